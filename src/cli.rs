@@ -1,0 +1,186 @@
+//! Command-line flags (clap). Each subcommand's module turns its flags into
+//! its own configuration; nothing here does IO.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chime-admin",
+    version,
+    about = "Amazon Chime account administration: a terminal console, headless commands and a local Chime service"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Console flags (used when no subcommand is given).
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the local Chime service with demo data and open the console on it.
+    Demo(DemoArgs),
+    /// Run the local Chime service (an AWS-compatible endpoint on loopback).
+    Serve(ServeArgs),
+    /// List accounts.
+    Accounts(AccountsArgs),
+    /// List every user of an account (all pages).
+    Users(UsersArgs),
+    /// Change license, user type or Alexa for Business metadata of many users.
+    UpdateUsers(UpdateUsersArgs),
+}
+
+/// Where to send requests and with which credentials: the AWS CLI's flags.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ConnArgs {
+    /// A named profile from ~/.aws/config and ~/.aws/credentials.
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// The region to sign for (Chime's endpoint lives in us-east-1).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Send requests here instead of AWS (AWS_ENDPOINT_URL_CHIME, then AWS_ENDPOINT_URL).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Hide and refuse every changing action.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Where the console writes its log (default: the XDG state dir).
+    #[arg(long, global = true)]
+    pub log_file: Option<PathBuf>,
+    /// Where changes are recorded as JSON Lines (default: the XDG state dir).
+    #[arg(long, global = true)]
+    pub audit_log: Option<PathBuf>,
+}
+
+/// Faults the local service injects, seedable for reproducible runs.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FaultArgs {
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Add up to this many milliseconds of random delay.
+    #[arg(long, default_value_t = 0)]
+    pub jitter_ms: u64,
+    /// Answer 429 ThrottledClientException above this many requests per second (0: never).
+    #[arg(long, default_value_t = 0.0)]
+    pub throttle_rps: f64,
+    /// Share of requests answered 503 ServiceUnavailableException (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Share of batch items failed with a retryable per-user ServiceFailure (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub item_fail_rate: f64,
+    /// Seed for the fault generator.
+    #[arg(long)]
+    pub fault_seed: Option<u64>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; a non-loopback address prints a warning.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Start with no accounts.
+    #[arg(long, conflicts_with = "seed")]
+    pub empty: bool,
+    /// Load the data set from this JSON file.
+    #[arg(long)]
+    pub seed: Option<PathBuf>,
+    /// Keep the data in this SQLite database (created from the data set if missing).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Accepted credentials, ID:SECRET or ID:SECRET:read-only (default AKIDEXAMPLE:secret).
+    #[arg(long = "access-key", value_name = "ID:SECRET[:read-only]")]
+    pub access_keys: Vec<String>,
+    /// One JSON line per request (no secrets, no emails).
+    #[arg(long)]
+    pub request_log: Option<PathBuf>,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub faults: FaultArgs,
+    /// Keep the demo's data in this SQLite database.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AccountsArgs {
+    /// Only accounts whose name is this.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct UsersArgs {
+    pub account_id: String,
+    /// Only the user with this email.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Only users of this type (PrivateUser or SharedDevice).
+    #[arg(long)]
+    pub user_type: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("targets").required(true).args(["user_ids", "ids_from", "all"])))]
+pub struct UpdateUsersArgs {
+    pub account_id: String,
+    /// New license type (one of the account's SupportedLicenses).
+    #[arg(long)]
+    pub license: Option<String>,
+    /// New user type (PrivateUser or SharedDevice).
+    #[arg(long)]
+    pub user_type: Option<String>,
+    /// Alexa for Business enabled.
+    #[arg(long)]
+    pub a4b_enabled: Option<bool>,
+    /// Alexa for Business room ARN.
+    #[arg(long)]
+    pub a4b_room_arn: Option<String>,
+    /// A user id to change (repeatable).
+    #[arg(long = "user-id")]
+    pub user_ids: Vec<String>,
+    /// Read user ids from this file, one per line (`-` for stdin).
+    #[arg(long)]
+    pub ids_from: Option<PathBuf>,
+    /// Every user of the account (or every user with --email).
+    #[arg(long)]
+    pub all: bool,
+    /// With --all: only the user with this email.
+    #[arg(long, requires = "all")]
+    pub email: Option<String>,
+    /// Most chunks in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}

@@ -1,0 +1,1 @@
+//! The Chime client. (Stub: being built under issue 4.)

@@ -1,0 +1,14 @@
+//! chime-admin: Amazon Chime account administration.
+//!
+//! - [`model`]: the API's shapes, shared by the client and the service.
+//! - [`service`]: the local Chime service (`chime-admin serve`).
+//! - [`client`]: the signed, retrying, paging Chime client.
+//! - [`headless`]: `accounts`, `users`, `update-users`.
+//! - [`console`]: the terminal console.
+
+pub mod cli;
+pub mod client;
+pub mod console;
+pub mod headless;
+pub mod model;
+pub mod service;
