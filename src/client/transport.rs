@@ -136,14 +136,19 @@ fn classify(e: &hyper_util::client::legacy::Error, endpoint: &str) -> ApiError {
                 format!("TLS handshake with {endpoint} failed: {tls}"),
             );
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        // io::Errors nest (hyper-rustls wraps tokio-rustls's): look inside each.
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(s);
+        while let Some(io) = inner.and_then(|e| e.downcast_ref::<std::io::Error>()) {
+            io_kind.get_or_insert(io.kind());
+            inner = io
+                .get_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static));
+            if let Some(tls) = inner.and_then(|e| e.downcast_ref::<rustls::Error>()) {
                 return ApiError::new(
                     ApiErrorKind::Tls,
                     format!("TLS handshake with {endpoint} failed: {tls}"),
                 );
             }
-            io_kind.get_or_insert(io.kind());
         }
         detail = Some(s.to_string());
         source = s.source();
