@@ -30,8 +30,13 @@ pub async fn accounts(conn: ConnArgs, args: AccountsArgs) -> anyhow::Result<Exit
         accounts.extend(page?.accounts);
     }
     let mut out = std::io::stdout().lock();
-    match args.output {
-        OutputFormat::Json => write_json(&mut out, &serde_json::json!({ "Accounts": accounts }))?,
+    let written = match args.output {
+        OutputFormat::Json => write_json(
+            &mut out,
+            &AccountsOut {
+                accounts: &accounts,
+            },
+        ),
         format => {
             let header = [
                 "AccountId",
@@ -54,9 +59,10 @@ pub async fn accounts(conn: ConnArgs, args: AccountsArgs) -> anyhow::Result<Exit
                     ]
                 })
                 .collect();
-            write_rows(&mut out, format, &header, &rows)?;
+            write_rows(&mut out, format, &header, &rows)
         }
-    }
+    };
+    ignore_broken_pipe(written)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -72,8 +78,8 @@ pub async fn users(conn: ConnArgs, args: UsersArgs) -> anyhow::Result<ExitCode> 
     let client = Client::from_conn(&conn).await?;
     let users = all_users(&client, &args.account_id, &query).await?;
     let mut out = std::io::stdout().lock();
-    match args.output {
-        OutputFormat::Json => write_json(&mut out, &serde_json::json!({ "Users": users }))?,
+    let written = match args.output {
+        OutputFormat::Json => write_json(&mut out, &UsersOut { users: &users }),
         format => {
             let header = [
                 "UserId",
@@ -98,9 +104,10 @@ pub async fn users(conn: ConnArgs, args: UsersArgs) -> anyhow::Result<ExitCode> 
                     ]
                 })
                 .collect();
-            write_rows(&mut out, format, &header, &rows)?;
+            write_rows(&mut out, format, &header, &rows)
         }
-    }
+    };
+    ignore_broken_pipe(written)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -151,7 +158,7 @@ pub async fn update_users(conn: ConnArgs, args: UpdateUsersArgs) -> anyhow::Resu
     }
 
     let mut out = std::io::stdout().lock();
-    write_outcomes(&mut out, args.output, &report.outcomes)?;
+    ignore_broken_pipe(write_outcomes(&mut out, args.output, &report.outcomes))?;
     let (ok, failed, not_sent) = (report.succeeded(), report.failed(), report.not_sent());
     eprintln!(
         "{ok} of {} users updated, {failed} failed, {not_sent} not sent",
@@ -322,15 +329,13 @@ fn write_outcomes(
     match format {
         OutputFormat::Json => {
             let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
-            write_json(
-                out,
-                &serde_json::json!({
-                    "Results": rows,
-                    "Updated": count("Updated"),
-                    "Failed": count("Failed"),
-                    "NotSent": count("NotSent"),
-                }),
-            )
+            let summary = ResultSummary {
+                updated: count("Updated"),
+                failed: count("Failed"),
+                not_sent: count("NotSent"),
+                results: &rows,
+            };
+            write_json(out, &summary)
         }
         format => {
             let header = ["UserId", "Status", "ErrorCode", "ErrorMessage", "RequestId"];
@@ -355,7 +360,45 @@ fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn write_json(out: &mut impl Write, value: &serde_json::Value) -> anyhow::Result<()> {
+/// `{"Accounts": [...]}`, members in model order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccountsOut<'a> {
+    accounts: &'a [Account],
+}
+
+/// `{"Users": [...]}`, members in model order.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UsersOut<'a> {
+    users: &'a [User],
+}
+
+/// A reader that went away (`| head`) is not an error.
+fn ignore_broken_pipe(r: anyhow::Result<()>) -> anyhow::Result<()> {
+    match r {
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResultSummary<'a> {
+    results: &'a [ResultRow<'a>],
+    updated: usize,
+    failed: usize,
+    not_sent: usize,
+}
+
+fn write_json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())

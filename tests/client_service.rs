@@ -5,7 +5,6 @@
 //! a repeated NextToken): a tiny canned HTTP server on loopback gives those.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chime_admin::cli::FaultArgs;
@@ -16,8 +15,10 @@ use chime_admin::client::{
 use chime_admin::model::*;
 use chime_admin::service::{DataSet, RunningService, ServiceConfig, start};
 use futures::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
+
+mod client_support;
+use client_support::Canned;
 
 fn client(svc: &RunningService) -> Client {
     Client::with_static_credentials(&svc.endpoint_url(), "us-east-1", "AKIDEXAMPLE", "secret")
@@ -42,105 +43,6 @@ async fn all_users(c: &Client, account: &str) -> Vec<User> {
         users.extend(p.expect("page").users);
     }
     users
-}
-
-// ---------------------------------------------------------------- canned server
-
-/// A loopback HTTP/1.1 server that answers request `n` with `answers[n]`
-/// (the last one repeated) and records each request's head. Stopped on drop.
-struct Canned {
-    addr: std::net::SocketAddr,
-    heads: Arc<Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Canned {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Canned {
-    async fn start(answers: Vec<(u16, &'static str, String)>) -> Canned {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let seen = heads.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((mut sock, _)) = listener.accept().await else {
-                    return;
-                };
-                let seen = seen.clone();
-                let answers = answers.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    loop {
-                        let Ok(n) = sock.read(&mut chunk).await else {
-                            return;
-                        };
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                            let len = head
-                                .lines()
-                                .find_map(|l| {
-                                    l.to_ascii_lowercase()
-                                        .strip_prefix("content-length:")
-                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                                })
-                                .unwrap_or(0);
-                            while buf.len() < end + 4 + len {
-                                match sock.read(&mut chunk).await {
-                                    Ok(0) | Err(_) => return,
-                                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                                }
-                            }
-                            let index = {
-                                let mut h = seen.lock().expect("lock");
-                                h.push(head);
-                                h.len() - 1
-                            };
-                            let (status, ctype, body) =
-                                answers[index.min(answers.len() - 1)].clone();
-                            let answer = format!(
-                                "HTTP/1.1 {status} X\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                                body.len()
-                            );
-                            let _ = sock.write_all(answer.as_bytes()).await;
-                            let _ = sock.shutdown().await;
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        Canned { addr, heads, task }
-    }
-
-    fn client(&self) -> Client {
-        Client::with_static_credentials(
-            &format!("http://{}", self.addr),
-            "us-east-1",
-            "AKIDEXAMPLE",
-            "secret",
-        )
-        .expect("client")
-        .with_retry(RetryConfig {
-            base_delay: Duration::from_millis(1),
-            ..RetryConfig::default()
-        })
-    }
-
-    fn heads(&self) -> Vec<String> {
-        self.heads.lock().expect("lock").clone()
-    }
 }
 
 // ---------------------------------------------------------------- every operation

@@ -109,6 +109,7 @@ struct ChunkAnswer {
 impl ChunkAnswer {
     fn from_user_errors(errors: Vec<UserError>, stats: CallStats) -> Self {
         ChunkAnswer {
+            request_id: stats.request_id.clone(),
             failures: errors
                 .into_iter()
                 .filter_map(|e| {
@@ -117,7 +118,6 @@ impl ChunkAnswer {
                 })
                 .collect(),
             stats,
-            request_id: None,
         }
     }
 }

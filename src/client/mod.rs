@@ -292,8 +292,9 @@ impl Client {
         &self,
         call: Call<'_>,
     ) -> Result<(T, CallStats), ApiError> {
-        let (answer, stats) = self.execute(&call).await;
+        let (answer, mut stats) = self.execute(&call).await;
         let answer = answer?;
+        stats.request_id = answer.request_id();
         let body: &[u8] = if answer.body.iter().all(|b| b.is_ascii_whitespace()) {
             b"{}"
         } else {

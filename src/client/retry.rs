@@ -113,11 +113,13 @@ impl RetryBudget {
 }
 
 /// What a retrying call went through.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallStats {
     pub attempts: u32,
     /// Some attempt was answered with throttling (429).
     pub throttled: bool,
+    /// The request id of the answer that ended the call.
+    pub request_id: Option<String>,
 }
 
 /// What to do after a failed attempt.
@@ -296,7 +298,7 @@ mod tests {
         cfg.on_success(
             &CallStats {
                 attempts: 2,
-                throttled: false,
+                ..CallStats::default()
             },
             &budget,
         );
