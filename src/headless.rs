@@ -379,8 +379,13 @@ fn ignore_broken_pipe(r: anyhow::Result<()>) -> anyhow::Result<()> {
     match r {
         Err(e)
             if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                let io = c.downcast_ref::<std::io::Error>().or_else(|| {
+                    match c.downcast_ref::<csv::Error>().map(|e| e.kind()) {
+                        Some(csv::ErrorKind::Io(io)) => Some(io),
+                        _ => None,
+                    }
+                });
+                io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) =>
         {
             Ok(())

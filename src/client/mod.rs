@@ -103,7 +103,7 @@ impl Client {
         let (events, _) = tokio::sync::broadcast::channel(256);
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(timeouts)?,
+                transport: Transport::new(timeouts, &endpoint)?,
                 endpoint,
                 region: region.to_string(),
                 credentials: Arc::new(creds),
@@ -137,7 +137,7 @@ impl Client {
         let i = &self.inner;
         Ok(Client {
             inner: Arc::new(Inner {
-                transport: Transport::new(timeouts)?,
+                transport: Transport::new(timeouts, &i.endpoint)?,
                 endpoint: i.endpoint.clone(),
                 region: i.region.clone(),
                 credentials: i.credentials.clone(),

@@ -59,25 +59,34 @@ impl Answer {
 }
 
 impl Transport {
-    pub fn new(timeouts: Timeouts) -> Result<Self, ApiError> {
+    /// A transport for `endpoint`. The system's CA certificates are read
+    /// only for an https endpoint (reading them costs tens of milliseconds).
+    pub fn new(timeouts: Timeouts, endpoint: &str) -> Result<Self, ApiError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(timeouts.connect));
         let provider = || std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let builder = match hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(provider())
-        {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(error = %e, "no system CA certificates: https will fail");
-                let config = rustls::ClientConfig::builder_with_provider(provider())
-                    .with_safe_default_protocol_versions()
-                    .map_err(|e| ApiError::invalid(format!("TLS setup: {e}")))?
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth();
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
+        let without_roots = || -> Result<_, ApiError> {
+            let config = rustls::ClientConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .map_err(|e| ApiError::invalid(format!("TLS setup: {e}")))?
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            Ok(hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config))
+        };
+        let builder = if endpoint.starts_with("https://") {
+            match hyper_rustls::HttpsConnectorBuilder::new()
+                .with_provider_and_native_roots(provider())
+            {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(error = %e, "no system CA certificates: https will fail");
+                    without_roots()?
+                }
             }
+        } else {
+            without_roots()?
         };
         let connector = builder.https_or_http().enable_http1().wrap_connector(http);
         let client = HyperClient::builder(TokioExecutor::new())
