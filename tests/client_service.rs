@@ -661,6 +661,13 @@ async fn batches_under_faults_change_each_user_exactly_once_or_report_failure() 
             OutcomeResult::NotSent => unreachable!("no cancel"),
         }
     }
+    eprintln!(
+        "faults batch: {} users, {} ok, failures {failed_codes:?}, {retried} whole-request retries, {} chunk calls, final concurrency {}",
+        report.outcomes.len(),
+        report.succeeded(),
+        progress.len(),
+        last.concurrency
+    );
     // The unknown user and the suspended ones fail for good; nothing else should.
     let suspended = before.values().filter(|u| u.is_suspended()).count();
     assert_eq!(failed_codes.get("NotFound"), Some(&1));
@@ -690,10 +697,22 @@ async fn suspend_unsuspend_and_invite_batches() {
         .map(|u| u.user_id)
         .collect();
     let mut calls = 0;
+    // An empty id fails on its own, unsent; it does not sink its chunk.
+    let mut with_blank = ids.clone();
+    with_blank.insert(3, String::new());
     let report = c
-        .suspend_users(&acc, ids.clone(), BatchOptions::default(), |_| calls += 1)
+        .suspend_users(&acc, with_blank, BatchOptions::default(), |_| calls += 1)
         .await;
     assert_eq!(report.succeeded(), ids.len());
+    assert_eq!(report.failed(), 1);
+    assert!(matches!(
+        &report.outcomes[3].result,
+        OutcomeResult::Failed {
+            code: Some(ErrorCode::BadRequest),
+            request_id: None,
+            ..
+        }
+    ));
     assert_eq!(calls, ids.len().div_ceil(50));
     let now = all_users(&c, &acc).await;
     assert!(
@@ -715,10 +734,13 @@ async fn suspend_unsuspend_and_invite_batches() {
     let emails: Vec<Sensitive> = (0..60)
         .map(|i| Sensitive::new(format!("new{i}@invite.test")))
         .collect();
+    let mut with_bad = emails.clone();
+    with_bad.push(Sensitive::new("not-an-email"));
     let report = c
-        .invite_users(&acc, emails.clone(), None, BatchOptions::default(), |_| {})
+        .invite_users(&acc, with_bad, None, BatchOptions::default(), |_| {})
         .await;
     assert_eq!(report.succeeded(), 60);
+    assert_eq!(report.failed(), 1);
     assert!(
         !format!("{report:?}").contains("invite.test"),
         "emails redacted"

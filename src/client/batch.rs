@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{ApiError, CallStats, Client};
-use crate::model::validate::{MAX_ID_LIST, MAX_UPDATE_ITEMS};
+use crate::model::validate::{MAX_ID_LIST, MAX_UPDATE_ITEMS, is_email, is_non_empty};
 use crate::model::{
     ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, UserError, UserType,
 };
@@ -133,9 +133,11 @@ struct Retry {
     index: usize,
 }
 
-/// The engine: `keys[i]` names item `i` in answers; `send(items)` sends one chunk.
+/// The engine: `keys[i]` names item `i` in answers, or says why item `i`
+/// cannot be sent (it is then failed without being sent: one bad item would
+/// make the service refuse its whole chunk); `send(items)` sends one chunk.
 async fn run<I, F, Fut>(
-    keys: Vec<String>,
+    keys: Vec<Result<String, String>>,
     items: Vec<I>,
     chunk_size: usize,
     op: Operation,
@@ -153,7 +155,7 @@ where
     let mut limit = cap;
     let mut states: Vec<State> = (0..total).map(|_| State::Pending).collect();
     let mut attempts = vec![0u32; total];
-    let mut fresh: VecDeque<usize> = (0..total).collect();
+    let mut fresh: VecDeque<usize> = VecDeque::with_capacity(total);
     let mut retries: Vec<Retry> = Vec::new();
     let mut in_flight = FuturesUnordered::new();
     let (mut done, mut failed) = (0usize, 0usize);
@@ -161,7 +163,20 @@ where
     let mut last_decrease: u64 = 0;
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
-        by_key.entry(k.as_str()).or_default().push(i);
+        match k {
+            Ok(k) => {
+                by_key.entry(k.as_str()).or_default().push(i);
+                fresh.push_back(i);
+            }
+            Err(problem) => {
+                states[i] = State::Failed(OutcomeResult::Failed {
+                    code: Some(ErrorCode::BadRequest),
+                    message: problem.clone(),
+                    request_id: None,
+                });
+                failed += 1;
+            }
+        }
     }
 
     loop {
@@ -355,12 +370,19 @@ impl Client {
         opts: BatchOptions,
         progress: impl FnMut(BatchProgress),
     ) -> BatchReport {
-        let keys: Vec<String> = items
+        let keys: Vec<Result<String, String>> = items
+            .iter()
+            .map(|i| match &i.user_id {
+                Some(id) if is_non_empty(id) => Ok(id.clone()),
+                _ => Err("UserId is missing or empty".to_string()),
+            })
+            .collect();
+        let ids: Vec<String> = items
             .iter()
             .map(|i| i.user_id.clone().unwrap_or_default())
             .collect();
         let results = run(
-            keys.clone(),
+            keys,
             items,
             MAX_UPDATE_ITEMS,
             Operation::BatchUpdateUser,
@@ -372,7 +394,7 @@ impl Client {
             },
         )
         .await;
-        report(keys, results)
+        report(ids, results)
     }
 
     /// BatchSuspendUser for any number of ids, 50 per call.
@@ -419,8 +441,18 @@ impl Client {
         opts: BatchOptions,
         progress: impl FnMut(BatchProgress),
     ) -> BatchReport {
+        let keys = user_ids
+            .iter()
+            .map(|id| {
+                if is_non_empty(id) {
+                    Ok(id.clone())
+                } else {
+                    Err("UserId is empty".to_string())
+                }
+            })
+            .collect();
         let results = run(
-            user_ids.clone(),
+            keys,
             user_ids.clone(),
             MAX_ID_LIST,
             op,
@@ -446,7 +478,16 @@ impl Client {
         opts: BatchOptions,
         progress: impl FnMut(BatchProgress),
     ) -> BatchReport<Sensitive> {
-        let keys: Vec<String> = emails.iter().map(|e| e.expose().to_string()).collect();
+        let keys = emails
+            .iter()
+            .map(|e| {
+                if is_email(e.expose()) {
+                    Ok(e.expose().to_string())
+                } else {
+                    Err("not an email address".to_string())
+                }
+            })
+            .collect();
         let user_type = &user_type;
         let results = run(
             keys,
