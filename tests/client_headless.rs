@@ -7,6 +7,7 @@ mod client_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::time::{Duration, Instant};
 
 use client_support::{COMMAND_TIMEOUT, Canned, Serve};
 
@@ -513,4 +514,84 @@ async fn endpoints_from_the_environment_and_missing_credentials() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A tmux server of our own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_progress_bar_on_a_terminal_and_only_there() {
+    let serve = Serve::start(&["--latency-ms", "250"]);
+    let w = World::new();
+    let ep = serve.endpoint.clone();
+    let acc = account_id(&w, &ep, "Acme Directory").await;
+    let out = run(w.with_keys(&["users", &acc, "--endpoint-url", &ep, "--output", "csv"])).await;
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains("Suspended"))
+        .take(200)
+        .map(|l| l.split(',').next().expect("id").to_string())
+        .collect();
+    let file = w.write("ids.txt", &ids.join("\n"));
+    let result = w.path("result.json");
+    let tmux = Tmux {
+        socket: format!("chime-client-test-{}", std::process::id()),
+    };
+    let command = format!(
+        "env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
+         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+         '{}' update-users {acc} --endpoint-url {ep} --license Basic --concurrency 1 \
+         --ids-from '{}' --output json > '{}'; sleep 30",
+        env!("CARGO_BIN_EXE_chime-admin"),
+        file.display(),
+        result.display()
+    );
+    let started = tmux.cmd(&["new-session", "-d", "-x", "120", "-y", "20", &command]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    // 10 chunks of 20, one at a time, 250 ms each: the bar shows for ~2.5 s.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        let pane = tmux.cmd(&["capture-pane", "-p"]);
+        seen = String::from_utf8_lossy(&pane.stdout).to_string();
+        if seen.contains("/200 users") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen.contains("/200 users"), "no progress bar in:\n{seen}");
+    // The JSON went to the file, whole, and no bar got into it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(&result).unwrap_or_default();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+            assert_eq!(v["Updated"], 200);
+            break;
+        }
+        assert!(Instant::now() < deadline, "no result: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

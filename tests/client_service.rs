@@ -668,6 +668,12 @@ async fn batches_under_faults_change_each_user_exactly_once_or_report_failure() 
         progress.len(),
         last.concurrency
     );
+    // Throttling halved the concurrency at some point (AIMD).
+    assert!(
+        progress
+            .iter()
+            .any(|p| p.concurrency < BatchOptions::default().max_concurrency)
+    );
     // The unknown user and the suspended ones fail for good; nothing else should.
     let suspended = before.values().filter(|u| u.is_suspended()).count();
     assert_eq!(failed_codes.get("NotFound"), Some(&1));
@@ -705,6 +711,7 @@ async fn suspend_unsuspend_and_invite_batches() {
         .await;
     assert_eq!(report.succeeded(), ids.len());
     assert_eq!(report.failed(), 1);
+    assert_eq!(calls, ids.len().div_ceil(50));
     assert!(matches!(
         &report.outcomes[3].result,
         OutcomeResult::Failed {
@@ -713,7 +720,6 @@ async fn suspend_unsuspend_and_invite_batches() {
             ..
         }
     ));
-    assert_eq!(calls, ids.len().div_ceil(50));
     let now = all_users(&c, &acc).await;
     assert!(
         now.iter()

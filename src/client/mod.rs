@@ -460,6 +460,9 @@ mod tests {
             "127.0.0.1:8080"
         );
         assert!(check_endpoint("ftp://x").is_err());
+        let secret = Client::with_static_credentials("http://h", "us-east-1", "AKID", "hunter2")
+            .expect("client");
+        assert!(!format!("{secret:?}").contains("hunter2"));
         assert!(check_endpoint("127.0.0.1:9").is_err());
     }
 }
