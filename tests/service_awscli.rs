@@ -375,7 +375,17 @@ fn aws_cli_account_operations() {
 #[test]
 fn aws_cli_user_operations() {
     let env = AwsEnv::new();
-    let srv = Server::start(&["--empty"]);
+    let seed = env.path().join("seed.json");
+    let data = json!({"Accounts": [{
+        "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "LWA",
+                    "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
+                    "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
+        "Users": [{"UserId": "lwa-user-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
+                   "UserType": "PrivateUser", "UserRegistrationStatus": "Suspended",
+                   "UserInvitationStatus": "Accepted", "RegisteredOn": "2021-01-02T03:04:05.000Z"}]
+    }]});
+    std::fs::write(&seed, data.to_string()).expect("seed file");
+    let srv = Server::start(&["--seed", seed.to_str().expect("utf-8")]);
     let a = |args: &[&str]| aws(&env, &srv, args);
     let id =
         s(&a(&["create-account", "--name", "Users"]).json()["Account"]["AccountId"]).to_string();
@@ -672,22 +682,53 @@ fn aws_cli_user_operations() {
     let mut args = vec!["batch-suspend-user", "--account-id", &id, "--user-id-list"];
     args.extend(ids51.iter().map(String::as_str));
     a(&args).error("BadRequestException", "BatchSuspendUser");
+    // Team users rejoin by invitation: no unsuspend; the refused changes were not applied.
+    a(&[
+        "batch-unsuspend-user",
+        "--account-id",
+        &id,
+        "--user-id-list",
+        &uid,
+    ])
+    .error("BadRequestException", "BatchUnsuspendUser");
+    let still = a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"].clone();
+    assert_eq!(still["UserRegistrationStatus"], "Suspended");
+    assert_eq!(still["LicenseType"], "Pro");
+
+    // EnterpriseLWA (from the --seed file): unsuspend returns users to Registered.
+    let r = a(&[
+        "batch-unsuspend-user",
+        "--account-id",
+        "lwa-1",
+        "--user-id-list",
+        "lwa-user-1",
+        "nope",
+    ])
+    .json();
+    assert_eq!(r["UserErrors"][0]["ErrorCode"], "NotFound");
+    let back = a(&[
+        "get-user",
+        "--account-id",
+        "lwa-1",
+        "--user-id",
+        "lwa-user-1",
+    ])
+    .json()["User"]
+        .clone();
+    assert_eq!(back["UserRegistrationStatus"], "Registered");
+    assert_eq!(back["PrimaryEmail"], "sam@lwa.example");
+    a(&[
+        "invite-users",
+        "--account-id",
+        "lwa-1",
+        "--user-email-list",
+        "new@lwa.example",
+    ])
+    .error("BadRequestException", "InviteUsers");
     assert_eq!(
-        a(&[
-            "batch-unsuspend-user",
-            "--account-id",
-            &id,
-            "--user-id-list",
-            &uid
-        ])
-        .json(),
-        json!({"UserErrors": []})
-    );
-    let back = a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"].clone();
-    assert_eq!(back["UserRegistrationStatus"], "Unregistered");
-    assert_eq!(
-        back["LicenseType"], "Pro",
-        "the refused changes were not applied"
+        a(&["list-accounts", "--name", "LW"]).json()["Accounts"][0]["AccountId"],
+        "lwa-1",
+        "Name filters by prefix"
     );
 
     let msg = a(&["get-user", "--account-id", &id, "--user-id", "no-such-user"])

@@ -801,3 +801,86 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
     assert!(before == after, "the fuzz changed the data");
     svc.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_answer_400_and_change_nothing() {
+    let svc = service::start(ServiceConfig::demo()).await.expect("start");
+    let before = dump(&svc).await;
+    let first: Value = serde_json::from_str(&before).expect("json");
+    let acc = s(&first[0]["Accounts"][0]["AccountId"]).to_string();
+    let sig = Signer::example();
+    let users = format!("/accounts/{acc}/users");
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "POST",
+            users.clone(),
+            r#"{"UpdateUserRequestItems": [{"UserId": "u-1", "Lice"#,
+        ),
+        (
+            "POST",
+            users.clone(),
+            r#"{"UpdateUserRequestItems": [{"LicenseType": "Pro"}]}"#,
+        ),
+        (
+            "POST",
+            users.clone(),
+            r#"{"UpdateUserRequestItems": [{"UserId": " ", "LicenseType": "Pro"}]}"#,
+        ),
+        (
+            "POST",
+            users.clone(),
+            r#"{"UpdateUserRequestItems": [{"UserId": "u", "UserType": "Robot"}]}"#,
+        ),
+        ("POST", users.clone(), "{}"),
+        (
+            "POST",
+            format!("{users}?operation=suspend"),
+            r#"{"UserIdList": "u-1"}"#,
+        ),
+        (
+            "POST",
+            format!("{users}?operation=add"),
+            r#"{"UserEmailList": ["a@b.co"], "UserType": "Robot"}"#,
+        ),
+        ("POST", format!("/accounts/{acc}"), r#"{"Name": ""}"#),
+        ("POST", format!("/accounts/{acc}"), r#"{"Name": "   "}"#),
+        (
+            "POST",
+            format!("/accounts/{acc}"),
+            r#"{"DefaultLicense": "Gold"}"#,
+        ),
+        ("POST", "/accounts".into(), "{\"Name\": \"x\"}}"),
+        ("PUT", format!("/accounts/{acc}/settings"), "{}"),
+        (
+            "POST",
+            format!("/accounts/{acc}?operation=disassociate-signin-delegate-groups"),
+            r#"{"GroupNames": []}"#,
+        ),
+        ("GET", format!("{users}?max-results=0"), ""),
+        ("GET", format!("{users}?max-results=abc"), ""),
+        ("GET", format!("{users}?user-email=not-an-email"), ""),
+        ("GET", "/accounts?max-results=201".into(), ""),
+        ("GET", "/accounts?name=".into(), ""),
+        ("GET", format!("{users}/%20"), ""),
+        ("GET", format!("{users}/%FF"), ""),
+    ];
+    for (method, target, body) in &cases {
+        let r = call(&svc, &sig, method, target, body).await;
+        assert_eq!(
+            (r.status, r.error_type()),
+            (400, Some("BadRequestException")),
+            "{method} {target} {body}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.json()["Code"], "BadRequest");
+    }
+    assert!(
+        before == dump(&svc).await,
+        "a refused request changed the data"
+    );
+    svc.shutdown().await.expect("shutdown");
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
