@@ -218,7 +218,13 @@ async fn every_operation_against_the_service() {
         .expect("update user settings");
     assert_eq!(c.get_user_settings(&acc, &uid).await.expect("get us"), us);
 
-    // BatchSuspendUser / BatchUnsuspendUser
+    // DeleteAccount: a Team account with active users is refused (422) ...
+    let e = c.delete_account(&acc).await.expect_err("422");
+    assert_eq!(e.status, Some(422));
+    assert_eq!(e.exception(), Some("UnprocessableEntityException"));
+    assert!(e.request_id.is_some());
+
+    // BatchSuspendUser
     let ids: Vec<String> = all_users(&c, &acc)
         .await
         .into_iter()
@@ -231,29 +237,53 @@ async fn every_operation_against_the_service() {
             .is_empty()
     );
     assert!(all_users(&c, &acc).await.iter().all(|u| u.is_suspended()));
-    assert!(
-        c.batch_unsuspend_user(&acc, &ids[..1])
-            .await
-            .expect("unsuspend")
-            .is_empty()
-    );
-    assert!(!c.get_user(&acc, &ids[0]).await.expect("get").is_suspended());
 
-    // DeleteAccount: a Team account with an active user is refused (422) ...
-    let e = c.delete_account(&acc).await.expect_err("422");
-    assert_eq!(e.status, Some(422));
-    assert_eq!(e.exception(), Some("UnprocessableEntityException"));
-    assert!(e.request_id.is_some());
     // ... and deleted once every user is suspended.
-    c.batch_suspend_user(&acc, &ids[..1])
-        .await
-        .expect("suspend");
     c.delete_account(&acc).await.expect("delete");
     let listed = c
         .list_accounts(Some("Client Test Renamed"), None, None, None)
         .await
         .expect("list");
     assert!(listed.accounts.is_empty(), "{:?}", listed.accounts);
+
+    // BatchUnsuspendUser (EnterpriseLWA accounts only).
+    let lwa = account_id(&c, "Example Corp").await;
+    let page = c
+        .list_users(&lwa, &ListUsersQuery::default(), None, Some(50))
+        .await
+        .expect("list");
+    let someone = page
+        .users
+        .iter()
+        .find(|u| !u.is_suspended())
+        .expect("an active user")
+        .user_id
+        .clone();
+    let one = std::slice::from_ref(&someone);
+    assert!(
+        c.batch_suspend_user(&lwa, one)
+            .await
+            .expect("suspend")
+            .is_empty()
+    );
+    assert!(
+        c.get_user(&lwa, &someone)
+            .await
+            .expect("get")
+            .is_suspended()
+    );
+    assert!(
+        c.batch_unsuspend_user(&lwa, one)
+            .await
+            .expect("unsuspend")
+            .is_empty()
+    );
+    assert!(
+        !c.get_user(&lwa, &someone)
+            .await
+            .expect("get")
+            .is_suspended()
+    );
 
     svc.shutdown().await.expect("shutdown");
 }
@@ -737,13 +767,19 @@ async fn suspend_unsuspend_and_invite_batches() {
             .all(|u| !u.is_suspended())
     );
 
+    // Invitations go to Team accounts.
+    let team = c
+        .create_account("Invite Co")
+        .await
+        .expect("team")
+        .account_id;
     let emails: Vec<Sensitive> = (0..60)
         .map(|i| Sensitive::new(format!("new{i}@invite.test")))
         .collect();
     let mut with_bad = emails.clone();
     with_bad.push(Sensitive::new("not-an-email"));
     let report = c
-        .invite_users(&acc, with_bad, None, BatchOptions::default(), |_| {})
+        .invite_users(&team, with_bad, None, BatchOptions::default(), |_| {})
         .await;
     assert_eq!(report.succeeded(), 60);
     assert_eq!(report.failed(), 1);
@@ -751,7 +787,7 @@ async fn suspend_unsuspend_and_invite_batches() {
         !format!("{report:?}").contains("invite.test"),
         "emails redacted"
     );
-    let users = all_users(&c, &acc).await;
+    let users = all_users(&c, &team).await;
     for e in &emails {
         assert!(users.iter().any(|u| u.email() == e.expose()));
     }
