@@ -595,3 +595,54 @@ async fn a_progress_bar_on_a_terminal_and_only_there() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_endpoint_is_signed_for_the_configured_region() {
+    let echo = Canned::start(vec![(200, "application/json", r#"{"Accounts":[]}"#.into())]).await;
+    let ep = format!("http://{}", echo.addr);
+    let w = World::new();
+    w.write(
+        "config",
+        "[profile static]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\nregion = eu-west-1\n",
+    );
+    // (flags, environment, region expected in the credential scope)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 4] = [
+        (&["--profile", "static"], &[], "eu-west-1"),
+        (
+            &["--profile", "static", "--region", "ap-northeast-1"],
+            &[],
+            "ap-northeast-1",
+        ),
+        (
+            &[],
+            &[("AWS_PROFILE", "static"), ("AWS_REGION", "sa-east-1")],
+            "sa-east-1",
+        ),
+        (
+            &[],
+            &[
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ],
+            "us-east-1",
+        ),
+    ];
+    for (n, (args, env, region)) in cases.iter().enumerate() {
+        let mut all = vec!["accounts", "--endpoint-url", ep.as_str()];
+        all.extend_from_slice(args);
+        let mut c = w.command(&all);
+        for (k, v) in env.iter() {
+            c.env(k, v);
+        }
+        let out = run(c).await;
+        assert!(out.status.success(), "case {n}: {}", stderr(&out));
+        let heads = echo.heads();
+        let head = heads.last().expect("a request");
+        assert!(
+            head.contains(&format!("/{region}/chime/aws4_request")),
+            "case {n}: {head}"
+        );
+        assert!(head.contains("amz-sdk-request: attempt=1; max=5"), "{head}");
+    }
+}
