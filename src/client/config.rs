@@ -154,7 +154,7 @@ impl CredentialSource {
                         ApiErrorKind::Credentials,
                         format!(
                             "no usable AWS credentials: {}",
-                            aws_smithy_types_display(&e)
+                            error_chain(&e)
                         ),
                     )
                 })?;
@@ -180,7 +180,7 @@ pub(crate) fn is_fresh(c: &Credentials, now: SystemTime) -> bool {
 }
 
 /// An error with its chain of causes, as the SDK's `DisplayErrorContext` shows.
-fn aws_smithy_types_display(e: &(dyn std::error::Error + 'static)) -> String {
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
