@@ -330,7 +330,11 @@ fn main() {
     let (again, boot) = Server::start(&["--state", &state]);
     rows.push(Row(
         format!("--state: restart from the database, {USERS} users"),
-        format!("{:.2} s, RSS {:.1} MB", boot.as_secs_f64(), again.rss_mb().0),
+        format!(
+            "{:.2} s, RSS {:.1} MB",
+            boot.as_secs_f64(),
+            again.rss_mb().0
+        ),
     ));
     drop(again);
 
