@@ -1,4 +1,19 @@
-//! The terminal console. (Stub: being built under issue 5.)
+//! The terminal console: pure `update` and `render` around one worker task
+//! that owns the client (see DESIGN.md).
+//!
+//! - [`state`]: what the screen shows; [`action`]: what happens to it;
+//!   [`update`]: every behaviour, no IO; [`effect`]: requests for IO.
+//! - [`keys`]: the one key registry (dispatch, footer, help, read-only).
+//! - [`worker`]: runs effects with the client; [`run`]: terminal and event loop.
+//! - `ui`: drawing.
+
+pub mod action;
+pub mod effect;
+pub mod keys;
+pub mod list;
+pub mod state;
+pub mod ui;
+pub mod update;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,448 @@
+//! The one key registry. Each entry names a command, its default keys, a
+//! description and whether it changes anything (dangerous). The same table
+//! drives key dispatch (`command_for`), the footer hints (`footer`), the `?`
+//! help overlay (`help_entries`) and read-only mode (dangerous entries vanish
+//! from all three).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::state::Mode;
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextPane,
+    PrevPane,
+    /// Enter: open the account under the cursor.
+    Open,
+    /// Esc: close what is on top, clear the filter, go back a pane.
+    Back,
+    Reload,
+    Help,
+    Filter,
+    /// Enter in an input line: keep it.
+    Submit,
+    Quit,
+    ForceQuit,
+    Mark,
+    MarkRange,
+    MarkAll,
+    InvertMarks,
+    ClearMarks,
+    /// `y` in a confirm dialog.
+    Yes,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every pane, no modal open.
+    Global,
+    /// A list pane (accounts or users).
+    List,
+    /// The users pane only.
+    Users,
+    /// The open filter input.
+    Input,
+    /// The help overlay.
+    Help,
+    /// An error or confirm dialog.
+    Dialog,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub command: Command,
+    pub scope: Scope,
+    pub keys: &'static [Key],
+    /// How the keys are written in the footer and the help.
+    pub label: &'static str,
+    pub description: &'static str,
+    /// Changes something on the service: hidden and refused in read-only mode.
+    pub dangerous: bool,
+    /// Shown in the footer hints.
+    pub footer: bool,
+}
+
+const fn b(
+    command: Command,
+    scope: Scope,
+    keys: &'static [Key],
+    label: &'static str,
+    description: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding {
+        command,
+        scope,
+        keys,
+        label,
+        description,
+        dangerous: false,
+        footer,
+    }
+}
+
+use Command as C;
+use Scope as S;
+
+/// The registry.
+pub static BINDINGS: &[Binding] = &[
+    // Global
+    b(C::Help, S::Global, &[ch('?')], "?", "help: every key", true),
+    b(
+        C::Filter,
+        S::List,
+        &[ch('/')],
+        "/",
+        "filter the list (accounts by name, users by email)",
+        true,
+    ),
+    b(
+        C::Open,
+        S::List,
+        &[key(KeyCode::Enter)],
+        "enter",
+        "open the account's users",
+        true,
+    ),
+    b(
+        C::NextPane,
+        S::Global,
+        &[key(KeyCode::Tab)],
+        "tab",
+        "next pane",
+        true,
+    ),
+    b(
+        C::PrevPane,
+        S::Global,
+        &[key(KeyCode::BackTab)],
+        "shift-tab",
+        "previous pane",
+        false,
+    ),
+    b(
+        C::Back,
+        S::Global,
+        &[key(KeyCode::Esc)],
+        "esc",
+        "back: clear the filter, leave the pane",
+        false,
+    ),
+    b(C::Reload, S::Global, &[ctrl('r')], "ctrl-r", "reload", true),
+    b(
+        C::Quit,
+        S::Global,
+        &[ch('q')],
+        "q",
+        "quit (asks first while a change runs)",
+        true,
+    ),
+    b(
+        C::ForceQuit,
+        S::Global,
+        &[ctrl('c')],
+        "ctrl-c",
+        "quit now",
+        false,
+    ),
+    // Lists
+    b(
+        C::Up,
+        S::List,
+        &[key(KeyCode::Up), ch('k')],
+        "↑/k",
+        "up",
+        false,
+    ),
+    b(
+        C::Down,
+        S::List,
+        &[key(KeyCode::Down), ch('j')],
+        "↓/j",
+        "down",
+        false,
+    ),
+    b(
+        C::PageUp,
+        S::List,
+        &[key(KeyCode::PageUp), ch('[')],
+        "pgup/[",
+        "page up",
+        false,
+    ),
+    b(
+        C::PageDown,
+        S::List,
+        &[key(KeyCode::PageDown), ch(']')],
+        "pgdn/]",
+        "page down (loads more users)",
+        false,
+    ),
+    b(
+        C::Top,
+        S::List,
+        &[ch('g'), key(KeyCode::Home)],
+        "g",
+        "first row",
+        false,
+    ),
+    b(
+        C::Bottom,
+        S::List,
+        &[ch('G'), key(KeyCode::End)],
+        "G",
+        "last loaded row",
+        false,
+    ),
+    // Users
+    b(
+        C::Mark,
+        S::Users,
+        &[ch(' ')],
+        "space",
+        "mark/unmark the user and move down",
+        true,
+    ),
+    b(
+        C::MarkRange,
+        S::Users,
+        &[ch('V'), ctrl(' ')],
+        "V",
+        "mark the range from the last mark",
+        false,
+    ),
+    b(
+        C::MarkAll,
+        S::Users,
+        &[ch('a')],
+        "a",
+        "mark every user matching the filter",
+        false,
+    ),
+    b(
+        C::InvertMarks,
+        S::Users,
+        &[ch('i')],
+        "i",
+        "invert the marks of the shown users",
+        false,
+    ),
+    b(
+        C::ClearMarks,
+        S::Users,
+        &[ch('u')],
+        "u",
+        "clear every mark",
+        false,
+    ),
+    // Filter input
+    b(
+        C::Submit,
+        S::Input,
+        &[key(KeyCode::Enter)],
+        "enter",
+        "keep the filter",
+        true,
+    ),
+    b(
+        C::Back,
+        S::Input,
+        &[key(KeyCode::Esc)],
+        "esc",
+        "clear the filter",
+        true,
+    ),
+    b(C::Up, S::Input, &[key(KeyCode::Up)], "↑", "up", false),
+    b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down", false),
+    b(
+        C::ForceQuit,
+        S::Input,
+        &[ctrl('c')],
+        "ctrl-c",
+        "quit now",
+        false,
+    ),
+    // Help
+    b(
+        C::Back,
+        S::Help,
+        &[key(KeyCode::Esc), ch('?'), ch('q')],
+        "esc",
+        "close help",
+        true,
+    ),
+    b(
+        C::Up,
+        S::Help,
+        &[key(KeyCode::Up), ch('k')],
+        "↑",
+        "scroll",
+        false,
+    ),
+    b(
+        C::Down,
+        S::Help,
+        &[key(KeyCode::Down), ch('j')],
+        "↓",
+        "scroll",
+        false,
+    ),
+    b(
+        C::ForceQuit,
+        S::Help,
+        &[ctrl('c')],
+        "ctrl-c",
+        "quit now",
+        false,
+    ),
+    // Dialogs
+    b(C::Yes, S::Dialog, &[ch('y')], "y", "yes", true),
+    b(
+        C::Back,
+        S::Dialog,
+        &[key(KeyCode::Esc), key(KeyCode::Enter), ch('n')],
+        "esc",
+        "close",
+        true,
+    ),
+    b(
+        C::ForceQuit,
+        S::Dialog,
+        &[ctrl('c')],
+        "ctrl-c",
+        "quit now",
+        false,
+    ),
+];
+
+/// The scopes whose bindings apply in a mode; `users_focused` adds the users pane's.
+fn scopes(mode: Mode, list_focused: bool, users_focused: bool) -> Vec<Scope> {
+    match mode {
+        Mode::Normal => {
+            let mut s = vec![Scope::Global];
+            if list_focused {
+                s.push(Scope::List);
+            }
+            if users_focused {
+                s.push(Scope::Users);
+            }
+            s
+        }
+        Mode::FilterInput => vec![Scope::Input],
+        Mode::Help => vec![Scope::Help],
+        Mode::Dialog => vec![Scope::Dialog],
+    }
+}
+
+fn normalize(ev: &KeyEvent) -> Key {
+    let mut mods = ev.modifiers;
+    // Shifted letters and shift-tab arrive with SHIFT; the key code already says it.
+    if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    Key {
+        code: ev.code,
+        mods,
+    }
+}
+
+/// Context for dispatch: the mode, which pane has focus, read-only.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyContext {
+    pub mode: Mode,
+    pub list_focused: bool,
+    pub users_focused: bool,
+    pub read_only: bool,
+}
+
+/// The bindings live in a context, in registry order.
+pub fn active(ctx: KeyContext) -> impl Iterator<Item = &'static Binding> {
+    let scopes = scopes(ctx.mode, ctx.list_focused, ctx.users_focused);
+    BINDINGS
+        .iter()
+        .filter(move |b| scopes.contains(&b.scope) && !(ctx.read_only && b.dangerous))
+}
+
+/// The command a key press means here, if any.
+pub fn command_for(ctx: KeyContext, ev: &KeyEvent) -> Option<Command> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let k = normalize(ev);
+    active(ctx).find(|b| b.keys.contains(&k)).map(|b| b.command)
+}
+
+/// The footer hints: `(keys, description)` of the footer bindings.
+pub fn footer(ctx: KeyContext) -> Vec<(&'static str, &'static str)> {
+    active(ctx)
+        .filter(|b| b.footer)
+        .map(|b| (b.label, short(b.description)))
+        .collect()
+}
+
+/// The first word(s) of a description, for the footer.
+fn short(d: &'static str) -> &'static str {
+    d.split([':', '(']).next().unwrap_or(d).trim_end()
+}
+
+/// Every binding for the help overlay, grouped by scope, without read-only-hidden ones.
+pub fn help_entries(read_only: bool) -> Vec<(Scope, &'static Binding)> {
+    let order = [
+        Scope::Global,
+        Scope::List,
+        Scope::Users,
+        Scope::Input,
+        Scope::Dialog,
+    ];
+    let mut out = Vec::new();
+    for scope in order {
+        for b in BINDINGS
+            .iter()
+            .filter(|b| b.scope == scope && !(read_only && b.dangerous))
+        {
+            out.push((scope, b));
+        }
+    }
+    out
+}
+
+pub fn scope_title(s: Scope) -> &'static str {
+    match s {
+        Scope::Global => "Everywhere",
+        Scope::List => "Lists",
+        Scope::Users => "Users",
+        Scope::Input => "Filter input",
+        Scope::Help => "Help",
+        Scope::Dialog => "Dialogs",
+    }
+}
