@@ -88,8 +88,8 @@ pub struct Binding {
     pub description: &'static str,
     /// Changes something on the service: hidden and refused in read-only mode.
     pub dangerous: bool,
-    /// Shown in the footer hints.
-    pub footer: bool,
+    /// The footer hint, if the binding is shown there.
+    pub footer: Option<&'static str>,
 }
 
 const fn b(
@@ -98,7 +98,7 @@ const fn b(
     keys: &'static [Key],
     label: &'static str,
     description: &'static str,
-    footer: bool,
+    footer: Option<&'static str>,
 ) -> Binding {
     Binding {
         command,
@@ -115,234 +115,46 @@ use Command as C;
 use Scope as S;
 
 /// The registry.
+#[rustfmt::skip]
 pub static BINDINGS: &[Binding] = &[
     // Global
-    b(C::Help, S::Global, &[ch('?')], "?", "help: every key", true),
-    b(
-        C::Filter,
-        S::List,
-        &[ch('/')],
-        "/",
-        "filter the list (accounts by name, users by email)",
-        true,
-    ),
-    b(
-        C::Open,
-        S::List,
-        &[key(KeyCode::Enter)],
-        "enter",
-        "open the account's users",
-        true,
-    ),
-    b(
-        C::NextPane,
-        S::Global,
-        &[key(KeyCode::Tab)],
-        "tab",
-        "next pane",
-        true,
-    ),
-    b(
-        C::PrevPane,
-        S::Global,
-        &[key(KeyCode::BackTab)],
-        "shift-tab",
-        "previous pane",
-        false,
-    ),
-    b(
-        C::Back,
-        S::Global,
-        &[key(KeyCode::Esc)],
-        "esc",
-        "back: clear the filter, leave the pane",
-        false,
-    ),
-    b(C::Reload, S::Global, &[ctrl('r')], "ctrl-r", "reload", true),
-    b(
-        C::Quit,
-        S::Global,
-        &[ch('q')],
-        "q",
-        "quit (asks first while a change runs)",
-        true,
-    ),
-    b(
-        C::ForceQuit,
-        S::Global,
-        &[ctrl('c')],
-        "ctrl-c",
-        "quit now",
-        false,
-    ),
+    b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
+    b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
+    b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),
+    b(C::NextPane, S::Global, &[key(KeyCode::Tab)], "tab", "next pane", Some("pane")),
+    b(C::PrevPane, S::Global, &[key(KeyCode::BackTab)], "shift-tab", "previous pane", None),
+    b(C::Back, S::Global, &[key(KeyCode::Esc)], "esc", "back: clear the filter, leave the pane", Some("back")),
+    b(C::Reload, S::Global, &[ctrl('r')], "ctrl-r", "reload", Some("reload")),
+    b(C::Quit, S::Global, &[ch('q')], "q", "quit (asks first while a change runs)", Some("quit")),
+    b(C::ForceQuit, S::Global, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Lists
-    b(
-        C::Up,
-        S::List,
-        &[key(KeyCode::Up), ch('k')],
-        "↑/k",
-        "up",
-        false,
-    ),
-    b(
-        C::Down,
-        S::List,
-        &[key(KeyCode::Down), ch('j')],
-        "↓/j",
-        "down",
-        false,
-    ),
-    b(
-        C::PageUp,
-        S::List,
-        &[key(KeyCode::PageUp), ch('[')],
-        "pgup/[",
-        "page up",
-        false,
-    ),
-    b(
-        C::PageDown,
-        S::List,
-        &[key(KeyCode::PageDown), ch(']')],
-        "pgdn/]",
-        "page down (loads more users)",
-        false,
-    ),
-    b(
-        C::Top,
-        S::List,
-        &[ch('g'), key(KeyCode::Home)],
-        "g",
-        "first row",
-        false,
-    ),
-    b(
-        C::Bottom,
-        S::List,
-        &[ch('G'), key(KeyCode::End)],
-        "G",
-        "last loaded row",
-        false,
-    ),
+    b(C::Up, S::List, &[key(KeyCode::Up), ch('k')], "↑/k", "up", None),
+    b(C::Down, S::List, &[key(KeyCode::Down), ch('j')], "↓/j", "down", None),
+    b(C::PageUp, S::List, &[key(KeyCode::PageUp), ch('[')], "pgup/[", "page up", None),
+    b(C::PageDown, S::List, &[key(KeyCode::PageDown), ch(']')], "pgdn/]", "page down (loads more users)", None),
+    b(C::Top, S::List, &[ch('g'), key(KeyCode::Home)], "g/home", "first row", None),
+    b(C::Bottom, S::List, &[ch('G'), key(KeyCode::End)], "G/end", "last loaded row", None),
     // Users
-    b(
-        C::Mark,
-        S::Users,
-        &[ch(' ')],
-        "space",
-        "mark/unmark the user and move down",
-        true,
-    ),
-    b(
-        C::MarkRange,
-        S::Users,
-        &[ch('V'), ctrl(' ')],
-        "V",
-        "mark the range from the last mark",
-        false,
-    ),
-    b(
-        C::MarkAll,
-        S::Users,
-        &[ch('a')],
-        "a",
-        "mark every user matching the filter",
-        false,
-    ),
-    b(
-        C::InvertMarks,
-        S::Users,
-        &[ch('i')],
-        "i",
-        "invert the marks of the shown users",
-        false,
-    ),
-    b(
-        C::ClearMarks,
-        S::Users,
-        &[ch('u')],
-        "u",
-        "clear every mark",
-        false,
-    ),
+    b(C::Mark, S::Users, &[ch(' ')], "space", "mark/unmark the user and move down", Some("mark")),
+    b(C::MarkRange, S::Users, &[ch('V'), ctrl(' ')], "V", "mark the range from the last mark", None),
+    b(C::MarkAll, S::Users, &[ch('a')], "a", "mark every user matching the filter (loads all pages)", None),
+    b(C::InvertMarks, S::Users, &[ch('i')], "i", "invert the marks of the shown users", None),
+    b(C::ClearMarks, S::Users, &[ch('u')], "u", "clear every mark", None),
     // Filter input
-    b(
-        C::Submit,
-        S::Input,
-        &[key(KeyCode::Enter)],
-        "enter",
-        "keep the filter",
-        true,
-    ),
-    b(
-        C::Back,
-        S::Input,
-        &[key(KeyCode::Esc)],
-        "esc",
-        "clear the filter",
-        true,
-    ),
-    b(C::Up, S::Input, &[key(KeyCode::Up)], "↑", "up", false),
-    b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down", false),
-    b(
-        C::ForceQuit,
-        S::Input,
-        &[ctrl('c')],
-        "ctrl-c",
-        "quit now",
-        false,
-    ),
+    b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
+    b(C::Back, S::Input, &[key(KeyCode::Esc)], "esc", "clear the filter", Some("clear filter")),
+    b(C::Up, S::Input, &[key(KeyCode::Up)], "↑", "up", None),
+    b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down", None),
+    b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Help
-    b(
-        C::Back,
-        S::Help,
-        &[key(KeyCode::Esc), ch('?'), ch('q')],
-        "esc",
-        "close help",
-        true,
-    ),
-    b(
-        C::Up,
-        S::Help,
-        &[key(KeyCode::Up), ch('k')],
-        "↑",
-        "scroll",
-        false,
-    ),
-    b(
-        C::Down,
-        S::Help,
-        &[key(KeyCode::Down), ch('j')],
-        "↓",
-        "scroll",
-        false,
-    ),
-    b(
-        C::ForceQuit,
-        S::Help,
-        &[ctrl('c')],
-        "ctrl-c",
-        "quit now",
-        false,
-    ),
+    b(C::Back, S::Help, &[key(KeyCode::Esc), ch('?'), ch('q')], "esc", "close help", Some("close help")),
+    b(C::Up, S::Help, &[key(KeyCode::Up), ch('k')], "↑", "scroll", None),
+    b(C::Down, S::Help, &[key(KeyCode::Down), ch('j')], "↓", "scroll", None),
+    b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Dialogs
-    b(C::Yes, S::Dialog, &[ch('y')], "y", "yes", true),
-    b(
-        C::Back,
-        S::Dialog,
-        &[key(KeyCode::Esc), key(KeyCode::Enter), ch('n')],
-        "esc",
-        "close",
-        true,
-    ),
-    b(
-        C::ForceQuit,
-        S::Dialog,
-        &[ctrl('c')],
-        "ctrl-c",
-        "quit now",
-        false,
-    ),
+    b(C::Yes, S::Dialog, &[ch('y')], "y", "yes, in a question", None),
+    b(C::Back, S::Dialog, &[key(KeyCode::Esc), key(KeyCode::Enter), ch('n')], "esc/n", "close, cancel", Some("close")),
+    b(C::ForceQuit, S::Dialog, &[ctrl('c')], "ctrl-c", "quit now", None),
 ];
 
 /// The scopes whose bindings apply in a mode; `users_focused` adds the users pane's.
@@ -405,14 +217,8 @@ pub fn command_for(ctx: KeyContext, ev: &KeyEvent) -> Option<Command> {
 /// The footer hints: `(keys, description)` of the footer bindings.
 pub fn footer(ctx: KeyContext) -> Vec<(&'static str, &'static str)> {
     active(ctx)
-        .filter(|b| b.footer)
-        .map(|b| (b.label, short(b.description)))
+        .filter_map(|b| b.footer.map(|hint| (b.label, hint)))
         .collect()
-}
-
-/// The first word(s) of a description, for the footer.
-fn short(d: &'static str) -> &'static str {
-    d.split([':', '(']).next().unwrap_or(d).trim_end()
 }
 
 /// Every binding for the help overlay, grouped by scope, without read-only-hidden ones.

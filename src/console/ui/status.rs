@@ -52,7 +52,9 @@ pub fn rows_status(state: &State) -> String {
         }
         _ => {
             let a = &state.accounts;
-            if a.filter.text().is_empty() {
+            if a.loading && a.list.is_empty() {
+                "loading accounts".to_string()
+            } else if a.filter.text().is_empty() {
                 format!("{} accounts", thousands(a.list.len()))
             } else {
                 format!(
