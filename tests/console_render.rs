@@ -74,7 +74,7 @@ fn user(i: usize) -> User {
         primary_email: Some(email.into()),
         display_name: Some(n.into()),
         license_type: Some([License::Pro, License::Basic, License::Plus][i % 3].clone()),
-        user_type: Some(if i % 7 == 0 {
+        user_type: Some(if i.is_multiple_of(7) {
             UserType::SharedDevice
         } else {
             UserType::PrivateUser
@@ -87,13 +87,13 @@ fn user(i: usize) -> User {
             ][if i % 5 == 4 { 2 } else { i % 2 }]
             .clone(),
         ),
-        user_invitation_status: Some(if i % 2 == 0 {
+        user_invitation_status: Some(if i.is_multiple_of(2) {
             InviteStatus::Accepted
         } else {
             InviteStatus::Pending
         }),
         registered_on: Timestamp::from_millis(1_557_954_000_000 + i as i64 * 86_400_000),
-        alexa_for_business_metadata: (i % 4 == 0).then(|| AlexaForBusinessMetadata {
+        alexa_for_business_metadata: i.is_multiple_of(4).then(|| AlexaForBusinessMetadata {
             is_alexa_for_business_enabled: Some(true),
             alexa_for_business_room_arn: Some("arn:aws:a4b:us-east-1:123456789012:room/r1".into()),
         }),
