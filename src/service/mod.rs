@@ -1,9 +1,290 @@
-//! The local Chime service. (Stub: being built under issue 3.)
+//! The local Chime service (`chime-admin serve`): an AWS-compatible endpoint
+//! on loopback that the AWS CLI, boto3 and our own client accept as Chime.
+//!
+//! - [`routes`] holds the one HTTP handler (body cap, auth, routing, faults, answer)
+//! - [`auth`] holds SigV4 verification
+//! - [`handlers`] holds the 21 operations over the [`store`]
+//! - [`persist`] holds `--state` (SQLite, one transaction per changing request)
+//! - [`seed`] holds data sets (demo, generated, JSON)
+//! - [`faults`], [`request_log`]
 
+pub mod auth;
+pub mod error;
+pub mod faults;
+pub mod handlers;
+pub mod persist;
+pub mod request_log;
+pub mod routes;
+pub mod seed;
+pub mod store;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, RwLock};
 
-use crate::cli::ServeArgs;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
-pub async fn serve(_args: ServeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("serve is not built yet")
+use crate::cli::{FaultArgs, ServeArgs};
+
+pub use auth::AccessKey;
+pub use seed::DataSet;
+
+/// The service's idea of now (for `X-Amz-Date` checks and timestamps).
+#[derive(Clone, Debug, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    /// Always this instant (tests replaying recorded requests).
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+}
+
+/// Everything `start` needs.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    pub listen: SocketAddr,
+    pub data: DataSet,
+    pub state_file: Option<PathBuf>,
+    pub keys: Vec<AccessKey>,
+    pub faults: FaultArgs,
+    pub request_log: Option<PathBuf>,
+    pub clock: Clock,
+}
+
+impl ServiceConfig {
+    /// 127.0.0.1:0, demo data, AKIDEXAMPLE/secret, no faults, in memory.
+    pub fn demo() -> Self {
+        ServiceConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: DataSet::demo(),
+            state_file: None,
+            keys: vec![AccessKey::example()],
+            faults: FaultArgs::default(),
+            request_log: None,
+            clock: Clock::System,
+        }
+    }
+
+    /// Like [`ServiceConfig::demo`] with no accounts.
+    pub fn empty() -> Self {
+        ServiceConfig {
+            data: DataSet::empty(),
+            ..Self::demo()
+        }
+    }
+
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        let data = if args.empty {
+            DataSet::empty()
+        } else if let Some(p) = &args.seed {
+            DataSet::from_json_file(p)?
+        } else {
+            DataSet::demo()
+        };
+        let keys = if args.access_keys.is_empty() {
+            vec![AccessKey::example()]
+        } else {
+            args.access_keys
+                .iter()
+                .map(|k| AccessKey::parse(k))
+                .collect::<anyhow::Result<Vec<_>>>()?
+        };
+        for (name, p) in [
+            ("--fail-rate", args.faults.fail_rate),
+            ("--item-fail-rate", args.faults.item_fail_rate),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                anyhow::bail!("{name} must be between 0 and 1, got {p}");
+            }
+        }
+        if args.faults.throttle_rps < 0.0 || !args.faults.throttle_rps.is_finite() {
+            anyhow::bail!("--throttle-rps must be 0 or more");
+        }
+        Ok(ServiceConfig {
+            listen: args.listen,
+            data,
+            state_file: args.state.clone(),
+            keys,
+            faults: args.faults.clone(),
+            request_log: args.request_log.clone(),
+            clock: Clock::System,
+        })
+    }
+
+    pub fn with_faults(mut self, f: &FaultArgs) -> Self {
+        self.faults = f.clone();
+        self
+    }
+
+    pub fn with_data(mut self, d: DataSet) -> Self {
+        self.data = d;
+        self
+    }
+
+    pub fn with_state_file(mut self, p: PathBuf) -> Self {
+        self.state_file = Some(p);
+        self
+    }
+
+    pub fn with_keys(mut self, keys: Vec<AccessKey>) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_request_log(mut self, p: PathBuf) -> Self {
+        self.request_log = Some(p);
+        self
+    }
+
+    pub fn with_listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+}
+
+/// A service running on a tokio task.
+pub struct RunningService {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningService {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, then returns. Every
+    /// acknowledged change is already committed to the state file.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .context("the service task failed")?
+            .context("the HTTP server failed")?;
+        Ok(())
+    }
+}
+
+impl Drop for RunningService {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Builds the store (from the state file or the data set) and starts serving.
+pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
+    let ServiceConfig {
+        listen,
+        data,
+        state_file,
+        keys,
+        faults,
+        request_log,
+        clock,
+    } = cfg;
+    let (store, persist) = match state_file {
+        Some(path) => {
+            let (p, s) = tokio::task::spawn_blocking(move || {
+                persist::Persist::open_or_create(&path, move || Ok(data))
+            })
+            .await
+            .context("opening the state file")??;
+            (s, Some(Mutex::new(p)))
+        }
+        None => (data.into_store(), None),
+    };
+    let log = request_log
+        .map(|p| {
+            request_log::RequestLog::open(&p)
+                .with_context(|| format!("opening the request log {}", p.display()))
+        })
+        .transpose()?;
+    let app = Arc::new(routes::App {
+        store: RwLock::new(store),
+        persist,
+        keys,
+        faults: faults::Faults::new(faults),
+        log,
+        clock,
+    });
+    let router = axum::Router::new().fallback(routes::handle).with_state(app);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningService {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// Installs SIGINT/SIGTERM handlers now; the future resolves on either.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+}
+
+/// `chime-admin serve`: run until SIGINT/SIGTERM, then stop gracefully.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let cfg = ServiceConfig::from_args(&args)?;
+    if !cfg.listen.ip().is_loopback() {
+        eprintln!(
+            "chime-admin: warning: listening on {}, which is not loopback; anyone who can reach it and knows a key can change the data",
+            cfg.listen
+        );
+    }
+    let stopped = stop_signal()?;
+    let svc = start(cfg).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", svc.endpoint_url())?;
+        out.flush()?;
+    }
+    stopped.await;
+    svc.shutdown().await?;
+    Ok(ExitCode::SUCCESS)
 }
