@@ -332,7 +332,9 @@ fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
     let lookups: Vec<_> = fx
         .iter()
         .filter_map(|e| match e {
-            Effect::FindUserByEmail { gen_id, email, .. } => Some((*gen_id, email.clone())),
+            Effect::FindUserByEmail { gen_id, email, .. } => {
+                Some((*gen_id, email.expose().to_string()))
+            }
             _ => None,
         })
         .collect();
@@ -353,7 +355,7 @@ fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
         panic!("{fx:?}")
     };
     assert_eq!(
-        (email.as_str(), account_id.as_str()),
+        (email.expose(), account_id.as_str()),
         ("user04321@example.com", "acc-0")
     );
     // The answer for the older text is dropped.

@@ -4,7 +4,7 @@
 
 use tui_input::InputRequest;
 
-use crate::model::{Account, User};
+use crate::model::{Account, Sensitive, User};
 
 use super::keys::Command;
 use super::state::ErrorInfo;
@@ -38,13 +38,17 @@ pub enum Action {
     UsersFound {
         gen_id: u64,
         account_id: String,
-        email: String,
+        email: Sensitive,
         users: Vec<User>,
     },
     /// A request failed; `gen_id` is the generation it was sent for.
     Failed {
         gen_id: u64,
         error: ErrorInfo,
+    },
+    /// The client is ready; requests go to `endpoint`.
+    Connected {
+        endpoint: String,
     },
     /// The client is retrying (throttled or a transient failure).
     Retrying {

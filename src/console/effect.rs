@@ -1,5 +1,8 @@
 //! Requests for IO that `update` hands to the worker. Each list request
-//! carries the generation id its answer must match.
+//! carries the generation id its answer must match. Emails are `Sensitive`,
+//! so logging an effect never shows one.
+
+use crate::model::Sensitive;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -15,7 +18,7 @@ pub enum Effect {
     FindUserByEmail {
         account_id: String,
         gen_id: u64,
-        email: String,
+        email: Sensitive,
     },
 }
 

@@ -11,6 +11,7 @@ pub mod action;
 pub mod effect;
 pub mod keys;
 pub mod list;
+pub mod logging;
 pub mod state;
 pub mod ui;
 pub mod update;
@@ -20,9 +21,9 @@ use std::process::ExitCode;
 use crate::cli::{ConsoleArgs, DemoArgs};
 
 pub async fn run(_args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the console is not built yet")
+    anyhow::bail!("the console is waiting for the client (src/client) to land")
 }
 
 pub async fn run_demo(_args: ConsoleArgs, _demo: DemoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("demo is not built yet")
+    anyhow::bail!("the console is waiting for the client (src/client) to land")
 }

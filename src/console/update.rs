@@ -45,8 +45,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             account_id,
             email,
             users,
-        } => users_found(state, gen_id, &account_id, &email, users),
+        } => users_found(state, gen_id, &account_id, email.expose(), users),
         Action::Failed { gen_id, error } => failed(state, gen_id, error),
+        Action::Connected { endpoint } => {
+            state.endpoint = endpoint;
+            state.dirty = true;
+        }
         Action::Retrying {
             operation,
             attempt,
@@ -399,7 +403,7 @@ fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
                 fx.push(Effect::FindUserByEmail {
                     account_id: v.account.account_id.clone(),
                     gen_id,
-                    email: text,
+                    email: text.into(),
                 });
             } else if !is_email(&text) {
                 // The look-up in flight (if any) is for an older text: its answer is stale.

@@ -11,37 +11,13 @@ use crate::console::state::{Pane, State};
 use crate::console::update::thousands;
 use crate::model::{Account, AccountStatus};
 
+#[rustfmt::skip]
 const COLUMNS: &[Column] = &[
-    Column {
-        title: "Name",
-        width: 14,
-        flex: true,
-        priority: 0,
-    },
-    Column {
-        title: "Type",
-        width: 19,
-        flex: false,
-        priority: 3,
-    },
-    Column {
-        title: "License",
-        width: 7,
-        flex: false,
-        priority: 2,
-    },
-    Column {
-        title: "Status",
-        width: 11,
-        flex: false,
-        priority: 4,
-    },
-    Column {
-        title: "Users",
-        width: 6,
-        flex: false,
-        priority: 1,
-    },
+    Column { title: "Name", width: 14, flex: true, priority: 0 },
+    Column { title: "Type", width: 19, flex: false, priority: 3 },
+    Column { title: "License", width: 7, flex: false, priority: 2 },
+    Column { title: "Status", width: 11, flex: false, priority: 4 },
+    Column { title: "Users", width: 6, flex: false, priority: 1 },
 ];
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {

@@ -12,61 +12,17 @@ use crate::console::state::{FilterInput, Pane, RowResult, State, UserRow, UsersV
 use crate::console::update::thousands;
 use crate::model::{InviteStatus, RegistrationStatus};
 
+#[rustfmt::skip]
 const COLUMNS: &[Column] = &[
-    Column {
-        title: " ",
-        width: 1,
-        flex: false,
-        priority: 0,
-    },
-    Column {
-        title: "Email",
-        width: 22,
-        flex: true,
-        priority: 0,
-    },
-    Column {
-        title: "Name",
-        width: 18,
-        flex: false,
-        priority: 3,
-    },
-    Column {
-        title: "License",
-        width: 8,
-        flex: false,
-        priority: 1,
-    },
-    Column {
-        title: "User type",
-        width: 12,
-        flex: false,
-        priority: 5,
-    },
-    Column {
-        title: "Registration",
-        width: 14,
-        flex: false,
-        priority: 2,
-    },
-    Column {
-        title: "Invitation",
-        width: 10,
-        flex: false,
-        priority: 6,
-    },
-    Column {
-        title: "A4B",
-        width: 3,
-        flex: false,
-        priority: 4,
-    },
-    Column {
-        title: "Result",
-        width: 22,
-        flex: false,
-        priority: 1,
-    },
+    Column { title: " ", width: 1, flex: false, priority: 0 },
+    Column { title: "Email", width: 26, flex: true, priority: 0 },
+    Column { title: "Name", width: 16, flex: false, priority: 3 },
+    Column { title: "License", width: 8, flex: false, priority: 1 },
+    Column { title: "User type", width: 12, flex: false, priority: 5 },
+    Column { title: "Registration", width: 14, flex: false, priority: 2 },
+    Column { title: "Invitation", width: 10, flex: false, priority: 6 },
+    Column { title: "A4B", width: 3, flex: false, priority: 4 },
+    Column { title: "Result", width: 24, flex: false, priority: 1 },
 ];
 
 /// The filter as the bottom title of a pane: `/alice`, with the cursor when editing.
