@@ -315,3 +315,107 @@ fn default_theme_uses_the_terminal_background_and_16_colours() {
     let text = t.backend().to_string();
     assert!(text.contains("● alan.1@acme.example"), "{text}");
 }
+
+// ---------------------------------------------------------------- changes (issue 6)
+
+use chime_admin::console::state::RowResult;
+use chime_admin::model::ErrorCode;
+
+/// Users 0..4 marked, the form open with License → Basic.
+fn with_form() -> State {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Top));
+    update(&mut s, Action::Cmd(Command::ClearMarks));
+    for _ in 0..4 {
+        update(&mut s, Action::Cmd(Command::Mark));
+    }
+    update(&mut s, Action::Cmd(Command::Edit));
+    update(&mut s, Action::Input(InputRequest::InsertChar('B')));
+    s
+}
+
+fn applied() -> (State, u64) {
+    let mut s = with_form();
+    update(&mut s, Action::Cmd(Command::Submit));
+    let fx = update(&mut s, Action::Cmd(Command::Yes));
+    let Some(Effect::UpdateUsers { batch_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    (s, batch_id)
+}
+
+#[test]
+fn change_form() {
+    let mut s = with_form();
+    snap("form", &s);
+    // An invalid room ARN is shown while typing.
+    for _ in 0..3 {
+        update(&mut s, Action::Cmd(Command::NextField));
+    }
+    for c in "arn:aws:a4b".chars() {
+        update(&mut s, Action::Input(InputRequest::InsertChar(c)));
+    }
+    snap("form_invalid_arn", &s);
+}
+
+#[test]
+fn change_preview() {
+    let mut s = with_form();
+    update(&mut s, Action::Cmd(Command::Submit));
+    snap("preview", &s);
+    // Cancel is focused first: shown reversed.
+    let t = draw(&s, 120, 40);
+    let buf = t.backend().buffer();
+    let (x, y) = (0..40)
+        .flat_map(|y| (0..120).map(move |x| (x, y)))
+        .find(|&(x, y)| buf[(x, y)].symbol() == "[" && buf[(x + 2, y)].symbol() == "C")
+        .expect("Cancel button");
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn change_progress_and_results() {
+    let (mut s, batch_id) = applied();
+    update(
+        &mut s,
+        Action::BatchProgress {
+            batch_id,
+            done: 1,
+            failed: 0,
+            total: 3,
+            elapsed_ms: 250,
+        },
+    );
+    snap("progress", &s);
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id,
+            account_id: "a-1".into(),
+            outcomes: vec![
+                ("u-0000".into(), RowResult::Ok),
+                (
+                    "u-0002".into(),
+                    RowResult::Failed {
+                        code: Some(ErrorCode::Conflict),
+                        message: "User is suspended".into(),
+                        request_id: Some("5d2c0c3e-req".into()),
+                    },
+                ),
+                ("u-0003".into(), RowResult::Ok),
+            ],
+            elapsed_ms: 900,
+        },
+    );
+    // The failed row is selected: its detail shows the full error and request id.
+    update(&mut s, Action::Cmd(Command::Top));
+    update(&mut s, Action::Cmd(Command::Down));
+    update(&mut s, Action::Cmd(Command::Down));
+    snap("results", &s);
+    let text = draw(&state_at(&s, 120, 40).expect("state"), 120, 40)
+        .backend()
+        .to_string();
+    assert!(text.contains("✗ Conflict: User is suspended"), "{text}");
+    assert!(text.contains("5d2c0c3e-req"));
+    assert!(text.contains("2 updated · 1 failed"));
+}

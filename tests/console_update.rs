@@ -6,7 +6,9 @@ use tui_input::InputRequest;
 use chime_admin::console::action::Action;
 use chime_admin::console::effect::Effect;
 use chime_admin::console::keys::{self, Command, KeyContext};
-use chime_admin::console::state::{ErrorInfo, Modal, Mode, PAGE_SIZE, Pane, State};
+use chime_admin::console::state::{
+    BatchRun, ErrorInfo, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
+};
 use chime_admin::console::ui::status::{key_context, rows_status};
 use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
@@ -458,7 +460,7 @@ fn errors_show_dismiss_and_stale_errors_are_ignored() {
             error: err("ListUsers"),
         },
     );
-    assert_eq!(s.modals, vec![Modal::Error(err("ListUsers"))]);
+    assert!(matches!(&s.modals[..], [Modal::Error(e)] if *e == err("ListUsers")));
     assert_eq!(s.mode(), Mode::Dialog);
     assert!(!s.is_loading());
     // Keys other than dismiss do nothing under the dialog.
@@ -488,10 +490,22 @@ fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
     cmd(&mut s, Command::Quit);
     assert!(s.quit);
     let mut s = State::new("e", false, Theme::default());
-    s.busy_changing = true;
+    s.batch = Some(BatchRun {
+        id: 99,
+        account_id: "acc-0".into(),
+        total: 10,
+        done: 0,
+        failed: 0,
+        elapsed_ms: 0,
+        cancelling: false,
+    });
     cmd(&mut s, Command::Quit);
     assert!(!s.quit);
-    assert_eq!(s.modals, vec![Modal::ConfirmQuit]);
+    assert!(matches!(&s.modals[..], [Modal::ConfirmQuit]));
+    // Enter is Cancel: it stays.
+    cmd(&mut s, Command::Submit);
+    assert!(!s.quit && s.modals.is_empty());
+    cmd(&mut s, Command::Quit);
     cmd(&mut s, Command::Back);
     assert!(!s.quit && s.modals.is_empty());
     cmd(&mut s, Command::Quit);
@@ -639,4 +653,412 @@ fn the_registry_dispatches_by_mode() {
     // The footer comes from the same table.
     let footer = keys::footer(key_context(&s));
     assert!(footer.iter().any(|(k, _)| *k == "enter"), "{footer:?}");
+}
+
+// ---------------------------------------------------------------- changes (issue 6)
+
+use chime_admin::console::form::FormField;
+use chime_admin::model::{ErrorCode, UserType};
+
+/// Users 0..10 open; users 3 and 4 are already Basic.
+fn opened_mixed() -> (State, u64) {
+    let (mut s, g) = opened();
+    let mut us = users(0..10);
+    us[3].license_type = Some(License::Basic);
+    us[4].license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: us,
+            next_token: None,
+        },
+    );
+    (s, g)
+}
+
+fn form(s: &State) -> &chime_admin::console::form::ChangeForm {
+    match s.modals.last() {
+        Some(Modal::Form(f)) => f,
+        other => panic!("expected the form, got {other:?}"),
+    }
+}
+
+fn preview(s: &State) -> &chime_admin::console::form::Preview {
+    match s.modals.last() {
+        Some(Modal::Preview(p)) => p,
+        other => panic!("expected the preview, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_form_starts_at_shared_values_and_cycles_only_supported_licenses() {
+    let (mut s, _) = opened_mixed();
+    // No marks: the current row only, with its own values.
+    cmd(&mut s, Command::Edit);
+    assert_eq!(s.mode(), Mode::Form);
+    let f = form(&s);
+    assert_eq!(f.targets, vec!["u-00000".to_string()]);
+    assert_eq!(f.license, Some(License::Pro));
+    assert_eq!(f.user_type, None, "no value: (keep)");
+    cmd(&mut s, Command::Back);
+    // Users 0..5 marked: licenses differ, so License starts at (keep).
+    for _ in 0..5 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    let f = form(&s);
+    assert_eq!(f.targets.len(), 5);
+    assert_eq!(f.license, None);
+    // → cycles keep → Basic → Plus → Pro → keep (the account's SupportedLicenses).
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        cmd(&mut s, Command::NextValue);
+        seen.push(form(&s).license.clone());
+    }
+    assert_eq!(
+        seen,
+        vec![
+            Some(License::Basic),
+            Some(License::Plus),
+            Some(License::Pro),
+            None
+        ]
+    );
+    cmd(&mut s, Command::PrevValue);
+    assert_eq!(form(&s).license, Some(License::Pro));
+    // A letter jumps: B → Basic.
+    update(&mut s, Action::Input(InputRequest::InsertChar('B')));
+    assert_eq!(form(&s).license, Some(License::Basic));
+    cmd(&mut s, Command::NextField);
+    assert_eq!(form(&s).field, FormField::UserType);
+    update(&mut s, Action::Input(InputRequest::InsertChar('s')));
+    assert_eq!(form(&s).user_type, Some(UserType::SharedDevice));
+    cmd(&mut s, Command::PrevValue);
+    cmd(&mut s, Command::PrevValue);
+    assert_eq!(form(&s).user_type, None, "back to (keep)");
+}
+
+#[test]
+fn an_invalid_room_arn_blocks_submit_and_says_why() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::Edit);
+    for _ in 0..3 {
+        cmd(&mut s, Command::NextField);
+    }
+    assert_eq!(form(&s).field, FormField::Room);
+    type_text(&mut s, "room/1");
+    assert!(form(&s).room_problem().is_some(), "validated while typing");
+    cmd(&mut s, Command::Submit);
+    let f = form(&s);
+    assert!(
+        f.problem.as_deref().is_some_and(|p| p.contains("Room ARN")),
+        "{:?}",
+        f.problem
+    );
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    type_text(&mut s, "arn:aws:a4b:us-east-1:123456789012:room/1");
+    assert_eq!(form(&s).room_problem(), None);
+    // Letters in the room field are text, not jumps.
+    assert_eq!(form(&s).license, Some(License::Pro));
+    cmd(&mut s, Command::Submit);
+    let p = preview(&s);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].fields[0].field, "Room ARN");
+}
+
+#[test]
+fn preview_counts_no_change_and_defaults_to_cancel() {
+    let (mut s, _) = opened_mixed();
+    for _ in 0..5 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    let p = preview(&s);
+    assert_eq!(p.changes.len(), 3, "users 3 and 4 are already Basic");
+    assert_eq!(p.no_change, 2);
+    assert_eq!(
+        p.summary,
+        vec!["License Pro → Basic for 3 users".to_string()]
+    );
+    assert!(!p.apply_focused);
+    // Enter on Cancel sends nothing.
+    let fx = cmd(&mut s, Command::Submit);
+    assert!(fx.is_empty() && s.modals.is_empty() && s.batch.is_none());
+    // A form that changes nothing for anyone says so and sends nothing.
+    cmd(&mut s, Command::Edit);
+    cmd(&mut s, Command::Submit);
+    assert!(form(&s).problem.is_some(), "every field (keep)");
+    cmd(&mut s, Command::Back);
+}
+
+fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
+    for _ in 0..5 {
+        cmd(s, Command::Mark);
+    }
+    cmd(s, Command::Edit);
+    update(s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(s, Command::Submit);
+    cmd(s, Command::NextField);
+    assert!(preview(s).apply_focused);
+    let fx = cmd(s, Command::Submit);
+    match &fx[..] {
+        [
+            Effect::UpdateUsers {
+                batch_id,
+                account_id,
+                update,
+                changes,
+            },
+        ] => {
+            assert_eq!(account_id, "acc-0");
+            assert_eq!(update.license_type, Some(License::Basic));
+            assert_eq!(update.user_type, None);
+            (
+                *batch_id,
+                changes.iter().map(|c| c.user_id.clone()).collect(),
+            )
+        }
+        other => panic!("expected UpdateUsers, got {other:?}"),
+    }
+}
+
+#[test]
+fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
+    let (mut s, g) = opened_mixed();
+    let (batch, ids) = apply_basic_to_first_five(&mut s);
+    assert_eq!(ids, vec!["u-00000", "u-00001", "u-00002"]);
+    assert!(s.busy_changing());
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.items()[0].result, Some(RowResult::Pending));
+    assert_eq!(v.list.items()[3].result, None, "no change: not sent");
+    // The console stays usable while it runs.
+    assert!(cmd(&mut s, Command::Down).is_empty());
+    update(
+        &mut s,
+        Action::BatchProgress {
+            batch_id: batch,
+            done: 2,
+            failed: 0,
+            total: 3,
+            elapsed_ms: 500,
+        },
+    );
+    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    assert_eq!(line, "Updating 3 users: 2/3 · 4 users/s · ETA 1 s");
+    // An answer for another batch is ignored.
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch + 1,
+            account_id: "acc-0".into(),
+            outcomes: vec![],
+            elapsed_ms: 1,
+        },
+    );
+    assert!(s.busy_changing());
+    let conflict = RowResult::Failed {
+        code: Some(ErrorCode::Conflict),
+        message: "User is suspended".into(),
+        request_id: Some("req-9".into()),
+    };
+    let fx = update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok),
+                ("u-00001".into(), conflict.clone()),
+                ("u-00002".into(), RowResult::Ok),
+            ],
+            elapsed_ms: 700,
+        },
+    );
+    assert!(!s.busy_changing());
+    assert_eq!(
+        s.batch_summary.as_deref(),
+        Some("2 updated · 1 failed (r retries) · 0.7 s")
+    );
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.items()[1].result, Some(conflict));
+    assert!(v.marks.contains("u-00001"), "failed rows stay marked");
+    assert!(
+        !v.marks.contains("u-00000") && !v.marks.contains("u-00002"),
+        "succeeded unmarked"
+    );
+    assert!(
+        v.marks.contains("u-00003"),
+        "no-change rows keep their mark"
+    );
+    let [
+        Effect::RefreshUsers {
+            account_id,
+            gen_id,
+            user_ids,
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account_id.as_str(), *gen_id), ("acc-0", g));
+    assert_eq!(
+        user_ids,
+        &vec!["u-00000".to_string(), "u-00002".to_string()]
+    );
+    // Values shown are the ones re-read, not guessed.
+    assert_eq!(
+        s.users.as_ref().expect("view").list.items()[0]
+            .user
+            .license_type,
+        Some(License::Pro),
+        "not changed before it is re-read"
+    );
+    let mut fresh = user(0);
+    fresh.license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: vec![fresh],
+        },
+    );
+    assert_eq!(
+        s.users.as_ref().expect("view").list.items()[0]
+            .user
+            .license_type,
+        Some(License::Basic)
+    );
+}
+
+#[test]
+fn retry_sends_only_the_failed_rows_through_the_same_preview() {
+    let (mut s, _) = opened_mixed();
+    let (batch, _) = apply_basic_to_first_five(&mut s);
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok),
+                (
+                    "u-00001".into(),
+                    RowResult::Failed {
+                        code: Some(ErrorCode::ServiceFailure),
+                        message: "x".into(),
+                        request_id: None,
+                    },
+                ),
+                ("u-00002".into(), RowResult::NotSent),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    cmd(&mut s, Command::Retry);
+    let p = preview(&s);
+    let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
+    assert_eq!(ids, vec!["u-00001", "u-00002"], "failed and not-sent rows");
+    assert!(!p.apply_focused);
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(changes.len(), 2);
+}
+
+#[test]
+fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
+    let (mut s, _) = opened_mixed();
+    let (batch, _) = apply_basic_to_first_five(&mut s);
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('x'), KeyModifiers::NONE)),
+        Some(Command::CancelBatch)
+    );
+    assert!(
+        keys::footer(ctx).iter().any(|(k, _)| *k == "x"),
+        "the cancel key is in the footer"
+    );
+    assert_eq!(
+        cmd(&mut s, Command::CancelBatch),
+        vec![Effect::CancelBatch { batch_id: batch }]
+    );
+    assert!(cmd(&mut s, Command::CancelBatch).is_empty());
+    // The worker refuses (read-only) or cannot send: pending rows fail, the batch ends.
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: batch,
+            error: err("BatchUpdateUser"),
+        },
+    );
+    assert!(!s.busy_changing());
+    let v = s.users.as_ref().expect("view");
+    assert!(matches!(
+        v.list.items()[0].result,
+        Some(RowResult::Failed { .. })
+    ));
+    assert!(matches!(s.modals.last(), Some(Modal::Error(_))));
+}
+
+#[test]
+fn read_only_hides_and_refuses_changes() {
+    let mut s = State::new("e", true, Theme::default());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let fx = start(&mut s);
+    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: vec![account(0)],
+            next_token: None,
+        },
+    );
+    let fx = cmd(&mut s, Command::Open);
+    let Effect::LoadUsersPage { gen_id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    update(&mut s, page(gen_id, 0..5, None));
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('e'), KeyModifiers::NONE)),
+        None
+    );
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+        None
+    );
+    assert!(keys::help_entries(true).iter().all(|(_, b)| !b.dangerous));
+    assert!(
+        keys::help_entries(false)
+            .iter()
+            .any(|(_, b)| b.command == Command::Edit)
+    );
+    assert!(!keys::footer(ctx).iter().any(|(k, _)| *k == "e"));
+    // Even if asked directly, update opens no form.
+    cmd(&mut s, Command::Edit);
+    assert!(s.modals.is_empty());
+    assert!(
+        Effect::UpdateUsers {
+            batch_id: 1,
+            account_id: "a".into(),
+            update: Default::default(),
+            changes: vec![]
+        }
+        .is_mutating()
+    );
 }

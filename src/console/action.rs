@@ -7,7 +7,7 @@ use tui_input::InputRequest;
 use crate::model::{Account, Sensitive, User};
 
 use super::keys::Command;
-use super::state::ErrorInfo;
+use super::state::{ErrorInfo, RowResult};
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -45,6 +45,27 @@ pub enum Action {
     Failed {
         gen_id: u64,
         error: ErrorInfo,
+    },
+    /// A batch made progress (after each chunk).
+    BatchProgress {
+        batch_id: u64,
+        done: usize,
+        failed: usize,
+        total: usize,
+        elapsed_ms: u64,
+    },
+    /// A batch finished: one result per user sent (or not sent).
+    BatchDone {
+        batch_id: u64,
+        account_id: String,
+        outcomes: Vec<(String, RowResult)>,
+        elapsed_ms: u64,
+    },
+    /// Users re-read after a change.
+    UsersRefreshed {
+        gen_id: u64,
+        account_id: String,
+        users: Vec<User>,
     },
     /// The client is ready; requests go to `endpoint`.
     Connected {

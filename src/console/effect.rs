@@ -2,9 +2,10 @@
 //! carries the generation id its answer must match. Emails are `Sensitive`,
 //! so logging an effect never shows one.
 
-use crate::model::Sensitive;
+use super::form::PlannedChange;
+use crate::model::{Sensitive, UserUpdate};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// One page of ListAccounts.
     LoadAccounts { gen_id: u64, token: Option<String> },
@@ -20,15 +21,34 @@ pub enum Effect {
         gen_id: u64,
         email: Sensitive,
     },
+    /// Sends `update` to every user of `changes` through the client's batch
+    /// helper, reporting progress; each change is written to the audit log.
+    UpdateUsers {
+        batch_id: u64,
+        account_id: String,
+        update: UserUpdate,
+        changes: Vec<PlannedChange>,
+    },
+    /// Stops sending the rest of a batch (what is in flight finishes).
+    CancelBatch { batch_id: u64 },
+    /// GetUser for each id: the values after a change, re-read.
+    RefreshUsers {
+        account_id: String,
+        gen_id: u64,
+        user_ids: Vec<String>,
+    },
 }
 
 impl Effect {
     /// Whether the effect changes anything on the service (refused in read-only mode).
     pub fn is_mutating(&self) -> bool {
         match self {
+            Effect::UpdateUsers { .. } => true,
             Effect::LoadAccounts { .. }
             | Effect::LoadUsersPage { .. }
-            | Effect::FindUserByEmail { .. } => false,
+            | Effect::FindUserByEmail { .. }
+            | Effect::CancelBatch { .. }
+            | Effect::RefreshUsers { .. } => false,
         }
     }
 }

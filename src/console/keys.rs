@@ -37,6 +37,18 @@ pub enum Command {
     ClearMarks,
     /// `y` in a confirm dialog.
     Yes,
+    /// `e`: the change form for the marked users (or the current one).
+    Edit,
+    /// `r`: the failed users of the last change, through the same preview.
+    Retry,
+    /// Stop sending the rest of the running change.
+    CancelBatch,
+    /// Next / previous form field or dialog button.
+    NextField,
+    PrevField,
+    /// `←`/`→` on a form field.
+    PrevValue,
+    NextValue,
 }
 
 /// Where a binding applies.
@@ -54,6 +66,10 @@ pub enum Scope {
     Help,
     /// An error or confirm dialog.
     Dialog,
+    /// The change form.
+    Form,
+    /// While a change is being sent.
+    Batch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +108,14 @@ pub struct Binding {
     pub footer: Option<&'static str>,
 }
 
+/// A binding that changes something on the service.
+const fn danger(b: Binding) -> Binding {
+    Binding {
+        dangerous: true,
+        ..b
+    }
+}
+
 const fn b(
     command: Command,
     scope: Scope,
@@ -119,8 +143,11 @@ use Scope as S;
 pub static BINDINGS: &[Binding] = &[
     // Global
     b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
+    b(C::CancelBatch, S::Batch, &[ch('x')], "x", "cancel the users of the change not sent yet", Some("cancel change")),
     b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
     b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),
+    b(C::Mark, S::Users, &[ch(' ')], "space", "mark/unmark the user and move down", Some("mark")),
+    danger(b(C::Edit, S::Users, &[ch('e')], "e", "change license, user type, A4B of the marked users", Some("edit"))),
     b(C::NextPane, S::Global, &[key(KeyCode::Tab)], "tab", "next pane", Some("pane")),
     b(C::PrevPane, S::Global, &[key(KeyCode::BackTab)], "shift-tab", "previous pane", None),
     b(C::Back, S::Global, &[key(KeyCode::Esc)], "esc", "back: clear the filter, leave the pane", Some("back")),
@@ -135,41 +162,56 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Top, S::List, &[ch('g'), key(KeyCode::Home)], "g/home", "first row", None),
     b(C::Bottom, S::List, &[ch('G'), key(KeyCode::End)], "G/end", "last loaded row", None),
     // Users
-    b(C::Mark, S::Users, &[ch(' ')], "space", "mark/unmark the user and move down", Some("mark")),
     b(C::MarkRange, S::Users, &[ch('V'), ctrl(' ')], "V", "mark the range from the last mark", None),
     b(C::MarkAll, S::Users, &[ch('a')], "a", "mark every user matching the filter (loads all pages)", None),
     b(C::InvertMarks, S::Users, &[ch('i')], "i", "invert the marks of the shown users", None),
     b(C::ClearMarks, S::Users, &[ch('u')], "u", "clear every mark", None),
+    danger(b(C::Retry, S::Users, &[ch('r')], "r", "retry the users the last change failed for", None)),
+    // While a change runs
     // Filter input
     b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
     b(C::Back, S::Input, &[key(KeyCode::Esc)], "esc", "clear the filter", Some("clear filter")),
     b(C::Up, S::Input, &[key(KeyCode::Up)], "↑", "up", None),
     b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down", None),
     b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Change form
+    b(C::NextField, S::Form, &[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", "next field", Some("next field")),
+    b(C::PrevField, S::Form, &[key(KeyCode::BackTab), key(KeyCode::Up)], "shift-tab/↑", "previous field", None),
+    b(C::PrevValue, S::Form, &[key(KeyCode::Left)], "←", "previous value", None),
+    b(C::NextValue, S::Form, &[key(KeyCode::Right)], "→", "next value (a letter jumps to a value)", Some("value")),
+    b(C::Submit, S::Form, &[key(KeyCode::Enter)], "enter", "preview the change", Some("preview")),
+    b(C::Back, S::Form, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
+    b(C::ForceQuit, S::Form, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Help
     b(C::Back, S::Help, &[key(KeyCode::Esc), ch('?'), ch('q')], "esc", "close help", Some("close help")),
     b(C::Up, S::Help, &[key(KeyCode::Up), ch('k')], "↑", "scroll", None),
     b(C::Down, S::Help, &[key(KeyCode::Down), ch('j')], "↓", "scroll", None),
     b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Dialogs
-    b(C::Yes, S::Dialog, &[ch('y')], "y", "yes, in a question", None),
-    b(C::Back, S::Dialog, &[key(KeyCode::Esc), key(KeyCode::Enter), ch('n')], "esc/n", "close, cancel", Some("close")),
+    b(C::Yes, S::Dialog, &[ch('y')], "y", "yes: apply, quit", None),
+    b(C::Submit, S::Dialog, &[key(KeyCode::Enter)], "enter", "press the focused button (Cancel first)", None),
+    b(C::Back, S::Dialog, &[key(KeyCode::Esc), ch('n')], "esc/n", "close, cancel", Some("close")),
+    b(C::NextField, S::Dialog, &[key(KeyCode::Tab), key(KeyCode::Left), key(KeyCode::Right)], "tab/←/→", "other button", None),
     b(C::ForceQuit, S::Dialog, &[ctrl('c')], "ctrl-c", "quit now", None),
 ];
 
 /// The scopes whose bindings apply in a mode; `users_focused` adds the users pane's.
-fn scopes(mode: Mode, list_focused: bool, users_focused: bool) -> Vec<Scope> {
-    match mode {
+fn scopes(ctx: KeyContext) -> Vec<Scope> {
+    match ctx.mode {
         Mode::Normal => {
             let mut s = vec![Scope::Global];
-            if list_focused {
+            if ctx.list_focused {
                 s.push(Scope::List);
             }
-            if users_focused {
+            if ctx.users_focused {
                 s.push(Scope::Users);
+            }
+            if ctx.batch_running {
+                s.push(Scope::Batch);
             }
             s
         }
+        Mode::Form => vec![Scope::Form],
         Mode::FilterInput => vec![Scope::Input],
         Mode::Help => vec![Scope::Help],
         Mode::Dialog => vec![Scope::Dialog],
@@ -194,12 +236,13 @@ pub struct KeyContext {
     pub mode: Mode,
     pub list_focused: bool,
     pub users_focused: bool,
+    pub batch_running: bool,
     pub read_only: bool,
 }
 
 /// The bindings live in a context, in registry order.
 pub fn active(ctx: KeyContext) -> impl Iterator<Item = &'static Binding> {
-    let scopes = scopes(ctx.mode, ctx.list_focused, ctx.users_focused);
+    let scopes = scopes(ctx);
     BINDINGS
         .iter()
         .filter(move |b| scopes.contains(&b.scope) && !(ctx.read_only && b.dangerous))
@@ -227,7 +270,9 @@ pub fn help_entries(read_only: bool) -> Vec<(Scope, &'static Binding)> {
         Scope::Global,
         Scope::List,
         Scope::Users,
+        Scope::Batch,
         Scope::Input,
+        Scope::Form,
         Scope::Dialog,
     ];
     let mut out = Vec::new();
@@ -250,5 +295,7 @@ pub fn scope_title(s: Scope) -> &'static str {
         Scope::Input => "Filter input",
         Scope::Help => "Help",
         Scope::Dialog => "Dialogs",
+        Scope::Form => "Change form",
+        Scope::Batch => "While a change is sent",
     }
 }

@@ -8,7 +8,10 @@
 //! - `ui`: drawing.
 
 pub mod action;
+pub mod audit;
+pub mod changes;
 pub mod effect;
+pub mod form;
 pub mod keys;
 pub mod list;
 pub mod logging;

@@ -7,6 +7,7 @@ use tui_input::Input;
 
 use crate::model::{Account, ErrorCode, User};
 
+use super::form::{ChangeForm, Preview};
 use super::list::FilteredList;
 use super::ui::theme::Theme;
 
@@ -126,7 +127,7 @@ impl UsersView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Modal {
     Help {
         scroll: u16,
@@ -134,6 +135,23 @@ pub enum Modal {
     Error(ErrorInfo),
     /// `q` while a change is running.
     ConfirmQuit,
+    /// `e`: the change form.
+    Form(Box<ChangeForm>),
+    /// What a change will do, before anything is sent.
+    Preview(Box<Preview>),
+}
+
+/// A change being sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRun {
+    pub id: u64,
+    pub account_id: String,
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    /// Milliseconds since it started, as the worker measured.
+    pub elapsed_ms: u64,
+    pub cancelling: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +167,7 @@ pub enum Mode {
     FilterInput,
     Help,
     Dialog,
+    Form,
 }
 
 #[derive(Debug, Clone)]
@@ -173,8 +192,12 @@ pub struct State {
     /// The screen differs from the last frame drawn.
     pub dirty: bool,
     pub quit: bool,
-    /// A change is being applied (quitting asks first).
-    pub busy_changing: bool,
+    /// The change being sent, if any.
+    pub batch: Option<BatchRun>,
+    /// "41 updated · 1 failed": the outcome of the last change.
+    pub batch_summary: Option<String>,
+    /// The last change applied (`r` retries its failed rows with it).
+    pub last_change: Option<crate::model::UserUpdate>,
     next_gen: u64,
 }
 
@@ -202,7 +225,9 @@ impl State {
             spinner: 0,
             dirty: true,
             quit: false,
-            busy_changing: false,
+            batch: None,
+            batch_summary: None,
+            last_change: None,
             next_gen: 0,
         }
     }
@@ -213,9 +238,15 @@ impl State {
         self.next_gen
     }
 
+    /// A change is being sent (quitting asks first).
+    pub fn busy_changing(&self) -> bool {
+        self.batch.is_some()
+    }
+
     pub fn mode(&self) -> Mode {
         match self.modals.last() {
             Some(Modal::Help { .. }) => Mode::Help,
+            Some(Modal::Form(_)) => Mode::Form,
             Some(_) => Mode::Dialog,
             None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,
             None => Mode::Normal,

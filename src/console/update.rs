@@ -8,12 +8,13 @@ use crate::model::validate::is_email;
 use crate::model::{Account, User};
 
 use super::action::Action;
+use super::changes;
 use super::effect::Effect;
 use super::keys::Command;
 use super::list::FilteredList;
 use super::state::{
-    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, Modal, PREFETCH_ROWS, Pane, State,
-    UserRow, UsersView,
+    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, Modal, PREFETCH_ROWS, Pane,
+    RowResult, State, UserRow, UsersView,
 };
 use super::ui::layout;
 
@@ -47,6 +48,24 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             users,
         } => users_found(state, gen_id, &account_id, email.expose(), users),
         Action::Failed { gen_id, error } => failed(state, gen_id, error),
+        Action::BatchProgress {
+            batch_id,
+            done,
+            failed,
+            total,
+            elapsed_ms,
+        } => changes::progress(state, batch_id, done, failed, total, elapsed_ms),
+        Action::BatchDone {
+            batch_id,
+            account_id,
+            outcomes,
+            elapsed_ms,
+        } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+        Action::UsersRefreshed {
+            gen_id,
+            account_id,
+            users,
+        } => changes::refreshed(state, gen_id, &account_id, users),
         Action::Connected { endpoint } => {
             state.endpoint = endpoint;
             state.dirty = true;
@@ -86,7 +105,7 @@ fn tick(state: &mut State) {
     }
 }
 
-fn flash(state: &mut State, text: impl Into<String>) {
+pub(super) fn flash(state: &mut State, text: impl Into<String>) {
     state.flash = Some(Flash {
         text: text.into(),
         ticks_left: FLASH_TICKS,
@@ -98,17 +117,8 @@ fn flash(state: &mut State, text: impl Into<String>) {
 fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
     state.dirty = true;
     // Modals take their few commands first.
-    if let Some(top) = state.modals.last_mut() {
-        match (top, c) {
-            (_, Command::ForceQuit) => state.quit = true,
-            (Modal::Help { scroll }, Command::Up) => *scroll = scroll.saturating_sub(1),
-            (Modal::Help { scroll }, Command::Down) => *scroll = scroll.saturating_add(1),
-            (Modal::ConfirmQuit, Command::Yes) => state.quit = true,
-            (_, Command::Back) => {
-                state.modals.pop();
-            }
-            _ => {}
-        }
+    if !state.modals.is_empty() {
+        changes::modal_command(state, c, fx);
         return;
     }
     match c {
@@ -138,14 +148,21 @@ fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             }
         }
         Command::Quit => {
-            if state.busy_changing {
+            if state.busy_changing() {
                 state.modals.push(Modal::ConfirmQuit);
             } else {
                 state.quit = true;
             }
         }
         Command::ForceQuit => state.quit = true,
-        Command::Yes => {}
+        Command::Edit => changes::open_form(state),
+        Command::Retry => changes::retry(state),
+        Command::CancelBatch => changes::cancel(state, fx),
+        Command::Yes
+        | Command::NextField
+        | Command::PrevField
+        | Command::PrevValue
+        | Command::NextValue => {}
         Command::Mark => mark_current(state),
         Command::MarkRange => mark_range(state),
         Command::MarkAll => mark_all(state, fx),
@@ -179,7 +196,7 @@ fn page_rows(state: &State) -> (usize, usize) {
 }
 
 /// Keeps both cursors on screen.
-fn scroll(state: &mut State) {
+pub(super) fn scroll(state: &mut State) {
     let (acc_rows, user_rows) = page_rows(state);
     state.accounts.list.scroll_into_view(acc_rows);
     if let Some(v) = &mut state.users {
@@ -365,6 +382,11 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 // ---------------------------------------------------------------- filter
 
 fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
+    if let Some(Modal::Form(form)) = state.modals.last_mut() {
+        changes::form_input(form, req);
+        state.dirty = true;
+        return;
+    }
     let Some(f) = focused_filter_mut(state) else {
         return;
     };
@@ -606,6 +628,24 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
             v.lookup_in_flight = false;
             current = true;
         }
+    }
+    if let Some(b) = &state.batch
+        && b.id == gen_id
+    {
+        // The change was refused or could not be sent at all.
+        state.batch = None;
+        if let Some(v) = &mut state.users {
+            for r in v.list.items_mut() {
+                if r.result == Some(RowResult::Pending) {
+                    r.result = Some(RowResult::Failed {
+                        code: None,
+                        message: format!("{}: {}", error.code, error.message),
+                        request_id: error.request_id.clone(),
+                    });
+                }
+            }
+        }
+        current = true;
     }
     if current {
         state.retrying = None;

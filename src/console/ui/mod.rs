@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod detail;
 pub mod dialog;
+pub mod form;
 pub mod help;
 pub mod layout;
 pub mod status;
@@ -50,6 +51,8 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Modal::Help { scroll }) => help::render(state, *scroll, frame, area),
         Some(Modal::Error(e)) => dialog::error(state, e, frame, area),
         Some(Modal::ConfirmQuit) => dialog::confirm_quit(state, frame, area),
+        Some(Modal::Form(f)) => form::render_form(state, f, frame, area),
+        Some(Modal::Preview(p)) => form::render_preview(state, p, frame, area),
         None => {}
     }
 }

@@ -76,6 +76,14 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
             SPINNER[state.spinner % SPINNER.len()]
         )));
     }
+    if let Some(b) = &state.batch {
+        spans.push(Span::styled(
+            format!("{} · ", crate::console::changes::progress_line(b)),
+            th.accent(),
+        ));
+    } else if let Some(sum) = &state.batch_summary {
+        spans.push(Span::styled(format!("{sum} · "), th.accent()));
+    }
     spans.push(Span::raw(rows_status(state)));
     if let Some(r) = &state.retrying {
         spans.push(Span::styled(format!(" · ⚠ {r}"), th.warn()));
@@ -91,6 +99,7 @@ pub fn key_context(state: &State) -> KeyContext {
         mode: state.mode(),
         list_focused: matches!(state.focus, Pane::Accounts | Pane::Users),
         users_focused: state.focus == Pane::Users,
+        batch_running: state.batch.is_some(),
         read_only: state.read_only,
     }
 }
