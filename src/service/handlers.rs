@@ -264,7 +264,7 @@ fn list_accounts(store: &Store, req: &Request<'_>) -> ApiResult<Outcome> {
     }
     let email = email_filter(req)?;
     let matching = store.accounts().filter(|a| {
-        name.is_none_or(|n| &a.row.account.name == n)
+        name.is_none_or(|n| a.row.account.name.starts_with(n.as_str()))
             && email.as_ref().is_none_or(|e| a.user_by_email(e).is_some())
     });
     let mut accounts = Vec::new();
@@ -505,6 +505,11 @@ fn create_user(store: &Store, req: &Request<'_>) -> ApiResult<Outcome> {
 
 fn invite_users(store: &Store, req: &Request<'_>) -> ApiResult<Outcome> {
     let acc = store.require_account(account_id(req)?)?;
+    if acc.row.account.account_type != Some(AccountType::Team) {
+        return Err(ApiError::bad_request(
+            "Only Team accounts support InviteUsers",
+        ));
+    }
     let r: InviteUsersRequest = body(req)?;
     let emails = required(r.user_email_list, "UserEmailList")?;
     if emails.len() > MAX_ID_LIST {
@@ -657,6 +662,17 @@ fn batch_update_user(store: &Store, req: Request<'_>) -> ApiResult<Outcome> {
 
 fn batch_suspend(store: &Store, req: Request<'_>, suspend: bool) -> ApiResult<Outcome> {
     let acc = store.require_account(account_id(&req)?)?;
+    let kind = acc.row.account.account_type.as_ref();
+    if suspend && !matches!(kind, Some(AccountType::Team | AccountType::EnterpriseLWA)) {
+        return Err(ApiError::bad_request(
+            "Only users of Team and EnterpriseLWA accounts can be suspended",
+        ));
+    }
+    if !suspend && kind != Some(&AccountType::EnterpriseLWA) {
+        return Err(ApiError::bad_request(
+            "Only users of EnterpriseLWA accounts can be unsuspended; Team users rejoin by a new invitation",
+        ));
+    }
     let r: UserIdListRequest = body(&req)?;
     let ids = required(r.user_id_list, "UserIdList")?;
     if ids.len() > MAX_ID_LIST {

@@ -1,0 +1,349 @@
+//! Benchmark of the local service (`cargo bench --bench service`): the real
+//! `serve` binary with 100,000 users, loaded over loopback by signed requests
+//! (aws-sigv4 + reqwest, keep-alive). Client and server share the machine's
+//! cores, as they do in the project's own tests. Prints a table.
+//!
+//! Goals: >= 5,000 GetUser/s, >= 1,000 BatchUpdateUser(20)/s, <= 100 MB RSS
+//! with 100,000 users.
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use chime_admin::service::DataSet;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+const USERS: usize = 100_000;
+const RUN: Duration = Duration::from_secs(4);
+
+struct Server {
+    child: Child,
+    host: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> (Server, Duration) {
+        let t = Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chime-admin"))
+            .arg("serve")
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("listening on URL")
+            .to_string();
+        let host = url.trim_start_matches("http://").to_string();
+        (Server { child, host }, t.elapsed())
+    }
+
+    /// (current RSS, peak RSS) in MB from /proc.
+    fn rss_mb(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|kb| kb / 1024.0)
+                .unwrap_or(f64::NAN)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A signed HTTP/1.1 keep-alive connection over a plain TCP socket (no
+/// HTTP client crate in the dependencies; the service always sends
+/// Content-Length, which is all this needs to frame answers).
+struct Conn {
+    r: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    w: tokio::net::tcp::OwnedWriteHalf,
+    host: String,
+    identity: Identity,
+}
+
+impl Conn {
+    async fn open(host: &str) -> Conn {
+        let s = tokio::net::TcpStream::connect(host).await.expect("connect");
+        s.set_nodelay(true).expect("nodelay");
+        let (r, w) = s.into_split();
+        Conn {
+            r: BufReader::new(r),
+            w,
+            host: host.to_string(),
+            identity: Credentials::new("AKIDEXAMPLE", "secret", None, None, "bench").into(),
+        }
+    }
+
+    async fn send(&mut self, method: &str, target: &str, body: &str) -> (u16, Vec<u8>) {
+        let params = v4::SigningParams::builder()
+            .identity(&self.identity)
+            .region("us-east-1")
+            .name("chime")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("params")
+            .into();
+        let mut headers = vec![("host", self.host.as_str())];
+        if !body.is_empty() {
+            headers.push(("content-type", "application/json"));
+        }
+        let signable = SignableRequest::new(
+            method,
+            format!("http://{}{target}", self.host),
+            headers.iter().copied(),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .expect("signable");
+        let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+        let mut req = format!("{method} {target} HTTP/1.1\r\n");
+        for (n, v) in &headers {
+            req.push_str(&format!("{n}: {v}\r\n"));
+        }
+        for h in instructions.into_parts().0 {
+            req.push_str(&format!("{}: {}\r\n", h.name(), h.value()));
+        }
+        req.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
+        self.w.write_all(req.as_bytes()).await.expect("write");
+
+        let mut line = String::new();
+        self.r.read_line(&mut line).await.expect("status line");
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status");
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.r.read_line(&mut line).await.expect("header");
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((n, v)) = l.split_once(':')
+                && n.eq_ignore_ascii_case("content-length")
+            {
+                length = v.trim().parse().expect("length");
+            }
+        }
+        let mut bytes = vec![0; length];
+        self.r.read_exact(&mut bytes).await.expect("body");
+        (status, bytes)
+    }
+
+    async fn json(&mut self, method: &str, target: &str, body: &str) -> Value {
+        let (status, bytes) = self.send(method, target, body).await;
+        assert!(status < 300, "{method} {target}: {status}");
+        serde_json::from_slice(&bytes).expect("JSON")
+    }
+}
+
+/// Runs `op(conn, worker, i)` from `workers` tasks, each on its own
+/// connection, for RUN; returns requests/s.
+async fn throughput<F>(host: &str, workers: usize, op: F) -> f64
+where
+    F: for<'c> Fn(&'c mut Conn, usize, u64) -> futures::future::BoxFuture<'c, bool>
+        + Send
+        + Sync
+        + Clone
+        + 'static,
+{
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let (done, stop, op) = (done.clone(), stop.clone(), op.clone());
+        let mut conn = Conn::open(host).await;
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                assert!(op(&mut conn, w, i).await, "a request failed");
+                done.fetch_add(1, Ordering::Relaxed);
+                i += 1;
+            }
+        }));
+    }
+    tokio::time::sleep(RUN).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.expect("worker");
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+struct Row(String, String);
+
+async fn measure(host: &str, rows: &mut Vec<Row>, label: &str) {
+    let c = &mut Conn::open(host).await;
+    let accounts = c.json("GET", "/accounts", "").await;
+    let acc = accounts["Accounts"][0]["AccountId"]
+        .as_str()
+        .expect("account")
+        .to_string();
+    // Every user id, walking the pages; the page latencies are the ListUsers figures.
+    let mut ids = Vec::new();
+    let mut lat = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let target = match &token {
+            Some(t) => format!("/accounts/{acc}/users?max-results=100&next-token={t}"),
+            None => format!("/accounts/{acc}/users?max-results=100"),
+        };
+        let t = Instant::now();
+        let page = c.json("GET", &target, "").await;
+        lat.push(t.elapsed());
+        for u in page["Users"].as_array().expect("users") {
+            if u["UserRegistrationStatus"] != "Suspended" {
+                ids.push(u["UserId"].as_str().expect("id").to_string());
+            }
+        }
+        token = page["NextToken"].as_str().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    lat.sort();
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    rows.push(Row(
+        format!("{label}: ListUsers page of 100, {} pages", lat.len()),
+        format!(
+            "p50 {:.2} ms, p99 {:.2} ms",
+            pct(0.5).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3
+        ),
+    ));
+
+    let ids = Arc::new(ids);
+    let (acc2, ids2) = (acc.clone(), ids.clone());
+    let rps = throughput(host, 32, move |c, w, i| {
+        let (acc, ids) = (acc2.clone(), ids2.clone());
+        Box::pin(async move {
+            let id = &ids[(w * 7919 + i as usize * 31) % ids.len()];
+            c.send("GET", &format!("/accounts/{acc}/users/{id}"), "")
+                .await
+                .0
+                == 200
+        })
+    })
+    .await;
+    rows.push(Row(
+        format!("{label}: GetUser, 32 in flight"),
+        format!("{rps:.0} req/s"),
+    ));
+
+    let (acc2, ids2) = (acc.clone(), ids.clone());
+    let rps = throughput(host, 16, move |c, w, i| {
+        let (acc, ids) = (acc2.clone(), ids2.clone());
+        Box::pin(async move {
+            let base = (w * 20_011 + i as usize * 20) % (ids.len() - 20);
+            let license = if i % 2 == 0 { "Basic" } else { "Pro" };
+            let items: Vec<String> = ids[base..base + 20]
+                .iter()
+                .map(|id| format!(r#"{{"UserId":"{id}","LicenseType":"{license}"}}"#))
+                .collect();
+            let body = format!(r#"{{"UpdateUserRequestItems":[{}]}}"#, items.join(","));
+            c.send("POST", &format!("/accounts/{acc}/users"), &body)
+                .await
+                .0
+                == 200
+        })
+    })
+    .await;
+    rows.push(Row(
+        format!("{label}: BatchUpdateUser of 20, 16 in flight"),
+        format!("{rps:.0} req/s ({:.0} users/s)", rps * 20.0),
+    ));
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = dir.path().join("seed.json");
+    let data = DataSet::generated(USERS);
+    std::fs::write(&seed, serde_json::to_vec(&data).expect("ser")).expect("seed file");
+    drop(data);
+    let seed = seed.to_str().expect("utf-8").to_string();
+    let state = dir.path().join("state.db");
+    let state = state.to_str().expect("utf-8").to_string();
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut rows = Vec::new();
+
+    let (mem, boot) = Server::start(&["--seed", &seed]);
+    let (rss, _) = mem.rss_mb();
+    rows.push(Row(
+        format!("in memory: start with {USERS} users"),
+        format!("{:.2} s", boot.as_secs_f64()),
+    ));
+    rows.push(Row(
+        format!("in memory: RSS after start, {USERS} users"),
+        format!("{rss:.1} MB"),
+    ));
+    rt.block_on(measure(&mem.host, &mut rows, "in memory"));
+    let (rss, peak) = mem.rss_mb();
+    rows.push(Row(
+        "in memory: RSS after the load (peak)".into(),
+        format!("{rss:.1} MB ({peak:.1} MB)"),
+    ));
+    drop(mem);
+
+    let (st, boot) = Server::start(&["--seed", &seed, "--state", &state]);
+    rows.push(Row(
+        format!("--state: create the database, {USERS} users"),
+        format!("{:.2} s", boot.as_secs_f64()),
+    ));
+    rt.block_on(measure(&st.host, &mut rows, "--state"));
+    let (rss, peak) = st.rss_mb();
+    rows.push(Row(
+        "--state: RSS after the load (peak)".into(),
+        format!("{rss:.1} MB ({peak:.1} MB)"),
+    ));
+    drop(st);
+    let (again, boot) = Server::start(&["--state", &state]);
+    rows.push(Row(
+        format!("--state: restart from the database, {USERS} users"),
+        format!(
+            "{:.2} s, RSS {:.1} MB",
+            boot.as_secs_f64(),
+            again.rss_mb().0
+        ),
+    ));
+    drop(again);
+
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("\nlocal service benchmark ({cores} cores shared by client and server)\n");
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    println!("{:width$}  result", "measure");
+    println!("{}  {}", "-".repeat(width), "-".repeat(36));
+    for Row(k, v) in &rows {
+        println!("{k:width$}  {v}");
+    }
+}

@@ -1,0 +1,524 @@
+//! Batches: any number of user updates, suspends, unsuspends or invites,
+//! split into the model's limits (20 updates, 50 ids or emails), sent with
+//! bounded concurrency that adapts to throttling (+1 per clean chunk up to
+//! the cap, halved on throttling). Whole-chunk retryable failures are first
+//! retried by the retry layer; per-user `ServiceFailure`, `ServiceUnavailable`
+//! and `Throttled(ing)` errors send only those users again, after a backoff.
+//! A user that succeeded is never sent again. Cancelling stops new chunks;
+//! chunks in flight finish; users never sent are `NotSent`.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::{ApiError, CallStats, Client};
+use crate::model::validate::{MAX_ID_LIST, MAX_UPDATE_ITEMS, is_email, is_non_empty};
+use crate::model::{
+    ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, UserError, UserType,
+};
+
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Most chunks in flight at once (the cap of the adaptive limit).
+    pub max_concurrency: usize,
+    /// Cancels the batch: no new chunk is sent after it fires.
+    pub cancel: CancellationToken,
+    /// How many times one user is sent at most (per-user retryable errors).
+    pub max_user_attempts: u32,
+    /// Wait before a user's retry: up to `retry_delay * 2^(n-1)`, capped at 5 s.
+    pub retry_delay: Duration,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            max_concurrency: 8,
+            cancel: CancellationToken::new(),
+            max_user_attempts: 6,
+            retry_delay: Duration::from_millis(100),
+        }
+    }
+}
+
+/// Sent to the progress callback after each chunk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchProgress {
+    /// Users that succeeded.
+    pub done: usize,
+    /// Users that failed for good.
+    pub failed: usize,
+    pub total: usize,
+    /// Chunks in flight.
+    pub in_flight: usize,
+    /// The current concurrency limit.
+    pub concurrency: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutcomeResult {
+    Ok,
+    Failed {
+        code: Option<ErrorCode>,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// Never sent: the batch was cancelled first.
+    NotSent,
+}
+
+/// One user's result. `K` is the user id (String) or, for invites, the email.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserOutcome<K = String> {
+    pub user_id: K,
+    pub result: OutcomeResult,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchReport<K = String> {
+    /// In the order the users were given.
+    pub outcomes: Vec<UserOutcome<K>>,
+}
+
+impl<K> BatchReport<K> {
+    pub fn succeeded(&self) -> usize {
+        self.count(|r| matches!(r, OutcomeResult::Ok))
+    }
+    pub fn failed(&self) -> usize {
+        self.count(|r| matches!(r, OutcomeResult::Failed { .. }))
+    }
+    pub fn not_sent(&self) -> usize {
+        self.count(|r| matches!(r, OutcomeResult::NotSent))
+    }
+    fn count(&self, f: impl Fn(&OutcomeResult) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| f(&o.result)).count()
+    }
+}
+
+/// What one chunk call returns: the per-user failures (keyed as the items
+/// are) and whether the retry layer saw throttling.
+struct ChunkAnswer {
+    failures: Vec<(String, Option<ErrorCode>, String)>,
+    stats: CallStats,
+    request_id: Option<String>,
+}
+
+impl ChunkAnswer {
+    fn from_user_errors(errors: Vec<UserError>, stats: CallStats) -> Self {
+        ChunkAnswer {
+            request_id: stats.request_id.clone(),
+            failures: errors
+                .into_iter()
+                .filter_map(|e| {
+                    let id = e.user_id?;
+                    Some((id, e.error_code, e.error_message.unwrap_or_default()))
+                })
+                .collect(),
+            stats,
+        }
+    }
+}
+
+enum State {
+    Pending,
+    Ok,
+    Failed(OutcomeResult),
+}
+
+struct Retry {
+    ready: Instant,
+    index: usize,
+}
+
+/// The engine: `keys[i]` names item `i` in answers, or says why item `i`
+/// cannot be sent (it is then failed without being sent: one bad item would
+/// make the service refuse its whole chunk); `send(items)` sends one chunk.
+async fn run<I, F, Fut>(
+    keys: Vec<Result<String, String>>,
+    items: Vec<I>,
+    chunk_size: usize,
+    op: Operation,
+    opts: &BatchOptions,
+    mut progress: impl FnMut(BatchProgress),
+    send: F,
+) -> Vec<OutcomeResult>
+where
+    I: Clone,
+    F: Fn(Vec<I>) -> Fut,
+    Fut: Future<Output = Result<ChunkAnswer, ApiError>>,
+{
+    let total = items.len();
+    let cap = opts.max_concurrency.max(1);
+    let mut limit = cap;
+    let mut states: Vec<State> = (0..total).map(|_| State::Pending).collect();
+    let mut attempts = vec![0u32; total];
+    let mut fresh: VecDeque<usize> = VecDeque::with_capacity(total);
+    let mut retries: Vec<Retry> = Vec::new();
+    let mut in_flight = FuturesUnordered::new();
+    let (mut done, mut failed) = (0usize, 0usize);
+    let mut launched: u64 = 0;
+    let mut last_decrease: u64 = 0;
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        match k {
+            Ok(k) => {
+                by_key.entry(k.as_str()).or_default().push(i);
+                fresh.push_back(i);
+            }
+            Err(problem) => {
+                states[i] = State::Failed(OutcomeResult::Failed {
+                    code: Some(ErrorCode::BadRequest),
+                    message: problem.clone(),
+                    request_id: None,
+                });
+                failed += 1;
+            }
+        }
+    }
+
+    loop {
+        let cancelled = opts.cancel.is_cancelled();
+        // Launch while there is room.
+        while !cancelled && in_flight.len() < limit {
+            let now = Instant::now();
+            let mut chunk: Vec<usize> = Vec::with_capacity(chunk_size);
+            retries.sort_by_key(|r| r.ready);
+            while chunk.len() < chunk_size && retries.first().is_some_and(|r| r.ready <= now) {
+                chunk.push(retries.remove(0).index);
+            }
+            while chunk.len() < chunk_size {
+                match fresh.pop_front() {
+                    Some(i) => chunk.push(i),
+                    None => break,
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            launched += 1;
+            let seq = launched;
+            for &i in &chunk {
+                attempts[i] += 1;
+            }
+            let batch: Vec<I> = chunk.iter().map(|&i| items[i].clone()).collect();
+            let fut = send(batch);
+            in_flight.push(async move { (seq, chunk, fut.await) });
+        }
+        if in_flight.is_empty() {
+            if cancelled || retries.is_empty() {
+                break;
+            }
+            // Only delayed retries left: wait for the first (or a cancel).
+            let first = retries
+                .iter()
+                .map(|r| r.ready)
+                .min()
+                .unwrap_or_else(Instant::now);
+            tokio::select! {
+                _ = tokio::time::sleep_until(first) => {}
+                _ = opts.cancel.cancelled() => {}
+            }
+            continue;
+        }
+        let next_ready = retries.iter().map(|r| r.ready).min();
+        let wake_for_retry = next_ready.filter(|_| in_flight.len() < limit && !cancelled);
+        let finished = tokio::select! {
+            f = in_flight.next() => f,
+            _ = opts.cancel.cancelled(), if !cancelled => None,
+            _ = sleep_until_opt(wake_for_retry) => None,
+        };
+        let Some((seq, chunk, answer)) = finished else {
+            continue;
+        };
+        let mut throttled = false;
+        let mut clean = true;
+        match answer {
+            Ok(answer) => {
+                throttled |= answer.stats.throttled;
+                clean &= answer.stats.attempts <= 1;
+                let mut errors: HashMap<usize, (Option<ErrorCode>, String)> = HashMap::new();
+                for (key, code, message) in answer.failures {
+                    match by_key.get(key.as_str()) {
+                        Some(indexes) => {
+                            for &i in indexes.iter().filter(|i| chunk.contains(i)) {
+                                errors.insert(i, (code.clone(), message.clone()));
+                            }
+                        }
+                        None => tracing::warn!(operation = op.name(), "error for a user not sent"),
+                    }
+                }
+                for i in chunk {
+                    match errors.remove(&i) {
+                        None => {
+                            states[i] = State::Ok;
+                            done += 1;
+                        }
+                        Some((code, message)) => {
+                            clean = false;
+                            let retryable = code.as_ref().is_some_and(|c| c.is_retryable());
+                            if code.as_ref().is_some_and(|c| {
+                                matches!(c, ErrorCode::Throttled | ErrorCode::Throttling)
+                            }) {
+                                throttled = true;
+                            }
+                            let result = OutcomeResult::Failed {
+                                code,
+                                message,
+                                request_id: answer.request_id.clone(),
+                            };
+                            if retryable && attempts[i] < opts.max_user_attempts {
+                                states[i] = State::Failed(result);
+                                retries.push(Retry {
+                                    ready: Instant::now() + backoff(opts, attempts[i]),
+                                    index: i,
+                                });
+                            } else {
+                                states[i] = State::Failed(result);
+                                failed += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                clean = false;
+                throttled |= e.is_throttling();
+                let again = (e.is_retryable() && op.is_idempotent()) || e.never_reached_service();
+                for i in chunk {
+                    let result = OutcomeResult::Failed {
+                        code: e.code().cloned(),
+                        message: e.to_string(),
+                        request_id: e.request_id.clone(),
+                    };
+                    states[i] = State::Failed(result);
+                    if again && attempts[i] < opts.max_user_attempts {
+                        retries.push(Retry {
+                            ready: Instant::now() + backoff(opts, attempts[i]),
+                            index: i,
+                        });
+                    } else {
+                        failed += 1;
+                    }
+                }
+            }
+        }
+        if throttled {
+            if seq > last_decrease {
+                limit = (limit / 2).max(1);
+                last_decrease = launched;
+                tracing::debug!(limit, "throttled: concurrency halved");
+            }
+        } else if clean && limit < cap {
+            limit += 1;
+        }
+        progress(BatchProgress {
+            done,
+            failed,
+            total,
+            in_flight: in_flight.len(),
+            concurrency: limit,
+        });
+    }
+    // Users waiting for a retry keep their last error; users never sent are NotSent.
+    states
+        .into_iter()
+        .map(|s| match s {
+            State::Ok => OutcomeResult::Ok,
+            State::Failed(r) => r,
+            State::Pending => OutcomeResult::NotSent,
+        })
+        .collect()
+}
+
+async fn sleep_until_opt(when: Option<Instant>) {
+    match when {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn backoff(opts: &BatchOptions, attempt: u32) -> Duration {
+    let ceiling = super::retry::backoff_ceiling(opts.retry_delay, Duration::from_secs(5), attempt);
+    let ms = ceiling.as_millis() as u64;
+    if ms == 0 {
+        return Duration::ZERO;
+    }
+    use rand::Rng;
+    Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
+}
+
+fn report<K>(keys: Vec<K>, results: Vec<OutcomeResult>) -> BatchReport<K> {
+    BatchReport {
+        outcomes: keys
+            .into_iter()
+            .zip(results)
+            .map(|(user_id, result)| UserOutcome { user_id, result })
+            .collect(),
+    }
+}
+
+impl Client {
+    /// BatchUpdateUser for any number of items, 20 per call. Items without a
+    /// `UserId` are reported failed without being sent.
+    pub async fn update_users(
+        &self,
+        account_id: &str,
+        items: Vec<UpdateUserRequestItem>,
+        opts: BatchOptions,
+        progress: impl FnMut(BatchProgress),
+    ) -> BatchReport {
+        let keys: Vec<Result<String, String>> = items
+            .iter()
+            .map(|i| match &i.user_id {
+                Some(id) if is_non_empty(id) => Ok(id.clone()),
+                _ => Err("UserId is missing or empty".to_string()),
+            })
+            .collect();
+        let ids: Vec<String> = items
+            .iter()
+            .map(|i| i.user_id.clone().unwrap_or_default())
+            .collect();
+        let results = run(
+            keys,
+            items,
+            MAX_UPDATE_ITEMS,
+            Operation::BatchUpdateUser,
+            &opts,
+            progress,
+            |chunk| async move {
+                let (errors, stats) = self.batch_update_user_stats(account_id, &chunk).await?;
+                Ok(ChunkAnswer::from_user_errors(errors, stats))
+            },
+        )
+        .await;
+        report(ids, results)
+    }
+
+    /// BatchSuspendUser for any number of ids, 50 per call.
+    pub async fn suspend_users(
+        &self,
+        account_id: &str,
+        user_ids: Vec<String>,
+        opts: BatchOptions,
+        progress: impl FnMut(BatchProgress),
+    ) -> BatchReport {
+        self.id_batch(
+            Operation::BatchSuspendUser,
+            account_id,
+            user_ids,
+            opts,
+            progress,
+        )
+        .await
+    }
+
+    /// BatchUnsuspendUser for any number of ids, 50 per call.
+    pub async fn unsuspend_users(
+        &self,
+        account_id: &str,
+        user_ids: Vec<String>,
+        opts: BatchOptions,
+        progress: impl FnMut(BatchProgress),
+    ) -> BatchReport {
+        self.id_batch(
+            Operation::BatchUnsuspendUser,
+            account_id,
+            user_ids,
+            opts,
+            progress,
+        )
+        .await
+    }
+
+    async fn id_batch(
+        &self,
+        op: Operation,
+        account_id: &str,
+        user_ids: Vec<String>,
+        opts: BatchOptions,
+        progress: impl FnMut(BatchProgress),
+    ) -> BatchReport {
+        let keys = user_ids
+            .iter()
+            .map(|id| {
+                if is_non_empty(id) {
+                    Ok(id.clone())
+                } else {
+                    Err("UserId is empty".to_string())
+                }
+            })
+            .collect();
+        let results = run(
+            keys,
+            user_ids.clone(),
+            MAX_ID_LIST,
+            op,
+            &opts,
+            progress,
+            |chunk| async move {
+                let (errors, stats) = self.id_list_stats(op, account_id, &chunk).await?;
+                Ok(ChunkAnswer::from_user_errors(errors, stats))
+            },
+        )
+        .await;
+        report(user_ids, results)
+    }
+
+    /// InviteUsers for any number of emails, 50 per call. InviteUsers is not
+    /// idempotent: a failed chunk is sent again only if it never reached the
+    /// service. An invite answered with status `Failed` is a failed user.
+    pub async fn invite_users(
+        &self,
+        account_id: &str,
+        emails: Vec<Sensitive>,
+        user_type: Option<UserType>,
+        opts: BatchOptions,
+        progress: impl FnMut(BatchProgress),
+    ) -> BatchReport<Sensitive> {
+        let keys = emails
+            .iter()
+            .map(|e| {
+                if is_email(e.expose()) {
+                    Ok(e.expose().to_string())
+                } else {
+                    Err("not an email address".to_string())
+                }
+            })
+            .collect();
+        let user_type = &user_type;
+        let results = run(
+            keys,
+            emails.clone(),
+            MAX_ID_LIST,
+            Operation::InviteUsers,
+            &opts,
+            progress,
+            |chunk| async move {
+                let invites = self
+                    .invite_user_list(account_id, &chunk, user_type.clone())
+                    .await?;
+                let failures = invites
+                    .into_iter()
+                    .filter(|i| i.status == Some(InviteStatus::Failed))
+                    .filter_map(|i| {
+                        Some((
+                            i.email_address?.into_inner(),
+                            None,
+                            "invite failed".to_string(),
+                        ))
+                    })
+                    .collect();
+                Ok(ChunkAnswer {
+                    failures,
+                    stats: CallStats::default(),
+                    request_id: None,
+                })
+            },
+        )
+        .await;
+        report(emails, results)
+    }
+}

@@ -1,0 +1,947 @@
+//! The real `chime-admin serve` binary, driven by the real AWS CLI and boto3
+//! (independent clients): all 21 operations, the errors they answer, the
+//! state afterwards, `--state` surviving `kill -9`, faults, the request log
+//! and a graceful SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// A `serve` process; killed (by its pid) when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chime-admin"))
+            .arg("serve")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("serve starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Server {
+            child,
+            url,
+            _stdout: stdout,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL, and wait for it to be gone.
+    fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM; returns the exit code.
+    fn terminate(mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                return s.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// An empty config and credentials file, so nothing on this machine leaks in.
+struct AwsEnv {
+    dir: tempfile::TempDir,
+}
+
+impl AwsEnv {
+    fn new() -> AwsEnv {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("config"), "").expect("config");
+        std::fs::write(dir.path().join("credentials"), "").expect("credentials");
+        AwsEnv { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_ENDPOINT_URL_CHIME")
+            .env("AWS_CONFIG_FILE", self.dir.path().join("config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.dir.path().join("credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_PAGER", "")
+            .env("AWS_MAX_ATTEMPTS", "1");
+        c
+    }
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn json(&self) -> Value {
+        assert_eq!(self.code, 0, "aws failed: {}", self.stderr);
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.stdout))
+    }
+
+    /// Asserts the AWS CLI reported this service error and exited 255.
+    fn error(&self, exception: &str, operation: &str) -> &str {
+        assert_eq!(
+            self.code, 255,
+            "expected {exception}; stdout {}",
+            self.stdout
+        );
+        let prefix =
+            format!("An error occurred ({exception}) when calling the {operation} operation: ");
+        assert!(
+            self.stderr.contains(&prefix),
+            "expected {prefix:?} in {:?}",
+            self.stderr
+        );
+        self.stderr.trim()
+    }
+
+    fn empty(&self) {
+        assert_eq!(self.code, 0, "aws failed: {}", self.stderr);
+        assert_eq!(self.stdout.trim(), "", "expected no output");
+    }
+}
+
+fn aws(env: &AwsEnv, server: &Server, args: &[&str]) -> Out {
+    let out = env
+        .command("aws")
+        .arg("chime")
+        .args(args)
+        .args([
+            "--endpoint-url",
+            &server.url,
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ])
+        .output()
+        .expect("the aws CLI runs");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/boto3_ops.py")
+}
+
+fn boto3(env: &AwsEnv, args: &[&str]) -> Value {
+    let out = env
+        .command("python3")
+        .arg(script())
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "boto3 script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the script prints JSON")
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+#[test]
+fn aws_cli_account_operations() {
+    let env = AwsEnv::new();
+    let srv = Server::start(&["--empty"]);
+    let a = |args: &[&str]| aws(&env, &srv, args);
+
+    assert_eq!(a(&["list-accounts"]).json(), json!({"Accounts": []}));
+
+    let created = a(&["create-account", "--name", "Team A"]).json()["Account"].clone();
+    let id = s(&created["AccountId"]).to_string();
+    assert_eq!(created["AccountType"], "Team");
+    assert_eq!(created["SupportedLicenses"], json!(["Basic", "Pro"]));
+    assert_eq!(created["DefaultLicense"], "Pro");
+    assert_eq!(created["AccountStatus"], "Active");
+    assert!(s(&created["CreatedTimestamp"]).ends_with('Z'));
+    assert_eq!(
+        a(&["get-account", "--account-id", &id]).json()["Account"],
+        created
+    );
+
+    let updated = a(&[
+        "update-account",
+        "--account-id",
+        &id,
+        "--name",
+        "Team B",
+        "--default-license",
+        "Basic",
+    ])
+    .json();
+    assert_eq!(updated["Account"]["Name"], "Team B");
+    assert_eq!(updated["Account"]["DefaultLicense"], "Basic");
+    a(&[
+        "update-account",
+        "--account-id",
+        &id,
+        "--default-license",
+        "Plus",
+    ])
+    .error("BadRequestException", "UpdateAccount");
+    a(&[
+        "update-account",
+        "--account-id",
+        &id,
+        "--name",
+        &"n".repeat(101),
+    ])
+    .error("BadRequestException", "UpdateAccount");
+    assert_eq!(
+        a(&["get-account", "--account-id", &id]).json()["Account"]["Name"],
+        "Team B"
+    );
+
+    assert_eq!(
+        a(&["get-account-settings", "--account-id", &id]).json(),
+        json!({"AccountSettings": {"DisableRemoteControl": false, "EnableDialOut": true}})
+    );
+    a(&[
+        "update-account-settings",
+        "--account-id",
+        &id,
+        "--account-settings",
+        "DisableRemoteControl=true,EnableDialOut=false",
+    ])
+    .empty();
+    assert_eq!(
+        a(&["get-account-settings", "--account-id", &id]).json(),
+        json!({"AccountSettings": {"DisableRemoteControl": true, "EnableDialOut": false}})
+    );
+
+    for _ in 0..2 {
+        let r = a(&[
+            "associate-signin-delegate-groups-with-account",
+            "--account-id",
+            &id,
+            "--signin-delegate-groups",
+            "GroupName=g1",
+            "GroupName=g2",
+        ]);
+        r.empty(); // the CLI prints nothing for `{}`
+    }
+    let groups = |a: &dyn Fn(&[&str]) -> Out| {
+        a(&["get-account", "--account-id", &id]).json()["Account"]["SigninDelegateGroups"].clone()
+    };
+    assert_eq!(
+        groups(&a),
+        json!([{"GroupName": "g1"}, {"GroupName": "g2"}])
+    );
+    for _ in 0..2 {
+        a(&[
+            "disassociate-signin-delegate-groups-from-account",
+            "--account-id",
+            &id,
+            "--group-names",
+            "g1",
+        ])
+        .empty();
+    }
+    assert_eq!(groups(&a), json!([{"GroupName": "g2"}]));
+
+    assert_eq!(
+        a(&["list-accounts", "--name", "Team B"]).json()["Accounts"][0]["AccountId"],
+        id.as_str()
+    );
+    assert_eq!(
+        a(&["list-accounts", "--name", "Team A"]).json()["Accounts"],
+        json!([])
+    );
+
+    let user = a(&[
+        "create-user",
+        "--account-id",
+        &id,
+        "--email",
+        "Alice@Example.com",
+        "--username",
+        "Alice",
+        "--user-type",
+        "PrivateUser",
+    ])
+    .json()["User"]
+        .clone();
+    assert_eq!(
+        user["LicenseType"], "Basic",
+        "the account's default license"
+    );
+    a(&[
+        "create-user",
+        "--account-id",
+        &id,
+        "--email",
+        "alice@example.COM",
+    ])
+    .error("ConflictException", "CreateUser");
+    assert_eq!(
+        a(&["list-accounts", "--user-email", "ALICE@example.com"]).json()["Accounts"][0]["AccountId"],
+        id.as_str()
+    );
+    assert_eq!(
+        a(&["list-accounts", "--user-email", "bob@example.com"]).json()["Accounts"],
+        json!([])
+    );
+
+    // A Team account with an active user cannot be deleted, and nothing changes.
+    let msg = a(&["delete-account", "--account-id", &id])
+        .error("UnprocessableEntityException", "DeleteAccount")
+        .to_string();
+    assert!(msg.contains("suspend"), "{msg}");
+    assert_eq!(
+        a(&["get-account", "--account-id", &id]).json()["Account"]["Name"],
+        "Team B"
+    );
+
+    let uid = s(&user["UserId"]).to_string();
+    assert_eq!(
+        a(&[
+            "batch-suspend-user",
+            "--account-id",
+            &id,
+            "--user-id-list",
+            &uid
+        ])
+        .json(),
+        json!({"UserErrors": []})
+    );
+    a(&["delete-account", "--account-id", &id]).empty();
+    a(&["get-account", "--account-id", &id]).error("NotFoundException", "GetAccount");
+    a(&["update-account", "--account-id", &id, "--name", "Again"])
+        .error("NotFoundException", "UpdateAccount");
+    a(&["create-user", "--account-id", &id, "--email", "c@d.co"])
+        .error("NotFoundException", "CreateUser");
+    a(&["delete-account", "--account-id", &id]).error("NotFoundException", "DeleteAccount");
+    assert_eq!(a(&["list-accounts"]).json(), json!({"Accounts": []}));
+}
+
+#[test]
+fn aws_cli_user_operations() {
+    let env = AwsEnv::new();
+    let seed = env.path().join("seed.json");
+    let data = json!({"Accounts": [{
+        "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "LWA",
+                    "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
+                    "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
+        "Users": [{"UserId": "lwa-user-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
+                   "UserType": "PrivateUser", "UserRegistrationStatus": "Suspended",
+                   "UserInvitationStatus": "Accepted", "RegisteredOn": "2021-01-02T03:04:05.000Z"}]
+    }]});
+    std::fs::write(&seed, data.to_string()).expect("seed file");
+    let srv = Server::start(&["--seed", seed.to_str().expect("utf-8")]);
+    let a = |args: &[&str]| aws(&env, &srv, args);
+    let id =
+        s(&a(&["create-account", "--name", "Users"]).json()["Account"]["AccountId"]).to_string();
+
+    let invites = a(&[
+        "invite-users",
+        "--account-id",
+        &id,
+        "--user-email-list",
+        "x@y.co",
+        "z@y.co",
+        "--user-type",
+        "SharedDevice",
+    ])
+    .json();
+    let invites = invites["Invites"].as_array().expect("Invites").clone();
+    assert_eq!(invites.len(), 2);
+    assert_eq!(invites[0]["EmailAddress"], "x@y.co");
+    assert_eq!(invites[0]["Status"], "Pending");
+    a(&[
+        "invite-users",
+        "--account-id",
+        &id,
+        "--user-email-list",
+        "new@y.co",
+        "X@Y.CO",
+    ])
+    .error("ConflictException", "InviteUsers");
+    a(&[
+        "invite-users",
+        "--account-id",
+        &id,
+        "--user-email-list",
+        "not-an-email",
+    ])
+    .error("BadRequestException", "InviteUsers");
+
+    let u = a(&[
+        "create-user",
+        "--account-id",
+        &id,
+        "--email",
+        "u@y.co",
+        "--username",
+        "U",
+    ])
+    .json()["User"]
+        .clone();
+    let uid = s(&u["UserId"]).to_string();
+    let got = a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"].clone();
+    assert_eq!(got, u);
+    assert_eq!(got["AccountId"], id.as_str());
+    assert_eq!(got["LicenseType"], "Pro");
+    assert_eq!(got["UserType"], "PrivateUser");
+    assert_eq!(got["UserRegistrationStatus"], "Unregistered");
+    assert_eq!(got["UserInvitationStatus"], "Pending");
+    assert!(got.get("PersonalPIN").is_none());
+
+    // Listing: filters, pages, the CLI's own pagination.
+    let all = a(&["list-users", "--account-id", &id]).json();
+    assert_eq!(all["Users"].as_array().expect("users").len(), 3);
+    assert_eq!(
+        a(&["list-users", "--account-id", &id, "--user-email", "X@y.CO"]).json()["Users"][0]["PrimaryEmail"],
+        "x@y.co"
+    );
+    assert_eq!(
+        a(&[
+            "list-users",
+            "--account-id",
+            &id,
+            "--user-type",
+            "SharedDevice"
+        ])
+        .json()["Users"]
+            .as_array()
+            .expect("users")
+            .len(),
+        2
+    );
+    let page = a(&[
+        "list-users",
+        "--account-id",
+        &id,
+        "--max-results",
+        "1",
+        "--no-paginate",
+    ])
+    .json();
+    assert_eq!(page["Users"].as_array().expect("users").len(), 1);
+    let token = s(&page["NextToken"]).to_string();
+    let page2 = a(&[
+        "list-users",
+        "--account-id",
+        &id,
+        "--max-results",
+        "1",
+        "--next-token",
+        &token,
+        "--no-paginate",
+    ])
+    .json();
+    assert_ne!(page2["Users"][0]["UserId"], page["Users"][0]["UserId"]);
+    let paged = a(&["list-users", "--account-id", &id, "--page-size", "1"]).json();
+    assert_eq!(
+        paged["Users"], all["Users"],
+        "the CLI follows NextToken to the same list"
+    );
+    a(&["list-users", "--account-id", &id, "--max-results", "500"])
+        .error("BadRequestException", "ListUsers");
+    a(&["list-users", "--account-id", &id, "--next-token", "2"])
+        .error("BadRequestException", "ListUsers");
+    a(&["list-users", "--account-id", &id, "--user-type", "Robot"])
+        .error("BadRequestException", "ListUsers");
+    a(&["list-users", "--account-id", "nope"]).error("NotFoundException", "ListUsers");
+
+    // UpdateUser: all three fields, validated.
+    let arn = "arn:aws:a4b:us-east-1:123456789012:room/abc";
+    let upd = a(&[
+        "update-user",
+        "--account-id",
+        &id,
+        "--user-id",
+        &uid,
+        "--license-type",
+        "Basic",
+        "--user-type",
+        "SharedDevice",
+        "--alexa-for-business-metadata",
+        &format!("IsAlexaForBusinessEnabled=true,AlexaForBusinessRoomArn={arn}"),
+    ])
+    .json()["User"]
+        .clone();
+    assert_eq!(upd["LicenseType"], "Basic");
+    assert_eq!(upd["UserType"], "SharedDevice");
+    assert_eq!(
+        upd["AlexaForBusinessMetadata"],
+        json!({"IsAlexaForBusinessEnabled": true, "AlexaForBusinessRoomArn": arn})
+    );
+    a(&[
+        "update-user",
+        "--account-id",
+        &id,
+        "--user-id",
+        &uid,
+        "--license-type",
+        "Plus",
+    ])
+    .error("BadRequestException", "UpdateUser");
+    a(&[
+        "update-user",
+        "--account-id",
+        &id,
+        "--user-id",
+        &uid,
+        "--license-type",
+        "Gold",
+    ])
+    .error("BadRequestException", "UpdateUser");
+    a(&[
+        "update-user",
+        "--account-id",
+        &id,
+        "--user-id",
+        &uid,
+        "--alexa-for-business-metadata",
+        "AlexaForBusinessRoomArn=room-1",
+    ])
+    .error("BadRequestException", "UpdateUser");
+    a(&[
+        "update-user",
+        "--account-id",
+        &id,
+        "--user-id",
+        "nope",
+        "--license-type",
+        "Pro",
+    ])
+    .error("NotFoundException", "UpdateUser");
+    assert_eq!(
+        a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"],
+        upd
+    );
+
+    // BatchUpdateUser: per-user errors, the rest applied.
+    let r = a(&[
+        "batch-update-user",
+        "--account-id",
+        &id,
+        "--update-user-request-items",
+        &format!("UserId={uid},LicenseType=Pro"),
+        "UserId=nope,LicenseType=Pro",
+    ])
+    .json();
+    assert_eq!(
+        r["UserErrors"],
+        json!([{"UserId": "nope", "ErrorCode": "NotFound", "ErrorMessage": "User nope not found"}])
+    );
+    assert_eq!(
+        a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"]["LicenseType"],
+        "Pro"
+    );
+    let r = a(&[
+        "batch-update-user",
+        "--account-id",
+        &id,
+        "--update-user-request-items",
+        &format!("UserId={uid},LicenseType=Plus"),
+    ])
+    .json();
+    assert_eq!(r["UserErrors"][0]["ErrorCode"], "BadRequest");
+    let many: Vec<String> = (0..21)
+        .map(|i| format!("UserId=u{i},LicenseType=Pro"))
+        .collect();
+    let mut args = vec![
+        "batch-update-user",
+        "--account-id",
+        &id,
+        "--update-user-request-items",
+    ];
+    args.extend(many.iter().map(String::as_str));
+    a(&args).error("BadRequestException", "BatchUpdateUser");
+
+    // PIN, logout, settings.
+    let pin1 = s(&a(&["reset-personal-pin", "--account-id", &id, "--user-id", &uid]).json()["User"]["PersonalPIN"]).to_string();
+    let pin2 = s(&a(&["reset-personal-pin", "--account-id", &id, "--user-id", &uid]).json()["User"]["PersonalPIN"]).to_string();
+    assert!(
+        pin1.len() == 10 && pin1.bytes().all(|b| b.is_ascii_digit()),
+        "{pin1}"
+    );
+    assert_ne!(pin1, pin2);
+    a(&["logout-user", "--account-id", &id, "--user-id", &uid]).empty();
+    a(&["logout-user", "--account-id", &id, "--user-id", "nope"])
+        .error("NotFoundException", "LogoutUser");
+    assert_eq!(
+        a(&["get-user-settings", "--account-id", &id, "--user-id", &uid]).json(),
+        json!({"UserSettings": {"Telephony": {"InboundCalling": true, "OutboundCalling": true, "SMS": true}}})
+    );
+    a(&[
+        "update-user-settings",
+        "--account-id",
+        &id,
+        "--user-id",
+        &uid,
+        "--user-settings",
+        "Telephony={InboundCalling=false,OutboundCalling=true,SMS=false}",
+    ])
+    .empty();
+    assert_eq!(
+        a(&["get-user-settings", "--account-id", &id, "--user-id", &uid]).json()["UserSettings"]["Telephony"],
+        json!({"InboundCalling": false, "OutboundCalling": true, "SMS": false})
+    );
+
+    // Suspension: changes refused, per user in batches.
+    let r = a(&[
+        "batch-suspend-user",
+        "--account-id",
+        &id,
+        "--user-id-list",
+        &uid,
+        "nope",
+    ])
+    .json();
+    assert_eq!(r["UserErrors"][0]["UserId"], "nope");
+    assert_eq!(r["UserErrors"].as_array().expect("errors").len(), 1);
+    assert_eq!(
+        a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"]["UserRegistrationStatus"],
+        "Suspended"
+    );
+    let msg = a(&[
+        "update-user",
+        "--account-id",
+        &id,
+        "--user-id",
+        &uid,
+        "--license-type",
+        "Basic",
+    ])
+    .error("ConflictException", "UpdateUser")
+    .to_string();
+    assert!(msg.ends_with("User is suspended"), "{msg}");
+    let r = a(&[
+        "batch-update-user",
+        "--account-id",
+        &id,
+        "--update-user-request-items",
+        &format!("UserId={uid},LicenseType=Basic"),
+    ])
+    .json();
+    assert_eq!(
+        r["UserErrors"],
+        json!([{"UserId": uid, "ErrorCode": "Conflict", "ErrorMessage": "User is suspended"}])
+    );
+    let ids51: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
+    let mut args = vec!["batch-suspend-user", "--account-id", &id, "--user-id-list"];
+    args.extend(ids51.iter().map(String::as_str));
+    a(&args).error("BadRequestException", "BatchSuspendUser");
+    // Team users rejoin by invitation: no unsuspend; the refused changes were not applied.
+    a(&[
+        "batch-unsuspend-user",
+        "--account-id",
+        &id,
+        "--user-id-list",
+        &uid,
+    ])
+    .error("BadRequestException", "BatchUnsuspendUser");
+    let still = a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"].clone();
+    assert_eq!(still["UserRegistrationStatus"], "Suspended");
+    assert_eq!(still["LicenseType"], "Pro");
+
+    // EnterpriseLWA (from the --seed file): unsuspend returns users to Registered.
+    let r = a(&[
+        "batch-unsuspend-user",
+        "--account-id",
+        "lwa-1",
+        "--user-id-list",
+        "lwa-user-1",
+        "nope",
+    ])
+    .json();
+    assert_eq!(r["UserErrors"][0]["ErrorCode"], "NotFound");
+    let back = a(&[
+        "get-user",
+        "--account-id",
+        "lwa-1",
+        "--user-id",
+        "lwa-user-1",
+    ])
+    .json()["User"]
+        .clone();
+    assert_eq!(back["UserRegistrationStatus"], "Registered");
+    assert_eq!(back["PrimaryEmail"], "sam@lwa.example");
+    a(&[
+        "invite-users",
+        "--account-id",
+        "lwa-1",
+        "--user-email-list",
+        "new@lwa.example",
+    ])
+    .error("BadRequestException", "InviteUsers");
+    assert_eq!(
+        a(&["list-accounts", "--name", "LW"]).json()["Accounts"][0]["AccountId"],
+        "lwa-1",
+        "Name filters by prefix"
+    );
+
+    let msg = a(&["get-user", "--account-id", &id, "--user-id", "no-such-user"])
+        .error("NotFoundException", "GetUser")
+        .to_string();
+    assert!(msg.contains("no-such-user"));
+    a(&[
+        "get-user-settings",
+        "--account-id",
+        &id,
+        "--user-id",
+        "nope",
+    ])
+    .error("NotFoundException", "GetUserSettings");
+    a(&[
+        "create-user",
+        "--account-id",
+        &id,
+        "--email",
+        "not-an-email",
+    ])
+    .error("BadRequestException", "CreateUser");
+    a(&["create-account", "--name", &"x".repeat(101)])
+        .error("BadRequestException", "CreateAccount");
+    a(&["get-account", "--account-id", ""]).error("BadRequestException", "GetAccount");
+}
+
+#[test]
+fn boto3_exceptions_and_paging_on_the_demo_data() {
+    let env = AwsEnv::new();
+    let srv = Server::start(&[
+        "--access-key",
+        "AKIDEXAMPLE:secret",
+        "--access-key",
+        "AKIDREADONLY:ro-secret:read-only",
+    ]);
+    let r = boto3(&env, &["errors", &srv.url]);
+    assert_eq!(r["paged_users"], 5000);
+    assert_eq!(r["distinct_users"], 5000);
+    assert_eq!(r["not_found"], "NotFoundException/NotFoundException");
+    assert_eq!(r["modeled_catch"], "NotFoundException");
+    assert_eq!(r["conflict"], "ConflictException/ConflictException");
+    for k in [
+        "bad_request_max_results",
+        "bad_request_ids",
+        "bad_request_name",
+        "bad_request_email",
+        "bad_request_license",
+        "bad_request_empty_account",
+        "bad_request_token",
+    ] {
+        assert_eq!(r[k], "BadRequestException/BadRequestException", "{k}");
+    }
+    assert_eq!(
+        r["unprocessable"],
+        "UnprocessableEntityException/UnprocessableEntityException"
+    );
+    assert_eq!(r["team_still_there"], "boto3 team");
+    assert_eq!(r["forbidden"], "ForbiddenException/ForbiddenException");
+    assert_eq!(r["read_only_can_read"], Value::Null);
+    assert_eq!(r["unrecognized"], "ClientError/UnrecognizedClientException");
+    assert_eq!(
+        r["invalid_signature"],
+        "ClientError/InvalidSignatureException"
+    );
+}
+
+#[test]
+fn faults_are_injected_and_items_that_fail_are_not_applied() {
+    let env = AwsEnv::new();
+    let throttled = Server::start(&["--empty", "--throttle-rps", "2"]);
+    let failing = Server::start(&["--empty", "--fail-rate", "1"]);
+    let item_failing = Server::start(&["--item-fail-rate", "1", "--fault-seed", "3"]);
+    let r = boto3(
+        &env,
+        &["faults", &throttled.url, &failing.url, &item_failing.url],
+    );
+    let throttles = r["throttled"].as_array().expect("list");
+    assert_eq!(throttles[0], Value::Null, "the first requests pass");
+    assert!(
+        throttles
+            .iter()
+            .any(|t| t == "ThrottledClientException/ThrottledClientException"),
+        "{throttles:?}"
+    );
+    assert_eq!(
+        r["failing"],
+        "ServiceUnavailableException/ServiceUnavailableException"
+    );
+    assert_eq!(r["item_errors"], json!(vec!["ServiceFailure"; 5]));
+    assert_eq!(r["unchanged"], true);
+
+    // Latency: every answer is held.
+    let slow = Server::start(&["--empty", "--latency-ms", "400"]);
+    let t = Instant::now();
+    assert_eq!(
+        aws(&env, &slow, &["list-accounts"]).json(),
+        json!({"Accounts": []})
+    );
+    assert!(t.elapsed() >= Duration::from_millis(400));
+}
+
+fn dump(env: &AwsEnv, url: &str) -> serde_json::Map<String, Value> {
+    boto3(env, &["dump", url])
+        .as_object()
+        .expect("a map")
+        .clone()
+}
+
+#[test]
+fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
+    let env = AwsEnv::new();
+    let db = env.path().join("state.db");
+    let log = env.path().join("requests.jsonl");
+    let db_s = db.to_str().expect("utf-8 path");
+    let log_s = log.to_str().expect("utf-8 path");
+    let mut srv = Server::start(&["--state", db_s, "--request-log", log_s]);
+    assert!(db.exists(), "the state file is created from the demo data");
+
+    let mut stream = env
+        .command("python3")
+        .arg(script())
+        .args(["stream", &srv.url])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut lines = BufReader::new(stream.stdout.take().expect("stdout")).lines();
+    let mut acknowledged: Vec<(u64, Vec<String>)> = Vec::new();
+    let mut all_batches: Vec<Vec<String>> = Vec::new();
+    for line in lines.by_ref() {
+        let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
+        if let Some(b) = v["batch"].as_u64() {
+            assert_eq!(v["errors"], 0);
+            let users: Vec<String> = v["users"]
+                .as_array()
+                .expect("users")
+                .iter()
+                .map(|u| s(u).to_string())
+                .collect();
+            acknowledged.push((b, users.clone()));
+            all_batches.push(users);
+            if acknowledged.len() == 40 {
+                srv.kill9();
+                break;
+            }
+        }
+    }
+    // The script sees the service die (or had one more batch in flight).
+    for line in lines {
+        let _ = line;
+    }
+    let _ = stream.wait();
+
+    let srv2 = Server::start(&["--state", db_s]);
+    let users = dump(&env, &srv2.url);
+    assert_eq!(
+        users.len(),
+        5000 + 42 + 350 + 3,
+        "every demo user is still there"
+    );
+    for (b, ids) in &acknowledged {
+        let arn = format!("arn:aws:a4b:us-east-1:111122223333:room/batch-{b}");
+        for id in ids {
+            assert_eq!(
+                users[id],
+                arn.as_str(),
+                "acknowledged batch {b} lost user {id}"
+            );
+        }
+    }
+    // The batch after the last acknowledged one: whole or absent, never half.
+    let next = format!(
+        "arn:aws:a4b:us-east-1:111122223333:room/batch-{}",
+        acknowledged.len()
+    );
+    let n = users.values().filter(|v| v.as_str() == Some(&next)).count();
+    assert!(n == 0 || n == 20, "a half-applied batch: {n} of 20");
+
+    // The request log: one line per request, user ids but no emails or secrets.
+    let text = std::fs::read_to_string(&log).expect("the request log");
+    assert!(!text.contains('@'), "an email in the request log");
+    assert!(
+        !text.contains("secret") && !text.contains("AKID"),
+        "a key in the request log"
+    );
+    let updates: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
+        .filter(|v| v["operation"] == "BatchUpdateUser" && v["status"] == 200)
+        .collect();
+    assert!(updates.len() >= 40);
+    let first_ids: Vec<&str> = updates[0]["changed_user_ids"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(s)
+        .collect();
+    assert_eq!(
+        first_ids,
+        acknowledged[0]
+            .1
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        updates
+            .iter()
+            .all(|u| u["latency_ms"].is_number() && u["error_type"].is_null())
+    );
+
+    // SIGTERM: a graceful stop with exit 0, and the data is still there after.
+    assert_eq!(srv2.terminate(), Some(0));
+    let srv3 = Server::start(&["--state", db_s]);
+    assert_eq!(dump(&env, &srv3.url), users);
+}
