@@ -891,8 +891,8 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         "succeeded unmarked"
     );
     assert!(
-        v.marks.contains("u-00003"),
-        "no-change rows keep their mark"
+        !v.marks.contains("u-00003"),
+        "no-change rows are done too: unmarked"
     );
     let [
         Effect::RefreshUsers {
@@ -907,7 +907,12 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
     assert_eq!((account_id.as_str(), *gen_id), ("acc-0", g));
     assert_eq!(
         user_ids,
-        &vec!["u-00000".to_string(), "u-00002".to_string()]
+        &vec![
+            "u-00000".to_string(),
+            "u-00001".to_string(),
+            "u-00002".to_string()
+        ],
+        "succeeded and failed rows are re-read"
     );
     // Values shown are the ones re-read, not guessed.
     assert_eq!(

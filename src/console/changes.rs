@@ -151,6 +151,10 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     }
     let batch_id = state.new_gen();
     if let Some(v) = &mut state.users {
+        // Users already at the target values are done: unmark them.
+        for id in &p.unchanged {
+            v.marks.remove(id);
+        }
         for c in &p.changes {
             if let Some(&i) = v.by_id.get(&c.user_id) {
                 v.list.items_mut()[i].result = Some(RowResult::Pending);
@@ -282,7 +286,11 @@ pub fn done(
                         v.marks.remove(&id);
                         refresh.push(id.clone());
                     }
-                    RowResult::Failed { .. } => failed += 1,
+                    RowResult::Failed { .. } => {
+                        failed += 1;
+                        // Re-read too: the service's view may explain the failure.
+                        refresh.push(id.clone());
+                    }
                     RowResult::NotSent => not_sent += 1,
                     RowResult::Pending => {}
                 }

@@ -210,6 +210,8 @@ pub struct Preview {
     pub changes: Vec<PlannedChange>,
     /// Users already at every target value.
     pub no_change: usize,
+    /// Their ids (unmarked when the change is applied).
+    pub unchanged: Vec<String>,
     /// "License Pro → Basic for 30 users", one line per field and old value.
     pub summary: Vec<String>,
     pub apply_focused: bool,
@@ -281,12 +283,14 @@ pub fn preview(
 ) -> Preview {
     let mut changes = Vec::new();
     let mut no_change = 0;
+    let mut unchanged = Vec::new();
     // (field, from, to) → count, in first-seen order.
     let mut groups: Vec<((&'static str, String, String), usize)> = Vec::new();
     for u in users {
         let fields = diff(u, &update);
         if fields.is_empty() {
             no_change += 1;
+            unchanged.push(u.user_id.clone());
             continue;
         }
         for f in &fields {
@@ -315,6 +319,7 @@ pub fn preview(
         update,
         changes,
         no_change,
+        unchanged,
         summary,
         apply_focused: false,
     }

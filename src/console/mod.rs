@@ -15,18 +15,10 @@ pub mod form;
 pub mod keys;
 pub mod list;
 pub mod logging;
+pub mod run;
 pub mod state;
 pub mod ui;
 pub mod update;
+pub mod worker;
 
-use std::process::ExitCode;
-
-use crate::cli::{ConsoleArgs, DemoArgs};
-
-pub async fn run(_args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the console is waiting for the client (src/client) to land")
-}
-
-pub async fn run_demo(_args: ConsoleArgs, _demo: DemoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the console is waiting for the client (src/client) to land")
-}
+pub use run::{run, run_demo};

@@ -22,7 +22,7 @@ const COLUMNS: &[Column] = &[
     Column { title: "Registration", width: 14, flex: false, priority: 2 },
     Column { title: "Invitation", width: 10, flex: false, priority: 6 },
     Column { title: "A4B", width: 3, flex: false, priority: 4 },
-    Column { title: "Result", width: 24, flex: true, priority: 1 },
+    Column { title: "Result", width: 30, flex: false, priority: 1 },
 ];
 
 /// The filter as the bottom title of a pane: `/alice`, with the cursor when editing.
