@@ -172,10 +172,11 @@ fn console_cmd(url: &str, dir: &Path, extra: &str) -> String {
     format!(
         "env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
          AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
-         --endpoint-url {url} --region us-east-1 --log-file {log} {extra}; \
+         --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} {extra}; \
          echo EXITED $?; sleep 600",
         e = empty.display(),
         log = log.display(),
+        audit = dir.join("audit.jsonl").display(),
     )
 }
 
@@ -534,15 +535,7 @@ fn mark_all_matches_across_pages_and_change_license_to_basic() {
         .filter(|&&i| license(&fx.users[i]) != "Basic")
         .count();
     let t = Tmux::new("bulk");
-    t.start(
-        120,
-        40,
-        &console_cmd(
-            &fx.url,
-            fx.dir.path(),
-            &format!("--audit-log {}/audit.jsonl", fx.dir.path().display()),
-        ),
-    );
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
     open_filter_and_mark_all(&t, &frag, idx.len());
     change_license_to_basic(&t, to_change);
     let want = format!("{to_change} updated ·");
@@ -794,4 +787,108 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
         !fx.dir.path().join("ro-audit.jsonl").exists(),
         "nothing sent, nothing audited"
     );
+}
+
+#[test]
+fn suspend_marked_users_and_reset_a_pin_shown_once() {
+    let fx = fixture(&[]);
+    // Three users of the first page that are not suspended.
+    let picks: Vec<usize> = (0..30)
+        .filter(|&i| fx.users[i]["UserRegistrationStatus"] != "Suspended")
+        .take(3)
+        .collect();
+    let t = Tmux::new("suspend");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("more exist")
+    });
+    for &i in &picks {
+        t.keys(&["/"]);
+        t.text(&fx.emails[i]);
+        t.keys(&["Enter"]);
+        t.wait_for("the one user", Duration::from_secs(5), |s| {
+            s.contains("matching 1 of")
+        });
+        t.keys(&["Space"]);
+        t.keys(&["Escape"]);
+        t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+            !s.contains("filter /")
+        });
+    }
+    t.wait_for("three marked", Duration::from_secs(5), |s| {
+        s.contains("3 marked")
+    });
+    t.text("s");
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("3 users in Example Corp will change") && s.contains("Registration")
+    });
+    t.text("y");
+    t.wait_for("the summary", Duration::from_secs(20), |s| {
+        s.contains("3 done ·")
+    });
+    let after = fx.users_now();
+    for (i, (b, a)) in fx.users.iter().zip(&after).enumerate() {
+        if picks.contains(&i) {
+            assert_eq!(a["UserRegistrationStatus"], "Suspended", "{}", fx.emails[i]);
+        } else {
+            assert_eq!(b, a, "user {i} changed");
+        }
+    }
+
+    // Reset the PIN of a registered user: shown once, then gone; never in the log.
+    let target = (30..200)
+        .find(|&i| fx.users[i]["UserRegistrationStatus"] == "Registered")
+        .expect("a registered user");
+    t.keys(&["/"]);
+    t.text(&fx.emails[target]);
+    t.keys(&["Enter"]);
+    t.wait_for("the one user", Duration::from_secs(5), |s| {
+        s.contains("matching 1 of")
+    });
+    t.text("P");
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("Personal PIN")
+    });
+    t.text("y");
+    let s = t.wait_for("the PIN dialog", Duration::from_secs(10), |s| {
+        s.contains("Personal PIN reset")
+    });
+    let shown: String = s
+        .lines()
+        .skip_while(|l| !l.contains("The new personal PIN"))
+        .nth(2)
+        .map(|l| l.chars().filter(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    assert!(shown.len() >= 6, "a PIN on screen:\n{s}");
+    // The service agrees (GetUser returns the PIN), and closing the dialog hides it.
+    let user = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            fx.users[target]["UserId"].as_str().expect("id"),
+        ],
+    );
+    if let Some(pin) = user["User"]["PersonalPIN"].as_str() {
+        assert_eq!(pin, shown);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the dialog closed", Duration::from_secs(5), |s| {
+        !s.contains("Personal PIN reset")
+    });
+    assert!(!s.contains(&shown), "{s}");
+    t.keys(&["q"]);
+    t.wait_for("exit", Duration::from_secs(10), |s| s.contains("EXITED 0"));
+    let log = std::fs::read_to_string(fx.dir.path().join("console.log")).expect("log");
+    assert!(!log.contains(&shown), "the PIN is not in the log");
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.contains("ResetPersonalPIN") && audit.contains("BatchSuspendUser"));
+    assert!(!audit.contains(&shown), "the PIN is not in the audit log");
 }

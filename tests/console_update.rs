@@ -492,6 +492,7 @@ fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
     let mut s = State::new("e", false, Theme::default());
     s.batch = Some(BatchRun {
         id: 99,
+        verb: "Updating",
         account_id: "acc-0".into(),
         total: 10,
         done: 0,
@@ -1066,4 +1067,95 @@ fn read_only_hides_and_refuses_changes() {
         }
         .is_mutating()
     );
+}
+
+#[test]
+fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
+    use chime_admin::console::form::UserAction;
+    use chime_admin::model::RegistrationStatus;
+    let (mut s, g) = opened();
+    let mut us = users(0..4);
+    us[1].user_registration_status = Some(RegistrationStatus::Suspended);
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: us,
+            next_token: None,
+        },
+    );
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Suspend);
+    let p = preview(&s);
+    assert_eq!(p.action, Some(UserAction::Suspend));
+    assert_eq!(
+        (p.changes.len(), p.no_change),
+        (2, 1),
+        "the suspended one is no change"
+    );
+    let fx = cmd(&mut s, Command::Yes);
+    let [
+        Effect::UserAction {
+            batch_id,
+            action: UserAction::Suspend,
+            changes,
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(changes.len(), 2);
+    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    assert!(line.starts_with("Suspending 2 users: 0/2"), "{line}");
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: *batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok),
+                ("u-00002".into(), RowResult::Ok),
+            ],
+            elapsed_ms: 5,
+        },
+    );
+    assert_eq!(s.batch_summary.as_deref(), Some("2 done · 0.0 s"));
+
+    // Reset PIN: the current row only; the PIN shows in a dialog, gone once closed.
+    cmd(&mut s, Command::Top);
+    cmd(&mut s, Command::ResetPin);
+    assert_eq!(preview(&s).changes.len(), 1);
+    let fx = cmd(&mut s, Command::Yes);
+    let [
+        Effect::UserAction {
+            batch_id,
+            action: UserAction::ResetPin,
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::PinReset {
+            batch_id: *batch_id,
+            email: "user00000@example.com".into(),
+            pin: "8675309".into(),
+        },
+    );
+    let Some(Modal::Pin { pin, .. }) = s.modals.last() else {
+        panic!("no PIN dialog")
+    };
+    assert_eq!(pin.expose(), "8675309");
+    assert!(
+        !format!("{:?}", s.modals).contains("8675309"),
+        "Debug of the state never shows it"
+    );
+    cmd(&mut s, Command::Submit);
+    assert!(s.modals.is_empty(), "closed: the PIN is dropped");
 }

@@ -61,6 +61,12 @@ pub enum Action {
         outcomes: Vec<(String, RowResult)>,
         elapsed_ms: u64,
     },
+    /// ResetPersonalPIN answered: the new PIN, to show once.
+    PinReset {
+        batch_id: u64,
+        email: Sensitive,
+        pin: Sensitive,
+    },
     /// Users re-read after a change.
     UsersRefreshed {
         gen_id: u64,

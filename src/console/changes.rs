@@ -5,7 +5,7 @@
 use tui_input::InputRequest;
 
 use super::effect::Effect;
-use super::form::{ChangeForm, FormField, Preview, preview};
+use super::form::{ChangeForm, FormField, Preview, UserAction, action_preview, preview};
 use super::keys::Command;
 use super::state::{BatchRun, Modal, Pane, RowResult, State};
 use super::update::{flash, scroll, thousands};
@@ -42,6 +42,7 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
+        // The PIN is dropped with its dialog: it is shown once.
         // Enter on a Cancel button, an error or the quit question: close it.
         (_, Command::Back | Command::Submit) => {
             state.modals.pop();
@@ -74,6 +75,31 @@ fn targets(state: &State) -> Vec<&User> {
         .filter(|r| v.marks.contains(&r.user.user_id))
         .map(|r| &r.user)
         .collect()
+}
+
+/// `s`, `U`, `L`, `P`: the preview of a user action.
+pub fn open_action(state: &mut State, action: UserAction) {
+    if state.read_only || state.focus != Pane::Users {
+        return;
+    }
+    if state.busy_changing() {
+        flash(
+            state,
+            "a change is still being sent: wait, or x to cancel it",
+        );
+        return;
+    }
+    let Some(v) = &state.users else { return };
+    let users: Vec<&User> = if action.many() {
+        targets(state)
+    } else {
+        v.selected_user().into_iter().collect()
+    };
+    if users.is_empty() {
+        return;
+    }
+    let p = action_preview(&v.account.account_id, &v.account.name, action, &users);
+    show_preview(state, p);
 }
 
 pub fn open_form(state: &mut State) {
@@ -163,6 +189,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     }
     state.batch = Some(BatchRun {
         id: batch_id,
+        verb: p.action.map_or("Updating", |a| a.verb()),
         account_id: p.account_id.clone(),
         total: p.changes.len(),
         done: 0,
@@ -172,11 +199,20 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     });
     state.batch_summary = None;
     state.last_change = Some(p.update.clone());
-    fx.push(Effect::UpdateUsers {
-        batch_id,
-        account_id: p.account_id,
-        update: p.update,
-        changes: p.changes,
+    state.last_action = p.action;
+    fx.push(match p.action {
+        Some(action) => Effect::UserAction {
+            batch_id,
+            account_id: p.account_id,
+            action,
+            changes: p.changes,
+        },
+        None => Effect::UpdateUsers {
+            batch_id,
+            account_id: p.account_id,
+            update: p.update,
+            changes: p.changes,
+        },
     });
 }
 
@@ -204,7 +240,10 @@ pub fn retry(state: &mut State) {
         flash(state, "no failed users to retry");
         return;
     }
-    let p = preview(&v.account.account_id, &v.account.name, update, &failed);
+    let p = match state.last_action {
+        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &failed),
+        None => preview(&v.account.account_id, &v.account.name, update, &failed),
+    };
     show_preview(state, p);
 }
 
@@ -240,7 +279,8 @@ pub fn progress(
 pub fn progress_line(b: &BatchRun) -> String {
     let finished = b.done + b.failed;
     let mut s = format!(
-        "Updating {}: {}/{}",
+        "{} {}: {}/{}",
+        b.verb,
         users_word(b.total),
         thousands(finished),
         thousands(b.total)
@@ -316,7 +356,10 @@ pub fn done(
             }
         }
     }
-    let mut summary = format!("{} updated", thousands(ok));
+    let mut summary = format!("{} done", thousands(ok));
+    if state.last_action.is_none() {
+        summary = format!("{} updated", thousands(ok));
+    }
     if failed > 0 {
         summary.push_str(&format!(" · {} failed (r retries)", thousands(failed)));
     }
@@ -341,4 +384,12 @@ pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<Us
         }
     }
     state.dirty = true;
+}
+
+/// The new PIN of a user: shown once in a dialog.
+pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::model::Sensitive) {
+    if state.batch.as_ref().map(|b| b.id) == Some(batch_id) {
+        state.modals.push(Modal::Pin { email, pin });
+        state.dirty = true;
+    }
 }

@@ -2,7 +2,7 @@
 //! carries the generation id its answer must match. Emails are `Sensitive`,
 //! so logging an effect never shows one.
 
-use super::form::PlannedChange;
+use super::form::{PlannedChange, UserAction};
 use crate::model::{Sensitive, UserUpdate};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,13 @@ pub enum Effect {
         update: UserUpdate,
         changes: Vec<PlannedChange>,
     },
+    /// Suspend, unsuspend, log out or reset the PIN of the users of `changes`.
+    UserAction {
+        batch_id: u64,
+        account_id: String,
+        action: UserAction,
+        changes: Vec<PlannedChange>,
+    },
     /// Stops sending the rest of a batch (what is in flight finishes).
     CancelBatch { batch_id: u64 },
     /// GetUser for each id: the values after a change, re-read.
@@ -43,7 +50,7 @@ impl Effect {
     /// Whether the effect changes anything on the service (refused in read-only mode).
     pub fn is_mutating(&self) -> bool {
         match self {
-            Effect::UpdateUsers { .. } => true,
+            Effect::UpdateUsers { .. } | Effect::UserAction { .. } => true,
             Effect::LoadAccounts { .. }
             | Effect::LoadUsersPage { .. }
             | Effect::FindUserByEmail { .. }

@@ -200,12 +200,81 @@ pub struct PlannedChange {
     pub fields: Vec<FieldChange>,
 }
 
+/// The other user actions (each confirmed through the same preview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction {
+    /// BatchSuspendUser, 50 ids per call.
+    Suspend,
+    /// BatchUnsuspendUser, 50 ids per call.
+    Unsuspend,
+    /// LogoutUser, one user.
+    Logout,
+    /// ResetPersonalPIN, one user; the new PIN is shown once.
+    ResetPin,
+}
+
+impl UserAction {
+    pub fn operation(self) -> &'static str {
+        match self {
+            UserAction::Suspend => "BatchSuspendUser",
+            UserAction::Unsuspend => "BatchUnsuspendUser",
+            UserAction::Logout => "LogoutUser",
+            UserAction::ResetPin => "ResetPersonalPIN",
+        }
+    }
+
+    /// "Suspending 12 users: …" in the progress line.
+    pub fn verb(self) -> &'static str {
+        match self {
+            UserAction::Suspend => "Suspending",
+            UserAction::Unsuspend => "Unsuspending",
+            UserAction::Logout => "Logging out",
+            UserAction::ResetPin => "Resetting the PIN of",
+        }
+    }
+
+    /// Whether it applies to the marked rows (else to the current row only).
+    pub fn many(self) -> bool {
+        matches!(self, UserAction::Suspend | UserAction::Unsuspend)
+    }
+
+    /// What it changes for `u`, or nothing if `u` is already there.
+    fn fields(self, u: &User) -> Vec<FieldChange> {
+        let reg = show(&u.user_registration_status);
+        match self {
+            UserAction::Suspend if !u.is_suspended() => vec![FieldChange {
+                field: "Registration",
+                from: reg,
+                to: "Suspended".into(),
+            }],
+            UserAction::Unsuspend if u.is_suspended() => vec![FieldChange {
+                field: "Registration",
+                from: reg,
+                to: "Registered".into(),
+            }],
+            UserAction::Logout => vec![FieldChange {
+                field: "Sessions",
+                from: "signed in".into(),
+                to: "logged out".into(),
+            }],
+            UserAction::ResetPin => vec![FieldChange {
+                field: "Personal PIN",
+                from: "(hidden)".into(),
+                to: "a new PIN, shown once".into(),
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The confirm step: what will change, for whom; Cancel focused first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
     pub account_id: String,
     pub account_name: String,
     pub update: UserUpdate,
+    /// `Some` for the other user actions (then `update` is empty).
+    pub action: Option<UserAction>,
     /// Users with at least one field to change, in row order.
     pub changes: Vec<PlannedChange>,
     /// Users already at every target value.
@@ -281,13 +350,37 @@ pub fn preview(
     update: UserUpdate,
     users: &[&User],
 ) -> Preview {
+    let diff_of = |u: &User| diff(u, &update);
+    let mut p = plan(account_id, account_name, users, diff_of);
+    p.update = update;
+    p
+}
+
+/// Builds the preview of a user action over `users`.
+pub fn action_preview(
+    account_id: &str,
+    account_name: &str,
+    action: UserAction,
+    users: &[&User],
+) -> Preview {
+    let mut p = plan(account_id, account_name, users, |u| action.fields(u));
+    p.action = Some(action);
+    p
+}
+
+fn plan(
+    account_id: &str,
+    account_name: &str,
+    users: &[&User],
+    diff: impl Fn(&User) -> Vec<FieldChange>,
+) -> Preview {
     let mut changes = Vec::new();
     let mut no_change = 0;
     let mut unchanged = Vec::new();
     // (field, from, to) → count, in first-seen order.
     let mut groups: Vec<((&'static str, String, String), usize)> = Vec::new();
     for u in users {
-        let fields = diff(u, &update);
+        let fields = diff(u);
         if fields.is_empty() {
             no_change += 1;
             unchanged.push(u.user_id.clone());
@@ -316,7 +409,8 @@ pub fn preview(
     Preview {
         account_id: account_id.to_string(),
         account_name: account_name.to_string(),
-        update,
+        update: UserUpdate::default(),
+        action: None,
         changes,
         no_change,
         unchanged,

@@ -43,6 +43,11 @@ pub enum Command {
     Retry,
     /// Stop sending the rest of the running change.
     CancelBatch,
+    /// Suspend / unsuspend the marked users; log out / reset the PIN of the current one.
+    Suspend,
+    Unsuspend,
+    Logout,
+    ResetPin,
     /// Next / previous form field or dialog button.
     NextField,
     PrevField,
@@ -166,6 +171,10 @@ pub static BINDINGS: &[Binding] = &[
     b(C::MarkAll, S::Users, &[ch('a')], "a", "mark every user matching the filter (loads all pages)", None),
     b(C::InvertMarks, S::Users, &[ch('i')], "i", "invert the marks of the shown users", None),
     b(C::ClearMarks, S::Users, &[ch('u')], "u", "clear every mark", None),
+    danger(b(C::Suspend, S::Users, &[ch('s')], "s", "suspend the marked users (or the current one)", None)),
+    danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", None)),
+    danger(b(C::Logout, S::Users, &[ch('L')], "L", "log the current user out", None)),
+    danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", None)),
     danger(b(C::Retry, S::Users, &[ch('r')], "r", "retry the users the last change failed for", None)),
     // While a change runs
     // Filter input

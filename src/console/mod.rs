@@ -12,6 +12,7 @@ pub mod audit;
 pub mod changes;
 pub mod effect;
 pub mod form;
+pub mod jobs;
 pub mod keys;
 pub mod list;
 pub mod logging;

@@ -139,12 +139,19 @@ pub enum Modal {
     Form(Box<ChangeForm>),
     /// What a change will do, before anything is sent.
     Preview(Box<Preview>),
+    /// A new personal PIN, shown once; dropped when the dialog closes.
+    Pin {
+        email: String,
+        pin: crate::model::Sensitive,
+    },
 }
 
 /// A change being sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchRun {
     pub id: u64,
+    /// "Updating", "Suspending", …
+    pub verb: &'static str,
     pub account_id: String,
     pub total: usize,
     pub done: usize,
@@ -198,6 +205,8 @@ pub struct State {
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
     pub last_change: Option<crate::model::UserUpdate>,
+    /// The last user action applied, if the last change was one.
+    pub last_action: Option<super::form::UserAction>,
     next_gen: u64,
 }
 
@@ -228,6 +237,7 @@ impl State {
             batch: None,
             batch_summary: None,
             last_change: None,
+            last_action: None,
             next_gen: 0,
         }
     }

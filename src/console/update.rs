@@ -10,6 +10,7 @@ use crate::model::{Account, User};
 use super::action::Action;
 use super::changes;
 use super::effect::Effect;
+use super::form::UserAction;
 use super::keys::Command;
 use super::list::FilteredList;
 use super::state::{
@@ -61,6 +62,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             outcomes,
             elapsed_ms,
         } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+        Action::PinReset {
+            batch_id,
+            email,
+            pin,
+        } => changes::pin_reset(state, batch_id, email.into_inner(), pin),
         Action::UsersRefreshed {
             gen_id,
             account_id,
@@ -158,6 +164,10 @@ fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::Edit => changes::open_form(state),
         Command::Retry => changes::retry(state),
         Command::CancelBatch => changes::cancel(state, fx),
+        Command::Suspend => changes::open_action(state, UserAction::Suspend),
+        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
+        Command::Logout => changes::open_action(state, UserAction::Logout),
+        Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
         Command::Yes
         | Command::NextField
         | Command::PrevField

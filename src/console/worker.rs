@@ -5,27 +5,24 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{
-    ApiError, ApiErrorKind, BatchOptions, Client, ClientEvent, ListUsersQuery, OutcomeResult,
-};
-use crate::model::{UpdateUserRequestItem, User, UserUpdate};
+use crate::client::{ApiError, ApiErrorKind, Client, ClientEvent, ListUsersQuery};
+use crate::model::User;
 
 use super::action::Action;
 use super::audit::Audit;
 use super::effect::Effect;
-use super::form::PlannedChange;
-use super::state::{ErrorInfo, PAGE_SIZE, RowResult};
+use super::jobs::ChangeJob;
+use super::state::{ErrorInfo, PAGE_SIZE};
 
 /// Requests in flight at once.
 pub const MAX_IN_FLIGHT: usize = 4;
-/// Chunks of a change in flight at once (the cap of the client's adaptive limit).
-pub const BATCH_CONCURRENCY: usize = 8;
+pub use super::jobs::BATCH_CONCURRENCY;
+
 /// GetUser calls in flight when re-reading changed users.
 pub const REFRESH_CONCURRENCY: usize = 16;
 
@@ -82,25 +79,14 @@ pub fn spawn(
                     continue;
                 }
             };
-            if let Effect::UpdateUsers {
-                batch_id,
-                account_id,
-                update,
-                changes,
-            } = effect
-            {
+            if let Some(job) = ChangeJob::from_effect(&effect) {
                 let token = CancellationToken::new();
                 if let Ok(mut map) = cancels.lock() {
-                    map.insert(batch_id, token.clone());
+                    map.insert(job.batch_id, token.clone());
                 }
                 let (actions, audit, cancels) = (actions.clone(), audit.clone(), cancels.clone());
                 tokio::spawn(async move {
-                    let job = UpdateJob {
-                        batch_id,
-                        account_id,
-                        update,
-                        changes,
-                    };
+                    let batch_id = job.batch_id;
                     let done = job.run(&client, token, &audit, &actions).await;
                     if let Ok(mut map) = cancels.lock() {
                         map.remove(&batch_id);
@@ -221,89 +207,10 @@ async fn run(client: &Client, effect: Effect) -> Action {
             }
         }
         // Handled in `spawn` (they are not one request each).
-        Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } | Effect::RefreshUsers { .. } => {
-            Action::Tick
-        }
-    }
-}
-
-/// One change for many users, through the client's batch helper.
-struct UpdateJob {
-    batch_id: u64,
-    account_id: String,
-    update: UserUpdate,
-    changes: Vec<PlannedChange>,
-}
-
-impl UpdateJob {
-    async fn run(
-        self,
-        client: &Client,
-        cancel: CancellationToken,
-        audit: &Audit,
-        actions: &mpsc::UnboundedSender<Action>,
-    ) -> Action {
-        let op = "BatchUpdateUser";
-        audit.intent(op, &self.account_id, self.batch_id, self.changes.len());
-        let items: Vec<UpdateUserRequestItem> = self
-            .changes
-            .iter()
-            .map(|c| UpdateUserRequestItem {
-                user_id: Some(c.user_id.clone()),
-                update: self.update.clone(),
-            })
-            .collect();
-        let opts = BatchOptions {
-            max_concurrency: BATCH_CONCURRENCY,
-            cancel,
-            ..BatchOptions::default()
-        };
-        let started = Instant::now();
-        let batch_id = self.batch_id;
-        let report = client
-            .update_users(&self.account_id, items, opts, |p| {
-                let _ = actions.send(Action::BatchProgress {
-                    batch_id,
-                    done: p.done,
-                    failed: p.failed,
-                    total: p.total,
-                    elapsed_ms: started.elapsed().as_millis() as u64,
-                });
-            })
-            .await;
-        let outcomes: Vec<(String, RowResult)> = report
-            .outcomes
-            .into_iter()
-            .map(|o| {
-                let r = match o.result {
-                    OutcomeResult::Ok => RowResult::Ok,
-                    OutcomeResult::NotSent => RowResult::NotSent,
-                    OutcomeResult::Failed {
-                        code,
-                        message,
-                        request_id,
-                    } => RowResult::Failed {
-                        code,
-                        message,
-                        request_id,
-                    },
-                };
-                (o.user_id, r)
-            })
-            .collect();
-        audit.outcomes(op, &self.account_id, batch_id, &self.changes, &outcomes);
-        tracing::info!(
-            batch = batch_id,
-            users = outcomes.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "change finished"
-        );
-        Action::BatchDone {
-            batch_id,
-            account_id: self.account_id,
-            outcomes,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        }
+        Effect::UpdateUsers { .. }
+        | Effect::UserAction { .. }
+        | Effect::CancelBatch { .. }
+        | Effect::RefreshUsers { .. } => Action::Tick,
     }
 }
 
@@ -348,6 +255,7 @@ fn operation(effect: &Effect) -> &'static str {
         Effect::LoadAccounts { .. } => "ListAccounts",
         Effect::LoadUsersPage { .. } | Effect::FindUserByEmail { .. } => "ListUsers",
         Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } => "BatchUpdateUser",
+        Effect::UserAction { action, .. } => action.operation(),
         Effect::RefreshUsers { .. } => "GetUser",
     }
 }
@@ -358,7 +266,9 @@ fn gen_of(effect: &Effect) -> u64 {
         | Effect::LoadUsersPage { gen_id, .. }
         | Effect::FindUserByEmail { gen_id, .. }
         | Effect::RefreshUsers { gen_id, .. } => *gen_id,
-        Effect::UpdateUsers { batch_id, .. } | Effect::CancelBatch { batch_id } => *batch_id,
+        Effect::UpdateUsers { batch_id, .. }
+        | Effect::UserAction { batch_id, .. }
+        | Effect::CancelBatch { batch_id } => *batch_id,
     }
 }
 

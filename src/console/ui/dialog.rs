@@ -66,3 +66,26 @@ pub fn confirm_quit(state: &State, frame: &mut Frame, area: Rect) {
     ];
     dialog(state, frame, area, "Quit?", lines, "y quit · n/esc stay");
 }
+
+/// A new personal PIN: shown here once, never logged; gone when closed.
+pub fn pin(state: &State, email: &str, pin: &str, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let lines = vec![
+        Line::raw(format!("The new personal PIN of {email}:")),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw("    "),
+            Span::styled(pin.to_string(), th.header()),
+        ]),
+        Line::raw(""),
+        Line::raw("Give it to the user now: it is not shown again and not logged."),
+    ];
+    dialog(
+        state,
+        frame,
+        area,
+        "Personal PIN reset",
+        lines,
+        "enter/esc close",
+    );
+}
