@@ -152,10 +152,7 @@ impl CredentialSource {
                 let fresh = provider.provide_credentials().await.map_err(|e| {
                     ApiError::new(
                         ApiErrorKind::Credentials,
-                        format!(
-                            "no usable AWS credentials: {}",
-                            error_chain(&e)
-                        ),
+                        format!("no usable AWS credentials: {}", error_chain(&e)),
                     )
                 })?;
                 tracing::debug!(
