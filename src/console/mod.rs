@@ -1,13 +1,25 @@
-//! The terminal console. (Stub: being built under issue 5.)
+//! The terminal console: pure `update` and `render` around one worker task
+//! that owns the client (see DESIGN.md).
+//!
+//! - [`state`]: what the screen shows; [`action`]: what happens to it;
+//!   [`update`]: every behaviour, no IO; [`effect`]: requests for IO.
+//! - [`keys`]: the one key registry (dispatch, footer, help, read-only).
+//! - [`worker`]: runs effects with the client; [`run`]: terminal and event loop.
+//! - `ui`: drawing.
 
-use std::process::ExitCode;
+pub mod action;
+pub mod audit;
+pub mod changes;
+pub mod effect;
+pub mod form;
+pub mod jobs;
+pub mod keys;
+pub mod list;
+pub mod logging;
+pub mod run;
+pub mod state;
+pub mod ui;
+pub mod update;
+pub mod worker;
 
-use crate::cli::{ConsoleArgs, DemoArgs};
-
-pub async fn run(_args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the console is not built yet")
-}
-
-pub async fn run_demo(_args: ConsoleArgs, _demo: DemoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("demo is not built yet")
-}
+pub use run::{run, run_demo};

@@ -1,0 +1,86 @@
+//! Everything that can happen to the console: an intent from a key (via the
+//! key registry), text typed into an input, a resize, a timer tick, or the
+//! worker's answer to an Effect.
+
+use tui_input::InputRequest;
+
+use crate::model::{Account, Sensitive, User};
+
+use super::keys::Command;
+use super::state::{ErrorInfo, RowResult};
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// An intent from the key registry.
+    Cmd(Command),
+    /// A key typed into the open input line.
+    Input(InputRequest),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The animation timer (runs only while `State::animating`).
+    Tick,
+    /// One page of ListAccounts.
+    AccountsPage {
+        gen_id: u64,
+        accounts: Vec<Account>,
+        next_token: Option<String>,
+    },
+    /// One page of ListUsers.
+    UsersPage {
+        gen_id: u64,
+        account_id: String,
+        users: Vec<User>,
+        next_token: Option<String>,
+    },
+    /// The answer to a `user-email` look-up.
+    UsersFound {
+        gen_id: u64,
+        account_id: String,
+        email: Sensitive,
+        users: Vec<User>,
+    },
+    /// A request failed; `gen_id` is the generation it was sent for.
+    Failed {
+        gen_id: u64,
+        error: ErrorInfo,
+    },
+    /// A batch made progress (after each chunk).
+    BatchProgress {
+        batch_id: u64,
+        done: usize,
+        failed: usize,
+        total: usize,
+        elapsed_ms: u64,
+    },
+    /// A batch finished: one result per user sent (or not sent).
+    BatchDone {
+        batch_id: u64,
+        account_id: String,
+        outcomes: Vec<(String, RowResult)>,
+        elapsed_ms: u64,
+    },
+    /// ResetPersonalPIN answered: the new PIN, to show once.
+    PinReset {
+        batch_id: u64,
+        email: Sensitive,
+        pin: Sensitive,
+    },
+    /// Users re-read after a change.
+    UsersRefreshed {
+        gen_id: u64,
+        account_id: String,
+        users: Vec<User>,
+    },
+    /// The client is ready; requests go to `endpoint`.
+    Connected {
+        endpoint: String,
+    },
+    /// The client is retrying (throttled or a transient failure).
+    Retrying {
+        operation: String,
+        attempt: u32,
+        reason: String,
+    },
+}

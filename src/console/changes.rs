@@ -1,0 +1,395 @@
+//! The part of `update` that makes changes: the form, the preview, applying
+//! through the worker, progress, per-user results, retry and cancel. Pure,
+//! like the rest of `update`.
+
+use tui_input::InputRequest;
+
+use super::effect::Effect;
+use super::form::{ChangeForm, FormField, Preview, UserAction, action_preview, preview};
+use super::keys::Command;
+use super::state::{BatchRun, Modal, Pane, RowResult, State};
+use super::update::{flash, scroll, thousands};
+use crate::model::User;
+
+/// Commands while a modal is on top.
+pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+    if c == Command::ForceQuit {
+        state.quit = true;
+        return;
+    }
+    let Some(top) = state.modals.last_mut() else {
+        return;
+    };
+    match (top, c) {
+        (Modal::Help { scroll }, Command::Up) => *scroll = scroll.saturating_sub(1),
+        (Modal::Help { scroll }, Command::Down) => *scroll = scroll.saturating_add(1),
+        (Modal::ConfirmQuit, Command::Yes) => state.quit = true,
+        (Modal::Form(f), Command::NextField) => f.move_field(true),
+        (Modal::Form(f), Command::PrevField) => f.move_field(false),
+        (Modal::Form(f), Command::PrevValue | Command::NextValue) => {
+            let forward = c == Command::NextValue;
+            if f.field == FormField::Room {
+                f.room.handle(if forward {
+                    InputRequest::GoToNextChar
+                } else {
+                    InputRequest::GoToPrevChar
+                });
+            } else {
+                f.cycle_value(forward);
+            }
+        }
+        (Modal::Form(_), Command::Submit) => submit_form(state),
+        (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
+        (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
+        (Modal::Preview(_), Command::Yes) => apply(state, fx),
+        // The PIN is dropped with its dialog: it is shown once.
+        // Enter on a Cancel button, an error or the quit question: close it.
+        (_, Command::Back | Command::Submit) => {
+            state.modals.pop();
+        }
+        _ => {}
+    }
+}
+
+/// Text typed into the form: the room ARN, or a letter that jumps to a value.
+pub fn form_input(form: &mut ChangeForm, req: InputRequest) {
+    if form.field == FormField::Room {
+        form.room.handle(req);
+        form.problem = None;
+    } else if let InputRequest::InsertChar(c) = req {
+        form.jump(c);
+    }
+}
+
+/// The users a change applies to: the marked ones (loaded rows), or the current row.
+fn targets(state: &State) -> Vec<&User> {
+    let Some(v) = &state.users else {
+        return Vec::new();
+    };
+    if v.marks.is_empty() {
+        return v.selected_user().into_iter().collect();
+    }
+    v.list
+        .items()
+        .iter()
+        .filter(|r| v.marks.contains(&r.user.user_id))
+        .map(|r| &r.user)
+        .collect()
+}
+
+/// `s`, `U`, `L`, `P`: the preview of a user action.
+pub fn open_action(state: &mut State, action: UserAction) {
+    if state.read_only || state.focus != Pane::Users {
+        return;
+    }
+    if state.busy_changing() {
+        flash(
+            state,
+            "a change is still being sent: wait, or x to cancel it",
+        );
+        return;
+    }
+    let Some(v) = &state.users else { return };
+    let users: Vec<&User> = if action.many() {
+        targets(state)
+    } else {
+        v.selected_user().into_iter().collect()
+    };
+    if users.is_empty() {
+        return;
+    }
+    let p = action_preview(&v.account.account_id, &v.account.name, action, &users);
+    show_preview(state, p);
+}
+
+pub fn open_form(state: &mut State) {
+    if state.read_only || state.focus != Pane::Users {
+        return;
+    }
+    if state.busy_changing() {
+        flash(
+            state,
+            "a change is still being sent: wait, or x to cancel it",
+        );
+        return;
+    }
+    let Some(v) = &state.users else { return };
+    let users = targets(state);
+    if users.is_empty() {
+        return;
+    }
+    let licenses = v
+        .account
+        .supported_licenses
+        .clone()
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| crate::model::License::ALL.to_vec());
+    let form = ChangeForm::new(&v.account.account_id, &v.account.name, licenses, &users);
+    state.modals.push(Modal::Form(Box::new(form)));
+}
+
+fn submit_form(state: &mut State) {
+    let Some(Modal::Form(form)) = state.modals.last_mut() else {
+        return;
+    };
+    if let Some(p) = form.problem() {
+        form.problem = Some(p);
+        return;
+    }
+    let form = form.clone();
+    state.modals.pop();
+    let Some(v) = &state.users else { return };
+    let users: Vec<&User> = form
+        .targets
+        .iter()
+        .filter_map(|id| v.by_id.get(id).map(|&i| &v.list.items()[i].user))
+        .collect();
+    let p = preview(&form.account_id, &form.account_name, form.update(), &users);
+    show_preview(state, p);
+}
+
+fn show_preview(state: &mut State, p: Preview) {
+    if p.changes.is_empty() {
+        let n = p.no_change;
+        flash(
+            state,
+            format!("nothing to send: {} already at these values", users_word(n)),
+        );
+        return;
+    }
+    state.modals.push(Modal::Preview(Box::new(p)));
+}
+
+fn users_word(n: usize) -> String {
+    if n == 1 {
+        "1 user".into()
+    } else {
+        format!("{} users", thousands(n))
+    }
+}
+
+fn apply(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(Modal::Preview(p)) = state.modals.pop() else {
+        return;
+    };
+    if state.read_only {
+        return;
+    }
+    let batch_id = state.new_gen();
+    if let Some(v) = &mut state.users {
+        // Users already at the target values are done: unmark them.
+        for id in &p.unchanged {
+            v.marks.remove(id);
+        }
+        for c in &p.changes {
+            if let Some(&i) = v.by_id.get(&c.user_id) {
+                v.list.items_mut()[i].result = Some(RowResult::Pending);
+            }
+        }
+    }
+    state.batch = Some(BatchRun {
+        id: batch_id,
+        verb: p.action.map_or("Updating", |a| a.verb()),
+        account_id: p.account_id.clone(),
+        total: p.changes.len(),
+        done: 0,
+        failed: 0,
+        elapsed_ms: 0,
+        cancelling: false,
+    });
+    state.batch_summary = None;
+    state.last_change = Some(p.update.clone());
+    state.last_action = p.action;
+    fx.push(match p.action {
+        Some(action) => Effect::UserAction {
+            batch_id,
+            account_id: p.account_id,
+            action,
+            changes: p.changes,
+        },
+        None => Effect::UpdateUsers {
+            batch_id,
+            account_id: p.account_id,
+            update: p.update,
+            changes: p.changes,
+        },
+    });
+}
+
+/// `r`: the users the last change failed for, through the same preview.
+pub fn retry(state: &mut State) {
+    if state.read_only || state.busy_changing() {
+        return;
+    }
+    let (Some(update), Some(v)) = (state.last_change.clone(), &state.users) else {
+        return;
+    };
+    let failed: Vec<&User> = v
+        .list
+        .items()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.result,
+                Some(RowResult::Failed { .. } | RowResult::NotSent)
+            )
+        })
+        .map(|r| &r.user)
+        .collect();
+    if failed.is_empty() {
+        flash(state, "no failed users to retry");
+        return;
+    }
+    let p = match state.last_action {
+        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &failed),
+        None => preview(&v.account.account_id, &v.account.name, update, &failed),
+    };
+    show_preview(state, p);
+}
+
+pub fn cancel(state: &mut State, fx: &mut Vec<Effect>) {
+    if let Some(b) = &mut state.batch
+        && !b.cancelling
+    {
+        b.cancelling = true;
+        fx.push(Effect::CancelBatch { batch_id: b.id });
+    }
+}
+
+pub fn progress(
+    state: &mut State,
+    batch_id: u64,
+    done: usize,
+    failed: usize,
+    total: usize,
+    elapsed_ms: u64,
+) {
+    if let Some(b) = &mut state.batch
+        && b.id == batch_id
+    {
+        b.done = done;
+        b.failed = failed;
+        b.total = total;
+        b.elapsed_ms = elapsed_ms;
+        state.dirty = true;
+    }
+}
+
+/// The progress line: "Updating 42 users: 20/42 · 380 users/s · ETA 1 s".
+pub fn progress_line(b: &BatchRun) -> String {
+    let finished = b.done + b.failed;
+    let mut s = format!(
+        "{} {}: {}/{}",
+        b.verb,
+        users_word(b.total),
+        thousands(finished),
+        thousands(b.total)
+    );
+    if b.elapsed_ms > 0 && finished > 0 {
+        let rate = finished as f64 * 1000.0 / b.elapsed_ms as f64;
+        let eta = (b.total - finished.min(b.total)) as f64 / rate;
+        s.push_str(&format!(" · {rate:.0} users/s · ETA {:.0} s", eta.ceil()));
+    }
+    if b.failed > 0 {
+        s.push_str(&format!(" · {} failed", thousands(b.failed)));
+    }
+    if b.cancelling {
+        s.push_str(" · cancelling");
+    }
+    s
+}
+
+pub fn done(
+    state: &mut State,
+    batch_id: u64,
+    account_id: &str,
+    outcomes: Vec<(String, RowResult)>,
+    elapsed_ms: u64,
+    fx: &mut Vec<Effect>,
+) {
+    if state.batch.as_ref().map(|b| b.id) != Some(batch_id) {
+        return;
+    }
+    state.batch = None;
+    let (mut ok, mut failed, mut not_sent) = (0, 0, 0);
+    let mut refresh = Vec::new();
+    let view = state
+        .users
+        .as_mut()
+        .filter(|v| v.account.account_id == account_id);
+    match view {
+        Some(v) => {
+            for (id, result) in outcomes {
+                match result {
+                    RowResult::Ok => {
+                        ok += 1;
+                        v.marks.remove(&id);
+                        refresh.push(id.clone());
+                    }
+                    RowResult::Failed { .. } => {
+                        failed += 1;
+                        // Re-read too: the service's view may explain the failure.
+                        refresh.push(id.clone());
+                    }
+                    RowResult::NotSent => not_sent += 1,
+                    RowResult::Pending => {}
+                }
+                if let Some(&i) = v.by_id.get(&id) {
+                    v.list.items_mut()[i].result = Some(result);
+                }
+            }
+            if !refresh.is_empty() {
+                fx.push(Effect::RefreshUsers {
+                    account_id: account_id.to_string(),
+                    gen_id: v.gen_id,
+                    user_ids: refresh,
+                });
+            }
+        }
+        None => {
+            for (_, r) in &outcomes {
+                match r {
+                    RowResult::Ok => ok += 1,
+                    RowResult::Failed { .. } => failed += 1,
+                    _ => not_sent += 1,
+                }
+            }
+        }
+    }
+    let mut summary = format!("{} done", thousands(ok));
+    if state.last_action.is_none() {
+        summary = format!("{} updated", thousands(ok));
+    }
+    if failed > 0 {
+        summary.push_str(&format!(" · {} failed (r retries)", thousands(failed)));
+    }
+    if not_sent > 0 {
+        summary.push_str(&format!(" · {} not sent", thousands(not_sent)));
+    }
+    summary.push_str(&format!(" · {:.1} s", elapsed_ms as f64 / 1000.0));
+    state.batch_summary = Some(summary);
+    scroll(state);
+    state.dirty = true;
+}
+
+/// Re-read users replace their rows (the values shown are the service's).
+pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<User>) {
+    let Some(v) = &mut state.users else { return };
+    if v.gen_id != gen_id || v.account.account_id != account_id {
+        return;
+    }
+    for u in users {
+        if let Some(&i) = v.by_id.get(&u.user_id) {
+            v.list.items_mut()[i].user = u;
+        }
+    }
+    state.dirty = true;
+}
+
+/// The new PIN of a user: shown once in a dialog.
+pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::model::Sensitive) {
+    if state.batch.as_ref().map(|b| b.id) == Some(batch_id) {
+        state.modals.push(Modal::Pin { email, pin });
+        state.dirty = true;
+    }
+}

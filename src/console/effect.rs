@@ -1,0 +1,61 @@
+//! Requests for IO that `update` hands to the worker. Each list request
+//! carries the generation id its answer must match. Emails are `Sensitive`,
+//! so logging an effect never shows one.
+
+use super::form::{PlannedChange, UserAction};
+use crate::model::{Sensitive, UserUpdate};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// One page of ListAccounts.
+    LoadAccounts { gen_id: u64, token: Option<String> },
+    /// One page of ListUsers (PAGE_SIZE users).
+    LoadUsersPage {
+        account_id: String,
+        gen_id: u64,
+        token: Option<String>,
+    },
+    /// ListUsers with `user-email`: one user out of any number in one round trip.
+    FindUserByEmail {
+        account_id: String,
+        gen_id: u64,
+        email: Sensitive,
+    },
+    /// Sends `update` to every user of `changes` through the client's batch
+    /// helper, reporting progress; each change is written to the audit log.
+    UpdateUsers {
+        batch_id: u64,
+        account_id: String,
+        update: UserUpdate,
+        changes: Vec<PlannedChange>,
+    },
+    /// Suspend, unsuspend, log out or reset the PIN of the users of `changes`.
+    UserAction {
+        batch_id: u64,
+        account_id: String,
+        action: UserAction,
+        changes: Vec<PlannedChange>,
+    },
+    /// Stops sending the rest of a batch (what is in flight finishes).
+    CancelBatch { batch_id: u64 },
+    /// GetUser for each id: the values after a change, re-read.
+    RefreshUsers {
+        account_id: String,
+        gen_id: u64,
+        user_ids: Vec<String>,
+    },
+}
+
+impl Effect {
+    /// Whether the effect changes anything on the service (refused in read-only mode).
+    pub fn is_mutating(&self) -> bool {
+        match self {
+            Effect::UpdateUsers { .. } | Effect::UserAction { .. } => true,
+            Effect::LoadAccounts { .. }
+            | Effect::LoadUsersPage { .. }
+            | Effect::FindUserByEmail { .. }
+            | Effect::CancelBatch { .. }
+            | Effect::RefreshUsers { .. } => false,
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The worker's change jobs: one change (an update, a suspend, …) for its
+//! users, through the client's batch helpers, with progress, per-user results,
+//! cancellation and the audit log. Secrets (a new PIN) go to the console only.
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{ApiError, BatchOptions, BatchProgress, BatchReport, Client, OutcomeResult};
+use crate::model::{UpdateUserRequestItem, UserUpdate};
+
+use super::action::Action;
+use super::audit::Audit;
+use super::effect::Effect;
+use super::form::{PlannedChange, UserAction};
+use super::state::RowResult;
+
+/// Chunks of a change in flight at once (the cap of the client's adaptive limit).
+pub const BATCH_CONCURRENCY: usize = 8;
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Update(UserUpdate),
+    Action(UserAction),
+}
+
+/// One change for many users.
+#[derive(Debug, Clone)]
+pub struct ChangeJob {
+    pub batch_id: u64,
+    account_id: String,
+    kind: Kind,
+    changes: Vec<PlannedChange>,
+}
+
+fn row_result(r: OutcomeResult) -> RowResult {
+    match r {
+        OutcomeResult::Ok => RowResult::Ok,
+        OutcomeResult::NotSent => RowResult::NotSent,
+        OutcomeResult::Failed {
+            code,
+            message,
+            request_id,
+        } => RowResult::Failed {
+            code,
+            message,
+            request_id,
+        },
+    }
+}
+
+fn failed(e: &ApiError) -> OutcomeResult {
+    OutcomeResult::Failed {
+        code: e.code().cloned(),
+        message: if e.code().is_some() {
+            e.message.clone()
+        } else {
+            format!("{}: {}", e.short(), e.message)
+        },
+        request_id: e.request_id.clone(),
+    }
+}
+
+impl ChangeJob {
+    /// The job an effect asks for, if it is a change.
+    pub fn from_effect(effect: &Effect) -> Option<ChangeJob> {
+        match effect {
+            Effect::UpdateUsers {
+                batch_id,
+                account_id,
+                update,
+                changes,
+            } => Some(ChangeJob {
+                batch_id: *batch_id,
+                account_id: account_id.clone(),
+                kind: Kind::Update(update.clone()),
+                changes: changes.clone(),
+            }),
+            Effect::UserAction {
+                batch_id,
+                account_id,
+                action,
+                changes,
+            } => Some(ChangeJob {
+                batch_id: *batch_id,
+                account_id: account_id.clone(),
+                kind: Kind::Action(*action),
+                changes: changes.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn operation(&self) -> &'static str {
+        match &self.kind {
+            Kind::Update(_) => "BatchUpdateUser",
+            Kind::Action(a) => a.operation(),
+        }
+    }
+
+    pub async fn run(
+        self,
+        client: &Client,
+        cancel: CancellationToken,
+        audit: &Audit,
+        actions: &mpsc::UnboundedSender<Action>,
+    ) -> Action {
+        let op = self.operation();
+        audit.intent(op, &self.account_id, self.batch_id, self.changes.len());
+        let opts = BatchOptions {
+            max_concurrency: BATCH_CONCURRENCY,
+            cancel,
+            ..BatchOptions::default()
+        };
+        let started = Instant::now();
+        let batch_id = self.batch_id;
+        let progress = |p: BatchProgress| {
+            let _ = actions.send(Action::BatchProgress {
+                batch_id,
+                done: p.done,
+                failed: p.failed,
+                total: p.total,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            });
+        };
+        let ids: Vec<String> = self.changes.iter().map(|c| c.user_id.clone()).collect();
+        let account = self.account_id.as_str();
+        let report: BatchReport = match &self.kind {
+            Kind::Update(update) => {
+                let items = ids
+                    .iter()
+                    .map(|id| UpdateUserRequestItem {
+                        user_id: Some(id.clone()),
+                        update: update.clone(),
+                    })
+                    .collect();
+                client.update_users(account, items, opts, progress).await
+            }
+            Kind::Action(UserAction::Suspend) => {
+                client.suspend_users(account, ids, opts, progress).await
+            }
+            Kind::Action(UserAction::Unsuspend) => {
+                client.unsuspend_users(account, ids, opts, progress).await
+            }
+            Kind::Action(a @ (UserAction::Logout | UserAction::ResetPin)) => {
+                self.one_by_one(client, *a, &ids, actions).await
+            }
+        };
+        let outcomes: Vec<(String, RowResult)> = report
+            .outcomes
+            .into_iter()
+            .map(|o| (o.user_id, row_result(o.result)))
+            .collect();
+        audit.outcomes(op, account, batch_id, &self.changes, &outcomes);
+        tracing::info!(
+            batch = batch_id,
+            operation = op,
+            users = outcomes.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "change finished"
+        );
+        Action::BatchDone {
+            batch_id,
+            account_id: self.account_id,
+            outcomes,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        }
+    }
+
+    /// LogoutUser / ResetPersonalPIN: one call per user (one user in practice).
+    async fn one_by_one(
+        &self,
+        client: &Client,
+        action: UserAction,
+        ids: &[String],
+        actions: &mpsc::UnboundedSender<Action>,
+    ) -> BatchReport {
+        let mut outcomes = Vec::new();
+        for (id, change) in ids.iter().zip(&self.changes) {
+            let result = match action {
+                UserAction::Logout => client.logout_user(&self.account_id, id).await.map(|_| ()),
+                _ => match client.reset_personal_pin(&self.account_id, id).await {
+                    Ok(u) => {
+                        if let Some(pin) = u.personal_pin {
+                            // To the screen only: never logged, never audited.
+                            let _ = actions.send(Action::PinReset {
+                                batch_id: self.batch_id,
+                                email: change.email.clone(),
+                                pin,
+                            });
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            outcomes.push(crate::client::UserOutcome {
+                user_id: id.clone(),
+                result: match result {
+                    Ok(()) => OutcomeResult::Ok,
+                    Err(e) => failed(&e),
+                },
+            });
+        }
+        BatchReport { outcomes }
+    }
+}

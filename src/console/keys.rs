@@ -1,0 +1,310 @@
+//! The one key registry. Each entry names a command, its default keys, a
+//! description and whether it changes anything (dangerous). The same table
+//! drives key dispatch (`command_for`), the footer hints (`footer`), the `?`
+//! help overlay (`help_entries`) and read-only mode (dangerous entries vanish
+//! from all three).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::state::Mode;
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextPane,
+    PrevPane,
+    /// Enter: open the account under the cursor.
+    Open,
+    /// Esc: close what is on top, clear the filter, go back a pane.
+    Back,
+    Reload,
+    Help,
+    Filter,
+    /// Enter in an input line: keep it.
+    Submit,
+    Quit,
+    ForceQuit,
+    Mark,
+    MarkRange,
+    MarkAll,
+    InvertMarks,
+    ClearMarks,
+    /// `y` in a confirm dialog.
+    Yes,
+    /// `e`: the change form for the marked users (or the current one).
+    Edit,
+    /// `r`: the failed users of the last change, through the same preview.
+    Retry,
+    /// Stop sending the rest of the running change.
+    CancelBatch,
+    /// Suspend / unsuspend the marked users; log out / reset the PIN of the current one.
+    Suspend,
+    Unsuspend,
+    Logout,
+    ResetPin,
+    /// Next / previous form field or dialog button.
+    NextField,
+    PrevField,
+    /// `←`/`→` on a form field.
+    PrevValue,
+    NextValue,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every pane, no modal open.
+    Global,
+    /// A list pane (accounts or users).
+    List,
+    /// The users pane only.
+    Users,
+    /// The open filter input.
+    Input,
+    /// The help overlay.
+    Help,
+    /// An error or confirm dialog.
+    Dialog,
+    /// The change form.
+    Form,
+    /// While a change is being sent.
+    Batch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub command: Command,
+    pub scope: Scope,
+    pub keys: &'static [Key],
+    /// How the keys are written in the footer and the help.
+    pub label: &'static str,
+    pub description: &'static str,
+    /// Changes something on the service: hidden and refused in read-only mode.
+    pub dangerous: bool,
+    /// The footer hint, if the binding is shown there.
+    pub footer: Option<&'static str>,
+}
+
+/// A binding that changes something on the service.
+const fn danger(b: Binding) -> Binding {
+    Binding {
+        dangerous: true,
+        ..b
+    }
+}
+
+const fn b(
+    command: Command,
+    scope: Scope,
+    keys: &'static [Key],
+    label: &'static str,
+    description: &'static str,
+    footer: Option<&'static str>,
+) -> Binding {
+    Binding {
+        command,
+        scope,
+        keys,
+        label,
+        description,
+        dangerous: false,
+        footer,
+    }
+}
+
+use Command as C;
+use Scope as S;
+
+/// The registry.
+#[rustfmt::skip]
+pub static BINDINGS: &[Binding] = &[
+    // Global
+    b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
+    b(C::CancelBatch, S::Batch, &[ch('x')], "x", "cancel the users of the change not sent yet", Some("cancel change")),
+    b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
+    b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),
+    b(C::Mark, S::Users, &[ch(' ')], "space", "mark/unmark the user and move down", Some("mark")),
+    danger(b(C::Edit, S::Users, &[ch('e')], "e", "change license, user type, A4B of the marked users", Some("edit"))),
+    b(C::NextPane, S::Global, &[key(KeyCode::Tab)], "tab", "next pane", Some("pane")),
+    b(C::PrevPane, S::Global, &[key(KeyCode::BackTab)], "shift-tab", "previous pane", None),
+    b(C::Back, S::Global, &[key(KeyCode::Esc)], "esc", "back: clear the filter, leave the pane", Some("back")),
+    b(C::Reload, S::Global, &[ctrl('r')], "ctrl-r", "reload", Some("reload")),
+    b(C::Quit, S::Global, &[ch('q')], "q", "quit (asks first while a change runs)", Some("quit")),
+    b(C::ForceQuit, S::Global, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Lists
+    b(C::Up, S::List, &[key(KeyCode::Up), ch('k')], "↑/k", "up", None),
+    b(C::Down, S::List, &[key(KeyCode::Down), ch('j')], "↓/j", "down", None),
+    b(C::PageUp, S::List, &[key(KeyCode::PageUp), ch('[')], "pgup/[", "page up", None),
+    b(C::PageDown, S::List, &[key(KeyCode::PageDown), ch(']')], "pgdn/]", "page down (loads more users)", None),
+    b(C::Top, S::List, &[ch('g'), key(KeyCode::Home)], "g/home", "first row", None),
+    b(C::Bottom, S::List, &[ch('G'), key(KeyCode::End)], "G/end", "last loaded row", None),
+    // Users
+    b(C::MarkRange, S::Users, &[ch('V'), ctrl(' ')], "V", "mark the range from the last mark", None),
+    b(C::MarkAll, S::Users, &[ch('a')], "a", "mark every user matching the filter (loads all pages)", None),
+    b(C::InvertMarks, S::Users, &[ch('i')], "i", "invert the marks of the shown users", None),
+    b(C::ClearMarks, S::Users, &[ch('u')], "u", "clear every mark", None),
+    danger(b(C::Suspend, S::Users, &[ch('s')], "s", "suspend the marked users (or the current one)", None)),
+    danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", None)),
+    danger(b(C::Logout, S::Users, &[ch('L')], "L", "log the current user out", None)),
+    danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", None)),
+    danger(b(C::Retry, S::Users, &[ch('r')], "r", "retry the users the last change failed for", None)),
+    // While a change runs
+    // Filter input
+    b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
+    b(C::Back, S::Input, &[key(KeyCode::Esc)], "esc", "clear the filter", Some("clear filter")),
+    b(C::Up, S::Input, &[key(KeyCode::Up)], "↑", "up", None),
+    b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down", None),
+    b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Change form
+    b(C::NextField, S::Form, &[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", "next field", Some("next field")),
+    b(C::PrevField, S::Form, &[key(KeyCode::BackTab), key(KeyCode::Up)], "shift-tab/↑", "previous field", None),
+    b(C::PrevValue, S::Form, &[key(KeyCode::Left)], "←", "previous value", None),
+    b(C::NextValue, S::Form, &[key(KeyCode::Right)], "→", "next value (a letter jumps to a value)", Some("value")),
+    b(C::Submit, S::Form, &[key(KeyCode::Enter)], "enter", "preview the change", Some("preview")),
+    b(C::Back, S::Form, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
+    b(C::ForceQuit, S::Form, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Help
+    b(C::Back, S::Help, &[key(KeyCode::Esc), ch('?'), ch('q')], "esc", "close help", Some("close help")),
+    b(C::Up, S::Help, &[key(KeyCode::Up), ch('k')], "↑", "scroll", None),
+    b(C::Down, S::Help, &[key(KeyCode::Down), ch('j')], "↓", "scroll", None),
+    b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Dialogs
+    b(C::Yes, S::Dialog, &[ch('y')], "y", "yes: apply, quit", None),
+    b(C::Submit, S::Dialog, &[key(KeyCode::Enter)], "enter", "press the focused button (Cancel first)", None),
+    b(C::Back, S::Dialog, &[key(KeyCode::Esc), ch('n')], "esc/n", "close, cancel", Some("close")),
+    b(C::NextField, S::Dialog, &[key(KeyCode::Tab), key(KeyCode::Left), key(KeyCode::Right)], "tab/←/→", "other button", None),
+    b(C::ForceQuit, S::Dialog, &[ctrl('c')], "ctrl-c", "quit now", None),
+];
+
+/// The scopes whose bindings apply in a mode; `users_focused` adds the users pane's.
+fn scopes(ctx: KeyContext) -> Vec<Scope> {
+    match ctx.mode {
+        Mode::Normal => {
+            let mut s = vec![Scope::Global];
+            if ctx.list_focused {
+                s.push(Scope::List);
+            }
+            if ctx.users_focused {
+                s.push(Scope::Users);
+            }
+            if ctx.batch_running {
+                s.push(Scope::Batch);
+            }
+            s
+        }
+        Mode::Form => vec![Scope::Form],
+        Mode::FilterInput => vec![Scope::Input],
+        Mode::Help => vec![Scope::Help],
+        Mode::Dialog => vec![Scope::Dialog],
+    }
+}
+
+fn normalize(ev: &KeyEvent) -> Key {
+    let mut mods = ev.modifiers;
+    // Shifted letters and shift-tab arrive with SHIFT; the key code already says it.
+    if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    Key {
+        code: ev.code,
+        mods,
+    }
+}
+
+/// Context for dispatch: the mode, which pane has focus, read-only.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyContext {
+    pub mode: Mode,
+    pub list_focused: bool,
+    pub users_focused: bool,
+    pub batch_running: bool,
+    pub read_only: bool,
+}
+
+/// The bindings live in a context, in registry order.
+pub fn active(ctx: KeyContext) -> impl Iterator<Item = &'static Binding> {
+    let scopes = scopes(ctx);
+    BINDINGS
+        .iter()
+        .filter(move |b| scopes.contains(&b.scope) && !(ctx.read_only && b.dangerous))
+}
+
+/// The command a key press means here, if any.
+pub fn command_for(ctx: KeyContext, ev: &KeyEvent) -> Option<Command> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let k = normalize(ev);
+    active(ctx).find(|b| b.keys.contains(&k)).map(|b| b.command)
+}
+
+/// The footer hints: `(keys, description)` of the footer bindings.
+pub fn footer(ctx: KeyContext) -> Vec<(&'static str, &'static str)> {
+    active(ctx)
+        .filter_map(|b| b.footer.map(|hint| (b.label, hint)))
+        .collect()
+}
+
+/// Every binding for the help overlay, grouped by scope, without read-only-hidden ones.
+pub fn help_entries(read_only: bool) -> Vec<(Scope, &'static Binding)> {
+    let order = [
+        Scope::Global,
+        Scope::List,
+        Scope::Users,
+        Scope::Batch,
+        Scope::Input,
+        Scope::Form,
+        Scope::Dialog,
+    ];
+    let mut out = Vec::new();
+    for scope in order {
+        for b in BINDINGS
+            .iter()
+            .filter(|b| b.scope == scope && !(read_only && b.dangerous))
+        {
+            out.push((scope, b));
+        }
+    }
+    out
+}
+
+pub fn scope_title(s: Scope) -> &'static str {
+    match s {
+        Scope::Global => "Everywhere",
+        Scope::List => "Lists",
+        Scope::Users => "Users",
+        Scope::Input => "Filter input",
+        Scope::Help => "Help",
+        Scope::Dialog => "Dialogs",
+        Scope::Form => "Change form",
+        Scope::Batch => "While a change is sent",
+    }
+}

@@ -1,0 +1,206 @@
+//! The terminal and the event loop: `tokio::select!` over crossterm's
+//! EventStream, the worker's channel, SIGTERM/SIGHUP, and a timer that ticks
+//! only while something animates. A frame is drawn only when the state is
+//! dirty, and ratatui writes only the cells that changed. The terminal is
+//! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
+
+use std::future::Future;
+use std::io::{self, Stdout};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::{cursor, execute, terminal};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::cli::{ConsoleArgs, DemoArgs};
+use crate::client::{ApiError, Client};
+use crate::service::{ServiceConfig, start as start_service};
+
+use super::action::Action;
+use super::audit::{self, Audit};
+use super::keys;
+use super::state::{Mode, State};
+use super::ui::status::key_context;
+use super::ui::theme::Theme;
+use super::update::{start, update};
+use super::worker::WorkerConfig;
+use super::{logging, ui, worker};
+
+/// Animation frame interval (spinner, flash timeout).
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// `chime-admin`: the console on AWS or `--endpoint-url`.
+pub async fn run(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let log = logging::init(args.log_file.as_deref())?;
+    tracing::info!(log = %log.display(), read_only = args.read_only, "console starting");
+    let label = args
+        .conn
+        .endpoint_url
+        .clone()
+        .unwrap_or_else(|| "AWS (resolving credentials…)".into());
+    let conn = args.conn.clone();
+    let client = async move { Client::from_conn(&conn).await };
+    run_console(&args, client, label, started).await
+}
+
+/// `chime-admin demo`: the local service with demo data in this process, and
+/// the console on it with the demo credentials.
+pub async fn run_demo(args: ConsoleArgs, demo: DemoArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let log = logging::init(args.log_file.as_deref())?;
+    let mut cfg = ServiceConfig::demo().with_faults(&demo.faults);
+    if let Some(p) = &demo.state {
+        cfg = cfg.with_state_file(p.clone());
+    }
+    let svc = start_service(cfg).await?;
+    let endpoint = svc.endpoint_url();
+    tracing::info!(log = %log.display(), %endpoint, "demo service started");
+    let ep = endpoint.clone();
+    let client =
+        async move { Client::with_static_credentials(&ep, "us-east-1", "AKIDEXAMPLE", "secret") };
+    let code = run_console(&args, client, endpoint, started).await;
+    svc.shutdown().await?;
+    code
+}
+
+/// Restores the terminal: leave raw mode and the alternate screen, show the cursor.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+}
+
+/// Restores the terminal when dropped (quit, error, unwinding).
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn setup_terminal() -> anyhow::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
+    terminal::enable_raw_mode()?;
+    let guard = TerminalGuard;
+    // No mouse capture: the terminal's own selection and copy keep working.
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        prev(info);
+    }));
+    let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok((guard, term))
+}
+
+/// The Action an input event means in the current state, if any.
+pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            let ctx = key_context(state);
+            if let Some(c) = keys::command_for(ctx, k) {
+                return Some(Action::Cmd(c));
+            }
+            // Text for the filter line or the form (a room ARN, a letter that jumps).
+            if matches!(state.mode(), Mode::FilterInput | Mode::Form) {
+                return tui_input::backend::crossterm::to_input_request(ev).map(Action::Input);
+            }
+            None
+        }
+        Event::Resize(w, h) => Some(Action::Resize {
+            width: *w,
+            height: *h,
+        }),
+        _ => None,
+    }
+}
+
+async fn run_console(
+    args: &ConsoleArgs,
+    client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
+    endpoint_label: String,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
+    let theme = Theme::from_env_value(std::env::var("NO_COLOR").ok().as_deref());
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let (guard, mut term) = setup_terminal()?;
+
+    let (act_tx, mut act_rx) = mpsc::unbounded_channel::<Action>();
+    let audit = Audit {
+        path: args.audit_log.clone().unwrap_or_else(audit::default_path),
+        endpoint: endpoint_label.clone(),
+        profile: args.conn.profile.clone(),
+    };
+    let cfg = WorkerConfig {
+        read_only: args.read_only,
+        audit,
+    };
+    let fx_tx = worker::spawn(client, cfg, act_tx);
+    let mut state = State::new(endpoint_label, args.read_only, theme);
+    let size = term.size()?;
+    update(
+        &mut state,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    for e in start(&mut state) {
+        let _ = fx_tx.send(e);
+    }
+    term.draw(|f| ui::render(&state, f))?;
+    state.dirty = false;
+    tracing::info!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "first frame drawn"
+    );
+
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let reason = loop {
+        let animating = state.animating();
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => action_for_event(&state, &ev),
+                // The tty went away (SSH connection lost): stop.
+                Some(Err(e)) => break format!("terminal input failed: {e}"),
+                None => break "terminal input closed".to_string(),
+            },
+            Some(a) = act_rx.recv() => Some(a),
+            _ = ticker.tick(), if animating => Some(Action::Tick),
+            _ = sigterm.recv() => break "SIGTERM".to_string(),
+            _ = sighup.recv() => break "SIGHUP".to_string(),
+        };
+        if let Some(a) = action {
+            for e in update(&mut state, a) {
+                let _ = fx_tx.send(e);
+            }
+        }
+        // Apply every answer already waiting before drawing once.
+        while let Ok(a) = act_rx.try_recv() {
+            for e in update(&mut state, a) {
+                let _ = fx_tx.send(e);
+            }
+        }
+        if state.quit {
+            break "quit".to_string();
+        }
+        if state.dirty {
+            if let Err(e) = term.draw(|f| ui::render(&state, f)) {
+                break format!("drawing failed: {e}");
+            }
+            state.dirty = false;
+        }
+    };
+    tracing::info!(%reason, "console stopping");
+    drop(term);
+    drop(guard);
+    Ok(ExitCode::SUCCESS)
+}

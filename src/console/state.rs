@@ -1,0 +1,291 @@
+//! Everything the screen shows. `update` changes it, `ui` draws it; nothing
+//! here does IO.
+
+use std::collections::{HashMap, HashSet};
+
+use tui_input::Input;
+
+use crate::model::{Account, ErrorCode, User};
+
+use super::form::{ChangeForm, Preview};
+use super::list::FilteredList;
+use super::ui::theme::Theme;
+
+/// Users are asked for in pages of this size (the API's maximum).
+pub const PAGE_SIZE: u32 = 200;
+/// Ask for the next page when the cursor is this close to the last loaded row.
+pub const PREFETCH_ROWS: usize = 100;
+/// Flash messages stay this many ticks.
+pub const FLASH_TICKS: u32 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Accounts,
+    Users,
+    Detail,
+}
+
+/// A failed call as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// What the console was doing, e.g. "ListUsers".
+    pub operation: String,
+    /// The exception name or error kind, e.g. "ThrottledClientException".
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    /// What the user can do about it, e.g. "set AWS_PROFILE or run aws configure".
+    pub hint: Option<String>,
+}
+
+/// The outcome of the last change sent for one user (the result column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowResult {
+    Pending,
+    Ok,
+    Failed {
+        code: Option<ErrorCode>,
+        message: String,
+        request_id: Option<String>,
+    },
+    NotSent,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub user: User,
+    pub result: Option<RowResult>,
+}
+
+/// The filter input of a pane.
+#[derive(Debug, Clone, Default)]
+pub struct FilterInput {
+    pub input: Input,
+    /// The input line is open and takes the keys.
+    pub editing: bool,
+}
+
+impl FilterInput {
+    pub fn text(&self) -> &str {
+        self.input.value()
+    }
+    pub fn is_active(&self) -> bool {
+        self.editing || !self.input.value().is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountsView {
+    pub list: FilteredList<Account>,
+    pub filter: FilterInput,
+    /// Generation of the request series in flight or last answered.
+    pub gen_id: u64,
+    pub loading: bool,
+    pub loaded: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UsersView {
+    pub account: Account,
+    pub list: FilteredList<UserRow>,
+    /// Row index of each loaded user id (pages and email look-ups may overlap).
+    pub by_id: HashMap<String, usize>,
+    pub filter: FilterInput,
+    /// Generation of this view's page requests: a reload or another account
+    /// makes answers to older requests stale.
+    pub gen_id: u64,
+    /// Token for the next page; `None` with `complete` means every page is here.
+    pub next_token: Option<String>,
+    pub complete: bool,
+    pub page_in_flight: bool,
+    /// The complete email last asked for with `user-email`, and its generation.
+    pub lookup: Option<(String, u64)>,
+    pub lookup_in_flight: bool,
+    /// Marked user ids (they survive paging and filtering).
+    pub marks: HashSet<String>,
+    /// Row index of the last mark set with `space` (start of a `V` range).
+    pub last_mark: Option<usize>,
+    /// `a` was pressed before every page was here: rows still arriving that
+    /// match the filter are marked too.
+    pub mark_all_pending: bool,
+}
+
+impl UsersView {
+    pub fn selected_user(&self) -> Option<&User> {
+        self.list.selected().map(|r| &r.user)
+    }
+
+    /// Marked users not shown under the current filter.
+    pub fn hidden_marks(&self) -> usize {
+        let shown = self
+            .list
+            .visible()
+            .iter()
+            .filter(|&&i| self.marks.contains(&self.list.items()[i].user.user_id))
+            .count();
+        self.marks.len().saturating_sub(shown)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Help {
+        scroll: u16,
+    },
+    Error(ErrorInfo),
+    /// `q` while a change is running.
+    ConfirmQuit,
+    /// `e`: the change form.
+    Form(Box<ChangeForm>),
+    /// What a change will do, before anything is sent.
+    Preview(Box<Preview>),
+    /// A new personal PIN, shown once; dropped when the dialog closes.
+    Pin {
+        email: String,
+        pin: crate::model::Sensitive,
+    },
+}
+
+/// A change being sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRun {
+    pub id: u64,
+    /// "Updating", "Suspending", …
+    pub verb: &'static str,
+    pub account_id: String,
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    /// Milliseconds since it started, as the worker measured.
+    pub elapsed_ms: u64,
+    pub cancelling: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub ticks_left: u32,
+}
+
+/// Where the input keys go, decided by what is on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    FilterInput,
+    Help,
+    Dialog,
+    Form,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub accounts: AccountsView,
+    /// Number of users of an account once all its pages were loaded.
+    pub user_counts: HashMap<String, usize>,
+    pub users: Option<UsersView>,
+    pub focus: Pane,
+    pub modals: Vec<Modal>,
+    pub flash: Option<Flash>,
+    /// "throttled, retrying" while the client retries.
+    pub retrying: Option<String>,
+    pub read_only: bool,
+    /// Where requests go, for the title bar.
+    pub endpoint: String,
+    pub theme: Theme,
+    pub width: u16,
+    pub height: u16,
+    /// Animation frame of the spinner.
+    pub spinner: usize,
+    /// The screen differs from the last frame drawn.
+    pub dirty: bool,
+    pub quit: bool,
+    /// The change being sent, if any.
+    pub batch: Option<BatchRun>,
+    /// "41 updated · 1 failed": the outcome of the last change.
+    pub batch_summary: Option<String>,
+    /// The last change applied (`r` retries its failed rows with it).
+    pub last_change: Option<crate::model::UserUpdate>,
+    /// The last user action applied, if the last change was one.
+    pub last_action: Option<super::form::UserAction>,
+    next_gen: u64,
+}
+
+impl State {
+    pub fn new(endpoint: impl Into<String>, read_only: bool, theme: Theme) -> Self {
+        State {
+            accounts: AccountsView {
+                list: FilteredList::new(),
+                filter: FilterInput::default(),
+                gen_id: 0,
+                loading: false,
+                loaded: false,
+            },
+            user_counts: HashMap::new(),
+            users: None,
+            focus: Pane::Accounts,
+            modals: Vec::new(),
+            flash: None,
+            retrying: None,
+            read_only,
+            endpoint: endpoint.into(),
+            theme,
+            width: 80,
+            height: 24,
+            spinner: 0,
+            dirty: true,
+            quit: false,
+            batch: None,
+            batch_summary: None,
+            last_change: None,
+            last_action: None,
+            next_gen: 0,
+        }
+    }
+
+    /// A fresh generation id for a new series of requests.
+    pub fn new_gen(&mut self) -> u64 {
+        self.next_gen += 1;
+        self.next_gen
+    }
+
+    /// A change is being sent (quitting asks first).
+    pub fn busy_changing(&self) -> bool {
+        self.batch.is_some()
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.modals.last() {
+            Some(Modal::Help { .. }) => Mode::Help,
+            Some(Modal::Form(_)) => Mode::Form,
+            Some(_) => Mode::Dialog,
+            None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,
+            None => Mode::Normal,
+        }
+    }
+
+    /// The filter of the focused list pane.
+    pub fn focused_filter(&self) -> Option<&FilterInput> {
+        match self.focus {
+            Pane::Accounts => Some(&self.accounts.filter),
+            Pane::Users => self.users.as_ref().map(|u| &u.filter),
+            Pane::Detail => None,
+        }
+    }
+
+    pub fn selected_account(&self) -> Option<&Account> {
+        self.accounts.list.selected()
+    }
+
+    /// Something moves on screen, so the event loop runs its timer.
+    pub fn animating(&self) -> bool {
+        self.flash.is_some() || self.is_loading()
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.accounts.loading
+            || self
+                .users
+                .as_ref()
+                .is_some_and(|u| u.page_in_flight || u.lookup_in_flight)
+    }
+}

@@ -1,0 +1,178 @@
+//! The detail pane: every field of the selected user (when the users pane is
+//! open) or account. The PersonalPIN is never shown.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::users::result_span;
+use crate::console::state::{Pane, RowResult, State};
+use crate::console::update::thousands;
+use crate::model::{Account, Timestamp};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let focused = state.focus == Pane::Detail;
+    let user_side = state.users.is_some() && state.focus != Pane::Accounts;
+    let (title, fields, extra) = if user_side {
+        match state.users.as_ref().and_then(|v| v.list.selected()) {
+            Some(r) => (
+                " User ",
+                user_fields(&r.user),
+                result_lines(state, r.result.as_ref()),
+            ),
+            None => (" User ", Vec::new(), Vec::new()),
+        }
+    } else {
+        match state.selected_account() {
+            Some(a) => (" Account ", account_fields(state, a), Vec::new()),
+            None => (" Account ", Vec::new(), Vec::new()),
+        }
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(focused))
+        .title(Span::styled(title, th.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if fields.is_empty() {
+        return;
+    }
+    let label_w = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let line = |(k, v): &(&'static str, String)| {
+        Line::from(vec![
+            Span::styled(format!("{k:>label_w$} "), th.dim()),
+            Span::raw(v.clone()),
+        ])
+    };
+    // Two columns when the pane is wide and short, so more fields show.
+    let total = fields.len() + extra.len();
+    if inner.width >= 70 && (inner.height as usize) < total {
+        let half = fields.len().div_ceil(2);
+        let w = inner.width / 2;
+        let left: Vec<Line> = fields[..half].iter().map(line).collect();
+        let mut right: Vec<Line> = fields[half..].iter().map(line).collect();
+        right.extend(extra);
+        frame.render_widget(
+            Paragraph::new(left),
+            Rect::new(inner.x, inner.y, w, inner.height),
+        );
+        frame.render_widget(
+            Paragraph::new(right).wrap(Wrap { trim: false }),
+            Rect::new(inner.x + w, inner.y, inner.width - w, inner.height),
+        );
+    } else {
+        let mut lines: Vec<Line> = fields.iter().map(line).collect();
+        lines.extend(extra);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+fn ts(t: &Option<Timestamp>) -> String {
+    t.map(|t| t.0.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn user_fields(u: &crate::model::User) -> Vec<(&'static str, String)> {
+    vec![
+        ("Email", u.email().to_string()),
+        ("Name", u.display_name().to_string()),
+        ("User id", u.user_id.clone()),
+        ("License", opt(&u.license_type)),
+        ("User type", opt(&u.user_type)),
+        ("Registration", opt(&u.user_registration_status)),
+        ("Registered", ts(&u.registered_on)),
+        ("Invitation", opt(&u.user_invitation_status)),
+        ("Invited", ts(&u.invited_on)),
+        (
+            "A4B enabled",
+            match u.a4b_enabled() {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+        ),
+        ("A4B room", u.a4b_room_arn().unwrap_or("").to_string()),
+        (
+            "Phone",
+            u.primary_provisioned_number
+                .as_ref()
+                .map(|p| p.expose().to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "Personal PIN",
+            if u.personal_pin.is_some() {
+                "•••••• (hidden)".into()
+            } else {
+                String::new()
+            },
+        ),
+    ]
+}
+
+fn result_lines(state: &State, r: Option<&RowResult>) -> Vec<Line<'static>> {
+    let th = &state.theme;
+    match r {
+        None => Vec::new(),
+        Some(RowResult::Failed { request_id, .. }) => {
+            let mut v = vec![Line::from(vec![
+                Span::styled("Last change ", th.dim()),
+                result_span(state, r),
+            ])];
+            if let Some(id) = request_id {
+                v.push(Line::from(vec![
+                    Span::styled("Request id ", th.dim()),
+                    Span::raw(id.clone()),
+                ]));
+            }
+            v
+        }
+        Some(_) => vec![Line::from(vec![
+            Span::styled("Last change ", th.dim()),
+            result_span(state, r),
+        ])],
+    }
+}
+
+fn account_fields(state: &State, a: &Account) -> Vec<(&'static str, String)> {
+    let licenses = a
+        .supported_licenses
+        .as_ref()
+        .map(|l| l.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default();
+    let groups = a
+        .signin_delegate_groups
+        .as_ref()
+        .map(|g| {
+            g.iter()
+                .filter_map(|g| g.group_name.as_deref())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    vec![
+        ("Name", a.name.clone()),
+        ("Account id", a.account_id.clone()),
+        ("AWS account", a.aws_account_id.clone()),
+        ("Type", opt(&a.account_type)),
+        ("Status", opt(&a.account_status)),
+        ("Default license", opt(&a.default_license)),
+        ("Licenses", licenses),
+        ("Created", ts(&a.created_timestamp)),
+        ("Delegate groups", groups),
+        (
+            "Users",
+            state
+                .user_counts
+                .get(&a.account_id)
+                .map(|n| thousands(*n))
+                .unwrap_or_else(|| "(open it to count)".into()),
+        ),
+    ]
+}

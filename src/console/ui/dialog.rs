@@ -1,0 +1,91 @@
+//! Dialogs drawn over the panes: an error with its code, message and request
+//! id; the quit confirmation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::centered;
+use super::theme::GLYPH_BAD;
+use crate::console::state::{ErrorInfo, State};
+
+fn dialog(state: &State, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, hint: &str) {
+    let th = &state.theme;
+    let w = 70.min(area.width.saturating_sub(4));
+    // Rough wrapped height: each line takes ceil(len / inner width) rows.
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let h: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let r = centered(area, w, (h as u16).saturating_add(2));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.bad())
+        .title(Span::styled(format!(" {title} "), th.bad()))
+        .title_bottom(Line::styled(format!(" {hint} "), th.dim()));
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}
+
+pub fn error(state: &State, e: &ErrorInfo, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{GLYPH_BAD} {}", e.code), th.bad()),
+            Span::raw(format!(" ({})", e.operation)),
+        ]),
+        Line::raw(e.message.clone()),
+    ];
+    if let Some(id) = &e.request_id {
+        lines.push(Line::from(vec![
+            Span::styled("request id ", th.dim()),
+            Span::raw(id.clone()),
+        ]));
+    }
+    if let Some(h) = &e.hint {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("what to do: ", th.header()),
+            Span::raw(h.clone()),
+        ]));
+    }
+    dialog(state, frame, area, "Error", lines, "esc/enter close");
+}
+
+pub fn confirm_quit(state: &State, frame: &mut Frame, area: Rect) {
+    let lines = vec![
+        Line::raw("A change is still being sent."),
+        Line::raw("Quit anyway? Users not sent yet stay unchanged."),
+    ];
+    dialog(state, frame, area, "Quit?", lines, "y quit · n/esc stay");
+}
+
+/// A new personal PIN: shown here once, never logged; gone when closed.
+pub fn pin(state: &State, email: &str, pin: &str, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let lines = vec![
+        Line::raw(format!("The new personal PIN of {email}:")),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw("    "),
+            Span::styled(pin.to_string(), th.header()),
+        ]),
+        Line::raw(""),
+        Line::raw("Give it to the user now: it is not shown again and not logged."),
+    ];
+    dialog(
+        state,
+        frame,
+        area,
+        "Personal PIN reset",
+        lines,
+        "enter/esc close",
+    );
+}

@@ -1,0 +1,183 @@
+//! The change form and the preview that confirms it.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::centered;
+use super::theme::GLYPH_BAD;
+use crate::console::form::{ChangeForm, FormField, Preview};
+use crate::console::state::State;
+use crate::console::update::thousands;
+
+const LABEL_W: usize = 20;
+
+fn value_text(f: &ChangeForm, field: FormField) -> String {
+    let keep = "(keep)".to_string();
+    match field {
+        FormField::License => f.license.as_ref().map_or(keep, |v| v.to_string()),
+        FormField::UserType => f.user_type.as_ref().map_or(keep, |v| v.to_string()),
+        FormField::A4b => match f.a4b {
+            None => keep,
+            Some(true) => "enabled".into(),
+            Some(false) => "disabled".into(),
+        },
+        FormField::Room => {
+            if f.room.value().is_empty() {
+                keep
+            } else {
+                f.room.value().to_string()
+            }
+        }
+    }
+}
+
+pub fn render_form(state: &State, f: &ChangeForm, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let n = f.targets.len();
+    let who = if n == 1 {
+        "1 user".to_string()
+    } else {
+        format!("{} users", thousands(n))
+    };
+    let mut lines = vec![
+        Line::raw(format!("Change {who} in {}", f.account_name)),
+        Line::raw(""),
+    ];
+    let mut cursor = None;
+    for (row, field) in FormField::ALL.iter().enumerate() {
+        let focused = *field == f.field;
+        let label = Span::styled(format!("{:<LABEL_W$}", field.label()), th.dim());
+        let value = value_text(f, *field);
+        let shown = if *field == FormField::Room {
+            format!(" {value} ")
+        } else {
+            format!("‹ {value} ›")
+        };
+        let style = if focused {
+            th.selected(true)
+        } else {
+            th.normal()
+        };
+        let marker = if focused { "▸ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            label,
+            Span::styled(shown, style),
+        ]));
+        if focused && *field == FormField::Room {
+            let x = 2 + LABEL_W + 1 + f.room.visual_cursor();
+            cursor = Some((x as u16, (row + 2) as u16));
+        }
+    }
+    lines.push(Line::raw(""));
+    if let Some(p) = f.room_problem() {
+        lines.push(Line::styled(format!("{GLYPH_BAD} Room ARN: {p}"), th.bad()));
+    } else if let Some(p) = &f.problem {
+        lines.push(Line::styled(format!("{GLYPH_BAD} {p}"), th.bad()));
+    } else {
+        let licenses: Vec<&str> = f.licenses.iter().map(|l| l.as_str()).collect();
+        lines.push(Line::styled(
+            format!("licenses of this account: {}", licenses.join(", ")),
+            th.dim(),
+        ));
+    }
+    let w = 74.min(area.width.saturating_sub(2));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let r = centered(area, w, h);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(true))
+        .title(Span::styled(" Change users ", th.title()))
+        .title_bottom(Line::styled(
+            " ←/→ value · letter jumps · tab next · enter preview · esc cancel ",
+            th.dim(),
+        ));
+    let inner = block.inner(r);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+    if let Some((x, y)) = cursor
+        && x < inner.width
+        && y < inner.height
+    {
+        frame.set_cursor_position(Position::new(inner.x + x, inner.y + y));
+    }
+}
+
+pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let n = p.changes.len();
+    let w = 78.min(area.width.saturating_sub(2));
+    let h = area.height.saturating_sub(2).min(24);
+    let mut lines = vec![Line::styled(
+        format!(
+            "{} {} in {} will change:",
+            thousands(n),
+            if n == 1 { "user" } else { "users" },
+            p.account_name
+        ),
+        th.header(),
+    )];
+    for s in &p.summary {
+        lines.push(Line::raw(format!("  {s}")));
+    }
+    if p.no_change > 0 {
+        lines.push(Line::styled(
+            format!(
+                "  {} already at these values: no change, not sent",
+                thousands(p.no_change)
+            ),
+            th.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    // Rows that fit, then "and N more"; 4 lines stay for buttons and hints.
+    let room = (h as usize).saturating_sub(lines.len() + 2 + 4).max(1);
+    let shown = if n > room { room - 1 } else { n };
+    for c in &p.changes[..shown.min(n)] {
+        let fields: Vec<String> = c
+            .fields
+            .iter()
+            .map(|f| format!("{} {} → {}", f.field, f.from, f.to))
+            .collect();
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {} ", c.email.expose())),
+            Span::styled(fields.join(", "), th.dim()),
+        ]));
+    }
+    if n > shown {
+        lines.push(Line::styled(
+            format!("  and {} more", thousands(n - shown)),
+            th.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    let (cancel, apply) = if p.apply_focused {
+        (th.normal(), th.selected(true))
+    } else {
+        (th.selected(true), th.normal())
+    };
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled("[ Cancel ]", cancel),
+        Span::raw("   "),
+        Span::styled("[ Apply ]", apply),
+    ]));
+    let r = centered(area, w, (lines.len() as u16 + 2).min(h));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.warn())
+        .title(Span::styled(" Preview: nothing sent yet ", th.warn()))
+        .title_bottom(Line::styled(
+            " y apply · n/esc cancel · tab switch button ",
+            th.dim(),
+        ));
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}

@@ -1,0 +1,121 @@
+//! The title bar, the status line and the footer hints.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::SPINNER;
+use crate::console::keys::{self, KeyContext};
+use crate::console::state::{Pane, State};
+use crate::console::update::thousands;
+
+pub fn title(state: &State, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let mut spans = vec![
+        Span::styled(" chime-admin ", th.title()),
+        Span::styled(format!("· {} ", state.endpoint), th.dim()),
+    ];
+    if state.read_only {
+        spans.push(Span::styled("· READ-ONLY ", th.warn()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// What the status line says about the loaded rows.
+pub fn rows_status(state: &State) -> String {
+    match (state.focus, &state.users) {
+        (Pane::Users | Pane::Detail, Some(v)) => {
+            let loaded = v.list.len();
+            let more = if v.complete {
+                format!("all {} loaded", thousands(loaded))
+            } else if loaded == 0 {
+                "loading".to_string()
+            } else {
+                format!("{} loaded, more exist", thousands(loaded))
+            };
+            if v.filter.text().is_empty() {
+                format!("{} users · {more}", thousands(loaded))
+            } else if v.complete {
+                format!(
+                    "matching {} of {} users",
+                    thousands(v.list.visible_len()),
+                    thousands(loaded)
+                )
+            } else {
+                format!(
+                    "matching {} of {} loaded · more exist, loading…",
+                    thousands(v.list.visible_len()),
+                    thousands(loaded)
+                )
+            }
+        }
+        _ => {
+            let a = &state.accounts;
+            if a.loading && a.list.is_empty() {
+                "loading accounts".to_string()
+            } else if a.filter.text().is_empty() {
+                format!("{} accounts", thousands(a.list.len()))
+            } else {
+                format!(
+                    "matching {} of {} accounts",
+                    thousands(a.list.visible_len()),
+                    thousands(a.list.len())
+                )
+            }
+        }
+    }
+}
+
+pub fn status(state: &State, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let mut spans = vec![Span::raw(" ")];
+    if state.is_loading() {
+        spans.push(Span::raw(format!(
+            "{} ",
+            SPINNER[state.spinner % SPINNER.len()]
+        )));
+    }
+    if let Some(b) = &state.batch {
+        spans.push(Span::styled(
+            format!("{} · ", crate::console::changes::progress_line(b)),
+            th.accent(),
+        ));
+    } else if let Some(sum) = &state.batch_summary {
+        spans.push(Span::styled(format!("{sum} · "), th.accent()));
+    }
+    spans.push(Span::raw(rows_status(state)));
+    if let Some(r) = &state.retrying {
+        spans.push(Span::styled(format!(" · ⚠ {r}"), th.warn()));
+    }
+    if let Some(f) = &state.flash {
+        spans.push(Span::styled(format!(" · {}", f.text), th.accent()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn key_context(state: &State) -> KeyContext {
+    KeyContext {
+        mode: state.mode(),
+        list_focused: matches!(state.focus, Pane::Accounts | Pane::Users),
+        users_focused: state.focus == Pane::Users,
+        batch_running: state.batch.is_some(),
+        read_only: state.read_only,
+    }
+}
+
+pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1usize;
+    for (k, d) in keys::footer(key_context(state)) {
+        let w = k.chars().count() + d.chars().count() + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(k, th.key()));
+        spans.push(Span::styled(format!(" {d}  "), th.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,195 @@
+//! The users pane: one row per loaded user matching the filter; only the rows
+//! on screen are built, so 100,000 loaded users cost no more than 30.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Row, Table};
+
+use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
+use super::{Column, centered_line, fit_columns};
+use crate::console::state::{FilterInput, Pane, RowResult, State, UserRow, UsersView};
+use crate::console::update::thousands;
+use crate::model::{InviteStatus, RegistrationStatus};
+
+#[rustfmt::skip]
+const COLUMNS: &[Column] = &[
+    Column { title: " ", width: 1, flex: false, priority: 0 },
+    Column { title: "Email", width: 26, flex: true, priority: 0 },
+    Column { title: "Name", width: 16, flex: false, priority: 3 },
+    Column { title: "License", width: 8, flex: false, priority: 1 },
+    Column { title: "User type", width: 12, flex: false, priority: 5 },
+    Column { title: "Registration", width: 14, flex: false, priority: 2 },
+    Column { title: "Invitation", width: 10, flex: false, priority: 6 },
+    Column { title: "A4B", width: 3, flex: false, priority: 4 },
+    Column { title: "Result", width: 30, flex: false, priority: 1 },
+];
+
+/// The filter as the bottom title of a pane: `/alice`, with the cursor when editing.
+pub fn filter_line<'a>(state: &State, f: &'a FilterInput, focused: bool) -> Line<'a> {
+    let th = &state.theme;
+    let style = if f.editing && focused {
+        th.key()
+    } else {
+        th.accent()
+    };
+    Line::from(vec![
+        Span::styled(" filter /", style),
+        Span::styled(f.text(), style),
+        Span::raw(" "),
+    ])
+}
+
+pub fn render(state: &State, v: &UsersView, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let focused = matches!(state.focus, Pane::Users);
+    let list = &v.list;
+    let mut title = vec![
+        Span::styled(" Users ", th.title()),
+        Span::raw(format!("· {} ", v.account.name)),
+    ];
+    if !v.marks.is_empty() {
+        let hidden = v.hidden_marks();
+        let text = if hidden > 0 {
+            format!(
+                "· {} marked ({} hidden) ",
+                thousands(v.marks.len()),
+                thousands(hidden)
+            )
+        } else {
+            format!("· {} marked ", thousands(v.marks.len()))
+        };
+        title.push(Span::styled(text, th.accent()));
+    }
+    if v.page_in_flight || v.lookup_in_flight {
+        title.push(Span::raw(format!(
+            "{} ",
+            SPINNER[state.spinner % SPINNER.len()]
+        )));
+    }
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(focused))
+        .title(Line::from(title));
+    if v.filter.is_active() {
+        block = block.title_bottom(filter_line(state, &v.filter, focused));
+    }
+    let inner = block.inner(area);
+    let rows_h = inner.height.saturating_sub(1) as usize;
+    let any_result = list.items().iter().any(|r| r.result.is_some());
+    let cols: Vec<Column> = COLUMNS
+        .iter()
+        .filter(|c| any_result || c.title != "Result")
+        .copied()
+        .collect();
+    let (kept, widths) = fit_columns(&cols, inner.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(th.header());
+    let start = list.offset.min(list.visible_len());
+    let rows = list.visible()[start..]
+        .iter()
+        .take(rows_h)
+        .enumerate()
+        .map(|(k, &i)| {
+            let r = &list.items()[i];
+            let marked = v.marks.contains(&r.user.user_id);
+            let row = Row::new(kept.iter().map(|&c| cell(state, r, marked, cols[c].title)));
+            if start + k == list.cursor {
+                row.style(th.selected(focused))
+            } else {
+                row
+            }
+        });
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+
+    if list.visible_len() == 0 {
+        let body = Rect::new(
+            inner.x,
+            inner.y + 1,
+            inner.width,
+            inner.height.saturating_sub(1),
+        );
+        let loading = v.page_in_flight || v.lookup_in_flight;
+        let msg = if loading && list.is_empty() {
+            format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
+        } else if !list.is_empty() || !v.filter.text().is_empty() {
+            if loading || !v.complete {
+                format!(
+                    "no loaded user's email contains {:?} yet: loading more…",
+                    v.filter.text()
+                )
+            } else {
+                format!("no user's email contains {:?}", v.filter.text())
+            }
+        } else {
+            "no users in this account".to_string()
+        };
+        centered_line(frame, body, Line::styled(msg, th.dim()));
+    }
+    filter_cursor(frame, area, &v.filter, focused);
+}
+
+/// Puts the terminal's cursor in the filter input while it is edited.
+pub fn filter_cursor(frame: &mut Frame, area: Rect, f: &FilterInput, focused: bool) {
+    if f.editing && focused && area.height > 0 {
+        // The bottom title starts after the corner: " filter /" is 9 cells.
+        let x = area.x + 1 + 9 + f.input.visual_cursor() as u16;
+        if x < area.x + area.width.saturating_sub(1) {
+            frame.set_cursor_position(Position::new(x, area.y + area.height - 1));
+        }
+    }
+}
+
+fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a> {
+    let th = &state.theme;
+    let u = &r.user;
+    match title {
+        " " => {
+            if marked {
+                Span::styled(GLYPH_MARK, th.accent())
+            } else {
+                Span::raw(" ")
+            }
+        }
+        "Email" => Span::raw(u.email()),
+        "Name" => Span::raw(u.display_name()),
+        "License" => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
+        "User type" => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
+        "Registration" => match &u.user_registration_status {
+            Some(RegistrationStatus::Registered) => {
+                Span::styled(format!("{GLYPH_OK} Registered"), th.ok())
+            }
+            Some(RegistrationStatus::Unregistered) => Span::raw("○ Unregistered"),
+            Some(RegistrationStatus::Suspended) => {
+                Span::styled(format!("{GLYPH_BAD} Suspended"), th.bad())
+            }
+            Some(other) => Span::raw(other.as_str()),
+            None => Span::raw(""),
+        },
+        "Invitation" => match &u.user_invitation_status {
+            Some(InviteStatus::Failed) => Span::styled(format!("{GLYPH_BAD} Failed"), th.bad()),
+            Some(s) => Span::raw(s.as_str()),
+            None => Span::raw(""),
+        },
+        "A4B" => Span::raw(match u.a4b_enabled() {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        }),
+        "Result" => result_span(state, r.result.as_ref()),
+        _ => Span::raw(""),
+    }
+}
+
+pub fn result_span(state: &State, r: Option<&RowResult>) -> Span<'static> {
+    let th = &state.theme;
+    match r {
+        None => Span::raw(""),
+        Some(RowResult::Pending) => Span::styled("… sending", th.dim()),
+        Some(RowResult::Ok) => Span::styled(format!("{GLYPH_OK} updated"), th.ok()),
+        Some(RowResult::NotSent) => Span::styled("– not sent", th.warn()),
+        Some(RowResult::Failed { code, message, .. }) => {
+            let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
+            Span::styled(format!("{GLYPH_BAD} {code}: {message}"), th.bad())
+        }
+    }
+}

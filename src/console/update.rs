@@ -1,0 +1,678 @@
+//! Every behaviour of the console, and no IO: `update` applies one Action to
+//! the State and returns the Effects (requests) the worker should run.
+
+use ratatui::layout::Rect;
+use tui_input::InputRequest;
+
+use crate::model::validate::is_email;
+use crate::model::{Account, User};
+
+use super::action::Action;
+use super::changes;
+use super::effect::Effect;
+use super::form::UserAction;
+use super::keys::Command;
+use super::list::FilteredList;
+use super::state::{
+    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, Modal, PREFETCH_ROWS, Pane,
+    RowResult, State, UserRow, UsersView,
+};
+use super::ui::layout;
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match action {
+        Action::Cmd(c) => command(state, c, &mut fx),
+        Action::Input(req) => input(state, req, &mut fx),
+        Action::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            scroll(state);
+            state.dirty = true;
+        }
+        Action::Tick => tick(state),
+        Action::AccountsPage {
+            gen_id,
+            accounts,
+            next_token,
+        } => accounts_page(state, gen_id, accounts, next_token, &mut fx),
+        Action::UsersPage {
+            gen_id,
+            account_id,
+            users,
+            next_token,
+        } => users_page(state, gen_id, &account_id, users, next_token, &mut fx),
+        Action::UsersFound {
+            gen_id,
+            account_id,
+            email,
+            users,
+        } => users_found(state, gen_id, &account_id, email.expose(), users),
+        Action::Failed { gen_id, error } => failed(state, gen_id, error),
+        Action::BatchProgress {
+            batch_id,
+            done,
+            failed,
+            total,
+            elapsed_ms,
+        } => changes::progress(state, batch_id, done, failed, total, elapsed_ms),
+        Action::BatchDone {
+            batch_id,
+            account_id,
+            outcomes,
+            elapsed_ms,
+        } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+        Action::PinReset {
+            batch_id,
+            email,
+            pin,
+        } => changes::pin_reset(state, batch_id, email.into_inner(), pin),
+        Action::UsersRefreshed {
+            gen_id,
+            account_id,
+            users,
+        } => changes::refreshed(state, gen_id, &account_id, users),
+        Action::Connected { endpoint } => {
+            state.endpoint = endpoint;
+            state.dirty = true;
+        }
+        Action::Retrying {
+            operation,
+            attempt,
+            reason,
+        } => {
+            state.retrying = Some(format!(
+                "{reason}, retrying ({operation}, attempt {attempt})"
+            ));
+            state.dirty = true;
+        }
+    }
+    fx
+}
+
+/// The effects to run at start: the first page of accounts.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    reload_accounts(state, &mut fx);
+    fx
+}
+
+fn tick(state: &mut State) {
+    if state.is_loading() {
+        state.spinner = state.spinner.wrapping_add(1);
+        state.dirty = true;
+    }
+    if let Some(f) = &mut state.flash {
+        f.ticks_left = f.ticks_left.saturating_sub(1);
+        if f.ticks_left == 0 {
+            state.flash = None;
+            state.dirty = true;
+        }
+    }
+}
+
+pub(super) fn flash(state: &mut State, text: impl Into<String>) {
+    state.flash = Some(Flash {
+        text: text.into(),
+        ticks_left: FLASH_TICKS,
+    });
+}
+
+// ---------------------------------------------------------------- commands
+
+fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+    state.dirty = true;
+    // Modals take their few commands first.
+    if !state.modals.is_empty() {
+        changes::modal_command(state, c, fx);
+        return;
+    }
+    match c {
+        Command::Up => move_cursor(state, |l, _| l.move_by(-1), fx),
+        Command::Down => move_cursor(state, |l, _| l.move_by(1), fx),
+        Command::PageUp => move_cursor(state, |l, page| l.move_by(-(page as isize)), fx),
+        Command::PageDown => move_cursor(state, |l, page| l.move_by(page as isize), fx),
+        Command::Top => move_cursor(state, |l, _| l.move_to(0), fx),
+        Command::Bottom => move_cursor(state, |l, _| l.move_to(usize::MAX), fx),
+        Command::NextPane => cycle_focus(state, true),
+        Command::PrevPane => cycle_focus(state, false),
+        Command::Open => open(state, fx),
+        Command::Back => back(state),
+        Command::Reload => match state.focus {
+            Pane::Accounts => reload_accounts(state, fx),
+            Pane::Users | Pane::Detail => reload_users(state, fx),
+        },
+        Command::Help => state.modals.push(Modal::Help { scroll: 0 }),
+        Command::Filter => {
+            if let Some(f) = focused_filter_mut(state) {
+                f.editing = true;
+            }
+        }
+        Command::Submit => {
+            if let Some(f) = focused_filter_mut(state) {
+                f.editing = false;
+            }
+        }
+        Command::Quit => {
+            if state.busy_changing() {
+                state.modals.push(Modal::ConfirmQuit);
+            } else {
+                state.quit = true;
+            }
+        }
+        Command::ForceQuit => state.quit = true,
+        Command::Edit => changes::open_form(state),
+        Command::Retry => changes::retry(state),
+        Command::CancelBatch => changes::cancel(state, fx),
+        Command::Suspend => changes::open_action(state, UserAction::Suspend),
+        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
+        Command::Logout => changes::open_action(state, UserAction::Logout),
+        Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
+        Command::Yes
+        | Command::NextField
+        | Command::PrevField
+        | Command::PrevValue
+        | Command::NextValue => {}
+        Command::Mark => mark_current(state),
+        Command::MarkRange => mark_range(state),
+        Command::MarkAll => mark_all(state, fx),
+        Command::InvertMarks => invert_marks(state),
+        Command::ClearMarks => {
+            if let Some(v) = &mut state.users {
+                v.marks.clear();
+                v.last_mark = None;
+                v.mark_all_pending = false;
+            }
+        }
+    }
+}
+
+fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
+    match state.focus {
+        Pane::Accounts => Some(&mut state.accounts.filter),
+        Pane::Users => state.users.as_mut().map(|u| &mut u.filter),
+        Pane::Detail => None,
+    }
+}
+
+/// Rows of a page in the accounts and users panes at the current size.
+fn page_rows(state: &State) -> (usize, usize) {
+    let a = layout::areas(
+        Rect::new(0, 0, state.width, state.height),
+        state.users.is_some(),
+        state.focus,
+    );
+    (layout::list_rows(a.accounts), layout::list_rows(a.users))
+}
+
+/// Keeps both cursors on screen.
+pub(super) fn scroll(state: &mut State) {
+    let (acc_rows, user_rows) = page_rows(state);
+    state.accounts.list.scroll_into_view(acc_rows);
+    if let Some(v) = &mut state.users {
+        v.list.scroll_into_view(user_rows);
+    }
+}
+
+fn move_cursor(
+    state: &mut State,
+    f: impl FnOnce(&mut dyn CursorMove, usize),
+    fx: &mut Vec<Effect>,
+) {
+    let (acc_rows, user_rows) = page_rows(state);
+    match state.focus {
+        Pane::Accounts => f(&mut state.accounts.list, acc_rows),
+        Pane::Users | Pane::Detail => {
+            if let Some(v) = &mut state.users {
+                f(&mut v.list, user_rows);
+            }
+        }
+    }
+    scroll(state);
+    load_more(state, fx);
+}
+
+/// Cursor movement over either list, whatever its row type.
+pub trait CursorMove {
+    fn move_by(&mut self, delta: isize);
+    fn move_to(&mut self, pos: usize);
+}
+
+impl<T> CursorMove for FilteredList<T> {
+    fn move_by(&mut self, delta: isize) {
+        FilteredList::move_by(self, delta)
+    }
+    fn move_to(&mut self, pos: usize) {
+        FilteredList::move_to(self, pos)
+    }
+}
+
+fn cycle_focus(state: &mut State, forward: bool) {
+    let order: &[Pane] = if state.users.is_some() {
+        &[Pane::Accounts, Pane::Users, Pane::Detail]
+    } else {
+        &[Pane::Accounts, Pane::Detail]
+    };
+    let i = order.iter().position(|p| *p == state.focus).unwrap_or(0);
+    let n = order.len();
+    let next = if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    };
+    state.focus = order[next];
+    scroll(state);
+}
+
+fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    match state.focus {
+        Pane::Accounts => {
+            let Some(account) = state.selected_account().cloned() else {
+                return;
+            };
+            let same = state
+                .users
+                .as_ref()
+                .is_some_and(|u| u.account.account_id == account.account_id);
+            if !same {
+                let gen_id = state.new_gen();
+                state.users = Some(new_users_view(account, gen_id));
+                request_page(state, fx);
+            }
+            state.focus = Pane::Users;
+            scroll(state);
+        }
+        Pane::Users => {
+            if state
+                .users
+                .as_ref()
+                .and_then(|u| u.list.selected())
+                .is_some()
+            {
+                state.focus = Pane::Detail;
+                scroll(state);
+            }
+        }
+        Pane::Detail => {}
+    }
+}
+
+fn new_users_view(account: Account, gen_id: u64) -> UsersView {
+    UsersView {
+        account,
+        list: FilteredList::new(),
+        by_id: Default::default(),
+        filter: FilterInput::default(),
+        gen_id,
+        next_token: None,
+        complete: false,
+        page_in_flight: false,
+        lookup: None,
+        lookup_in_flight: false,
+        marks: Default::default(),
+        last_mark: None,
+        mark_all_pending: false,
+    }
+}
+
+fn back(state: &mut State) {
+    let focus = state.focus;
+    if let Some(f) = focused_filter_mut(state)
+        && f.is_active()
+    {
+        f.input.reset();
+        f.editing = false;
+        apply_filter(state, &mut Vec::new());
+        return;
+    }
+    state.focus = match focus {
+        Pane::Detail if state.users.is_some() => Pane::Users,
+        _ => Pane::Accounts,
+    };
+    scroll(state);
+}
+
+fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
+    let gen_id = state.new_gen();
+    let filter = std::mem::take(&mut state.accounts.filter);
+    state.accounts = AccountsView {
+        list: FilteredList::new(),
+        filter,
+        gen_id,
+        loading: true,
+        loaded: false,
+    };
+    state.accounts.list.set_filter(state.accounts.filter.text());
+    fx.push(Effect::LoadAccounts {
+        gen_id,
+        token: None,
+    });
+}
+
+fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
+    let gen_id = state.new_gen();
+    let Some(old) = state.users.take() else {
+        return;
+    };
+    let mut v = new_users_view(old.account, gen_id);
+    v.filter = old.filter;
+    v.marks = old.marks;
+    v.list.set_filter(v.filter.text());
+    state.user_counts.remove(&v.account.account_id);
+    state.users = Some(v);
+    request_page(state, fx);
+    apply_filter(state, fx);
+}
+
+/// Asks for the next page of users unless one is in flight or all are here.
+fn request_page(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(v) = &mut state.users else { return };
+    if v.page_in_flight || v.complete {
+        return;
+    }
+    v.page_in_flight = true;
+    fx.push(Effect::LoadUsersPage {
+        account_id: v.account.account_id.clone(),
+        gen_id: v.gen_id,
+        token: v.next_token.clone(),
+    });
+}
+
+/// One rule for loading more users: while a filter or "mark all" needs every
+/// page, or the cursor is near the end of the loaded rows.
+fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(v) = &state.users else { return };
+    let near_end = v.list.cursor + PREFETCH_ROWS >= v.list.visible_len();
+    let needs_all = !v.filter.text().is_empty() || v.mark_all_pending;
+    if near_end || needs_all {
+        request_page(state, fx);
+    }
+}
+
+// ---------------------------------------------------------------- filter
+
+fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
+    if let Some(Modal::Form(form)) = state.modals.last_mut() {
+        changes::form_input(form, req);
+        state.dirty = true;
+        return;
+    }
+    let Some(f) = focused_filter_mut(state) else {
+        return;
+    };
+    if !f.editing {
+        return;
+    }
+    if f.input.handle(req).is_some_and(|c| c.value) {
+        apply_filter(state, fx);
+    }
+    state.dirty = true;
+}
+
+/// Applies the focused pane's filter text to its rows; a complete email also
+/// asks the service (`user-email`) unless every user is already loaded.
+fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
+    match state.focus {
+        Pane::Accounts => {
+            let text = state.accounts.filter.text().to_string();
+            state.accounts.list.set_filter(&text);
+        }
+        Pane::Users | Pane::Detail => {
+            let gen_id = state.new_gen();
+            let Some(v) = &mut state.users else { return };
+            let text = v.filter.text().trim().to_string();
+            v.list.set_filter(&text);
+            let lower = text.to_lowercase();
+            let already_here = v
+                .list
+                .visible()
+                .iter()
+                .any(|&i| v.list.items()[i].user.email().eq_ignore_ascii_case(&lower));
+            let asked = v.lookup.as_ref().is_some_and(|(e, _)| *e == lower);
+            if is_email(&text) && !v.complete && !already_here && !asked {
+                v.lookup = Some((lower.clone(), gen_id));
+                v.lookup_in_flight = true;
+                fx.push(Effect::FindUserByEmail {
+                    account_id: v.account.account_id.clone(),
+                    gen_id,
+                    email: text.into(),
+                });
+            } else if !is_email(&text) {
+                // The look-up in flight (if any) is for an older text: its answer is stale.
+                v.lookup = None;
+                v.lookup_in_flight = false;
+            }
+        }
+    }
+    scroll(state);
+    load_more(state, fx);
+}
+
+// ---------------------------------------------------------------- marks
+
+fn mark_current(state: &mut State) {
+    let Some(v) = &mut state.users else { return };
+    let Some(i) = v.list.selected_index() else {
+        return;
+    };
+    let id = v.list.items()[i].user.user_id.clone();
+    if !v.marks.remove(&id) {
+        v.marks.insert(id);
+    }
+    v.last_mark = Some(i);
+    v.list.move_by(1);
+    scroll(state);
+}
+
+fn mark_range(state: &mut State) {
+    let Some(v) = &mut state.users else { return };
+    let cur = v.list.cursor;
+    let from = v
+        .last_mark
+        .and_then(|m| v.list.visible().binary_search(&m).ok())
+        .unwrap_or(cur);
+    let (lo, hi) = (from.min(cur), from.max(cur));
+    for pos in lo..=hi {
+        if let Some(&i) = v.list.visible().get(pos) {
+            v.marks.insert(v.list.items()[i].user.user_id.clone());
+        }
+    }
+    v.last_mark = v.list.selected_index();
+}
+
+fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(v) = &mut state.users else { return };
+    mark_visible(v);
+    if !v.complete {
+        v.mark_all_pending = true;
+        load_more(state, fx);
+    } else {
+        let n = v.marks.len();
+        flash(state, format!("{} marked", thousands(n)));
+    }
+}
+
+fn mark_visible(v: &mut UsersView) {
+    for &i in v.list.visible() {
+        v.marks.insert(v.list.items()[i].user.user_id.clone());
+    }
+}
+
+fn invert_marks(state: &mut State) {
+    let Some(v) = &mut state.users else { return };
+    for &i in v.list.visible() {
+        let id = &v.list.items()[i].user.user_id;
+        if !v.marks.remove(id) {
+            v.marks.insert(id.clone());
+        }
+    }
+}
+
+// ---------------------------------------------------------------- answers
+
+fn accounts_page(
+    state: &mut State,
+    gen_id: u64,
+    accounts: Vec<Account>,
+    next_token: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
+    if gen_id != state.accounts.gen_id {
+        return; // stale
+    }
+    state.retrying = None;
+    state.accounts.list.extend(accounts.into_iter().map(|a| {
+        let key = a.name.clone();
+        (a, key)
+    }));
+    match next_token {
+        Some(token) => fx.push(Effect::LoadAccounts {
+            gen_id,
+            token: Some(token),
+        }),
+        None => {
+            state.accounts.loading = false;
+            state.accounts.loaded = true;
+        }
+    }
+    scroll(state);
+    state.dirty = true;
+}
+
+/// Adds users not loaded yet; returns how many were new.
+fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
+    let start = v.list.len();
+    let fresh: Vec<(UserRow, String)> = users
+        .into_iter()
+        .filter(|u| !v.by_id.contains_key(&u.user_id))
+        .map(|u| {
+            let key = u.email().to_string();
+            (
+                UserRow {
+                    user: u,
+                    result: None,
+                },
+                key,
+            )
+        })
+        .collect();
+    for (k, (row, _)) in fresh.iter().enumerate() {
+        v.by_id.insert(row.user.user_id.clone(), start + k);
+    }
+    let n = fresh.len();
+    v.list.extend(fresh);
+    n
+}
+
+fn users_page(
+    state: &mut State,
+    gen_id: u64,
+    account_id: &str,
+    users: Vec<User>,
+    next_token: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(v) = &mut state.users else { return };
+    if v.gen_id != gen_id || v.account.account_id != account_id {
+        return; // stale: another account or a reload since
+    }
+    state.retrying = None;
+    v.page_in_flight = false;
+    let first_new = v.list.len();
+    add_users(v, users);
+    if v.mark_all_pending {
+        let ids: Vec<String> = v.list.visible()
+            [v.list.visible().partition_point(|&i| i < first_new)..]
+            .iter()
+            .map(|&i| v.list.items()[i].user.user_id.clone())
+            .collect();
+        v.marks.extend(ids);
+    }
+    v.complete = next_token.is_none();
+    v.next_token = next_token;
+    let mut done_marking = None;
+    if v.complete {
+        state
+            .user_counts
+            .insert(account_id.to_string(), v.list.len());
+        if v.mark_all_pending {
+            v.mark_all_pending = false;
+            done_marking = Some(v.marks.len());
+        }
+    }
+    if let Some(n) = done_marking {
+        flash(state, format!("{} marked", thousands(n)));
+    }
+    load_more(state, fx);
+    state.dirty = true;
+}
+
+fn users_found(state: &mut State, gen_id: u64, account_id: &str, email: &str, users: Vec<User>) {
+    let Some(v) = &mut state.users else { return };
+    let current = v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id);
+    if !current || v.account.account_id != account_id {
+        return; // stale: the filter changed since
+    }
+    state.retrying = None;
+    v.lookup_in_flight = false;
+    let n = add_users(v, users);
+    if n == 0 && v.list.visible_len() == 0 {
+        flash(state, format!("no user with email {email}"));
+    }
+    state.dirty = true;
+}
+
+fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
+    let mut current = false;
+    if state.accounts.gen_id == gen_id && state.accounts.loading {
+        state.accounts.loading = false;
+        current = true;
+    }
+    if let Some(v) = &mut state.users {
+        if v.gen_id == gen_id && v.page_in_flight {
+            v.page_in_flight = false;
+            v.mark_all_pending = false;
+            current = true;
+        }
+        if v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id) {
+            v.lookup_in_flight = false;
+            current = true;
+        }
+    }
+    if let Some(b) = &state.batch
+        && b.id == gen_id
+    {
+        // The change was refused or could not be sent at all.
+        state.batch = None;
+        if let Some(v) = &mut state.users {
+            for r in v.list.items_mut() {
+                if r.result == Some(RowResult::Pending) {
+                    r.result = Some(RowResult::Failed {
+                        code: None,
+                        message: format!("{}: {}", error.code, error.message),
+                        request_id: error.request_id.clone(),
+                    });
+                }
+            }
+        }
+        current = true;
+    }
+    if current {
+        state.retrying = None;
+        state.modals.push(Modal::Error(error));
+        state.dirty = true;
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,334 @@
+//! The worker: one tokio task that owns the client, runs Effects with bounded
+//! concurrency and sends the results back as Actions. It never touches the
+//! State, and refuses mutating effects in read-only mode whatever asks.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use futures::StreamExt;
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{ApiError, ApiErrorKind, Client, ClientEvent, ListUsersQuery};
+use crate::model::User;
+
+use super::action::Action;
+use super::audit::Audit;
+use super::effect::Effect;
+use super::jobs::ChangeJob;
+use super::state::{ErrorInfo, PAGE_SIZE};
+
+/// Requests in flight at once.
+pub const MAX_IN_FLIGHT: usize = 4;
+pub use super::jobs::BATCH_CONCURRENCY;
+
+/// GetUser calls in flight when re-reading changed users.
+pub const REFRESH_CONCURRENCY: usize = 16;
+
+/// What the worker needs besides the client.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub read_only: bool,
+    pub audit: Audit,
+}
+
+type Cancels = Arc<Mutex<HashMap<u64, CancellationToken>>>;
+
+/// Starts the worker. `client` resolves the client (credentials may take a
+/// moment, so the first frame never waits for it); effects sent before it is
+/// ready wait, and if it fails every effect is answered with that error.
+pub fn spawn(
+    client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
+    cfg: WorkerConfig,
+    actions: mpsc::UnboundedSender<Action>,
+) -> mpsc::UnboundedSender<Effect> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Effect>();
+    let read_only = cfg.read_only;
+    tokio::spawn(async move {
+        let cancels: Cancels = Arc::default();
+        let client = client.await;
+        let mut audit = cfg.audit;
+        if let Ok(c) = &client {
+            audit.endpoint = c.endpoint().to_string();
+            let _ = actions.send(Action::Connected {
+                endpoint: c.endpoint().to_string(),
+            });
+            forward_events(c, actions.clone());
+        }
+        let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        while let Some(effect) = rx.recv().await {
+            tracing::debug!(?effect, "effect");
+            if read_only && effect.is_mutating() {
+                tracing::warn!(?effect, "refused in read-only mode");
+                let _ = actions.send(refused(&effect));
+                continue;
+            }
+            if let Effect::CancelBatch { batch_id } = &effect {
+                if let Ok(map) = cancels.lock()
+                    && let Some(token) = map.get(batch_id)
+                {
+                    token.cancel();
+                }
+                continue;
+            }
+            let client = match &client {
+                Ok(c) => c.clone(),
+                Err(e) => {
+                    let _ = actions.send(failed(&effect, e));
+                    continue;
+                }
+            };
+            if let Some(job) = ChangeJob::from_effect(&effect) {
+                let token = CancellationToken::new();
+                if let Ok(mut map) = cancels.lock() {
+                    map.insert(job.batch_id, token.clone());
+                }
+                let (actions, audit, cancels) = (actions.clone(), audit.clone(), cancels.clone());
+                tokio::spawn(async move {
+                    let batch_id = job.batch_id;
+                    let done = job.run(&client, token, &audit, &actions).await;
+                    if let Ok(mut map) = cancels.lock() {
+                        map.remove(&batch_id);
+                    }
+                    let _ = actions.send(done);
+                });
+                continue;
+            }
+            if let Effect::RefreshUsers {
+                account_id,
+                gen_id,
+                user_ids,
+            } = effect
+            {
+                let actions = actions.clone();
+                tokio::spawn(refresh(client, account_id, gen_id, user_ids, actions));
+                continue;
+            }
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                break;
+            };
+            let actions = actions.clone();
+            tokio::spawn(async move {
+                let action = run(&client, effect).await;
+                drop(permit);
+                let _ = actions.send(action);
+            });
+        }
+    });
+    tx
+}
+
+/// Client retries become "throttled, retrying" in the status line.
+fn forward_events(client: &Client, actions: mpsc::UnboundedSender<Action>) {
+    let mut events = client.events();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(ClientEvent::Retrying {
+                    operation,
+                    attempt,
+                    error,
+                    ..
+                }) => {
+                    let reason = if error.contains("Throttl") || error.contains("429") {
+                        "throttled".to_string()
+                    } else {
+                        "transient error".to_string()
+                    };
+                    let a = Action::Retrying {
+                        operation: operation.name().to_string(),
+                        attempt,
+                        reason,
+                    };
+                    if actions.send(a).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+async fn run(client: &Client, effect: Effect) -> Action {
+    let page = Some(PAGE_SIZE);
+    match &effect {
+        Effect::LoadAccounts { gen_id, token } => {
+            match client
+                .list_accounts(None, None, token.as_deref(), page)
+                .await
+            {
+                Ok(r) => Action::AccountsPage {
+                    gen_id: *gen_id,
+                    accounts: r.accounts,
+                    next_token: r.next_token,
+                },
+                Err(e) => failed(&effect, &e),
+            }
+        }
+        Effect::LoadUsersPage {
+            account_id,
+            gen_id,
+            token,
+        } => {
+            let q = ListUsersQuery::default();
+            match client
+                .list_users(account_id, &q, token.as_deref(), page)
+                .await
+            {
+                Ok(r) => Action::UsersPage {
+                    gen_id: *gen_id,
+                    account_id: account_id.clone(),
+                    users: r.users,
+                    next_token: r.next_token,
+                },
+                Err(e) => failed(&effect, &e),
+            }
+        }
+        Effect::FindUserByEmail {
+            account_id,
+            gen_id,
+            email,
+        } => {
+            let q = ListUsersQuery {
+                user_email: Some(email.clone()),
+                user_type: None,
+            };
+            match client.list_users(account_id, &q, None, None).await {
+                Ok(r) => Action::UsersFound {
+                    gen_id: *gen_id,
+                    account_id: account_id.clone(),
+                    email: email.clone(),
+                    users: r.users,
+                },
+                Err(e) => failed(&effect, &e),
+            }
+        }
+        // Handled in `spawn` (they are not one request each).
+        Effect::UpdateUsers { .. }
+        | Effect::UserAction { .. }
+        | Effect::CancelBatch { .. }
+        | Effect::RefreshUsers { .. } => Action::Tick,
+    }
+}
+
+/// Re-reads users after a change, sending them back in groups.
+async fn refresh(
+    client: Client,
+    account_id: String,
+    gen_id: u64,
+    user_ids: Vec<String>,
+    actions: mpsc::UnboundedSender<Action>,
+) {
+    let client = &client;
+    let account = account_id.as_str();
+    let mut stream = futures::stream::iter(user_ids)
+        .map(|id| async move { client.get_user(account, &id).await })
+        .buffer_unordered(REFRESH_CONCURRENCY)
+        .chunks(100);
+    while let Some(results) = stream.next().await {
+        let users: Vec<User> = results
+            .into_iter()
+            .filter_map(|r| match r {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    tracing::warn!(error = %e.short(), "re-reading a changed user failed");
+                    None
+                }
+            })
+            .collect();
+        let a = Action::UsersRefreshed {
+            gen_id,
+            account_id: account_id.clone(),
+            users,
+        };
+        if actions.send(a).is_err() {
+            return;
+        }
+    }
+}
+
+fn operation(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::LoadAccounts { .. } => "ListAccounts",
+        Effect::LoadUsersPage { .. } | Effect::FindUserByEmail { .. } => "ListUsers",
+        Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } => "BatchUpdateUser",
+        Effect::UserAction { action, .. } => action.operation(),
+        Effect::RefreshUsers { .. } => "GetUser",
+    }
+}
+
+fn gen_of(effect: &Effect) -> u64 {
+    match effect {
+        Effect::LoadAccounts { gen_id, .. }
+        | Effect::LoadUsersPage { gen_id, .. }
+        | Effect::FindUserByEmail { gen_id, .. }
+        | Effect::RefreshUsers { gen_id, .. } => *gen_id,
+        Effect::UpdateUsers { batch_id, .. }
+        | Effect::UserAction { batch_id, .. }
+        | Effect::CancelBatch { batch_id } => *batch_id,
+    }
+}
+
+fn refused(effect: &Effect) -> Action {
+    Action::Failed {
+        gen_id: gen_of(effect),
+        error: ErrorInfo {
+            operation: operation(effect).to_string(),
+            code: "ReadOnly".into(),
+            message: "the console is in read-only mode: nothing was sent".into(),
+            request_id: None,
+            hint: Some("start it without --read-only to make changes".into()),
+        },
+    }
+}
+
+fn failed(effect: &Effect, e: &ApiError) -> Action {
+    tracing::warn!(
+        operation = operation(effect),
+        error = %e.short(),
+        request_id = e.request_id.as_deref().unwrap_or("-"),
+        status = e.status.unwrap_or(0),
+        "call failed"
+    );
+    Action::Failed {
+        gen_id: gen_of(effect),
+        error: error_info(operation(effect), e),
+    }
+}
+
+/// An ApiError as the console shows it, with what to do about it.
+pub fn error_info(operation: &str, e: &ApiError) -> ErrorInfo {
+    let hint = match (&e.kind, e.status) {
+        (ApiErrorKind::Credentials, _) => Some(
+            "no usable credentials: set AWS_PROFILE or pass --profile, or run aws configure"
+                .to_string(),
+        ),
+        (ApiErrorKind::Connect, _) => Some(
+            "the endpoint cannot be reached: check --endpoint-url and the network, then ctrl-r"
+                .to_string(),
+        ),
+        (ApiErrorKind::Tls, _) => Some("the TLS handshake failed: check --endpoint-url".into()),
+        (ApiErrorKind::Timeout, _) => Some("no answer in time: ctrl-r to try again".into()),
+        (ApiErrorKind::Service { .. }, Some(401 | 403)) => Some(
+            "check the access key and its permissions (the profile or role needs chime:* access)"
+                .to_string(),
+        ),
+        (ApiErrorKind::Service { .. }, Some(429)) => {
+            Some("still throttled after retries: wait a moment, then ctrl-r".into())
+        }
+        (ApiErrorKind::Service { .. }, Some(500..=599)) => {
+            Some("the service failed: ctrl-r to try again".into())
+        }
+        _ => None,
+    };
+    ErrorInfo {
+        operation: operation.to_string(),
+        code: e.short(),
+        message: e.message.clone(),
+        request_id: e.request_id.clone(),
+        hint,
+    }
+}

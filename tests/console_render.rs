@@ -1,0 +1,421 @@
+//! Render snapshots (ratatui TestBackend + insta) at 80×24 and 120×40, and
+//! buffer assertions where style matters.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use tui_input::InputRequest;
+
+use chime_admin::console::action::Action;
+use chime_admin::console::effect::Effect;
+use chime_admin::console::keys::Command;
+use chime_admin::console::state::{ErrorInfo, State};
+use chime_admin::console::ui::render;
+use chime_admin::console::ui::theme::Theme;
+use chime_admin::console::update::{start, update};
+use chime_admin::model::{
+    Account, AccountStatus, AccountType, AlexaForBusinessMetadata, InviteStatus, License,
+    RegistrationStatus, Timestamp, User, UserType,
+};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn accounts() -> Vec<Account> {
+    let mk = |id: &str, name: &str, t: AccountType, status: AccountStatus| Account {
+        aws_account_id: "123456789012".into(),
+        account_id: id.into(),
+        name: name.into(),
+        account_type: Some(t),
+        default_license: Some(License::Pro),
+        supported_licenses: Some(vec![License::Basic, License::Plus, License::Pro]),
+        account_status: Some(status),
+        created_timestamp: Timestamp::from_millis(1_557_954_000_123),
+        ..Default::default()
+    };
+    vec![
+        mk(
+            "a-1",
+            "Acme Corp",
+            AccountType::EnterpriseLWA,
+            AccountStatus::Active,
+        ),
+        mk(
+            "a-2",
+            "Globex Team",
+            AccountType::Team,
+            AccountStatus::Active,
+        ),
+        mk(
+            "a-3",
+            "Initech Old",
+            AccountType::EnterpriseOIDC,
+            AccountStatus::Suspended,
+        ),
+    ]
+}
+
+fn user(i: usize) -> User {
+    let names = [
+        "Ada Lovelace",
+        "Alan Turing",
+        "Grace Hopper",
+        "Edsger Dijkstra",
+        "Barbara Liskov",
+    ];
+    let n = names[i % names.len()];
+    let email = format!(
+        "{}.{i}@acme.example",
+        n.split(' ').next().unwrap_or("x").to_lowercase()
+    );
+    User {
+        user_id: format!("u-{i:04}"),
+        account_id: Some("a-1".into()),
+        primary_email: Some(email.into()),
+        display_name: Some(n.into()),
+        license_type: Some([License::Pro, License::Basic, License::Plus][i % 3].clone()),
+        user_type: Some(if i.is_multiple_of(7) {
+            UserType::SharedDevice
+        } else {
+            UserType::PrivateUser
+        }),
+        user_registration_status: Some(
+            [
+                RegistrationStatus::Registered,
+                RegistrationStatus::Unregistered,
+                RegistrationStatus::Suspended,
+            ][if i % 5 == 4 { 2 } else { i % 2 }]
+            .clone(),
+        ),
+        user_invitation_status: Some(if i.is_multiple_of(2) {
+            InviteStatus::Accepted
+        } else {
+            InviteStatus::Pending
+        }),
+        registered_on: Timestamp::from_millis(1_557_954_000_000 + i as i64 * 86_400_000),
+        alexa_for_business_metadata: i.is_multiple_of(4).then(|| AlexaForBusinessMetadata {
+            is_alexa_for_business_enabled: Some(true),
+            alexa_for_business_room_arn: Some("arn:aws:a4b:us-east-1:123456789012:room/r1".into()),
+        }),
+        personal_pin: Some("1234567890".into()),
+        ..Default::default()
+    }
+}
+
+fn draw(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| render(state, f)).expect("draw");
+    t
+}
+
+fn base(w: u16, h: u16, theme: Theme) -> (State, Vec<Effect>) {
+    let mut s = State::new("http://127.0.0.1:4566", false, theme);
+    update(
+        &mut s,
+        Action::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    let fx = start(&mut s);
+    (s, fx)
+}
+
+/// Accounts loaded, first account open with 30 of its users, more exist.
+fn loaded(w: u16, h: u16, theme: Theme) -> State {
+    let (mut s, fx) = base(w, h, theme);
+    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: accounts(),
+            next_token: None,
+        },
+    );
+    let fx = update(&mut s, Action::Cmd(Command::Open));
+    let Some(Effect::LoadUsersPage { gen_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id,
+            account_id: "a-1".into(),
+            users: (0..30).map(user).collect(),
+            next_token: Some("next".into()),
+        },
+    );
+    update(&mut s, Action::Cmd(Command::Down));
+    update(&mut s, Action::Cmd(Command::Mark));
+    s
+}
+
+fn snap(name: &str, state: &State) {
+    for (w, h) in SIZES {
+        let t = draw(state_at(state, w, h).as_ref().unwrap_or(state), w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+/// The same state resized (layout depends on the size known to update).
+fn state_at(state: &State, w: u16, h: u16) -> Option<State> {
+    let mut s = state.clone();
+    update(
+        &mut s,
+        Action::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    Some(s)
+}
+
+#[test]
+fn empty() {
+    let (mut s, fx) = base(80, 24, Theme::default());
+    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: vec![],
+            next_token: None,
+        },
+    );
+    snap("empty", &s);
+}
+
+#[test]
+fn loading() {
+    let (s, _) = base(80, 24, Theme::default());
+    snap("loading", &s);
+}
+
+#[test]
+fn loaded_accounts_and_users() {
+    snap("loaded", &loaded(80, 24, Theme::default()));
+}
+
+#[test]
+fn filtered() {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Filter));
+    for c in "GRACE".chars() {
+        update(&mut s, Action::Input(InputRequest::InsertChar(c)));
+    }
+    snap("filtered", &s);
+    // The terminal cursor sits in the filter input while it is edited.
+    let mut t = draw(&s, 120, 40);
+    let pos = t.get_cursor_position().expect("cursor");
+    assert_eq!(t.backend().buffer()[(pos.x - 1, pos.y)].symbol(), "E");
+}
+
+#[test]
+fn error_dialog() {
+    let (mut s, fx) = base(80, 24, Theme::default());
+    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id,
+            error: ErrorInfo {
+                operation: "ListAccounts".into(),
+                code: "UnrecognizedClientException".into(),
+                message: "The security token included in the request is invalid.".into(),
+                request_id: Some("37ce90e0-0000-4000-8000-000000000001".into()),
+                hint: Some("check the access key: set AWS_PROFILE or run aws configure".into()),
+            },
+        },
+    );
+    snap("error", &s);
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Help));
+    snap("help", &s);
+}
+
+#[test]
+fn detail_focused() {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Open));
+    snap("detail", &s);
+    let text = draw(&s, 120, 40).backend().to_string();
+    assert!(
+        text.contains("(hidden)") && !text.contains("1234567890"),
+        "PIN masked"
+    );
+}
+
+#[test]
+fn too_small_says_what_it_needs() {
+    let s = loaded(50, 12, Theme::default());
+    let t = draw(&s, 50, 12);
+    insta::assert_snapshot!("too_small_50x12", t.backend());
+}
+
+fn colours(buf: &Buffer) -> impl Iterator<Item = (Color, Color)> + '_ {
+    buf.content().iter().map(|c| (c.fg, c.bg))
+}
+
+#[test]
+fn no_color_has_no_colour_and_keeps_meaning() {
+    let s = loaded(80, 24, Theme::from_env_value(Some("1")));
+    snap("no_color", &s);
+    for (w, h) in SIZES {
+        let s = state_at(&s, w, h).expect("state");
+        let t = draw(&s, w, h);
+        let buf = t.backend().buffer();
+        assert!(colours(buf).all(|(fg, bg)| fg == Color::Reset && bg == Color::Reset));
+        // The selected row is still visible: reversed.
+        let text = t.backend().to_string();
+        assert!(text.contains("✗ Suspended") && text.contains("✓ Registered"));
+        let reversed = buf
+            .content()
+            .iter()
+            .filter(|c| c.modifier.contains(Modifier::REVERSED))
+            .count();
+        assert!(
+            reversed > 20,
+            "cursor row shown without colour: {reversed} cells"
+        );
+    }
+}
+
+#[test]
+fn default_theme_uses_the_terminal_background_and_16_colours() {
+    let s = loaded(120, 40, Theme::default());
+    let t = draw(&s, 120, 40);
+    let buf = t.backend().buffer();
+    let named = |c: Color| !matches!(c, Color::Rgb(..) | Color::Indexed(_));
+    assert!(colours(buf).all(|(fg, bg)| bg == Color::Reset && named(fg)));
+    // A suspended user is red and says so in words.
+    let row = (0..40)
+        .find(|&y| {
+            (0..120)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Suspended")
+        })
+        .expect("a suspended row");
+    let x = (0..120)
+        .find(|&x| buf[(x, row)].symbol() == "✗")
+        .expect("glyph");
+    assert_eq!(buf[(x, row)].fg, Color::Red);
+    // The mark glyph of the marked user (row 2) is there.
+    let text = t.backend().to_string();
+    assert!(text.contains("● alan.1@acme.example"), "{text}");
+}
+
+// ---------------------------------------------------------------- changes (issue 6)
+
+use chime_admin::console::state::RowResult;
+use chime_admin::model::ErrorCode;
+
+/// Users 0..4 marked, the form open with License → Basic.
+fn with_form() -> State {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Top));
+    update(&mut s, Action::Cmd(Command::ClearMarks));
+    for _ in 0..4 {
+        update(&mut s, Action::Cmd(Command::Mark));
+    }
+    update(&mut s, Action::Cmd(Command::Edit));
+    update(&mut s, Action::Input(InputRequest::InsertChar('B')));
+    s
+}
+
+fn applied() -> (State, u64) {
+    let mut s = with_form();
+    update(&mut s, Action::Cmd(Command::Submit));
+    let fx = update(&mut s, Action::Cmd(Command::Yes));
+    let Some(Effect::UpdateUsers { batch_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    (s, batch_id)
+}
+
+#[test]
+fn change_form() {
+    let mut s = with_form();
+    snap("form", &s);
+    // An invalid room ARN is shown while typing.
+    for _ in 0..3 {
+        update(&mut s, Action::Cmd(Command::NextField));
+    }
+    for c in "arn:aws:a4b".chars() {
+        update(&mut s, Action::Input(InputRequest::InsertChar(c)));
+    }
+    snap("form_invalid_arn", &s);
+}
+
+#[test]
+fn change_preview() {
+    let mut s = with_form();
+    update(&mut s, Action::Cmd(Command::Submit));
+    snap("preview", &s);
+    // Cancel is focused first: shown reversed.
+    let t = draw(&s, 120, 40);
+    let buf = t.backend().buffer();
+    let (x, y) = (0..40)
+        .flat_map(|y| (0..120).map(move |x| (x, y)))
+        .find(|&(x, y)| buf[(x, y)].symbol() == "[" && buf[(x + 2, y)].symbol() == "C")
+        .expect("Cancel button");
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn change_progress_and_results() {
+    let (mut s, batch_id) = applied();
+    update(
+        &mut s,
+        Action::BatchProgress {
+            batch_id,
+            done: 1,
+            failed: 0,
+            total: 3,
+            elapsed_ms: 250,
+        },
+    );
+    snap("progress", &s);
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id,
+            account_id: "a-1".into(),
+            outcomes: vec![
+                ("u-0000".into(), RowResult::Ok),
+                (
+                    "u-0002".into(),
+                    RowResult::Failed {
+                        code: Some(ErrorCode::Conflict),
+                        message: "User is suspended".into(),
+                        request_id: Some("5d2c0c3e-req".into()),
+                    },
+                ),
+                ("u-0003".into(), RowResult::Ok),
+            ],
+            elapsed_ms: 900,
+        },
+    );
+    // The failed row is selected: its detail shows the full error and request id.
+    update(&mut s, Action::Cmd(Command::Top));
+    update(&mut s, Action::Cmd(Command::Down));
+    update(&mut s, Action::Cmd(Command::Down));
+    snap("results", &s);
+    let text = draw(&state_at(&s, 120, 40).expect("state"), 120, 40)
+        .backend()
+        .to_string();
+    assert!(text.contains("✗ Conflict: User is suspended"), "{text}");
+    assert!(text.contains("5d2c0c3e-req"));
+    assert!(text.contains("2 updated · 1 failed"));
+}

@@ -1,0 +1,894 @@
+//! End to end: the real binary in tmux against `chime-admin serve` started by
+//! the test, checked against the real AWS CLI. Every process and tmux server
+//! a test starts is stopped by that test (Drop guards, by pid / own socket).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
+
+/// `chime-admin serve` on a free loopback port; killed by pid on drop.
+struct Serve {
+    child: Child,
+    url: String,
+}
+
+impl Serve {
+    fn start(extra: &[&str]) -> Serve {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start serve");
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(out)
+            .read_line(&mut line)
+            .expect("read listening line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Serve { child, url }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tmux server on its own socket; killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(name: &str) -> Tmux {
+        Tmux {
+            socket: format!("chime-console-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("run tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn start(&self, w: u16, h: u16, shell_cmd: &str) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let out = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+            ])
+            .args(["-x", &w, "-y", &h, "sh", "-c", shell_cmd])
+            .output()
+            .expect("tmux new-session");
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+    }
+
+    fn text(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn display(&self, fmt: &str) -> String {
+        self.cmd(&["display-message", "-p", "-t", "t", fmt])
+            .trim()
+            .to_string()
+    }
+
+    /// Polls the screen until `pred` holds, or fails with the last screen.
+    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// The AWS CLI against the service, as an independent view of the data.
+fn aws(url: &str, home: &Path, args: &[&str]) -> serde_json::Value {
+    let empty = home.join("empty");
+    std::fs::write(&empty, "").expect("empty config");
+    let out = Command::new("aws")
+        .args(["chime"])
+        .args(args)
+        .args([
+            "--endpoint-url",
+            url,
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run aws");
+    assert!(
+        out.status.success(),
+        "aws {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("aws json")
+}
+
+/// The shell command that runs the console in the pane and reports its exit.
+fn console_cmd(url: &str, dir: &Path, extra: &str) -> String {
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").expect("empty config");
+    let log = dir.join("console.log");
+    format!(
+        "env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
+         AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
+         --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} {extra}; \
+         echo EXITED $?; sleep 600",
+        e = empty.display(),
+        log = log.display(),
+        audit = dir.join("audit.jsonl").display(),
+    )
+}
+
+fn loaded_count(screen: &str) -> Option<usize> {
+    // "… 1,200 loaded, more exist" or "all 5,000 loaded"
+    let line = screen.lines().find(|l| l.contains(" loaded"))?;
+    let before = line.split(" loaded").next()?;
+    let num = before.rsplit(' ').next()?;
+    num.replace(',', "").parse().ok()
+}
+
+struct Fixture {
+    _serve: Serve,
+    url: String,
+    dir: tempfile::TempDir,
+    account_id: String,
+    emails: Vec<String>,
+    users: Vec<serde_json::Value>,
+}
+
+/// A service with the demo data; the 5,000-user account's id and every email in
+/// service order, read with the AWS CLI.
+fn fixture(extra: &[&str]) -> Fixture {
+    let serve = Serve::start(extra);
+    let url = serve.url.clone();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = aws(&url, dir.path(), &["list-accounts"]);
+    let acc = accounts["Accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["Name"] == "Example Corp")
+        .expect("Example Corp");
+    let account_id = acc["AccountId"].as_str().expect("id").to_string();
+    let users = aws(
+        &url,
+        dir.path(),
+        &["list-users", "--account-id", &account_id],
+    );
+    let users: Vec<serde_json::Value> = users["Users"].as_array().expect("users").clone();
+    let emails: Vec<String> = users
+        .iter()
+        .map(|u| u["PrimaryEmail"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(emails.len(), 5000, "the demo account has 5,000 users");
+    Fixture {
+        _serve: serve,
+        url,
+        dir,
+        account_id,
+        emails,
+        users,
+    }
+}
+
+#[test]
+fn browse_page_filter_resize_and_quit() {
+    let fx = fixture(&["--latency-ms", "40"]);
+    let t = Tmux::new("browse");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    // The first account is selected and its detail shows the id the AWS CLI sees.
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp") && s.contains(&fx.account_id)
+    });
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the console uses the alternate screen"
+    );
+
+    // Open the account: the first page shows after one round trip.
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp") && s.contains("more exist")
+    });
+    assert!(
+        s.contains(&fx.emails[0]),
+        "first user in service order:\n{s}"
+    );
+
+    // Page to the end: G jumps to the last loaded row, which loads the next page.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = 0;
+    loop {
+        let s = t.screen();
+        if s.contains("all 5,000 loaded") {
+            break;
+        }
+        let n = loaded_count(&s).unwrap_or(0);
+        assert!(Instant::now() < deadline, "stuck at {n} loaded:\n{s}");
+        if n > last || n == 0 {
+            last = n;
+            t.keys(&["G"]);
+        }
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    t.keys(&["G"]);
+    let last_email = fx.emails.last().expect("users");
+    let s = t.wait_for(
+        "the last user under the cursor",
+        Duration::from_secs(5),
+        |s| s.contains(last_email.as_str()) && s.contains("5,000 users · all 5,000 loaded"),
+    );
+    assert!(s.contains("5,000"), "{s}");
+
+    // Filter by a fragment: the count matches the AWS CLI's view.
+    let fragment = "kim@";
+    let expected = fx
+        .emails
+        .iter()
+        .filter(|e| e.to_lowercase().contains(fragment))
+        .count();
+    assert!(expected > 0);
+    t.keys(&["/"]);
+    t.text(fragment);
+    let want = format!("matching {expected} of 5,000 users");
+    let s = t.wait_for("the filtered count", Duration::from_secs(5), |s| {
+        s.contains(&want)
+    });
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains('@') && !l.contains("Email ") && !l.contains("filter /"))
+        .collect();
+    assert!(
+        rows.iter().all(|l| l.contains(fragment)),
+        "only matching rows:\n{s}"
+    );
+    assert_eq!(rows.len(), expected.min(22), "every match on screen:\n{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+        s.contains("5,000 users · all 5,000 loaded")
+    });
+
+    // Reload, then a full email far beyond the first page: found by one look-up
+    // while the pages are still loading.
+    t.keys(&["C-r"]);
+    t.wait_for("the reloaded first page", Duration::from_secs(10), |s| {
+        s.contains("more exist")
+    });
+    let target = &fx.emails[4321];
+    t.keys(&["/"]);
+    t.text(target);
+    let s = t.wait_for("the looked-up user", Duration::from_secs(5), |s| {
+        s.lines()
+            .any(|l| l.contains(target.as_str()) && l.contains('│') && !l.contains("filter"))
+    });
+    assert!(
+        s.contains("more exist") || s.contains("matching 1 of"),
+        "{s}"
+    );
+    t.keys(&["Enter"]);
+
+    // Resize to 80×24: nothing drawn past the edge, panes re-laid out.
+    t.cmd(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    let s = t.wait_for("the 80×24 layout", Duration::from_secs(5), |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("┌ Users") && l.chars().count() == 80)
+    });
+    assert_eq!(s.lines().count(), 24, "{s}");
+    assert!(s.lines().all(|l| l.chars().count() <= 80));
+    assert!(s.contains(target.as_str()), "{s}");
+
+    // Quit: the terminal is restored.
+    t.keys(&["Escape"]);
+    t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+        !s.contains("filter /")
+    });
+    t.keys(&["q"]);
+    t.wait_for("the console to exit", Duration::from_secs(10), |s| {
+        s.contains("EXITED 0")
+    });
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+    assert_eq!(t.display("#{cursor_flag}"), "1", "cursor shown again");
+    let log = std::fs::read_to_string(fx.dir.path().join("console.log")).expect("log file");
+    assert!(log.contains("first frame drawn"));
+    assert!(
+        !fx.emails.iter().take(200).any(|e| log.contains(e.as_str())),
+        "no emails in the log"
+    );
+    assert!(!log.contains("secret"));
+}
+
+fn child_pid(t: &Tmux) -> u32 {
+    let sh = t.display("#{pane_pid}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let out = Command::new("pgrep")
+            .args(["-P", &sh, "-f", "chime-admin"])
+            .output()
+            .expect("pgrep");
+        if let Some(pid) = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+        {
+            return pid.parse().expect("pid");
+        }
+        assert!(Instant::now() < deadline, "console process not found");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_a_dead_endpoint_is_explained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sig in ["TERM", "HUP"] {
+        // Port 9 on loopback: nothing listens, the console says so and keeps running.
+        let t = Tmux::new(&format!("sig{sig}"));
+        t.start(100, 30, &console_cmd("http://127.0.0.1:9", dir.path(), ""));
+        let s = t.wait_for("the error dialog", Duration::from_secs(20), |s| {
+            s.contains("Error")
+        });
+        assert!(
+            s.contains("ListAccounts") && s.contains("what to do"),
+            "{s}"
+        );
+        let pid = child_pid(&t);
+        let out = Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .output()
+            .expect("kill");
+        assert!(out.status.success());
+        t.wait_for("the console to exit", Duration::from_secs(10), |s| {
+            s.contains("EXITED 0")
+        });
+        assert_eq!(
+            t.display("#{alternate_on}"),
+            "0",
+            "SIG{sig}: left the alternate screen"
+        );
+        assert_eq!(t.display("#{cursor_flag}"), "1", "SIG{sig}: cursor shown");
+    }
+}
+
+#[test]
+fn a_lost_terminal_ends_the_process() {
+    let fx_dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(&[]);
+    let t = Tmux::new("lost");
+    t.start(100, 30, &console_cmd(&serve.url, fx_dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    let pid = child_pid(&t);
+    // The pane (its pty) goes away, as when an SSH connection drops.
+    t.cmd(&["kill-pane", "-t", "t"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while PathBuf::from(format!("/proc/{pid}")).exists() {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat.contains(") Z") {
+            break; // exited, not yet reaped
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the console kept running without its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ---------------------------------------------------------------- changes (issue 6)
+
+impl Fixture {
+    fn users_now(&self) -> Vec<serde_json::Value> {
+        let v = aws(
+            &self.url,
+            self.dir.path(),
+            &["list-users", "--account-id", &self.account_id],
+        );
+        v["Users"].as_array().expect("users").clone()
+    }
+
+    /// An email fragment (".last@") whose matches span pages, include users not
+    /// yet Basic and no suspended user; `skip` picks a later candidate.
+    fn fragment(&self, skip: usize) -> (String, Vec<usize>) {
+        let mut seen = std::collections::HashSet::new();
+        let mut found = 0;
+        for e in &self.emails {
+            let Some(last) = e.split('@').next().and_then(|l| l.rsplit('.').next()) else {
+                continue;
+            };
+            let frag = format!(".{last}@");
+            if !seen.insert(frag.clone()) {
+                continue;
+            }
+            let idx: Vec<usize> = (0..self.emails.len())
+                .filter(|&i| self.emails[i].to_lowercase().contains(&frag))
+                .collect();
+            let ok = (8..=40).contains(&idx.len())
+                && idx.iter().any(|&i| i < 200)
+                && idx.iter().any(|&i| i >= 1000)
+                && idx
+                    .iter()
+                    .all(|&i| self.users[i]["UserRegistrationStatus"] != "Suspended")
+                && idx
+                    .iter()
+                    .filter(|&&i| self.users[i]["LicenseType"] != "Basic")
+                    .count()
+                    >= 3;
+            if ok {
+                if found == skip {
+                    return (frag, idx);
+                }
+                found += 1;
+            }
+        }
+        panic!("no suitable fragment in the demo data");
+    }
+}
+
+/// Opens Example Corp, filters by `frag`, and marks every match (all pages).
+fn open_filter_and_mark_all(t: &Tmux, frag: &str, n: usize) {
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp")
+    });
+    t.keys(&["/"]);
+    t.text(frag);
+    t.keys(&["Enter"]);
+    t.keys(&["a"]);
+    let want = format!("{n} marked");
+    t.wait_for("every match marked", Duration::from_secs(30), |s| {
+        s.contains(&want) && s.contains(&format!("matching {n} of 5,000 users"))
+    });
+}
+
+fn change_license_to_basic(t: &Tmux, will_change: usize) {
+    t.keys(&["e"]);
+    t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    t.text("B");
+    t.keys(&["Enter"]);
+    let want = format!("{will_change} users in Example Corp will change");
+    t.wait_for("the preview", Duration::from_secs(5), |s| s.contains(&want));
+    t.text("y");
+}
+
+fn license(u: &serde_json::Value) -> &str {
+    u["LicenseType"].as_str().unwrap_or("")
+}
+
+#[test]
+fn mark_all_matches_across_pages_and_change_license_to_basic() {
+    let fx = fixture(&[]);
+    let (frag, idx) = fx.fragment(0);
+    let to_change = idx
+        .iter()
+        .filter(|&&i| license(&fx.users[i]) != "Basic")
+        .count();
+    let t = Tmux::new("bulk");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    open_filter_and_mark_all(&t, &frag, idx.len());
+    change_license_to_basic(&t, to_change);
+    let want = format!("{to_change} updated ·");
+    let s = t.wait_for("the summary", Duration::from_secs(30), |s| {
+        s.contains(&want)
+    });
+    assert!(!s.contains("failed"), "{s}");
+    assert!(s.contains("✓ updated"), "{s}");
+
+    // The AWS CLI sees every match Basic and no other user changed.
+    let after = fx.users_now();
+    assert_eq!(after.len(), 5000);
+    for (i, (b, a)) in fx.users.iter().zip(&after).enumerate() {
+        assert_eq!(b["UserId"], a["UserId"], "same order");
+        if idx.contains(&i) {
+            assert_eq!(license(a), "Basic", "{}", fx.emails[i]);
+            let (mut b2, mut a2) = (b.clone(), a.clone());
+            b2["LicenseType"] = "x".into();
+            a2["LicenseType"] = "x".into();
+            assert_eq!(b2, a2, "only the license changed");
+        } else {
+            assert_eq!(b, a, "user {i} not in the filter changed");
+        }
+    }
+    // The audit log: one result line per user sent, no emails.
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit log");
+    let results: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .filter(|v: &serde_json::Value| v["event"] == "result")
+        .collect();
+    assert_eq!(results.len(), to_change);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["result"] == "ok" && r["operation"] == "BatchUpdateUser")
+    );
+    assert!(results.iter().all(|r| r["changes"][0]["to"] == "Basic"));
+    assert!(
+        !idx.iter().any(|&i| audit.contains(fx.emails[i].as_str())),
+        "no emails in the audit log"
+    );
+}
+
+#[test]
+fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
+    let fx = fixture(&[]);
+    let (frag, idx) = fx.fragment(1);
+    let to_change = idx
+        .iter()
+        .filter(|&&i| license(&fx.users[i]) != "Basic")
+        .count();
+    let victim = *idx
+        .iter()
+        .find(|&&i| license(&fx.users[i]) != "Basic")
+        .expect("victim");
+    let victim_id = fx.users[victim]["UserId"].as_str().expect("id").to_string();
+    let t = Tmux::new("conflict");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    open_filter_and_mark_all(&t, &frag, idx.len());
+    // Suspended behind the console's back, after marking, before applying.
+    aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "batch-suspend-user",
+            "--account-id",
+            &fx.account_id,
+            "--user-id-list",
+            &victim_id,
+        ],
+    );
+    change_license_to_basic(&t, to_change);
+    let want = format!("{} updated · 1 failed", to_change - 1);
+    let s = t.wait_for("the summary", Duration::from_secs(30), |s| {
+        s.contains(&want)
+    });
+    let email = &fx.emails[victim];
+    let row = s
+        .lines()
+        .find(|l| l.contains(email.as_str()) && l.contains("Conflict"))
+        .unwrap_or_else(|| panic!("no Conflict row for {email}:\n{s}"));
+    assert!(row.contains("✗ Conflict: User is suspended"), "{row}");
+    assert!(row.contains("● "), "the failed row stays marked: {row}");
+    assert!(
+        s.contains("· 1 marked"),
+        "only the failed row stays marked:\n{s}"
+    );
+    // Its row is re-read: the service's suspension shows.
+    t.wait_for("the re-read row", Duration::from_secs(10), |s| {
+        s.lines()
+            .any(|l| l.contains(email.as_str()) && l.contains("✗ Suspended"))
+    });
+    let after = fx.users_now();
+    assert_eq!(
+        license(&after[victim]),
+        license(&fx.users[victim]),
+        "unchanged"
+    );
+    assert_eq!(after[victim]["UserRegistrationStatus"], "Suspended");
+    for &i in &idx {
+        if i != victim {
+            assert_eq!(license(&after[i]), "Basic");
+        }
+    }
+}
+
+#[test]
+fn with_item_failures_every_user_ends_changed_or_shown_failed() {
+    let fx = fixture(&["--item-fail-rate", "0.2", "--fault-seed", "11"]);
+    let (frag, idx) = fx.fragment(2);
+    let to_change: Vec<usize> = idx
+        .iter()
+        .copied()
+        .filter(|&i| license(&fx.users[i]) != "Basic")
+        .collect();
+    let t = Tmux::new("faults");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    open_filter_and_mark_all(&t, &frag, idx.len());
+    change_license_to_basic(&t, to_change.len());
+    let s = t.wait_for("the summary", Duration::from_secs(60), |s| {
+        s.contains(" updated ·")
+    });
+    let status = s
+        .lines()
+        .find(|l| l.contains(" updated ·"))
+        .expect("summary line");
+    let num = |word: &str| -> usize {
+        status
+            .split(" · ")
+            .find_map(|p| {
+                p.trim()
+                    .strip_suffix(word)
+                    .map(|n| n.trim().replace(',', ""))
+            })
+            .and_then(|n| n.split_whitespace().last().map(String::from))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let updated = num("updated");
+    let failed = status
+        .split(" · ")
+        .find(|p| p.contains("failed"))
+        .and_then(|p| p.split_whitespace().next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    assert_eq!(updated + failed, to_change.len(), "{status}");
+    // The service agrees with the screen: exactly `updated` users became Basic.
+    let after = fx.users_now();
+    let now_basic = to_change
+        .iter()
+        .filter(|&&i| license(&after[i]) == "Basic")
+        .count();
+    assert_eq!(now_basic, updated, "{status}");
+    // Each row on screen says what the service has.
+    for &i in &to_change {
+        let email = fx.emails[i].as_str();
+        if let Some(row) = s
+            .lines()
+            .find(|l| l.contains(email) && !l.contains("Email "))
+        {
+            if license(&after[i]) == "Basic" {
+                assert!(row.contains("✓ updated"), "{row}");
+            } else {
+                assert!(row.contains("✗ "), "{row}");
+            }
+        }
+    }
+    for (i, (b, a)) in fx.users.iter().zip(&after).enumerate() {
+        if !idx.contains(&i) {
+            assert_eq!(b, a, "user {i} not in the filter changed");
+        }
+    }
+}
+
+#[test]
+fn read_only_offers_no_change_and_the_worker_refuses_one() {
+    let fx = fixture(&[]);
+    let t = Tmux::new("ro");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), "--read-only"));
+    let s = t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    assert!(s.contains("READ-ONLY"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("more exist")
+    });
+    t.keys(&["Space"]);
+    t.keys(&["e"]);
+    t.keys(&["?"]);
+    let s = t.wait_for("help", Duration::from_secs(5), |s| {
+        s.contains("Keys (read-only)")
+    });
+    assert!(
+        !s.contains("Change users") && !s.contains("change license"),
+        "{s}"
+    );
+    assert!(!s.contains("e edit"), "{s}");
+    t.keys(&["Escape"]);
+    // The worker itself refuses a change in read-only mode, whoever asks.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let refused = rt.block_on(async {
+        use chime_admin::console::{action::Action, audit::Audit, effect::Effect, worker};
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let url = fx.url.clone();
+        let client = async move {
+            chime_admin::client::Client::with_static_credentials(
+                &url,
+                "us-east-1",
+                "AKIDEXAMPLE",
+                "secret",
+            )
+        };
+        let cfg = worker::WorkerConfig {
+            read_only: true,
+            audit: Audit {
+                path: fx.dir.path().join("ro-audit.jsonl"),
+                endpoint: fx.url.clone(),
+                profile: None,
+            },
+        };
+        let fx_tx = worker::spawn(client, cfg, tx);
+        let id = fx.users[0]["UserId"].as_str().expect("id").to_string();
+        let _ = fx_tx.send(Effect::UpdateUsers {
+            batch_id: 7,
+            account_id: fx.account_id.clone(),
+            update: chime_admin::model::UserUpdate {
+                license_type: Some(chime_admin::model::License::Basic),
+                ..Default::default()
+            },
+            changes: vec![chime_admin::console::form::PlannedChange {
+                user_id: id,
+                email: Default::default(),
+                fields: vec![],
+            }],
+        });
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+                Ok(Some(Action::Failed { gen_id: 7, error })) => break error,
+                Ok(Some(_)) => continue,
+                other => panic!("no refusal: {other:?}"),
+            }
+        }
+    });
+    assert_eq!(refused.code, "ReadOnly");
+    assert_eq!(fx.users_now(), fx.users, "nothing changed on the service");
+    assert!(
+        !fx.dir.path().join("ro-audit.jsonl").exists(),
+        "nothing sent, nothing audited"
+    );
+}
+
+#[test]
+fn suspend_marked_users_and_reset_a_pin_shown_once() {
+    let fx = fixture(&[]);
+    // Three users of the first page that are not suspended.
+    let picks: Vec<usize> = (0..30)
+        .filter(|&i| fx.users[i]["UserRegistrationStatus"] != "Suspended")
+        .take(3)
+        .collect();
+    let t = Tmux::new("suspend");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("more exist")
+    });
+    for &i in &picks {
+        t.keys(&["/"]);
+        t.text(&fx.emails[i]);
+        t.keys(&["Enter"]);
+        t.wait_for("the one user", Duration::from_secs(5), |s| {
+            s.contains("matching 1 of")
+        });
+        t.keys(&["Space"]);
+        t.keys(&["Escape"]);
+        t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+            !s.contains("filter /")
+        });
+    }
+    t.wait_for("three marked", Duration::from_secs(5), |s| {
+        s.contains("3 marked")
+    });
+    t.text("s");
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("3 users in Example Corp will change") && s.contains("Registration")
+    });
+    t.text("y");
+    t.wait_for("the summary", Duration::from_secs(20), |s| {
+        s.contains("3 done ·")
+    });
+    let after = fx.users_now();
+    for (i, (b, a)) in fx.users.iter().zip(&after).enumerate() {
+        if picks.contains(&i) {
+            assert_eq!(a["UserRegistrationStatus"], "Suspended", "{}", fx.emails[i]);
+        } else {
+            assert_eq!(b, a, "user {i} changed");
+        }
+    }
+
+    // Reset the PIN of a registered user: shown once, then gone; never in the log.
+    let target = (30..200)
+        .find(|&i| fx.users[i]["UserRegistrationStatus"] == "Registered")
+        .expect("a registered user");
+    t.keys(&["/"]);
+    t.text(&fx.emails[target]);
+    t.keys(&["Enter"]);
+    t.wait_for("the one user", Duration::from_secs(5), |s| {
+        s.contains("matching 1 of")
+    });
+    t.text("P");
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("Personal PIN")
+    });
+    t.text("y");
+    let s = t.wait_for("the PIN dialog", Duration::from_secs(10), |s| {
+        s.contains("Personal PIN reset")
+    });
+    let shown: String = s
+        .lines()
+        .skip_while(|l| !l.contains("The new personal PIN"))
+        .nth(2)
+        .map(|l| l.chars().filter(|c| c.is_ascii_digit()).collect())
+        .unwrap_or_default();
+    assert!(shown.len() >= 6, "a PIN on screen:\n{s}");
+    // The service agrees (GetUser returns the PIN), and closing the dialog hides it.
+    let user = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            fx.users[target]["UserId"].as_str().expect("id"),
+        ],
+    );
+    if let Some(pin) = user["User"]["PersonalPIN"].as_str() {
+        assert_eq!(pin, shown);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the dialog closed", Duration::from_secs(5), |s| {
+        !s.contains("Personal PIN reset")
+    });
+    assert!(!s.contains(&shown), "{s}");
+    t.keys(&["q"]);
+    t.wait_for("exit", Duration::from_secs(10), |s| s.contains("EXITED 0"));
+    let log = std::fs::read_to_string(fx.dir.path().join("console.log")).expect("log");
+    assert!(!log.contains(&shown), "the PIN is not in the log");
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.contains("ResetPersonalPIN") && audit.contains("BatchSuspendUser"));
+    assert!(!audit.contains(&shown), "the PIN is not in the audit log");
+}

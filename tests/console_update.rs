@@ -1,0 +1,1161 @@
+//! `update` without a terminal or a network: feed actions, assert state and effects.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::InputRequest;
+
+use chime_admin::console::action::Action;
+use chime_admin::console::effect::Effect;
+use chime_admin::console::keys::{self, Command, KeyContext};
+use chime_admin::console::state::{
+    BatchRun, ErrorInfo, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
+};
+use chime_admin::console::ui::status::{key_context, rows_status};
+use chime_admin::console::ui::theme::Theme;
+use chime_admin::console::update::{start, update};
+use chime_admin::model::{Account, AccountType, License, User};
+
+fn account(i: usize) -> Account {
+    Account {
+        aws_account_id: "123456789012".into(),
+        account_id: format!("acc-{i}"),
+        name: format!("Account {i}"),
+        account_type: Some(AccountType::EnterpriseLWA),
+        default_license: Some(License::Pro),
+        supported_licenses: Some(vec![License::Basic, License::Plus, License::Pro]),
+        ..Default::default()
+    }
+}
+
+fn user(i: usize) -> User {
+    User {
+        user_id: format!("u-{i:05}"),
+        account_id: Some("acc-0".into()),
+        primary_email: Some(format!("user{i:05}@example.com").into()),
+        display_name: Some(format!("User {i}").into()),
+        license_type: Some(License::Pro),
+        ..Default::default()
+    }
+}
+
+fn users(range: std::ops::Range<usize>) -> Vec<User> {
+    range.map(user).collect()
+}
+
+fn cmd(s: &mut State, c: Command) -> Vec<Effect> {
+    update(s, Action::Cmd(c))
+}
+
+fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        fx.extend(update(s, Action::Input(InputRequest::InsertChar(c))));
+    }
+    fx
+}
+
+/// A state with accounts loaded and the first account's users view open
+/// (first page requested, not answered). Returns the users generation.
+fn opened() -> (State, u64) {
+    let mut s = State::new("http://127.0.0.1:1", false, Theme::default());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let fx = start(&mut s);
+    let Effect::LoadAccounts {
+        gen_id,
+        token: None,
+    } = fx[0].clone()
+    else {
+        panic!("expected LoadAccounts, got {fx:?}")
+    };
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: (0..3).map(account).collect(),
+            next_token: None,
+        },
+    );
+    let fx = cmd(&mut s, Command::Open);
+    assert_eq!(s.focus, Pane::Users);
+    match &fx[..] {
+        [
+            Effect::LoadUsersPage {
+                account_id,
+                gen_id,
+                token: None,
+            },
+        ] => {
+            assert_eq!(account_id, "acc-0");
+            (s, *gen_id)
+        }
+        other => panic!("expected one LoadUsersPage, got {other:?}"),
+    }
+}
+
+fn page(gen_id: u64, range: std::ops::Range<usize>, next: Option<&str>) -> Action {
+    Action::UsersPage {
+        gen_id,
+        account_id: "acc-0".into(),
+        users: users(range),
+        next_token: next.map(String::from),
+    }
+}
+
+fn err(op: &str) -> ErrorInfo {
+    ErrorInfo {
+        operation: op.into(),
+        code: "ServiceUnavailableException".into(),
+        message: "try later".into(),
+        request_id: Some("req-1".into()),
+        hint: None,
+    }
+}
+
+#[test]
+fn accounts_follow_next_token_then_stop() {
+    let mut s = State::new("e", false, Theme::default());
+    let fx = start(&mut s);
+    assert!(s.accounts.loading);
+    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    let fx = update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: vec![account(0)],
+            next_token: Some("t".into()),
+        },
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::LoadAccounts {
+            gen_id,
+            token: Some("t".into())
+        }]
+    );
+    let fx = update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: vec![account(1)],
+            next_token: None,
+        },
+    );
+    assert!(fx.is_empty());
+    assert!(!s.accounts.loading && s.accounts.loaded);
+    assert_eq!(s.accounts.list.len(), 2);
+    assert_eq!(
+        s.selected_account().map(|a| a.account_id.as_str()),
+        Some("acc-0")
+    );
+}
+
+#[test]
+fn users_page_on_demand_as_the_cursor_nears_the_end() {
+    let (mut s, g) = opened();
+    let fx = update(&mut s, page(g, 0..PAGE_SIZE as usize, Some("t1")));
+    assert!(
+        fx.is_empty(),
+        "cursor at the top: no prefetch yet, got {fx:?}"
+    );
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(200));
+    assert_eq!(rows_status(&s), "200 users · 200 loaded, more exist");
+
+    // Moving down a little does not ask; nearing the end does, once.
+    let fx = cmd(&mut s, Command::Down);
+    assert!(fx.is_empty());
+    let fx = cmd(&mut s, Command::PageDown);
+    assert!(fx.is_empty(), "{fx:?}");
+    let fx = cmd(&mut s, Command::Bottom);
+    assert_eq!(
+        fx,
+        vec![Effect::LoadUsersPage {
+            account_id: "acc-0".into(),
+            gen_id: g,
+            token: Some("t1".into())
+        }]
+    );
+    assert!(
+        cmd(&mut s, Command::Up).is_empty(),
+        "one page in flight at a time"
+    );
+
+    let fx = update(&mut s, page(g, 200..400, Some("t2")));
+    // The cursor (199) is still within PREFETCH_ROWS of 400? 199 + 100 < 400: no.
+    assert!(fx.is_empty(), "{fx:?}");
+    let fx = cmd(&mut s, Command::Bottom);
+    assert_eq!(fx.len(), 1);
+    let fx = update(&mut s, page(g, 400..450, None));
+    assert!(fx.is_empty());
+    let v = s.users.as_ref().expect("view");
+    assert!(v.complete && v.next_token.is_none());
+    assert_eq!(rows_status(&s), "450 users · all 450 loaded");
+    assert_eq!(s.user_counts.get("acc-0"), Some(&450));
+    assert!(
+        cmd(&mut s, Command::Bottom).is_empty(),
+        "nothing more to load"
+    );
+    assert_eq!(s.users.as_ref().map(|v| v.list.cursor), Some(449));
+}
+
+#[test]
+fn page_cursor_is_clamped_and_scroll_keeps_it_on_screen() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..150, None));
+    for _ in 0..10 {
+        cmd(&mut s, Command::PageDown);
+    }
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.cursor, 149);
+    assert!(v.list.offset <= 149 && v.list.offset + 40 > 149);
+    cmd(&mut s, Command::Top);
+    let v = s.users.as_ref().expect("view");
+    assert_eq!((v.list.cursor, v.list.offset), (0, 0));
+}
+
+#[test]
+fn stale_pages_are_dropped_after_reload_or_another_account() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    // Reload: a new generation; the first page is asked for again.
+    let fx = cmd(&mut s, Command::Reload);
+    let [
+        Effect::LoadUsersPage {
+            gen_id: g2,
+            token: None,
+            ..
+        },
+    ] = fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_ne!(g, g2);
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(0));
+    // An answer to the old generation changes nothing.
+    update(&mut s, page(g, 200..400, None));
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(0));
+    assert!(!s.users.as_ref().expect("view").complete);
+    update(&mut s, page(g2, 0..10, None));
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(10));
+
+    // Another account: answers for the first are dropped.
+    s.focus = Pane::Accounts;
+    cmd(&mut s, Command::Down);
+    let fx = cmd(&mut s, Command::Open);
+    let [
+        Effect::LoadUsersPage {
+            ref account_id,
+            gen_id: g3,
+            ..
+        },
+    ] = fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(account_id, "acc-1");
+    update(&mut s, page(g2, 10..20, None));
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(0));
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id: g3,
+            account_id: "acc-1".into(),
+            users: users(0..3),
+            next_token: None,
+        },
+    );
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(3));
+}
+
+#[test]
+fn filter_narrows_at_once_and_keeps_loading_in_the_background() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    assert!(cmd(&mut s, Command::Filter).is_empty());
+    assert_eq!(s.mode(), Mode::FilterInput);
+    let fx = type_text(&mut s, "5@EXAMPLE");
+    // Emails ending in 5: 20 of the first 200, case-insensitive.
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.visible_len(), 20, "case-insensitive substring");
+    assert_eq!(
+        fx,
+        vec![Effect::LoadUsersPage {
+            account_id: "acc-0".into(),
+            gen_id: g,
+            token: Some("t1".into())
+        }],
+        "a filter over partial data loads the rest"
+    );
+    assert_eq!(
+        rows_status(&s),
+        "matching 20 of 200 loaded · more exist, loading…"
+    );
+    // The filtered list grows as pages arrive, and the next page is asked for.
+    let fx = update(&mut s, page(g, 200..400, Some("t2")));
+    assert_eq!(fx.len(), 1);
+    assert_eq!(s.users.as_ref().map(|v| v.list.visible_len()), Some(40));
+    let fx = update(&mut s, page(g, 1000..1200, None));
+    assert!(fx.is_empty());
+    assert_eq!(s.users.as_ref().map(|v| v.list.visible_len()), Some(60));
+    assert_eq!(rows_status(&s), "matching 60 of 600 users");
+
+    // Enter keeps the filter.
+    cmd(&mut s, Command::Submit);
+    assert_eq!(s.mode(), Mode::Normal);
+    assert_eq!(s.users.as_ref().map(|v| v.list.visible_len()), Some(60));
+    // Another text (not a narrowing of the old one) is matched against every row.
+    cmd(&mut s, Command::Filter);
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    type_text(&mut s, "user0001");
+    assert_eq!(s.users.as_ref().map(|v| v.list.visible_len()), Some(10));
+    // Esc clears it.
+    cmd(&mut s, Command::Back);
+    assert_eq!(s.mode(), Mode::Normal);
+    assert_eq!(s.users.as_ref().map(|v| v.list.visible_len()), Some(600));
+    assert_eq!(
+        s.focus,
+        Pane::Users,
+        "Esc with a filter clears it, not the pane"
+    );
+}
+
+#[test]
+fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    let fx = type_text(&mut s, "user04321@example.co");
+    let lookups: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FindUserByEmail { gen_id, email, .. } => {
+                Some((*gen_id, email.expose().to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    // "…@example.c" is already a complete email by the model's pattern.
+    assert_eq!(lookups.len(), 2, "{fx:?}");
+    assert_eq!(lookups[1].1, "user04321@example.co");
+    let (stale_gen, _) = lookups[1].clone();
+    let fx = type_text(&mut s, "m");
+    let Some(Effect::FindUserByEmail {
+        gen_id,
+        email,
+        account_id,
+    }) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::FindUserByEmail { .. }))
+        .cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        (email.expose(), account_id.as_str()),
+        ("user04321@example.com", "acc-0")
+    );
+    // The answer for the older text is dropped.
+    update(
+        &mut s,
+        Action::UsersFound {
+            gen_id: stale_gen,
+            account_id: "acc-0".into(),
+            email: "x".into(),
+            users: vec![user(9999)],
+        },
+    );
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(200));
+    update(
+        &mut s,
+        Action::UsersFound {
+            gen_id,
+            account_id: "acc-0".into(),
+            email,
+            users: vec![user(4321)],
+        },
+    );
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.visible_len(), 1);
+    assert_eq!(
+        v.selected_user().map(|u| u.user_id.as_str()),
+        Some("u-04321")
+    );
+    // When its page arrives later it is not added twice.
+    update(&mut s, page(g, 4200..4400, None));
+    let v = s.users.as_ref().expect("view");
+    assert_eq!((v.list.len(), v.list.visible_len()), (400, 1));
+    // A loaded exact match needs no look-up.
+    let fx = type_text(&mut s, "");
+    assert!(fx.is_empty());
+}
+
+#[test]
+fn focus_cycles_and_esc_goes_back() {
+    let mut s = State::new("e", false, Theme::default());
+    assert_eq!(s.focus, Pane::Accounts);
+    cmd(&mut s, Command::NextPane);
+    assert_eq!(
+        s.focus,
+        Pane::Detail,
+        "without users open: accounts ↔ detail"
+    );
+    cmd(&mut s, Command::NextPane);
+    assert_eq!(s.focus, Pane::Accounts);
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..5, None));
+    cmd(&mut s, Command::NextPane);
+    assert_eq!(s.focus, Pane::Detail);
+    cmd(&mut s, Command::NextPane);
+    assert_eq!(s.focus, Pane::Accounts);
+    cmd(&mut s, Command::PrevPane);
+    assert_eq!(s.focus, Pane::Detail);
+    cmd(&mut s, Command::Back);
+    assert_eq!(s.focus, Pane::Users);
+    cmd(&mut s, Command::Open);
+    assert_eq!(s.focus, Pane::Detail, "enter on a user shows its detail");
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::Back);
+    assert_eq!(s.focus, Pane::Accounts);
+    // Opening the same account again keeps its loaded rows and asks nothing.
+    assert!(cmd(&mut s, Command::Open).is_empty());
+    assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(5));
+}
+
+#[test]
+fn errors_show_dismiss_and_stale_errors_are_ignored() {
+    let (mut s, g) = opened();
+    update(
+        &mut s,
+        Action::Retrying {
+            operation: "ListUsers".into(),
+            attempt: 2,
+            reason: "throttled".into(),
+        },
+    );
+    assert_eq!(
+        s.retrying.as_deref(),
+        Some("throttled, retrying (ListUsers, attempt 2)")
+    );
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: g + 100,
+            error: err("ListUsers"),
+        },
+    );
+    assert!(
+        s.modals.is_empty(),
+        "an error for a request nobody waits for is not shown"
+    );
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: g,
+            error: err("ListUsers"),
+        },
+    );
+    assert!(matches!(&s.modals[..], [Modal::Error(e)] if *e == err("ListUsers")));
+    assert_eq!(s.mode(), Mode::Dialog);
+    assert!(!s.is_loading());
+    // Keys other than dismiss do nothing under the dialog.
+    cmd(&mut s, Command::Down);
+    cmd(&mut s, Command::Quit);
+    assert!(!s.quit && s.modals.len() == 1);
+    cmd(&mut s, Command::Back);
+    assert!(s.modals.is_empty());
+    // The page can be asked for again; a success clears "retrying".
+    let fx = cmd(&mut s, Command::Down);
+    assert_eq!(fx.len(), 1, "{fx:?}");
+    update(
+        &mut s,
+        Action::Retrying {
+            operation: "ListUsers".into(),
+            attempt: 1,
+            reason: "throttled".into(),
+        },
+    );
+    update(&mut s, page(g, 0..3, None));
+    assert_eq!(s.retrying, None);
+}
+
+#[test]
+fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
+    let mut s = State::new("e", false, Theme::default());
+    cmd(&mut s, Command::Quit);
+    assert!(s.quit);
+    let mut s = State::new("e", false, Theme::default());
+    s.batch = Some(BatchRun {
+        id: 99,
+        verb: "Updating",
+        account_id: "acc-0".into(),
+        total: 10,
+        done: 0,
+        failed: 0,
+        elapsed_ms: 0,
+        cancelling: false,
+    });
+    cmd(&mut s, Command::Quit);
+    assert!(!s.quit);
+    assert!(matches!(&s.modals[..], [Modal::ConfirmQuit]));
+    // Enter is Cancel: it stays.
+    cmd(&mut s, Command::Submit);
+    assert!(!s.quit && s.modals.is_empty());
+    cmd(&mut s, Command::Quit);
+    cmd(&mut s, Command::Back);
+    assert!(!s.quit && s.modals.is_empty());
+    cmd(&mut s, Command::Quit);
+    cmd(&mut s, Command::Yes);
+    assert!(s.quit);
+    let mut s = State::new("e", false, Theme::default());
+    s.modals.push(Modal::Help { scroll: 0 });
+    cmd(&mut s, Command::ForceQuit);
+    assert!(s.quit);
+}
+
+#[test]
+fn marks_survive_paging_and_filtering() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Mark);
+    cmd(&mut s, Command::Mark);
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.marks.len(), 2);
+    assert_eq!(v.list.cursor, 2, "space moves down");
+    // Unmark the second, then V marks the range from the last mark (row 1) to row 5.
+    cmd(&mut s, Command::Up);
+    cmd(&mut s, Command::Mark);
+    assert_eq!(s.users.as_ref().map(|v| v.marks.len()), Some(1));
+    for _ in 0..3 {
+        cmd(&mut s, Command::Down);
+    }
+    cmd(&mut s, Command::MarkRange);
+    assert_eq!(
+        s.users.as_ref().map(|v| v.marks.len()),
+        Some(6),
+        "rows 0..=5"
+    );
+    // Filtering hides some marks but keeps them.
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "user0019");
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.marks.len(), 6);
+    assert_eq!(v.hidden_marks(), 6);
+    // Invert marks the 10 shown; clear removes all.
+    cmd(&mut s, Command::Submit);
+    cmd(&mut s, Command::InvertMarks);
+    assert_eq!(
+        s.users.as_ref().map(|v| (v.marks.len(), v.hidden_marks())),
+        Some((16, 6))
+    );
+    cmd(&mut s, Command::ClearMarks);
+    assert_eq!(s.users.as_ref().map(|v| v.marks.len()), Some(0));
+}
+
+#[test]
+fn mark_all_loads_the_remaining_pages_first() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "5@");
+    cmd(&mut s, Command::Submit);
+    // The filter already asked for page 2; answer it, then mark all.
+    let fx = update(&mut s, page(g, 200..400, Some("t2")));
+    assert_eq!(fx.len(), 1);
+    let fx = cmd(&mut s, Command::MarkAll);
+    assert!(fx.is_empty(), "page 3 already in flight");
+    assert_eq!(s.users.as_ref().map(|v| v.marks.len()), Some(40));
+    update(&mut s, page(g, 1000..1200, None));
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(
+        v.marks.len(),
+        60,
+        "rows matching the filter that arrive later are marked"
+    );
+    assert!(v.marks.contains("u-01005") && !v.marks.contains("u-01006"));
+    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("60 marked"));
+}
+
+#[test]
+fn ticks_animate_only_while_loading_and_expire_flash() {
+    let (mut s, g) = opened();
+    assert!(s.animating());
+    update(&mut s, page(g, 0..3, None));
+    assert!(!s.animating(), "idle: nothing to animate");
+    s.dirty = false;
+    update(&mut s, Action::Tick);
+    assert!(!s.dirty, "a tick while idle draws nothing");
+}
+
+fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, mods)
+}
+
+#[test]
+fn the_registry_dispatches_by_mode() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..3, None));
+    let ctx = key_context(&s);
+    let k = |c, m| keys::command_for(ctx, &key(c, m));
+    assert_eq!(
+        k(KeyCode::Char('j'), KeyModifiers::NONE),
+        Some(Command::Down)
+    );
+    assert_eq!(
+        k(KeyCode::Char('G'), KeyModifiers::SHIFT),
+        Some(Command::Bottom)
+    );
+    assert_eq!(
+        k(KeyCode::BackTab, KeyModifiers::SHIFT),
+        Some(Command::PrevPane)
+    );
+    assert_eq!(
+        k(KeyCode::Char('r'), KeyModifiers::CONTROL),
+        Some(Command::Reload)
+    );
+    assert_eq!(
+        k(KeyCode::Char(' '), KeyModifiers::NONE),
+        Some(Command::Mark)
+    );
+    assert_eq!(k(KeyCode::Char('x'), KeyModifiers::NONE), None);
+    // In the filter input, letters are text and Esc/Enter close it.
+    cmd(&mut s, Command::Filter);
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+        None
+    );
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Enter, KeyModifiers::NONE)),
+        Some(Command::Submit)
+    );
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        Some(Command::ForceQuit)
+    );
+    // Marks only in the users pane.
+    let accounts = KeyContext {
+        users_focused: false,
+        ..key_context(&s)
+    };
+    let accounts = KeyContext {
+        mode: Mode::Normal,
+        ..accounts
+    };
+    assert_eq!(
+        keys::command_for(accounts, &key(KeyCode::Char(' '), KeyModifiers::NONE)),
+        None
+    );
+    // The footer comes from the same table.
+    let footer = keys::footer(key_context(&s));
+    assert!(footer.iter().any(|(k, _)| *k == "enter"), "{footer:?}");
+}
+
+// ---------------------------------------------------------------- changes (issue 6)
+
+use chime_admin::console::form::FormField;
+use chime_admin::model::{ErrorCode, UserType};
+
+/// Users 0..10 open; users 3 and 4 are already Basic.
+fn opened_mixed() -> (State, u64) {
+    let (mut s, g) = opened();
+    let mut us = users(0..10);
+    us[3].license_type = Some(License::Basic);
+    us[4].license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: us,
+            next_token: None,
+        },
+    );
+    (s, g)
+}
+
+fn form(s: &State) -> &chime_admin::console::form::ChangeForm {
+    match s.modals.last() {
+        Some(Modal::Form(f)) => f,
+        other => panic!("expected the form, got {other:?}"),
+    }
+}
+
+fn preview(s: &State) -> &chime_admin::console::form::Preview {
+    match s.modals.last() {
+        Some(Modal::Preview(p)) => p,
+        other => panic!("expected the preview, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_form_starts_at_shared_values_and_cycles_only_supported_licenses() {
+    let (mut s, _) = opened_mixed();
+    // No marks: the current row only, with its own values.
+    cmd(&mut s, Command::Edit);
+    assert_eq!(s.mode(), Mode::Form);
+    let f = form(&s);
+    assert_eq!(f.targets, vec!["u-00000".to_string()]);
+    assert_eq!(f.license, Some(License::Pro));
+    assert_eq!(f.user_type, None, "no value: (keep)");
+    cmd(&mut s, Command::Back);
+    // Users 0..5 marked: licenses differ, so License starts at (keep).
+    for _ in 0..5 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    let f = form(&s);
+    assert_eq!(f.targets.len(), 5);
+    assert_eq!(f.license, None);
+    // → cycles keep → Basic → Plus → Pro → keep (the account's SupportedLicenses).
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        cmd(&mut s, Command::NextValue);
+        seen.push(form(&s).license.clone());
+    }
+    assert_eq!(
+        seen,
+        vec![
+            Some(License::Basic),
+            Some(License::Plus),
+            Some(License::Pro),
+            None
+        ]
+    );
+    cmd(&mut s, Command::PrevValue);
+    assert_eq!(form(&s).license, Some(License::Pro));
+    // A letter jumps: B → Basic.
+    update(&mut s, Action::Input(InputRequest::InsertChar('B')));
+    assert_eq!(form(&s).license, Some(License::Basic));
+    cmd(&mut s, Command::NextField);
+    assert_eq!(form(&s).field, FormField::UserType);
+    update(&mut s, Action::Input(InputRequest::InsertChar('s')));
+    assert_eq!(form(&s).user_type, Some(UserType::SharedDevice));
+    cmd(&mut s, Command::PrevValue);
+    cmd(&mut s, Command::PrevValue);
+    assert_eq!(form(&s).user_type, None, "back to (keep)");
+}
+
+#[test]
+fn an_invalid_room_arn_blocks_submit_and_says_why() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::Edit);
+    for _ in 0..3 {
+        cmd(&mut s, Command::NextField);
+    }
+    assert_eq!(form(&s).field, FormField::Room);
+    type_text(&mut s, "room/1");
+    assert!(form(&s).room_problem().is_some(), "validated while typing");
+    cmd(&mut s, Command::Submit);
+    let f = form(&s);
+    assert!(
+        f.problem.as_deref().is_some_and(|p| p.contains("Room ARN")),
+        "{:?}",
+        f.problem
+    );
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    type_text(&mut s, "arn:aws:a4b:us-east-1:123456789012:room/1");
+    assert_eq!(form(&s).room_problem(), None);
+    // Letters in the room field are text, not jumps.
+    assert_eq!(form(&s).license, Some(License::Pro));
+    cmd(&mut s, Command::Submit);
+    let p = preview(&s);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].fields[0].field, "Room ARN");
+}
+
+#[test]
+fn preview_counts_no_change_and_defaults_to_cancel() {
+    let (mut s, _) = opened_mixed();
+    for _ in 0..5 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    let p = preview(&s);
+    assert_eq!(p.changes.len(), 3, "users 3 and 4 are already Basic");
+    assert_eq!(p.no_change, 2);
+    assert_eq!(
+        p.summary,
+        vec!["License Pro → Basic for 3 users".to_string()]
+    );
+    assert!(!p.apply_focused);
+    // Enter on Cancel sends nothing.
+    let fx = cmd(&mut s, Command::Submit);
+    assert!(fx.is_empty() && s.modals.is_empty() && s.batch.is_none());
+    // A form that changes nothing for anyone says so and sends nothing.
+    cmd(&mut s, Command::Edit);
+    cmd(&mut s, Command::Submit);
+    assert!(form(&s).problem.is_some(), "every field (keep)");
+    cmd(&mut s, Command::Back);
+}
+
+fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
+    for _ in 0..5 {
+        cmd(s, Command::Mark);
+    }
+    cmd(s, Command::Edit);
+    update(s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(s, Command::Submit);
+    cmd(s, Command::NextField);
+    assert!(preview(s).apply_focused);
+    let fx = cmd(s, Command::Submit);
+    match &fx[..] {
+        [
+            Effect::UpdateUsers {
+                batch_id,
+                account_id,
+                update,
+                changes,
+            },
+        ] => {
+            assert_eq!(account_id, "acc-0");
+            assert_eq!(update.license_type, Some(License::Basic));
+            assert_eq!(update.user_type, None);
+            (
+                *batch_id,
+                changes.iter().map(|c| c.user_id.clone()).collect(),
+            )
+        }
+        other => panic!("expected UpdateUsers, got {other:?}"),
+    }
+}
+
+#[test]
+fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
+    let (mut s, g) = opened_mixed();
+    let (batch, ids) = apply_basic_to_first_five(&mut s);
+    assert_eq!(ids, vec!["u-00000", "u-00001", "u-00002"]);
+    assert!(s.busy_changing());
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.items()[0].result, Some(RowResult::Pending));
+    assert_eq!(v.list.items()[3].result, None, "no change: not sent");
+    // The console stays usable while it runs.
+    assert!(cmd(&mut s, Command::Down).is_empty());
+    update(
+        &mut s,
+        Action::BatchProgress {
+            batch_id: batch,
+            done: 2,
+            failed: 0,
+            total: 3,
+            elapsed_ms: 500,
+        },
+    );
+    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    assert_eq!(line, "Updating 3 users: 2/3 · 4 users/s · ETA 1 s");
+    // An answer for another batch is ignored.
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch + 1,
+            account_id: "acc-0".into(),
+            outcomes: vec![],
+            elapsed_ms: 1,
+        },
+    );
+    assert!(s.busy_changing());
+    let conflict = RowResult::Failed {
+        code: Some(ErrorCode::Conflict),
+        message: "User is suspended".into(),
+        request_id: Some("req-9".into()),
+    };
+    let fx = update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok),
+                ("u-00001".into(), conflict.clone()),
+                ("u-00002".into(), RowResult::Ok),
+            ],
+            elapsed_ms: 700,
+        },
+    );
+    assert!(!s.busy_changing());
+    assert_eq!(
+        s.batch_summary.as_deref(),
+        Some("2 updated · 1 failed (r retries) · 0.7 s")
+    );
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.list.items()[1].result, Some(conflict));
+    assert!(v.marks.contains("u-00001"), "failed rows stay marked");
+    assert!(
+        !v.marks.contains("u-00000") && !v.marks.contains("u-00002"),
+        "succeeded unmarked"
+    );
+    assert!(
+        !v.marks.contains("u-00003"),
+        "no-change rows are done too: unmarked"
+    );
+    let [
+        Effect::RefreshUsers {
+            account_id,
+            gen_id,
+            user_ids,
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account_id.as_str(), *gen_id), ("acc-0", g));
+    assert_eq!(
+        user_ids,
+        &vec![
+            "u-00000".to_string(),
+            "u-00001".to_string(),
+            "u-00002".to_string()
+        ],
+        "succeeded and failed rows are re-read"
+    );
+    // Values shown are the ones re-read, not guessed.
+    assert_eq!(
+        s.users.as_ref().expect("view").list.items()[0]
+            .user
+            .license_type,
+        Some(License::Pro),
+        "not changed before it is re-read"
+    );
+    let mut fresh = user(0);
+    fresh.license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: vec![fresh],
+        },
+    );
+    assert_eq!(
+        s.users.as_ref().expect("view").list.items()[0]
+            .user
+            .license_type,
+        Some(License::Basic)
+    );
+}
+
+#[test]
+fn retry_sends_only_the_failed_rows_through_the_same_preview() {
+    let (mut s, _) = opened_mixed();
+    let (batch, _) = apply_basic_to_first_five(&mut s);
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok),
+                (
+                    "u-00001".into(),
+                    RowResult::Failed {
+                        code: Some(ErrorCode::ServiceFailure),
+                        message: "x".into(),
+                        request_id: None,
+                    },
+                ),
+                ("u-00002".into(), RowResult::NotSent),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    cmd(&mut s, Command::Retry);
+    let p = preview(&s);
+    let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
+    assert_eq!(ids, vec!["u-00001", "u-00002"], "failed and not-sent rows");
+    assert!(!p.apply_focused);
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(changes.len(), 2);
+}
+
+#[test]
+fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
+    let (mut s, _) = opened_mixed();
+    let (batch, _) = apply_basic_to_first_five(&mut s);
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('x'), KeyModifiers::NONE)),
+        Some(Command::CancelBatch)
+    );
+    assert!(
+        keys::footer(ctx).iter().any(|(k, _)| *k == "x"),
+        "the cancel key is in the footer"
+    );
+    assert_eq!(
+        cmd(&mut s, Command::CancelBatch),
+        vec![Effect::CancelBatch { batch_id: batch }]
+    );
+    assert!(cmd(&mut s, Command::CancelBatch).is_empty());
+    // The worker refuses (read-only) or cannot send: pending rows fail, the batch ends.
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: batch,
+            error: err("BatchUpdateUser"),
+        },
+    );
+    assert!(!s.busy_changing());
+    let v = s.users.as_ref().expect("view");
+    assert!(matches!(
+        v.list.items()[0].result,
+        Some(RowResult::Failed { .. })
+    ));
+    assert!(matches!(s.modals.last(), Some(Modal::Error(_))));
+}
+
+#[test]
+fn read_only_hides_and_refuses_changes() {
+    let mut s = State::new("e", true, Theme::default());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let fx = start(&mut s);
+    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: vec![account(0)],
+            next_token: None,
+        },
+    );
+    let fx = cmd(&mut s, Command::Open);
+    let Effect::LoadUsersPage { gen_id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    update(&mut s, page(gen_id, 0..5, None));
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('e'), KeyModifiers::NONE)),
+        None
+    );
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+        None
+    );
+    assert!(keys::help_entries(true).iter().all(|(_, b)| !b.dangerous));
+    assert!(
+        keys::help_entries(false)
+            .iter()
+            .any(|(_, b)| b.command == Command::Edit)
+    );
+    assert!(!keys::footer(ctx).iter().any(|(k, _)| *k == "e"));
+    // Even if asked directly, update opens no form.
+    cmd(&mut s, Command::Edit);
+    assert!(s.modals.is_empty());
+    assert!(
+        Effect::UpdateUsers {
+            batch_id: 1,
+            account_id: "a".into(),
+            update: Default::default(),
+            changes: vec![]
+        }
+        .is_mutating()
+    );
+}
+
+#[test]
+fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
+    use chime_admin::console::form::UserAction;
+    use chime_admin::model::RegistrationStatus;
+    let (mut s, g) = opened();
+    let mut us = users(0..4);
+    us[1].user_registration_status = Some(RegistrationStatus::Suspended);
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: us,
+            next_token: None,
+        },
+    );
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Suspend);
+    let p = preview(&s);
+    assert_eq!(p.action, Some(UserAction::Suspend));
+    assert_eq!(
+        (p.changes.len(), p.no_change),
+        (2, 1),
+        "the suspended one is no change"
+    );
+    let fx = cmd(&mut s, Command::Yes);
+    let [
+        Effect::UserAction {
+            batch_id,
+            action: UserAction::Suspend,
+            changes,
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(changes.len(), 2);
+    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    assert!(line.starts_with("Suspending 2 users: 0/2"), "{line}");
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: *batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok),
+                ("u-00002".into(), RowResult::Ok),
+            ],
+            elapsed_ms: 5,
+        },
+    );
+    assert_eq!(s.batch_summary.as_deref(), Some("2 done · 0.0 s"));
+
+    // Reset PIN: the current row only; the PIN shows in a dialog, gone once closed.
+    cmd(&mut s, Command::Top);
+    cmd(&mut s, Command::ResetPin);
+    assert_eq!(preview(&s).changes.len(), 1);
+    let fx = cmd(&mut s, Command::Yes);
+    let [
+        Effect::UserAction {
+            batch_id,
+            action: UserAction::ResetPin,
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::PinReset {
+            batch_id: *batch_id,
+            email: "user00000@example.com".into(),
+            pin: "8675309".into(),
+        },
+    );
+    let Some(Modal::Pin { pin, .. }) = s.modals.last() else {
+        panic!("no PIN dialog")
+    };
+    assert_eq!(pin.expose(), "8675309");
+    assert!(
+        !format!("{:?}", s.modals).contains("8675309"),
+        "Debug of the state never shows it"
+    );
+    cmd(&mut s, Command::Submit);
+    assert!(s.modals.is_empty(), "closed: the PIN is dropped");
+}
