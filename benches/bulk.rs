@@ -226,6 +226,13 @@ fn main() {
         "physical limit: ceil({USERS}/20) x {LATENCY_MS} ms / {CONCURRENCY} = {:.1} ms",
         ms(limit)
     );
+    let waves = chunks.div_ceil(CONCURRENCY);
+    let floor = Duration::from_millis(waves as u64 * LATENCY_MS);
+    println!(
+        "whole waves: ceil({chunks}/{CONCURRENCY}) x {LATENCY_MS} ms = {:.1} ms (ratio {:.2}; no schedule does better)",
+        ms(floor),
+        ms(floor) / ms(limit)
+    );
     println!(
         "{:<44} {:>10} {:>10} {:>8}",
         "", "best ms", "median ms", "ratio"
