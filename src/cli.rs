@@ -33,6 +33,13 @@ pub enum Command {
     Users(UsersArgs),
     /// Change license, user type or Alexa for Business metadata of many users.
     UpdateUsers(UpdateUsersArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `chime-admin man | man -l -`.
+    Man,
 }
 
 /// Where to send requests and with which credentials: the AWS CLI's flags.
@@ -130,7 +137,7 @@ pub enum OutputFormat {
 
 #[derive(Args, Debug, Clone)]
 pub struct AccountsArgs {
-    /// Only accounts whose name is this.
+    /// Only accounts whose name starts with this.
     #[arg(long)]
     pub name: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]

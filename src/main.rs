@@ -1,11 +1,16 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use chime_admin::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::Completions { shell }) => return print_completions(*shell),
+        Some(Command::Man) => return print_man_page(),
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -30,12 +35,33 @@ fn main() -> ExitCode {
             Some(Command::UpdateUsers(args)) => {
                 chime_admin::headless::update_users(cli.console.conn, args).await
             }
+            Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
         }
     });
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("chime-admin: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Shell completions generated from the clap definitions.
+fn print_completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "chime-admin", &mut std::io::stdout());
+    ExitCode::SUCCESS
+}
+
+/// The man page generated from the clap definitions.
+fn print_man_page() -> ExitCode {
+    let page = clap_mangen::Man::new(Cli::command());
+    match page.render(&mut std::io::stdout()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chime-admin: cannot write the man page: {e}");
             ExitCode::FAILURE
         }
     }
