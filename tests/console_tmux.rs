@@ -892,3 +892,101 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     assert!(audit.contains("ResetPersonalPIN") && audit.contains("BatchSuspendUser"));
     assert!(!audit.contains(&shown), "the PIN is not in the audit log");
 }
+
+#[test]
+fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
+    let fx = fixture(&[]);
+    let t = Tmux::new("admin");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Design Studio")
+    });
+    // New account.
+    t.text("n");
+    t.wait_for("the prompt", Duration::from_secs(5), |s| {
+        s.contains("New account")
+    });
+    t.text("Console Made");
+    t.keys(&["Enter"]);
+    t.wait_for("the new account", Duration::from_secs(10), |s| {
+        s.contains("account Console Made created") && s.contains("│Console Made")
+    });
+    let accounts = aws(&fx.url, fx.dir.path(), &["list-accounts"]);
+    assert!(
+        accounts["Accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .any(|a| a["Name"] == "Console Made")
+    );
+
+    // Delete a Team account with active users: refused, and the console says why.
+    t.keys(&["/"]);
+    t.text("Design");
+    t.keys(&["Enter"]);
+    t.text("D");
+    t.wait_for("the delete prompt", Duration::from_secs(5), |s| {
+        s.contains("Delete account")
+    });
+    t.text("Design Studio");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the refusal", Duration::from_secs(10), |s| {
+        s.contains("Error")
+    });
+    assert!(
+        s.contains("not suspended") && s.contains("DeleteAccount"),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
+    let accounts = aws(&fx.url, fx.dir.path(), &["list-accounts"]);
+    assert!(
+        accounts["Accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .any(|a| a["Name"] == "Design Studio")
+    );
+
+    // Invite three users into the Team account.
+    t.keys(&["Enter"]);
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Design Studio")
+    });
+    t.text("I");
+    t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
+        s.contains("Invite users")
+    });
+    t.text("inv1@new.example.com, inv2@new.example.com inv3@new.example.com");
+    t.keys(&["Enter"]);
+    t.wait_for("the invitations", Duration::from_secs(10), |s| {
+        s.contains("3 invited")
+    });
+    let id = accounts["Accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["Name"] == "Design Studio")
+        .and_then(|a| a["AccountId"].as_str())
+        .expect("id")
+        .to_string();
+    let users = aws(&fx.url, fx.dir.path(), &["list-users", "--account-id", &id]);
+    let emails: Vec<&str> = users["Users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(|u| u["PrimaryEmail"].as_str())
+        .collect();
+    for e in [
+        "inv1@new.example.com",
+        "inv2@new.example.com",
+        "inv3@new.example.com",
+    ] {
+        assert!(emails.contains(&e), "{e} invited");
+    }
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.contains("\"CreateAccount\"") && audit.contains("\"DeleteAccount\""));
+    assert!(
+        !audit.contains("inv1@new.example.com"),
+        "no emails in the audit log"
+    );
+}

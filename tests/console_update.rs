@@ -1159,3 +1159,98 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     cmd(&mut s, Command::Submit);
     assert!(s.modals.is_empty(), "closed: the PIN is dropped");
 }
+
+#[test]
+fn prompts_validate_and_send_one_admin_operation() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, _) = opened();
+    // Delete: the typed name must match.
+    s.focus = Pane::Accounts;
+    cmd(&mut s, Command::DeleteAccount);
+    assert_eq!(s.mode(), Mode::Prompt);
+    type_text(&mut s, "Account");
+    assert!(cmd(&mut s, Command::Submit).is_empty());
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("prompt")
+    };
+    assert!(
+        p.problem
+            .as_deref()
+            .is_some_and(|w| w.contains("does not match"))
+    );
+    type_text(&mut s, " 0");
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            gen_id,
+            op: AdminOp::DeleteAccount { account_id },
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(account_id, "acc-0");
+    // Refused by the service: the error is shown, nothing else changes.
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: *gen_id,
+            error: err("DeleteAccount"),
+        },
+    );
+    assert!(matches!(s.modals.last(), Some(Modal::Error(e)) if e.operation == "DeleteAccount"));
+    assert_eq!(s.admin, None);
+    cmd(&mut s, Command::Back);
+
+    // Invite: a pasted list, every email checked.
+    s.focus = Pane::Users;
+    cmd(&mut s, Command::Invite);
+    type_text(&mut s, "a@x.com, b@x.com not-an-email");
+    cmd(&mut s, Command::Submit);
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("prompt")
+    };
+    assert!(
+        p.problem
+            .as_deref()
+            .is_some_and(|w| w.contains("not-an-email")),
+        "{:?}",
+        p.problem
+    );
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    let many: Vec<String> = (0..120).map(|i| format!("new{i}@x.com")).collect();
+    type_text(&mut s, &many.join("\n"));
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            gen_id,
+            op: AdminOp::Invite { emails, .. },
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(emails.len(), 120, "the client splits them in calls of 50");
+    // Done: a message, and the users are read again.
+    let fx = update(
+        &mut s,
+        Action::AdminDone {
+            gen_id: *gen_id,
+            message: "120 invited".into(),
+            about_accounts: false,
+        },
+    );
+    assert_eq!(
+        s.flash.as_ref().map(|f| f.text.as_str()),
+        Some("120 invited")
+    );
+    assert!(
+        matches!(&fx[..], [Effect::LoadUsersPage { token: None, .. }]),
+        "{fx:?}"
+    );
+
+    // Read-only: no prompt opens.
+    let mut ro = State::new("e", true, Theme::default());
+    cmd(&mut ro, Command::NewAccount);
+    assert!(ro.modals.is_empty());
+}

@@ -67,6 +67,12 @@ pub enum Action {
         email: Sensitive,
         pin: Sensitive,
     },
+    /// An admin operation succeeded; `message` says what happened.
+    AdminDone {
+        gen_id: u64,
+        message: String,
+        about_accounts: bool,
+    },
     /// Users re-read after a change.
     UsersRefreshed {
         gen_id: u64,

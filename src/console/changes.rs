@@ -42,6 +42,7 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
+        (Modal::Prompt(_), Command::Submit) => submit_prompt(state, fx),
         // The PIN is dropped with its dialog: it is shown once.
         // Enter on a Cancel button, an error or the quit question: close it.
         (_, Command::Back | Command::Submit) => {
@@ -391,5 +392,61 @@ pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::mo
     if state.batch.as_ref().map(|b| b.id) == Some(batch_id) {
         state.modals.push(Modal::Pin { email, pin });
         state.dirty = true;
+    }
+}
+
+/// `n`, `R`, `l`, `D` on an account; `c`, `I` on the users: a one-line prompt.
+pub fn open_prompt(state: &mut State, c: Command) {
+    use super::prompt::{Prompt, PromptKind};
+    if state.read_only || state.admin.is_some() {
+        return;
+    }
+    let account = match state.focus {
+        Pane::Accounts => state.selected_account().cloned(),
+        _ => state.users.as_ref().map(|v| v.account.clone()),
+    };
+    let id = account.as_ref().map(|a| a.account_id.clone());
+    let prompt = match (c, id, account) {
+        (Command::NewAccount, _, _) => Prompt::new(PromptKind::CreateAccount, ""),
+        (Command::RenameAccount, Some(account_id), Some(a)) => {
+            Prompt::new(PromptKind::RenameAccount { account_id }, &a.name)
+        }
+        (Command::DefaultLicense, Some(account_id), Some(a)) => Prompt::new(
+            PromptKind::DefaultLicense {
+                account_id,
+                licenses: a.supported_licenses.clone().unwrap_or_default(),
+            },
+            a.default_license.as_ref().map(|l| l.as_str()).unwrap_or(""),
+        ),
+        (Command::DeleteAccount, Some(account_id), Some(a)) => Prompt::new(
+            PromptKind::DeleteAccount {
+                account_id,
+                name: a.name.clone(),
+            },
+            "",
+        ),
+        (Command::CreateUser, Some(account_id), _) => {
+            Prompt::new(PromptKind::CreateUser { account_id }, "")
+        }
+        (Command::Invite, Some(account_id), _) => {
+            Prompt::new(PromptKind::Invite { account_id }, "")
+        }
+        _ => return,
+    };
+    state.modals.push(Modal::Prompt(Box::new(prompt)));
+}
+
+fn submit_prompt(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(Modal::Prompt(p)) = state.modals.last_mut() else {
+        return;
+    };
+    match p.op() {
+        Err(why) => p.problem = Some(why),
+        Ok(op) => {
+            state.modals.pop();
+            let gen_id = state.new_gen();
+            state.admin = Some(gen_id);
+            fx.push(Effect::Admin { gen_id, op });
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod keys;
 pub mod list;
 pub mod logging;
+pub mod prompt;
 pub mod run;
 pub mod state;
 pub mod ui;

@@ -107,7 +107,7 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
                 return Some(Action::Cmd(c));
             }
             // Text for the filter line or the form (a room ARN, a letter that jumps).
-            if matches!(state.mode(), Mode::FilterInput | Mode::Form) {
+            if matches!(state.mode(), Mode::FilterInput | Mode::Form | Mode::Prompt) {
                 return tui_input::backend::crossterm::to_input_request(ev).map(Action::Input);
             }
             None

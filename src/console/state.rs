@@ -139,6 +139,8 @@ pub enum Modal {
     Form(Box<ChangeForm>),
     /// What a change will do, before anything is sent.
     Preview(Box<Preview>),
+    /// A one-line prompt (create/rename/delete an account, create or invite users).
+    Prompt(Box<super::prompt::Prompt>),
     /// A new personal PIN, shown once; dropped when the dialog closes.
     Pin {
         email: String,
@@ -175,6 +177,7 @@ pub enum Mode {
     Help,
     Dialog,
     Form,
+    Prompt,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +208,8 @@ pub struct State {
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
     pub last_change: Option<crate::model::UserUpdate>,
+    /// The admin operation in flight (its generation), if any.
+    pub admin: Option<u64>,
     /// The last user action applied, if the last change was one.
     pub last_action: Option<super::form::UserAction>,
     next_gen: u64,
@@ -238,6 +243,7 @@ impl State {
             batch_summary: None,
             last_change: None,
             last_action: None,
+            admin: None,
             next_gen: 0,
         }
     }
@@ -257,6 +263,7 @@ impl State {
         match self.modals.last() {
             Some(Modal::Help { .. }) => Mode::Help,
             Some(Modal::Form(_)) => Mode::Form,
+            Some(Modal::Prompt(_)) => Mode::Prompt,
             Some(_) => Mode::Dialog,
             None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,
             None => Mode::Normal,

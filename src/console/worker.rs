@@ -108,9 +108,9 @@ pub fn spawn(
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 break;
             };
-            let actions = actions.clone();
+            let (actions, audit) = (actions.clone(), audit.clone());
             tokio::spawn(async move {
-                let action = run(&client, effect).await;
+                let action = run(&client, effect, &audit).await;
                 drop(permit);
                 let _ = actions.send(action);
             });
@@ -152,7 +152,7 @@ fn forward_events(client: &Client, actions: mpsc::UnboundedSender<Action>) {
     });
 }
 
-async fn run(client: &Client, effect: Effect) -> Action {
+async fn run(client: &Client, effect: Effect, audit: &Audit) -> Action {
     let page = Some(PAGE_SIZE);
     match &effect {
         Effect::LoadAccounts { gen_id, token } => {
@@ -206,6 +206,12 @@ async fn run(client: &Client, effect: Effect) -> Action {
                 Err(e) => failed(&effect, &e),
             }
         }
+        Effect::Admin { gen_id, op } => {
+            match super::jobs::run_admin(client, *gen_id, op.clone(), audit).await {
+                Ok(a) => a,
+                Err(e) => failed(&effect, &e),
+            }
+        }
         // Handled in `spawn` (they are not one request each).
         Effect::UpdateUsers { .. }
         | Effect::UserAction { .. }
@@ -256,6 +262,7 @@ fn operation(effect: &Effect) -> &'static str {
         Effect::LoadUsersPage { .. } | Effect::FindUserByEmail { .. } => "ListUsers",
         Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } => "BatchUpdateUser",
         Effect::UserAction { action, .. } => action.operation(),
+        Effect::Admin { op, .. } => op.operation(),
         Effect::RefreshUsers { .. } => "GetUser",
     }
 }
@@ -265,7 +272,8 @@ fn gen_of(effect: &Effect) -> u64 {
         Effect::LoadAccounts { gen_id, .. }
         | Effect::LoadUsersPage { gen_id, .. }
         | Effect::FindUserByEmail { gen_id, .. }
-        | Effect::RefreshUsers { gen_id, .. } => *gen_id,
+        | Effect::RefreshUsers { gen_id, .. }
+        | Effect::Admin { gen_id, .. } => *gen_id,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,
