@@ -990,3 +990,81 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         "no emails in the audit log"
     );
 }
+
+#[test]
+fn telephony_settings_and_delegate_groups_are_saved() {
+    let fx = fixture(&[]);
+    let t = Tmux::new("settings");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    // Sign-in delegate groups on the selected account (Example Corp).
+    t.text("+");
+    t.wait_for("the prompt", Duration::from_secs(5), |s| {
+        s.contains("Add sign-in delegate groups")
+    });
+    t.text("console-admins");
+    t.keys(&["Enter"]);
+    t.wait_for("the groups", Duration::from_secs(10), |s| {
+        s.contains("groups added: console-admins")
+    });
+    let acc = aws(
+        &fx.url,
+        fx.dir.path(),
+        &["get-account", "--account-id", &fx.account_id],
+    );
+    let groups = acc["Account"]["SigninDelegateGroups"].to_string();
+    assert!(groups.contains("console-admins"), "{groups}");
+
+    // The first user's telephony: read, toggle SMS, save.
+    let user_id = fx.users[0]["UserId"].as_str().expect("id").to_string();
+    let before = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user-settings",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &user_id,
+        ],
+    );
+    let sms = before["UserSettings"]["Telephony"]["SMS"]
+        .as_bool()
+        .expect("sms");
+    t.keys(&["Enter"]);
+    // The first page is here (T acts on the user under the cursor).
+    t.wait_for("the users", Duration::from_secs(10), |s| {
+        s.contains(fx.emails[0].as_str())
+    });
+    t.text("T");
+    t.wait_for("the settings", Duration::from_secs(5), |s| {
+        s.contains("Telephony of") && s.contains("SMS")
+    });
+    t.keys(&["Down", "Down"]);
+    t.text(" ");
+    t.keys(&["Enter"]);
+    t.wait_for("saved", Duration::from_secs(10), |s| {
+        s.contains("telephony settings saved")
+    });
+    let after = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user-settings",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &user_id,
+        ],
+    );
+    assert_eq!(
+        after["UserSettings"]["Telephony"]["SMS"].as_bool(),
+        Some(!sms)
+    );
+    assert_eq!(
+        after["UserSettings"]["Telephony"]["InboundCalling"],
+        before["UserSettings"]["Telephony"]["InboundCalling"]
+    );
+}

@@ -1254,3 +1254,57 @@ fn prompts_validate_and_send_one_admin_operation() {
     cmd(&mut ro, Command::NewAccount);
     assert!(ro.modals.is_empty());
 }
+
+#[test]
+fn settings_are_read_first_then_toggled_and_saved() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..3, None));
+    let fx = cmd(&mut s, Command::Settings);
+    let [Effect::LoadSettings { gen_id, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    let gen_id = *gen_id;
+    assert_eq!(s.mode(), Mode::Form);
+    // Nothing can be saved before the current values are here.
+    assert!(cmd(&mut s, Command::Submit).is_empty());
+    update(
+        &mut s,
+        Action::SettingsLoaded {
+            gen_id: gen_id + 1,
+            values: vec![false; 3],
+        },
+    );
+    let Some(Modal::Settings(f)) = s.modals.last() else {
+        panic!()
+    };
+    assert!(f.values.is_none(), "a stale answer is dropped");
+    update(
+        &mut s,
+        Action::SettingsLoaded {
+            gen_id,
+            values: vec![true, true, false],
+        },
+    );
+    cmd(&mut s, Command::NextField);
+    cmd(&mut s, Command::NextField);
+    update(&mut s, Action::Input(InputRequest::InsertChar(' ')));
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            op: AdminOp::UserSettings {
+                user_id, settings, ..
+            },
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(user_id, "u-00000");
+    let t = &settings.telephony;
+    assert_eq!(
+        (t.inbound_calling, t.outbound_calling, t.sms),
+        (true, true, true)
+    );
+}

@@ -36,6 +36,11 @@ pub enum Effect {
         action: UserAction,
         changes: Vec<PlannedChange>,
     },
+    /// GetAccountSettings or GetUserSettings, for the settings form.
+    LoadSettings {
+        gen_id: u64,
+        target: super::settings::SettingsTarget,
+    },
     /// Create/rename/delete an account, create a user, invite users.
     Admin {
         gen_id: u64,
@@ -60,6 +65,7 @@ impl Effect {
             | Effect::LoadUsersPage { .. }
             | Effect::FindUserByEmail { .. }
             | Effect::CancelBatch { .. }
+            | Effect::LoadSettings { .. }
             | Effect::RefreshUsers { .. } => false,
         }
     }

@@ -253,6 +253,52 @@ pub async fn run_admin(
                     format!("user {}", u.user_id),
                 )
             }),
+        AdminOp::AddGroups { account_id, groups } => {
+            let g: Vec<crate::model::SigninDelegateGroup> = groups
+                .iter()
+                .map(|n| crate::model::SigninDelegateGroup {
+                    group_name: Some(n.clone()),
+                })
+                .collect();
+            client
+                .associate_signin_delegate_groups_with_account(&account_id, &g)
+                .await
+                .map(|_| {
+                    (
+                        format!("groups added: {}", groups.join(", ")),
+                        groups.join(","),
+                    )
+                })
+        }
+        AdminOp::RemoveGroups { account_id, groups } => client
+            .disassociate_signin_delegate_groups_from_account(&account_id, &groups)
+            .await
+            .map(|_| {
+                (
+                    format!("groups removed: {}", groups.join(", ")),
+                    groups.join(","),
+                )
+            }),
+        AdminOp::AccountSettings {
+            account_id,
+            settings,
+        } => client
+            .update_account_settings(&account_id, &settings)
+            .await
+            .map(|_| ("account settings saved".into(), format!("{settings:?}"))),
+        AdminOp::UserSettings {
+            account_id,
+            user_id,
+            settings,
+        } => client
+            .update_user_settings(&account_id, &user_id, &settings)
+            .await
+            .map(|_| {
+                (
+                    "telephony settings saved".into(),
+                    format!("user {user_id}: {settings:?}"),
+                )
+            }),
         AdminOp::Invite { account_id, emails } => {
             let n = emails.len();
             let report = client

@@ -56,6 +56,11 @@ pub enum Command {
     /// Users: create one, invite a pasted list.
     CreateUser,
     Invite,
+    /// Account settings / a user's telephony settings.
+    Settings,
+    /// Associate / disassociate sign-in delegate groups.
+    AddGroups,
+    RemoveGroups,
     /// Next / previous form field or dialog button.
     NextField,
     PrevField,
@@ -187,6 +192,10 @@ pub static BINDINGS: &[Binding] = &[
     danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", None)),
     danger(b(C::CreateUser, S::Users, &[ch('c')], "c", "create a user (by email)", None)),
     danger(b(C::Invite, S::Users, &[ch('I')], "I", "invite users: paste emails", None)),
+    danger(b(C::Settings, S::Users, &[ch('T')], "T", "the user's telephony settings (calling, SMS)", None)),
+    danger(b(C::Settings, S::Accounts, &[ch('T')], "T", "the account's settings (remote control, dial-out)", None)),
+    danger(b(C::AddGroups, S::Accounts, &[ch('+')], "+", "associate sign-in delegate groups", None)),
+    danger(b(C::RemoveGroups, S::Accounts, &[ch('-')], "-", "disassociate sign-in delegate groups", None)),
     danger(b(C::NewAccount, S::Accounts, &[ch('n')], "n", "new account", None)),
     danger(b(C::RenameAccount, S::Accounts, &[ch('R')], "R", "rename the account", None)),
     danger(b(C::DefaultLicense, S::Accounts, &[ch('l')], "l", "set the account's default license", None)),

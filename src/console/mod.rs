@@ -18,6 +18,7 @@ pub mod list;
 pub mod logging;
 pub mod prompt;
 pub mod run;
+pub mod settings;
 pub mod state;
 pub mod ui;
 pub mod update;

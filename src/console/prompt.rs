@@ -30,6 +30,13 @@ pub enum PromptKind {
     Invite {
         account_id: String,
     },
+    /// Sign-in delegate groups to associate / disassociate (names, comma separated).
+    AddGroups {
+        account_id: String,
+    },
+    RemoveGroups {
+        account_id: String,
+    },
 }
 
 /// The operation a submitted prompt sends.
@@ -54,6 +61,23 @@ pub enum AdminOp {
         account_id: String,
         emails: Vec<Sensitive>,
     },
+    AddGroups {
+        account_id: String,
+        groups: Vec<String>,
+    },
+    RemoveGroups {
+        account_id: String,
+        groups: Vec<String>,
+    },
+    AccountSettings {
+        account_id: String,
+        settings: crate::model::AccountSettings,
+    },
+    UserSettings {
+        account_id: String,
+        user_id: String,
+        settings: crate::model::UserSettings,
+    },
 }
 
 impl AdminOp {
@@ -64,17 +88,16 @@ impl AdminOp {
             AdminOp::DeleteAccount { .. } => "DeleteAccount",
             AdminOp::CreateUser { .. } => "CreateUser",
             AdminOp::Invite { .. } => "InviteUsers",
+            AdminOp::AddGroups { .. } => "AssociateSigninDelegateGroupsWithAccount",
+            AdminOp::RemoveGroups { .. } => "DisassociateSigninDelegateGroupsFromAccount",
+            AdminOp::AccountSettings { .. } => "UpdateAccountSettings",
+            AdminOp::UserSettings { .. } => "UpdateUserSettings",
         }
     }
 
     /// Whether it changes the account list (else the users of one account).
     pub fn about_accounts(&self) -> bool {
-        matches!(
-            self,
-            AdminOp::CreateAccount { .. }
-                | AdminOp::UpdateAccount { .. }
-                | AdminOp::DeleteAccount { .. }
-        )
+        !matches!(self, AdminOp::CreateUser { .. } | AdminOp::Invite { .. })
     }
 
     pub fn account_id(&self) -> Option<&str> {
@@ -83,7 +106,11 @@ impl AdminOp {
             AdminOp::UpdateAccount { account_id, .. }
             | AdminOp::DeleteAccount { account_id }
             | AdminOp::CreateUser { account_id, .. }
-            | AdminOp::Invite { account_id, .. } => Some(account_id),
+            | AdminOp::Invite { account_id, .. }
+            | AdminOp::AddGroups { account_id, .. }
+            | AdminOp::RemoveGroups { account_id, .. }
+            | AdminOp::AccountSettings { account_id, .. }
+            | AdminOp::UserSettings { account_id, .. } => Some(account_id),
         }
     }
 }
@@ -122,6 +149,8 @@ impl Prompt {
             PromptKind::DeleteAccount { .. } => "Delete account",
             PromptKind::CreateUser { .. } => "Create user",
             PromptKind::Invite { .. } => "Invite users",
+            PromptKind::AddGroups { .. } => "Add sign-in delegate groups",
+            PromptKind::RemoveGroups { .. } => "Remove sign-in delegate groups",
         }
     }
 
@@ -136,6 +165,9 @@ impl Prompt {
                 format!("Type {name:?} to delete it and every one of its users")
             }
             PromptKind::CreateUser { .. } => "Email".into(),
+            PromptKind::AddGroups { .. } | PromptKind::RemoveGroups { .. } => {
+                "Group names, separated by commas".into()
+            }
             PromptKind::Invite { .. } => {
                 format!("Emails, separated by spaces or commas (sent {MAX_ID_LIST} per call)")
             }
@@ -190,6 +222,23 @@ impl Prompt {
                 } else {
                     Err(format!("{text:?} is not an email"))
                 }
+            }
+            PromptKind::AddGroups { account_id } | PromptKind::RemoveGroups { account_id } => {
+                let groups: Vec<String> = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(String::from)
+                    .collect();
+                if groups.is_empty() {
+                    return Err("no group name given".into());
+                }
+                let account_id = account_id.clone();
+                Ok(if matches!(self.kind, PromptKind::AddGroups { .. }) {
+                    AdminOp::AddGroups { account_id, groups }
+                } else {
+                    AdminOp::RemoveGroups { account_id, groups }
+                })
             }
             PromptKind::Invite { account_id } => {
                 let emails = split_emails(text);

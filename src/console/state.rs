@@ -139,6 +139,8 @@ pub enum Modal {
     Form(Box<ChangeForm>),
     /// What a change will do, before anything is sent.
     Preview(Box<Preview>),
+    /// Account settings or a user's telephony settings.
+    Settings(Box<super::settings::SettingsForm>),
     /// A one-line prompt (create/rename/delete an account, create or invite users).
     Prompt(Box<super::prompt::Prompt>),
     /// A new personal PIN, shown once; dropped when the dialog closes.
@@ -262,7 +264,7 @@ impl State {
     pub fn mode(&self) -> Mode {
         match self.modals.last() {
             Some(Modal::Help { .. }) => Mode::Help,
-            Some(Modal::Form(_)) => Mode::Form,
+            Some(Modal::Form(_) | Modal::Settings(_)) => Mode::Form,
             Some(Modal::Prompt(_)) => Mode::Prompt,
             Some(_) => Mode::Dialog,
             None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,

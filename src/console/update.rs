@@ -62,6 +62,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             outcomes,
             elapsed_ms,
         } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+        Action::SettingsLoaded { gen_id, values } => {
+            if let Some(Modal::Settings(f)) = state.modals.last_mut()
+                && f.gen_id == gen_id
+            {
+                f.values = Some(values);
+                state.dirty = true;
+            }
+        }
         Action::AdminDone {
             gen_id,
             message,
@@ -188,7 +196,10 @@ fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         | Command::DefaultLicense
         | Command::DeleteAccount
         | Command::CreateUser
-        | Command::Invite => changes::open_prompt(state, c),
+        | Command::Invite
+        | Command::AddGroups
+        | Command::RemoveGroups => changes::open_prompt(state, c),
+        Command::Settings => changes::open_settings(state, fx),
         Command::Yes
         | Command::NextField
         | Command::PrevField
@@ -415,6 +426,13 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
         changes::form_input(form, req);
+        state.dirty = true;
+        return;
+    }
+    if let Some(Modal::Settings(f)) = state.modals.last_mut() {
+        if req == InputRequest::InsertChar(' ') {
+            f.toggle();
+        }
         state.dirty = true;
         return;
     }

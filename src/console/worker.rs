@@ -206,6 +206,30 @@ async fn run(client: &Client, effect: Effect, audit: &Audit) -> Action {
                 Err(e) => failed(&effect, &e),
             }
         }
+        Effect::LoadSettings { gen_id, target } => {
+            use super::settings::{SettingsForm, SettingsTarget};
+            let values = match target {
+                SettingsTarget::Account { account_id, .. } => client
+                    .get_account_settings(account_id)
+                    .await
+                    .map(|s| SettingsForm::account_values(&s)),
+                SettingsTarget::User {
+                    account_id,
+                    user_id,
+                    ..
+                } => client
+                    .get_user_settings(account_id, user_id)
+                    .await
+                    .map(|s| SettingsForm::user_values(&s)),
+            };
+            match values {
+                Ok(values) => Action::SettingsLoaded {
+                    gen_id: *gen_id,
+                    values,
+                },
+                Err(e) => failed(&effect, &e),
+            }
+        }
         Effect::Admin { gen_id, op } => {
             match super::jobs::run_admin(client, *gen_id, op.clone(), audit).await {
                 Ok(a) => a,
@@ -263,6 +287,10 @@ fn operation(effect: &Effect) -> &'static str {
         Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } => "BatchUpdateUser",
         Effect::UserAction { action, .. } => action.operation(),
         Effect::Admin { op, .. } => op.operation(),
+        Effect::LoadSettings { target, .. } => match target {
+            super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
+            super::settings::SettingsTarget::User { .. } => "GetUserSettings",
+        },
         Effect::RefreshUsers { .. } => "GetUser",
     }
 }
@@ -273,7 +301,8 @@ fn gen_of(effect: &Effect) -> u64 {
         | Effect::LoadUsersPage { gen_id, .. }
         | Effect::FindUserByEmail { gen_id, .. }
         | Effect::RefreshUsers { gen_id, .. }
-        | Effect::Admin { gen_id, .. } => *gen_id,
+        | Effect::Admin { gen_id, .. }
+        | Effect::LoadSettings { gen_id, .. } => *gen_id,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,

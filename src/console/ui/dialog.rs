@@ -119,3 +119,45 @@ pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Fra
         frame.set_cursor_position(ratatui::layout::Position::new(x, inner.y + 2));
     }
 }
+
+/// The settings toggles (read first; "reading…" until they arrive).
+pub fn settings(
+    state: &State,
+    f: &crate::console::settings::SettingsForm,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let th = &state.theme;
+    let mut lines = Vec::new();
+    match &f.values {
+        None => lines.push(Line::styled("reading the current settings…", th.dim())),
+        Some(values) => {
+            for (i, (label, on)) in f.labels().iter().zip(values).enumerate() {
+                let focused = i == f.field;
+                let value = if *on { "[x] on " } else { "[ ] off" };
+                let style = if focused {
+                    th.selected(true)
+                } else {
+                    th.normal()
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(if focused { "▸ " } else { "  " }),
+                    Span::styled(value, style),
+                    Span::raw(format!("  {label}")),
+                ]));
+            }
+        }
+    }
+    let w = 60.min(area.width.saturating_sub(2));
+    let r = centered(area, w, lines.len() as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(true))
+        .title(Span::styled(format!(" {} ", f.title()), th.title()))
+        .title_bottom(Line::styled(
+            " space/←/→ toggle · enter save · esc cancel ",
+            th.dim(),
+        ));
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
