@@ -105,13 +105,14 @@ pub fn spawn(
                 tokio::spawn(refresh(client, account_id, gen_id, user_ids, actions));
                 continue;
             }
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                break;
-            };
-            let (actions, audit) = (actions.clone(), audit.clone());
+            // The slot is taken inside the task, so the loop keeps reading
+            // effects (a cancel is never stuck behind requests in flight).
+            let (actions, audit, slots) = (actions.clone(), audit.clone(), slots.clone());
             tokio::spawn(async move {
+                let Ok(_permit) = slots.acquire_owned().await else {
+                    return;
+                };
                 let action = run(&client, effect, &audit).await;
-                drop(permit);
                 let _ = actions.send(action);
             });
         }
