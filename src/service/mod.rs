@@ -17,12 +17,13 @@ pub mod request_log;
 pub mod routes;
 pub mod seed;
 pub mod store;
+pub mod writer;
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -165,6 +166,7 @@ pub struct RunningService {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RunningService {
@@ -187,6 +189,19 @@ impl RunningService {
             .await
             .context("the service task failed")?
             .context("the HTTP server failed")?;
+        // The server is gone, and with it the last handle to the writer: it
+        // finishes its queue and closes the state file.
+        if let Some(writer) = self.writer.take() {
+            let joined = tokio::time::timeout(
+                std::time::Duration::from_secs(30),
+                tokio::task::spawn_blocking(move || writer.join()),
+            )
+            .await
+            .context("the writer thread did not stop")?;
+            if !matches!(joined, Ok(Ok(()))) {
+                anyhow::bail!("the writer thread failed");
+            }
+        }
         Ok(())
     }
 }
@@ -217,7 +232,7 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
             })
             .await
             .context("opening the state file")??;
-            (s, Some(Mutex::new(p)))
+            (s, Some(p))
         }
         None => (data.into_store(), None),
     };
@@ -227,11 +242,12 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
                 .with_context(|| format!("opening the request log {}", p.display()))
         })
         .transpose()?;
+    let (writer, writer_thread) = writer::spawn(persist).context("starting the writer thread")?;
     let app = Arc::new(routes::App {
-        store: RwLock::new(store),
-        persist,
+        store: Arc::new(RwLock::new(store)),
+        writer,
         keys,
-        faults: faults::Faults::new(faults),
+        faults: Arc::new(faults::Faults::new(faults)),
         log,
         clock,
     });
@@ -252,6 +268,7 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
         addr,
         stop: Some(stop),
         task,
+        writer: Some(writer_thread),
     })
 }
 

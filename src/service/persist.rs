@@ -52,25 +52,26 @@ impl Persist {
         path: &Path,
         data: impl FnOnce() -> anyhow::Result<DataSet>,
     ) -> anyhow::Result<(Persist, Store)> {
-        if !path.exists() {
-            let tmp = PathBuf::from(format!("{}.creating", path.display()));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
-            }
-            let store = data()?.into_store();
-            {
-                let mut p = Persist { conn: open(&tmp)? };
-                p.write(&store_mutations(&store))?;
-                p.conn
-                    .pragma_update(None, "wal_checkpoint", "TRUNCATE")
-                    .ok();
-            }
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("moving the new database to {}", path.display()))?;
+        if path.exists() {
+            let conn = open(path)?;
+            let store = load(&conn)?;
+            return Ok((Persist { conn }, store));
         }
-        let conn = open(path)?;
-        let store = load(&conn)?;
-        Ok((Persist { conn }, store))
+        let tmp = PathBuf::from(format!("{}.creating", path.display()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+        let store = data()?.into_store();
+        {
+            let mut p = Persist { conn: open(&tmp)? };
+            p.write_rows(store_rows(&store))?;
+            p.conn
+                .pragma_update(None, "wal_checkpoint", "TRUNCATE")
+                .ok();
+        }
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("moving the new database to {}", path.display()))?;
+        Ok((Persist { conn: open(path)? }, store))
     }
 
     /// Writes the changes in one transaction and commits it.
@@ -78,6 +79,13 @@ impl Persist {
         if mutations.is_empty() {
             return Ok(());
         }
+        self.write_rows(mutations.iter().map(|m| match m {
+            Mutation::PutAccount(row) => Row::Account(row),
+            Mutation::PutUser { account_id, row } => Row::User(account_id, row),
+        }))
+    }
+
+    fn write_rows<'a>(&mut self, rows: impl Iterator<Item = Row<'a>>) -> anyhow::Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut put_account = tx.prepare_cached(
@@ -88,15 +96,15 @@ impl Persist {
                 "INSERT INTO users (account_id, id, row) VALUES (?1, ?2, ?3)
                  ON CONFLICT (account_id, id) DO UPDATE SET row = excluded.row",
             )?;
-            for m in mutations {
-                match m {
-                    Mutation::PutAccount(row) => {
+            for r in rows {
+                match r {
+                    Row::Account(row) => {
                         put_account.execute(params![
                             row.account.account_id,
                             serde_json::to_string(row)?
                         ])?;
                     }
-                    Mutation::PutUser { account_id, row } => {
+                    Row::User(account_id, row) => {
                         put_user.execute(params![
                             account_id,
                             row.user.user_id,
@@ -111,19 +119,21 @@ impl Persist {
     }
 }
 
-/// Every row of a store, as mutations (to write a new database).
-fn store_mutations(store: &Store) -> Vec<Mutation> {
-    let mut out = Vec::new();
-    for acc in store.all_entries() {
-        out.push(Mutation::PutAccount(acc.row.clone()));
-        for u in acc.users() {
-            out.push(Mutation::PutUser {
-                account_id: acc.row.account.account_id.clone(),
-                row: u.clone(),
-            });
-        }
-    }
-    out
+/// One row to write, borrowed.
+enum Row<'a> {
+    Account(&'a AccountRow),
+    User(&'a str, &'a UserRow),
+}
+
+/// Every row of a store, in order (to write a new database without a copy).
+fn store_rows(store: &Store) -> impl Iterator<Item = Row<'_>> {
+    store.all_entries().iter().flat_map(|acc| {
+        std::iter::once(Row::Account(&acc.row)).chain(
+            acc.users()
+                .iter()
+                .map(|u| Row::User(acc.row.account.account_id.as_str(), u)),
+        )
+    })
 }
 
 fn load(conn: &Connection) -> anyhow::Result<Store> {
@@ -132,14 +142,20 @@ fn load(conn: &Connection) -> anyhow::Result<Store> {
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     for row in rows {
         let row: AccountRow = serde_json::from_str(&row?).context("a damaged account row")?;
-        store.apply(vec![Mutation::PutAccount(row)]);
+        store.apply_one(Mutation::PutAccount(row));
+    }
+    let mut stmt = conn.prepare("SELECT account_id, COUNT(*) FROM users GROUP BY account_id")?;
+    let counts = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for c in counts {
+        let (account_id, n) = c?;
+        store.reserve_users(&account_id, usize::try_from(n).unwrap_or(0));
     }
     let mut stmt = conn.prepare("SELECT account_id, row FROM users ORDER BY seq")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     for r in rows {
         let (account_id, row) = r?;
         let row: UserRow = serde_json::from_str(&row).context("a damaged user row")?;
-        store.apply(vec![Mutation::PutUser { account_id, row }]);
+        store.apply_one(Mutation::PutUser { account_id, row });
     }
     Ok(store)
 }

@@ -3,7 +3,7 @@
 //! the HTTP server; routing is `Operation::resolve` on the raw path.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
@@ -21,19 +21,19 @@ use super::auth::{self, AccessKey, SignedRequest};
 use super::error::{ApiError, ApiResult};
 use super::faults::Faults;
 use super::handlers::{self, Outcome};
-use super::persist::Persist;
 use super::request_log::{Entry, RequestLog};
 use super::store::Store;
+use super::writer::WriterHandle;
 
 /// Largest body accepted; the largest valid request (50 emails, or 20 update
 /// items with ARNs) is a few KiB.
 pub const MAX_BODY: usize = 256 * 1024;
 
 pub struct App {
-    pub store: RwLock<Store>,
-    pub persist: Option<Mutex<Persist>>,
+    pub store: Arc<RwLock<Store>>,
+    pub writer: WriterHandle,
     pub keys: Vec<AccessKey>,
-    pub faults: Faults,
+    pub faults: Arc<Faults>,
     pub log: Option<RequestLog>,
     pub clock: Clock,
 }
@@ -211,8 +211,9 @@ async fn run(
     body: Bytes,
 ) -> ApiResult<Outcome> {
     let now = app.clock.now();
-    let call = move |app: &App, store: &Store| {
-        let mut item_fault = || app.faults.item_fails();
+    let faults = Arc::clone(&app.faults);
+    let call = move |store: &Store| {
+        let mut item_fault = || faults.item_fails();
         handlers::handle(
             store,
             handlers::Request {
@@ -228,32 +229,31 @@ async fn run(
     };
     if op.is_read_only() {
         let store = app.store.read().unwrap_or_else(|e| e.into_inner());
-        return call(app, &store);
+        return call(&store);
     }
-    let app = Arc::clone(app);
-    let joined = tokio::task::spawn_blocking(move || {
-        let mut store = app.store.write().unwrap_or_else(|e| e.into_inner());
-        let mut outcome = call(&app, &store)?;
-        if let Some(p) = &app.persist {
-            let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
-            p.write(&outcome.mutations).map_err(|e| {
-                tracing::error!("state file write failed: {e:#}");
-                ApiError::new(
-                    ExceptionKind::ServiceFailure,
-                    "The change could not be saved; nothing was changed",
-                )
-            })?;
-        }
-        store.apply(std::mem::take(&mut outcome.mutations));
-        Ok(outcome)
-    })
-    .await;
-    joined.unwrap_or_else(|_| {
-        Err(ApiError::new(
-            ExceptionKind::ServiceFailure,
-            "The request failed inside the service",
-        ))
-    })
+    let failed = |msg: &str| ApiError::new(ExceptionKind::ServiceFailure, msg);
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let store = Arc::clone(&app.store);
+    let queued = app.writer.submit(Box::new(move |persist| {
+        let mut store = store.write().unwrap_or_else(|e| e.into_inner());
+        let result = call(&store).and_then(|mut outcome| {
+            if let Some(p) = persist {
+                p.write(&outcome.mutations).map_err(|e| {
+                    tracing::error!("state file write failed: {e:#}");
+                    failed("The change could not be saved; nothing was changed")
+                })?;
+            }
+            store.apply(std::mem::take(&mut outcome.mutations));
+            Ok(outcome)
+        });
+        let _ = reply.send(result);
+    }));
+    if !queued {
+        return Err(failed("The service is stopping"));
+    }
+    answer
+        .await
+        .unwrap_or_else(|_| Err(failed("The request failed inside the service")))
 }
 
 fn respond(result: &ApiResult<Outcome>, request_id: &str) -> Response {

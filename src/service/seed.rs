@@ -122,6 +122,7 @@ impl DataSet {
                 settings: a.account_settings.unwrap_or_else(default_account_settings),
                 deleted: false,
             })]);
+            store.reserve_users(&account_id, a.users.len());
             let rows = a.users.into_iter().map(|user| Mutation::PutUser {
                 account_id: account_id.clone(),
                 row: UserRow {
@@ -129,7 +130,9 @@ impl DataSet {
                     settings: default_user_settings(),
                 },
             });
-            store.apply(rows.collect());
+            for m in rows {
+                store.apply_one(m);
+            }
         }
         store
     }

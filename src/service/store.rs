@@ -163,18 +163,32 @@ impl Store {
             .ok_or_else(|| ApiError::not_found(format!("Account {account_id} not found")))
     }
 
+    /// Makes room for `n` more users in an account (loading a data set).
+    pub fn reserve_users(&mut self, account_id: &str, n: usize) {
+        if let Some(&i) = self.by_id.get(account_id) {
+            let a = &mut self.accounts[i];
+            a.users.reserve_exact(n);
+            a.by_id.reserve(n);
+            a.by_email.reserve(n);
+        }
+    }
+
     pub fn user_count(&self) -> usize {
         self.accounts.iter().map(|a| a.users.len()).sum()
     }
 
     pub fn apply(&mut self, mutations: Vec<Mutation>) {
         for m in mutations {
-            match m {
-                Mutation::PutAccount(row) => self.put_account(row),
-                Mutation::PutUser { account_id, row } => {
-                    if let Some(&i) = self.by_id.get(&account_id) {
-                        self.accounts[i].put_user(row);
-                    }
+            self.apply_one(m);
+        }
+    }
+
+    pub fn apply_one(&mut self, m: Mutation) {
+        match m {
+            Mutation::PutAccount(row) => self.put_account(row),
+            Mutation::PutUser { account_id, row } => {
+                if let Some(&i) = self.by_id.get(&account_id) {
+                    self.accounts[i].put_user(row);
                 }
             }
         }
