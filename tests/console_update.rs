@@ -1308,3 +1308,24 @@ fn settings_are_read_first_then_toggled_and_saved() {
         (true, true, true)
     );
 }
+
+#[test]
+fn effects_logged_at_debug_never_show_emails_or_room_arns() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::Edit);
+    for _ in 0..3 {
+        cmd(&mut s, Command::NextField);
+    }
+    type_text(
+        &mut s,
+        "arn:aws:a4b:us-east-1:123456789012:room/secret-room",
+    );
+    cmd(&mut s, Command::Submit);
+    let fx = cmd(&mut s, Command::Yes);
+    let dbg = format!("{fx:?}");
+    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{dbg}");
+    assert!(
+        !dbg.contains("secret-room") && !dbg.contains("@example.com"),
+        "{dbg}"
+    );
+}
