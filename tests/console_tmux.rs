@@ -1068,3 +1068,32 @@ fn telephony_settings_and_delegate_groups_are_saved() {
         before["UserSettings"]["Telephony"]["InboundCalling"]
     );
 }
+
+#[test]
+fn throttling_shows_in_the_status_line_and_every_page_still_loads() {
+    // Not `fixture`: the AWS CLI's own retries are not under test here.
+    let serve = Serve::start(&["--throttle-rps", "4"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::new("throttle");
+    t.start(120, 40, &console_cmd(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(20), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(20), |s| {
+        s.contains("more exist")
+    });
+    // A filter loads every page as fast as the service lets it.
+    t.keys(&["/"]);
+    t.text("@");
+    t.wait_for("throttled, retrying", Duration::from_secs(30), |s| {
+        s.contains("throttled, retrying")
+    });
+    t.wait_for("every page", Duration::from_secs(90), |s| {
+        s.contains("matching 5,000 of 5,000 users")
+    });
+    let s = t.wait_for("the retry notice gone", Duration::from_secs(10), |s| {
+        !s.contains("throttled, retrying")
+    });
+    assert!(!s.contains("Error"), "{s}");
+}
