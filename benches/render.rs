@@ -179,10 +179,16 @@ fn main() {
 
     // 2. Keystroke → frame written to a terminal backend.
     let counter = Counting::default();
-    let mut term =
-        Terminal::new(CrosstermBackend::new(counter.clone())).expect("crossterm terminal");
-    term.resize(ratatui::layout::Rect::new(0, 0, 120, 40))
-        .expect("resize");
+    // A fixed 120×40 viewport: the writer is not a tty, so asking it for its
+    // size (what a real terminal answers with one ioctl) would measure crossterm's
+    // fallback (spawning `tput`) instead of the console.
+    let mut term = Terminal::with_options(
+        CrosstermBackend::new(counter.clone()),
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 120, 40)),
+        },
+    )
+    .expect("crossterm terminal");
     term.draw(|f| render(&s, f)).expect("draw");
     let mut times = Vec::new();
     let mut bytes = Vec::new();

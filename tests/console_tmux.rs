@@ -892,3 +892,208 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     assert!(audit.contains("ResetPersonalPIN") && audit.contains("BatchSuspendUser"));
     assert!(!audit.contains(&shown), "the PIN is not in the audit log");
 }
+
+#[test]
+fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
+    let fx = fixture(&[]);
+    let t = Tmux::new("admin");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Design Studio")
+    });
+    // New account.
+    t.text("n");
+    t.wait_for("the prompt", Duration::from_secs(5), |s| {
+        s.contains("New account")
+    });
+    t.text("Console Made");
+    t.keys(&["Enter"]);
+    t.wait_for("the new account", Duration::from_secs(10), |s| {
+        s.contains("account Console Made created") && s.contains("│Console Made")
+    });
+    let accounts = aws(&fx.url, fx.dir.path(), &["list-accounts"]);
+    assert!(
+        accounts["Accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .any(|a| a["Name"] == "Console Made")
+    );
+
+    // Delete a Team account with active users: refused, and the console says why.
+    t.keys(&["/"]);
+    t.text("Design");
+    t.keys(&["Enter"]);
+    t.text("D");
+    t.wait_for("the delete prompt", Duration::from_secs(5), |s| {
+        s.contains("Delete account")
+    });
+    t.text("Design Studio");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the refusal", Duration::from_secs(10), |s| {
+        s.contains("Error")
+    });
+    assert!(
+        s.contains("not suspended") && s.contains("DeleteAccount"),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
+    let accounts = aws(&fx.url, fx.dir.path(), &["list-accounts"]);
+    assert!(
+        accounts["Accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .any(|a| a["Name"] == "Design Studio")
+    );
+
+    // Invite three users into the Team account.
+    t.keys(&["Enter"]);
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Design Studio")
+    });
+    t.text("I");
+    t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
+        s.contains("Invite users")
+    });
+    t.text("inv1@new.example.com, inv2@new.example.com inv3@new.example.com");
+    t.keys(&["Enter"]);
+    t.wait_for("the invitations", Duration::from_secs(10), |s| {
+        s.contains("3 invited")
+    });
+    let id = accounts["Accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["Name"] == "Design Studio")
+        .and_then(|a| a["AccountId"].as_str())
+        .expect("id")
+        .to_string();
+    let users = aws(&fx.url, fx.dir.path(), &["list-users", "--account-id", &id]);
+    let emails: Vec<&str> = users["Users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(|u| u["PrimaryEmail"].as_str())
+        .collect();
+    for e in [
+        "inv1@new.example.com",
+        "inv2@new.example.com",
+        "inv3@new.example.com",
+    ] {
+        assert!(emails.contains(&e), "{e} invited");
+    }
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.contains("\"CreateAccount\"") && audit.contains("\"DeleteAccount\""));
+    assert!(
+        !audit.contains("inv1@new.example.com"),
+        "no emails in the audit log"
+    );
+}
+
+#[test]
+fn telephony_settings_and_delegate_groups_are_saved() {
+    let fx = fixture(&[]);
+    let t = Tmux::new("settings");
+    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    // Sign-in delegate groups on the selected account (Example Corp).
+    t.text("+");
+    t.wait_for("the prompt", Duration::from_secs(5), |s| {
+        s.contains("Add sign-in delegate groups")
+    });
+    t.text("console-admins");
+    t.keys(&["Enter"]);
+    t.wait_for("the groups", Duration::from_secs(10), |s| {
+        s.contains("groups added: console-admins")
+    });
+    let acc = aws(
+        &fx.url,
+        fx.dir.path(),
+        &["get-account", "--account-id", &fx.account_id],
+    );
+    let groups = acc["Account"]["SigninDelegateGroups"].to_string();
+    assert!(groups.contains("console-admins"), "{groups}");
+
+    // The first user's telephony: read, toggle SMS, save.
+    let user_id = fx.users[0]["UserId"].as_str().expect("id").to_string();
+    let before = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user-settings",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &user_id,
+        ],
+    );
+    let sms = before["UserSettings"]["Telephony"]["SMS"]
+        .as_bool()
+        .expect("sms");
+    t.keys(&["Enter"]);
+    // The first page is here (T acts on the user under the cursor).
+    t.wait_for("the users", Duration::from_secs(10), |s| {
+        s.contains(fx.emails[0].as_str())
+    });
+    t.text("T");
+    t.wait_for("the settings", Duration::from_secs(5), |s| {
+        s.contains("Telephony of") && s.contains("SMS")
+    });
+    t.keys(&["Down", "Down"]);
+    t.text(" ");
+    t.keys(&["Enter"]);
+    t.wait_for("saved", Duration::from_secs(10), |s| {
+        s.contains("telephony settings saved")
+    });
+    let after = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user-settings",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &user_id,
+        ],
+    );
+    assert_eq!(
+        after["UserSettings"]["Telephony"]["SMS"].as_bool(),
+        Some(!sms)
+    );
+    assert_eq!(
+        after["UserSettings"]["Telephony"]["InboundCalling"],
+        before["UserSettings"]["Telephony"]["InboundCalling"]
+    );
+}
+
+#[test]
+fn throttling_shows_in_the_status_line_and_every_page_still_loads() {
+    // Not `fixture`: the AWS CLI's own retries are not under test here.
+    let serve = Serve::start(&["--throttle-rps", "4"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::new("throttle");
+    t.start(120, 40, &console_cmd(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(20), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(20), |s| {
+        s.contains("more exist")
+    });
+    // A filter loads every page as fast as the service lets it.
+    t.keys(&["/"]);
+    t.text("@");
+    t.wait_for("throttled, retrying", Duration::from_secs(30), |s| {
+        s.contains("throttled, retrying")
+    });
+    t.wait_for("every page", Duration::from_secs(90), |s| {
+        s.contains("matching 5,000 of 5,000 users")
+    });
+    let s = t.wait_for("the retry notice gone", Duration::from_secs(10), |s| {
+        !s.contains("throttled, retrying")
+    });
+    assert!(!s.contains("Error"), "{s}");
+}

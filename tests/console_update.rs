@@ -1159,3 +1159,173 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     cmd(&mut s, Command::Submit);
     assert!(s.modals.is_empty(), "closed: the PIN is dropped");
 }
+
+#[test]
+fn prompts_validate_and_send_one_admin_operation() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, _) = opened();
+    // Delete: the typed name must match.
+    s.focus = Pane::Accounts;
+    cmd(&mut s, Command::DeleteAccount);
+    assert_eq!(s.mode(), Mode::Prompt);
+    type_text(&mut s, "Account");
+    assert!(cmd(&mut s, Command::Submit).is_empty());
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("prompt")
+    };
+    assert!(
+        p.problem
+            .as_deref()
+            .is_some_and(|w| w.contains("does not match"))
+    );
+    type_text(&mut s, " 0");
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            gen_id,
+            op: AdminOp::DeleteAccount { account_id },
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(account_id, "acc-0");
+    // Refused by the service: the error is shown, nothing else changes.
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: *gen_id,
+            error: err("DeleteAccount"),
+        },
+    );
+    assert!(matches!(s.modals.last(), Some(Modal::Error(e)) if e.operation == "DeleteAccount"));
+    assert_eq!(s.admin, None);
+    cmd(&mut s, Command::Back);
+
+    // Invite: a pasted list, every email checked.
+    s.focus = Pane::Users;
+    cmd(&mut s, Command::Invite);
+    type_text(&mut s, "a@x.com, b@x.com not-an-email");
+    cmd(&mut s, Command::Submit);
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("prompt")
+    };
+    assert!(
+        p.problem
+            .as_deref()
+            .is_some_and(|w| w.contains("not-an-email")),
+        "{:?}",
+        p.problem
+    );
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    let many: Vec<String> = (0..120).map(|i| format!("new{i}@x.com")).collect();
+    type_text(&mut s, &many.join("\n"));
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            gen_id,
+            op: AdminOp::Invite { emails, .. },
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(emails.len(), 120, "the client splits them in calls of 50");
+    // Done: a message, and the users are read again.
+    let fx = update(
+        &mut s,
+        Action::AdminDone {
+            gen_id: *gen_id,
+            message: "120 invited".into(),
+            about_accounts: false,
+        },
+    );
+    assert_eq!(
+        s.flash.as_ref().map(|f| f.text.as_str()),
+        Some("120 invited")
+    );
+    assert!(
+        matches!(&fx[..], [Effect::LoadUsersPage { token: None, .. }]),
+        "{fx:?}"
+    );
+
+    // Read-only: no prompt opens.
+    let mut ro = State::new("e", true, Theme::default());
+    cmd(&mut ro, Command::NewAccount);
+    assert!(ro.modals.is_empty());
+}
+
+#[test]
+fn settings_are_read_first_then_toggled_and_saved() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..3, None));
+    let fx = cmd(&mut s, Command::Settings);
+    let [Effect::LoadSettings { gen_id, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    let gen_id = *gen_id;
+    assert_eq!(s.mode(), Mode::Form);
+    // Nothing can be saved before the current values are here.
+    assert!(cmd(&mut s, Command::Submit).is_empty());
+    update(
+        &mut s,
+        Action::SettingsLoaded {
+            gen_id: gen_id + 1,
+            values: vec![false; 3],
+        },
+    );
+    let Some(Modal::Settings(f)) = s.modals.last() else {
+        panic!()
+    };
+    assert!(f.values.is_none(), "a stale answer is dropped");
+    update(
+        &mut s,
+        Action::SettingsLoaded {
+            gen_id,
+            values: vec![true, true, false],
+        },
+    );
+    cmd(&mut s, Command::NextField);
+    cmd(&mut s, Command::NextField);
+    update(&mut s, Action::Input(InputRequest::InsertChar(' ')));
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            op: AdminOp::UserSettings {
+                user_id, settings, ..
+            },
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(user_id, "u-00000");
+    let t = &settings.telephony;
+    assert_eq!(
+        (t.inbound_calling, t.outbound_calling, t.sms),
+        (true, true, true)
+    );
+}
+
+#[test]
+fn effects_logged_at_debug_never_show_emails_or_room_arns() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::Edit);
+    for _ in 0..3 {
+        cmd(&mut s, Command::NextField);
+    }
+    type_text(
+        &mut s,
+        "arn:aws:a4b:us-east-1:123456789012:room/secret-room",
+    );
+    cmd(&mut s, Command::Submit);
+    let fx = cmd(&mut s, Command::Yes);
+    let dbg = format!("{fx:?}");
+    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{dbg}");
+    assert!(
+        !dbg.contains("secret-room") && !dbg.contains("@example.com"),
+        "{dbg}"
+    );
+}

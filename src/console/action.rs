@@ -67,6 +67,17 @@ pub enum Action {
         email: Sensitive,
         pin: Sensitive,
     },
+    /// The current settings for the settings form.
+    SettingsLoaded {
+        gen_id: u64,
+        values: Vec<bool>,
+    },
+    /// An admin operation succeeded; `message` says what happened.
+    AdminDone {
+        gen_id: u64,
+        message: String,
+        about_accounts: bool,
+    },
     /// Users re-read after a change.
     UsersRefreshed {
         gen_id: u64,

@@ -160,6 +160,52 @@ impl Audit {
         self.write(&lines);
     }
 
+    /// One admin operation (account or user creation, rename, delete,
+    /// invitations): what was asked and how it ended. No emails.
+    pub fn admin(
+        &self,
+        operation: &str,
+        account_id: Option<&str>,
+        detail: &str,
+        result: Result<(), (&str, &str, Option<&str>)>,
+    ) {
+        #[derive(Serialize)]
+        struct Admin<'a> {
+            time: String,
+            event: &'static str,
+            endpoint: &'a str,
+            profile: Option<&'a str>,
+            operation: &'a str,
+            account_id: Option<&'a str>,
+            detail: &'a str,
+            result: &'static str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            error_code: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            message: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            request_id: Option<&'a str>,
+        }
+        let (result, error_code, message, request_id) = match result {
+            Ok(()) => ("ok", None, None, None),
+            Err((c, m, r)) => ("failed", Some(c), Some(m), r),
+        };
+        let line = Admin {
+            time: now(),
+            event: "admin",
+            endpoint: &self.endpoint,
+            profile: self.profile.as_deref(),
+            operation,
+            account_id,
+            detail,
+            result,
+            error_code,
+            message,
+            request_id,
+        };
+        self.write(&[serde_json::to_string(&line).unwrap_or_default()]);
+    }
+
     fn write(&self, lines: &[String]) {
         if let Err(e) = append(&self.path, lines) {
             tracing::error!(path = %self.path.display(), error = %e, "cannot write the audit log");

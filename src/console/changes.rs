@@ -42,6 +42,11 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
+        (Modal::Prompt(_), Command::Submit) => submit_prompt(state, fx),
+        (Modal::Settings(f), Command::NextField) => f.move_field(true),
+        (Modal::Settings(f), Command::PrevField) => f.move_field(false),
+        (Modal::Settings(f), Command::PrevValue | Command::NextValue) => f.toggle(),
+        (Modal::Settings(_), Command::Submit) => submit_settings(state, fx),
         // The PIN is dropped with its dialog: it is shown once.
         // Enter on a Cancel button, an error or the quit question: close it.
         (_, Command::Back | Command::Submit) => {
@@ -392,4 +397,142 @@ pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::mo
         state.modals.push(Modal::Pin { email, pin });
         state.dirty = true;
     }
+}
+
+/// `n`, `R`, `l`, `D` on an account; `c`, `I` on the users: a one-line prompt.
+pub fn open_prompt(state: &mut State, c: Command) {
+    use super::prompt::{Prompt, PromptKind};
+    if state.read_only || state.admin.is_some() {
+        return;
+    }
+    let account = match state.focus {
+        Pane::Accounts => state.selected_account().cloned(),
+        _ => state.users.as_ref().map(|v| v.account.clone()),
+    };
+    let id = account.as_ref().map(|a| a.account_id.clone());
+    let prompt = match (c, id, account) {
+        (Command::NewAccount, _, _) => Prompt::new(PromptKind::CreateAccount, ""),
+        (Command::RenameAccount, Some(account_id), Some(a)) => {
+            Prompt::new(PromptKind::RenameAccount { account_id }, &a.name)
+        }
+        (Command::DefaultLicense, Some(account_id), Some(a)) => Prompt::new(
+            PromptKind::DefaultLicense {
+                account_id,
+                licenses: a.supported_licenses.clone().unwrap_or_default(),
+            },
+            a.default_license.as_ref().map(|l| l.as_str()).unwrap_or(""),
+        ),
+        (Command::DeleteAccount, Some(account_id), Some(a)) => Prompt::new(
+            PromptKind::DeleteAccount {
+                account_id,
+                name: a.name.clone(),
+            },
+            "",
+        ),
+        (Command::CreateUser, Some(account_id), _) => {
+            Prompt::new(PromptKind::CreateUser { account_id }, "")
+        }
+        (Command::Invite, Some(account_id), _) => {
+            Prompt::new(PromptKind::Invite { account_id }, "")
+        }
+        (Command::AddGroups, Some(account_id), _) => {
+            Prompt::new(PromptKind::AddGroups { account_id }, "")
+        }
+        (Command::RemoveGroups, Some(account_id), Some(a)) => {
+            let names: Vec<&str> = a
+                .signin_delegate_groups
+                .iter()
+                .flatten()
+                .filter_map(|g| g.group_name.as_deref())
+                .collect();
+            Prompt::new(PromptKind::RemoveGroups { account_id }, &names.join(", "))
+        }
+        _ => return,
+    };
+    state.modals.push(Modal::Prompt(Box::new(prompt)));
+}
+
+fn submit_prompt(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(Modal::Prompt(p)) = state.modals.last_mut() else {
+        return;
+    };
+    match p.op() {
+        Err(why) => p.problem = Some(why),
+        Ok(op) => {
+            state.modals.pop();
+            let gen_id = state.new_gen();
+            state.admin = Some(gen_id);
+            fx.push(Effect::Admin { gen_id, op });
+        }
+    }
+}
+
+/// `T`: the settings of the account, or the telephony of the current user.
+pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
+    use super::settings::{SettingsForm, SettingsTarget};
+    if state.read_only || state.admin.is_some() {
+        return;
+    }
+    let target = match state.focus {
+        Pane::Accounts => match state.selected_account() {
+            Some(a) => SettingsTarget::Account {
+                account_id: a.account_id.clone(),
+                name: a.name.clone(),
+            },
+            None => return,
+        },
+        _ => match &state.users {
+            Some(v) => match v.selected_user() {
+                Some(u) => SettingsTarget::User {
+                    account_id: v.account.account_id.clone(),
+                    user_id: u.user_id.clone(),
+                    email: u.email().to_string(),
+                },
+                None => return,
+            },
+            None => return,
+        },
+    };
+    let gen_id = state.new_gen();
+    fx.push(Effect::LoadSettings {
+        gen_id,
+        target: target.clone(),
+    });
+    let form = SettingsForm {
+        target,
+        gen_id,
+        values: None,
+        field: 0,
+    };
+    state.modals.push(Modal::Settings(Box::new(form)));
+}
+
+fn submit_settings(state: &mut State, fx: &mut Vec<Effect>) {
+    use super::prompt::AdminOp;
+    use super::settings::{SettingsForm, SettingsTarget};
+    let Some(Modal::Settings(f)) = state.modals.last() else {
+        return;
+    };
+    let Some(values) = f.values.clone() else {
+        return; // still reading the current settings
+    };
+    let op = match &f.target {
+        SettingsTarget::Account { account_id, .. } => AdminOp::AccountSettings {
+            account_id: account_id.clone(),
+            settings: SettingsForm::account_settings(&values),
+        },
+        SettingsTarget::User {
+            account_id,
+            user_id,
+            ..
+        } => AdminOp::UserSettings {
+            account_id: account_id.clone(),
+            user_id: user_id.clone(),
+            settings: SettingsForm::user_settings(&values),
+        },
+    };
+    state.modals.pop();
+    let gen_id = state.new_gen();
+    state.admin = Some(gen_id);
+    fx.push(Effect::Admin { gen_id, op });
 }

@@ -36,6 +36,16 @@ pub enum Effect {
         action: UserAction,
         changes: Vec<PlannedChange>,
     },
+    /// GetAccountSettings or GetUserSettings, for the settings form.
+    LoadSettings {
+        gen_id: u64,
+        target: super::settings::SettingsTarget,
+    },
+    /// Create/rename/delete an account, create a user, invite users.
+    Admin {
+        gen_id: u64,
+        op: super::prompt::AdminOp,
+    },
     /// Stops sending the rest of a batch (what is in flight finishes).
     CancelBatch { batch_id: u64 },
     /// GetUser for each id: the values after a change, re-read.
@@ -50,11 +60,12 @@ impl Effect {
     /// Whether the effect changes anything on the service (refused in read-only mode).
     pub fn is_mutating(&self) -> bool {
         match self {
-            Effect::UpdateUsers { .. } | Effect::UserAction { .. } => true,
+            Effect::UpdateUsers { .. } | Effect::UserAction { .. } | Effect::Admin { .. } => true,
             Effect::LoadAccounts { .. }
             | Effect::LoadUsersPage { .. }
             | Effect::FindUserByEmail { .. }
             | Effect::CancelBatch { .. }
+            | Effect::LoadSettings { .. }
             | Effect::RefreshUsers { .. } => false,
         }
     }

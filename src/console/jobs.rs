@@ -206,3 +206,132 @@ impl ChangeJob {
         BatchReport { outcomes }
     }
 }
+
+/// Runs one admin operation; the answer says what happened in words.
+pub async fn run_admin(
+    client: &Client,
+    gen_id: u64,
+    op: crate::console::prompt::AdminOp,
+    audit: &Audit,
+) -> Result<Action, ApiError> {
+    use crate::console::prompt::AdminOp;
+    let name = op.operation();
+    let about_accounts = op.about_accounts();
+    let account = op.account_id().map(String::from);
+    let result: Result<(String, String), ApiError> = match op {
+        AdminOp::CreateAccount { name } => client.create_account(&name).await.map(|a| {
+            (
+                format!("account {} created", a.name),
+                format!("name {:?}", a.name),
+            )
+        }),
+        AdminOp::UpdateAccount {
+            account_id,
+            name,
+            default_license,
+        } => client
+            .update_account(&account_id, name.as_deref(), default_license.clone())
+            .await
+            .map(|a| {
+                let what = match (&name, &default_license) {
+                    (Some(n), _) => format!("renamed to {n}"),
+                    (_, Some(l)) => format!("default license {l}"),
+                    _ => "updated".into(),
+                };
+                (format!("account {}: {what}", a.name), what)
+            }),
+        AdminOp::DeleteAccount { account_id } => client
+            .delete_account(&account_id)
+            .await
+            .map(|_| ("account deleted".to_string(), "deleted".to_string())),
+        AdminOp::CreateUser { account_id, email } => client
+            .create_user(&account_id, None, Some(email.expose()), None)
+            .await
+            .map(|u| {
+                (
+                    format!("user created: {}", u.email()),
+                    format!("user {}", u.user_id),
+                )
+            }),
+        AdminOp::AddGroups { account_id, groups } => {
+            let g: Vec<crate::model::SigninDelegateGroup> = groups
+                .iter()
+                .map(|n| crate::model::SigninDelegateGroup {
+                    group_name: Some(n.clone()),
+                })
+                .collect();
+            client
+                .associate_signin_delegate_groups_with_account(&account_id, &g)
+                .await
+                .map(|_| {
+                    (
+                        format!("groups added: {}", groups.join(", ")),
+                        groups.join(","),
+                    )
+                })
+        }
+        AdminOp::RemoveGroups { account_id, groups } => client
+            .disassociate_signin_delegate_groups_from_account(&account_id, &groups)
+            .await
+            .map(|_| {
+                (
+                    format!("groups removed: {}", groups.join(", ")),
+                    groups.join(","),
+                )
+            }),
+        AdminOp::AccountSettings {
+            account_id,
+            settings,
+        } => client
+            .update_account_settings(&account_id, &settings)
+            .await
+            .map(|_| ("account settings saved".into(), format!("{settings:?}"))),
+        AdminOp::UserSettings {
+            account_id,
+            user_id,
+            settings,
+        } => client
+            .update_user_settings(&account_id, &user_id, &settings)
+            .await
+            .map(|_| {
+                (
+                    "telephony settings saved".into(),
+                    format!("user {user_id}: {settings:?}"),
+                )
+            }),
+        AdminOp::Invite { account_id, emails } => {
+            let n = emails.len();
+            let report = client
+                .invite_users(&account_id, emails, None, BatchOptions::default(), |_| {})
+                .await;
+            let ok = report.succeeded();
+            let bad = report.failed() + report.not_sent();
+            let msg = if bad == 0 {
+                format!("{ok} invited")
+            } else {
+                format!("{ok} invited · {bad} failed")
+            };
+            Ok((msg, format!("{n} emails, {ok} invited, {bad} failed")))
+        }
+    };
+    match result {
+        Ok((message, detail)) => {
+            audit.admin(name, account.as_deref(), &detail, Ok(()));
+            Ok(Action::AdminDone {
+                gen_id,
+                message,
+                about_accounts,
+            })
+        }
+        Err(e) => {
+            let short = e.short();
+            audit.admin(
+                name,
+                account.as_deref(),
+                "",
+                Err((&short, &e.message, e.request_id.as_deref())),
+            );
+            Err(e)
+        }
+    }
+}

@@ -48,6 +48,19 @@ pub enum Command {
     Unsuspend,
     Logout,
     ResetPin,
+    /// Accounts: new, rename, default license, delete (type the name).
+    NewAccount,
+    RenameAccount,
+    DefaultLicense,
+    DeleteAccount,
+    /// Users: create one, invite a pasted list.
+    CreateUser,
+    Invite,
+    /// Account settings / a user's telephony settings.
+    Settings,
+    /// Associate / disassociate sign-in delegate groups.
+    AddGroups,
+    RemoveGroups,
     /// Next / previous form field or dialog button.
     NextField,
     PrevField,
@@ -65,6 +78,8 @@ pub enum Scope {
     List,
     /// The users pane only.
     Users,
+    /// The accounts pane only.
+    Accounts,
     /// The open filter input.
     Input,
     /// The help overlay.
@@ -175,6 +190,16 @@ pub static BINDINGS: &[Binding] = &[
     danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", None)),
     danger(b(C::Logout, S::Users, &[ch('L')], "L", "log the current user out", None)),
     danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", None)),
+    danger(b(C::CreateUser, S::Users, &[ch('c')], "c", "create a user (by email)", None)),
+    danger(b(C::Invite, S::Users, &[ch('I')], "I", "invite users: paste emails", None)),
+    danger(b(C::Settings, S::Users, &[ch('T')], "T", "the user's telephony settings (calling, SMS)", None)),
+    danger(b(C::Settings, S::Accounts, &[ch('T')], "T", "the account's settings (remote control, dial-out)", None)),
+    danger(b(C::AddGroups, S::Accounts, &[ch('+')], "+", "associate sign-in delegate groups", None)),
+    danger(b(C::RemoveGroups, S::Accounts, &[ch('-')], "-", "disassociate sign-in delegate groups", None)),
+    danger(b(C::NewAccount, S::Accounts, &[ch('n')], "n", "new account", None)),
+    danger(b(C::RenameAccount, S::Accounts, &[ch('R')], "R", "rename the account", None)),
+    danger(b(C::DefaultLicense, S::Accounts, &[ch('l')], "l", "set the account's default license", None)),
+    danger(b(C::DeleteAccount, S::Accounts, &[ch('D')], "D", "delete the account (type its name)", None)),
     danger(b(C::Retry, S::Users, &[ch('r')], "r", "retry the users the last change failed for", None)),
     // While a change runs
     // Filter input
@@ -215,13 +240,16 @@ fn scopes(ctx: KeyContext) -> Vec<Scope> {
             if ctx.users_focused {
                 s.push(Scope::Users);
             }
+            if ctx.accounts_focused {
+                s.push(Scope::Accounts);
+            }
             if ctx.batch_running {
                 s.push(Scope::Batch);
             }
             s
         }
         Mode::Form => vec![Scope::Form],
-        Mode::FilterInput => vec![Scope::Input],
+        Mode::FilterInput | Mode::Prompt => vec![Scope::Input],
         Mode::Help => vec![Scope::Help],
         Mode::Dialog => vec![Scope::Dialog],
     }
@@ -245,6 +273,7 @@ pub struct KeyContext {
     pub mode: Mode,
     pub list_focused: bool,
     pub users_focused: bool,
+    pub accounts_focused: bool,
     pub batch_running: bool,
     pub read_only: bool,
 }
@@ -279,6 +308,7 @@ pub fn help_entries(read_only: bool) -> Vec<(Scope, &'static Binding)> {
         Scope::Global,
         Scope::List,
         Scope::Users,
+        Scope::Accounts,
         Scope::Batch,
         Scope::Input,
         Scope::Form,
@@ -301,6 +331,7 @@ pub fn scope_title(s: Scope) -> &'static str {
         Scope::Global => "Everywhere",
         Scope::List => "Lists",
         Scope::Users => "Users",
+        Scope::Accounts => "Accounts",
         Scope::Input => "Filter input",
         Scope::Help => "Help",
         Scope::Dialog => "Dialogs",

@@ -18,7 +18,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::cli::{ConsoleArgs, DemoArgs};
-use crate::client::{ApiError, Client};
+use crate::client::{ApiError, ApiErrorKind, Client};
 use crate::service::{ServiceConfig, start as start_service};
 
 use super::action::Action;
@@ -50,7 +50,8 @@ pub async fn run(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `chime-admin demo`: the local service with demo data in this process, and
-/// the console on it with the demo credentials.
+/// the console on it with the demo credentials. The service starts while the
+/// first frame is already on screen.
 pub async fn run_demo(args: ConsoleArgs, demo: DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let log = logging::init(args.log_file.as_deref())?;
@@ -58,14 +59,29 @@ pub async fn run_demo(args: ConsoleArgs, demo: DemoArgs) -> anyhow::Result<ExitC
     if let Some(p) = &demo.state {
         cfg = cfg.with_state_file(p.clone());
     }
-    let svc = start_service(cfg).await?;
-    let endpoint = svc.endpoint_url();
-    tracing::info!(log = %log.display(), %endpoint, "demo service started");
-    let ep = endpoint.clone();
-    let client =
-        async move { Client::with_static_credentials(&ep, "us-east-1", "AKIDEXAMPLE", "secret") };
-    let code = run_console(&args, client, endpoint, started).await;
-    svc.shutdown().await?;
+    let (svc_tx, svc_rx) = tokio::sync::oneshot::channel();
+    let client = async move {
+        let svc = start_service(cfg).await.map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::Connect,
+                format!("the demo service did not start: {e:#}"),
+            )
+        })?;
+        let endpoint = svc.endpoint_url();
+        tracing::info!(log = %log.display(), %endpoint, "demo service started");
+        let _ = svc_tx.send(svc);
+        Client::with_static_credentials(&endpoint, "us-east-1", "AKIDEXAMPLE", "secret")
+    };
+    let code = run_console(
+        &args,
+        client,
+        "demo (starting the local service…)".into(),
+        started,
+    )
+    .await;
+    if let Ok(svc) = svc_rx.await {
+        svc.shutdown().await?;
+    }
     code
 }
 
@@ -107,7 +123,7 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
                 return Some(Action::Cmd(c));
             }
             // Text for the filter line or the form (a room ARN, a letter that jumps).
-            if matches!(state.mode(), Mode::FilterInput | Mode::Form) {
+            if matches!(state.mode(), Mode::FilterInput | Mode::Form | Mode::Prompt) {
                 return tui_input::backend::crossterm::to_input_request(ev).map(Action::Input);
             }
             None

@@ -139,6 +139,10 @@ pub enum Modal {
     Form(Box<ChangeForm>),
     /// What a change will do, before anything is sent.
     Preview(Box<Preview>),
+    /// Account settings or a user's telephony settings.
+    Settings(Box<super::settings::SettingsForm>),
+    /// A one-line prompt (create/rename/delete an account, create or invite users).
+    Prompt(Box<super::prompt::Prompt>),
     /// A new personal PIN, shown once; dropped when the dialog closes.
     Pin {
         email: String,
@@ -175,6 +179,7 @@ pub enum Mode {
     Help,
     Dialog,
     Form,
+    Prompt,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +210,8 @@ pub struct State {
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
     pub last_change: Option<crate::model::UserUpdate>,
+    /// The admin operation in flight (its generation), if any.
+    pub admin: Option<u64>,
     /// The last user action applied, if the last change was one.
     pub last_action: Option<super::form::UserAction>,
     next_gen: u64,
@@ -238,6 +245,7 @@ impl State {
             batch_summary: None,
             last_change: None,
             last_action: None,
+            admin: None,
             next_gen: 0,
         }
     }
@@ -256,7 +264,8 @@ impl State {
     pub fn mode(&self) -> Mode {
         match self.modals.last() {
             Some(Modal::Help { .. }) => Mode::Help,
-            Some(Modal::Form(_)) => Mode::Form,
+            Some(Modal::Form(_) | Modal::Settings(_)) => Mode::Form,
+            Some(Modal::Prompt(_)) => Mode::Prompt,
             Some(_) => Mode::Dialog,
             None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,
             None => Mode::Normal,

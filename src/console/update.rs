@@ -62,6 +62,29 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             outcomes,
             elapsed_ms,
         } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+        Action::SettingsLoaded { gen_id, values } => {
+            if let Some(Modal::Settings(f)) = state.modals.last_mut()
+                && f.gen_id == gen_id
+            {
+                f.values = Some(values);
+                state.dirty = true;
+            }
+        }
+        Action::AdminDone {
+            gen_id,
+            message,
+            about_accounts,
+        } => {
+            if state.admin == Some(gen_id) {
+                state.admin = None;
+                flash(state, message);
+                if about_accounts {
+                    reload_accounts(state, &mut fx);
+                } else {
+                    reload_users(state, &mut fx);
+                }
+            }
+        }
         Action::PinReset {
             batch_id,
             email,
@@ -168,6 +191,15 @@ fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
         Command::Logout => changes::open_action(state, UserAction::Logout),
         Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
+        Command::NewAccount
+        | Command::RenameAccount
+        | Command::DefaultLicense
+        | Command::DeleteAccount
+        | Command::CreateUser
+        | Command::Invite
+        | Command::AddGroups
+        | Command::RemoveGroups => changes::open_prompt(state, c),
+        Command::Settings => changes::open_settings(state, fx),
         Command::Yes
         | Command::NextField
         | Command::PrevField
@@ -394,6 +426,19 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
         changes::form_input(form, req);
+        state.dirty = true;
+        return;
+    }
+    if let Some(Modal::Settings(f)) = state.modals.last_mut() {
+        if req == InputRequest::InsertChar(' ') {
+            f.toggle();
+        }
+        state.dirty = true;
+        return;
+    }
+    if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
+        p.input.handle(req);
+        p.problem = None;
         state.dirty = true;
         return;
     }
@@ -638,6 +683,10 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
             v.lookup_in_flight = false;
             current = true;
         }
+    }
+    if state.admin == Some(gen_id) {
+        state.admin = None;
+        current = true;
     }
     if let Some(b) = &state.batch
         && b.id == gen_id

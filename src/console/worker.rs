@@ -105,13 +105,14 @@ pub fn spawn(
                 tokio::spawn(refresh(client, account_id, gen_id, user_ids, actions));
                 continue;
             }
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                break;
-            };
-            let actions = actions.clone();
+            // The slot is taken inside the task, so the loop keeps reading
+            // effects (a cancel is never stuck behind requests in flight).
+            let (actions, audit, slots) = (actions.clone(), audit.clone(), slots.clone());
             tokio::spawn(async move {
-                let action = run(&client, effect).await;
-                drop(permit);
+                let Ok(_permit) = slots.acquire_owned().await else {
+                    return;
+                };
+                let action = run(&client, effect, &audit).await;
                 let _ = actions.send(action);
             });
         }
@@ -152,7 +153,7 @@ fn forward_events(client: &Client, actions: mpsc::UnboundedSender<Action>) {
     });
 }
 
-async fn run(client: &Client, effect: Effect) -> Action {
+async fn run(client: &Client, effect: Effect, audit: &Audit) -> Action {
     let page = Some(PAGE_SIZE);
     match &effect {
         Effect::LoadAccounts { gen_id, token } => {
@@ -206,6 +207,36 @@ async fn run(client: &Client, effect: Effect) -> Action {
                 Err(e) => failed(&effect, &e),
             }
         }
+        Effect::LoadSettings { gen_id, target } => {
+            use super::settings::{SettingsForm, SettingsTarget};
+            let values = match target {
+                SettingsTarget::Account { account_id, .. } => client
+                    .get_account_settings(account_id)
+                    .await
+                    .map(|s| SettingsForm::account_values(&s)),
+                SettingsTarget::User {
+                    account_id,
+                    user_id,
+                    ..
+                } => client
+                    .get_user_settings(account_id, user_id)
+                    .await
+                    .map(|s| SettingsForm::user_values(&s)),
+            };
+            match values {
+                Ok(values) => Action::SettingsLoaded {
+                    gen_id: *gen_id,
+                    values,
+                },
+                Err(e) => failed(&effect, &e),
+            }
+        }
+        Effect::Admin { gen_id, op } => {
+            match super::jobs::run_admin(client, *gen_id, op.clone(), audit).await {
+                Ok(a) => a,
+                Err(e) => failed(&effect, &e),
+            }
+        }
         // Handled in `spawn` (they are not one request each).
         Effect::UpdateUsers { .. }
         | Effect::UserAction { .. }
@@ -256,6 +287,11 @@ fn operation(effect: &Effect) -> &'static str {
         Effect::LoadUsersPage { .. } | Effect::FindUserByEmail { .. } => "ListUsers",
         Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } => "BatchUpdateUser",
         Effect::UserAction { action, .. } => action.operation(),
+        Effect::Admin { op, .. } => op.operation(),
+        Effect::LoadSettings { target, .. } => match target {
+            super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
+            super::settings::SettingsTarget::User { .. } => "GetUserSettings",
+        },
         Effect::RefreshUsers { .. } => "GetUser",
     }
 }
@@ -265,7 +301,9 @@ fn gen_of(effect: &Effect) -> u64 {
         Effect::LoadAccounts { gen_id, .. }
         | Effect::LoadUsersPage { gen_id, .. }
         | Effect::FindUserByEmail { gen_id, .. }
-        | Effect::RefreshUsers { gen_id, .. } => *gen_id,
+        | Effect::RefreshUsers { gen_id, .. }
+        | Effect::Admin { gen_id, .. }
+        | Effect::LoadSettings { gen_id, .. } => *gen_id,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,

@@ -89,3 +89,75 @@ pub fn pin(state: &State, email: &str, pin: &str, frame: &mut Frame, area: Rect)
         "enter/esc close",
     );
 }
+
+/// A one-line prompt with its input, and why it cannot be sent yet.
+pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Frame, area: Rect) {
+    let th = &state.theme;
+    let w = 72.min(area.width.saturating_sub(2));
+    let r = centered(area, w, 7);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(true))
+        .title(Span::styled(format!(" {} ", p.title()), th.title()))
+        .title_bottom(Line::styled(" enter send · esc cancel ", th.dim()));
+    let inner = block.inner(r);
+    let width = inner.width.saturating_sub(2) as usize;
+    let scroll = p.input.visual_scroll(width);
+    let value: String = p.input.value().chars().skip(scroll).take(width).collect();
+    let mut lines = vec![
+        Line::styled(p.label(), th.dim()),
+        Line::raw(""),
+        Line::from(vec![Span::raw("> "), Span::styled(value, th.normal())]),
+    ];
+    if let Some(why) = &p.problem {
+        lines.push(Line::styled(format!("{GLYPH_BAD} {why}"), th.bad()));
+    }
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+    let x = inner.x + 2 + (p.input.visual_cursor().saturating_sub(scroll)) as u16;
+    if x < inner.x + inner.width && inner.height > 2 {
+        frame.set_cursor_position(ratatui::layout::Position::new(x, inner.y + 2));
+    }
+}
+
+/// The settings toggles (read first; "reading…" until they arrive).
+pub fn settings(
+    state: &State,
+    f: &crate::console::settings::SettingsForm,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let th = &state.theme;
+    let mut lines = Vec::new();
+    match &f.values {
+        None => lines.push(Line::styled("reading the current settings…", th.dim())),
+        Some(values) => {
+            for (i, (label, on)) in f.labels().iter().zip(values).enumerate() {
+                let focused = i == f.field;
+                let value = if *on { "[x] on " } else { "[ ] off" };
+                let style = if focused {
+                    th.selected(true)
+                } else {
+                    th.normal()
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(if focused { "▸ " } else { "  " }),
+                    Span::styled(value, style),
+                    Span::raw(format!("  {label}")),
+                ]));
+            }
+        }
+    }
+    let w = 60.min(area.width.saturating_sub(2));
+    let r = centered(area, w, lines.len() as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(true))
+        .title(Span::styled(format!(" {} ", f.title()), th.title()))
+        .title_bottom(Line::styled(
+            " space/←/→ toggle · enter save · esc cancel ",
+            th.dim(),
+        ));
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}

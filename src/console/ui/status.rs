@@ -54,6 +54,8 @@ pub fn rows_status(state: &State) -> String {
             let a = &state.accounts;
             if a.loading && a.list.is_empty() {
                 "loading accounts".to_string()
+            } else if !a.loading && !a.loaded {
+                "accounts not loaded: ctrl-r to try again".to_string()
             } else if a.filter.text().is_empty() {
                 format!("{} accounts", thousands(a.list.len()))
             } else {
@@ -99,6 +101,7 @@ pub fn key_context(state: &State) -> KeyContext {
         mode: state.mode(),
         list_focused: matches!(state.focus, Pane::Accounts | Pane::Users),
         users_focused: state.focus == Pane::Users,
+        accounts_focused: state.focus == Pane::Accounts,
         batch_running: state.batch.is_some(),
         read_only: state.read_only,
     }
