@@ -983,8 +983,35 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     ] {
         assert!(emails.contains(&e), "{e} invited");
     }
+    // Create a user: email, username, user type.
+    t.text("c");
+    t.wait_for("the create prompt", Duration::from_secs(5), |s| {
+        s.contains("Create user")
+    });
+    t.text("room-new@new.example.com");
+    t.keys(&["Tab"]);
+    t.text("room-new");
+    t.keys(&["Tab"]);
+    t.text("shareddevice");
+    t.keys(&["Enter"]);
+    t.wait_for("the new user", Duration::from_secs(10), |s| {
+        s.contains("user created: room-new@new.example.com")
+    });
+    let found = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "list-users",
+            "--account-id",
+            &id,
+            "--user-email",
+            "room-new@new.example.com",
+        ],
+    );
+    assert_eq!(found["Users"][0]["UserType"], "SharedDevice", "{found}");
     let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
     assert!(audit.contains("\"CreateAccount\"") && audit.contains("\"DeleteAccount\""));
+    assert!(audit.contains("\"CreateUser\"") && !audit.contains("room-new@"));
     assert!(
         !audit.contains("inv1@new.example.com"),
         "no emails in the audit log"

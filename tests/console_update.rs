@@ -1249,6 +1249,47 @@ fn prompts_validate_and_send_one_admin_operation() {
         "{fx:?}"
     );
 
+    // Create user: email, then optional username and user type (checked).
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::CreateUser);
+    type_text(&mut s, "new@x.com");
+    cmd(&mut s, Command::NextField);
+    type_text(&mut s, "newbie");
+    cmd(&mut s, Command::Down);
+    type_text(&mut s, "Robot");
+    assert!(cmd(&mut s, Command::Submit).is_empty());
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("prompt")
+    };
+    assert!(
+        p.problem
+            .as_deref()
+            .is_some_and(|w| w.contains("PrivateUser")),
+        "{:?}",
+        p.problem
+    );
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    type_text(&mut s, "privateuser");
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            op:
+                AdminOp::CreateUser {
+                    email,
+                    username,
+                    user_type,
+                    ..
+                },
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(email.expose(), "new@x.com");
+    assert_eq!(username.as_ref().map(|u| u.expose()), Some("newbie"));
+    assert_eq!(user_type, &Some(chime_admin::model::UserType::PrivateUser));
+
     // Read-only: no prompt opens.
     let mut ro = State::new("e", true, Theme::default());
     cmd(&mut ro, Command::NewAccount);

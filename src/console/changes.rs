@@ -43,6 +43,8 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
         (Modal::Prompt(_), Command::Submit) => submit_prompt(state, fx),
+        (Modal::Prompt(p), Command::Down | Command::NextField) => p.move_field(true),
+        (Modal::Prompt(p), Command::Up) => p.move_field(false),
         (Modal::Settings(f), Command::NextField) => f.move_field(true),
         (Modal::Settings(f), Command::PrevField) => f.move_field(false),
         (Modal::Settings(f), Command::PrevValue | Command::NextValue) => f.toggle(),

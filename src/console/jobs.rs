@@ -244,8 +244,18 @@ pub async fn run_admin(
             .delete_account(&account_id)
             .await
             .map(|_| ("account deleted".to_string(), "deleted".to_string())),
-        AdminOp::CreateUser { account_id, email } => client
-            .create_user(&account_id, None, Some(email.expose()), None)
+        AdminOp::CreateUser {
+            account_id,
+            email,
+            username,
+            user_type,
+        } => client
+            .create_user(
+                &account_id,
+                username.as_ref().map(|u| u.expose()),
+                Some(email.expose()),
+                user_type,
+            )
             .await
             .map(|u| {
                 (
@@ -299,10 +309,20 @@ pub async fn run_admin(
                     format!("user {user_id}: {settings:?}"),
                 )
             }),
-        AdminOp::Invite { account_id, emails } => {
+        AdminOp::Invite {
+            account_id,
+            emails,
+            user_type,
+        } => {
             let n = emails.len();
             let report = client
-                .invite_users(&account_id, emails, None, BatchOptions::default(), |_| {})
+                .invite_users(
+                    &account_id,
+                    emails,
+                    user_type,
+                    BatchOptions::default(),
+                    |_| {},
+                )
                 .await;
             let ok = report.succeeded();
             let bad = report.failed() + report.not_sent();

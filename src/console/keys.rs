@@ -206,7 +206,8 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
     b(C::Back, S::Input, &[key(KeyCode::Esc)], "esc", "clear the filter", Some("clear filter")),
     b(C::Up, S::Input, &[key(KeyCode::Up)], "↑", "up", None),
-    b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down", None),
+    b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down (a prompt's next field)", None),
+    b(C::NextField, S::Input, &[key(KeyCode::Tab)], "tab", "a prompt's next field", None),
     b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Change form
     b(C::NextField, S::Form, &[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", "next field", Some("next field")),

@@ -6,7 +6,7 @@
 use tui_input::Input;
 
 use crate::model::validate::{MAX_ID_LIST, account_name_problem, is_email};
-use crate::model::{License, Sensitive};
+use crate::model::{License, Sensitive, UserType};
 
 /// What a prompt asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +56,13 @@ pub enum AdminOp {
     CreateUser {
         account_id: String,
         email: Sensitive,
+        username: Option<Sensitive>,
+        user_type: Option<UserType>,
     },
     Invite {
         account_id: String,
         emails: Vec<Sensitive>,
+        user_type: Option<UserType>,
     },
     AddGroups {
         account_id: String,
@@ -119,6 +122,10 @@ impl AdminOp {
 pub struct Prompt {
     pub kind: PromptKind,
     pub input: Input,
+    /// Optional fields after the main one (username, user type), with labels.
+    pub extra: Vec<(&'static str, Input)>,
+    /// The field being edited: 0 is `input`, then `extra`.
+    pub field: usize,
     /// Why it cannot be sent, once the user tried.
     pub problem: Option<String>,
 }
@@ -134,11 +141,65 @@ pub fn split_emails(text: &str) -> Vec<String> {
 
 impl Prompt {
     pub fn new(kind: PromptKind, initial: &str) -> Self {
+        let extra = match kind {
+            PromptKind::CreateUser { .. } => vec![
+                ("Username (optional)", Input::default()),
+                (
+                    "User type: PrivateUser or SharedDevice (optional)",
+                    Input::default(),
+                ),
+            ],
+            PromptKind::Invite { .. } => vec![(
+                "User type: PrivateUser or SharedDevice (optional)",
+                Input::default(),
+            )],
+            _ => Vec::new(),
+        };
         Prompt {
             kind,
             input: Input::new(initial.to_string()),
+            extra,
+            field: 0,
             problem: None,
         }
+    }
+
+    /// The input being edited.
+    pub fn focused_mut(&mut self) -> &mut Input {
+        match self.field {
+            0 => &mut self.input,
+            n => match self.extra.get_mut(n - 1) {
+                Some((_, i)) => i,
+                None => &mut self.input,
+            },
+        }
+    }
+
+    pub fn move_field(&mut self, forward: bool) {
+        let n = self.extra.len() + 1;
+        self.field = if forward {
+            (self.field + 1) % n
+        } else {
+            (self.field + n - 1) % n
+        };
+    }
+
+    /// An optional user type field: empty, or a model value.
+    fn user_type(&self, i: usize) -> Result<Option<UserType>, String> {
+        let v = self
+            .extra
+            .get(i)
+            .map(|(_, inp)| inp.value().trim())
+            .unwrap_or("");
+        if v.is_empty() {
+            return Ok(None);
+        }
+        UserType::ALL
+            .iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(v))
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| format!("user type {v:?}: expected one of {}", UserType::allowed()))
     }
 
     pub fn title(&self) -> &'static str {
@@ -215,9 +276,17 @@ impl Prompt {
             }
             PromptKind::CreateUser { account_id } => {
                 if is_email(text) && !text.contains(char::is_whitespace) {
+                    let username = self
+                        .extra
+                        .first()
+                        .map(|(_, i)| i.value().trim())
+                        .filter(|u| !u.is_empty())
+                        .map(Sensitive::from);
                     Ok(AdminOp::CreateUser {
                         account_id: account_id.clone(),
                         email: text.into(),
+                        username,
+                        user_type: self.user_type(1)?,
                     })
                 } else {
                     Err(format!("{text:?} is not an email"))
@@ -252,6 +321,7 @@ impl Prompt {
                 Ok(AdminOp::Invite {
                     account_id: account_id.clone(),
                     emails: emails.into_iter().map(Sensitive::from).collect(),
+                    user_type: self.user_type(0)?,
                 })
             }
         }

@@ -437,7 +437,7 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
         return;
     }
     if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
-        p.input.handle(req);
+        p.focused_mut().handle(req);
         p.problem = None;
         state.dirty = true;
         return;

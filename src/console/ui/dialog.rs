@@ -90,33 +90,51 @@ pub fn pin(state: &State, email: &str, pin: &str, frame: &mut Frame, area: Rect)
     );
 }
 
-/// A one-line prompt with its input, and why it cannot be sent yet.
+/// A prompt: its main input and optional fields, and why it cannot be sent yet.
 pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let w = 72.min(area.width.saturating_sub(2));
-    let r = centered(area, w, 7);
+    let h = 5 + 3 * p.extra.len() as u16 + u16::from(p.problem.is_some());
+    let r = centered(area, w, h + 2);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border(true))
         .title(Span::styled(format!(" {} ", p.title()), th.title()))
-        .title_bottom(Line::styled(" enter send · esc cancel ", th.dim()));
+        .title_bottom(Line::styled(
+            " enter send · tab/↓ next field · esc cancel ",
+            th.dim(),
+        ));
     let inner = block.inner(r);
     let width = inner.width.saturating_sub(2) as usize;
-    let scroll = p.input.visual_scroll(width);
-    let value: String = p.input.value().chars().skip(scroll).take(width).collect();
-    let mut lines = vec![
-        Line::styled(p.label(), th.dim()),
-        Line::raw(""),
-        Line::from(vec![Span::raw("> "), Span::styled(value, th.normal())]),
-    ];
+    let fields = std::iter::once((p.label(), &p.input))
+        .chain(p.extra.iter().map(|(l, i)| (l.to_string(), i)));
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (n, (label, input)) in fields.enumerate() {
+        if n > 0 {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(label, th.dim()));
+        let scroll = input.visual_scroll(width);
+        let value: String = input.value().chars().skip(scroll).take(width).collect();
+        let marker = if n == p.field { "> " } else { "  " };
+        if n == p.field {
+            let x = 2 + input.visual_cursor().saturating_sub(scroll);
+            cursor = Some((x as u16, lines.len() as u16));
+        }
+        lines.push(Line::from(vec![Span::raw(marker), Span::raw(value)]));
+    }
     if let Some(why) = &p.problem {
+        lines.push(Line::raw(""));
         lines.push(Line::styled(format!("{GLYPH_BAD} {why}"), th.bad()));
     }
     frame.render_widget(Clear, r);
     frame.render_widget(Paragraph::new(lines).block(block), r);
-    let x = inner.x + 2 + (p.input.visual_cursor().saturating_sub(scroll)) as u16;
-    if x < inner.x + inner.width && inner.height > 2 {
-        frame.set_cursor_position(ratatui::layout::Position::new(x, inner.y + 2));
+    if let Some((x, y)) = cursor
+        && x < inner.width
+        && y < inner.height
+    {
+        frame.set_cursor_position(ratatui::layout::Position::new(inner.x + x, inner.y + y));
     }
 }
 
