@@ -419,3 +419,40 @@ fn change_progress_and_results() {
     assert!(text.contains("5d2c0c3e-req"));
     assert!(text.contains("2 updated · 1 failed"));
 }
+
+fn buffer_text(buf: &Buffer) -> String {
+    let a = buf.area;
+    let mut out = String::new();
+    for y in 0..a.height {
+        for x in 0..a.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// At 120×40 with the users pane focused every column up to User type fits
+/// (issue 5's order: mark, email, name, license, user type, registration, …).
+#[test]
+fn users_pane_at_120_keeps_user_type_and_a4b_says_no_without_metadata() {
+    let s = loaded(120, 40, Theme::default());
+    let t = draw(&s, 120, 40);
+    let text = buffer_text(t.backend().buffer());
+    let header = text
+        .lines()
+        .find(|l| l.contains("Email") && l.contains("License"))
+        .expect("users header");
+    for col in ["Name", "License", "User type", "Registration"] {
+        assert!(header.contains(col), "{col} missing: {header}");
+    }
+    // User 1 has no Alexa for Business metadata: its detail says "no", not blank.
+    let detail = text
+        .lines()
+        .find(|l| l.contains("A4B enabled"))
+        .expect("detail A4B line");
+    assert!(
+        detail.contains("A4B enabled") && detail.contains(" no"),
+        "{detail}"
+    );
+}

@@ -91,13 +91,14 @@ fn user_fields(u: &crate::model::User) -> Vec<(&'static str, String)> {
         ("Invited", ts(&u.invited_on)),
         (
             "A4B enabled",
-            match u.a4b_enabled() {
-                Some(true) => "yes".into(),
-                Some(false) => "no".into(),
-                None => String::new(),
+            // No Alexa for Business metadata means not enabled.
+            if u.a4b_enabled() == Some(true) {
+                "yes".into()
+            } else {
+                "no".into()
             },
         ),
-        ("A4B room", u.a4b_room_arn().unwrap_or("").to_string()),
+        ("A4B room", u.a4b_room_arn().unwrap_or("–").to_string()),
         (
             "Phone",
             u.primary_provisioned_number

@@ -70,24 +70,24 @@ pub struct Column {
     pub priority: u8,
 }
 
-/// The columns that fit in `width`, dropping the least important first, and
-/// their constraints. Returns the indices of the kept columns.
+/// The columns that fit in `width` and their constraints: columns are taken
+/// in order of importance while they fit (a narrow, less important column
+/// still shows when a wider one does not fit). Returns the indices of the
+/// kept columns, in table order.
 pub fn fit_columns(cols: &[Column], width: u16) -> (Vec<usize>, Vec<Constraint>) {
-    let mut kept: Vec<usize> = (0..cols.len()).collect();
-    let need = |kept: &[usize]| -> u16 {
-        kept.iter().map(|&i| cols[i].width).sum::<u16>() + kept.len().saturating_sub(1) as u16
-    };
-    while need(&kept) > width {
-        let Some((pos, _)) = kept
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| cols[**i].priority > 0)
-            .max_by_key(|(pos, i)| (cols[**i].priority, *pos))
-        else {
-            break;
-        };
-        kept.remove(pos);
+    let mut by_priority: Vec<usize> = (0..cols.len()).collect();
+    by_priority.sort_by_key(|&i| (cols[i].priority, i));
+    let mut kept: Vec<usize> = Vec::new();
+    let mut used: u16 = 0;
+    for i in by_priority {
+        let gap = u16::from(!kept.is_empty());
+        let need = used.saturating_add(gap).saturating_add(cols[i].width);
+        if cols[i].priority == 0 || need <= width {
+            kept.push(i);
+            used = need;
+        }
     }
+    kept.sort_unstable();
     let constraints = kept
         .iter()
         .map(|&i| {

@@ -15,13 +15,13 @@ use crate::model::{InviteStatus, RegistrationStatus};
 #[rustfmt::skip]
 const COLUMNS: &[Column] = &[
     Column { title: " ", width: 1, flex: false, priority: 0 },
-    Column { title: "Email", width: 26, flex: true, priority: 0 },
-    Column { title: "Name", width: 16, flex: false, priority: 3 },
-    Column { title: "License", width: 8, flex: false, priority: 1 },
-    Column { title: "User type", width: 12, flex: false, priority: 5 },
-    Column { title: "Registration", width: 14, flex: false, priority: 2 },
-    Column { title: "Invitation", width: 10, flex: false, priority: 6 },
-    Column { title: "A4B", width: 3, flex: false, priority: 4 },
+    Column { title: "Email", width: 22, flex: true, priority: 0 },
+    Column { title: "Name", width: 16, flex: false, priority: 1 },
+    Column { title: "License", width: 8, flex: false, priority: 2 },
+    Column { title: "User type", width: 12, flex: false, priority: 3 },
+    Column { title: "Registration", width: 14, flex: false, priority: 4 },
+    Column { title: "Invitation", width: 10, flex: false, priority: 5 },
+    Column { title: "A4B", width: 3, flex: false, priority: 6 },
     Column { title: "Result", width: 30, flex: false, priority: 1 },
 ];
 
@@ -170,10 +170,11 @@ fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a
             Some(s) => Span::raw(s.as_str()),
             None => Span::raw(""),
         },
-        "A4B" => Span::raw(match u.a4b_enabled() {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "",
+        // No Alexa for Business metadata means not enabled.
+        "A4B" => Span::raw(if u.a4b_enabled() == Some(true) {
+            "yes"
+        } else {
+            "no"
         }),
         "Result" => result_span(state, r.result.as_ref()),
         _ => Span::raw(""),
