@@ -328,6 +328,8 @@ fn bulk_change() {
             WorkerConfig {
                 read_only: false,
                 audit,
+                page_size: chime_admin::console::state::PAGE_SIZE,
+                concurrency: chime_admin::console::worker::BATCH_CONCURRENCY,
             },
             tx,
         );

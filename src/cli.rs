@@ -40,6 +40,8 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `chime-admin man | man -l -`.
     Man,
+    /// Print the effective config (TOML) and where each value came from.
+    Config,
 }
 
 /// Where to send requests and with which credentials: the AWS CLI's flags.
@@ -69,6 +71,46 @@ pub struct ConsoleArgs {
     /// Where changes are recorded as JSON Lines (default: the XDG state dir).
     #[arg(long, global = true)]
     pub audit_log: Option<PathBuf>,
+    /// Read this config file instead of $XDG_CONFIG_HOME/chime-admin/config.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Start with the defaults, whatever the config file says.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub ignore_config: bool,
+    /// No colours (like NO_COLOR): the monochrome theme.
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// The console's colours.
+    #[arg(long, global = true, value_enum)]
+    pub theme: Option<ThemeName>,
+}
+
+/// The console's themes.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ThemeName {
+    /// The 16 ANSI colours on the terminal's own background.
+    #[default]
+    Default,
+    /// No colour: bold, reverse and underline only.
+    Mono,
+    /// 256 colours, chosen to read on light and dark backgrounds.
+    #[value(name = "256")]
+    Color256,
+}
+
+impl ThemeName {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeName::Default => "default",
+            ThemeName::Mono => "mono",
+            ThemeName::Color256 => "256",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ThemeName> {
+        [ThemeName::Default, ThemeName::Mono, ThemeName::Color256]
+            .into_iter()
+            .find(|t| t.name() == s)
+    }
 }
 
 /// Faults the local service injects, seedable for reproducible runs.

@@ -5,9 +5,11 @@
 //! - [`client`]: the signed, retrying, paging Chime client.
 //! - [`headless`]: `accounts`, `users`, `update-users`.
 //! - [`console`]: the terminal console.
+//! - [`config`]: the config file and where each setting came from.
 
 pub mod cli;
 pub mod client;
+pub mod config;
 pub mod console;
 pub mod headless;
 pub mod model;

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use chime_admin::cli::{Cli, Command};
+use chime_admin::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -21,20 +22,31 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The config file (defaults < file < env < flags); `serve` does not read it.
+    let config = match &cli.command {
+        Some(Command::Serve(_)) => Config::defaults(),
+        _ => match Config::load(&cli.console) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("chime-admin: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let result = runtime.block_on(async move {
+        let conn = config.conn();
         match cli.command {
-            None => chime_admin::console::run(cli.console).await,
-            Some(Command::Demo(args)) => chime_admin::console::run_demo(cli.console, args).await,
+            None => chime_admin::console::run(cli.console, config).await,
+            Some(Command::Demo(args)) => {
+                chime_admin::console::run_demo(cli.console, config, args).await
+            }
             Some(Command::Serve(args)) => chime_admin::service::serve(args).await,
-            Some(Command::Accounts(args)) => {
-                chime_admin::headless::accounts(cli.console.conn, args).await
-            }
-            Some(Command::Users(args)) => {
-                chime_admin::headless::users(cli.console.conn, args).await
-            }
+            Some(Command::Accounts(args)) => chime_admin::headless::accounts(conn, args).await,
+            Some(Command::Users(args)) => chime_admin::headless::users(conn, args).await,
             Some(Command::UpdateUsers(args)) => {
-                chime_admin::headless::update_users(cli.console.conn, args).await
+                chime_admin::headless::update_users(conn, args).await
             }
+            Some(Command::Config) => chime_admin::console::print_config(&config),
             Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
         }
     });

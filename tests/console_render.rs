@@ -443,7 +443,7 @@ fn users_pane_at_120_keeps_user_type_and_a4b_says_no_without_metadata() {
         .lines()
         .find(|l| l.contains("Email") && l.contains("License"))
         .expect("users header");
-    for col in ["Name", "License", "User type", "Registration"] {
+    for col in ["Name", "License", "User type", "Registration", "A4B"] {
         assert!(header.contains(col), "{col} missing: {header}");
     }
     // User 1 has no Alexa for Business metadata: its detail says "no", not blank.

@@ -757,6 +757,8 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
                 endpoint: fx.url.clone(),
                 profile: None,
             },
+            page_size: chime_admin::console::state::PAGE_SIZE,
+            concurrency: worker::BATCH_CONCURRENCY,
         };
         let fx_tx = worker::spawn(client, cfg, tx);
         let id = fx.users[0]["UserId"].as_str().expect("id").to_string();

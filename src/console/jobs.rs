@@ -103,13 +103,14 @@ impl ChangeJob {
         self,
         client: &Client,
         cancel: CancellationToken,
+        max_concurrency: usize,
         audit: &Audit,
         actions: &mpsc::UnboundedSender<Action>,
     ) -> Action {
         let op = self.operation();
         audit.intent(op, &self.account_id, self.batch_id, self.changes.len());
         let opts = BatchOptions {
-            max_concurrency: BATCH_CONCURRENCY,
+            max_concurrency,
             cancel,
             ..BatchOptions::default()
         };

@@ -279,52 +279,390 @@ pub struct KeyContext {
     pub read_only: bool,
 }
 
-/// The bindings live in a context, in registry order.
-pub fn active(ctx: KeyContext) -> impl Iterator<Item = &'static Binding> {
-    let scopes = scopes(ctx);
-    BINDINGS
-        .iter()
-        .filter(move |b| scopes.contains(&b.scope) && !(ctx.read_only && b.dangerous))
+/// The bindings live in a context with the default keys, in registry order.
+pub fn active(ctx: KeyContext) -> impl Iterator<Item = &'static Entry> {
+    DEFAULT.active(ctx)
 }
 
-/// The command a key press means here, if any.
+/// The command a key press means here with the default keys, if any.
 pub fn command_for(ctx: KeyContext, ev: &KeyEvent) -> Option<Command> {
-    if ev.kind == KeyEventKind::Release {
-        return None;
+    DEFAULT.command_for(ctx, ev)
+}
+
+/// The footer hints with the default keys.
+pub fn footer(ctx: KeyContext) -> Vec<(String, &'static str)> {
+    DEFAULT.footer(ctx)
+}
+
+/// Every binding for the help overlay with the default keys.
+pub fn help_entries(read_only: bool) -> Vec<(Scope, &'static Entry)> {
+    DEFAULT.help_entries(read_only)
+}
+
+static DEFAULT: std::sync::LazyLock<Keymap> = std::sync::LazyLock::new(Keymap::default);
+
+/// Scopes of the main screen, whose keys the config may remap. Modal scopes
+/// (input line, form, help, dialogs) keep enter/esc/arrows.
+const REMAPPABLE: [Scope; 5] = [
+    Scope::Global,
+    Scope::List,
+    Scope::Users,
+    Scope::Accounts,
+    Scope::Batch,
+];
+
+/// One registry entry with the keys in effect (the default or the config's).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub binding: &'static Binding,
+    pub keys: Vec<Key>,
+    /// How the keys are written in the footer and the help.
+    pub label: String,
+    /// The keys come from the config file.
+    pub remapped: bool,
+}
+
+impl std::ops::Deref for Entry {
+    type Target = Binding;
+    fn deref(&self) -> &Binding {
+        self.binding
     }
-    let k = normalize(ev);
-    active(ctx).find(|b| b.keys.contains(&k)).map(|b| b.command)
 }
 
-/// The footer hints: `(keys, description)` of the footer bindings.
-pub fn footer(ctx: KeyContext) -> Vec<(&'static str, &'static str)> {
-    active(ctx)
-        .filter_map(|b| b.footer.map(|hint| (b.label, hint)))
-        .collect()
+/// The registry with the user's keys: it drives dispatch, the footer and
+/// the help, so all three always show the same keys.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    entries: Vec<Entry>,
 }
 
-/// Every binding for the help overlay, grouped by scope, without read-only-hidden ones.
-pub fn help_entries(read_only: bool) -> Vec<(Scope, &'static Binding)> {
-    let order = [
-        Scope::Global,
-        Scope::List,
-        Scope::Users,
-        Scope::Accounts,
-        Scope::Batch,
-        Scope::Input,
-        Scope::Form,
-        Scope::Dialog,
-    ];
-    let mut out = Vec::new();
-    for scope in order {
-        for b in BINDINGS
-            .iter()
-            .filter(|b| b.scope == scope && !(read_only && b.dangerous))
-        {
-            out.push((scope, b));
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            entries: BINDINGS
+                .iter()
+                .map(|b| Entry {
+                    binding: b,
+                    keys: b.keys.to_vec(),
+                    label: b.label.to_string(),
+                    remapped: false,
+                })
+                .collect(),
         }
     }
-    out
+}
+
+impl Keymap {
+    /// The registry with `command name → keys` from the config. Unknown
+    /// commands, unreadable keys and two commands on one key are errors.
+    pub fn with_overrides(
+        overrides: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (name, specs) in overrides {
+            let command = Command::from_name(name).ok_or_else(|| {
+                format!("keys.{name}: no such command (the names are listed by `?` in the console and in the README)")
+            })?;
+            let keys = specs
+                .iter()
+                .map(|s| parse_key(s).map_err(|e| format!("keys.{name}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let label = keys.iter().map(key_name).collect::<Vec<_>>().join("/");
+            let mut found = false;
+            for e in map
+                .entries
+                .iter_mut()
+                .filter(|e| e.command == command && REMAPPABLE.contains(&e.scope))
+            {
+                e.keys = keys.clone();
+                e.label = label.clone();
+                e.remapped = true;
+                found = true;
+            }
+            if !found {
+                return Err(format!(
+                    "keys.{name}: this key works only inside a dialog or input line and cannot be remapped"
+                ));
+            }
+        }
+        map.check_conflicts()?;
+        Ok(map)
+    }
+
+    /// Two commands that can apply at once must not share a key.
+    fn check_conflicts(&self) -> Result<(), String> {
+        let overlap = |a: Scope, b: Scope| {
+            a == b
+                || [a, b].contains(&Scope::Global)
+                || [a, b].contains(&Scope::Batch)
+                || ([a, b].contains(&Scope::List)
+                    && ([a, b].contains(&Scope::Users) || [a, b].contains(&Scope::Accounts)))
+        };
+        let main: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| REMAPPABLE.contains(&e.scope))
+            .collect();
+        for (i, a) in main.iter().enumerate() {
+            for b in &main[i + 1..] {
+                if a.command == b.command || !overlap(a.scope, b.scope) {
+                    continue;
+                }
+                if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                    let how = |e: &Entry| {
+                        if e.remapped {
+                            format!("`{}` (config keys.{})", e.command.name(), e.command.name())
+                        } else {
+                            format!("`{}` (default)", e.command.name())
+                        }
+                    };
+                    return Err(format!(
+                        "key bindings conflict: `{}` is bound to both {} and {}",
+                        key_name(k),
+                        how(a),
+                        how(b)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The entries live in a context, in registry order.
+    pub fn active(&self, ctx: KeyContext) -> impl Iterator<Item = &Entry> {
+        let scopes = scopes(ctx);
+        self.entries
+            .iter()
+            .filter(move |e| scopes.contains(&e.scope) && !(ctx.read_only && e.dangerous))
+    }
+
+    /// The command a key press means here, if any.
+    pub fn command_for(&self, ctx: KeyContext, ev: &KeyEvent) -> Option<Command> {
+        if ev.kind == KeyEventKind::Release {
+            return None;
+        }
+        let k = normalize(ev);
+        self.active(ctx)
+            .find(|e| e.keys.contains(&k))
+            .map(|e| e.command)
+    }
+
+    /// The footer hints: `(keys, description)` of the footer bindings.
+    pub fn footer(&self, ctx: KeyContext) -> Vec<(String, &'static str)> {
+        self.active(ctx)
+            .filter_map(|e| e.footer.map(|hint| (e.label.clone(), hint)))
+            .collect()
+    }
+
+    /// Every entry for the help overlay, grouped by scope, without read-only-hidden ones.
+    pub fn help_entries(&self, read_only: bool) -> Vec<(Scope, &Entry)> {
+        let order = [
+            Scope::Global,
+            Scope::List,
+            Scope::Users,
+            Scope::Accounts,
+            Scope::Batch,
+            Scope::Input,
+            Scope::Form,
+            Scope::Dialog,
+        ];
+        let mut out = Vec::new();
+        for scope in order {
+            for e in self
+                .entries
+                .iter()
+                .filter(|e| e.scope == scope && !(read_only && e.dangerous))
+            {
+                out.push((scope, e));
+            }
+        }
+        out
+    }
+}
+
+/// Reads a key as written in the config: `q`, `G`, `ctrl-r`, `alt-x`,
+/// `space`, `enter`, `esc`, `tab`, `shift-tab`, `up`, `pgdn`, `f5`, …
+pub fn parse_key(s: &str) -> Result<Key, String> {
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = s;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        if rest.chars().count() > 1 && lower.starts_with("ctrl-") {
+            mods |= KeyModifiers::CONTROL;
+            rest = &rest[5..];
+        } else if rest.chars().count() > 1 && lower.starts_with("alt-") {
+            mods |= KeyModifiers::ALT;
+            rest = &rest[4..];
+        } else {
+            break;
+        }
+    }
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) => KeyCode::Char(c),
+        _ => match rest.to_ascii_lowercase().as_str() {
+            "space" => KeyCode::Char(' '),
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            "insert" | "ins" => KeyCode::Insert,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            f if f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            _ => {
+                return Err(format!(
+                    "{s:?} is not a key (write e.g. q, G, ctrl-r, space, enter, pgdn, f5)"
+                ));
+            }
+        },
+    };
+    Ok(Key { code, mods })
+}
+
+/// A key as the footer and help write it.
+pub fn key_name(k: &Key) -> String {
+    let base = match k.code {
+        KeyCode::Char(' ') => "space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "enter".into(),
+        KeyCode::Esc => "esc".into(),
+        KeyCode::Tab => "tab".into(),
+        KeyCode::BackTab => "shift-tab".into(),
+        KeyCode::Backspace => "backspace".into(),
+        KeyCode::Delete => "del".into(),
+        KeyCode::Insert => "ins".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "pgup".into(),
+        KeyCode::PageDown => "pgdn".into(),
+        KeyCode::Home => "home".into(),
+        KeyCode::End => "end".into(),
+        KeyCode::F(n) => format!("f{n}"),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    let mut out = String::new();
+    if k.mods.contains(KeyModifiers::CONTROL) {
+        out.push_str("ctrl-");
+    }
+    if k.mods.contains(KeyModifiers::ALT) {
+        out.push_str("alt-");
+    }
+    out + &base
+}
+
+impl Command {
+    /// Every command, for names and completion.
+    pub const ALL: &'static [Command] = &[
+        Command::Up,
+        Command::Down,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Top,
+        Command::Bottom,
+        Command::NextPane,
+        Command::PrevPane,
+        Command::Open,
+        Command::Back,
+        Command::Reload,
+        Command::Help,
+        Command::Filter,
+        Command::Submit,
+        Command::Quit,
+        Command::ForceQuit,
+        Command::Mark,
+        Command::MarkRange,
+        Command::MarkAll,
+        Command::InvertMarks,
+        Command::ClearMarks,
+        Command::Yes,
+        Command::Edit,
+        Command::Retry,
+        Command::CancelBatch,
+        Command::Suspend,
+        Command::Unsuspend,
+        Command::Logout,
+        Command::ResetPin,
+        Command::NewAccount,
+        Command::RenameAccount,
+        Command::DefaultLicense,
+        Command::DeleteAccount,
+        Command::CreateUser,
+        Command::Invite,
+        Command::Settings,
+        Command::AddGroups,
+        Command::RemoveGroups,
+        Command::NextField,
+        Command::PrevField,
+        Command::PrevValue,
+        Command::NextValue,
+    ];
+
+    /// The command's name in the config's `[keys]` table (snake_case).
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::PageUp => "page_up",
+            Command::PageDown => "page_down",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::NextPane => "next_pane",
+            Command::PrevPane => "prev_pane",
+            Command::Open => "open",
+            Command::Back => "back",
+            Command::Reload => "reload",
+            Command::Help => "help",
+            Command::Filter => "filter",
+            Command::Submit => "submit",
+            Command::Quit => "quit",
+            Command::ForceQuit => "force_quit",
+            Command::Mark => "mark",
+            Command::MarkRange => "mark_range",
+            Command::MarkAll => "mark_all",
+            Command::InvertMarks => "invert_marks",
+            Command::ClearMarks => "clear_marks",
+            Command::Yes => "yes",
+            Command::Edit => "edit",
+            Command::Retry => "retry",
+            Command::CancelBatch => "cancel_batch",
+            Command::Suspend => "suspend",
+            Command::Unsuspend => "unsuspend",
+            Command::Logout => "logout",
+            Command::ResetPin => "reset_pin",
+            Command::NewAccount => "new_account",
+            Command::RenameAccount => "rename_account",
+            Command::DefaultLicense => "default_license",
+            Command::DeleteAccount => "delete_account",
+            Command::CreateUser => "create_user",
+            Command::Invite => "invite",
+            Command::Settings => "settings",
+            Command::AddGroups => "add_groups",
+            Command::RemoveGroups => "remove_groups",
+            Command::NextField => "next_field",
+            Command::PrevField => "prev_field",
+            Command::PrevValue => "prev_value",
+            Command::NextValue => "next_value",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.iter().copied().find(|c| c.name() == name)
+    }
 }
 
 pub fn scope_title(s: Scope) -> &'static str {

@@ -24,4 +24,4 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
-pub use run::{run, run_demo};
+pub use run::{print_config, run, run_demo};

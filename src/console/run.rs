@@ -19,11 +19,12 @@ use tokio::sync::mpsc;
 
 use crate::cli::{ConsoleArgs, DemoArgs};
 use crate::client::{ApiError, ApiErrorKind, Client};
+use crate::config::{Config, FileState};
 use crate::service::{ServiceConfig, start as start_service};
 
 use super::action::Action;
 use super::audit::{self, Audit};
-use super::keys;
+use super::keys::Keymap;
 use super::state::{Mode, State};
 use super::ui::status::key_context;
 use super::ui::theme::Theme;
@@ -35,25 +36,49 @@ use super::{logging, ui, worker};
 pub const TICK: Duration = Duration::from_millis(100);
 
 /// `chime-admin`: the console on AWS or `--endpoint-url`.
-pub async fn run(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: ConsoleArgs, config: Config) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let keymap = keymap(&config)?;
     let log = logging::init(args.log_file.as_deref())?;
     tracing::info!(log = %log.display(), read_only = args.read_only, "console starting");
-    let label = args
-        .conn
+    let conn = config.conn();
+    let label = conn
         .endpoint_url
         .clone()
+        .or_else(|| config.endpoint_url.value.clone())
         .unwrap_or_else(|| "AWS (resolving credentials…)".into());
-    let conn = args.conn.clone();
     let client = async move { Client::from_conn(&conn).await };
-    run_console(&args, client, label, started).await
+    run_console(&args, &config, keymap, client, label, started).await
+}
+
+/// The key registry with the config's keys; a conflict stops the start.
+fn keymap(config: &Config) -> anyhow::Result<Keymap> {
+    Keymap::with_overrides(&config.keys).map_err(|e| {
+        let file = match &config.file {
+            FileState::Loaded(p) => format!("config file {}: ", p.display()),
+            _ => String::new(),
+        };
+        anyhow::anyhow!("{file}{e}\n(fix it, or start with the defaults: --ignore-config)")
+    })
+}
+
+/// `chime-admin config`: the effective config and where each value came from.
+pub fn print_config(config: &Config) -> anyhow::Result<ExitCode> {
+    keymap(config)?;
+    print!("{}", config.render());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `chime-admin demo`: the local service with demo data in this process, and
 /// the console on it with the demo credentials. The service starts while the
 /// first frame is already on screen.
-pub async fn run_demo(args: ConsoleArgs, demo: DemoArgs) -> anyhow::Result<ExitCode> {
+pub async fn run_demo(
+    args: ConsoleArgs,
+    config: Config,
+    demo: DemoArgs,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let keymap = keymap(&config)?;
     let log = logging::init(args.log_file.as_deref())?;
     let mut cfg = ServiceConfig::demo().with_faults(&demo.faults);
     if let Some(p) = &demo.state {
@@ -74,6 +99,8 @@ pub async fn run_demo(args: ConsoleArgs, demo: DemoArgs) -> anyhow::Result<ExitC
     };
     let code = run_console(
         &args,
+        &config,
+        keymap,
         client,
         "demo (starting the local service…)".into(),
         started,
@@ -119,7 +146,7 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             let ctx = key_context(state);
-            if let Some(c) = keys::command_for(ctx, k) {
+            if let Some(c) = state.keymap.command_for(ctx, k) {
                 return Some(Action::Cmd(c));
             }
             // Text for the filter line or the form (a room ARN, a letter that jumps).
@@ -138,27 +165,36 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
 
 async fn run_console(
     args: &ConsoleArgs,
+    config: &Config,
+    keymap: Keymap,
     client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
     endpoint_label: String,
     started: Instant,
 ) -> anyhow::Result<ExitCode> {
-    let theme = Theme::from_env_value(std::env::var("NO_COLOR").ok().as_deref());
+    let theme = Theme::from_name(config.theme.value);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let (guard, mut term) = setup_terminal()?;
 
     let (act_tx, mut act_rx) = mpsc::unbounded_channel::<Action>();
     let audit = Audit {
-        path: args.audit_log.clone().unwrap_or_else(audit::default_path),
+        path: config
+            .audit_log
+            .value
+            .clone()
+            .unwrap_or_else(audit::default_path),
         endpoint: endpoint_label.clone(),
-        profile: args.conn.profile.clone(),
+        profile: config.profile.value.clone(),
     };
     let cfg = WorkerConfig {
         read_only: args.read_only,
         audit,
+        page_size: config.page_size.value,
+        concurrency: config.concurrency.value,
     };
     let fx_tx = worker::spawn(client, cfg, act_tx);
     let mut state = State::new(endpoint_label, args.read_only, theme);
+    state.keymap = std::sync::Arc::new(keymap);
     let size = term.size()?;
     update(
         &mut state,

@@ -197,6 +197,8 @@ pub struct State {
     /// Where requests go, for the title bar.
     pub endpoint: String,
     pub theme: Theme,
+    /// The key registry with the user's keys (dispatch, footer, help).
+    pub keymap: std::sync::Arc<super::keys::Keymap>,
     pub width: u16,
     pub height: u16,
     /// Animation frame of the spinner.
@@ -236,6 +238,7 @@ impl State {
             read_only,
             endpoint: endpoint.into(),
             theme,
+            keymap: std::sync::Arc::default(),
             width: 80,
             height: 24,
             spinner: 0,

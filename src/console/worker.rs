@@ -17,7 +17,7 @@ use super::action::Action;
 use super::audit::Audit;
 use super::effect::Effect;
 use super::jobs::ChangeJob;
-use super::state::{ErrorInfo, PAGE_SIZE};
+use super::state::ErrorInfo;
 
 /// Requests in flight at once.
 pub const MAX_IN_FLIGHT: usize = 4;
@@ -31,6 +31,10 @@ pub const REFRESH_CONCURRENCY: usize = 16;
 pub struct WorkerConfig {
     pub read_only: bool,
     pub audit: Audit,
+    /// Users per ListUsers page (the config's `page_size`).
+    pub page_size: u32,
+    /// Changes in flight at once (the config's `concurrency`).
+    pub concurrency: usize,
 }
 
 type Cancels = Arc<Mutex<HashMap<u64, CancellationToken>>>;
@@ -56,7 +60,8 @@ pub fn spawn(
             });
             forward_events(c, actions.clone());
         }
-        let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let (page_size, concurrency) = (cfg.page_size, cfg.concurrency.max(1));
+        let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT.min(concurrency)));
         while let Some(effect) = rx.recv().await {
             tracing::debug!(?effect, "effect");
             if read_only && effect.is_mutating() {
@@ -87,7 +92,7 @@ pub fn spawn(
                 let (actions, audit, cancels) = (actions.clone(), audit.clone(), cancels.clone());
                 tokio::spawn(async move {
                     let batch_id = job.batch_id;
-                    let done = job.run(&client, token, &audit, &actions).await;
+                    let done = job.run(&client, token, concurrency, &audit, &actions).await;
                     if let Ok(mut map) = cancels.lock() {
                         map.remove(&batch_id);
                     }
@@ -112,7 +117,7 @@ pub fn spawn(
                 let Ok(_permit) = slots.acquire_owned().await else {
                     return;
                 };
-                let action = run(&client, effect, &audit).await;
+                let action = run(&client, effect, page_size, &audit).await;
                 let _ = actions.send(action);
             });
         }
@@ -153,8 +158,8 @@ fn forward_events(client: &Client, actions: mpsc::UnboundedSender<Action>) {
     });
 }
 
-async fn run(client: &Client, effect: Effect, audit: &Audit) -> Action {
-    let page = Some(PAGE_SIZE);
+async fn run(client: &Client, effect: Effect, page_size: u32, audit: &Audit) -> Action {
+    let page = Some(page_size);
     match &effect {
         Effect::LoadAccounts { gen_id, token } => {
             match client

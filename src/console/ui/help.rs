@@ -14,7 +14,7 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let mut lines = Vec::new();
     let mut last: Option<Scope> = None;
-    for (scope, b) in keys::help_entries(state.read_only) {
+    for (scope, b) in state.keymap.help_entries(state.read_only) {
         if last != Some(scope) {
             if last.is_some() {
                 lines.push(Line::raw(""));

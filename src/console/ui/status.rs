@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::SPINNER;
-use crate::console::keys::{self, KeyContext};
+use crate::console::keys::KeyContext;
 use crate::console::state::{Pane, State};
 use crate::console::update::thousands;
 
@@ -111,7 +111,7 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (k, d) in keys::footer(key_context(state)) {
+    for (k, d) in state.keymap.footer(key_context(state)) {
         let w = k.chars().count() + d.chars().count() + 3;
         if used + w > area.width as usize {
             break;

@@ -21,6 +21,14 @@ impl Theme {
         Theme { color: false }
     }
 
+    /// The theme a config or flag names (`NO_COLOR` was folded in by the config).
+    pub fn from_name(name: crate::cli::ThemeName) -> Self {
+        match name {
+            crate::cli::ThemeName::Mono => Theme::no_color(),
+            _ => Theme::default(),
+        }
+    }
+
     /// `NO_COLOR` set to any non-empty value turns colour off (no-color.org).
     pub fn from_env_value(no_color: Option<&str>) -> Self {
         match no_color {
