@@ -1370,3 +1370,256 @@ fn effects_logged_at_debug_never_show_emails_or_room_arns() {
         "{dbg}"
     );
 }
+
+// ---------------------------------------------------------------- `:` command line
+
+fn colon(s: &mut State, line: &str) -> Vec<Effect> {
+    let mut fx = cmd(s, Command::CommandLine);
+    assert_eq!(s.mode(), Mode::CommandLine);
+    fx.extend(type_text(s, line));
+    fx.extend(cmd(s, Command::Submit));
+    fx
+}
+
+#[test]
+fn colon_opens_with_the_registry_key_and_esc_closes() {
+    let (mut s, _) = opened();
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char(':'), KeyModifiers::NONE)),
+        Some(Command::CommandLine)
+    );
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "acc");
+    let ctx = key_context(&s);
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Tab, KeyModifiers::NONE)),
+        Some(Command::NextField)
+    );
+    // q is text here, not quit.
+    assert_eq!(
+        keys::command_for(ctx, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+        None
+    );
+    let footer = keys::footer(ctx);
+    assert!(
+        footer.iter().any(|(k, d)| k == "tab" && *d == "complete"),
+        "{footer:?}"
+    );
+    cmd(&mut s, Command::Back);
+    assert_eq!(s.mode(), Mode::Normal);
+    assert!(s.cmdline.is_none());
+}
+
+#[test]
+fn tab_completes_commands_accounts_and_formats() {
+    let (mut s, _) = opened();
+    cmd(&mut s, Command::CommandLine);
+    let line = |s: &State| {
+        s.cmdline
+            .as_ref()
+            .map(|c| c.input.value().to_string())
+            .unwrap_or_default()
+    };
+    let hint = |s: &State| {
+        s.cmdline
+            .as_ref()
+            .and_then(|c| c.hint.clone())
+            .unwrap_or_default()
+    };
+    type_text(&mut s, "ex");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "export ");
+    type_text(&mut s, "c");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "export csv ");
+    s.cmdline = None;
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "acc");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "account");
+    assert!(
+        hint(&s).contains("accounts") && hint(&s).contains("account"),
+        "{}",
+        hint(&s)
+    );
+    type_text(&mut s, " Acc");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "account Account ");
+    assert!(
+        hint(&s).contains("Account 0") && hint(&s).contains("Account 2"),
+        "{}",
+        hint(&s)
+    );
+    type_text(&mut s, "2");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "account Account 2");
+}
+
+#[test]
+fn colon_commands_jump_focus_filter_and_quit() {
+    let (mut s, _) = opened();
+    colon(&mut s, "accounts");
+    assert_eq!(s.focus, Pane::Accounts);
+    colon(&mut s, "users");
+    assert_eq!(s.focus, Pane::Users);
+    // :account NAME opens that account (a new users view and its first page).
+    let fx = colon(&mut s, "account account 2");
+    assert_eq!(s.focus, Pane::Users);
+    assert_eq!(
+        s.users.as_ref().map(|v| v.account.account_id.as_str()),
+        Some("acc-2")
+    );
+    assert!(
+        matches!(&fx[..], [Effect::LoadUsersPage { account_id, .. }] if account_id == "acc-2"),
+        "{fx:?}"
+    );
+    colon(&mut s, "account Nope");
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no account \"Nope\""))
+    );
+    // :filter with a full email asks the service, like typing it.
+    let fx = colon(&mut s, "filter user00007@example.com");
+    assert_eq!(
+        s.users.as_ref().map(|v| v.filter.text()),
+        Some("user00007@example.com")
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::FindUserByEmail { .. })),
+        "{fx:?}"
+    );
+    // A wrong command keeps the line open and says why.
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "frobnicate");
+    cmd(&mut s, Command::Submit);
+    assert!(
+        s.cmdline
+            .as_ref()
+            .and_then(|c| c.hint.as_deref())
+            .is_some_and(|h| h.contains("no command"))
+    );
+    cmd(&mut s, Command::Back);
+    colon(&mut s, "quit");
+    assert!(s.quit);
+}
+
+fn written(fx: &[Effect]) -> (std::path::PathBuf, String) {
+    match fx {
+        [Effect::WriteFile { path, contents, .. }] => (path.clone(), contents.expose().to_string()),
+        other => panic!("expected one WriteFile, got {other:?}"),
+    }
+}
+
+#[test]
+fn export_writes_the_filtered_view_marked_rows_or_results() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..30, None));
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "user0001");
+    cmd(&mut s, Command::Submit);
+    let (path, csv) = written(&colon(&mut s, "export csv /tmp/out.csv"));
+    assert_eq!(path, std::path::Path::new("/tmp/out.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "UserId,PrimaryEmail,DisplayName,LicenseType,UserType,UserRegistrationStatus,UserInvitationStatus"
+    );
+    assert_eq!(lines.len(), 11, "user00010..user00019:\n{csv}");
+    assert_eq!(lines[1], "u-00010,user00010@example.com,User 10,Pro,,,");
+    // The file is named in Debug only as redacted contents (no emails in logs).
+    let fx = colon(&mut s, "export json");
+    assert!(!format!("{fx:?}").contains("user000"), "{fx:?}");
+    let (path, json) = written(&fx);
+    assert_eq!(path, std::path::Path::new("chime-users.json"));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["Users"].as_array().map(Vec::len), Some(10));
+    assert_eq!(v["Users"][0]["PrimaryEmail"], "user00010@example.com");
+    assert_eq!(v["Users"][0]["UserId"], "u-00010");
+    // Marked rows, wherever the filter is.
+    cmd(&mut s, Command::Mark);
+    cmd(&mut s, Command::Mark);
+    let (_, csv) = written(&colon(&mut s, "export csv marked m.csv"));
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    // No change yet: no results to export, said in the status line.
+    assert!(colon(&mut s, "export csv results").is_empty());
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no results"))
+    );
+    // The worker's answer lands in the status line.
+    update(
+        &mut s,
+        Action::Exported(Ok("wrote 10 users to /tmp/out.csv".into())),
+    );
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text == "wrote 10 users to /tmp/out.csv")
+    );
+}
+
+#[test]
+fn export_of_results_uses_update_users_columns() {
+    let (mut s, _) = {
+        let (mut s, g) = opened();
+        update(&mut s, page(g, 0..30, None));
+        (s, g)
+    };
+    let v = s.users.as_mut().expect("users");
+    let items = v.list.items_mut();
+    items[0].result = Some(RowResult::Ok);
+    items[1].result = Some(RowResult::Failed {
+        code: Some(chime_admin::model::ErrorCode::Conflict),
+        message: "User is suspended".into(),
+        request_id: Some("req-1".into()),
+    });
+    items[2].result = Some(RowResult::NotSent);
+    let (_, csv) = written(&colon(&mut s, "export csv results r.csv"));
+    assert_eq!(
+        csv,
+        "UserId,Status,ErrorCode,ErrorMessage,RequestId\n\
+         u-00000,Updated,,,\n\
+         u-00001,Failed,Conflict,User is suspended,req-1\n\
+         u-00002,NotSent,,,\n"
+    );
+    let (_, json) = written(&colon(&mut s, "export json results"));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["Results"][1]["ErrorCode"], "Conflict");
+    assert_eq!(v["Results"][0].get("ErrorCode"), None);
+}
+
+#[test]
+fn copy_sends_the_selected_users_email_or_id() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..5, None));
+    cmd(&mut s, Command::Down);
+    let fx = colon(&mut s, "copy email");
+    match &fx[..] {
+        [Effect::Copy { text, .. }] => assert_eq!(text.expose(), "user00001@example.com"),
+        other => panic!("{other:?}"),
+    }
+    let fx = colon(&mut s, "copy id");
+    assert!(matches!(&fx[..], [Effect::Copy { text, .. }] if text.expose() == "u-00001"));
+}
+
+#[test]
+fn osc52_escape_bytes() {
+    use chime_admin::console::export::{base64, osc52};
+    assert_eq!(base64(b""), "");
+    assert_eq!(base64(b"f"), "Zg==");
+    assert_eq!(base64(b"fo"), "Zm8=");
+    assert_eq!(base64(b"foo"), "Zm9v");
+    assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    assert_eq!(
+        osc52("ada@example.com", false).as_bytes(),
+        b"\x1b]52;c;YWRhQGV4YW1wbGUuY29t\x07"
+    );
+    assert_eq!(
+        osc52("ada@example.com", true).as_bytes(),
+        b"\x1bPtmux;\x1b\x1b]52;c;YWRhQGV4YW1wbGUuY29t\x07\x1b\\"
+    );
+}

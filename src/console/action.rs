@@ -13,6 +13,8 @@ use super::state::{ErrorInfo, RowResult};
 pub enum Action {
     /// An intent from the key registry.
     Cmd(Command),
+    /// An export was written (the message names the file) or failed.
+    Exported(Result<String, String>),
     /// A key typed into the open input line.
     Input(InputRequest),
     Resize {

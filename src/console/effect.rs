@@ -48,6 +48,19 @@ pub enum Effect {
     },
     /// Stops sending the rest of a batch (what is in flight finishes).
     CancelBatch { batch_id: u64 },
+    /// Write an export (`:export`); answered by `Action::Exported`.
+    WriteFile {
+        path: std::path::PathBuf,
+        /// Emails and names: redacted in Debug (logs).
+        contents: crate::model::Sensitive,
+        /// "12 users", for the message.
+        what: String,
+    },
+    /// Put text on the user's clipboard with OSC52 (the run loop writes it).
+    Copy {
+        text: crate::model::Sensitive,
+        what: String,
+    },
     /// GetUser for each id: the values after a change, re-read.
     RefreshUsers {
         account_id: String,
@@ -66,7 +79,9 @@ impl Effect {
             | Effect::FindUserByEmail { .. }
             | Effect::CancelBatch { .. }
             | Effect::LoadSettings { .. }
-            | Effect::RefreshUsers { .. } => false,
+            | Effect::RefreshUsers { .. }
+            | Effect::WriteFile { .. }
+            | Effect::Copy { .. } => false,
         }
     }
 }

@@ -67,6 +67,8 @@ pub enum Command {
     /// `←`/`→` on a form field.
     PrevValue,
     NextValue,
+    /// `:`: the command line.
+    CommandLine,
 }
 
 /// Where a binding applies.
@@ -90,6 +92,8 @@ pub enum Scope {
     Form,
     /// While a change is being sent.
     Batch,
+    /// The `:` command line.
+    CommandLine,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +167,7 @@ use Scope as S;
 pub static BINDINGS: &[Binding] = &[
     // Global
     b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
+    b(C::CommandLine, S::Global, &[ch(':')], ":", "command line: accounts, account NAME, users, filter EMAIL, export csv|json [marked|results] [FILE], copy email|id, quit", Some("command")),
     b(C::CancelBatch, S::Batch, &[ch('x')], "x", "cancel the users of the change not sent yet", Some("cancel change")),
     b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
     b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),
@@ -209,6 +214,11 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down (a prompt's next field)", None),
     b(C::NextField, S::Input, &[key(KeyCode::Tab)], "tab", "a prompt's next field", None),
     b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Command line
+    b(C::Submit, S::CommandLine, &[key(KeyCode::Enter)], "enter", "run the command", Some("run")),
+    b(C::NextField, S::CommandLine, &[key(KeyCode::Tab)], "tab", "complete (commands, account names, formats)", Some("complete")),
+    b(C::Back, S::CommandLine, &[key(KeyCode::Esc)], "esc", "close the command line", Some("cancel")),
+    b(C::ForceQuit, S::CommandLine, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Change form
     b(C::NextField, S::Form, &[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", "next field", Some("next field")),
     b(C::PrevField, S::Form, &[key(KeyCode::BackTab), key(KeyCode::Up)], "shift-tab/↑", "previous field", None),
@@ -251,6 +261,7 @@ fn scopes(ctx: KeyContext) -> Vec<Scope> {
         }
         Mode::Form => vec![Scope::Form],
         Mode::FilterInput | Mode::Prompt => vec![Scope::Input],
+        Mode::CommandLine => vec![Scope::CommandLine],
         Mode::Help => vec![Scope::Help],
         Mode::Dialog => vec![Scope::Dialog],
     }
@@ -463,6 +474,7 @@ impl Keymap {
             Scope::Accounts,
             Scope::Batch,
             Scope::Input,
+            Scope::CommandLine,
             Scope::Form,
             Scope::Dialog,
         ];
@@ -610,6 +622,7 @@ impl Command {
         Command::PrevField,
         Command::PrevValue,
         Command::NextValue,
+        Command::CommandLine,
     ];
 
     /// The command's name in the config's `[keys]` table (snake_case).
@@ -657,6 +670,7 @@ impl Command {
             Command::PrevField => "prev_field",
             Command::PrevValue => "prev_value",
             Command::NextValue => "next_value",
+            Command::CommandLine => "command_line",
         }
     }
 
@@ -676,5 +690,6 @@ pub fn scope_title(s: Scope) -> &'static str {
         Scope::Dialog => "Dialogs",
         Scope::Form => "Change form",
         Scope::Batch => "While a change is sent",
+        Scope::CommandLine => "Command line (:)",
     }
 }

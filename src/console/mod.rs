@@ -10,7 +10,9 @@
 pub mod action;
 pub mod audit;
 pub mod changes;
+pub mod cmdline;
 pub mod effect;
+pub mod export;
 pub mod form;
 pub mod jobs;
 pub mod keys;

@@ -5,7 +5,7 @@
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
 
 use std::future::Future;
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,8 @@ use crate::service::{ServiceConfig, start as start_service};
 
 use super::action::Action;
 use super::audit::{self, Audit};
+use super::effect::Effect;
+use super::export;
 use super::keys::Keymap;
 use super::state::{Mode, State};
 use super::ui::status::key_context;
@@ -150,7 +152,10 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
                 return Some(Action::Cmd(c));
             }
             // Text for the filter line or the form (a room ARN, a letter that jumps).
-            if matches!(state.mode(), Mode::FilterInput | Mode::Form | Mode::Prompt) {
+            if matches!(
+                state.mode(),
+                Mode::FilterInput | Mode::Form | Mode::Prompt | Mode::CommandLine
+            ) {
                 return tui_input::backend::crossterm::to_input_request(ev).map(Action::Input);
             }
             None
@@ -160,6 +165,47 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
             height: *h,
         }),
         _ => None,
+    }
+}
+
+/// Sends an effect to the worker, except a clipboard copy, which goes to
+/// the terminal here (the worker never touches the terminal).
+fn dispatch(fx_tx: &mpsc::UnboundedSender<Effect>, clipboard: &mut Clipboard, e: Effect) {
+    match e {
+        Effect::Copy { text, what } => {
+            let seq = export::osc52(text.expose(), clipboard.passthrough());
+            let mut out = io::stdout();
+            if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
+                tracing::warn!(%e, %what, "clipboard copy failed");
+            }
+        }
+        e => {
+            let _ = fx_tx.send(e);
+        }
+    }
+}
+
+/// Whether OSC52 must be wrapped for tmux: only inside tmux when tmux does
+/// not take OSC52 itself (`set-clipboard` is not `on`). Asked once.
+#[derive(Default)]
+struct Clipboard {
+    passthrough: Option<bool>,
+}
+
+impl Clipboard {
+    fn passthrough(&mut self) -> bool {
+        *self.passthrough.get_or_insert_with(|| {
+            if std::env::var_os("TMUX").is_none() {
+                return false;
+            }
+            let on = std::process::Command::new("tmux")
+                .args(["show-options", "-gv", "set-clipboard"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "on");
+            !on
+        })
     }
 }
 
@@ -193,6 +239,7 @@ async fn run_console(
         concurrency: config.concurrency.value,
     };
     let fx_tx = worker::spawn(client, cfg, act_tx);
+    let mut clipboard = Clipboard::default();
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.keymap = std::sync::Arc::new(keymap);
     let size = term.size()?;
@@ -204,7 +251,7 @@ async fn run_console(
         },
     );
     for e in start(&mut state) {
-        let _ = fx_tx.send(e);
+        dispatch(&fx_tx, &mut clipboard, e);
     }
     term.draw(|f| ui::render(&state, f))?;
     state.dirty = false;
@@ -232,13 +279,13 @@ async fn run_console(
         };
         if let Some(a) = action {
             for e in update(&mut state, a) {
-                let _ = fx_tx.send(e);
+                dispatch(&fx_tx, &mut clipboard, e);
             }
         }
         // Apply every answer already waiting before drawing once.
         while let Ok(a) = act_rx.try_recv() {
             for e in update(&mut state, a) {
-                let _ = fx_tx.send(e);
+                dispatch(&fx_tx, &mut clipboard, e);
             }
         }
         if state.quit {

@@ -180,6 +180,8 @@ pub enum Mode {
     Dialog,
     Form,
     Prompt,
+    /// The `:` command line is open.
+    CommandLine,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +199,8 @@ pub struct State {
     /// Where requests go, for the title bar.
     pub endpoint: String,
     pub theme: Theme,
+    /// The `:` command line, while open.
+    pub cmdline: Option<super::cmdline::CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
     pub keymap: std::sync::Arc<super::keys::Keymap>,
     pub width: u16,
@@ -238,6 +242,7 @@ impl State {
             read_only,
             endpoint: endpoint.into(),
             theme,
+            cmdline: None,
             keymap: std::sync::Arc::default(),
             width: 80,
             height: 24,
@@ -270,6 +275,7 @@ impl State {
             Some(Modal::Form(_) | Modal::Settings(_)) => Mode::Form,
             Some(Modal::Prompt(_)) => Mode::Prompt,
             Some(_) => Mode::Dialog,
+            None if self.cmdline.is_some() => Mode::CommandLine,
             None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,
             None => Mode::Normal,
         }

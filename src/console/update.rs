@@ -24,6 +24,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Cmd(c) => command(state, c, &mut fx),
         Action::Input(req) => input(state, req, &mut fx),
+        Action::Exported(r) => {
+            flash(state, r.unwrap_or_else(|e| e));
+            state.dirty = true;
+        }
         Action::Resize { width, height } => {
             state.width = width;
             state.height = height;
@@ -143,8 +147,12 @@ pub(super) fn flash(state: &mut State, text: impl Into<String>) {
 
 // ---------------------------------------------------------------- commands
 
-fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
     state.dirty = true;
+    if state.cmdline.is_some() && state.modals.is_empty() {
+        cmdline_command(state, c, fx);
+        return;
+    }
     // Modals take their few commands first.
     if !state.modals.is_empty() {
         changes::modal_command(state, c, fx);
@@ -166,6 +174,7 @@ fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             Pane::Users | Pane::Detail => reload_users(state, fx),
         },
         Command::Help => state.modals.push(Modal::Help { scroll: 0 }),
+        Command::CommandLine => state.cmdline = Some(Default::default()),
         Command::Filter => {
             if let Some(f) = focused_filter_mut(state) {
                 f.editing = true;
@@ -216,6 +225,33 @@ fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
                 v.mark_all_pending = false;
             }
         }
+    }
+}
+
+/// Keys while the `:` command line is open.
+fn cmdline_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+    let Some(line) = state.cmdline.as_ref().map(|c| c.input.value().to_string()) else {
+        return;
+    };
+    match c {
+        Command::Submit => super::cmdline::run(state, &line, fx),
+        Command::Back => state.cmdline = None,
+        Command::ForceQuit => state.quit = true,
+        Command::NextField => {
+            let names: Vec<&str> = state
+                .accounts
+                .list
+                .items()
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            let (done, candidates) = super::cmdline::complete(&line, &names);
+            if let Some(c) = &mut state.cmdline {
+                c.input = tui_input::Input::new(done);
+                c.hint = (!candidates.is_empty()).then(|| candidates.join("  "));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -296,7 +332,7 @@ fn cycle_focus(state: &mut State, forward: bool) {
     scroll(state);
 }
 
-fn open(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn open(state: &mut State, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Accounts => {
             let Some(account) = state.selected_account().cloned() else {
@@ -436,6 +472,14 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
         state.dirty = true;
         return;
     }
+    if state.modals.is_empty()
+        && let Some(c) = &mut state.cmdline
+    {
+        c.input.handle(req);
+        c.hint = None;
+        state.dirty = true;
+        return;
+    }
     if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
         p.focused_mut().handle(req);
         p.problem = None;
@@ -456,7 +500,7 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
 
 /// Applies the focused pane's filter text to its rows; a complete email also
 /// asks the service (`user-email`) unless every user is already loaded.
-fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Accounts => {
             let text = state.accounts.filter.text().to_string();

@@ -77,6 +77,27 @@ pub fn spawn(
                 }
                 continue;
             }
+            if let Effect::WriteFile {
+                path,
+                contents,
+                what,
+            } = effect
+            {
+                let actions = actions.clone();
+                tokio::spawn(async move {
+                    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+                    let r = tokio::fs::write(&path, contents.expose())
+                        .await
+                        .map(|()| format!("wrote {what} to {}", shown.display()))
+                        .map_err(|e| format!("✗ export to {} failed: {e}", shown.display()));
+                    let _ = actions.send(Action::Exported(r));
+                });
+                continue;
+            }
+            if let Effect::Copy { .. } = effect {
+                // The run loop owns the terminal and writes OSC52 itself.
+                continue;
+            }
             let client = match &client {
                 Ok(c) => c.clone(),
                 Err(e) => {
@@ -246,7 +267,9 @@ async fn run(client: &Client, effect: Effect, page_size: u32, audit: &Audit) -> 
         Effect::UpdateUsers { .. }
         | Effect::UserAction { .. }
         | Effect::CancelBatch { .. }
-        | Effect::RefreshUsers { .. } => Action::Tick,
+        | Effect::RefreshUsers { .. }
+        | Effect::WriteFile { .. }
+        | Effect::Copy { .. } => Action::Tick,
     }
 }
 
@@ -298,6 +321,8 @@ fn operation(effect: &Effect) -> &'static str {
             super::settings::SettingsTarget::User { .. } => "GetUserSettings",
         },
         Effect::RefreshUsers { .. } => "GetUser",
+        Effect::WriteFile { .. } => "export",
+        Effect::Copy { .. } => "copy",
     }
 }
 
@@ -309,6 +334,7 @@ fn gen_of(effect: &Effect) -> u64 {
         | Effect::RefreshUsers { gen_id, .. }
         | Effect::Admin { gen_id, .. }
         | Effect::LoadSettings { gen_id, .. } => *gen_id,
+        Effect::WriteFile { .. } | Effect::Copy { .. } => 0,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,

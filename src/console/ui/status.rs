@@ -71,6 +71,21 @@ pub fn rows_status(state: &State) -> String {
 
 pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
+    if let Some(c) = &state.cmdline {
+        let mut spans = vec![
+            Span::styled(":", th.key()),
+            Span::styled(c.input.value(), th.key()),
+        ];
+        if let Some(h) = &c.hint {
+            spans.push(Span::styled(format!("   {h}"), th.dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        let x = area.x + 1 + c.input.visual_cursor() as u16;
+        if x < area.x + area.width {
+            frame.set_cursor_position(ratatui::layout::Position::new(x, area.y));
+        }
+        return;
+    }
     let mut spans = vec![Span::raw(" ")];
     if state.is_loading() {
         spans.push(Span::raw(format!(

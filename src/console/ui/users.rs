@@ -12,18 +12,20 @@ use crate::console::state::{FilterInput, Pane, RowResult, State, UserRow, UsersV
 use crate::console::update::thousands;
 use crate::model::{InviteStatus, RegistrationStatus};
 
-/// Columns are taken by priority while they fit (`fit_columns`): at 120×40
-/// with the accounts pane beside, all but Invitation show.
+/// Columns are taken by priority while they fit (`fit_columns`): a change's
+/// result first, then license and registration (what changes act on and
+/// suspension), name, user type, A4B, invitation. At 120×40 with the accounts
+/// pane beside, all but Invitation show.
 #[rustfmt::skip]
 const COLUMNS: &[Column] = &[
     Column { title: " ", width: 1, flex: false, priority: 0 },
     Column { title: "Email", width: 26, flex: true, priority: 0 },
-    Column { title: "Name", width: 14, flex: false, priority: 1 },
+    Column { title: "Name", width: 14, flex: false, priority: 4 },
     Column { title: "License", width: 8, flex: false, priority: 2 },
-    Column { title: "User type", width: 12, flex: false, priority: 4 },
+    Column { title: "User type", width: 12, flex: false, priority: 5 },
     Column { title: "Registration", width: 14, flex: false, priority: 3 },
-    Column { title: "Invitation", width: 10, flex: false, priority: 6 },
-    Column { title: "A4B", width: 3, flex: false, priority: 5 },
+    Column { title: "Invitation", width: 10, flex: false, priority: 7 },
+    Column { title: "A4B", width: 3, flex: false, priority: 6 },
     Column { title: "Result", width: 30, flex: false, priority: 1 },
 ];
 

@@ -1,0 +1,334 @@
+//! The `:` command line (k9s style): parsing, Tab completion and running a
+//! command against the State. Pure like `update`: writing a file or the
+//! clipboard is an Effect.
+
+use std::path::PathBuf;
+
+use tui_input::Input;
+
+use super::effect::Effect;
+use super::export::{self, Format};
+use super::state::{Pane, State, UserRow};
+use super::update::{apply_filter, flash, open, scroll};
+
+/// The commands, with what they take (for completion and the help).
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("accounts", "the accounts pane"),
+    ("account", "NAME: open that account's users"),
+    ("users", "the users pane"),
+    ("filter", "EMAIL: filter the users by email (empty: clear)"),
+    (
+        "export",
+        "csv|json [marked|results] [FILE]: write the shown users, the marked ones or the last change's results",
+    ),
+    (
+        "copy",
+        "email|id: copy the current user's email or id (OSC52)",
+    ),
+    ("quit", "quit"),
+];
+
+/// The open command line.
+#[derive(Debug, Clone, Default)]
+pub struct CmdLine {
+    pub input: Input,
+    /// Completion candidates or a problem, shown after the input.
+    pub hint: Option<String>,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The users shown under the filter.
+    View,
+    Marked,
+    /// The last change's per-user results.
+    Results,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    Accounts,
+    Account(String),
+    Users,
+    Filter(String),
+    Export {
+        format: Format,
+        scope: Scope,
+        file: Option<PathBuf>,
+    },
+    CopyEmail,
+    CopyId,
+    Quit,
+}
+
+pub fn parse(line: &str) -> Result<Cmd, String> {
+    let line = line.trim().trim_start_matches(':').trim();
+    let (word, rest) = match line.split_once(char::is_whitespace) {
+        Some((w, r)) => (w, r.trim()),
+        None => (line, ""),
+    };
+    let no_args = |c: Cmd| {
+        if rest.is_empty() {
+            Ok(c)
+        } else {
+            Err(format!(":{word} takes nothing"))
+        }
+    };
+    match word {
+        "accounts" => no_args(Cmd::Accounts),
+        "users" => no_args(Cmd::Users),
+        "quit" | "q" => no_args(Cmd::Quit),
+        "account" if rest.is_empty() => Err(":account NAME".into()),
+        "account" => Ok(Cmd::Account(rest.to_string())),
+        "filter" => Ok(Cmd::Filter(rest.to_string())),
+        "copy" => match rest {
+            "email" | "" => Ok(Cmd::CopyEmail),
+            "id" => Ok(Cmd::CopyId),
+            _ => Err(":copy email|id".into()),
+        },
+        "export" => {
+            let mut words = rest.split_whitespace();
+            let format = words
+                .next()
+                .and_then(Format::parse)
+                .ok_or(":export csv|json [marked|results] [FILE]")?;
+            let mut next = words.next();
+            let scope = match next {
+                Some("marked") => Scope::Marked,
+                Some("results") => Scope::Results,
+                _ => Scope::View,
+            };
+            if scope != Scope::View {
+                next = words.next();
+            }
+            if words.next().is_some() {
+                return Err(":export csv|json [marked|results] [FILE]: one file".into());
+            }
+            Ok(Cmd::Export {
+                format,
+                scope,
+                file: next.map(PathBuf::from),
+            })
+        }
+        "" => {
+            Err("type a command: accounts, account NAME, users, filter, export, copy, quit".into())
+        }
+        other => Err(format!(
+            "no command {other:?} (accounts, account, users, filter, export, copy, quit)"
+        )),
+    }
+}
+
+/// Tab: completes the word under the cursor (the line's last word). One
+/// candidate is taken; several extend to their common prefix and are listed.
+pub fn complete(line: &str, account_names: &[&str]) -> (String, Vec<String>) {
+    let (head, word) = match line.rfind(' ') {
+        Some(i) => (&line[..=i], &line[i + 1..]),
+        None => ("", line),
+    };
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let pool: Vec<&str> = match words.as_slice() {
+        [] => COMMANDS.iter().map(|(c, _)| *c).collect(),
+        ["account", ..] => {
+            // Account names may have spaces: complete the whole argument.
+            let arg = line["account".len()..].trim_start();
+            let lower = arg.to_lowercase();
+            let found: Vec<String> = account_names
+                .iter()
+                .filter(|n| n.to_lowercase().starts_with(&lower))
+                .map(|n| n.to_string())
+                .collect();
+            return pick("account ", arg, found, false);
+        }
+        ["export"] => vec!["csv", "json"],
+        ["export", _] => vec!["marked", "results"],
+        ["copy"] => vec!["email", "id"],
+        _ => Vec::new(),
+    };
+    let found: Vec<String> = pool
+        .iter()
+        .filter(|c| c.starts_with(word))
+        .map(|c| c.to_string())
+        .collect();
+    let takes_args = words.is_empty() && !matches!(word, "accounts" | "users" | "quit");
+    pick(head, word, found, takes_args || !words.is_empty())
+}
+
+fn pick(head: &str, word: &str, found: Vec<String>, space_after: bool) -> (String, Vec<String>) {
+    match found.as_slice() {
+        [] => (format!("{head}{word}"), found),
+        [one] => {
+            let sep = if space_after && !matches!(one.as_str(), "accounts" | "users" | "quit") {
+                " "
+            } else {
+                ""
+            };
+            (format!("{head}{one}{sep}"), Vec::new())
+        }
+        many => {
+            let mut prefix = many[0].clone();
+            for m in &many[1..] {
+                let n = prefix
+                    .chars()
+                    .zip(m.chars())
+                    .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                    .count();
+                prefix = prefix.chars().take(n).collect();
+            }
+            let word = if prefix.len() > word.len() {
+                prefix
+            } else {
+                word.to_string()
+            };
+            (format!("{head}{word}"), found)
+        }
+    }
+}
+
+/// Runs a command line.
+pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
+    match parse(line) {
+        Ok(cmd) => {
+            state.cmdline = None;
+            if let Err(problem) = execute(state, cmd, fx) {
+                flash(state, problem);
+            }
+        }
+        Err(problem) => {
+            if let Some(c) = &mut state.cmdline {
+                c.hint = Some(problem);
+            }
+        }
+    }
+    state.dirty = true;
+}
+
+fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), String> {
+    match cmd {
+        Cmd::Accounts => {
+            state.focus = Pane::Accounts;
+            scroll(state);
+        }
+        Cmd::Users => {
+            if state.users.is_none() {
+                return Err("no account open: :account NAME".into());
+            }
+            state.focus = Pane::Users;
+            scroll(state);
+        }
+        Cmd::Account(name) => {
+            let lower = name.to_lowercase();
+            let items = state.accounts.list.items();
+            let exact: Vec<usize> = (0..items.len())
+                .filter(|&i| items[i].name.to_lowercase() == lower)
+                .collect();
+            let prefix: Vec<usize> = (0..items.len())
+                .filter(|&i| items[i].name.to_lowercase().starts_with(&lower))
+                .collect();
+            let i = match (exact.as_slice(), prefix.as_slice()) {
+                ([i], _) | ([], [i]) => *i,
+                ([], []) => return Err(format!("no account {name:?}")),
+                _ => {
+                    return Err(format!(
+                        "{name:?} names more than one account: Tab lists them"
+                    ));
+                }
+            };
+            state.accounts.filter = Default::default();
+            state.accounts.list.set_filter("");
+            let pos = state
+                .accounts
+                .list
+                .visible()
+                .iter()
+                .position(|&v| v == i)
+                .unwrap_or(0);
+            state.accounts.list.move_to(pos);
+            state.focus = Pane::Accounts;
+            open(state, fx);
+        }
+        Cmd::Filter(text) => {
+            let Some(v) = &mut state.users else {
+                return Err("no account open: :account NAME".into());
+            };
+            v.filter.input = Input::new(text);
+            v.filter.editing = false;
+            state.focus = Pane::Users;
+            apply_filter(state, fx);
+        }
+        Cmd::Export {
+            format,
+            scope,
+            file,
+        } => {
+            let Some(v) = &state.users else {
+                return Err("no account open: :account NAME".into());
+            };
+            let rows: Vec<&UserRow> = match scope {
+                Scope::View | Scope::Results => v
+                    .list
+                    .visible()
+                    .iter()
+                    .map(|&i| &v.list.items()[i])
+                    .collect(),
+                Scope::Marked => v
+                    .list
+                    .items()
+                    .iter()
+                    .filter(|r| v.marks.contains(&r.user.user_id))
+                    .collect(),
+            };
+            let (what, contents) = match scope {
+                Scope::Results => {
+                    let n = rows.iter().filter(|r| r.result.is_some()).count();
+                    if n == 0 {
+                        return Err("no results to export: the last change shows none here".into());
+                    }
+                    (format!("{n} results"), export::results(format, &rows)?)
+                }
+                _ => {
+                    let users: Vec<_> = rows.iter().map(|r| &r.user).collect();
+                    (
+                        format!("{} users", users.len()),
+                        export::users(format, &users)?,
+                    )
+                }
+            };
+            let path = file.unwrap_or_else(|| {
+                let kind = if scope == Scope::Results {
+                    "results"
+                } else {
+                    "users"
+                };
+                PathBuf::from(format!("chime-{kind}.{}", format.ext()))
+            });
+            fx.push(Effect::WriteFile {
+                path,
+                contents: contents.into(),
+                what,
+            });
+        }
+        Cmd::CopyEmail | Cmd::CopyId => {
+            let user = match state.focus {
+                Pane::Users | Pane::Detail => state.users.as_ref().and_then(|v| v.selected_user()),
+                Pane::Accounts => None,
+            };
+            let Some(u) = user else {
+                return Err("no user selected".into());
+            };
+            let (text, what) = if cmd == Cmd::CopyId {
+                (u.user_id.clone(), "user id")
+            } else {
+                (u.email().to_string(), "email")
+            };
+            fx.push(Effect::Copy {
+                text: text.into(),
+                what: what.to_string(),
+            });
+            flash(state, format!("copied the {what} to the clipboard (OSC52)"));
+        }
+        Cmd::Quit => super::update::command(state, super::keys::Command::Quit, fx),
+    }
+    Ok(())
+}

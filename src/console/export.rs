@@ -1,0 +1,198 @@
+//! Export and copy, pure: the users view, the marked rows or the last
+//! change's results as CSV or JSON with the model's member names (the same
+//! columns as `chime-admin users --output csv` and `update-users --output`),
+//! and the OSC52 sequence that puts text on the clipboard of the machine the
+//! user sits at (through SSH and tmux).
+
+use serde::Serialize;
+
+use crate::model::User;
+
+use super::state::{RowResult, UserRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// The columns of `chime-admin users --output csv`.
+pub const USER_COLUMNS: [&str; 7] = [
+    "UserId",
+    "PrimaryEmail",
+    "DisplayName",
+    "LicenseType",
+    "UserType",
+    "UserRegistrationStatus",
+    "UserInvitationStatus",
+];
+
+/// The columns of `chime-admin update-users --output csv`.
+pub const RESULT_COLUMNS: [&str; 5] =
+    ["UserId", "Status", "ErrorCode", "ErrorMessage", "RequestId"];
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(|e| e.to_string())?;
+    for r in rows {
+        w.write_record(&r).map_err(|e| e.to_string())?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// Users as CSV (the `users --output csv` columns) or JSON (`{"Users": [...]}`).
+pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
+    match format {
+        Format::Csv => csv(
+            &USER_COLUMNS,
+            users.iter().map(|u| {
+                vec![
+                    u.user_id.clone(),
+                    u.email().to_string(),
+                    u.display_name().to_string(),
+                    opt(&u.license_type),
+                    opt(&u.user_type),
+                    opt(&u.user_registration_status),
+                    opt(&u.user_invitation_status),
+                ]
+            }),
+        ),
+        Format::Json => {
+            #[derive(Serialize)]
+            #[serde(rename_all = "PascalCase")]
+            struct Out<'a> {
+                users: &'a [&'a User],
+            }
+            let mut s = serde_json::to_string_pretty(&Out { users }).map_err(|e| e.to_string())?;
+            s.push('\n');
+            Ok(s)
+        }
+    }
+}
+
+/// One user's result, as `update-users --output` prints it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResultOut<'a> {
+    user_id: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+}
+
+fn result_out<'a>(r: &'a UserRow) -> Option<ResultOut<'a>> {
+    let user_id = r.user.user_id.as_str();
+    let plain = |status| ResultOut {
+        user_id,
+        status,
+        error_code: None,
+        error_message: None,
+        request_id: None,
+    };
+    Some(match r.result.as_ref()? {
+        RowResult::Pending => plain("Pending"),
+        RowResult::Ok => plain("Updated"),
+        RowResult::NotSent => plain("NotSent"),
+        RowResult::Failed {
+            code,
+            message,
+            request_id,
+        } => ResultOut {
+            user_id,
+            status: "Failed",
+            error_code: code.as_ref().map(|c| c.to_string()),
+            error_message: Some(message),
+            request_id: request_id.as_deref(),
+        },
+    })
+}
+
+/// The last change's results of these rows (rows without one are left out).
+pub fn results(format: Format, rows: &[&UserRow]) -> Result<String, String> {
+    let out: Vec<ResultOut> = rows.iter().filter_map(|r| result_out(r)).collect();
+    match format {
+        Format::Csv => csv(
+            &RESULT_COLUMNS,
+            out.iter().map(|r| {
+                vec![
+                    r.user_id.to_string(),
+                    r.status.to_string(),
+                    r.error_code.clone().unwrap_or_default(),
+                    r.error_message.unwrap_or("").to_string(),
+                    r.request_id.unwrap_or("").to_string(),
+                ]
+            }),
+        ),
+        Format::Json => {
+            #[derive(Serialize)]
+            #[serde(rename_all = "PascalCase")]
+            struct Out<'a> {
+                results: &'a [ResultOut<'a>],
+            }
+            let mut s =
+                serde_json::to_string_pretty(&Out { results: &out }).map_err(|e| e.to_string())?;
+            s.push('\n');
+            Ok(s)
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for OSC52.
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(A[((n >> shift) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `ESC ] 52 ; c ; BASE64 BEL`: the terminal puts the text on the clipboard.
+/// With `tmux_passthrough` it is wrapped as `ESC P tmux; … ESC \` with every
+/// ESC inside doubled, for a tmux that does not take OSC52 itself
+/// (`set-clipboard` not `on`).
+pub fn osc52(text: &str, tmux_passthrough: bool) -> String {
+    let seq = format!("\x1b]52;c;{}\x07", base64(text.as_bytes()));
+    if tmux_passthrough {
+        format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
+    } else {
+        seq
+    }
+}
