@@ -456,3 +456,93 @@ fn users_pane_at_120_keeps_user_type_and_a4b_says_no_without_metadata() {
         "{detail}"
     );
 }
+
+/// xterm's RGB for a 256-colour index.
+fn xterm_rgb(i: u8) -> (u8, u8, u8) {
+    match i {
+        16..=231 => {
+            let level = |v: u8| if v == 0 { 0 } else { 55 + v * 40 };
+            let n = i - 16;
+            (level(n / 36), level((n / 6) % 6), level(n % 6))
+        }
+        232..=255 => {
+            let g = 8 + (i - 232) * 10;
+            (g, g, g)
+        }
+        _ => panic!("the 256 theme uses no terminal-defined colour 0..15: {i}"),
+    }
+}
+
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let lin = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+fn contrast(a: f64, b: f64) -> f64 {
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+/// The 256-colour theme never paints a background and every colour it uses
+/// reads on a light (white) and a dark (black) terminal: contrast ≥ 3:1.
+#[test]
+fn theme_256_reads_on_light_and_dark_backgrounds() {
+    let mut s = loaded(120, 40, Theme::color256());
+    let mut screens = vec![draw(&s, 120, 40).backend().buffer().clone()];
+    update(&mut s, Action::Cmd(Command::Help));
+    screens.push(draw(&s, 120, 40).backend().buffer().clone());
+    update(&mut s, Action::Cmd(Command::Back));
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: 0,
+            error: ErrorInfo {
+                operation: "ListUsers".into(),
+                code: "ThrottledClientException".into(),
+                message: "Rate exceeded".into(),
+                request_id: None,
+                hint: None,
+            },
+        },
+    );
+    screens.push(draw(&s, 80, 24).backend().buffer().clone());
+    let (white, black) = (luminance((255, 255, 255)), luminance((0, 0, 0)));
+    let mut used = std::collections::BTreeSet::new();
+    for buf in &screens {
+        for (fg, bg) in colours(buf) {
+            assert_eq!(bg, Color::Reset, "the terminal's own background");
+            match fg {
+                Color::Reset => {}
+                Color::Indexed(i) => {
+                    used.insert(i);
+                }
+                other => panic!("the 256 theme uses {other:?}"),
+            }
+        }
+    }
+    assert!(used.len() >= 4, "colours in use: {used:?}");
+    for i in used {
+        let l = luminance(xterm_rgb(i));
+        let (on_light, on_dark) = (contrast(l, white), contrast(l, black));
+        assert!(
+            on_light >= 3.0 && on_dark >= 3.0,
+            "colour {i}: {on_light:.2}:1 on white, {on_dark:.2}:1 on black"
+        );
+    }
+    // Same words and glyphs as the default theme: meaning never by colour alone.
+    let text = draw(&loaded(120, 40, Theme::color256()), 120, 40)
+        .backend()
+        .to_string();
+    assert_eq!(
+        text,
+        draw(&loaded(120, 40, Theme::default()), 120, 40)
+            .backend()
+            .to_string()
+    );
+}

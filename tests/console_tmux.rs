@@ -1126,3 +1126,130 @@ fn throttling_shows_in_the_status_line_and_every_page_still_loads() {
     });
     assert!(!s.contains("Error"), "{s}");
 }
+
+/// The config's keys drive the console (a remapped key works, help and the
+/// footer show it); `:account`, `:filter` and `:export csv` write the filtered
+/// users exactly as `chime-admin users --output csv` prints them; `:copy email`
+/// reaches tmux's clipboard through OSC52 (`set-clipboard on`).
+#[test]
+fn remapped_keys_command_line_export_and_copy() {
+    let serve = Serve::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = aws(&serve.url, dir.path(), &["list-accounts"]);
+    let account_id = accounts["Accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["Name"] == "Example Corp")
+        .and_then(|a| a["AccountId"].as_str())
+        .expect("Example Corp")
+        .to_string();
+    let headless = |extra: &[&str]| -> String {
+        let out = Command::new(BIN)
+            .args(["users", &account_id, "--output", "csv", "--ignore-config"])
+            .args(["--endpoint-url", &serve.url, "--region", "us-east-1"])
+            .args(extra)
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("AWS_CONFIG_FILE", dir.path().join("empty"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("empty"))
+            .env_remove("AWS_PROFILE")
+            .output()
+            .expect("users");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    let all = headless(&[]);
+    let email = all
+        .lines()
+        .nth(4321)
+        .and_then(|l| l.split(',').nth(1))
+        .expect("an email far beyond the first page")
+        .to_string();
+
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[keys]\nhelp = \"h\"\nfilter = \"f\"\n").expect("config");
+    let t = Tmux::new("keys");
+    let extra = format!("--config {}", config.display());
+    t.start(120, 40, &console_cmd(&serve.url, dir.path(), &extra));
+    t.cmd(&["set-option", "-g", "set-clipboard", "on"]);
+    let s = t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    assert!(
+        s.contains("h help") && s.contains("f filter"),
+        "footer shows the user's keys:\n{s}"
+    );
+    t.keys(&["h"]);
+    let s = t.wait_for("help", Duration::from_secs(5), |s| s.contains(" Keys "));
+    assert!(
+        s.lines()
+            .any(|l| l.contains(" f ") && l.contains("filter the list")),
+        "help shows the remapped key:\n{s}"
+    );
+    t.keys(&["Escape"]);
+    t.keys(&["f"]);
+    t.wait_for("the filter line", Duration::from_secs(5), |s| {
+        s.contains("filter /")
+    });
+    t.keys(&["Escape"]);
+
+    // :account with Tab completion, then :filter a full email, then :export csv.
+    t.keys(&[":"]);
+    t.text("account Exa");
+    t.keys(&["Tab"]);
+    t.wait_for("the completed name", Duration::from_secs(5), |s| {
+        s.contains(":account Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the users", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp") && s.contains("more exist")
+    });
+    t.keys(&[":"]);
+    t.text(&format!("filter {email}"));
+    t.keys(&["Enter"]);
+    t.wait_for("the looked-up user", Duration::from_secs(10), |s| {
+        s.lines()
+            .any(|l| l.contains(email.as_str()) && l.contains('│') && !l.contains("filter"))
+    });
+    let out = dir.path().join("export.csv");
+    t.keys(&[":"]);
+    t.text(&format!("export csv {}", out.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("the export message", Duration::from_secs(5), |s| {
+        s.contains("wrote 1 users to")
+    });
+    let exported = std::fs::read_to_string(&out).expect("exported file");
+    assert_eq!(exported, headless(&["--email", &email]));
+    assert_eq!(exported.lines().count(), 2, "{exported}");
+
+    // :copy email puts it on tmux's clipboard (OSC52, set-clipboard on).
+    t.keys(&[":"]);
+    t.text("copy email");
+    t.keys(&["Enter"]);
+    t.wait_for("the copy message", Duration::from_secs(5), |s| {
+        s.contains("copied the email")
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let buf = t.cmd(&["show-buffer"]);
+        if buf == email {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tmux buffer {buf:?}, want {email:?}"
+        );
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    t.keys(&[":"]);
+    t.text("quit");
+    t.keys(&["Enter"]);
+    t.wait_for("a clean exit", Duration::from_secs(5), |s| {
+        s.contains("EXITED 0")
+    });
+}

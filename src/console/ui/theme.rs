@@ -1,6 +1,7 @@
 //! Colours and glyphs. The default uses the 16 ANSI colours on the terminal's
 //! own background (never a painted background); `NO_COLOR` turns every colour
-//! off and leaves bold/reverse/underline, which carry the same meaning. State
+//! off and leaves bold/reverse/underline, which carry the same meaning; the
+//! 256-colour theme picks shades readable on light and dark backgrounds. State
 //! is never shown by colour alone: every status also has a glyph or a word.
 
 use ratatui::style::{Color, Modifier, Style};
@@ -8,24 +9,55 @@ use ratatui::style::{Color, Modifier, Style};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    /// The 256-colour palette instead of the 16 ANSI colours.
+    pub indexed: bool,
 }
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { color: true }
+        Theme {
+            color: true,
+            indexed: false,
+        }
     }
 }
 
 impl Theme {
     pub fn no_color() -> Self {
-        Theme { color: false }
+        Theme {
+            color: false,
+            indexed: false,
+        }
+    }
+
+    /// 256 colours chosen to read on light and dark backgrounds alike
+    /// (contrast at least 3:1 against both white and black).
+    pub fn color256() -> Self {
+        Theme {
+            color: true,
+            indexed: true,
+        }
+    }
+
+    /// The 256-colour stand-in for an ANSI colour.
+    fn indexed(c: Color) -> Color {
+        match c {
+            Color::Cyan => Color::Indexed(31),
+            Color::Yellow => Color::Indexed(130),
+            Color::Green => Color::Indexed(28),
+            Color::Red => Color::Indexed(160),
+            Color::Magenta => Color::Indexed(127),
+            Color::DarkGray => Color::Indexed(244),
+            other => other,
+        }
     }
 
     /// The theme a config or flag names (`NO_COLOR` was folded in by the config).
     pub fn from_name(name: crate::cli::ThemeName) -> Self {
         match name {
             crate::cli::ThemeName::Mono => Theme::no_color(),
-            _ => Theme::default(),
+            crate::cli::ThemeName::Color256 => Theme::color256(),
+            crate::cli::ThemeName::Default => Theme::default(),
         }
     }
 
@@ -38,7 +70,9 @@ impl Theme {
     }
 
     fn fg(&self, c: Color) -> Style {
-        if self.color {
+        if self.color && self.indexed {
+            Style::new().fg(Theme::indexed(c))
+        } else if self.color {
             Style::new().fg(c)
         } else {
             Style::new()
@@ -49,11 +83,7 @@ impl Theme {
         Style::new()
     }
     pub fn dim(&self) -> Style {
-        if self.color {
-            Style::new().fg(Color::DarkGray)
-        } else {
-            Style::new()
-        }
+        self.fg(Color::DarkGray)
     }
     pub fn title(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
