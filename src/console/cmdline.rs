@@ -16,15 +16,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("accounts", "the accounts pane"),
     ("account", "NAME: open that account's users"),
     ("users", "the users pane"),
-    ("filter", "EMAIL: filter the users by email (empty: clear)"),
-    (
-        "export",
-        "csv|json [marked|results] [FILE]: write the shown users, the marked ones or the last change's results",
-    ),
-    (
-        "copy",
-        "email|id: copy the current user's email or id (OSC52)",
-    ),
+    ("filter", "EMAIL: filter users by email (empty: clear)"),
+    ("export", "csv|json [marked|results] [FILE]: shown users to a file"),
+    ("copy", "email|id: the current user's, to the clipboard"),
     ("quit", "quit"),
 ];
 

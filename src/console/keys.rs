@@ -167,7 +167,7 @@ use Scope as S;
 pub static BINDINGS: &[Binding] = &[
     // Global
     b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
-    b(C::CommandLine, S::Global, &[ch(':')], ":", "command line: accounts, account NAME, users, filter EMAIL, export csv|json [marked|results] [FILE], copy email|id, quit", Some("command")),
+    b(C::CommandLine, S::Global, &[ch(':')], ":", "command line (its commands are listed below)", Some("command")),
     b(C::CancelBatch, S::Batch, &[ch('x')], "x", "cancel the users of the change not sent yet", Some("cancel change")),
     b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
     b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),

@@ -26,6 +26,15 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
             Span::styled(format!("  {:<10}", b.label), th.key()),
             Span::raw(b.description),
         ]));
+        // The command line's commands follow its keys.
+        if scope == Scope::CommandLine && b.command == keys::Command::ForceQuit {
+            for (name, what) in crate::console::cmdline::COMMANDS {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  :{name:<9}"), th.key()),
+                    Span::raw(*what),
+                ]));
+            }
+        }
     }
     let r = centered(area, 72, area.height.saturating_sub(2));
     let title = if state.read_only {
