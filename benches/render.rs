@@ -330,6 +330,7 @@ fn bulk_change() {
                 audit,
                 page_size: chime_admin::console::state::PAGE_SIZE,
                 concurrency: chime_admin::console::worker::BATCH_CONCURRENCY,
+                conn: None,
             },
             tx,
         );

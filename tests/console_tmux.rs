@@ -759,6 +759,7 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
             },
             page_size: chime_admin::console::state::PAGE_SIZE,
             concurrency: worker::BATCH_CONCURRENCY,
+            conn: None,
         };
         let fx_tx = worker::spawn(client, cfg, tx);
         let id = fx.users[0]["UserId"].as_str().expect("id").to_string();
@@ -1173,9 +1174,32 @@ fn remapped_keys_command_line_export_and_copy() {
 
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[keys]\nhelp = \"h\"\nfilter = \"f\"\n").expect("config");
+    // Credentials from profiles only (for :profile): default is good, bad is not.
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n\
+         [bad]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wrong\n",
+    )
+    .expect("credentials");
+    std::fs::write(dir.path().join("empty"), "").expect("empty");
     let t = Tmux::new("keys");
-    let extra = format!("--config {}", config.display());
-    t.start(120, 40, &console_cmd(&serve.url, dir.path(), &extra));
+    t.start(
+        120,
+        40,
+        &format!(
+            "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+             AWS_CONFIG_FILE={empty} AWS_SHARED_CREDENTIALS_FILE={creds} AWS_EC2_METADATA_DISABLED=true \
+             {BIN} --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} \
+             --config {config}; echo EXITED $?; sleep 600",
+            empty = dir.path().join("empty").display(),
+            creds = creds.display(),
+            url = serve.url,
+            log = dir.path().join("console.log").display(),
+            audit = dir.path().join("audit.jsonl").display(),
+            config = config.display(),
+        ),
+    );
     t.cmd(&["set-option", "-g", "set-clipboard", "on"]);
     let s = t.wait_for("the accounts", Duration::from_secs(10), |s| {
         s.contains("Example Corp")
@@ -1246,6 +1270,25 @@ fn remapped_keys_command_line_export_and_copy() {
         );
         std::thread::sleep(Duration::from_millis(40));
     }
+    // :profile rebuilds the client: a profile with a wrong secret fails to
+    // list the accounts, switching back lists them again.
+    t.keys(&[":"]);
+    t.text("profile bad");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the refused profile", Duration::from_secs(10), |s| {
+        s.contains("profile bad") && s.contains("ListAccounts")
+    });
+    assert!(
+        !s.contains("Users · Example Corp"),
+        "the old account view is gone:\n{s}"
+    );
+    t.keys(&["Escape"]);
+    t.keys(&[":"]);
+    t.text("profile default");
+    t.keys(&["Enter"]);
+    t.wait_for("the accounts again", Duration::from_secs(10), |s| {
+        s.contains("profile default") && s.contains("Example Corp") && !s.contains("ListAccounts")
+    });
     t.keys(&[":"]);
     t.text("quit");
     t.keys(&["Enter"]);

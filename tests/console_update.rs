@@ -1623,3 +1623,43 @@ fn osc52_escape_bytes() {
         b"\x1bPtmux;\x1b\x1b]52;c;YWRhQGV4YW1wbGUuY29t\x07\x1b\\"
     );
 }
+
+#[test]
+fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..5, None));
+    let fx = colon(&mut s, "profile ops");
+    assert!(
+        matches!(&fx[..], [Effect::SwitchProfile { profile }] if profile == "ops"),
+        "{fx:?}"
+    );
+    // Nothing changes until the worker answers.
+    assert!(s.users.is_some());
+    let fx = update(
+        &mut s,
+        Action::ProfileSwitched {
+            profile: "ops".into(),
+            result: Err("the config profile (ops) could not be found".into()),
+        },
+    );
+    assert!(fx.is_empty() && s.users.is_some() && s.profile.is_none());
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("✗ profile ops"))
+    );
+    let fx = update(
+        &mut s,
+        Action::ProfileSwitched {
+            profile: "ops".into(),
+            result: Ok("https://chime.us-east-1.amazonaws.com".into()),
+        },
+    );
+    assert_eq!(s.profile.as_deref(), Some("ops"));
+    assert!(s.users.is_none() && s.focus == Pane::Accounts);
+    assert!(
+        matches!(&fx[..], [Effect::LoadAccounts { token: None, .. }]),
+        "{fx:?}"
+    );
+    assert!(colon(&mut s, "profile").is_empty(), ":profile needs a name");
+}

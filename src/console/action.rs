@@ -15,6 +15,12 @@ pub enum Action {
     Cmd(Command),
     /// An export was written (the message names the file) or failed.
     Exported(Result<String, String>),
+    /// The worker's client now uses this profile (Ok: its endpoint), or
+    /// could not be built with it (the old one stays).
+    ProfileSwitched {
+        profile: String,
+        result: Result<String, String>,
+    },
     /// A key typed into the open input line.
     Input(InputRequest),
     Resize {

@@ -17,8 +17,12 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("account", "NAME: open that account's users"),
     ("users", "the users pane"),
     ("filter", "EMAIL: filter users by email (empty: clear)"),
-    ("export", "csv|json [marked|results] [FILE]: shown users to a file"),
+    (
+        "export",
+        "csv|json [marked|results] [FILE]: shown users to a file",
+    ),
     ("copy", "email|id: the current user's, to the clipboard"),
+    ("profile", "NAME: switch AWS profile (reloads the accounts)"),
     ("quit", "quit"),
 ];
 
@@ -53,6 +57,7 @@ pub enum Cmd {
     },
     CopyEmail,
     CopyId,
+    Profile(String),
     Quit,
 }
 
@@ -76,6 +81,10 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         "account" if rest.is_empty() => Err(":account NAME".into()),
         "account" => Ok(Cmd::Account(rest.to_string())),
         "filter" => Ok(Cmd::Filter(rest.to_string())),
+        "profile" if rest.is_empty() || rest.contains(char::is_whitespace) => {
+            Err(":profile NAME".into())
+        }
+        "profile" => Ok(Cmd::Profile(rest.to_string())),
         "copy" => match rest {
             "email" | "" => Ok(Cmd::CopyEmail),
             "id" => Ok(Cmd::CopyId),
@@ -105,11 +114,12 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
                 file: next.map(PathBuf::from),
             })
         }
-        "" => {
-            Err("type a command: accounts, account NAME, users, filter, export, copy, quit".into())
-        }
+        "" => Err(
+            "type a command: accounts, account NAME, users, filter, export, copy, profile, quit"
+                .into(),
+        ),
         other => Err(format!(
-            "no command {other:?} (accounts, account, users, filter, export, copy, quit)"
+            "no command {other:?} (accounts, account, users, filter, export, copy, profile, quit)"
         )),
     }
 }
@@ -321,6 +331,13 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
                 what: what.to_string(),
             });
             flash(state, format!("copied the {what} to the clipboard (OSC52)"));
+        }
+        Cmd::Profile(profile) => {
+            if state.busy_changing() {
+                return Err("a change is being sent: switch profiles after it".into());
+            }
+            flash(state, format!("switching to profile {profile}…"));
+            fx.push(Effect::SwitchProfile { profile });
         }
         Cmd::Quit => super::update::command(state, super::keys::Command::Quit, fx),
     }

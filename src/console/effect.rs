@@ -56,6 +56,10 @@ pub enum Effect {
         /// "12 users", for the message.
         what: String,
     },
+    /// `:profile NAME`: the worker rebuilds its client with this profile
+    /// (flags and config keep their endpoint and region); answered by
+    /// `Action::ProfileSwitched`.
+    SwitchProfile { profile: String },
     /// Put text on the user's clipboard with OSC52 (the run loop writes it).
     Copy {
         text: crate::model::Sensitive,
@@ -81,6 +85,7 @@ impl Effect {
             | Effect::LoadSettings { .. }
             | Effect::RefreshUsers { .. }
             | Effect::WriteFile { .. }
+            | Effect::SwitchProfile { .. }
             | Effect::Copy { .. } => false,
         }
     }

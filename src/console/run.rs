@@ -49,8 +49,9 @@ pub async fn run(args: ConsoleArgs, config: Config) -> anyhow::Result<ExitCode> 
         .clone()
         .or_else(|| config.endpoint_url.value.clone())
         .unwrap_or_else(|| "AWS (resolving credentials…)".into());
+    let base = Some(conn.clone());
     let client = async move { Client::from_conn(&conn).await };
-    run_console(&args, &config, keymap, client, label, started).await
+    run_console(&args, &config, keymap, base, client, label, started).await
 }
 
 /// The key registry with the config's keys; a conflict stops the start.
@@ -103,6 +104,7 @@ pub async fn run_demo(
         &args,
         &config,
         keymap,
+        None,
         client,
         "demo (starting the local service…)".into(),
         started,
@@ -213,6 +215,7 @@ async fn run_console(
     args: &ConsoleArgs,
     config: &Config,
     keymap: Keymap,
+    conn: Option<crate::cli::ConnArgs>,
     client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
     endpoint_label: String,
     started: Instant,
@@ -237,10 +240,12 @@ async fn run_console(
         audit,
         page_size: config.page_size.value,
         concurrency: config.concurrency.value,
+        conn,
     };
     let fx_tx = worker::spawn(client, cfg, act_tx);
     let mut clipboard = Clipboard::default();
     let mut state = State::new(endpoint_label, args.read_only, theme);
+    state.profile = config.profile.value.clone();
     state.keymap = std::sync::Arc::new(keymap);
     let size = term.size()?;
     update(

@@ -199,6 +199,8 @@ pub struct State {
     /// Where requests go, for the title bar.
     pub endpoint: String,
     pub theme: Theme,
+    /// The AWS profile in use, if one was named (title bar).
+    pub profile: Option<String>,
     /// The `:` command line, while open.
     pub cmdline: Option<super::cmdline::CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
@@ -243,6 +245,7 @@ impl State {
             endpoint: endpoint.into(),
             theme,
             cmdline: None,
+            profile: None,
             keymap: std::sync::Arc::default(),
             width: 80,
             height: 24,

@@ -35,6 +35,9 @@ pub struct WorkerConfig {
     pub page_size: u32,
     /// Changes in flight at once (the config's `concurrency`).
     pub concurrency: usize,
+    /// How the client was built, for `:profile` (None: the demo's fixed
+    /// credentials, no switching).
+    pub conn: Option<crate::cli::ConnArgs>,
 }
 
 type Cancels = Arc<Mutex<HashMap<u64, CancellationToken>>>;
@@ -51,7 +54,7 @@ pub fn spawn(
     let read_only = cfg.read_only;
     tokio::spawn(async move {
         let cancels: Cancels = Arc::default();
-        let client = client.await;
+        let mut client = client.await;
         let mut audit = cfg.audit;
         if let Ok(c) = &client {
             audit.endpoint = c.endpoint().to_string();
@@ -92,6 +95,31 @@ pub fn spawn(
                         .map_err(|e| format!("✗ export to {} failed: {e}", shown.display()));
                     let _ = actions.send(Action::Exported(r));
                 });
+                continue;
+            }
+            if let Effect::SwitchProfile { profile } = effect {
+                let result = match &cfg.conn {
+                    None => Err("the demo uses its own credentials: no profiles".to_string()),
+                    Some(conn) => {
+                        let conn = crate::cli::ConnArgs {
+                            profile: Some(profile.clone()),
+                            ..conn.clone()
+                        };
+                        match Client::from_conn(&conn).await {
+                            Ok(c) => {
+                                let endpoint = c.endpoint().to_string();
+                                audit.endpoint = endpoint.clone();
+                                audit.profile = Some(profile.clone());
+                                forward_events(&c, actions.clone());
+                                client = Ok(c);
+                                Ok(endpoint)
+                            }
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }
+                };
+                tracing::info!(ok = result.is_ok(), "profile switched");
+                let _ = actions.send(Action::ProfileSwitched { profile, result });
                 continue;
             }
             if let Effect::Copy { .. } = effect {
@@ -269,6 +297,7 @@ async fn run(client: &Client, effect: Effect, page_size: u32, audit: &Audit) -> 
         | Effect::CancelBatch { .. }
         | Effect::RefreshUsers { .. }
         | Effect::WriteFile { .. }
+        | Effect::SwitchProfile { .. }
         | Effect::Copy { .. } => Action::Tick,
     }
 }
@@ -322,6 +351,7 @@ fn operation(effect: &Effect) -> &'static str {
         },
         Effect::RefreshUsers { .. } => "GetUser",
         Effect::WriteFile { .. } => "export",
+        Effect::SwitchProfile { .. } => "profile",
         Effect::Copy { .. } => "copy",
     }
 }
@@ -334,7 +364,7 @@ fn gen_of(effect: &Effect) -> u64 {
         | Effect::RefreshUsers { gen_id, .. }
         | Effect::Admin { gen_id, .. }
         | Effect::LoadSettings { gen_id, .. } => *gen_id,
-        Effect::WriteFile { .. } | Effect::Copy { .. } => 0,
+        Effect::WriteFile { .. } | Effect::Copy { .. } | Effect::SwitchProfile { .. } => 0,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,

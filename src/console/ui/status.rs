@@ -16,6 +16,9 @@ pub fn title(state: &State, frame: &mut Frame, area: Rect) {
         Span::styled(" chime-admin ", th.title()),
         Span::styled(format!("· {} ", state.endpoint), th.dim()),
     ];
+    if let Some(p) = &state.profile {
+        spans.push(Span::styled(format!("· profile {p} "), th.dim()));
+    }
     if state.read_only {
         spans.push(Span::styled("· READ-ONLY ", th.warn()));
     }
