@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod client;
 pub mod console;
+pub mod doctor;
 pub mod headless;
 pub mod model;
 pub mod service;

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             Some(Command::UpdateUsers(args)) => {
                 chime_admin::headless::update_users(cli.console.conn, args).await
             }
+            Some(Command::Doctor) => chime_admin::doctor::doctor(cli.console).await,
             Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
         }
     });

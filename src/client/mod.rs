@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod config;
 pub mod error;
+pub mod identity;
 pub mod ops;
 pub mod pager;
 pub mod retry;
@@ -294,6 +295,7 @@ impl Client {
         let (answer, mut stats) = self.execute(&call).await;
         let answer = answer?;
         stats.request_id = answer.request_id();
+        stats.server_date = answer.date();
         let body: &[u8] = if answer.body.iter().all(|b| b.is_ascii_whitespace()) {
             b"{}"
         } else {

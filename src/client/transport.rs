@@ -52,6 +52,14 @@ impl Answer {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The `Date` header (IMF-fixdate, as RFC 9110 requires of servers).
+    pub fn date(&self) -> Option<std::time::SystemTime> {
+        let text = self.header("date")?;
+        chrono::DateTime::parse_from_rfc2822(text)
+            .ok()
+            .map(|t| std::time::SystemTime::from(t.with_timezone(&chrono::Utc)))
+    }
+
     pub fn request_id(&self) -> Option<String> {
         self.header("x-amzn-requestid")
             .or_else(|| self.header("x-amz-request-id"))
