@@ -33,6 +33,8 @@ pub enum Command {
     Users(UsersArgs),
     /// Change license, user type or Alexa for Business metadata of many users.
     UpdateUsers(UpdateUsersArgs),
+    /// Which credentials and endpoint would be used, and whether a signed call works.
+    Doctor,
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         #[arg(value_enum)]

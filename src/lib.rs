@@ -11,6 +11,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod console;
+pub mod doctor;
 pub mod headless;
 pub mod model;
 pub mod service;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use chime_admin::cli::{Cli, Command};
+use chime_admin::cli::{Cli, Command, ConsoleArgs};
 use chime_admin::config::Config;
 
 fn main() -> ExitCode {
@@ -47,6 +47,15 @@ fn main() -> ExitCode {
                 chime_admin::headless::update_users(conn, args).await
             }
             Some(Command::Config) => chime_admin::console::print_config(&config),
+            // The doctor sees what the console would use: the config's values too.
+            Some(Command::Doctor) => {
+                let args = ConsoleArgs {
+                    conn,
+                    audit_log: config.audit_log.value.clone(),
+                    ..cli.console
+                };
+                chime_admin::doctor::doctor(args).await
+            }
             Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
         }
     });

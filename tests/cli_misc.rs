@@ -45,3 +45,90 @@ fn man_page_is_roff_with_the_subcommands() {
         assert!(text.contains(sub), "man page lacks {sub}");
     }
 }
+
+mod client_support;
+
+use client_support::Serve;
+
+/// `chime-admin doctor` with the given credentials, in an environment that
+/// holds nothing else: empty config files, no IMDS.
+fn doctor(endpoint: &str, key: Option<(&str, &str)>) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").expect("write");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
+    cmd.args(["doctor", "--endpoint-url", endpoint])
+        .args(["--log-file", &dir.path().join("log").display().to_string()])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if let Some((id, secret)) = key {
+        cmd.env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret);
+    }
+    let out = cmd.output().expect("run doctor");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn doctor_reports_credentials_endpoint_call_and_skew_without_the_secret() {
+    let serve = Serve::start(&["--empty"]);
+    let (ok, text) = doctor(&serve.endpoint, Some(("AKIDEXAMPLE", "secret")));
+    assert!(ok, "doctor failed with good credentials:\n{text}");
+    assert!(
+        text.contains(&format!("endpoint       {}", serve.endpoint)),
+        "{text}"
+    );
+    assert!(text.contains("region         us-east-1"), "{text}");
+    assert!(
+        text.contains("✓ credentials    AKID…MPLE from environment variables"),
+        "{text}"
+    );
+    assert!(text.contains("✓ ListAccounts   0 accounts in"), "{text}");
+    assert!(text.contains("✓ clock skew"), "{text}");
+    assert!(text.contains("audit log"), "{text}");
+    assert!(
+        !text.contains("secret"),
+        "the secret key was printed:\n{text}"
+    );
+
+    let (ok, text) = doctor(&serve.endpoint, Some(("AKIDEXAMPLE", "not-the-secret")));
+    assert!(!ok, "doctor succeeded with a wrong secret:\n{text}");
+    assert!(
+        text.contains("✗ ListAccounts   InvalidSignatureException"),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-secret"), "{text}");
+
+    let (ok, text) = doctor(&serve.endpoint, Some(("AKIDUNKNOWNKEY00", "secret")));
+    assert!(!ok);
+    assert!(text.contains("UnrecognizedClientException"), "{text}");
+
+    let (ok, text) = doctor(&serve.endpoint, None);
+    assert!(!ok);
+    assert!(text.contains("✗ credentials"), "{text}");
+    assert!(text.contains("aws configure"), "{text}");
+}
+
+#[test]
+fn doctor_on_a_dead_endpoint_says_so() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let (ok, text) = doctor(
+        &format!("http://127.0.0.1:{port}"),
+        Some(("AKIDEXAMPLE", "secret")),
+    );
+    assert!(!ok);
+    assert!(
+        text.contains("✗ ListAccounts   cannot connect to"),
+        "{text}"
+    );
+}

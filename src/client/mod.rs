@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod config;
 pub mod error;
+pub mod identity;
 pub mod ops;
 pub mod pager;
 pub mod retry;
@@ -17,7 +18,6 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use bytes::Bytes;
-use http_body_util::Full;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
@@ -228,7 +228,7 @@ impl Client {
             .header("amz-sdk-request", format!("attempt={attempt}; max={max}"))
             .header("accept", "application/json");
         let request = req
-            .body(Full::new(Bytes::copy_from_slice(body)))
+            .body(Bytes::copy_from_slice(body))
             .map_err(|e| ApiError::invalid(format!("cannot build request: {e}")))?;
         let started = std::time::Instant::now();
         let answer = self
@@ -295,6 +295,7 @@ impl Client {
         let (answer, mut stats) = self.execute(&call).await;
         let answer = answer?;
         stats.request_id = answer.request_id();
+        stats.server_date = answer.date();
         let body: &[u8] = if answer.body.iter().all(|b| b.is_ascii_whitespace()) {
             b"{}"
         } else {
@@ -386,6 +387,11 @@ const LABEL: &AsciiSet = &NON_ALPHANUMERIC
 
 fn label<'a>(name: &str, value: Option<&'a str>) -> Result<&'a str, ApiError> {
     match value {
+        // A dot segment would be resolved away by URL parsing and send the
+        // call to another operation's path (`users/..` is the account).
+        Some("." | "..") => Err(ApiError::invalid(format!(
+            "{name} must not be a dot segment"
+        ))),
         Some(v) if crate::model::validate::is_non_empty(v) => Ok(v),
         _ => Err(ApiError::invalid(format!("{name} must not be empty"))),
     }
@@ -454,6 +460,10 @@ mod tests {
             c.url(&Call::new(Operation::GetAccount).account(" "))
                 .is_err()
         );
+        for dots in [".", ".."] {
+            let call = Call::new(Operation::LogoutUser).account("a").user(dots);
+            assert_eq!(c.url(&call).expect_err("dots").kind, ApiErrorKind::Invalid);
+        }
         assert_eq!(host_header("https://h:443/x").expect("h"), "h");
         assert_eq!(
             host_header("http://127.0.0.1:8080/x").expect("h"),

@@ -120,6 +120,8 @@ pub struct CallStats {
     pub throttled: bool,
     /// The request id of the answer that ended the call.
     pub request_id: Option<String>,
+    /// The service's clock, from the `Date` header of that answer.
+    pub server_date: Option<std::time::SystemTime>,
 }
 
 /// What to do after a failed attempt.

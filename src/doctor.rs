@@ -1,0 +1,163 @@
+//! `chime-admin doctor`: which credentials would be used and where they came
+//! from (never the secret), the endpoint and region, whether a signed
+//! ListAccounts succeeds, the clock skew the service sees, and the paths of
+//! the log and the audit log.
+
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use crate::cli::ConsoleArgs;
+use crate::client::Client;
+
+/// Environment variables that steer the chain; only whether they are set is shown.
+const ENV_NAMES: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL_CHIME",
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+];
+
+/// Skew beyond which SigV4 requests are refused.
+const MAX_SKEW_SECS: f64 = 300.0;
+
+pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
+    let mut out = Report::default();
+    let profile = args
+        .conn
+        .profile
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    out.line("profile", &profile);
+    let set: Vec<&str> = ENV_NAMES
+        .iter()
+        .copied()
+        .filter(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+        .collect();
+    out.line(
+        "environment",
+        &if set.is_empty() {
+            "no AWS_* variables set".to_string()
+        } else {
+            format!("set: {}", set.join(", "))
+        },
+    );
+    out.line(
+        "log file",
+        &args
+            .log_file
+            .clone()
+            .unwrap_or_else(crate::console::logging::default_path)
+            .display()
+            .to_string(),
+    );
+    out.line(
+        "audit log",
+        &args
+            .audit_log
+            .clone()
+            .unwrap_or_else(crate::console::audit::default_path)
+            .display()
+            .to_string(),
+    );
+
+    let client = match Client::from_conn(&args.conn).await {
+        Ok(c) => c,
+        Err(e) => {
+            out.fail("configuration", &e.to_string());
+            return Ok(out.finish());
+        }
+    };
+    out.line("endpoint", client.endpoint());
+    out.line("region", client.region());
+
+    match client.credential_summary().await {
+        Ok(c) => {
+            let mut text = format!("{} from {}", c.access_key, c.source);
+            if c.has_session_token {
+                text.push_str(", with a session token");
+            }
+            match c.expires.map(|t| t.duration_since(SystemTime::now())) {
+                Some(Ok(left)) => {
+                    text.push_str(&format!(", expires in {} min", left.as_secs() / 60))
+                }
+                Some(Err(_)) => text.push_str(", EXPIRED"),
+                None => text.push_str(", no expiry"),
+            }
+            out.ok("credentials", &text);
+        }
+        Err(e) => {
+            out.fail(
+                "credentials",
+                &format!("{e} — set AWS_PROFILE, or run `aws configure`"),
+            );
+            return Ok(out.finish());
+        }
+    }
+
+    match client.probe().await {
+        Ok(p) => {
+            let more = if p.more { "+" } else { "" };
+            let rid = p
+                .request_id
+                .map(|r| format!(", request {r}"))
+                .unwrap_or_default();
+            out.ok(
+                "ListAccounts",
+                &format!(
+                    "{}{more} accounts in {} ms{rid}",
+                    p.accounts,
+                    p.latency.as_millis()
+                ),
+            );
+            match p.clock_skew {
+                Some(s) if s.abs() >= MAX_SKEW_SECS => out.fail(
+                    "clock skew",
+                    &format!(
+                        "{s:+.1} s: SigV4 refuses more than 5 minutes; fix this machine's clock"
+                    ),
+                ),
+                Some(s) => out.ok(
+                    "clock skew",
+                    &format!("{s:+.0} s (the service's Date header, 1 s resolution)"),
+                ),
+                None => out.line("clock skew", "unknown (no Date header in the answer)"),
+            }
+        }
+        Err(e) => out.fail("ListAccounts", &e.to_string()),
+    }
+    Ok(out.finish())
+}
+
+/// Lines of `name  value`, with ✓ / ✗ where something was checked.
+#[derive(Default)]
+struct Report {
+    failed: bool,
+}
+
+impl Report {
+    fn line(&mut self, name: &str, value: &str) {
+        println!("  {name:<14} {value}");
+    }
+
+    fn ok(&mut self, name: &str, value: &str) {
+        println!("✓ {name:<14} {value}");
+    }
+
+    fn fail(&mut self, name: &str, value: &str) {
+        self.failed = true;
+        println!("✗ {name:<14} {value}");
+    }
+
+    fn finish(self) -> ExitCode {
+        if self.failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
