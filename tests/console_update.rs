@@ -33,6 +33,7 @@ fn user(i: usize) -> User {
         primary_email: Some(format!("user{i:05}@example.com").into()),
         display_name: Some(format!("User {i}").into()),
         license_type: Some(License::Pro),
+        personal_pin: Some("1234567890".into()),
         ..Default::default()
     }
 }
@@ -1538,6 +1539,7 @@ fn export_writes_the_filtered_view_marked_rows_or_results() {
     assert_eq!(v["Users"].as_array().map(Vec::len), Some(10));
     assert_eq!(v["Users"][0]["PrimaryEmail"], "user00010@example.com");
     assert_eq!(v["Users"][0]["UserId"], "u-00010");
+    assert!(!json.contains("PersonalPIN"), "no PINs in exports");
     // Marked rows, wherever the filter is.
     cmd(&mut s, Command::Mark);
     cmd(&mut s, Command::Mark);

@@ -61,7 +61,8 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Strin
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
-/// Users as CSV (the `users --output csv` columns) or JSON (`{"Users": [...]}`).
+/// Users as CSV (the `users --output csv` columns) or JSON (`{"Users": [...]}`,
+/// without personal PINs).
 pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
     match format {
         Format::Csv => csv(
@@ -84,7 +85,17 @@ pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
             struct Out<'a> {
                 users: &'a [&'a User],
             }
-            let mut s = serde_json::to_string_pretty(&Out { users }).map_err(|e| e.to_string())?;
+            // A personal PIN is a secret: never written to an export.
+            let owned: Vec<User> = users
+                .iter()
+                .map(|u| User {
+                    personal_pin: None,
+                    ..(*u).clone()
+                })
+                .collect();
+            let users: Vec<&User> = owned.iter().collect();
+            let mut s =
+                serde_json::to_string_pretty(&Out { users: &users }).map_err(|e| e.to_string())?;
             s.push('\n');
             Ok(s)
         }
