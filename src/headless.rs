@@ -81,30 +81,8 @@ pub async fn users(conn: ConnArgs, args: UsersArgs) -> anyhow::Result<ExitCode> 
     let written = match args.output {
         OutputFormat::Json => write_json(&mut out, &UsersOut { users: &users }),
         format => {
-            let header = [
-                "UserId",
-                "PrimaryEmail",
-                "DisplayName",
-                "LicenseType",
-                "UserType",
-                "UserRegistrationStatus",
-                "UserInvitationStatus",
-            ];
-            let rows: Vec<Vec<String>> = users
-                .iter()
-                .map(|u| {
-                    vec![
-                        u.user_id.clone(),
-                        u.email().to_string(),
-                        u.display_name().to_string(),
-                        opt(&u.license_type),
-                        opt(&u.user_type),
-                        opt(&u.user_registration_status),
-                        opt(&u.user_invitation_status),
-                    ]
-                })
-                .collect();
-            write_rows(&mut out, format, &header, &rows)
+            let rows: Vec<Vec<String>> = users.iter().map(crate::columns::user_row).collect();
+            write_rows(&mut out, format, &crate::columns::USER_COLUMNS, &rows)
         }
     };
     ignore_broken_pipe(written)?;

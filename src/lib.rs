@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod client;
+pub mod columns;
 pub mod config;
 pub mod console;
 pub mod doctor;

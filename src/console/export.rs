@@ -33,23 +33,11 @@ impl Format {
 }
 
 /// The columns of `chime-admin users --output csv`.
-pub const USER_COLUMNS: [&str; 7] = [
-    "UserId",
-    "PrimaryEmail",
-    "DisplayName",
-    "LicenseType",
-    "UserType",
-    "UserRegistrationStatus",
-    "UserInvitationStatus",
-];
+pub use crate::columns::USER_COLUMNS;
 
 /// The columns of `chime-admin update-users --output csv`.
 pub const RESULT_COLUMNS: [&str; 5] =
     ["UserId", "Status", "ErrorCode", "ErrorMessage", "RequestId"];
-
-fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
-}
 
 fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -67,17 +55,7 @@ pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
     match format {
         Format::Csv => csv(
             &USER_COLUMNS,
-            users.iter().map(|u| {
-                vec![
-                    u.user_id.clone(),
-                    u.email().to_string(),
-                    u.display_name().to_string(),
-                    opt(&u.license_type),
-                    opt(&u.user_type),
-                    opt(&u.user_registration_status),
-                    opt(&u.user_invitation_status),
-                ]
-            }),
+            users.iter().map(|u| crate::columns::user_row(u)),
         ),
         Format::Json => {
             #[derive(Serialize)]
