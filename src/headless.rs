@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::cli::{AccountsArgs, ConnArgs, OutputFormat, UpdateUsersArgs, UsersArgs};
 use crate::client::{BatchOptions, Client, ListUsersQuery, OutcomeResult, UserOutcome};
+use crate::columns::{RESULT_COLUMNS, ResultRow};
 use crate::model::{
     Account, AlexaForBusinessMetadata, License, Sensitive, UpdateUserRequestItem, User, UserType,
     UserUpdate, validate,
@@ -254,47 +255,15 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// One user's result as printed: the JSON member names are the columns.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ResultRow<'a> {
-    user_id: &'a str,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-}
-
 fn result_row(o: &UserOutcome) -> ResultRow<'_> {
     match &o.result {
-        OutcomeResult::Ok => ResultRow {
-            user_id: &o.user_id,
-            status: "Updated",
-            error_code: None,
-            error_message: None,
-            request_id: None,
-        },
+        OutcomeResult::Ok => ResultRow::plain(&o.user_id, "Updated"),
         OutcomeResult::Failed {
             code,
             message,
             request_id,
-        } => ResultRow {
-            user_id: &o.user_id,
-            status: "Failed",
-            error_code: code.as_ref().map(|c| c.to_string()),
-            error_message: Some(message),
-            request_id: request_id.as_deref(),
-        },
-        OutcomeResult::NotSent => ResultRow {
-            user_id: &o.user_id,
-            status: "NotSent",
-            error_code: None,
-            error_message: None,
-            request_id: None,
-        },
+        } => ResultRow::failed(&o.user_id, code.as_ref(), message, request_id.as_deref()),
+        OutcomeResult::NotSent => ResultRow::plain(&o.user_id, "NotSent"),
     }
 }
 
@@ -316,20 +285,8 @@ fn write_outcomes(
             write_json(out, &summary)
         }
         format => {
-            let header = ["UserId", "Status", "ErrorCode", "ErrorMessage", "RequestId"];
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.user_id.to_string(),
-                        r.status.to_string(),
-                        r.error_code.clone().unwrap_or_default(),
-                        r.error_message.unwrap_or("").to_string(),
-                        r.request_id.unwrap_or("").to_string(),
-                    ]
-                })
-                .collect();
-            write_rows(out, format, &header, &table)
+            let table: Vec<Vec<String>> = rows.iter().map(ResultRow::cells).collect();
+            write_rows(out, format, &RESULT_COLUMNS, &table)
         }
     }
 }

@@ -36,8 +36,8 @@ impl Format {
 pub use crate::columns::USER_COLUMNS;
 
 /// The columns of `chime-admin update-users --output csv`.
-pub const RESULT_COLUMNS: [&str; 5] =
-    ["UserId", "Status", "ErrorCode", "ErrorMessage", "RequestId"];
+pub use crate::columns::RESULT_COLUMNS;
+use crate::columns::ResultRow;
 
 fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -80,68 +80,31 @@ pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
     }
 }
 
-/// One user's result, as `update-users --output` prints it.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ResultOut<'a> {
-    user_id: &'a str,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error_message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: Option<&'a str>,
-}
-
-fn result_out<'a>(r: &'a UserRow) -> Option<ResultOut<'a>> {
+/// One row's last result, as `update-users --output` prints it.
+fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
     let user_id = r.user.user_id.as_str();
-    let plain = |status| ResultOut {
-        user_id,
-        status,
-        error_code: None,
-        error_message: None,
-        request_id: None,
-    };
     Some(match r.result.as_ref()? {
-        RowResult::Pending => plain("Pending"),
-        RowResult::Ok => plain("Updated"),
-        RowResult::NotSent => plain("NotSent"),
+        RowResult::Pending => ResultRow::plain(user_id, "Pending"),
+        RowResult::Ok => ResultRow::plain(user_id, "Updated"),
+        RowResult::NotSent => ResultRow::plain(user_id, "NotSent"),
         RowResult::Failed {
             code,
             message,
             request_id,
-        } => ResultOut {
-            user_id,
-            status: "Failed",
-            error_code: code.as_ref().map(|c| c.to_string()),
-            error_message: Some(message),
-            request_id: request_id.as_deref(),
-        },
+        } => ResultRow::failed(user_id, code.as_ref(), message, request_id.as_deref()),
     })
 }
 
 /// The last change's results of these rows (rows without one are left out).
 pub fn results(format: Format, rows: &[&UserRow]) -> Result<String, String> {
-    let out: Vec<ResultOut> = rows.iter().filter_map(|r| result_out(r)).collect();
+    let out: Vec<ResultRow> = rows.iter().filter_map(|r| result_out(r)).collect();
     match format {
-        Format::Csv => csv(
-            &RESULT_COLUMNS,
-            out.iter().map(|r| {
-                vec![
-                    r.user_id.to_string(),
-                    r.status.to_string(),
-                    r.error_code.clone().unwrap_or_default(),
-                    r.error_message.unwrap_or("").to_string(),
-                    r.request_id.unwrap_or("").to_string(),
-                ]
-            }),
-        ),
+        Format::Csv => csv(&RESULT_COLUMNS, out.iter().map(ResultRow::cells)),
         Format::Json => {
             #[derive(Serialize)]
             #[serde(rename_all = "PascalCase")]
             struct Out<'a> {
-                results: &'a [ResultOut<'a>],
+                results: &'a [ResultRow<'a>],
             }
             let mut s =
                 serde_json::to_string_pretty(&Out { results: &out }).map_err(|e| e.to_string())?;
