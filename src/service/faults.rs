@@ -54,7 +54,7 @@ impl Faults {
         } else {
             0
         };
-        Duration::from_millis(self.args.latency_ms + jitter)
+        Duration::from_millis(self.args.latency_ms.saturating_add(jitter))
     }
 
     /// True when this request is over the `--throttle-rps` rate.
