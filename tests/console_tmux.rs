@@ -574,6 +574,13 @@ fn mark_all_matches_across_pages_and_change_license_to_basic() {
             .all(|r| r["result"] == "ok" && r["operation"] == "BatchUpdateUser")
     );
     assert!(results.iter().all(|r| r["changes"][0]["to"] == "Basic"));
+    // Each success names the request that made it: at most 20 users per request.
+    let ids: std::collections::HashSet<&str> = results
+        .iter()
+        .map(|r| r["request_id"].as_str().expect("a request id on every result"))
+        .collect();
+    assert!(ids.len() >= to_change.div_ceil(20), "{ids:?}");
+    assert!(ids.iter().all(|id| id.len() == 36), "{ids:?}");
     assert!(
         !idx.iter().any(|&i| audit.contains(fx.emails[i].as_str())),
         "no emails in the audit log"
@@ -1015,6 +1022,15 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
     assert!(audit.contains("\"CreateAccount\"") && audit.contains("\"DeleteAccount\""));
     assert!(audit.contains("\"CreateUser\"") && !audit.contains("room-new@"));
+    for line in audit.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        if v["event"] == "admin" && v["result"] == "ok" {
+            // One call: its request id; several (invitations): all of them.
+            let one = v["request_id"].as_str().map(|id| id.len() == 36);
+            let all = v["request_ids"].as_array().map(|ids| ids.len() > 1);
+            assert!(one == Some(true) || all == Some(true), "{line}");
+        }
+    }
     assert!(
         !audit.contains("inv1@new.example.com"),
         "no emails in the audit log"
