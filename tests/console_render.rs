@@ -244,6 +244,21 @@ fn help_overlay() {
     snap("help", &s);
 }
 
+/// The end of the help: the change form's and dialogs' keys, every key label
+/// followed by a space however long (`shift-tab/↑` is the longest).
+#[test]
+fn help_overlay_scrolled_to_the_end() {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Help));
+    for _ in 0..200 {
+        update(&mut s, Action::Cmd(Command::Down));
+    }
+    snap("help_end", &s);
+    let text = buffer_text(draw(&s, 80, 24).backend().buffer());
+    assert!(text.contains("shift-tab/↑ previous field"), "{text}");
+    assert!(text.contains("tab/←/→     other button"), "{text}");
+}
+
 #[test]
 fn detail_focused() {
     let mut s = loaded(80, 24, Theme::default());
