@@ -68,7 +68,7 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(th.border(true))
         .title(Span::styled(title, th.title()))
-        .title_bottom(Line::styled(" ↑/↓ scroll · esc close ", th.dim()));
+        .title_bottom(Line::styled(footer(state), th.dim()));
     let max_scroll = (lines.len() as u16).saturating_sub(r.height.saturating_sub(2));
     frame.render_widget(Clear, r);
     frame.render_widget(
@@ -100,6 +100,17 @@ fn rows(state: &State) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// The overlay's own hint line, with the keys in effect.
+fn footer(state: &State) -> String {
+    let label = |c| state.keymap.label(Scope::Help, c).unwrap_or("?");
+    format!(
+        " {}/{} scroll · {} close ",
+        label(Command::Up),
+        label(Command::Down),
+        label(Command::Back)
+    )
 }
 
 /// Terminal columns a string takes.
