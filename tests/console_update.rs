@@ -1458,6 +1458,48 @@ fn tab_completes_commands_accounts_and_formats() {
 }
 
 #[test]
+fn tab_completes_profile_names_read_at_start() {
+    let (mut s, _) = opened();
+    s.profiles = ["default", "prod", "prod-eu", "staging"]
+        .map(String::from)
+        .to_vec();
+    cmd(&mut s, Command::CommandLine);
+    let line = |s: &State| {
+        s.cmdline
+            .as_ref()
+            .map(|c| c.input.value().to_string())
+            .unwrap_or_default()
+    };
+    type_text(&mut s, "prof");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile ");
+    type_text(&mut s, "p");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile prod");
+    let hint = s.cmdline.as_ref().and_then(|c| c.hint.clone());
+    assert_eq!(hint.as_deref(), Some("prod  prod-eu"));
+    type_text(&mut s, "-");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile prod-eu");
+    let fx = cmd(&mut s, Command::Submit);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SwitchProfile { profile } if profile == "prod-eu")),
+        "{fx:?}"
+    );
+    // Account names are not offered for :profile, nor profiles for :account.
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "profile Acc");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile Acc");
+    s.cmdline = None;
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "account st");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "account st");
+}
+
+#[test]
 fn colon_commands_jump_focus_filter_and_quit() {
     let (mut s, _) = opened();
     colon(&mut s, "accounts");

@@ -116,6 +116,24 @@ pub async fn run_demo(
     code
 }
 
+/// The profile names in the AWS shared config and credentials files
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config`
+/// and `~/.aws/credentials`), for `:profile` completion. A file that cannot
+/// be read adds no names.
+fn aws_profiles() -> Vec<String> {
+    let file = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join(name)))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default()
+    };
+    super::cmdline::profile_names(
+        &file("AWS_CONFIG_FILE", "config"),
+        &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    )
+}
+
 /// Restores the terminal: leave raw mode and the alternate screen, show the cursor.
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
@@ -246,6 +264,7 @@ async fn run_console(
     let mut clipboard = Clipboard::default();
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.profile = config.profile.value.clone();
+    state.profiles = aws_profiles();
     state.keymap = std::sync::Arc::new(keymap);
     let size = term.size()?;
     update(

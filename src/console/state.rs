@@ -201,6 +201,8 @@ pub struct State {
     pub theme: Theme,
     /// The AWS profile in use, if one was named (title bar).
     pub profile: Option<String>,
+    /// The AWS profile names `:profile <Tab>` completes (read at start).
+    pub profiles: Vec<String>,
     /// The `:` command line, while open.
     pub cmdline: Option<super::cmdline::CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
@@ -246,6 +248,7 @@ impl State {
             theme,
             cmdline: None,
             profile: None,
+            profiles: Vec::new(),
             keymap: std::sync::Arc::default(),
             width: 80,
             height: 24,

@@ -257,7 +257,8 @@ fn cmdline_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            let (done, candidates) = super::cmdline::complete(&line, &names);
+            let profiles: Vec<&str> = state.profiles.iter().map(String::as_str).collect();
+            let (done, candidates) = super::cmdline::complete(&line, &names, &profiles);
             if let Some(c) = &mut state.cmdline {
                 c.input = tui_input::Input::new(done);
                 c.hint = (!candidates.is_empty()).then(|| candidates.join("  "));
