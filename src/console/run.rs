@@ -188,19 +188,32 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
     }
 }
 
-/// Sends an effect to the worker, except a clipboard copy, which goes to
-/// the terminal here (the worker never touches the terminal).
-fn dispatch(fx_tx: &mpsc::UnboundedSender<Effect>, clipboard: &mut Clipboard, e: Effect) {
-    match e {
-        Effect::Copy { text, what } => {
-            let seq = export::osc52(text.expose(), clipboard.passthrough());
-            let mut out = io::stdout();
-            if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
-                tracing::warn!(%e, %what, "clipboard copy failed");
+/// Where effects go: the worker, except a clipboard copy, which goes to the
+/// terminal here (the worker never touches the terminal), and a timer, which
+/// the loop keeps.
+struct Dispatch {
+    fx_tx: mpsc::UnboundedSender<Effect>,
+    clipboard: Clipboard,
+    /// The one timer pending (`Effect::Timer`): when, and its generation.
+    timer: Option<(tokio::time::Instant, u64)>,
+}
+
+impl Dispatch {
+    fn send(&mut self, e: Effect) {
+        match e {
+            Effect::Copy { text, what } => {
+                let seq = export::osc52(text.expose(), self.clipboard.passthrough());
+                let mut out = io::stdout();
+                if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
+                    tracing::warn!(%e, %what, "clipboard copy failed");
+                }
             }
-        }
-        e => {
-            let _ = fx_tx.send(e);
+            Effect::Timer { gen_id, after } => {
+                self.timer = Some((tokio::time::Instant::now() + after, gen_id));
+            }
+            e => {
+                let _ = self.fx_tx.send(e);
+            }
         }
     }
 }
@@ -260,8 +273,11 @@ async fn run_console(
         concurrency: config.concurrency.value,
         conn,
     };
-    let fx_tx = worker::spawn(client, cfg, act_tx);
-    let mut clipboard = Clipboard::default();
+    let mut out = Dispatch {
+        fx_tx: worker::spawn(client, cfg, act_tx),
+        clipboard: Clipboard::default(),
+        timer: None,
+    };
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.profile = config.profile.value.clone();
     state.profiles = aws_profiles();
@@ -275,7 +291,7 @@ async fn run_console(
         },
     );
     for e in start(&mut state) {
-        dispatch(&fx_tx, &mut clipboard, e);
+        out.send(e);
     }
     term.draw(|f| ui::render(&state, f))?;
     state.dirty = false;
@@ -289,6 +305,7 @@ async fn run_console(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reason = loop {
         let animating = state.animating();
+        let due = out.timer.map(|(at, _)| at);
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => action_for_event(&state, &ev),
@@ -298,18 +315,21 @@ async fn run_console(
             },
             Some(a) = act_rx.recv() => Some(a),
             _ = ticker.tick(), if animating => Some(Action::Tick),
+            _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
+                out.timer.take().map(|(_, gen_id)| Action::Timer { gen_id })
+            }
             _ = sigterm.recv() => break "SIGTERM".to_string(),
             _ = sighup.recv() => break "SIGHUP".to_string(),
         };
         if let Some(a) = action {
             for e in update(&mut state, a) {
-                dispatch(&fx_tx, &mut clipboard, e);
+                out.send(e);
             }
         }
         // Apply every answer already waiting before drawing once.
         while let Ok(a) = act_rx.try_recv() {
             for e in update(&mut state, a) {
-                dispatch(&fx_tx, &mut clipboard, e);
+                out.send(e);
             }
         }
         if state.quit {
