@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::io::{self, Stdout, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -134,10 +135,18 @@ fn aws_profiles() -> Vec<String> {
     )
 }
 
-/// Restores the terminal: leave raw mode and the alternate screen, show the cursor.
+/// The console has the terminal (raw mode, alternate screen).
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Restores the terminal: leave raw mode and the alternate screen, show the
+/// cursor. Only once: after a panic both the hook and the guard call it, and
+/// leaving the alternate screen twice would move the cursor back over the
+/// panic message printed in between.
 pub fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        let _ = terminal::disable_raw_mode();
+        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    }
 }
 
 /// Restores the terminal when dropped (quit, error, unwinding).
@@ -151,16 +160,31 @@ impl Drop for TerminalGuard {
 
 fn setup_terminal() -> anyhow::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
     terminal::enable_raw_mode()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
     let guard = TerminalGuard;
     // No mouse capture: the terminal's own selection and copy keep working.
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The normal screen first, so the message below is readable there.
         restore_terminal();
+        tracing::error!(%info, "panic");
         prev(info);
     }));
     let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((guard, term))
+}
+
+/// Debug builds only: with `CHIME_ADMIN_DEBUG_PANIC=1` the first key press
+/// panics, so a test can see the terminal restored after a panic. Never
+/// compiled into a release build.
+#[cfg(debug_assertions)]
+fn debug_panic(ev: &Event) {
+    if matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press)
+        && std::env::var_os("CHIME_ADMIN_DEBUG_PANIC").is_some_and(|v| v == "1")
+    {
+        panic!("CHIME_ADMIN_DEBUG_PANIC=1: panicking on the first key press (debug build)");
+    }
 }
 
 /// The Action an input event means in the current state, if any.
@@ -308,7 +332,11 @@ async fn run_console(
         let due = out.timer.map(|(at, _)| at);
         let action = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => action_for_event(&state, &ev),
+                Some(Ok(ev)) => {
+                    #[cfg(debug_assertions)]
+                    debug_panic(&ev);
+                    action_for_event(&state, &ev)
+                }
                 // The tty went away (SSH connection lost): stop.
                 Some(Err(e)) => break format!("terminal input failed: {e}"),
                 None => break "terminal input closed".to_string(),
