@@ -427,7 +427,7 @@ fn change_progress_and_results() {
             batch_id,
             account_id: "a-1".into(),
             outcomes: vec![
-                ("u-0000".into(), RowResult::Ok),
+                ("u-0000".into(), RowResult::Ok { request_id: None }),
                 (
                     "u-0002".into(),
                     RowResult::Failed {
@@ -436,7 +436,7 @@ fn change_progress_and_results() {
                         request_id: Some("5d2c0c3e-req".into()),
                     },
                 ),
-                ("u-0003".into(), RowResult::Ok),
+                ("u-0003".into(), RowResult::Ok { request_id: None }),
             ],
             elapsed_ms: 900,
         },

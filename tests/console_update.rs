@@ -944,9 +944,9 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok),
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
                 ("u-00001".into(), conflict.clone()),
-                ("u-00002".into(), RowResult::Ok),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
             ],
             elapsed_ms: 700,
         },
@@ -1023,7 +1023,7 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok),
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
                 (
                     "u-00001".into(),
                     RowResult::Failed {
@@ -1189,8 +1189,8 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
             batch_id: *batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok),
-                ("u-00002".into(), RowResult::Ok),
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
             ],
             elapsed_ms: 5,
         },
@@ -1686,7 +1686,7 @@ fn export_of_results_uses_update_users_columns() {
     };
     let v = s.users.as_mut().expect("users");
     let items = v.list.items_mut();
-    items[0].result = Some(RowResult::Ok);
+    items[0].result = Some(RowResult::Ok { request_id: None });
     items[1].result = Some(RowResult::Failed {
         code: Some(chime_admin::model::ErrorCode::Conflict),
         message: "User is suspended".into(),

@@ -266,6 +266,16 @@ impl Clipboard {
     }
 }
 
+/// How long quitting waits for changes already sent.
+const QUIT_WAIT: Duration = Duration::from_secs(30);
+
+/// A line for the shell after the terminal is restored (the tty may be gone:
+/// a failed write is ignored).
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "chime-admin: {text}");
+}
+
 async fn run_console(
     args: &ConsoleArgs,
     config: &Config,
@@ -297,8 +307,9 @@ async fn run_console(
         concurrency: config.concurrency.value,
         conn,
     };
+    let worker = worker::spawn(client, cfg, act_tx);
     let mut out = Dispatch {
-        fx_tx: worker::spawn(client, cfg, act_tx),
+        fx_tx: worker.effects.clone(),
         clipboard: Clipboard::default(),
         timer: None,
     };
@@ -373,5 +384,20 @@ async fn run_console(
     tracing::info!(%reason, "console stopping");
     drop(term);
     drop(guard);
+    // The terminal is the shell's again: say why the prompt may take a moment.
+    let sending = state.batch.is_some();
+    if sending {
+        note("cancelled the users not sent yet; waiting for the requests already sent…");
+    }
+    drop(out);
+    let finished = worker.finish(QUIT_WAIT).await;
+    match (sending, finished) {
+        (_, false) => note(&format!(
+            "gave up waiting after {} s: the audit log may lack the last results",
+            QUIT_WAIT.as_secs()
+        )),
+        (true, true) => note("done: every user's result is in the audit log"),
+        (false, true) => {}
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -44,7 +44,10 @@ pub struct ErrorInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowResult {
     Pending,
-    Ok,
+    /// Changed, by the call with this request id.
+    Ok {
+        request_id: Option<String>,
+    },
     Failed {
         code: Option<ErrorCode>,
         message: String,
