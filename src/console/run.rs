@@ -1,6 +1,8 @@
 //! The terminal and the event loop: `tokio::select!` over crossterm's
-//! EventStream, the worker's channel, SIGTERM/SIGHUP, and a timer that ticks
-//! only while something animates. A frame is drawn only when the state is
+//! EventStream, the worker's channel, SIGTERM/SIGHUP, a timer that ticks
+//! only while something animates, and the one timer `update` asked for
+//! (`Effect::Timer`, e.g. the email look-up once typing pauses), armed only
+//! while pending: idle means no wakeups. A frame is drawn only when the state is
 //! dirty, and ratatui writes only the cells that changed. The terminal is
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
 
