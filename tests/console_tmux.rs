@@ -1414,3 +1414,59 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
     let basic_before = before.iter().filter(|u| license(u) == "Basic").count();
     assert_eq!(basic_now, basic_before + ok);
 }
+
+/// After a panic the terminal is the shell's again: the normal screen, cooked
+/// mode with echo (`stty -a` run in the same pane), the panic message on
+/// screen and in the log. The panic comes from the debug-build-only
+/// `CHIME_ADMIN_DEBUG_PANIC=1` (the first key press panics).
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_restores_the_terminal_and_is_logged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("console.log");
+    let t = Tmux::new("panic");
+    t.start(
+        120,
+        40,
+        &format!(
+            "env CHIME_ADMIN_DEBUG_PANIC=1 RUST_BACKTRACE=0 XDG_CONFIG_HOME={d} \
+             XDG_STATE_HOME={d} {BIN} demo --log-file {log} --audit-log {d}/audit.jsonl; \
+             echo EXITED $?; stty -a; echo STTY DONE; sleep 600",
+            d = dir.path().display(),
+            log = log.display(),
+        ),
+    );
+    t.wait_for("the demo's accounts", Duration::from_secs(20), |s| {
+        s.contains("Example Corp")
+    });
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    t.keys(&["j"]);
+    let s = t.wait_for("the shell after the panic", Duration::from_secs(10), |s| {
+        s.contains("STTY DONE")
+    });
+    assert_eq!(t.display("#{alternate_on}"), "0", "normal screen:\n{s}");
+    let message = "CHIME_ADMIN_DEBUG_PANIC=1: panicking on the first key press";
+    let (before, after) = s.split_once("EXITED ").expect("exit line");
+    assert!(after.starts_with("101"), "exit code of a panic:\n{s}");
+    assert!(
+        before.contains("panicked at") && before.contains(message),
+        "the panic message stays readable above the shell's output:\n{s}"
+    );
+    // The shell's terminal is cooked again: canonical input and echo.
+    let modes: Vec<&str> = after.split_whitespace().collect();
+    for (on, off) in [
+        ("icanon", "-icanon"),
+        ("echo", "-echo"),
+        ("opost", "-opost"),
+    ] {
+        assert!(
+            modes.contains(&on) && !modes.contains(&off),
+            "{on} after the panic:\n{s}"
+        );
+    }
+    let logged = std::fs::read_to_string(&log).expect("log file");
+    assert!(
+        logged.contains("panic") && logged.contains(message),
+        "the log names the panic:\n{logged}"
+    );
+}

@@ -338,6 +338,7 @@ async fn run(client: &Client, effect: Effect, page_size: u32, audit: &Audit) -> 
         | Effect::RefreshUsers { .. }
         | Effect::WriteFile { .. }
         | Effect::SwitchProfile { .. }
+        | Effect::Timer { .. }
         | Effect::Copy { .. } => Action::Tick,
     }
 }
@@ -393,6 +394,7 @@ fn operation(effect: &Effect) -> &'static str {
         Effect::WriteFile { .. } => "export",
         Effect::SwitchProfile { .. } => "profile",
         Effect::Copy { .. } => "copy",
+        Effect::Timer { .. } => "timer",
     }
 }
 
@@ -405,6 +407,7 @@ fn gen_of(effect: &Effect) -> u64 {
         | Effect::Admin { gen_id, .. }
         | Effect::LoadSettings { gen_id, .. } => *gen_id,
         Effect::WriteFile { .. } | Effect::Copy { .. } | Effect::SwitchProfile { .. } => 0,
+        Effect::Timer { gen_id, .. } => *gen_id,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,
