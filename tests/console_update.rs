@@ -591,6 +591,28 @@ fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
 }
 
 #[test]
+fn help_scrolls_no_further_than_its_last_line() {
+    let (mut s, _) = opened();
+    update(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    s.modals.push(Modal::Help { scroll: 0 });
+    let end = chime_admin::console::ui::help::max_scroll(&s);
+    assert!(end > 0, "the help is longer than 24 lines");
+    for _ in 0..end + 50 {
+        cmd(&mut s, Command::Down);
+    }
+    assert!(matches!(s.modals[..], [Modal::Help { scroll }] if scroll == end));
+    // One key back up moves it at once.
+    cmd(&mut s, Command::Up);
+    assert!(matches!(s.modals[..], [Modal::Help { scroll }] if scroll == end - 1));
+}
+
+#[test]
 fn marks_survive_paging_and_filtering() {
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..200, Some("t1")));

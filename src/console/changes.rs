@@ -17,12 +17,15 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         state.quit = true;
         return;
     }
+    let help_end = matches!(state.modals.last(), Some(Modal::Help { .. }))
+        .then(|| super::ui::help::max_scroll(state))
+        .unwrap_or(0);
     let Some(top) = state.modals.last_mut() else {
         return;
     };
     match (top, c) {
         (Modal::Help { scroll }, Command::Up) => *scroll = scroll.saturating_sub(1),
-        (Modal::Help { scroll }, Command::Down) => *scroll = scroll.saturating_add(1),
+        (Modal::Help { scroll }, Command::Down) => *scroll = (*scroll + 1).min(help_end),
         (Modal::ConfirmQuit, Command::Yes) => state.quit = true,
         (Modal::Form(f), Command::NextField) => f.move_field(true),
         (Modal::Form(f), Command::PrevField) => f.move_field(false),

@@ -26,11 +26,47 @@ enum Row {
     Key(String, &'static str),
 }
 
+/// Where the overlay goes in a terminal of this size.
+fn overlay(area: Rect) -> Rect {
+    centered(area, WIDTH, area.height.saturating_sub(2))
+}
+
+/// How far the overlay scrolls in the state's terminal: its last line at the
+/// bottom. `update` keeps the scroll within it.
+pub fn max_scroll(state: &State) -> u16 {
+    let r = overlay(Rect::new(0, 0, state.width, state.height));
+    let lines = lines(state, usize::from(r.width.saturating_sub(2))).len();
+    (lines as u16).saturating_sub(r.height.saturating_sub(2))
+}
+
 pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
+    let r = overlay(area);
+    let lines = lines(state, usize::from(r.width.saturating_sub(2)));
+    let title = if state.read_only {
+        " Keys (read-only) "
+    } else {
+        " Keys "
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.border(true))
+        .title(Span::styled(title, th.title()))
+        .title_bottom(Line::styled(footer(state), th.dim()));
+    let max_scroll = (lines.len() as u16).saturating_sub(r.height.saturating_sub(2));
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll), 0)),
+        r,
+    );
+}
+
+/// The overlay's lines for an inner width.
+fn lines(state: &State, inner: usize) -> Vec<Line<'static>> {
+    let th = &state.theme;
     let rows = rows(state);
-    let r = centered(area, WIDTH, area.height.saturating_sub(2));
-    let inner = usize::from(r.width.saturating_sub(2));
     let key_w = rows
         .iter()
         .map(|row| match row {
@@ -59,24 +95,7 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    let title = if state.read_only {
-        " Keys (read-only) "
-    } else {
-        " Keys "
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.border(true))
-        .title(Span::styled(title, th.title()))
-        .title_bottom(Line::styled(footer(state), th.dim()));
-    let max_scroll = (lines.len() as u16).saturating_sub(r.height.saturating_sub(2));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll.min(max_scroll), 0)),
-        r,
-    );
+    lines
 }
 
 /// The registry's entries grouped by scope; the command line's commands
