@@ -1509,45 +1509,48 @@ fn colon_opens_with_the_registry_key_and_esc_closes() {
 fn tab_completes_commands_accounts_and_formats() {
     let (mut s, _) = opened();
     cmd(&mut s, Command::CommandLine);
-    let line = |s: &State| {
-        s.cmdline
-            .as_ref()
-            .map(|c| c.input.value().to_string())
-            .unwrap_or_default()
-    };
-    let hint = |s: &State| {
-        s.cmdline
-            .as_ref()
-            .and_then(|c| c.hint.clone())
-            .unwrap_or_default()
-    };
     type_text(&mut s, "ex");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "export ");
+    assert_eq!(cmdline_text(&s), "export ");
     type_text(&mut s, "c");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "export csv ");
+    assert_eq!(cmdline_text(&s), "export csv ");
     s.cmdline = None;
     cmd(&mut s, Command::CommandLine);
     type_text(&mut s, "acc");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "account");
+    assert_eq!(cmdline_text(&s), "account");
     assert!(
-        hint(&s).contains("accounts") && hint(&s).contains("account"),
+        cmdline_hint(&s).contains("accounts") && cmdline_hint(&s).contains("account"),
         "{}",
-        hint(&s)
+        cmdline_hint(&s)
     );
     type_text(&mut s, " Acc");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "account Account ");
+    assert_eq!(cmdline_text(&s), "account Account ");
     assert!(
-        hint(&s).contains("Account 0") && hint(&s).contains("Account 2"),
+        cmdline_hint(&s).contains("Account 0") && cmdline_hint(&s).contains("Account 2"),
         "{}",
-        hint(&s)
+        cmdline_hint(&s)
     );
     type_text(&mut s, "2");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "account Account 2");
+    assert_eq!(cmdline_text(&s), "account Account 2");
+}
+
+/// What the command line holds, and its completion hint.
+fn cmdline_text(s: &State) -> String {
+    s.cmdline
+        .as_ref()
+        .map(|c| c.input.value().to_string())
+        .unwrap_or_default()
+}
+
+fn cmdline_hint(s: &State) -> String {
+    s.cmdline
+        .as_ref()
+        .and_then(|c| c.hint.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -1557,23 +1560,16 @@ fn tab_completes_profile_names_read_at_start() {
         .map(String::from)
         .to_vec();
     cmd(&mut s, Command::CommandLine);
-    let line = |s: &State| {
-        s.cmdline
-            .as_ref()
-            .map(|c| c.input.value().to_string())
-            .unwrap_or_default()
-    };
     type_text(&mut s, "prof");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "profile ");
+    assert_eq!(cmdline_text(&s), "profile ");
     type_text(&mut s, "p");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "profile prod");
-    let hint = s.cmdline.as_ref().and_then(|c| c.hint.clone());
-    assert_eq!(hint.as_deref(), Some("prod  prod-eu"));
+    assert_eq!(cmdline_text(&s), "profile prod");
+    assert_eq!(cmdline_hint(&s), "prod  prod-eu");
     type_text(&mut s, "-");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "profile prod-eu");
+    assert_eq!(cmdline_text(&s), "profile prod-eu");
     let fx = cmd(&mut s, Command::Submit);
     assert!(
         fx.iter()
@@ -1584,12 +1580,12 @@ fn tab_completes_profile_names_read_at_start() {
     cmd(&mut s, Command::CommandLine);
     type_text(&mut s, "profile Acc");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "profile Acc");
+    assert_eq!(cmdline_text(&s), "profile Acc");
     s.cmdline = None;
     cmd(&mut s, Command::CommandLine);
     type_text(&mut s, "account st");
     cmd(&mut s, Command::NextField);
-    assert_eq!(line(&s), "account st");
+    assert_eq!(cmdline_text(&s), "account st");
 }
 
 #[test]
