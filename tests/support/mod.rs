@@ -1,11 +1,14 @@
-//! Helpers shared by the client test files: a canned HTTP server for answers
-//! no Chime would give, and the real binary's `serve` as a child process.
+//! Helpers shared by the test files: the real binary's `serve` as a child
+//! process ([`Serve`]), and a canned HTTP server for answers no Chime would
+//! give ([`Canned`]).
 
 #![allow(dead_code)]
 
-use std::io::BufRead;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chime_admin::client::{Client, RetryConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -107,38 +110,71 @@ impl Canned {
     }
 }
 
-/// `chime-admin serve` as a child process on 127.0.0.1; killed (by its pid) on drop.
+/// `chime-admin serve` as a child process on 127.0.0.1, started by a
+/// [`ServeBuilder`]; killed by its own pid on drop.
 pub struct Serve {
-    child: std::process::Child,
-    pub endpoint: String,
+    child: Child,
+    /// `http://127.0.0.1:PORT`, read from the `listening on` line.
+    pub url: String,
 }
 
-impl Serve {
-    pub fn start(args: &[&str]) -> Serve {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chime-admin"))
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        let mut reader = std::io::BufReader::new(stdout);
+/// How to start a [`Serve`]: extra flags, `--state`, environment.
+#[derive(Default)]
+pub struct ServeBuilder {
+    args: Vec<String>,
+    state: Option<PathBuf>,
+    env: Vec<(String, String)>,
+}
+
+impl ServeBuilder {
+    /// More `serve` flags, as on the command line.
+    pub fn args<S: AsRef<str>>(mut self, args: &[S]) -> Self {
+        self.args
+            .extend(args.iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    /// Keep the data in this SQLite database (`--state`).
+    pub fn state(mut self, path: &Path) -> Self {
+        self.state = Some(path.to_path_buf());
+        self
+    }
+
+    /// One more environment variable for the child.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Spawns `serve --listen 127.0.0.1:0`, waits for its `listening on URL`
+    /// line and keeps draining its stdout so it never blocks on the pipe.
+    pub fn start(self) -> Serve {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(state) = &self.state {
+            cmd.arg("--state").arg(state);
+        }
+        let mut child = cmd.spawn().expect("spawn serve");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        // From here on a panic still stops the child (Drop).
         let mut serve = Serve {
             child,
-            endpoint: String::new(),
+            url: String::new(),
         };
-        while reader.read_line(&mut line).expect("read") > 0 {
-            if let Some(url) = line.trim().strip_prefix("listening on ") {
-                serve.endpoint = url.to_string();
-                break;
-            }
-            line.clear();
-        }
-        assert!(!serve.endpoint.is_empty(), "serve printed no address");
-        // Keep draining stdout so the child never blocks on a full pipe.
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .expect("read the listening line");
+        serve.url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        assert!(serve.url.starts_with("http://127.0.0.1:"), "{}", serve.url);
         std::thread::spawn(move || {
             let mut sink = String::new();
             while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
@@ -149,10 +185,50 @@ impl Serve {
     }
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
+impl Serve {
+    pub fn builder() -> ServeBuilder {
+        ServeBuilder::default()
+    }
+
+    /// `serve` with these extra flags.
+    pub fn start(args: &[&str]) -> Serve {
+        Serve::builder().args(args).start()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL, and wait for it to be gone.
+    pub fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGTERM; waits (at most 20 s) and returns the exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                return s.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
