@@ -4,6 +4,8 @@
 //!   date, and fail with one byte changed;
 //! - credentials: read-only, unknown, expired, garbled, session tokens,
 //!   signed independently with the `aws-sigv4` crate;
+//! - a signed `x-amz-content-sha256` (hex hash or UNSIGNED-PAYLOAD) is the
+//!   payload hash; a body that does not match a signed hex hash is refused;
 //! - an oversized body answers 413;
 //! - 10,000 fuzzed requests: no panic, the service still answers, the data
 //!   is unchanged.
@@ -13,7 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode, sign,
+    PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode,
+    sign,
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
@@ -106,6 +109,19 @@ fn parse_response(bytes: &[u8]) -> Option<Raw> {
 
 // ---------- signing with aws-sigv4 (an independent implementation) ----------
 
+/// How the signer covers the body.
+#[derive(Clone)]
+enum Payload {
+    /// sha256 of the body in the canonical request only (the AWS CLI, boto3).
+    Hashed,
+    /// A signed `x-amz-content-sha256` with the body's hex sha256.
+    HeaderOfBody,
+    /// A signed `x-amz-content-sha256: UNSIGNED-PAYLOAD`.
+    Unsigned,
+    /// A signed `x-amz-content-sha256` with this value, whatever the body.
+    Precomputed(String),
+}
+
 struct Signer {
     key: String,
     secret: String,
@@ -113,6 +129,7 @@ struct Signer {
     region: String,
     service: String,
     time: SystemTime,
+    payload: Payload,
 }
 
 impl Signer {
@@ -124,7 +141,13 @@ impl Signer {
             region: "us-east-1".into(),
             service: "chime".into(),
             time: SystemTime::now(),
+            payload: Payload::Hashed,
         }
+    }
+
+    fn payload(mut self, payload: Payload) -> Self {
+        self.payload = payload;
+        self
     }
 
     fn key(mut self, key: &str, secret: &str) -> Self {
@@ -145,6 +168,9 @@ impl Signer {
             Credentials::new(&self.key, &self.secret, self.token.clone(), None, "test").into();
         let mut settings = SigningSettings::default();
         settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        if !matches!(self.payload, Payload::Hashed) {
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        }
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
@@ -163,7 +189,11 @@ impl Signer {
             method,
             uri,
             base.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            SignableBody::Bytes(body),
+            match &self.payload {
+                Payload::Hashed | Payload::HeaderOfBody => SignableBody::Bytes(body),
+                Payload::Unsigned => SignableBody::UnsignedPayload,
+                Payload::Precomputed(h) => SignableBody::Precomputed(h.clone()),
+            },
         )
         .expect("signable request");
         let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
@@ -505,6 +535,153 @@ async fn credentials_are_checked() {
 }
 
 // ---------- bad input ----------
+
+// ---------- x-amz-content-sha256 ----------
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn account_names(r: &Raw) -> Vec<String> {
+    let mut names: Vec<String> = r.json()["Accounts"]
+        .as_array()
+        .expect("Accounts")
+        .iter()
+        .map(|a| a["Name"].as_str().expect("name").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Signs `signed_body` with `signer` and sends `sent_body` (the same unless a
+/// test tampers with it).
+async fn call_with_body(
+    svc: &RunningService,
+    signer: &Signer,
+    signed_body: &str,
+    sent_body: &str,
+    extra: &[(&str, &str)],
+) -> Raw {
+    let host = svc.addr().to_string();
+    let mut headers = signer.headers(&host, "POST", "/accounts", signed_body.as_bytes());
+    headers.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    send(
+        svc.addr(),
+        "POST",
+        "/accounts",
+        &headers,
+        sent_body.as_bytes(),
+    )
+    .await
+    .expect("an answer")
+}
+
+fn create(name: &str) -> String {
+    format!(r#"{{"Name": "{name}"}}"#)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_x_amz_content_sha256_is_the_payload_hash() {
+    let svc = service::start(ServiceConfig::empty())
+        .await
+        .expect("service starts");
+    let host = svc.addr().to_string();
+
+    // The header is really sent and signed by aws-sigv4 in these modes.
+    let h = Signer::example()
+        .payload(Payload::Unsigned)
+        .headers(&host, "GET", "/accounts", b"");
+    let sent = |name: &str| {
+        h.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(sent("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+    assert!(
+        sent("authorization").contains("x-amz-content-sha256"),
+        "{h:?}"
+    );
+
+    // Accepted: the body's own hash (computed by aws-sigv4, or precomputed),
+    // and UNSIGNED-PAYLOAD, on a request with a body and on one without.
+    let signers = [
+        ("Header", Signer::example().payload(Payload::HeaderOfBody)),
+        (
+            "Precomputed",
+            Signer::example().payload(Payload::Precomputed(sha256_hex(
+                create("Precomputed").as_bytes(),
+            ))),
+        ),
+        ("Unsigned", Signer::example().payload(Payload::Unsigned)),
+    ];
+    for (name, signer) in &signers {
+        let body = create(name);
+        let r = call_with_body(&svc, signer, &body, &body, &[]).await;
+        assert_eq!(r.status, 201, "{name}: {r:?}");
+    }
+    for signer in [
+        Signer::example().payload(Payload::HeaderOfBody),
+        Signer::example().payload(Payload::Unsigned),
+    ] {
+        let r = call(&svc, &signer, "GET", "/accounts", "").await;
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+
+    // A tampered body with the stale signed hash: the signature still holds
+    // (it covers the header), the body does not match it: 400, nothing made.
+    let original = create("Original");
+    let stale = Signer::example().payload(Payload::Precomputed(sha256_hex(original.as_bytes())));
+    let r = call_with_body(&svc, &stale, &original, &create("Tampered"), &[]).await;
+    assert_eq!(
+        (r.status, r.error_type()),
+        (400, Some("BadRequestException")),
+        "{r:?}"
+    );
+    assert_eq!(r.json()["Code"], "BadRequest");
+    let message = r.json()["Message"].as_str().expect("Message").to_string();
+    assert!(
+        message.starts_with("XAmzContentSHA256Mismatch: ")
+            && message.contains(&sha256_hex(original.as_bytes()))
+            && message.contains(&sha256_hex(create("Tampered").as_bytes())),
+        "{message}"
+    );
+    // The same tampering without the header breaks the signature instead.
+    let r = call_with_body(
+        &svc,
+        &Signer::example(),
+        &original,
+        &create("Tampered"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.error_type(), Some("InvalidSignatureException"), "{r:?}");
+    // A signed value that is neither a hex sha256 nor UNSIGNED-PAYLOAD.
+    let streaming = Signer::example().payload(Payload::Precomputed(
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into(),
+    ));
+    let body = create("Streaming");
+    let r = call_with_body(&svc, &streaming, &body, &body, &[]).await;
+    assert_eq!(
+        (r.status, r.error_type()),
+        (400, Some("BadRequestException")),
+        "{r:?}"
+    );
+    // An x-amz-content-sha256 that is not signed is not the payload hash.
+    let body = create("UnsignedHeader");
+    let zeros = "0".repeat(64);
+    let extra = [("x-amz-content-sha256", zeros.as_str())];
+    let r = call_with_body(&svc, &Signer::example(), &body, &body, &extra).await;
+    assert_eq!(r.status, 201, "{r:?}");
+
+    let r = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+    assert_eq!(
+        account_names(&r),
+        ["Header", "Precomputed", "Unsigned", "UnsignedHeader"]
+    );
+    svc.shutdown().await.expect("shutdown");
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_answers_413_and_changes_nothing() {
