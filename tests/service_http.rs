@@ -7,6 +7,8 @@
 //! - a signed `x-amz-content-sha256` (hex hash or UNSIGNED-PAYLOAD) is the
 //!   payload hash; a body that does not match a signed hex hash is refused;
 //! - an oversized body answers 413;
+//! - the log files of `serve` and of the headless commands name the
+//!   operations and hold no email, name or key;
 //! - 10,000 fuzzed requests: no panic, the service still answers, the data
 //!   is unchanged.
 
@@ -29,6 +31,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+mod support;
+use support::Serve;
 
 // ---------- raw HTTP ----------
 
@@ -1060,4 +1065,114 @@ async fn malformed_requests_answer_400_and_change_nothing() {
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+// ---------- log files ----------
+
+/// The real binary's `accounts`/`users` in an empty AWS world, with a log file.
+fn headless(dir: &std::path::Path, url: &str, key: (&str, &str), args: &[&str]) -> Value {
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").expect("empty config");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chime-admin"))
+        .args(args)
+        .args(["--endpoint-url", url, "--output", "json", "--log-file"])
+        .arg(dir.join("cli.log"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", key.0)
+        .env("AWS_SECRET_ACCESS_KEY", key.1)
+        .output()
+        .expect("chime-admin runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys() {
+    let key = ("AKIDLOGTEST", "Log-Secret-3f9a");
+    // One request in five fails 503 (seeded): the client retries them.
+    let serve = Serve::builder()
+        .args(&["--access-key", "AKIDLOGTEST:Log-Secret-3f9a"])
+        .args(&["--fail-rate", "0.2", "--fault-seed", "11"])
+        .start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = headless(dir.path(), &serve.url, key, &["accounts"]);
+    let big = accounts["Accounts"]
+        .as_array()
+        .expect("Accounts")
+        .iter()
+        .find(|a| a["AccountType"] == "EnterpriseLWA")
+        .and_then(|a| a["AccountId"].as_str())
+        .expect("the demo's big account")
+        .to_string();
+    let users = headless(dir.path(), &serve.url, key, &["users", &big]);
+    let users = users["Users"].as_array().expect("Users");
+    assert_eq!(users.len(), 5000);
+    let one = users[7]["PrimaryEmail"].as_str().expect("an email");
+    let found = headless(
+        dir.path(),
+        &serve.url,
+        key,
+        &["users", &big, "--email", one],
+    );
+    assert_eq!(found["Users"].as_array().map(Vec::len), Some(1));
+
+    let serve_log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
+    let cli_log = std::fs::read_to_string(dir.path().join("cli.log")).expect("the CLI's log");
+    // serve: one line per request with what was asked and how it went.
+    let requests: Vec<&str> = serve_log
+        .lines()
+        .filter(|l| l.contains(" request "))
+        .collect();
+    assert!(requests.len() > 1 + 25 + 1, "{serve_log}");
+    for l in &requests {
+        for field in ["request_id=", "operation=", "status=", "latency_ms="] {
+            assert!(l.contains(field), "{field} missing: {l}");
+        }
+    }
+    for needle in [
+        "operation=\"ListAccounts\"",
+        "operation=\"ListUsers\"",
+        "status=200",
+        "status=503",
+        "ServiceUnavailableException",
+        "listening",
+    ] {
+        assert!(serve_log.contains(needle), "{needle} not in\n{serve_log}");
+    }
+    // The headless commands: each call's answer, the retries, start and end.
+    for needle in [
+        "command=\"accounts\"",
+        "command=\"users\"",
+        "operation=\"ListAccounts\"",
+        "operation=\"ListUsers\"",
+        "status=503",
+        "retrying",
+        "finished",
+    ] {
+        assert!(cli_log.contains(needle), "{needle} not in\n{cli_log}");
+    }
+    // Neither holds a key, an email or a name.
+    let names: Vec<&str> = users
+        .iter()
+        .flat_map(|u| [&u["PrimaryEmail"], &u["DisplayName"]])
+        .filter_map(Value::as_str)
+        .filter(|v| v.contains('@') || v.contains(' '))
+        .collect();
+    assert!(names.len() > 5000, "emails and full names to look for");
+    for (what, log) in [("serve", &serve_log), ("cli", &cli_log)] {
+        assert!(!log.contains(key.1), "the secret key in the {what} log");
+        assert!(!log.contains(key.0), "the key id in the {what} log");
+        if let Some(n) = names.iter().find(|n| log.contains(**n)) {
+            panic!("{n} in the {what} log");
+        }
+    }
 }

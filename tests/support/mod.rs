@@ -116,6 +116,8 @@ pub struct Serve {
     child: Child,
     /// `http://127.0.0.1:PORT`, read from the `listening on` line.
     pub url: String,
+    /// Holds the `--log-file` (never the machine's own state dir).
+    logs: tempfile::TempDir,
 }
 
 /// How to start a [`Serve`]: extra flags, `--state`, environment.
@@ -146,11 +148,15 @@ impl ServeBuilder {
         self
     }
 
-    /// Spawns `serve --listen 127.0.0.1:0`, waits for its `listening on URL`
-    /// line and keeps draining its stdout so it never blocks on the pipe.
+    /// Spawns `serve --listen 127.0.0.1:0 --log-file TEMP/serve.log`, waits
+    /// for its `listening on URL` line and keeps draining its stdout so it
+    /// never blocks on the pipe.
     pub fn start(self) -> Serve {
+        let logs = tempfile::tempdir().expect("a temp dir for the log");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .arg("--log-file")
+            .arg(logs.path().join("serve.log"))
             .args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
@@ -164,6 +170,7 @@ impl ServeBuilder {
         let mut serve = Serve {
             child,
             url: String::new(),
+            logs,
         };
         let mut line = String::new();
         reader
@@ -197,6 +204,11 @@ impl Serve {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The log file it writes (`--log-file`).
+    pub fn log_file(&self) -> PathBuf {
+        self.logs.path().join("serve.log")
     }
 
     /// SIGKILL, and wait for it to be gone.
