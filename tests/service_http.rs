@@ -7,6 +7,8 @@
 //! - a signed `x-amz-content-sha256` (hex hash or UNSIGNED-PAYLOAD) is the
 //!   payload hash; a body that does not match a signed hex hash is refused;
 //! - an oversized body answers 413;
+//! - `--latency-ms`/`--jitter-ms`: the request log's recorded delays vary
+//!   within latency..latency+jitter, the same for the same `--fault-seed`;
 //! - the log files of `serve` and of the headless commands name the
 //!   operations and hold no email, name or key;
 //! - 10,000 fuzzed requests: no panic, the service still answers, the data
@@ -22,6 +24,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
+use chime_admin::cli::FaultArgs;
 use chime_admin::service::{
     self, AccessKey, Clock, DataSet, RunningService, ServiceConfig, routes::MAX_BODY,
 };
@@ -1065,6 +1068,70 @@ async fn malformed_requests_answer_400_and_change_nothing() {
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+// ---------- latency and jitter ----------
+
+/// `n` listings against a service with these faults; the request log's lines.
+async fn delays_logged(faults: &FaultArgs, n: usize) -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("requests.jsonl");
+    let svc = service::start(
+        ServiceConfig::empty()
+            .with_faults(faults)
+            .with_request_log(log.clone()),
+    )
+    .await
+    .expect("service starts");
+    for _ in 0..n {
+        let r = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    svc.shutdown().await.expect("shutdown");
+    std::fs::read_to_string(&log)
+        .expect("the request log")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
+    let faults = FaultArgs {
+        latency_ms: 20,
+        jitter_ms: 30,
+        fault_seed: Some(5),
+        ..FaultArgs::default()
+    };
+    let lines = delays_logged(&faults, 30).await;
+    assert_eq!(lines.len(), 30);
+    let delays: Vec<u64> = lines
+        .iter()
+        .map(|l| l["delay_ms"].as_u64().expect("delay_ms"))
+        .collect();
+    for (line, delay) in lines.iter().zip(&delays) {
+        assert!((20..=50).contains(delay), "{line}");
+        let latency = line["latency_ms"].as_f64().expect("latency_ms");
+        assert!(latency >= *delay as f64, "{line}");
+    }
+    let mut distinct = delays.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(distinct.len() >= 10, "the jitter varies: {delays:?}");
+    // The same seed draws the same delays.
+    let again: Vec<u64> = delays_logged(&faults, 30)
+        .await
+        .iter()
+        .map(|l| l["delay_ms"].as_u64().expect("delay_ms"))
+        .collect();
+    assert_eq!(again, delays);
+    // No jitter: every delay is the latency.
+    let fixed = FaultArgs {
+        jitter_ms: 0,
+        ..faults
+    };
+    let lines = delays_logged(&fixed, 5).await;
+    assert!(lines.iter().all(|l| l["delay_ms"] == 20), "{lines:?}");
 }
 
 // ---------- log files ----------

@@ -88,6 +88,7 @@ pub async fn handle(State(app): State<Arc<App>>, req: axum::extract::Request) ->
             account_id: done.account_id.as_deref(),
             status,
             error_type,
+            delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
             latency_ms,
             changed_user_ids: changed,
         });
