@@ -333,7 +333,8 @@ fn bulk_change() {
                 conn: None,
             },
             tx,
-        );
+        )
+        .effects;
         let mut s = State::new(url, false, Theme::default());
         update(
             &mut s,

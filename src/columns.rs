@@ -61,6 +61,14 @@ impl<'a> ResultRow<'a> {
         }
     }
 
+    /// Changed, by the call with this request id.
+    pub fn updated(user_id: &'a str, request_id: Option<&'a str>) -> Self {
+        ResultRow {
+            request_id,
+            ..Self::plain(user_id, "Updated")
+        }
+    }
+
     pub fn failed(
         user_id: &'a str,
         code: Option<&crate::model::ErrorCode>,

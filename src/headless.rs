@@ -257,7 +257,7 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
 
 fn result_row(o: &UserOutcome) -> ResultRow<'_> {
     match &o.result {
-        OutcomeResult::Ok => ResultRow::plain(&o.user_id, "Updated"),
+        OutcomeResult::Ok { request_id } => ResultRow::updated(&o.user_id, request_id.as_deref()),
         OutcomeResult::Failed {
             code,
             message,

@@ -280,10 +280,12 @@ async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        csv.lines().nth(1),
-        Some(format!("{target},Updated,,,").as_str())
-    );
+    // UserId,Status,ErrorCode,ErrorMessage,RequestId: the request that updated it.
+    let row = csv.lines().nth(1).expect("a result row");
+    let request_id = row
+        .strip_prefix(&format!("{target},Updated,,,"))
+        .unwrap_or_else(|| panic!("{row}"));
+    assert_eq!(request_id.len(), 36, "{row}");
     assert_eq!(csv.lines().count(), 2);
 
     // The service agrees.
@@ -645,4 +647,65 @@ async fn a_custom_endpoint_is_signed_for_the_configured_region() {
         );
         assert!(head.contains("amz-sdk-request: attempt=1; max=5"), "{head}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxies_from_the_environment_and_loopback_always_direct() {
+    let w = World::new();
+    // A proxy on loopback that answers the account list itself.
+    let proxy = Canned::start(vec![(
+        200,
+        "application/json",
+        r#"{"Accounts":[{"AwsAccountId":"1","AccountId":"acc-1","Name":"Via Proxy"}]}"#.into(),
+    )])
+    .await;
+    let mut c = w.with_keys(&[
+        "accounts",
+        "--endpoint-url",
+        "http://chime.example.invalid",
+        "--output",
+        "json",
+    ]);
+    c.env("http_proxy", format!("http://{}", proxy.addr));
+    let out = run(c).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["Accounts"][0]["Name"], "Via Proxy");
+    let heads = proxy.heads();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    // The proxy was asked for the endpoint's URL, with the signed Host.
+    assert!(
+        heads[0].starts_with("GET http://chime.example.invalid/accounts"),
+        "{}",
+        heads[0]
+    );
+    assert!(
+        heads[0]
+            .to_ascii_lowercase()
+            .contains("host: chime.example.invalid"),
+        "{}",
+        heads[0]
+    );
+
+    // A local service is reached directly, whatever HTTP_PROXY says.
+    let serve = Serve::start(&[]);
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
+    c.env("HTTP_PROXY", "http://127.0.0.1:9");
+    let out = run(c).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Example Corp"));
+
+    // Not even when the proxy is alive.
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
+    c.env("HTTP_PROXY", format!("http://{}", proxy.addr));
+    assert!(run(c).await.status.success());
+    assert_eq!(proxy.heads().len(), 1, "loopback never went to the proxy");
+
+    // A proxy setting that is not a URL is said plainly, without its value.
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
+    c.env("HTTPS_PROXY", "http://user:hunter2@[::1");
+    let out = run(c).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("HTTPS_PROXY is not a proxy URL"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
 }

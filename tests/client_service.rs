@@ -577,19 +577,22 @@ async fn a_repeated_next_token_stops_the_pager() {
 
 // ---------------------------------------------------------------- batches
 
-/// `changed_user_ids` of every request-log line, counted per user.
-fn changes_in_log(path: &std::path::Path) -> HashMap<String, usize> {
-    let mut counts = HashMap::new();
+/// From the request log: per user, the request ids of the requests that
+/// changed it (`changed_user_ids`).
+fn changes_in_log(path: &std::path::Path) -> HashMap<String, Vec<String>> {
+    let mut changes: HashMap<String, Vec<String>> = HashMap::new();
     let text = std::fs::read_to_string(path).expect("request log");
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("log line");
+        let request_id = v["request_id"].as_str().expect("request id");
         for id in v["changed_user_ids"].as_array().expect("ids") {
-            *counts
+            changes
                 .entry(id.as_str().expect("id").to_string())
-                .or_default() += 1;
+                .or_default()
+                .push(request_id.to_string());
         }
     }
-    counts
+    changes
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -673,10 +676,13 @@ async fn batches_under_faults_change_each_user_exactly_once_or_report_failure() 
 
     let mut failed_codes: HashMap<String, usize> = HashMap::new();
     for o in &report.outcomes {
-        let changed = changes.get(&o.user_id).copied().unwrap_or(0);
+        let by = changes.get(&o.user_id).cloned().unwrap_or_default();
+        let changed = by.len();
         match &o.result {
-            OutcomeResult::Ok => {
+            OutcomeResult::Ok { request_id } => {
                 assert_eq!(changed, 1, "{} applied {changed} times", o.user_id);
+                // The request id reported is the one of the request that changed it.
+                assert_eq!(request_id.as_deref(), Some(by[0].as_str()), "{}", o.user_id);
                 assert_eq!(after[&o.user_id].license_type, Some(License::Plus));
             }
             OutcomeResult::Failed { code, .. } => {
@@ -852,7 +858,7 @@ async fn cancel_stops_new_chunks_and_reports_the_rest_not_sent() {
             .find(|u| u.user_id == o.user_id)
             .and_then(|u| u.user_type.clone());
         match o.result {
-            OutcomeResult::Ok => assert!(shared(&o.user_id)),
+            OutcomeResult::Ok { .. } => assert!(shared(&o.user_id)),
             OutcomeResult::NotSent => {
                 assert_eq!(shared(&o.user_id), was == Some(UserType::SharedDevice))
             }
@@ -860,4 +866,67 @@ async fn cancel_stops_new_chunks_and_reports_the_rest_not_sent() {
         }
     }
     svc.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_error_that_names_no_user_of_the_chunk_leaves_the_chunk_unknown() {
+    let item = |id: &str| UpdateUserRequestItem {
+        user_id: Some(id.into()),
+        update: UserUpdate {
+            license_type: Some(License::Basic),
+            ..Default::default()
+        },
+    };
+    // 1st chunk: an error without UserId; 2nd: an error naming a user that
+    // was not sent; 3rd: one named failure, the other user updated.
+    let server = Canned::start(vec![
+        (
+            200,
+            "application/json",
+            r#"{"UserErrors":[{"ErrorCode":"Conflict","ErrorMessage":"odd"}]}"#.into(),
+        ),
+        (
+            200,
+            "application/json",
+            r#"{"UserErrors":[{"UserId":"u-stranger","ErrorCode":"NotFound","ErrorMessage":"who"}]}"#
+                .into(),
+        ),
+        (
+            200,
+            "application/json",
+            r#"{"UserErrors":[{"UserId":"u-5","ErrorCode":"Conflict","ErrorMessage":"User is suspended"}]}"#
+                .into(),
+        ),
+    ])
+    .await;
+    let c = server.client();
+    let ids = ["u-0", "u-1", "u-2", "u-3", "u-4", "u-5"];
+    let mut report = None;
+    for chunk in ids.chunks(2) {
+        let r = c
+            .update_users(
+                "acc-1",
+                chunk.iter().map(|id| item(id)).collect(),
+                BatchOptions::default(),
+                |_| {},
+            )
+            .await;
+        report.get_or_insert_with(Vec::new).extend(r.outcomes);
+    }
+    let outcomes = report.expect("three batches");
+    let message = |i: usize| match &outcomes[i].result {
+        OutcomeResult::Failed { message, .. } => message.clone(),
+        other => panic!("{} should have failed: {other:?}", outcomes[i].user_id),
+    };
+    for i in 0..4 {
+        assert!(message(i).starts_with("result unknown"), "{}", message(i));
+    }
+    assert!(message(0).contains("Conflict (odd)"), "{}", message(0));
+    assert!(message(2).contains("NotFound (who)"), "{}", message(2));
+    assert!(
+        matches!(outcomes[4].result, OutcomeResult::Ok { .. }),
+        "u-4 was updated"
+    );
+    assert_eq!(message(5), "User is suspended");
+    assert_eq!(server.heads().len(), 3, "nothing sent twice");
 }

@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use chime_admin::cli::{ConsoleArgs, ThemeName};
 use chime_admin::config::{Config, FileState, Source};
-use chime_admin::console::keys::{Command, KeyContext, Keymap};
+use chime_admin::console::keys::{Command, KeyContext, Keymap, Scope};
 use chime_admin::console::state::Mode;
 
 fn args_for(path: &Path) -> ConsoleArgs {
@@ -191,6 +191,7 @@ fn remapped_keys_drive_dispatch_footer_and_help() {
         ("quit", &["Q"]),
         ("down", &["ctrl-n", "j"]),
         ("filter", &["f"]),
+        ("help", &["h"]),
     ]))
     .expect("keymap");
     let none = KeyModifiers::NONE;
@@ -221,6 +222,60 @@ fn remapped_keys_drive_dispatch_footer_and_help() {
         help.iter()
             .any(|(_, e)| e.command == Command::Down && e.label == "ctrl-n/j")
     );
+    // The help overlay opens with the user's help key and closes with it,
+    // the user's quit key and esc; the old `?` and `q` do nothing there.
+    assert_eq!(
+        m.command_for(ctx(), &press(KeyCode::Char('h'), none)),
+        Some(Command::Help)
+    );
+    let help_ctx = KeyContext {
+        mode: Mode::Help,
+        ..ctx()
+    };
+    for (code, mods) in [
+        (KeyCode::Char('h'), none),
+        (KeyCode::Char('Q'), KeyModifiers::SHIFT),
+        (KeyCode::Esc, none),
+    ] {
+        assert_eq!(
+            m.command_for(help_ctx, &press(code, mods)),
+            Some(Command::Back),
+            "{code:?} closes help"
+        );
+    }
+    for c in ['?', 'q'] {
+        assert_eq!(
+            m.command_for(help_ctx, &press(KeyCode::Char(c), none)),
+            None
+        );
+    }
+    assert_eq!(
+        m.command_for(help_ctx, &press(KeyCode::Char('j'), none)),
+        Some(Command::Down),
+        "j still scrolls"
+    );
+    assert_eq!(m.label(Scope::Help, Command::Back), Some("esc/h/Q"));
+    assert!(
+        m.footer(help_ctx)
+            .iter()
+            .any(|(k, d)| k == "esc/h/Q" && *d == "close help"),
+        "{:?}",
+        m.footer(help_ctx)
+    );
+    // A quit key that is also a scroll key closes the overlay (never both).
+    let m2 =
+        Keymap::with_overrides(&overrides(&[("quit", &["k"]), ("up", &["up"])])).expect("keymap");
+    assert_eq!(
+        m2.command_for(help_ctx, &press(KeyCode::Char('k'), none)),
+        Some(Command::Back)
+    );
+    assert_eq!(
+        m2.command_for(help_ctx, &press(KeyCode::Up, none)),
+        Some(Command::Up)
+    );
+    // The defaults: esc, ? and q close help.
+    let d = Keymap::default();
+    assert_eq!(d.label(Scope::Help, Command::Back), Some("esc/?/q"));
     // Keys inside the filter line are not remapped: enter still keeps the filter.
     let input = KeyContext {
         mode: Mode::FilterInput,

@@ -9,7 +9,7 @@ use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
 use chime_admin::console::effect::Effect;
-use chime_admin::console::keys::Command;
+use chime_admin::console::keys::{Command, Keymap};
 use chime_admin::console::state::{ErrorInfo, State};
 use chime_admin::console::ui::render;
 use chime_admin::console::ui::theme::Theme;
@@ -244,6 +244,40 @@ fn help_overlay() {
     snap("help", &s);
 }
 
+/// The end of the help: the change form's and dialogs' keys, every key label
+/// followed by a space however long (`shift-tab/↑` is the longest).
+#[test]
+fn help_overlay_scrolled_to_the_end() {
+    let mut s = loaded(80, 24, Theme::default());
+    update(&mut s, Action::Cmd(Command::Help));
+    for _ in 0..200 {
+        update(&mut s, Action::Cmd(Command::Down));
+    }
+    snap("help_end", &s);
+    let text = buffer_text(draw(&s, 80, 24).backend().buffer());
+    assert!(text.contains("shift-tab/↑ previous field"), "{text}");
+    assert!(text.contains("tab/←/→     other button"), "{text}");
+}
+
+/// With `help` and `quit` remapped, the overlay's hint line and the footer
+/// name the keys that really close it.
+#[test]
+fn help_names_the_remapped_close_keys() {
+    let mut s = loaded(80, 24, Theme::default());
+    let overrides = [("help", "h"), ("quit", "Q")]
+        .iter()
+        .map(|(c, k)| (c.to_string(), vec![k.to_string()]))
+        .collect();
+    s.keymap = std::sync::Arc::new(Keymap::with_overrides(&overrides).expect("keymap"));
+    update(&mut s, Action::Cmd(Command::Help));
+    let text = buffer_text(draw(&s, 80, 24).backend().buffer());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[22].contains("↑/↓ scroll · esc/h/Q close"), "{text}");
+    assert!(lines[23].contains("esc/h/Q close help"), "{text}");
+    assert!(text.contains("  h           help: every key"), "{text}");
+    assert!(!text.contains("esc close"), "{text}");
+}
+
 #[test]
 fn detail_focused() {
     let mut s = loaded(80, 24, Theme::default());
@@ -393,7 +427,7 @@ fn change_progress_and_results() {
             batch_id,
             account_id: "a-1".into(),
             outcomes: vec![
-                ("u-0000".into(), RowResult::Ok),
+                ("u-0000".into(), RowResult::Ok { request_id: None }),
                 (
                     "u-0002".into(),
                     RowResult::Failed {
@@ -402,7 +436,7 @@ fn change_progress_and_results() {
                         request_id: Some("5d2c0c3e-req".into()),
                     },
                 ),
-                ("u-0003".into(), RowResult::Ok),
+                ("u-0003".into(), RowResult::Ok { request_id: None }),
             ],
             elapsed_ms: 900,
         },

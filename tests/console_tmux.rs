@@ -477,13 +477,17 @@ fn open_filter_and_mark_all(t: &Tmux, frag: &str, n: usize) {
 }
 
 fn change_license_to_basic(t: &Tmux, will_change: usize) {
+    change_license_to_basic_in(t, will_change, "Example Corp");
+}
+
+fn change_license_to_basic_in(t: &Tmux, will_change: usize, account: &str) {
     t.keys(&["e"]);
     t.wait_for("the form", Duration::from_secs(5), |s| {
         s.contains("Change users")
     });
     t.text("B");
     t.keys(&["Enter"]);
-    let want = format!("{will_change} users in Example Corp will change");
+    let want = format!("{will_change} users in {account} will change");
     t.wait_for("the preview", Duration::from_secs(5), |s| s.contains(&want));
     t.text("y");
 }
@@ -540,6 +544,17 @@ fn mark_all_matches_across_pages_and_change_license_to_basic() {
             .all(|r| r["result"] == "ok" && r["operation"] == "BatchUpdateUser")
     );
     assert!(results.iter().all(|r| r["changes"][0]["to"] == "Basic"));
+    // Each success names the request that made it: at most 20 users per request.
+    let ids: std::collections::HashSet<&str> = results
+        .iter()
+        .map(|r| {
+            r["request_id"]
+                .as_str()
+                .expect("a request id on every result")
+        })
+        .collect();
+    assert!(ids.len() >= to_change.div_ceil(20), "{ids:?}");
+    assert!(ids.iter().all(|id| id.len() == 36), "{ids:?}");
     assert!(
         !idx.iter().any(|&i| audit.contains(fx.emails[i].as_str())),
         "no emails in the audit log"
@@ -727,7 +742,7 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
             concurrency: worker::BATCH_CONCURRENCY,
             conn: None,
         };
-        let fx_tx = worker::spawn(client, cfg, tx);
+        let fx_tx = worker::spawn(client, cfg, tx).effects;
         let id = fx.users[0]["UserId"].as_str().expect("id").to_string();
         let _ = fx_tx.send(Effect::UpdateUsers {
             batch_id: 7,
@@ -981,6 +996,15 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
     assert!(audit.contains("\"CreateAccount\"") && audit.contains("\"DeleteAccount\""));
     assert!(audit.contains("\"CreateUser\"") && !audit.contains("room-new@"));
+    for line in audit.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        if v["event"] == "admin" && v["result"] == "ok" {
+            // One call: its request id; several (invitations): all of them.
+            let one = v["request_id"].as_str().map(|id| id.len() == 36);
+            let all = v["request_ids"].as_array().map(|ids| ids.len() > 1);
+            assert!(one == Some(true) || all == Some(true), "{line}");
+        }
+    }
     assert!(
         !audit.contains("inv1@new.example.com"),
         "no emails in the audit log"
@@ -1261,4 +1285,154 @@ fn remapped_keys_command_line_export_and_copy() {
     t.wait_for("a clean exit", Duration::from_secs(5), |s| {
         s.contains("EXITED 0")
     });
+}
+
+/// Quitting with `y` while a change is being sent: the users not sent yet
+/// are cancelled, the requests already sent are waited for, and the audit
+/// log has a result line for every user, each true to the service.
+#[test]
+fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
+    let serve = Serve::start(&["--latency-ms", "700"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = aws(&serve.url, dir.path(), &["list-accounts"]);
+    let account_id = accounts["Accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["Name"] == "Acme Directory")
+        .and_then(|a| a["AccountId"].as_str())
+        .expect("Acme Directory")
+        .to_string();
+    let users_now = || {
+        aws(
+            &serve.url,
+            dir.path(),
+            &["list-users", "--account-id", &account_id],
+        )["Users"]
+            .as_array()
+            .expect("users")
+            .clone()
+    };
+    let before = users_now();
+    let to_change = before.iter().filter(|u| license(u) != "Basic").count();
+    assert!(to_change > 40, "at least three chunks to send: {to_change}");
+    // One chunk in flight at a time, so most users are still unsent at quit.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "concurrency = 1\n").expect("config");
+
+    let t = Tmux::new("quitmid");
+    let extra = format!("--config {}", config.display());
+    t.start(120, 40, &console_cmd(&serve.url, dir.path(), &extra));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Acme Directory")
+    });
+    t.keys(&[":"]);
+    t.text("account Acme Directory");
+    t.keys(&["Enter"]);
+    t.keys(&["a"]);
+    t.wait_for("every user marked", Duration::from_secs(30), |s| {
+        s.contains(&format!("{} marked", before.len()))
+    });
+    change_license_to_basic_in(&t, to_change, "Acme Directory");
+    t.wait_for("the progress line", Duration::from_secs(10), |s| {
+        s.contains(&format!("Updating {to_change} users"))
+    });
+    t.keys(&["q"]);
+    t.wait_for("the quit question", Duration::from_secs(5), |s| {
+        s.contains("Quit anyway?")
+    });
+    t.text("y");
+    let s = t.wait_for("exit", Duration::from_secs(30), |s| s.contains("EXITED 0"));
+    assert!(
+        s.contains("waiting for the requests already sent")
+            && s.contains("every user's result is in the audit log"),
+        "{s}"
+    );
+
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit log");
+    let results: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .filter(|v: &serde_json::Value| v["event"] == "result")
+        .collect();
+    assert_eq!(results.len(), to_change, "one line per user: {audit}");
+    let after = users_now();
+    let (mut ok, mut not_sent) = (0, 0);
+    for r in &results {
+        let id = r["user_id"].as_str().expect("user id");
+        let now = after.iter().find(|u| u["UserId"] == id).expect("user");
+        match r["result"].as_str() {
+            Some("ok") => {
+                ok += 1;
+                assert_eq!(license(now), "Basic", "{r}");
+            }
+            Some("not_sent") => {
+                not_sent += 1;
+                let was = before.iter().find(|u| u["UserId"] == id).expect("user");
+                assert_eq!(now, was, "a user not sent is unchanged: {r}");
+            }
+            _ => panic!("unexpected result {r}"),
+        }
+    }
+    assert!(ok >= 20 && not_sent > 0, "{ok} ok, {not_sent} not sent");
+    // Nothing else changed: every user is either audited ok, or as before.
+    let basic_now = after.iter().filter(|u| license(u) == "Basic").count();
+    let basic_before = before.iter().filter(|u| license(u) == "Basic").count();
+    assert_eq!(basic_now, basic_before + ok);
+}
+
+/// After a panic the terminal is the shell's again: the normal screen, cooked
+/// mode with echo (`stty -a` run in the same pane), the panic message on
+/// screen and in the log. The panic comes from the debug-build-only
+/// `CHIME_ADMIN_DEBUG_PANIC=1` (the first key press panics).
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_restores_the_terminal_and_is_logged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("console.log");
+    let t = Tmux::new("panic");
+    t.start(
+        120,
+        40,
+        &format!(
+            "env CHIME_ADMIN_DEBUG_PANIC=1 RUST_BACKTRACE=0 XDG_CONFIG_HOME={d} \
+             XDG_STATE_HOME={d} {BIN} demo --log-file {log} --audit-log {d}/audit.jsonl; \
+             echo EXITED $?; stty -a; echo STTY DONE; sleep 600",
+            d = dir.path().display(),
+            log = log.display(),
+        ),
+    );
+    t.wait_for("the demo's accounts", Duration::from_secs(20), |s| {
+        s.contains("Example Corp")
+    });
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    t.keys(&["j"]);
+    let s = t.wait_for("the shell after the panic", Duration::from_secs(10), |s| {
+        s.contains("STTY DONE")
+    });
+    assert_eq!(t.display("#{alternate_on}"), "0", "normal screen:\n{s}");
+    let message = "CHIME_ADMIN_DEBUG_PANIC=1: panicking on the first key press";
+    let (before, after) = s.split_once("EXITED ").expect("exit line");
+    assert!(after.starts_with("101"), "exit code of a panic:\n{s}");
+    assert!(
+        before.contains("panicked at") && before.contains(message),
+        "the panic message stays readable above the shell's output:\n{s}"
+    );
+    // The shell's terminal is cooked again: canonical input and echo.
+    let modes: Vec<&str> = after.split_whitespace().collect();
+    for (on, off) in [
+        ("icanon", "-icanon"),
+        ("echo", "-echo"),
+        ("opost", "-opost"),
+    ] {
+        assert!(
+            modes.contains(&on) && !modes.contains(&off),
+            "{on} after the panic:\n{s}"
+        );
+    }
+    let logged = std::fs::read_to_string(&log).expect("log file");
+    assert!(
+        logged.contains("panic") && logged.contains(message),
+        "the log names the panic:\n{logged}"
+    );
 }

@@ -7,7 +7,7 @@ use chime_admin::console::action::Action;
 use chime_admin::console::effect::Effect;
 use chime_admin::console::keys::{self, Command, KeyContext};
 use chime_admin::console::state::{
-    BatchRun, ErrorInfo, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
+    BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
 };
 use chime_admin::console::ui::status::{key_context, rows_status};
 use chime_admin::console::ui::theme::Theme;
@@ -326,26 +326,97 @@ fn filter_narrows_at_once_and_keeps_loading_in_the_background() {
     );
 }
 
-#[test]
-fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
-    let (mut s, g) = opened();
-    update(&mut s, page(g, 0..200, Some("t1")));
-    cmd(&mut s, Command::Filter);
-    let fx = type_text(&mut s, "user04321@example.co");
-    let lookups: Vec<_> = fx
-        .iter()
+fn lookups(fx: &[Effect]) -> Vec<(u64, String)> {
+    fx.iter()
         .filter_map(|e| match e {
             Effect::FindUserByEmail { gen_id, email, .. } => {
                 Some((*gen_id, email.expose().to_string()))
             }
             _ => None,
         })
-        .collect();
-    // "…@example.c" is already a complete email by the model's pattern.
-    assert_eq!(lookups.len(), 2, "{fx:?}");
-    assert_eq!(lookups[1].1, "user04321@example.co");
-    let (stale_gen, _) = lookups[1].clone();
-    let fx = type_text(&mut s, "m");
+        .collect()
+}
+
+fn timers(fx: &[Effect]) -> Vec<u64> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Timer { gen_id, after } => {
+                assert_eq!(*after, LOOKUP_DEBOUNCE);
+                Some(*gen_id)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every timer asked for fires, in order (the run loop keeps only the
+/// last, but update must not rely on it).
+fn fire(s: &mut State, timers: &[u64]) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for &gen_id in timers {
+        fx.extend(update(s, Action::Timer { gen_id }));
+    }
+    fx
+}
+
+#[test]
+fn typing_a_whole_email_quickly_sends_one_lookup_after_the_pause() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    let fx = type_text(&mut s, "user04321@example.com");
+    // "…@example.c" is already a complete email by the model's pattern, but
+    // nothing is sent while typing: each email-looking text asks for a timer.
+    assert!(lookups(&fx).is_empty(), "{fx:?}");
+    let t = timers(&fx);
+    assert_eq!(t.len(), 3, "…@example.c, …co, …com: {t:?}");
+    let fx = fire(&mut s, &t);
+    assert_eq!(
+        lookups(&fx).into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+        ["user04321@example.com"],
+        "{fx:?}"
+    );
+    // A late timer of an older text does nothing either.
+    assert!(fire(&mut s, &t).is_empty());
+}
+
+#[test]
+fn enter_sends_the_lookup_at_once_and_the_timer_then_does_nothing() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    let t = timers(&type_text(&mut s, "user04321@example.com"));
+    let fx = cmd(&mut s, Command::Submit);
+    assert_eq!(s.mode(), Mode::Normal);
+    assert_eq!(
+        lookups(&fx).into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+        ["user04321@example.com"],
+        "{fx:?}"
+    );
+    assert!(lookups(&fire(&mut s, &t)).is_empty());
+    // Enter on a text that is not an email sends nothing.
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "user04");
+    assert!(lookups(&cmd(&mut s, Command::Submit)).is_empty());
+}
+
+#[test]
+fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    let t = timers(&type_text(&mut s, "user04321@example.co"));
+    let fx = fire(&mut s, &t);
+    let [(stale_gen, email)] = &lookups(&fx)[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(email, "user04321@example.co");
+    let stale_gen = *stale_gen;
+    // Typing on makes that look-up stale at once, before the next is sent.
+    let t = timers(&type_text(&mut s, "m"));
+    assert!(!s.users.as_ref().expect("view").lookup_in_flight);
+    let fx = fire(&mut s, &t);
     let Some(Effect::FindUserByEmail {
         gen_id,
         email,
@@ -873,9 +944,9 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok),
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
                 ("u-00001".into(), conflict.clone()),
-                ("u-00002".into(), RowResult::Ok),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
             ],
             elapsed_ms: 700,
         },
@@ -952,7 +1023,7 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok),
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
                 (
                     "u-00001".into(),
                     RowResult::Failed {
@@ -1118,8 +1189,8 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
             batch_id: *batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok),
-                ("u-00002".into(), RowResult::Ok),
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
             ],
             elapsed_ms: 5,
         },
@@ -1458,6 +1529,48 @@ fn tab_completes_commands_accounts_and_formats() {
 }
 
 #[test]
+fn tab_completes_profile_names_read_at_start() {
+    let (mut s, _) = opened();
+    s.profiles = ["default", "prod", "prod-eu", "staging"]
+        .map(String::from)
+        .to_vec();
+    cmd(&mut s, Command::CommandLine);
+    let line = |s: &State| {
+        s.cmdline
+            .as_ref()
+            .map(|c| c.input.value().to_string())
+            .unwrap_or_default()
+    };
+    type_text(&mut s, "prof");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile ");
+    type_text(&mut s, "p");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile prod");
+    let hint = s.cmdline.as_ref().and_then(|c| c.hint.clone());
+    assert_eq!(hint.as_deref(), Some("prod  prod-eu"));
+    type_text(&mut s, "-");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile prod-eu");
+    let fx = cmd(&mut s, Command::Submit);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SwitchProfile { profile } if profile == "prod-eu")),
+        "{fx:?}"
+    );
+    // Account names are not offered for :profile, nor profiles for :account.
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "profile Acc");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "profile Acc");
+    s.cmdline = None;
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "account st");
+    cmd(&mut s, Command::NextField);
+    assert_eq!(line(&s), "account st");
+}
+
+#[test]
 fn colon_commands_jump_focus_filter_and_quit() {
     let (mut s, _) = opened();
     colon(&mut s, "accounts");
@@ -1573,7 +1686,7 @@ fn export_of_results_uses_update_users_columns() {
     };
     let v = s.users.as_mut().expect("users");
     let items = v.list.items_mut();
-    items[0].result = Some(RowResult::Ok);
+    items[0].result = Some(RowResult::Ok { request_id: None });
     items[1].result = Some(RowResult::Failed {
         code: Some(chime_admin::model::ErrorCode::Conflict),
         message: "User is suspended".into(),

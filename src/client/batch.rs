@@ -60,7 +60,8 @@ pub struct BatchProgress {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutcomeResult {
-    Ok,
+    /// Changed; the request id of the call that changed it.
+    Ok { request_id: Option<String> },
     Failed {
         code: Option<ErrorCode>,
         message: String,
@@ -85,7 +86,7 @@ pub struct BatchReport<K = String> {
 
 impl<K> BatchReport<K> {
     pub fn succeeded(&self) -> usize {
-        self.count(|r| matches!(r, OutcomeResult::Ok))
+        self.count(|r| matches!(r, OutcomeResult::Ok { .. }))
     }
     pub fn failed(&self) -> usize {
         self.count(|r| matches!(r, OutcomeResult::Failed { .. }))
@@ -99,24 +100,29 @@ impl<K> BatchReport<K> {
 }
 
 /// What one chunk call returns: the per-user failures (keyed as the items
-/// are) and whether the retry layer saw throttling.
+/// are), failures that name no user, and whether the retry layer saw
+/// throttling.
 struct ChunkAnswer {
     failures: Vec<(String, Option<ErrorCode>, String)>,
+    /// Errors without a user id: which users they concern is unknown.
+    unnamed: Vec<(Option<ErrorCode>, String)>,
     stats: CallStats,
-    request_id: Option<String>,
 }
 
 impl ChunkAnswer {
     fn from_user_errors(errors: Vec<UserError>, stats: CallStats) -> Self {
+        let mut failures = Vec::new();
+        let mut unnamed = Vec::new();
+        for e in errors {
+            let message = e.error_message.unwrap_or_default();
+            match e.user_id.filter(|id| is_non_empty(id)) {
+                Some(id) => failures.push((id, e.error_code, message)),
+                None => unnamed.push((e.error_code, message)),
+            }
+        }
         ChunkAnswer {
-            request_id: stats.request_id.clone(),
-            failures: errors
-                .into_iter()
-                .filter_map(|e| {
-                    let id = e.user_id?;
-                    Some((id, e.error_code, e.error_message.unwrap_or_default()))
-                })
-                .collect(),
+            failures,
+            unnamed,
             stats,
         }
     }
@@ -124,7 +130,7 @@ impl ChunkAnswer {
 
 enum State {
     Pending,
-    Ok,
+    Ok(Option<String>),
     Failed(OutcomeResult),
 }
 
@@ -236,24 +242,47 @@ where
         let mut throttled = false;
         let mut clean = true;
         match answer {
-            Ok(answer) => {
+            Ok(mut answer) => {
                 throttled |= answer.stats.throttled;
                 clean &= answer.stats.attempts <= 1;
+                let request_id = answer.stats.request_id.clone();
                 let mut errors: HashMap<usize, (Option<ErrorCode>, String)> = HashMap::new();
                 for (key, code, message) in answer.failures {
-                    match by_key.get(key.as_str()) {
+                    let indexes = by_key.get(key.as_str()).map(|v| {
+                        v.iter()
+                            .copied()
+                            .filter(|i| chunk.contains(i))
+                            .collect::<Vec<_>>()
+                    });
+                    match indexes.filter(|v| !v.is_empty()) {
                         Some(indexes) => {
-                            for &i in indexes.iter().filter(|i| chunk.contains(i)) {
+                            for i in indexes {
                                 errors.insert(i, (code.clone(), message.clone()));
                             }
                         }
-                        None => tracing::warn!(operation = op.name(), "error for a user not sent"),
+                        None => answer.unnamed.push((code, message)),
                     }
                 }
+                // An error the service did not tie to a user of this chunk:
+                // no user of the chunk can be called updated.
+                let unknown = answer.unnamed.first().map(|(code, message)| {
+                    tracing::warn!(
+                        operation = op.name(),
+                        errors = answer.unnamed.len(),
+                        "errors that name no user of the chunk: results unknown"
+                    );
+                    let code = code.as_ref().map(|c| c.as_str()).unwrap_or("error");
+                    format!(
+                        "result unknown: the service reported {code} ({message}) without naming the user; check and retry"
+                    )
+                });
                 for i in chunk {
-                    match errors.remove(&i) {
+                    let error = errors
+                        .remove(&i)
+                        .or_else(|| unknown.clone().map(|m| (None, m)));
+                    match error {
                         None => {
-                            states[i] = State::Ok;
+                            states[i] = State::Ok(request_id.clone());
                             done += 1;
                         }
                         Some((code, message)) => {
@@ -267,7 +296,7 @@ where
                             let result = OutcomeResult::Failed {
                                 code,
                                 message,
-                                request_id: answer.request_id.clone(),
+                                request_id: request_id.clone(),
                             };
                             if retryable && attempts[i] < opts.max_user_attempts {
                                 states[i] = State::Failed(result);
@@ -326,7 +355,7 @@ where
     states
         .into_iter()
         .map(|s| match s {
-            State::Ok => OutcomeResult::Ok,
+            State::Ok(request_id) => OutcomeResult::Ok { request_id },
             State::Failed(r) => r,
             State::Pending => OutcomeResult::NotSent,
         })
@@ -497,9 +526,13 @@ impl Client {
             &opts,
             progress,
             |chunk| async move {
-                let invites = self
-                    .invite_user_list(account_id, &chunk, user_type.clone())
-                    .await?;
+                let (invites, ids) = super::request_ids::capture(self.invite_user_list(
+                    account_id,
+                    &chunk,
+                    user_type.clone(),
+                ))
+                .await;
+                let invites = invites?;
                 let failures = invites
                     .into_iter()
                     .filter(|i| i.status == Some(InviteStatus::Failed))
@@ -513,8 +546,11 @@ impl Client {
                     .collect();
                 Ok(ChunkAnswer {
                     failures,
-                    stats: CallStats::default(),
-                    request_id: None,
+                    unnamed: Vec::new(),
+                    stats: CallStats {
+                        request_id: ids.last().cloned(),
+                        ..CallStats::default()
+                    },
                 })
             },
         )

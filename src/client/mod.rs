@@ -9,6 +9,7 @@ pub mod error;
 pub mod identity;
 pub mod ops;
 pub mod pager;
+pub mod request_ids;
 pub mod retry;
 pub mod sign;
 pub mod transport;
@@ -248,6 +249,7 @@ impl Client {
             Err(e) => tracing::debug!(operation = call.op.name(), attempt, error = %e, "failed"),
         }
         let answer = answer?;
+        request_ids::record(answer.request_id());
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {

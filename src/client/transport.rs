@@ -5,8 +5,9 @@
 //! reqwest sends the request exactly as signed: `host`, `content-type` and
 //! `x-amz-date` are the caller's and left alone (its one default header,
 //! `accept`, never applies: every request sets its own), no compression
-//! feature (so no `accept-encoding`), no proxies from the environment and no
-//! redirects (a signed request is never sent elsewhere).
+//! feature (so no `accept-encoding`) and no redirects (a signed request is
+//! never sent elsewhere). Proxies come from the environment as the AWS CLI
+//! takes them (see [`proxies`]).
 
 use std::time::Duration;
 
@@ -37,6 +38,39 @@ pub(crate) struct Transport {
     /// One connection pool; clones share it.
     client: reqwest::Client,
     timeouts: Timeouts,
+}
+
+/// Proxies from the environment, as the AWS CLI reads them: `HTTPS_PROXY`
+/// for https endpoints, `HTTP_PROXY` for http ones (either case), minus the
+/// hosts in `NO_PROXY`. Loopback is always reached directly: a local service
+/// is never behind a proxy. The values are never logged: they may hold a
+/// password.
+pub(crate) fn proxies(
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<reqwest::Proxy>, ApiError> {
+    let var = |name: &str| {
+        env(&name.to_ascii_lowercase())
+            .or_else(|| env(name))
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut except = String::from("127.0.0.0/8,::1,localhost");
+    if let Some(list) = var("NO_PROXY") {
+        except.push(',');
+        except.push_str(&list);
+    }
+    let mut out = Vec::new();
+    for (name, https) in [("HTTPS_PROXY", true), ("HTTP_PROXY", false)] {
+        let Some(url) = var(name) else { continue };
+        let proxy = if https {
+            reqwest::Proxy::https(url.trim())
+        } else {
+            reqwest::Proxy::http(url.trim())
+        }
+        .map_err(|_| ApiError::invalid(format!("{name} is not a proxy URL")))?;
+        tracing::debug!(variable = name, "proxy from the environment");
+        out.push(proxy.no_proxy(reqwest::NoProxy::from_string(&except)));
+    }
+    Ok(out)
 }
 
 /// An answer read to the end.
@@ -72,9 +106,12 @@ impl Transport {
     /// only for an https endpoint (reading them costs tens of milliseconds);
     /// without any, https fails at the handshake and plain http still works.
     pub fn new(timeouts: Timeouts, endpoint: &str) -> Result<Self, ApiError> {
+        let proxies = proxies(|k| std::env::var(k).ok())?;
         let builder = || {
-            reqwest::Client::builder()
-                .no_proxy()
+            proxies
+                .iter()
+                .cloned()
+                .fold(reqwest::Client::builder().no_proxy(), |b, p| b.proxy(p))
                 .redirect(reqwest::redirect::Policy::none())
                 .referer(false)
                 .tcp_nodelay(true)

@@ -29,6 +29,10 @@ pub enum Action {
     },
     /// The animation timer (runs only while `State::animating`).
     Tick,
+    /// The timer asked for with `Effect::Timer` is due.
+    Timer {
+        gen_id: u64,
+    },
     /// One page of ListAccounts.
     AccountsPage {
         gen_id: u64,

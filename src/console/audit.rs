@@ -125,7 +125,7 @@ impl Audit {
             .map(|(id, r)| {
                 let change = changes.iter().find(|c| c.user_id == *id);
                 let (result, code, message, request_id) = match r {
-                    RowResult::Ok => ("ok", None, None, None),
+                    RowResult::Ok { request_id } => ("ok", None, None, request_id.as_deref()),
                     RowResult::NotSent => ("not_sent", None, None, None),
                     RowResult::Pending => ("pending", None, None, None),
                     RowResult::Failed {
@@ -167,7 +167,7 @@ impl Audit {
         operation: &str,
         account_id: Option<&str>,
         detail: &str,
-        result: Result<(), (&str, &str, Option<&str>)>,
+        result: Result<&[String], (&str, &str, Option<&str>)>,
     ) {
         #[derive(Serialize)]
         struct Admin<'a> {
@@ -185,10 +185,14 @@ impl Audit {
             message: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             request_id: Option<&'a str>,
+            /// Every call an operation made (invitations make one per 50).
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            request_ids: &'a [String],
         }
-        let (result, error_code, message, request_id) = match result {
-            Ok(()) => ("ok", None, None, None),
-            Err((c, m, r)) => ("failed", Some(c), Some(m), r),
+        let (result, error_code, message, request_id, request_ids) = match result {
+            Ok([only]) => ("ok", None, None, Some(only.as_str()), &[][..]),
+            Ok(all) => ("ok", None, None, None, all),
+            Err((c, m, r)) => ("failed", Some(c), Some(m), r, &[][..]),
         };
         let line = Admin {
             time: now(),
@@ -202,6 +206,7 @@ impl Audit {
             error_code,
             message,
             request_id,
+            request_ids,
         };
         self.write(&[serde_json::to_string(&line).unwrap_or_default()]);
     }

@@ -328,7 +328,7 @@ pub fn done(
         Some(v) => {
             for (id, result) in outcomes {
                 match result {
-                    RowResult::Ok => {
+                    RowResult::Ok { .. } => {
                         ok += 1;
                         v.marks.remove(&id);
                         refresh.push(id.clone());
@@ -356,7 +356,7 @@ pub fn done(
         None => {
             for (_, r) in &outcomes {
                 match r {
-                    RowResult::Ok => ok += 1,
+                    RowResult::Ok { .. } => ok += 1,
                     RowResult::Failed { .. } => failed += 1,
                     _ => not_sent += 1,
                 }

@@ -126,7 +126,8 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
 
 /// Tab: completes the word under the cursor (the line's last word). One
 /// candidate is taken; several extend to their common prefix and are listed.
-pub fn complete(line: &str, account_names: &[&str]) -> (String, Vec<String>) {
+/// `:account` completes account names, `:profile` the AWS profiles.
+pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (String, Vec<String>) {
     let (head, word) = match line.rfind(' ') {
         Some(i) => (&line[..=i], &line[i + 1..]),
         None => ("", line),
@@ -134,17 +135,9 @@ pub fn complete(line: &str, account_names: &[&str]) -> (String, Vec<String>) {
     let words: Vec<&str> = head.split_whitespace().collect();
     let pool: Vec<&str> = match words.as_slice() {
         [] => COMMANDS.iter().map(|(c, _)| *c).collect(),
-        ["account", ..] => {
-            // Account names may have spaces: complete the whole argument.
-            let arg = line["account".len()..].trim_start();
-            let lower = arg.to_lowercase();
-            let found: Vec<String> = account_names
-                .iter()
-                .filter(|n| n.to_lowercase().starts_with(&lower))
-                .map(|n| n.to_string())
-                .collect();
-            return pick("account ", arg, found, false);
-        }
+        // Account names may have spaces: complete the whole argument.
+        ["account", ..] => return complete_arg(line, "account", account_names),
+        ["profile", ..] => return complete_arg(line, "profile", profiles),
         ["export"] => vec!["csv", "json"],
         ["export", _] => vec!["marked", "results"],
         ["copy"] => vec!["email", "id"],
@@ -157,6 +150,56 @@ pub fn complete(line: &str, account_names: &[&str]) -> (String, Vec<String>) {
         .collect();
     let takes_args = words.is_empty() && !matches!(word, "accounts" | "users" | "quit");
     pick(head, word, found, takes_args || !words.is_empty())
+}
+
+/// Completes the whole argument of `command` (case-insensitive prefix) from `names`.
+fn complete_arg(line: &str, command: &str, names: &[&str]) -> (String, Vec<String>) {
+    let arg = line
+        .trim_start()
+        .trim_start_matches(':')
+        .trim_start()
+        .get(command.len()..)
+        .unwrap_or("")
+        .trim_start();
+    let lower = arg.to_lowercase();
+    let found: Vec<String> = names
+        .iter()
+        .filter(|n| n.to_lowercase().starts_with(&lower))
+        .map(|n| n.to_string())
+        .collect();
+    pick(&format!("{command} "), arg, found, false)
+}
+
+/// The AWS profile names in the shared config file (`[profile NAME]` and
+/// `[default]`) and the shared credentials file (`[NAME]`), sorted, each
+/// once. Other config sections (`[sso-session …]`, `[services …]`) are not
+/// profiles.
+pub fn profile_names(config: &str, credentials: &str) -> Vec<String> {
+    let mut names: Vec<String> = sections(config)
+        .filter_map(|s| {
+            if s == "default" {
+                return Some(s);
+            }
+            let rest = s.strip_prefix("profile")?;
+            rest.starts_with(char::is_whitespace).then(|| rest.trim())
+        })
+        .chain(sections(credentials))
+        .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The trimmed names of an INI file's `[section]` headers.
+fn sections(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|l| {
+        let l = l.trim();
+        let inner = l.strip_prefix('[')?;
+        let end = inner.find(']')?;
+        Some(inner[..end].trim())
+    })
 }
 
 fn pick(head: &str, word: &str, found: Vec<String>, space_after: bool) -> (String, Vec<String>) {
@@ -342,4 +385,53 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
         Cmd::Quit => super::update::command(state, super::keys::Command::Quit, fx),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_come_from_both_files() {
+        let config = "\
+[default]
+region = us-east-1
+[profile prod]
+role_arn = arn:aws:iam::123456789012:role/admin
+  [ profile  dev ]  ; a comment
+# [profile commented]
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+[services local]
+[profilex]
+[profile]
+";
+        let credentials = "[default]\naws_access_key_id = AKIDEXAMPLE\n[ci]\n[prod]\n";
+        assert_eq!(
+            profile_names(config, credentials),
+            ["ci", "default", "dev", "prod"]
+        );
+        assert!(profile_names("", "").is_empty());
+    }
+
+    #[test]
+    fn profile_arguments_complete_from_the_names() {
+        let profiles = ["default", "dev", "prod", "prod-eu"];
+        assert_eq!(
+            complete("profile d", &[], &profiles),
+            (
+                "profile de".to_string(),
+                vec!["default".to_string(), "dev".to_string()]
+            )
+        );
+        assert_eq!(
+            complete("profile dev", &[], &profiles),
+            ("profile dev".to_string(), vec![])
+        );
+        assert_eq!(
+            complete("profile x", &[], &profiles),
+            ("profile x".to_string(), vec![])
+        );
+        assert_eq!(complete("pro", &[], &profiles).0, "profile ");
+    }
 }

@@ -65,6 +65,13 @@ pub enum Effect {
         text: crate::model::Sensitive,
         what: String,
     },
+    /// Wake `update` with `Action::Timer { gen_id }` after `after` (the run
+    /// loop keeps one timer: a newer one replaces the one pending). Used to
+    /// send the `user-email` look-up once typing has paused.
+    Timer {
+        gen_id: u64,
+        after: std::time::Duration,
+    },
     /// GetUser for each id: the values after a change, re-read.
     RefreshUsers {
         account_id: String,
@@ -86,6 +93,7 @@ impl Effect {
             | Effect::RefreshUsers { .. }
             | Effect::WriteFile { .. }
             | Effect::SwitchProfile { .. }
+            | Effect::Timer { .. }
             | Effect::Copy { .. } => false,
         }
     }

@@ -85,7 +85,7 @@ fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
     let user_id = r.user.user_id.as_str();
     Some(match r.result.as_ref()? {
         RowResult::Pending => ResultRow::plain(user_id, "Pending"),
-        RowResult::Ok => ResultRow::plain(user_id, "Updated"),
+        RowResult::Ok { request_id } => ResultRow::updated(user_id, request_id.as_deref()),
         RowResult::NotSent => ResultRow::plain(user_id, "NotSent"),
         RowResult::Failed {
             code,

@@ -7,7 +7,9 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{ApiError, BatchOptions, BatchProgress, BatchReport, Client, OutcomeResult};
+use crate::client::{
+    ApiError, BatchOptions, BatchProgress, BatchReport, Client, OutcomeResult, request_ids,
+};
 use crate::model::{UpdateUserRequestItem, UserUpdate};
 
 use super::action::Action;
@@ -36,7 +38,7 @@ pub struct ChangeJob {
 
 fn row_result(r: OutcomeResult) -> RowResult {
     match r {
-        OutcomeResult::Ok => RowResult::Ok,
+        OutcomeResult::Ok { request_id } => RowResult::Ok { request_id },
         OutcomeResult::NotSent => RowResult::NotSent,
         OutcomeResult::Failed {
             code,
@@ -179,27 +181,31 @@ impl ChangeJob {
     ) -> BatchReport {
         let mut outcomes = Vec::new();
         for (id, change) in ids.iter().zip(&self.changes) {
-            let result = match action {
-                UserAction::Logout => client.logout_user(&self.account_id, id).await.map(|_| ()),
-                _ => match client.reset_personal_pin(&self.account_id, id).await {
-                    Ok(u) => {
-                        if let Some(pin) = u.personal_pin {
-                            // To the screen only: never logged, never audited.
-                            let _ = actions.send(Action::PinReset {
-                                batch_id: self.batch_id,
-                                email: change.email.clone(),
-                                pin,
-                            });
-                        }
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                },
+            let call = async {
+                match action {
+                    UserAction::Logout => client.logout_user(&self.account_id, id).await,
+                    _ => client
+                        .reset_personal_pin(&self.account_id, id)
+                        .await
+                        .map(|u| {
+                            if let Some(pin) = u.personal_pin {
+                                // To the screen only: never logged, never audited.
+                                let _ = actions.send(Action::PinReset {
+                                    batch_id: self.batch_id,
+                                    email: change.email.clone(),
+                                    pin,
+                                });
+                            }
+                        }),
+                }
             };
+            let (result, request_ids) = request_ids::capture(call).await;
             outcomes.push(crate::client::UserOutcome {
                 user_id: id.clone(),
                 result: match result {
-                    Ok(()) => OutcomeResult::Ok,
+                    Ok(()) => OutcomeResult::Ok {
+                        request_id: request_ids.last().cloned(),
+                    },
                     Err(e) => failed(&e),
                 },
             });
@@ -219,125 +225,129 @@ pub async fn run_admin(
     let name = op.operation();
     let about_accounts = op.about_accounts();
     let account = op.account_id().map(String::from);
-    let result: Result<(String, String), ApiError> = match op {
-        AdminOp::CreateAccount { name } => client.create_account(&name).await.map(|a| {
-            (
-                format!("account {} created", a.name),
-                format!("name {:?}", a.name),
-            )
-        }),
-        AdminOp::UpdateAccount {
-            account_id,
-            name,
-            default_license,
-        } => client
-            .update_account(&account_id, name.as_deref(), default_license.clone())
-            .await
-            .map(|a| {
-                let what = match (&name, &default_license) {
-                    (Some(n), _) => format!("renamed to {n}"),
-                    (_, Some(l)) => format!("default license {l}"),
-                    _ => "updated".into(),
-                };
-                (format!("account {}: {what}", a.name), what)
-            }),
-        AdminOp::DeleteAccount { account_id } => client
-            .delete_account(&account_id)
-            .await
-            .map(|_| ("account deleted".to_string(), "deleted".to_string())),
-        AdminOp::CreateUser {
-            account_id,
-            email,
-            username,
-            user_type,
-        } => client
-            .create_user(
-                &account_id,
-                username.as_ref().map(|u| u.expose()),
-                Some(email.expose()),
-                user_type,
-            )
-            .await
-            .map(|u| {
+    let work = async {
+        let result: Result<(String, String), ApiError> = match op {
+            AdminOp::CreateAccount { name } => client.create_account(&name).await.map(|a| {
                 (
-                    format!("user created: {}", u.email()),
-                    format!("user {}", u.user_id),
+                    format!("account {} created", a.name),
+                    format!("name {:?}", a.name),
                 )
             }),
-        AdminOp::AddGroups { account_id, groups } => {
-            let g: Vec<crate::model::SigninDelegateGroup> = groups
-                .iter()
-                .map(|n| crate::model::SigninDelegateGroup {
-                    group_name: Some(n.clone()),
-                })
-                .collect();
-            client
-                .associate_signin_delegate_groups_with_account(&account_id, &g)
+            AdminOp::UpdateAccount {
+                account_id,
+                name,
+                default_license,
+            } => client
+                .update_account(&account_id, name.as_deref(), default_license.clone())
+                .await
+                .map(|a| {
+                    let what = match (&name, &default_license) {
+                        (Some(n), _) => format!("renamed to {n}"),
+                        (_, Some(l)) => format!("default license {l}"),
+                        _ => "updated".into(),
+                    };
+                    (format!("account {}: {what}", a.name), what)
+                }),
+            AdminOp::DeleteAccount { account_id } => client
+                .delete_account(&account_id)
+                .await
+                .map(|_| ("account deleted".to_string(), "deleted".to_string())),
+            AdminOp::CreateUser {
+                account_id,
+                email,
+                username,
+                user_type,
+            } => client
+                .create_user(
+                    &account_id,
+                    username.as_ref().map(|u| u.expose()),
+                    Some(email.expose()),
+                    user_type,
+                )
+                .await
+                .map(|u| {
+                    (
+                        format!("user created: {}", u.email()),
+                        format!("user {}", u.user_id),
+                    )
+                }),
+            AdminOp::AddGroups { account_id, groups } => {
+                let g: Vec<crate::model::SigninDelegateGroup> = groups
+                    .iter()
+                    .map(|n| crate::model::SigninDelegateGroup {
+                        group_name: Some(n.clone()),
+                    })
+                    .collect();
+                client
+                    .associate_signin_delegate_groups_with_account(&account_id, &g)
+                    .await
+                    .map(|_| {
+                        (
+                            format!("groups added: {}", groups.join(", ")),
+                            groups.join(","),
+                        )
+                    })
+            }
+            AdminOp::RemoveGroups { account_id, groups } => client
+                .disassociate_signin_delegate_groups_from_account(&account_id, &groups)
                 .await
                 .map(|_| {
                     (
-                        format!("groups added: {}", groups.join(", ")),
+                        format!("groups removed: {}", groups.join(", ")),
                         groups.join(","),
                     )
-                })
-        }
-        AdminOp::RemoveGroups { account_id, groups } => client
-            .disassociate_signin_delegate_groups_from_account(&account_id, &groups)
-            .await
-            .map(|_| {
-                (
-                    format!("groups removed: {}", groups.join(", ")),
-                    groups.join(","),
-                )
-            }),
-        AdminOp::AccountSettings {
-            account_id,
-            settings,
-        } => client
-            .update_account_settings(&account_id, &settings)
-            .await
-            .map(|_| ("account settings saved".into(), format!("{settings:?}"))),
-        AdminOp::UserSettings {
-            account_id,
-            user_id,
-            settings,
-        } => client
-            .update_user_settings(&account_id, &user_id, &settings)
-            .await
-            .map(|_| {
-                (
-                    "telephony settings saved".into(),
-                    format!("user {user_id}: {settings:?}"),
-                )
-            }),
-        AdminOp::Invite {
-            account_id,
-            emails,
-            user_type,
-        } => {
-            let n = emails.len();
-            let report = client
-                .invite_users(
-                    &account_id,
-                    emails,
-                    user_type,
-                    BatchOptions::default(),
-                    |_| {},
-                )
-                .await;
-            let ok = report.succeeded();
-            let bad = report.failed() + report.not_sent();
-            let msg = if bad == 0 {
-                format!("{ok} invited")
-            } else {
-                format!("{ok} invited · {bad} failed")
-            };
-            Ok((msg, format!("{n} emails, {ok} invited, {bad} failed")))
-        }
+                }),
+            AdminOp::AccountSettings {
+                account_id,
+                settings,
+            } => client
+                .update_account_settings(&account_id, &settings)
+                .await
+                .map(|_| ("account settings saved".into(), format!("{settings:?}"))),
+            AdminOp::UserSettings {
+                account_id,
+                user_id,
+                settings,
+            } => client
+                .update_user_settings(&account_id, &user_id, &settings)
+                .await
+                .map(|_| {
+                    (
+                        "telephony settings saved".into(),
+                        format!("user {user_id}: {settings:?}"),
+                    )
+                }),
+            AdminOp::Invite {
+                account_id,
+                emails,
+                user_type,
+            } => {
+                let n = emails.len();
+                let report = client
+                    .invite_users(
+                        &account_id,
+                        emails,
+                        user_type,
+                        BatchOptions::default(),
+                        |_| {},
+                    )
+                    .await;
+                let ok = report.succeeded();
+                let bad = report.failed() + report.not_sent();
+                let msg = if bad == 0 {
+                    format!("{ok} invited")
+                } else {
+                    format!("{ok} invited · {bad} failed")
+                };
+                Ok((msg, format!("{n} emails, {ok} invited, {bad} failed")))
+            }
+        };
+        result
     };
+    let (result, request_ids) = request_ids::capture(work).await;
     match result {
         Ok((message, detail)) => {
-            audit.admin(name, account.as_deref(), &detail, Ok(()));
+            audit.admin(name, account.as_deref(), &detail, Ok(&request_ids));
             Ok(Action::AdminDone {
                 gen_id,
                 message,

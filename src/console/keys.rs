@@ -228,7 +228,8 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Back, S::Form, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
     b(C::ForceQuit, S::Form, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Help
-    b(C::Back, S::Help, &[key(KeyCode::Esc), ch('?'), ch('q')], "esc", "close help", Some("close help")),
+    // Esc, and whatever `help`, `quit` and `back` are bound to (see `Keymap::derive_help_close`).
+    b(C::Back, S::Help, &[key(KeyCode::Esc)], "esc", "close help", Some("close help")),
     b(C::Up, S::Help, &[key(KeyCode::Up), ch('k')], "↑", "scroll", None),
     b(C::Down, S::Help, &[key(KeyCode::Down), ch('j')], "↓", "scroll", None),
     b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
@@ -349,7 +350,7 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        Keymap {
+        let mut map = Keymap {
             entries: BINDINGS
                 .iter()
                 .map(|b| Entry {
@@ -359,7 +360,9 @@ impl Default for Keymap {
                     remapped: false,
                 })
                 .collect(),
-        }
+        };
+        map.derive_help_close();
+        map
     }
 }
 
@@ -396,8 +399,52 @@ impl Keymap {
                 ));
             }
         }
+        map.derive_help_close();
         map.check_conflicts()?;
         Ok(map)
+    }
+
+    /// The help overlay closes with Esc and with the keys that open it,
+    /// quit and go back (whatever they are bound to). Those keys close the
+    /// overlay rather than scroll it.
+    fn derive_help_close(&mut self) {
+        let mut close = vec![key(KeyCode::Esc)];
+        for command in [Command::Help, Command::Quit, Command::Back] {
+            for e in self
+                .entries
+                .iter()
+                .filter(|e| e.command == command && e.scope == Scope::Global)
+            {
+                for k in &e.keys {
+                    if !close.contains(k) {
+                        close.push(*k);
+                    }
+                }
+            }
+        }
+        let label = close.iter().map(key_name).collect::<Vec<_>>().join("/");
+        for e in self.entries.iter_mut().filter(|e| e.scope == Scope::Help) {
+            if e.command == Command::Back {
+                e.keys = close.clone();
+                e.label = label.clone();
+            } else if e.command != Command::ForceQuit {
+                e.keys = e
+                    .binding
+                    .keys
+                    .iter()
+                    .filter(|k| !close.contains(k))
+                    .copied()
+                    .collect();
+            }
+        }
+    }
+
+    /// How the keys of `command` in `scope` are written, if it has an entry.
+    pub fn label(&self, scope: Scope, command: Command) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|e| e.scope == scope && e.command == command)
+            .map(|e| e.label.as_str())
     }
 
     /// Two commands that can apply at once must not share a key.

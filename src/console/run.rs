@@ -1,12 +1,15 @@
 //! The terminal and the event loop: `tokio::select!` over crossterm's
-//! EventStream, the worker's channel, SIGTERM/SIGHUP, and a timer that ticks
-//! only while something animates. A frame is drawn only when the state is
+//! EventStream, the worker's channel, SIGTERM/SIGHUP, a timer that ticks
+//! only while something animates, and the one timer `update` asked for
+//! (`Effect::Timer`, e.g. the email look-up once typing pauses), armed only
+//! while pending: idle means no wakeups. A frame is drawn only when the state is
 //! dirty, and ratatui writes only the cells that changed. The terminal is
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
 
 use std::future::Future;
 use std::io::{self, Stdout, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -117,10 +120,36 @@ pub async fn run_demo(
     code
 }
 
-/// Restores the terminal: leave raw mode and the alternate screen, show the cursor.
+/// The profile names in the AWS shared config and credentials files
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config`
+/// and `~/.aws/credentials`), for `:profile` completion. A file that cannot
+/// be read adds no names.
+fn aws_profiles() -> Vec<String> {
+    let file = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join(name)))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default()
+    };
+    super::cmdline::profile_names(
+        &file("AWS_CONFIG_FILE", "config"),
+        &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    )
+}
+
+/// The console has the terminal (raw mode, alternate screen).
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Restores the terminal: leave raw mode and the alternate screen, show the
+/// cursor. Only once: after a panic both the hook and the guard call it, and
+/// leaving the alternate screen twice would move the cursor back over the
+/// panic message printed in between.
 pub fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        let _ = terminal::disable_raw_mode();
+        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    }
 }
 
 /// Restores the terminal when dropped (quit, error, unwinding).
@@ -134,16 +163,31 @@ impl Drop for TerminalGuard {
 
 fn setup_terminal() -> anyhow::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
     terminal::enable_raw_mode()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
     let guard = TerminalGuard;
     // No mouse capture: the terminal's own selection and copy keep working.
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The normal screen first, so the message below is readable there.
         restore_terminal();
+        tracing::error!(%info, "panic");
         prev(info);
     }));
     let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((guard, term))
+}
+
+/// Debug builds only: with `CHIME_ADMIN_DEBUG_PANIC=1` the first key press
+/// panics, so a test can see the terminal restored after a panic. Never
+/// compiled into a release build.
+#[cfg(debug_assertions)]
+fn debug_panic(ev: &Event) {
+    if matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press)
+        && std::env::var_os("CHIME_ADMIN_DEBUG_PANIC").is_some_and(|v| v == "1")
+    {
+        panic!("CHIME_ADMIN_DEBUG_PANIC=1: panicking on the first key press (debug build)");
+    }
 }
 
 /// The Action an input event means in the current state, if any.
@@ -171,19 +215,32 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
     }
 }
 
-/// Sends an effect to the worker, except a clipboard copy, which goes to
-/// the terminal here (the worker never touches the terminal).
-fn dispatch(fx_tx: &mpsc::UnboundedSender<Effect>, clipboard: &mut Clipboard, e: Effect) {
-    match e {
-        Effect::Copy { text, what } => {
-            let seq = export::osc52(text.expose(), clipboard.passthrough());
-            let mut out = io::stdout();
-            if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
-                tracing::warn!(%e, %what, "clipboard copy failed");
+/// Where effects go: the worker, except a clipboard copy, which goes to the
+/// terminal here (the worker never touches the terminal), and a timer, which
+/// the loop keeps.
+struct Dispatch {
+    fx_tx: mpsc::UnboundedSender<Effect>,
+    clipboard: Clipboard,
+    /// The one timer pending (`Effect::Timer`): when, and its generation.
+    timer: Option<(tokio::time::Instant, u64)>,
+}
+
+impl Dispatch {
+    fn send(&mut self, e: Effect) {
+        match e {
+            Effect::Copy { text, what } => {
+                let seq = export::osc52(text.expose(), self.clipboard.passthrough());
+                let mut out = io::stdout();
+                if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
+                    tracing::warn!(%e, %what, "clipboard copy failed");
+                }
             }
-        }
-        e => {
-            let _ = fx_tx.send(e);
+            Effect::Timer { gen_id, after } => {
+                self.timer = Some((tokio::time::Instant::now() + after, gen_id));
+            }
+            e => {
+                let _ = self.fx_tx.send(e);
+            }
         }
     }
 }
@@ -210,6 +267,16 @@ impl Clipboard {
             !on
         })
     }
+}
+
+/// How long quitting waits for changes already sent.
+const QUIT_WAIT: Duration = Duration::from_secs(30);
+
+/// A line for the shell after the terminal is restored (the tty may be gone:
+/// a failed write is ignored).
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "chime-admin: {text}");
 }
 
 async fn run_console(
@@ -243,10 +310,15 @@ async fn run_console(
         concurrency: config.concurrency.value,
         conn,
     };
-    let fx_tx = worker::spawn(client, cfg, act_tx);
-    let mut clipboard = Clipboard::default();
+    let worker = worker::spawn(client, cfg, act_tx);
+    let mut out = Dispatch {
+        fx_tx: worker.effects.clone(),
+        clipboard: Clipboard::default(),
+        timer: None,
+    };
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.profile = config.profile.value.clone();
+    state.profiles = aws_profiles();
     state.keymap = std::sync::Arc::new(keymap);
     let size = term.size()?;
     update(
@@ -257,7 +329,7 @@ async fn run_console(
         },
     );
     for e in start(&mut state) {
-        dispatch(&fx_tx, &mut clipboard, e);
+        out.send(e);
     }
     term.draw(|f| ui::render(&state, f))?;
     state.dirty = false;
@@ -271,27 +343,35 @@ async fn run_console(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reason = loop {
         let animating = state.animating();
+        let due = out.timer.map(|(at, _)| at);
         let action = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => action_for_event(&state, &ev),
+                Some(Ok(ev)) => {
+                    #[cfg(debug_assertions)]
+                    debug_panic(&ev);
+                    action_for_event(&state, &ev)
+                }
                 // The tty went away (SSH connection lost): stop.
                 Some(Err(e)) => break format!("terminal input failed: {e}"),
                 None => break "terminal input closed".to_string(),
             },
             Some(a) = act_rx.recv() => Some(a),
             _ = ticker.tick(), if animating => Some(Action::Tick),
+            _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
+                out.timer.take().map(|(_, gen_id)| Action::Timer { gen_id })
+            }
             _ = sigterm.recv() => break "SIGTERM".to_string(),
             _ = sighup.recv() => break "SIGHUP".to_string(),
         };
         if let Some(a) = action {
             for e in update(&mut state, a) {
-                dispatch(&fx_tx, &mut clipboard, e);
+                out.send(e);
             }
         }
         // Apply every answer already waiting before drawing once.
         while let Ok(a) = act_rx.try_recv() {
             for e in update(&mut state, a) {
-                dispatch(&fx_tx, &mut clipboard, e);
+                out.send(e);
             }
         }
         if state.quit {
@@ -307,5 +387,20 @@ async fn run_console(
     tracing::info!(%reason, "console stopping");
     drop(term);
     drop(guard);
+    // The terminal is the shell's again: say why the prompt may take a moment.
+    let sending = state.batch.is_some();
+    if sending {
+        note("cancelled the users not sent yet; waiting for the requests already sent…");
+    }
+    drop(out);
+    let finished = worker.finish(QUIT_WAIT).await;
+    match (sending, finished) {
+        (_, false) => note(&format!(
+            "gave up waiting after {} s: the audit log may lack the last results",
+            QUIT_WAIT.as_secs()
+        )),
+        (true, true) => note("done: every user's result is in the audit log"),
+        (false, true) => {}
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,8 @@ use super::ui::theme::Theme;
 pub const PAGE_SIZE: u32 = 200;
 /// Ask for the next page when the cursor is this close to the last loaded row.
 pub const PREFETCH_ROWS: usize = 100;
+/// The `user-email` look-up is sent once typing has paused this long.
+pub const LOOKUP_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(250);
 /// Flash messages stay this many ticks.
 pub const FLASH_TICKS: u32 = 30;
 
@@ -42,7 +44,10 @@ pub struct ErrorInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowResult {
     Pending,
-    Ok,
+    /// Changed, by the call with this request id.
+    Ok {
+        request_id: Option<String>,
+    },
     Failed {
         code: Option<ErrorCode>,
         message: String,
@@ -101,6 +106,9 @@ pub struct UsersView {
     /// The complete email last asked for with `user-email`, and its generation.
     pub lookup: Option<(String, u64)>,
     pub lookup_in_flight: bool,
+    /// The generation of the `Effect::Timer` after which the look-up of the
+    /// typed email is sent, while typing has not paused yet.
+    pub lookup_due: Option<u64>,
     /// Marked user ids (they survive paging and filtering).
     pub marks: HashSet<String>,
     /// Row index of the last mark set with `space` (start of a `V` range).
@@ -201,6 +209,8 @@ pub struct State {
     pub theme: Theme,
     /// The AWS profile in use, if one was named (title bar).
     pub profile: Option<String>,
+    /// The AWS profile names `:profile <Tab>` completes (read at start).
+    pub profiles: Vec<String>,
     /// The `:` command line, while open.
     pub cmdline: Option<super::cmdline::CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
@@ -246,6 +256,7 @@ impl State {
             theme,
             cmdline: None,
             profile: None,
+            profiles: Vec::new(),
             keymap: std::sync::Arc::default(),
             width: 80,
             height: 24,

@@ -14,8 +14,8 @@ use super::form::UserAction;
 use super::keys::Command;
 use super::list::FilteredList;
 use super::state::{
-    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, Modal, PREFETCH_ROWS, Pane,
-    RowResult, State, UserRow, UsersView,
+    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, LOOKUP_DEBOUNCE, Modal,
+    PREFETCH_ROWS, Pane, RowResult, State, UserRow, UsersView,
 };
 use super::ui::layout;
 
@@ -47,6 +47,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.dirty = true;
         }
         Action::Tick => tick(state),
+        Action::Timer { gen_id } => {
+            if state.users.as_ref().and_then(|v| v.lookup_due) == Some(gen_id) {
+                send_lookup(state, &mut fx);
+            }
+        }
         Action::AccountsPage {
             gen_id,
             accounts,
@@ -196,6 +201,12 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             if let Some(f) = focused_filter_mut(state) {
                 f.editing = false;
             }
+            // Enter does not wait for the pause: the look-up goes now.
+            if state.focus != Pane::Accounts
+                && state.users.as_ref().is_some_and(|v| v.lookup_due.is_some())
+            {
+                send_lookup(state, fx);
+            }
         }
         Command::Quit => {
             if state.busy_changing() {
@@ -257,7 +268,8 @@ fn cmdline_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            let (done, candidates) = super::cmdline::complete(&line, &names);
+            let profiles: Vec<&str> = state.profiles.iter().map(String::as_str).collect();
+            let (done, candidates) = super::cmdline::complete(&line, &names, &profiles);
             if let Some(c) = &mut state.cmdline {
                 c.input = tui_input::Input::new(done);
                 c.hint = (!candidates.is_empty()).then(|| candidates.join("  "));
@@ -389,6 +401,7 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         page_in_flight: false,
         lookup: None,
         lookup_in_flight: false,
+        lookup_due: None,
         marks: Default::default(),
         last_mark: None,
         mark_all_pending: false,
@@ -505,14 +518,27 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
         return;
     }
     if f.input.handle(req).is_some_and(|c| c.value) {
-        apply_filter(state, fx);
+        filter(state, Lookup::AfterPause, fx);
     }
     state.dirty = true;
 }
 
+/// When a complete email typed as the users filter is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// At once (`:filter`, a reload).
+    Now,
+    /// Once typing has paused for `LOOKUP_DEBOUNCE` (or on Enter).
+    AfterPause,
+}
+
 /// Applies the focused pane's filter text to its rows; a complete email also
-/// asks the service (`user-email`) unless every user is already loaded.
+/// asks the service (`user-email`) at once unless every user is already loaded.
 pub(super) fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
+    filter(state, Lookup::Now, fx);
+}
+
+fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Accounts => {
             let text = state.accounts.filter.text().to_string();
@@ -523,30 +549,67 @@ pub(super) fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
             let Some(v) = &mut state.users else { return };
             let text = v.filter.text().trim().to_string();
             v.list.set_filter(&text);
-            let lower = text.to_lowercase();
-            let already_here = v
-                .list
-                .visible()
-                .iter()
-                .any(|&i| v.list.items()[i].user.email().eq_ignore_ascii_case(&lower));
-            let asked = v.lookup.as_ref().is_some_and(|(e, _)| *e == lower);
-            if is_email(&text) && !v.complete && !already_here && !asked {
-                v.lookup = Some((lower.clone(), gen_id));
-                v.lookup_in_flight = true;
-                fx.push(Effect::FindUserByEmail {
-                    account_id: v.account.account_id.clone(),
-                    gen_id,
-                    email: text.into(),
-                });
-            } else if !is_email(&text) {
-                // The look-up in flight (if any) is for an older text: its answer is stale.
+            v.lookup_due = None;
+            let asked = v
+                .lookup
+                .as_ref()
+                .is_some_and(|(e, _)| *e == text.to_lowercase());
+            if !asked {
+                // A look-up in flight (if any) is for an older text: its answer is stale.
                 v.lookup = None;
                 v.lookup_in_flight = false;
+            }
+            if needs_lookup(v) {
+                match when {
+                    Lookup::Now => send_lookup(state, fx),
+                    Lookup::AfterPause => {
+                        v.lookup_due = Some(gen_id);
+                        fx.push(Effect::Timer {
+                            gen_id,
+                            after: LOOKUP_DEBOUNCE,
+                        });
+                    }
+                }
             }
         }
     }
     scroll(state);
     load_more(state, fx);
+}
+
+/// The users filter is a complete email that is neither loaded nor asked
+/// for yet, and not every page is here.
+fn needs_lookup(v: &UsersView) -> bool {
+    let text = v.filter.text().trim();
+    let already_here = v
+        .list
+        .visible()
+        .iter()
+        .any(|&i| v.list.items()[i].user.email().eq_ignore_ascii_case(text));
+    let asked = v
+        .lookup
+        .as_ref()
+        .is_some_and(|(e, _)| e.eq_ignore_ascii_case(text));
+    is_email(text) && !v.complete && !already_here && !asked
+}
+
+/// Asks the service for the user whose email is the users filter (`user-email`).
+fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
+    let gen_id = state.new_gen();
+    let Some(v) = &mut state.users else { return };
+    v.lookup_due = None;
+    if !needs_lookup(v) {
+        return;
+    }
+    let text = v.filter.text().trim().to_string();
+    v.lookup = Some((text.to_lowercase(), gen_id));
+    v.lookup_in_flight = true;
+    fx.push(Effect::FindUserByEmail {
+        account_id: v.account.account_id.clone(),
+        gen_id,
+        email: text.into(),
+    });
+    state.dirty = true;
 }
 
 // ---------------------------------------------------------------- marks

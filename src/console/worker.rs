@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{ApiError, ApiErrorKind, Client, ClientEvent, ListUsersQuery};
@@ -42,6 +44,24 @@ pub struct WorkerConfig {
 
 type Cancels = Arc<Mutex<HashMap<u64, CancellationToken>>>;
 
+/// The running worker: effects go in through `effects`.
+pub struct Worker {
+    pub effects: mpsc::UnboundedSender<Effect>,
+    task: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Stops taking effects and ends the worker the way quitting promises:
+    /// the unsent part of every change is cancelled, and what was already
+    /// sent is waited for (at most `within`), so its results reach the
+    /// audit log. False if time ran out first.
+    pub async fn finish(self, within: Duration) -> bool {
+        let Worker { effects, task } = self;
+        drop(effects);
+        tokio::time::timeout(within, task).await.is_ok()
+    }
+}
+
 /// Starts the worker. `client` resolves the client (credentials may take a
 /// moment, so the first frame never waits for it); effects sent before it is
 /// ready wait, and if it fails every effect is answered with that error.
@@ -49,11 +69,13 @@ pub fn spawn(
     client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
     cfg: WorkerConfig,
     actions: mpsc::UnboundedSender<Action>,
-) -> mpsc::UnboundedSender<Effect> {
+) -> Worker {
     let (tx, mut rx) = mpsc::unbounded_channel::<Effect>();
     let read_only = cfg.read_only;
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let cancels: Cancels = Arc::default();
+        // Tasks that change something: waited for when the worker finishes.
+        let mut changing: JoinSet<()> = JoinSet::new();
         let mut client = client.await;
         let mut audit = cfg.audit;
         if let Ok(c) = &client {
@@ -66,6 +88,7 @@ pub fn spawn(
         let (page_size, concurrency) = (cfg.page_size, cfg.concurrency.max(1));
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT.min(concurrency)));
         while let Some(effect) = rx.recv().await {
+            while changing.try_join_next().is_some() {}
             tracing::debug!(?effect, "effect");
             if read_only && effect.is_mutating() {
                 tracing::warn!(?effect, "refused in read-only mode");
@@ -139,7 +162,7 @@ pub fn spawn(
                     map.insert(job.batch_id, token.clone());
                 }
                 let (actions, audit, cancels) = (actions.clone(), audit.clone(), cancels.clone());
-                tokio::spawn(async move {
+                changing.spawn(async move {
                     let batch_id = job.batch_id;
                     let done = job.run(&client, token, concurrency, &audit, &actions).await;
                     if let Ok(mut map) = cancels.lock() {
@@ -162,16 +185,33 @@ pub fn spawn(
             // The slot is taken inside the task, so the loop keeps reading
             // effects (a cancel is never stuck behind requests in flight).
             let (actions, audit, slots) = (actions.clone(), audit.clone(), slots.clone());
-            tokio::spawn(async move {
+            let mutating = effect.is_mutating();
+            let task = async move {
                 let Ok(_permit) = slots.acquire_owned().await else {
                     return;
                 };
                 let action = run(&client, effect, page_size, &audit).await;
                 let _ = actions.send(action);
-            });
+            };
+            if mutating {
+                changing.spawn(task);
+            } else {
+                tokio::spawn(task);
+            }
         }
+        // No more effects: the console is quitting.
+        if let Ok(map) = cancels.lock() {
+            map.values().for_each(CancellationToken::cancel);
+        }
+        if !changing.is_empty() {
+            tracing::info!(
+                tasks = changing.len(),
+                "quitting: unsent users cancelled, waiting for requests already sent"
+            );
+        }
+        while changing.join_next().await.is_some() {}
     });
-    tx
+    Worker { effects: tx, task }
 }
 
 /// Client retries become "throttled, retrying" in the status line.
@@ -298,6 +338,7 @@ async fn run(client: &Client, effect: Effect, page_size: u32, audit: &Audit) -> 
         | Effect::RefreshUsers { .. }
         | Effect::WriteFile { .. }
         | Effect::SwitchProfile { .. }
+        | Effect::Timer { .. }
         | Effect::Copy { .. } => Action::Tick,
     }
 }
@@ -353,6 +394,7 @@ fn operation(effect: &Effect) -> &'static str {
         Effect::WriteFile { .. } => "export",
         Effect::SwitchProfile { .. } => "profile",
         Effect::Copy { .. } => "copy",
+        Effect::Timer { .. } => "timer",
     }
 }
 
@@ -365,6 +407,7 @@ fn gen_of(effect: &Effect) -> u64 {
         | Effect::Admin { gen_id, .. }
         | Effect::LoadSettings { gen_id, .. } => *gen_id,
         Effect::WriteFile { .. } | Effect::Copy { .. } | Effect::SwitchProfile { .. } => 0,
+        Effect::Timer { gen_id, .. } => *gen_id,
         Effect::UpdateUsers { batch_id, .. }
         | Effect::UserAction { batch_id, .. }
         | Effect::CancelBatch { batch_id } => *batch_id,

@@ -50,17 +50,26 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let total = fields.len() + extra.len();
     if inner.width >= 70 && (inner.height as usize) < total {
         let half = fields.len().div_ceil(2);
-        let w = inner.width / 2;
+        // The left column is as wide as its longest field (a whole user id),
+        // leaving the right one room for its labels and dates.
+        let widest = fields[..half]
+            .iter()
+            .map(|(_, v)| label_w + 1 + v.chars().count() + 2)
+            .max()
+            .unwrap_or(0);
+        let w = (widest as u16).clamp(inner.width / 2, inner.width.saturating_sub(34));
         let left: Vec<Line> = fields[..half].iter().map(line).collect();
-        let mut right: Vec<Line> = fields[half..].iter().map(line).collect();
-        right.extend(extra);
-        frame.render_widget(
-            Paragraph::new(left),
-            Rect::new(inner.x, inner.y, w, inner.height),
-        );
+        let right: Vec<Line> = fields[half..].iter().map(line).collect();
+        // The last change's result (and its request id) across the whole width.
+        let top = (half as u16).min(inner.height);
+        frame.render_widget(Paragraph::new(left), Rect::new(inner.x, inner.y, w, top));
         frame.render_widget(
             Paragraph::new(right).wrap(Wrap { trim: false }),
-            Rect::new(inner.x + w, inner.y, inner.width - w, inner.height),
+            Rect::new(inner.x + w, inner.y, inner.width - w, top),
+        );
+        frame.render_widget(
+            Paragraph::new(extra).wrap(Wrap { trim: false }),
+            Rect::new(inner.x, inner.y + top, inner.width, inner.height - top),
         );
     } else {
         let mut lines: Vec<Line> = fields.iter().map(line).collect();
@@ -121,7 +130,7 @@ fn result_lines(state: &State, r: Option<&RowResult>) -> Vec<Line<'static>> {
     let th = &state.theme;
     match r {
         None => Vec::new(),
-        Some(RowResult::Failed { request_id, .. }) => {
+        Some(RowResult::Failed { request_id, .. } | RowResult::Ok { request_id }) => {
             let mut v = vec![Line::from(vec![
                 Span::styled("Last change ", th.dim()),
                 result_span(state, r),

@@ -1,5 +1,7 @@
 //! The `?` overlay: every key from the registry, grouped, without the ones
-//! read-only mode hides.
+//! read-only mode hides. The key column is as wide as the longest key label
+//! shown (bounded, longer labels end in `…`); descriptions wrap under
+//! themselves.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,36 +9,56 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::centered;
-use crate::console::keys::{self, Scope};
+use crate::console::keys::{self, Command, Scope};
 use crate::console::state::State;
+
+/// The overlay's width at most (it is narrower on a narrower terminal).
+const WIDTH: u16 = 72;
+/// The key column never takes more than this, so descriptions fit at 80×24.
+const MAX_KEY_COLS: usize = 18;
+/// Indent of a key under its group's title.
+const INDENT: usize = 2;
+
+/// One row of the overlay before it is laid out.
+enum Row {
+    Title(Scope),
+    Blank,
+    Key(String, &'static str),
+}
 
 pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
+    let rows = rows(state);
+    let r = centered(area, WIDTH, area.height.saturating_sub(2));
+    let inner = usize::from(r.width.saturating_sub(2));
+    let key_w = rows
+        .iter()
+        .map(|row| match row {
+            Row::Key(label, _) => cols(label),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(MAX_KEY_COLS);
+    let desc_w = inner.saturating_sub(INDENT + key_w + 1).max(1);
     let mut lines = Vec::new();
-    let mut last: Option<Scope> = None;
-    for (scope, b) in state.keymap.help_entries(state.read_only) {
-        if last != Some(scope) {
-            if last.is_some() {
-                lines.push(Line::raw(""));
-            }
-            lines.push(Line::styled(keys::scope_title(scope), th.header()));
-            last = Some(scope);
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<10}", b.label), th.key()),
-            Span::raw(b.description),
-        ]));
-        // The command line's commands follow its keys.
-        if scope == Scope::CommandLine && b.command == keys::Command::ForceQuit {
-            for (name, what) in crate::console::cmdline::COMMANDS {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  :{name:<9}"), th.key()),
-                    Span::raw(*what),
-                ]));
+    for row in rows {
+        match row {
+            Row::Title(scope) => lines.push(Line::styled(keys::scope_title(scope), th.header())),
+            Row::Blank => lines.push(Line::raw("")),
+            Row::Key(label, description) => {
+                let key = format!("{:INDENT$}{} ", "", pad(&truncate(&label, key_w), key_w));
+                for (i, part) in wrap(description, desc_w).into_iter().enumerate() {
+                    let lead = if i == 0 {
+                        Span::styled(key.clone(), th.key())
+                    } else {
+                        Span::raw(" ".repeat(INDENT + key_w + 1))
+                    };
+                    lines.push(Line::from(vec![lead, Span::raw(part)]));
+                }
             }
         }
     }
-    let r = centered(area, 72, area.height.saturating_sub(2));
     let title = if state.read_only {
         " Keys (read-only) "
     } else {
@@ -46,7 +68,7 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(th.border(true))
         .title(Span::styled(title, th.title()))
-        .title_bottom(Line::styled(" ↑/↓ scroll · esc close ", th.dim()));
+        .title_bottom(Line::styled(footer(state), th.dim()));
     let max_scroll = (lines.len() as u16).saturating_sub(r.height.saturating_sub(2));
     frame.render_widget(Clear, r);
     frame.render_widget(
@@ -55,4 +77,104 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
             .scroll((scroll.min(max_scroll), 0)),
         r,
     );
+}
+
+/// The registry's entries grouped by scope; the command line's commands
+/// follow its keys.
+fn rows(state: &State) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut last: Option<Scope> = None;
+    for (scope, e) in state.keymap.help_entries(state.read_only) {
+        if last != Some(scope) {
+            if last.is_some() {
+                rows.push(Row::Blank);
+            }
+            rows.push(Row::Title(scope));
+            last = Some(scope);
+        }
+        rows.push(Row::Key(e.label.clone(), e.description));
+        if scope == Scope::CommandLine && e.command == Command::ForceQuit {
+            for (name, what) in crate::console::cmdline::COMMANDS {
+                rows.push(Row::Key(format!(":{name}"), what));
+            }
+        }
+    }
+    rows
+}
+
+/// The overlay's own hint line, with the keys in effect.
+fn footer(state: &State) -> String {
+    let label = |c| state.keymap.label(Scope::Help, c).unwrap_or("?");
+    format!(
+        " {}/{} scroll · {} close ",
+        label(Command::Up),
+        label(Command::Down),
+        label(Command::Back)
+    )
+}
+
+/// Terminal columns a string takes.
+fn cols(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// `s` cut to `w` columns, ending in `…` when something was cut.
+fn truncate(s: &str, w: usize) -> String {
+    if cols(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        let mut next = out.clone();
+        next.push(c);
+        if cols(&next) + 1 > w {
+            break;
+        }
+        out = next;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` padded with spaces to `w` columns.
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(cols(s))))
+}
+
+/// `text` broken into lines of at most `w` columns at spaces; a word longer
+/// than a line is cut with `…`.
+fn wrap(text: &str, w: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let word = truncate(word, w);
+        if line.is_empty() {
+            line = word;
+        } else if cols(&line) + 1 + cols(&word) <= w {
+            line.push(' ');
+            line.push_str(&word);
+        } else {
+            out.push(std::mem::replace(&mut line, word));
+        }
+    }
+    out.push(line);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_are_cut_and_descriptions_wrap_at_spaces() {
+        assert_eq!(truncate("shift-tab/↑", 11), "shift-tab/↑");
+        assert_eq!(truncate("shift-tab/↑", 6), "shift…");
+        assert_eq!(pad("↑/k", 5), "↑/k  ");
+        assert_eq!(
+            wrap("mark every user matching the filter", 12),
+            ["mark every", "user", "matching the", "filter"]
+        );
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("abcdefghijk z", 5), ["abcd…", "z"]);
+    }
 }

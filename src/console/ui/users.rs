@@ -190,7 +190,7 @@ pub fn result_span(state: &State, r: Option<&RowResult>) -> Span<'static> {
     match r {
         None => Span::raw(""),
         Some(RowResult::Pending) => Span::styled("… sending", th.dim()),
-        Some(RowResult::Ok) => Span::styled(format!("{GLYPH_OK} updated"), th.ok()),
+        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} updated"), th.ok()),
         Some(RowResult::NotSent) => Span::styled("– not sent", th.warn()),
         Some(RowResult::Failed { code, message, .. }) => {
             let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
