@@ -1205,28 +1205,37 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
             assert!(l.contains(field), "{field} missing: {l}");
         }
     }
-    for needle in [
-        "operation=\"ListAccounts\"",
-        "operation=\"ListUsers\"",
-        "status=200",
-        "status=503",
-        "ServiceUnavailableException",
-        "listening",
-    ] {
-        assert!(serve_log.contains(needle), "{needle} not in\n{serve_log}");
-    }
+    let holds_all = |what: &str, log: &str, needles: &[&str]| {
+        for n in needles {
+            assert!(log.contains(n), "{n} not in the {what} log:\n{log}");
+        }
+    };
+    holds_all(
+        "serve",
+        &serve_log,
+        &[
+            "listening",
+            "operation=\"ListAccounts\"",
+            "operation=\"ListUsers\"",
+            "status=200",
+            "status=503",
+            "ServiceUnavailableException",
+        ],
+    );
     // The headless commands: each call's answer, the retries, start and end.
-    for needle in [
-        "command=\"accounts\"",
-        "command=\"users\"",
-        "operation=\"ListAccounts\"",
-        "operation=\"ListUsers\"",
-        "status=503",
-        "retrying",
-        "finished",
-    ] {
-        assert!(cli_log.contains(needle), "{needle} not in\n{cli_log}");
-    }
+    holds_all(
+        "cli",
+        &cli_log,
+        &[
+            "command=\"accounts\"",
+            "command=\"users\"",
+            "operation=\"ListAccounts\"",
+            "operation=\"ListUsers\"",
+            "status=503",
+            "retrying",
+            "finished",
+        ],
+    );
     // Neither holds a key, an email or a name.
     let names: Vec<&str> = users
         .iter()
