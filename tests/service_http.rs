@@ -1138,28 +1138,12 @@ async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
 
 /// The real binary's `accounts`/`users` in an empty AWS world, with a log file.
 fn headless(dir: &std::path::Path, url: &str, key: (&str, &str), args: &[&str]) -> Value {
-    let empty = dir.join("empty");
-    std::fs::write(&empty, "").expect("empty config");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chime-admin"))
-        .args(args)
-        .args(["--endpoint-url", url, "--output", "json", "--log-file"])
-        .arg(dir.join("cli.log"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("AWS_CONFIG_FILE", &empty)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", key.0)
-        .env("AWS_SECRET_ACCESS_KEY", key.1)
-        .output()
-        .expect("chime-admin runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    support::run_json(
+        support::chime_admin_isolated(dir, key)
+            .args(args)
+            .args(["--endpoint-url", url, "--output", "json", "--log-file"])
+            .arg(dir.join("cli.log")),
+    )
 }
 
 #[test]

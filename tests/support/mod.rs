@@ -244,5 +244,36 @@ impl Drop for Serve {
     }
 }
 
+/// The real binary with an empty AWS world under `dir` and nothing from the
+/// outside: only PATH, HOME=`dir`, empty config and credentials files, IMDS
+/// off, and these keys in the environment.
+pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").expect("an empty AWS config");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
+    cmd.env_clear().envs([
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("HOME", dir.into()),
+        ("AWS_CONFIG_FILE", empty.clone().into()),
+        ("AWS_SHARED_CREDENTIALS_FILE", empty.into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_ACCESS_KEY_ID", key.0.into()),
+        ("AWS_SECRET_ACCESS_KEY", key.1.into()),
+    ]);
+    cmd
+}
+
+/// Runs `cmd`, asserts it succeeded (showing its stderr if not) and parses
+/// its stdout as JSON.
+pub fn run_json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().expect("the command runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
 /// Time allowed for one headless command.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
