@@ -1136,7 +1136,7 @@ async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
 
 // ---------- log files ----------
 
-/// The real binary's `accounts`/`users` in an empty AWS world, with a log file.
+/// A headless command of the real binary in an empty AWS world, with a log file.
 fn headless(dir: &std::path::Path, url: &str, key: (&str, &str), args: &[&str]) -> Value {
     support::run_json(
         support::chime_admin_isolated(dir, key)
@@ -1175,6 +1175,14 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
         &["users", &big, "--email", one],
     );
     assert_eq!(found["Users"].as_array().map(Vec::len), Some(1));
+    let id = users[7]["UserId"].as_str().expect("a user id");
+    let updated = headless(
+        dir.path(),
+        &serve.url,
+        key,
+        &["update-users", &big, "--user-id", id, "--license", "Basic"],
+    );
+    assert_eq!(updated["Updated"], 1, "{updated}");
 
     let serve_log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
     let cli_log = std::fs::read_to_string(dir.path().join("cli.log")).expect("the CLI's log");
@@ -1201,6 +1209,7 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
             "listening",
             "operation=\"ListAccounts\"",
             "operation=\"ListUsers\"",
+            "operation=\"BatchUpdateUser\"",
             "status=200",
             "status=503",
             "ServiceUnavailableException",
@@ -1213,7 +1222,9 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
         &[
             "command=\"accounts\"",
             "command=\"users\"",
+            "command=\"update-users\"",
             "operation=\"ListAccounts\"",
+            "operation=\"BatchUpdateUser\"",
             "operation=\"ListUsers\"",
             "status=503",
             "retrying",
