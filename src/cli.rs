@@ -67,7 +67,7 @@ pub struct ConsoleArgs {
     /// Hide and refuse every changing action.
     #[arg(long, global = true)]
     pub read_only: bool,
-    /// Where the console writes its log (default: the XDG state dir).
+    /// Where the log is written, by the console, demo, serve and the headless commands (default: the XDG state dir).
     #[arg(long, global = true)]
     pub log_file: Option<PathBuf>,
     /// Where changes are recorded as JSON Lines (default: the XDG state dir).

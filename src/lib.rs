@@ -6,6 +6,7 @@
 //! - [`headless`]: `accounts`, `users`, `update-users`.
 //! - [`console`]: the terminal console.
 //! - [`config`]: the config file and where each setting came from.
+//! - [`logging`]: the log file every subcommand writes.
 
 pub mod cli;
 pub mod client;
@@ -14,5 +15,6 @@ pub mod config;
 pub mod console;
 pub mod doctor;
 pub mod headless;
+pub mod logging;
 pub mod model;
 pub mod service;

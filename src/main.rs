@@ -33,6 +33,25 @@ fn main() -> ExitCode {
             }
         },
     };
+    // The console and `demo` open the log themselves; the printing
+    // subcommands (`config`, completions, man) write none.
+    let logged = match &cli.command {
+        Some(Command::Serve(_)) => Some("serve"),
+        Some(Command::Accounts(_)) => Some("accounts"),
+        Some(Command::Users(_)) => Some("users"),
+        Some(Command::UpdateUsers(_)) => Some("update-users"),
+        Some(Command::Doctor) => Some("doctor"),
+        _ => None,
+    };
+    if let Some(command) = logged {
+        match chime_admin::logging::init(cli.console.log_file.as_deref()) {
+            Ok(path) => tracing::info!(command, log = %path.display(), "starting"),
+            Err(e) => {
+                eprintln!("chime-admin: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let result = runtime.block_on(async move {
         let conn = config.conn();
         match cli.command {
@@ -59,6 +78,10 @@ fn main() -> ExitCode {
             Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
         }
     });
+    if let Some(command) = logged {
+        // Only whether it worked: an error's text may name a user.
+        tracing::info!(command, ok = result.is_ok(), "finished");
+    }
     match result {
         Ok(code) => code,
         Err(e) => {

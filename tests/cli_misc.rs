@@ -46,9 +46,9 @@ fn man_page_is_roff_with_the_subcommands() {
     }
 }
 
-mod client_support;
+mod support;
 
-use client_support::Serve;
+use support::Serve;
 
 /// `chime-admin doctor` with the given credentials, in an environment that
 /// holds nothing else: empty config files, no IMDS.
@@ -78,10 +78,10 @@ fn doctor(endpoint: &str, key: Option<(&str, &str)>) -> (bool, String) {
 #[test]
 fn doctor_reports_credentials_endpoint_call_and_skew_without_the_secret() {
     let serve = Serve::start(&["--empty"]);
-    let (ok, text) = doctor(&serve.endpoint, Some(("AKIDEXAMPLE", "secret")));
+    let (ok, text) = doctor(&serve.url, Some(("AKIDEXAMPLE", "secret")));
     assert!(ok, "doctor failed with good credentials:\n{text}");
     assert!(
-        text.contains(&format!("endpoint       {}", serve.endpoint)),
+        text.contains(&format!("endpoint       {}", serve.url)),
         "{text}"
     );
     assert!(text.contains("region         us-east-1"), "{text}");
@@ -97,7 +97,7 @@ fn doctor_reports_credentials_endpoint_call_and_skew_without_the_secret() {
         "the secret key was printed:\n{text}"
     );
 
-    let (ok, text) = doctor(&serve.endpoint, Some(("AKIDEXAMPLE", "not-the-secret")));
+    let (ok, text) = doctor(&serve.url, Some(("AKIDEXAMPLE", "not-the-secret")));
     assert!(!ok, "doctor succeeded with a wrong secret:\n{text}");
     assert!(
         text.contains("✗ ListAccounts   InvalidSignatureException"),
@@ -105,11 +105,11 @@ fn doctor_reports_credentials_endpoint_call_and_skew_without_the_secret() {
     );
     assert!(!text.contains("not-the-secret"), "{text}");
 
-    let (ok, text) = doctor(&serve.endpoint, Some(("AKIDUNKNOWNKEY00", "secret")));
+    let (ok, text) = doctor(&serve.url, Some(("AKIDUNKNOWNKEY00", "secret")));
     assert!(!ok);
     assert!(text.contains("UnrecognizedClientException"), "{text}");
 
-    let (ok, text) = doctor(&serve.endpoint, None);
+    let (ok, text) = doctor(&serve.url, None);
     assert!(!ok);
     assert!(text.contains("✗ credentials"), "{text}");
     assert!(text.contains("aws configure"), "{text}");

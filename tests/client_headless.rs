@@ -3,13 +3,13 @@
 //! static keys in a profile, `source_profile` + `role_arn` through STS (a
 //! canned STS on loopback), environment endpoints, and no credentials at all.
 
-mod client_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use client_support::{COMMAND_TIMEOUT, Canned, Serve};
+use support::{COMMAND_TIMEOUT, Canned, Serve};
 
 /// An empty AWS world: HOME, config and credentials files in a temp dir, no
 /// AWS_* variables from the outside, IMDS off.
@@ -121,7 +121,7 @@ async fn account_id(w: &World, endpoint: &str, name: &str) -> String {
 async fn accounts_and_users_as_table_json_and_csv() {
     let serve = Serve::start(&[]);
     let w = World::new();
-    let ep = serve.endpoint.as_str();
+    let ep = serve.url.as_str();
 
     let out = run(w.with_keys(&["accounts", "--endpoint-url", ep, "--output", "json"])).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -192,7 +192,7 @@ async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
     let w = World::new();
     let log = w.path("requests.jsonl");
     let serve = Serve::start(&["--request-log", log.to_str().expect("utf8")]);
-    let ep = serve.endpoint.as_str();
+    let ep = serve.url.as_str();
     let acc = account_id(&w, ep, "Design Studio").await;
     let out = run(w.with_keys(&["users", &acc, "--endpoint-url", ep, "--output", "json"])).await;
     let users: Vec<serde_json::Value> = json(&out)["Users"].as_array().expect("Users").clone();
@@ -363,7 +363,7 @@ fn runs(counter: &Path) -> usize {
 async fn credential_process_from_a_temporary_config_file_and_refresh_before_expiry() {
     let serve = Serve::start(&[]);
     let w = World::new();
-    let ep = serve.endpoint.as_str();
+    let ep = serve.url.as_str();
     let big = account_id(&w, ep, "Example Corp").await;
 
     let (lasting, lasting_runs) = credential_script(&w, "secret", 3600);
@@ -422,7 +422,7 @@ async fn profiles_with_static_keys_and_an_assumed_role_via_source_profile() {
         "ASIAROLEKEY:rolesecret",
     ]);
     let w = World::new();
-    let ep = serve.endpoint.as_str();
+    let ep = serve.url.as_str();
     let expires = (chrono::Utc::now() + chrono::Duration::hours(1))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
@@ -483,18 +483,18 @@ async fn endpoints_from_the_environment_and_missing_credentials() {
 
     // AWS_ENDPOINT_URL_CHIME wins over AWS_ENDPOINT_URL.
     let mut c = w.with_keys(&["accounts"]);
-    c.env("AWS_ENDPOINT_URL_CHIME", &serve.endpoint)
+    c.env("AWS_ENDPOINT_URL_CHIME", &serve.url)
         .env("AWS_ENDPOINT_URL", dead);
     let out = run(c).await;
     assert!(out.status.success(), "{}", stderr(&out));
 
     // AWS_ENDPOINT_URL alone is used.
     let mut c = w.with_keys(&["accounts"]);
-    c.env("AWS_ENDPOINT_URL", &serve.endpoint);
+    c.env("AWS_ENDPOINT_URL", &serve.url);
     assert!(run(c).await.status.success());
 
     // --endpoint-url wins over both.
-    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.endpoint]);
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
     c.env("AWS_ENDPOINT_URL_CHIME", dead)
         .env("AWS_ENDPOINT_URL", dead);
     assert!(run(c).await.status.success());
@@ -509,7 +509,7 @@ async fn endpoints_from_the_environment_and_missing_credentials() {
     );
 
     // No credentials anywhere: a clear error, no request sent.
-    let out = run(w.command(&["accounts", "--endpoint-url", &serve.endpoint])).await;
+    let out = run(w.command(&["accounts", "--endpoint-url", &serve.url])).await;
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("no usable AWS credentials"),
@@ -543,7 +543,7 @@ impl Drop for Tmux {
 async fn a_progress_bar_on_a_terminal_and_only_there() {
     let serve = Serve::start(&["--latency-ms", "250"]);
     let w = World::new();
-    let ep = serve.endpoint.clone();
+    let ep = serve.url.clone();
     let acc = account_id(&w, &ep, "Acme Directory").await;
     let out = run(w.with_keys(&["users", &acc, "--endpoint-url", &ep, "--output", "csv"])).await;
     let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
@@ -688,20 +688,20 @@ async fn proxies_from_the_environment_and_loopback_always_direct() {
 
     // A local service is reached directly, whatever HTTP_PROXY says.
     let serve = Serve::start(&[]);
-    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.endpoint]);
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
     c.env("HTTP_PROXY", "http://127.0.0.1:9");
     let out = run(c).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Example Corp"));
 
     // Not even when the proxy is alive.
-    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.endpoint]);
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
     c.env("HTTP_PROXY", format!("http://{}", proxy.addr));
     assert!(run(c).await.status.success());
     assert_eq!(proxy.heads().len(), 1, "loopback never went to the proxy");
 
     // A proxy setting that is not a URL is said plainly, without its value.
-    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.endpoint]);
+    let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
     c.env("HTTPS_PROXY", "http://user:hunter2@[::1");
     let out = run(c).await;
     assert!(!out.status.success());

@@ -17,8 +17,8 @@ use chime_admin::service::{DataSet, RunningService, ServiceConfig, start};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-mod client_support;
-use client_support::Canned;
+mod support;
+use support::Canned;
 
 fn client(svc: &RunningService) -> Client {
     Client::with_static_credentials(&svc.endpoint_url(), "us-east-1", "AKIDEXAMPLE", "secret")

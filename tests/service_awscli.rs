@@ -5,79 +5,13 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// A `serve` process; killed (by its pid) when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chime-admin"))
-            .arg("serve")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("serve starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("the listening line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Server {
-            child,
-            url,
-            _stdout: stdout,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGKILL, and wait for it to be gone.
-    fn kill9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM; returns the exit code.
-    fn terminate(mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                return s.code();
-            }
-            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
+mod support;
+use support::Serve;
 
 /// An empty config and credentials file, so nothing on this machine leaks in.
 struct AwsEnv {
@@ -152,7 +86,7 @@ impl Out {
     }
 }
 
-fn aws(env: &AwsEnv, server: &Server, args: &[&str]) -> Out {
+fn aws(env: &AwsEnv, server: &Serve, args: &[&str]) -> Out {
     let out = env
         .command("aws")
         .arg("chime")
@@ -200,7 +134,7 @@ fn s(v: &Value) -> &str {
 #[test]
 fn aws_cli_account_operations() {
     let env = AwsEnv::new();
-    let srv = Server::start(&["--empty"]);
+    let srv = Serve::start(&["--empty"]);
     let a = |args: &[&str]| aws(&env, &srv, args);
 
     assert_eq!(a(&["list-accounts"]).json(), json!({"Accounts": []}));
@@ -385,7 +319,7 @@ fn aws_cli_user_operations() {
                    "UserInvitationStatus": "Accepted", "RegisteredOn": "2021-01-02T03:04:05.000Z"}]
     }]});
     std::fs::write(&seed, data.to_string()).expect("seed file");
-    let srv = Server::start(&["--seed", seed.to_str().expect("utf-8")]);
+    let srv = Serve::start(&["--seed", seed.to_str().expect("utf-8")]);
     let a = |args: &[&str]| aws(&env, &srv, args);
     let id =
         s(&a(&["create-account", "--name", "Users"]).json()["Account"]["AccountId"]).to_string();
@@ -759,7 +693,7 @@ fn aws_cli_user_operations() {
 #[test]
 fn boto3_exceptions_and_paging_on_the_demo_data() {
     let env = AwsEnv::new();
-    let srv = Server::start(&[
+    let srv = Serve::start(&[
         "--access-key",
         "AKIDEXAMPLE:secret",
         "--access-key",
@@ -799,9 +733,9 @@ fn boto3_exceptions_and_paging_on_the_demo_data() {
 #[test]
 fn faults_are_injected_and_items_that_fail_are_not_applied() {
     let env = AwsEnv::new();
-    let throttled = Server::start(&["--empty", "--throttle-rps", "2"]);
-    let failing = Server::start(&["--empty", "--fail-rate", "1"]);
-    let item_failing = Server::start(&["--item-fail-rate", "1", "--fault-seed", "3"]);
+    let throttled = Serve::start(&["--empty", "--throttle-rps", "2"]);
+    let failing = Serve::start(&["--empty", "--fail-rate", "1"]);
+    let item_failing = Serve::start(&["--item-fail-rate", "1", "--fault-seed", "3"]);
     let r = boto3(
         &env,
         &["faults", &throttled.url, &failing.url, &item_failing.url],
@@ -822,7 +756,7 @@ fn faults_are_injected_and_items_that_fail_are_not_applied() {
     assert_eq!(r["unchanged"], true);
 
     // Latency: every answer is held.
-    let slow = Server::start(&["--empty", "--latency-ms", "400"]);
+    let slow = Serve::start(&["--empty", "--latency-ms", "400"]);
     let t = Instant::now();
     assert_eq!(
         aws(&env, &slow, &["list-accounts"]).json(),
@@ -843,9 +777,11 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
     let env = AwsEnv::new();
     let db = env.path().join("state.db");
     let log = env.path().join("requests.jsonl");
-    let db_s = db.to_str().expect("utf-8 path");
     let log_s = log.to_str().expect("utf-8 path");
-    let mut srv = Server::start(&["--state", db_s, "--request-log", log_s]);
+    let mut srv = Serve::builder()
+        .state(&db)
+        .args(&["--request-log", log_s])
+        .start();
     assert!(db.exists(), "the state file is created from the demo data");
 
     let mut stream = env
@@ -882,7 +818,7 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
     }
     let _ = stream.wait();
 
-    let srv2 = Server::start(&["--state", db_s]);
+    let srv2 = Serve::builder().state(&db).start();
     let users = dump(&env, &srv2.url);
     assert_eq!(
         users.len(),
@@ -942,6 +878,6 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
 
     // SIGTERM: a graceful stop with exit 0, and the data is still there after.
     assert_eq!(srv2.terminate(), Some(0));
-    let srv3 = Server::start(&["--state", db_s]);
+    let srv3 = Serve::builder().state(&db).start();
     assert_eq!(dump(&env, &srv3.url), users);
 }

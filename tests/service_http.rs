@@ -4,7 +4,13 @@
 //!   date, and fail with one byte changed;
 //! - credentials: read-only, unknown, expired, garbled, session tokens,
 //!   signed independently with the `aws-sigv4` crate;
+//! - a signed `x-amz-content-sha256` (hex hash or UNSIGNED-PAYLOAD) is the
+//!   payload hash; a body that does not match a signed hex hash is refused;
 //! - an oversized body answers 413;
+//! - `--latency-ms`/`--jitter-ms`: the request log's recorded delays vary
+//!   within latency..latency+jitter, the same for the same `--fault-seed`;
+//! - the log files of `serve` and of the headless commands name the
+//!   operations and hold no email, name or key;
 //! - 10,000 fuzzed requests: no panic, the service still answers, the data
 //!   is unchanged.
 
@@ -13,10 +19,12 @@ use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
-    SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode, sign,
+    PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode,
+    sign,
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
+use chime_admin::cli::FaultArgs;
 use chime_admin::service::{
     self, AccessKey, Clock, DataSet, RunningService, ServiceConfig, routes::MAX_BODY,
 };
@@ -26,6 +34,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+mod support;
+use support::Serve;
 
 // ---------- raw HTTP ----------
 
@@ -106,6 +117,19 @@ fn parse_response(bytes: &[u8]) -> Option<Raw> {
 
 // ---------- signing with aws-sigv4 (an independent implementation) ----------
 
+/// How the signer covers the body.
+#[derive(Clone)]
+enum Payload {
+    /// sha256 of the body in the canonical request only (the AWS CLI, boto3).
+    Hashed,
+    /// A signed `x-amz-content-sha256` with the body's hex sha256.
+    HeaderOfBody,
+    /// A signed `x-amz-content-sha256: UNSIGNED-PAYLOAD`.
+    Unsigned,
+    /// A signed `x-amz-content-sha256` with this value, whatever the body.
+    Precomputed(String),
+}
+
 struct Signer {
     key: String,
     secret: String,
@@ -113,6 +137,7 @@ struct Signer {
     region: String,
     service: String,
     time: SystemTime,
+    payload: Payload,
 }
 
 impl Signer {
@@ -124,7 +149,13 @@ impl Signer {
             region: "us-east-1".into(),
             service: "chime".into(),
             time: SystemTime::now(),
+            payload: Payload::Hashed,
         }
+    }
+
+    fn payload(mut self, payload: Payload) -> Self {
+        self.payload = payload;
+        self
     }
 
     fn key(mut self, key: &str, secret: &str) -> Self {
@@ -145,6 +176,9 @@ impl Signer {
             Credentials::new(&self.key, &self.secret, self.token.clone(), None, "test").into();
         let mut settings = SigningSettings::default();
         settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        if !matches!(self.payload, Payload::Hashed) {
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        }
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
@@ -163,7 +197,11 @@ impl Signer {
             method,
             uri,
             base.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            SignableBody::Bytes(body),
+            match &self.payload {
+                Payload::Hashed | Payload::HeaderOfBody => SignableBody::Bytes(body),
+                Payload::Unsigned => SignableBody::UnsignedPayload,
+                Payload::Precomputed(h) => SignableBody::Precomputed(h.clone()),
+            },
         )
         .expect("signable request");
         let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
@@ -505,6 +543,153 @@ async fn credentials_are_checked() {
 }
 
 // ---------- bad input ----------
+
+// ---------- x-amz-content-sha256 ----------
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn account_names(r: &Raw) -> Vec<String> {
+    let mut names: Vec<String> = r.json()["Accounts"]
+        .as_array()
+        .expect("Accounts")
+        .iter()
+        .map(|a| a["Name"].as_str().expect("name").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Signs `signed_body` with `signer` and sends `sent_body` (the same unless a
+/// test tampers with it).
+async fn call_with_body(
+    svc: &RunningService,
+    signer: &Signer,
+    signed_body: &str,
+    sent_body: &str,
+    extra: &[(&str, &str)],
+) -> Raw {
+    let host = svc.addr().to_string();
+    let mut headers = signer.headers(&host, "POST", "/accounts", signed_body.as_bytes());
+    headers.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    send(
+        svc.addr(),
+        "POST",
+        "/accounts",
+        &headers,
+        sent_body.as_bytes(),
+    )
+    .await
+    .expect("an answer")
+}
+
+fn create(name: &str) -> String {
+    format!(r#"{{"Name": "{name}"}}"#)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_x_amz_content_sha256_is_the_payload_hash() {
+    let svc = service::start(ServiceConfig::empty())
+        .await
+        .expect("service starts");
+    let host = svc.addr().to_string();
+
+    // The header is really sent and signed by aws-sigv4 in these modes.
+    let h = Signer::example()
+        .payload(Payload::Unsigned)
+        .headers(&host, "GET", "/accounts", b"");
+    let sent = |name: &str| {
+        h.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(sent("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+    assert!(
+        sent("authorization").contains("x-amz-content-sha256"),
+        "{h:?}"
+    );
+
+    // Accepted: the body's own hash (computed by aws-sigv4, or precomputed),
+    // and UNSIGNED-PAYLOAD, on a request with a body and on one without.
+    let signers = [
+        ("Header", Signer::example().payload(Payload::HeaderOfBody)),
+        (
+            "Precomputed",
+            Signer::example().payload(Payload::Precomputed(sha256_hex(
+                create("Precomputed").as_bytes(),
+            ))),
+        ),
+        ("Unsigned", Signer::example().payload(Payload::Unsigned)),
+    ];
+    for (name, signer) in &signers {
+        let body = create(name);
+        let r = call_with_body(&svc, signer, &body, &body, &[]).await;
+        assert_eq!(r.status, 201, "{name}: {r:?}");
+    }
+    for signer in [
+        Signer::example().payload(Payload::HeaderOfBody),
+        Signer::example().payload(Payload::Unsigned),
+    ] {
+        let r = call(&svc, &signer, "GET", "/accounts", "").await;
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+
+    // A tampered body with the stale signed hash: the signature still holds
+    // (it covers the header), the body does not match it: 400, nothing made.
+    let original = create("Original");
+    let stale = Signer::example().payload(Payload::Precomputed(sha256_hex(original.as_bytes())));
+    let r = call_with_body(&svc, &stale, &original, &create("Tampered"), &[]).await;
+    assert_eq!(
+        (r.status, r.error_type()),
+        (400, Some("BadRequestException")),
+        "{r:?}"
+    );
+    assert_eq!(r.json()["Code"], "BadRequest");
+    let message = r.json()["Message"].as_str().expect("Message").to_string();
+    assert!(
+        message.starts_with("XAmzContentSHA256Mismatch: ")
+            && message.contains(&sha256_hex(original.as_bytes()))
+            && message.contains(&sha256_hex(create("Tampered").as_bytes())),
+        "{message}"
+    );
+    // The same tampering without the header breaks the signature instead.
+    let r = call_with_body(
+        &svc,
+        &Signer::example(),
+        &original,
+        &create("Tampered"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.error_type(), Some("InvalidSignatureException"), "{r:?}");
+    // A signed value that is neither a hex sha256 nor UNSIGNED-PAYLOAD.
+    let streaming = Signer::example().payload(Payload::Precomputed(
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into(),
+    ));
+    let body = create("Streaming");
+    let r = call_with_body(&svc, &streaming, &body, &body, &[]).await;
+    assert_eq!(
+        (r.status, r.error_type()),
+        (400, Some("BadRequestException")),
+        "{r:?}"
+    );
+    // An x-amz-content-sha256 that is not signed is not the payload hash.
+    let body = create("UnsignedHeader");
+    let zeros = "0".repeat(64);
+    let extra = [("x-amz-content-sha256", zeros.as_str())];
+    let r = call_with_body(&svc, &Signer::example(), &body, &body, &extra).await;
+    assert_eq!(r.status, 201, "{r:?}");
+
+    let r = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+    assert_eq!(
+        account_names(&r),
+        ["Header", "Precomputed", "Unsigned", "UnsignedHeader"]
+    );
+    svc.shutdown().await.expect("shutdown");
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_answers_413_and_changes_nothing() {
@@ -883,4 +1068,182 @@ async fn malformed_requests_answer_400_and_change_nothing() {
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+// ---------- latency and jitter ----------
+
+/// `n` listings against a service with these faults; the request log's lines.
+async fn delays_logged(faults: &FaultArgs, n: usize) -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("requests.jsonl");
+    let svc = service::start(
+        ServiceConfig::empty()
+            .with_faults(faults)
+            .with_request_log(log.clone()),
+    )
+    .await
+    .expect("service starts");
+    for _ in 0..n {
+        let r = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    svc.shutdown().await.expect("shutdown");
+    std::fs::read_to_string(&log)
+        .expect("the request log")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
+    let faults = FaultArgs {
+        latency_ms: 20,
+        jitter_ms: 30,
+        fault_seed: Some(5),
+        ..FaultArgs::default()
+    };
+    let lines = delays_logged(&faults, 30).await;
+    assert_eq!(lines.len(), 30);
+    let delays: Vec<u64> = lines
+        .iter()
+        .map(|l| l["delay_ms"].as_u64().expect("delay_ms"))
+        .collect();
+    for (line, delay) in lines.iter().zip(&delays) {
+        assert!((20..=50).contains(delay), "{line}");
+        let latency = line["latency_ms"].as_f64().expect("latency_ms");
+        assert!(latency >= *delay as f64, "{line}");
+    }
+    let mut distinct = delays.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(distinct.len() >= 10, "the jitter varies: {delays:?}");
+    // The same seed draws the same delays.
+    let again: Vec<u64> = delays_logged(&faults, 30)
+        .await
+        .iter()
+        .map(|l| l["delay_ms"].as_u64().expect("delay_ms"))
+        .collect();
+    assert_eq!(again, delays);
+    // No jitter: every delay is the latency.
+    let fixed = FaultArgs {
+        jitter_ms: 0,
+        ..faults
+    };
+    let lines = delays_logged(&fixed, 5).await;
+    assert!(lines.iter().all(|l| l["delay_ms"] == 20), "{lines:?}");
+}
+
+// ---------- log files ----------
+
+/// A headless command of the real binary in an empty AWS world, with a log file.
+fn headless(dir: &std::path::Path, url: &str, key: (&str, &str), args: &[&str]) -> Value {
+    support::run_json(
+        support::chime_admin_isolated(dir, key)
+            .args(args)
+            .args(["--endpoint-url", url, "--output", "json", "--log-file"])
+            .arg(dir.join("cli.log")),
+    )
+}
+
+#[test]
+fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys() {
+    let key = ("AKIDLOGTEST", "Log-Secret-3f9a");
+    // One request in five fails 503 (seeded): the client retries them.
+    let serve = Serve::builder()
+        .args(&["--access-key", "AKIDLOGTEST:Log-Secret-3f9a"])
+        .args(&["--fail-rate", "0.2", "--fault-seed", "11"])
+        .start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = headless(dir.path(), &serve.url, key, &["accounts"]);
+    let big = accounts["Accounts"]
+        .as_array()
+        .expect("Accounts")
+        .iter()
+        .find(|a| a["AccountType"] == "EnterpriseLWA")
+        .and_then(|a| a["AccountId"].as_str())
+        .expect("the demo's big account")
+        .to_string();
+    let users = headless(dir.path(), &serve.url, key, &["users", &big]);
+    let users = users["Users"].as_array().expect("Users");
+    assert_eq!(users.len(), 5000);
+    let one = users[7]["PrimaryEmail"].as_str().expect("an email");
+    let found = headless(
+        dir.path(),
+        &serve.url,
+        key,
+        &["users", &big, "--email", one],
+    );
+    assert_eq!(found["Users"].as_array().map(Vec::len), Some(1));
+    let id = users[7]["UserId"].as_str().expect("a user id");
+    let updated = headless(
+        dir.path(),
+        &serve.url,
+        key,
+        &["update-users", &big, "--user-id", id, "--license", "Basic"],
+    );
+    assert_eq!(updated["Updated"], 1, "{updated}");
+
+    let serve_log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
+    let cli_log = std::fs::read_to_string(dir.path().join("cli.log")).expect("the CLI's log");
+    // serve: one line per request with what was asked and how it went.
+    let requests: Vec<&str> = serve_log
+        .lines()
+        .filter(|l| l.contains(" request "))
+        .collect();
+    assert!(requests.len() > 1 + 25 + 1, "{serve_log}");
+    for l in &requests {
+        for field in ["request_id=", "operation=", "status=", "latency_ms="] {
+            assert!(l.contains(field), "{field} missing: {l}");
+        }
+    }
+    let holds_all = |what: &str, log: &str, needles: &[&str]| {
+        for n in needles {
+            assert!(log.contains(n), "{n} not in the {what} log:\n{log}");
+        }
+    };
+    holds_all(
+        "serve",
+        &serve_log,
+        &[
+            "listening",
+            "operation=\"ListAccounts\"",
+            "operation=\"ListUsers\"",
+            "operation=\"BatchUpdateUser\"",
+            "status=200",
+            "status=503",
+            "ServiceUnavailableException",
+        ],
+    );
+    // The headless commands: each call's answer, the retries, start and end.
+    holds_all(
+        "cli",
+        &cli_log,
+        &[
+            "command=\"accounts\"",
+            "command=\"users\"",
+            "command=\"update-users\"",
+            "operation=\"ListAccounts\"",
+            "operation=\"BatchUpdateUser\"",
+            "operation=\"ListUsers\"",
+            "status=503",
+            "retrying",
+            "finished",
+        ],
+    );
+    // Neither holds a key, an email or a name.
+    let names: Vec<&str> = users
+        .iter()
+        .flat_map(|u| [&u["PrimaryEmail"], &u["DisplayName"]])
+        .filter_map(Value::as_str)
+        .filter(|v| v.contains('@') || v.contains(' '))
+        .collect();
+    assert!(names.len() > 5000, "emails and full names to look for");
+    for (what, log) in [("serve", &serve_log), ("cli", &cli_log)] {
+        assert!(!log.contains(key.1), "the secret key in the {what} log");
+        assert!(!log.contains(key.0), "the key id in the {what} log");
+        if let Some(n) = names.iter().find(|n| log.contains(**n)) {
+            panic!("{n} in the {what} log");
+        }
+    }
 }

@@ -17,7 +17,8 @@ pub mod form;
 pub mod jobs;
 pub mod keys;
 pub mod list;
-pub mod logging;
+/// The log setup is the crate's ([`crate::logging`]), shared by every subcommand.
+pub use crate::logging;
 pub mod prompt;
 pub mod run;
 pub mod settings;

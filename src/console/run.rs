@@ -35,7 +35,8 @@ use super::ui::status::key_context;
 use super::ui::theme::Theme;
 use super::update::{start, update};
 use super::worker::WorkerConfig;
-use super::{logging, ui, worker};
+use super::{ui, worker};
+use crate::logging;
 
 /// Animation frame interval (spinner, flash timeout).
 pub const TICK: Duration = Duration::from_millis(100);

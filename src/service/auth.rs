@@ -2,6 +2,8 @@
 //! request is built from the request exactly as sent (the raw path URI-encoded
 //! once more, the query sorted, the signed headers, sha256 of the body), any
 //! region in the scope, `X-Amz-Date` within 5 minutes of the service's clock.
+//! A signed `X-Amz-Content-SHA256` (some SDKs send one) is the payload hash:
+//! a hex sha256 the body must then match, or `UNSIGNED-PAYLOAD`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -177,16 +179,23 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// The signature a request with these parts should carry.
-pub fn signature(
+/// The signature a request with these parts should carry, for the scope and
+/// signed headers of `auth`; `payload_hash` is the last line of the canonical
+/// request (see [`payload_hash`]).
+fn signature(
     req: &SignedRequest<'_>,
-    secret: &str,
+    auth: &AuthHeader<'_>,
     amz_date: &str,
-    scope_date: &str,
-    region: &str,
-    service: &str,
-    signed_headers: &str,
+    payload_hash: &str,
+    secret: &str,
 ) -> Option<String> {
+    let AuthHeader {
+        date: scope_date,
+        region,
+        service,
+        signed_headers,
+        ..
+    } = *auth;
     let mut creq = String::with_capacity(512);
     creq.push_str(req.method);
     creq.push('\n');
@@ -217,7 +226,7 @@ pub fn signature(
     creq.push('\n');
     creq.push_str(signed_headers);
     creq.push('\n');
-    creq.push_str(&hex::encode(Sha256::digest(req.body)));
+    creq.push_str(payload_hash);
 
     let scope = format!("{scope_date}/{region}/{service}/aws4_request");
     let to_sign = format!(
@@ -229,6 +238,69 @@ pub fn signature(
     let k_service = hmac(&k_region, service.as_bytes());
     let k_signing = hmac(&k_service, b"aws4_request");
     Some(hex::encode(hmac(&k_signing, to_sign.as_bytes())))
+}
+
+/// The `X-Amz-Content-SHA256` value that stands for a body left unsigned.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// What the canonical request's payload line is, and what the body must match.
+#[derive(Debug, PartialEq)]
+pub enum PayloadHash {
+    /// No signed `X-Amz-Content-SHA256` (the AWS CLI, boto3): sha256 of the body.
+    Body(String),
+    /// A signed hex sha256 (as sent: it is signed as it is) the body must
+    /// match once the signature holds.
+    Declared(String),
+    /// A signed `UNSIGNED-PAYLOAD`: the signature does not cover the body.
+    Unsigned,
+}
+
+impl PayloadHash {
+    /// The line the canonical request ends with.
+    pub fn canonical(&self) -> &str {
+        match self {
+            PayloadHash::Body(h) | PayloadHash::Declared(h) => h,
+            PayloadHash::Unsigned => UNSIGNED_PAYLOAD,
+        }
+    }
+}
+
+/// The payload hash as AWS takes it: a signed `X-Amz-Content-SHA256` is used
+/// as it is (a 64-digit hex sha256 or `UNSIGNED-PAYLOAD`; anything else is
+/// refused); without one, or with one that is not signed, sha256 of the body.
+pub fn payload_hash(
+    req: &SignedRequest<'_>,
+    signed_headers: &[&str],
+) -> Result<PayloadHash, ApiError> {
+    let declared = header(req, "x-amz-content-sha256")
+        .filter(|_| signed_headers.contains(&"x-amz-content-sha256"));
+    let Some(value) = declared else {
+        return Ok(PayloadHash::Body(hex::encode(Sha256::digest(req.body))));
+    };
+    let value = String::from_utf8_lossy(value).trim().to_string();
+    if value == UNSIGNED_PAYLOAD {
+        Ok(PayloadHash::Unsigned)
+    } else if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(PayloadHash::Declared(value))
+    } else {
+        Err(ApiError::bad_request(
+            "x-amz-content-sha256 must be the hex SHA-256 of the body or UNSIGNED-PAYLOAD",
+        ))
+    }
+}
+
+/// A signed hex payload hash must be the body's (AWS: 400 XAmzContentSHA256Mismatch).
+fn check_body(payload: &PayloadHash, body: &[u8]) -> Result<(), ApiError> {
+    let PayloadHash::Declared(declared) = payload else {
+        return Ok(());
+    };
+    let computed = hex::encode(Sha256::digest(body));
+    if computed.eq_ignore_ascii_case(declared) {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(format!(
+        "XAmzContentSHA256Mismatch: the x-amz-content-sha256 header ({declared}) does not match the SHA-256 of the body received ({computed})"
+    )))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -288,21 +360,15 @@ pub fn verify<'k>(
     if header(req, "x-amz-security-token").is_some() && !names.contains(&"x-amz-security-token") {
         return Err(invalid("x-amz-security-token must be signed"));
     }
-    let expected = signature(
-        req,
-        &key.secret,
-        amz_date,
-        a.date,
-        a.region,
-        a.service,
-        a.signed_headers,
-    )
-    .ok_or_else(|| invalid("A signed header is missing from the request"))?;
+    let payload = payload_hash(req, &names)?;
+    let expected = signature(req, &a, amz_date, payload.canonical(), &key.secret)
+        .ok_or_else(|| invalid("A signed header is missing from the request"))?;
     if !constant_time_eq(expected.as_bytes(), a.signature.as_bytes()) {
         return Err(invalid(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
         ));
     }
+    check_body(&payload, req.body)?;
     Ok(key)
 }
 

@@ -295,13 +295,27 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let stopped = stop_signal()?;
+    let faults = cfg.faults.clone();
+    let state = cfg.state_file.clone();
     let svc = start(cfg).await?;
+    tracing::info!(
+        url = %svc.endpoint_url(),
+        state = ?state,
+        latency_ms = faults.latency_ms,
+        jitter_ms = faults.jitter_ms,
+        throttle_rps = faults.throttle_rps,
+        fail_rate = faults.fail_rate,
+        item_fail_rate = faults.item_fail_rate,
+        "listening"
+    );
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", svc.endpoint_url())?;
         out.flush()?;
     }
     stopped.await;
+    tracing::info!("stopping: finishing the requests in flight");
     svc.shutdown().await?;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

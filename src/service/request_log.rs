@@ -1,6 +1,7 @@
 //! `--request-log`: one JSON line per request. It carries the operation, the
-//! status, the error type, the latency and the ids of the users it changed;
-//! never a key, a token, an email or a PIN.
+//! status, the error type, the delay injected (`--latency-ms` plus the
+//! `--jitter-ms` drawn), the whole latency and the ids of the users it
+//! changed; never a key, a token, an email or a PIN.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -17,6 +18,8 @@ pub struct Entry<'a> {
     pub account_id: Option<&'a str>,
     pub status: u16,
     pub error_type: Option<&'a str>,
+    /// The delay the faults added (part of `latency_ms`).
+    pub delay_ms: u64,
     pub latency_ms: f64,
     pub changed_user_ids: &'a [String],
 }

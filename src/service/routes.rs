@@ -62,19 +62,34 @@ pub async fn handle(State(app): State<Arc<App>>, req: axum::extract::Request) ->
         },
     };
     let response = respond(&done.result, &request_id);
+    let status = response.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let operation = done.op.map(|o| o.name());
+    let error_type = done.result.as_ref().err().map(|e| e.kind.exception_name());
+    // The service's log: what was asked and how it went; never a body, a
+    // key, an email or a message (messages may quote what was sent).
+    tracing::info!(
+        request_id = %request_id,
+        operation = operation.unwrap_or("-"),
+        status,
+        error_type = error_type.unwrap_or("-"),
+        latency_ms = format_args!("{latency_ms:.1}"),
+        "request"
+    );
     if let Some(log) = &app.log {
-        let (error_type, changed): (Option<&str>, &[String]) = match &done.result {
-            Ok(o) => (None, &o.changed_users),
-            Err(e) => (Some(e.kind.exception_name()), &[]),
+        let changed: &[String] = match &done.result {
+            Ok(o) => &o.changed_users,
+            Err(_) => &[],
         };
         log.write(&Entry {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             request_id: &request_id,
-            operation: done.op.map(|o| o.name()),
+            operation,
             account_id: done.account_id.as_deref(),
-            status: response.status().as_u16(),
+            status,
             error_type,
-            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            latency_ms,
             changed_user_ids: changed,
         });
     }

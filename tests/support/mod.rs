@@ -1,0 +1,279 @@
+//! Helpers shared by the test files: the real binary's `serve` as a child
+//! process ([`Serve`]), and a canned HTTP server for answers no Chime would
+//! give ([`Canned`]).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chime_admin::client::{Client, RetryConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A loopback HTTP/1.1 server that answers request `n` with `answers[n]`
+/// (the last one repeated) and records each request's head. Stopped on drop.
+pub struct Canned {
+    pub addr: std::net::SocketAddr,
+    heads: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Canned {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Canned {
+    pub async fn start(answers: Vec<(u16, &'static str, String)>) -> Canned {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let seen = heads.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let seen = seen.clone();
+                let answers = answers.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let Ok(n) = sock.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                            let len = head
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            while buf.len() < end + 4 + len {
+                                match sock.read(&mut chunk).await {
+                                    Ok(0) | Err(_) => return,
+                                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                                }
+                            }
+                            let index = {
+                                let mut h = seen.lock().expect("lock");
+                                h.push(head);
+                                h.len() - 1
+                            };
+                            let (status, ctype, body) =
+                                answers[index.min(answers.len() - 1)].clone();
+                            let answer = format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                                body.len()
+                            );
+                            let _ = sock.write_all(answer.as_bytes()).await;
+                            let _ = sock.shutdown().await;
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Canned { addr, heads, task }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::with_static_credentials(
+            &format!("http://{}", self.addr),
+            "us-east-1",
+            "AKIDEXAMPLE",
+            "secret",
+        )
+        .expect("client")
+        .with_retry(RetryConfig {
+            base_delay: Duration::from_millis(1),
+            ..RetryConfig::default()
+        })
+    }
+
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().expect("lock").clone()
+    }
+}
+
+/// `chime-admin serve` as a child process on 127.0.0.1, started by a
+/// [`ServeBuilder`]; killed by its own pid on drop.
+pub struct Serve {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, read from the `listening on` line.
+    pub url: String,
+    /// Holds the `--log-file` (never the machine's own state dir).
+    logs: tempfile::TempDir,
+}
+
+/// How to start a [`Serve`]: extra flags, `--state`, environment.
+#[derive(Default)]
+pub struct ServeBuilder {
+    args: Vec<String>,
+    state: Option<PathBuf>,
+    env: Vec<(String, String)>,
+}
+
+impl ServeBuilder {
+    /// More `serve` flags, as on the command line.
+    pub fn args<S: AsRef<str>>(mut self, args: &[S]) -> Self {
+        self.args
+            .extend(args.iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    /// Keep the data in this SQLite database (`--state`).
+    pub fn state(mut self, path: &Path) -> Self {
+        self.state = Some(path.to_path_buf());
+        self
+    }
+
+    /// One more environment variable for the child.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Spawns `serve --listen 127.0.0.1:0 --log-file TEMP/serve.log`, waits
+    /// for its `listening on URL` line and keeps draining its stdout so it
+    /// never blocks on the pipe.
+    pub fn start(self) -> Serve {
+        let logs = tempfile::tempdir().expect("a temp dir for the log");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .arg("--log-file")
+            .arg(logs.path().join("serve.log"))
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(state) = &self.state {
+            cmd.arg("--state").arg(state);
+        }
+        let mut child = cmd.spawn().expect("spawn serve");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        // From here on a panic still stops the child (Drop).
+        let mut serve = Serve {
+            child,
+            url: String::new(),
+            logs,
+        };
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .expect("read the listening line");
+        serve.url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        assert!(serve.url.starts_with("http://127.0.0.1:"), "{}", serve.url);
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        serve
+    }
+}
+
+impl Serve {
+    pub fn builder() -> ServeBuilder {
+        ServeBuilder::default()
+    }
+
+    /// `serve` with these extra flags.
+    pub fn start(args: &[&str]) -> Serve {
+        Serve::builder().args(args).start()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The log file it writes (`--log-file`).
+    pub fn log_file(&self) -> PathBuf {
+        self.logs.path().join("serve.log")
+    }
+
+    /// SIGKILL, and wait for it to be gone.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM; waits (at most 20 s) and returns the exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                return s.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The real binary with an empty AWS world under `dir` and nothing from the
+/// outside: only PATH, HOME=`dir`, empty config and credentials files, IMDS
+/// off, and these keys in the environment.
+pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").expect("an empty AWS config");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
+    cmd.env_clear().envs([
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("HOME", dir.into()),
+        ("AWS_CONFIG_FILE", empty.clone().into()),
+        ("AWS_SHARED_CREDENTIALS_FILE", empty.into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_ACCESS_KEY_ID", key.0.into()),
+        ("AWS_SECRET_ACCESS_KEY", key.1.into()),
+    ]);
+    cmd
+}
+
+/// Runs `cmd`, asserts it succeeded (showing its stderr if not) and parses
+/// its stdout as JSON.
+pub fn run_json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().expect("the command runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// Time allowed for one headless command.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
