@@ -22,6 +22,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
 struct Serve {
     child: std::process::Child,
     endpoint: String,
+    /// Its log, and the headless commands' (`--log-file`).
+    logs: tempfile::TempDir,
+}
+
+impl Serve {
+    fn log_file(&self, name: &str) -> std::path::PathBuf {
+        self.logs.path().join(name)
+    }
 }
 
 impl Drop for Serve {
@@ -32,9 +40,12 @@ impl Drop for Serve {
 }
 
 fn serve() -> Serve {
+    let logs = tempfile::tempdir().expect("tmp");
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--latency-ms"])
         .arg(LATENCY_MS.to_string())
+        .arg("--log-file")
+        .arg(logs.path().join("serve.log"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -56,7 +67,11 @@ fn serve() -> Serve {
         }
     });
     assert!(!endpoint.is_empty(), "serve printed no address");
-    Serve { child, endpoint }
+    Serve {
+        child,
+        endpoint,
+        logs,
+    }
 }
 
 fn with_keys(c: &mut Command) -> &mut Command {
@@ -133,6 +148,8 @@ fn main() {
             .arg(CONCURRENCY.to_string())
             .arg("--ids-from")
             .arg(&ids_file)
+            .arg("--log-file")
+            .arg(svc.log_file("update-users.log"))
             .output()
             .expect("update-users");
         walls.push(t0.elapsed());

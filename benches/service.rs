@@ -289,6 +289,9 @@ fn main() {
     let seed = seed.to_str().expect("utf-8").to_string();
     let state = dir.path().join("state.db");
     let state = state.to_str().expect("utf-8").to_string();
+    // serve logs each request: to the bench's own directory.
+    let log = dir.path().join("serve.log");
+    let log = log.to_str().expect("utf-8").to_string();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -297,7 +300,7 @@ fn main() {
         .expect("runtime");
     let mut rows = Vec::new();
 
-    let (mem, boot) = Server::start(&["--seed", &seed]);
+    let (mem, boot) = Server::start(&["--seed", &seed, "--log-file", &log]);
     let (rss, _) = mem.rss_mb();
     rows.push(Row(
         format!("in memory: start with {USERS} users"),
@@ -315,7 +318,7 @@ fn main() {
     ));
     drop(mem);
 
-    let (st, boot) = Server::start(&["--seed", &seed, "--state", &state]);
+    let (st, boot) = Server::start(&["--seed", &seed, "--state", &state, "--log-file", &log]);
     rows.push(Row(
         format!("--state: create the database, {USERS} users"),
         format!("{:.2} s", boot.as_secs_f64()),
@@ -327,7 +330,7 @@ fn main() {
         format!("{rss:.1} MB ({peak:.1} MB)"),
     ));
     drop(st);
-    let (again, boot) = Server::start(&["--state", &state]);
+    let (again, boot) = Server::start(&["--state", &state, "--log-file", &log]);
     rows.push(Row(
         format!("--state: restart from the database, {USERS} users"),
         format!(
