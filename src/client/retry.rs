@@ -18,6 +18,10 @@ pub struct RetryConfig {
     pub max_attempts: u32,
     /// The first retry waits up to this long; each next one up to twice as long.
     pub base_delay: Duration,
+    /// The same for throttling errors: longer, so a rate-limited caller
+    /// backs off past the service's next free slot instead of using its
+    /// attempts up within a few milliseconds.
+    pub throttle_base_delay: Duration,
     /// No wait is longer than this.
     pub max_delay: Duration,
     /// Size of the retry budget (tokens).
@@ -31,6 +35,7 @@ impl Default for RetryConfig {
         RetryConfig {
             max_attempts: 5,
             base_delay: Duration::from_millis(100),
+            throttle_base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(5),
             budget: 500,
             retry_cost: 5,
@@ -48,9 +53,15 @@ impl RetryConfig {
     }
 
     /// The wait before retry number `retry` (1 = the first retry): a random
-    /// duration in `0..=min(max_delay, base_delay * 2^(retry-1))`.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let ceiling = backoff_ceiling(self.base_delay, self.max_delay, retry);
+    /// duration in `0..=min(max_delay, base * 2^(retry-1))`, where `base` is
+    /// `throttle_base_delay` after a throttling error, else `base_delay`.
+    pub fn backoff(&self, retry: u32, throttled: bool) -> Duration {
+        let base = if throttled {
+            self.throttle_base_delay
+        } else {
+            self.base_delay
+        };
+        let ceiling = backoff_ceiling(base, self.max_delay, retry);
         let millis = ceiling.as_millis() as u64;
         if millis == 0 {
             return Duration::ZERO;
@@ -155,7 +166,7 @@ impl RetryConfig {
         if !budget.try_take(cost) {
             return Decision::GiveUp;
         }
-        Decision::Retry(self.backoff(attempt))
+        Decision::Retry(self.backoff(attempt, error.is_throttling()))
     }
 
     /// Book-keeping after the call ended well: retried calls refund what
@@ -245,8 +256,14 @@ mod tests {
             cfg.max_delay
         );
         for n in 1..10 {
-            assert!(cfg.backoff(n) <= backoff_ceiling(cfg.base_delay, cfg.max_delay, n));
+            assert!(cfg.backoff(n, false) <= backoff_ceiling(cfg.base_delay, cfg.max_delay, n));
+            let throttled = backoff_ceiling(cfg.throttle_base_delay, cfg.max_delay, n);
+            assert!(cfg.backoff(n, true) <= throttled);
         }
+        // Throttling backs off from a longer base: over many draws some
+        // first retries wait longer than any other first retry can.
+        let longest = (0..200).map(|_| cfg.backoff(1, true)).max();
+        assert!(longest > Some(cfg.base_delay), "{longest:?}");
     }
 
     #[test]
