@@ -194,6 +194,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         for c in &p.changes {
             if let Some(&i) = v.by_id.get(&c.user_id) {
                 v.list.items_mut()[i].result = Some(RowResult::Pending);
+                v.results_shown = true;
             }
         }
     }
@@ -346,6 +347,7 @@ pub fn done(
                 }
                 if let Some(&i) = v.by_id.get(&id) {
                     v.list.items_mut()[i].result = Some(result);
+                    v.results_shown = true;
                 }
             }
             if !refresh.is_empty() {

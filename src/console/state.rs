@@ -116,6 +116,9 @@ pub struct UsersView {
     /// `a` was pressed before every page was here: rows still arriving that
     /// match the filter are marked too.
     pub mark_all_pending: bool,
+    /// Some row has a change result, so the Result column shows (kept here
+    /// so a frame need not look through every loaded row).
+    pub results_shown: bool,
 }
 
 impl UsersView {

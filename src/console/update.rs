@@ -405,6 +405,7 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         marks: Default::default(),
         last_mark: None,
         mark_all_pending: false,
+        results_shown: false,
     }
 }
 

@@ -80,7 +80,7 @@ pub fn render(state: &State, v: &UsersView, frame: &mut Frame, area: Rect) {
     }
     let inner = block.inner(area);
     let rows_h = inner.height.saturating_sub(1) as usize;
-    let any_result = list.items().iter().any(|r| r.result.is_some());
+    let any_result = v.results_shown;
     let cols: Vec<Column> = COLUMNS
         .iter()
         .filter(|c| any_result || c.title != "Result")
