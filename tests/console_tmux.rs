@@ -130,6 +130,17 @@ fn aws(url: &str, home: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("aws json")
 }
 
+/// The id of the account named `name`, as the AWS CLI lists it (None: no such account).
+fn account_named(url: &str, home: &Path, name: &str) -> Option<String> {
+    aws(url, home, &["list-accounts"])["Accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["Name"] == name)
+        .and_then(|a| a["AccountId"].as_str())
+        .map(String::from)
+}
+
 /// The shell command that runs the console in the pane and reports its exit.
 fn console_cmd(url: &str, dir: &Path, extra: &str) -> String {
     let empty = dir.join("empty");
@@ -169,14 +180,7 @@ fn fixture(extra: &[&str]) -> Fixture {
     let serve = Serve::start(extra);
     let url = serve.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
-    let accounts = aws(&url, dir.path(), &["list-accounts"]);
-    let acc = accounts["Accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["Name"] == "Example Corp")
-        .expect("Example Corp");
-    let account_id = acc["AccountId"].as_str().expect("id").to_string();
+    let account_id = account_named(&url, dir.path(), "Example Corp").expect("Example Corp");
     let users = aws(
         &url,
         dir.path(),
@@ -895,14 +899,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     t.wait_for("the new account", Duration::from_secs(10), |s| {
         s.contains("account Console Made created") && s.contains("│Console Made")
     });
-    let accounts = aws(&fx.url, fx.dir.path(), &["list-accounts"]);
-    assert!(
-        accounts["Accounts"]
-            .as_array()
-            .expect("accounts")
-            .iter()
-            .any(|a| a["Name"] == "Console Made")
-    );
+    assert!(account_named(&fx.url, fx.dir.path(), "Console Made").is_some());
 
     // Delete a Team account with active users: refused, and the console says why.
     t.keys(&["/"]);
@@ -922,14 +919,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         "{s}"
     );
     t.keys(&["Escape"]);
-    let accounts = aws(&fx.url, fx.dir.path(), &["list-accounts"]);
-    assert!(
-        accounts["Accounts"]
-            .as_array()
-            .expect("accounts")
-            .iter()
-            .any(|a| a["Name"] == "Design Studio")
-    );
+    let id = account_named(&fx.url, fx.dir.path(), "Design Studio").expect("not deleted");
 
     // Invite three users into the Team account.
     t.keys(&["Enter"]);
@@ -945,14 +935,6 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     t.wait_for("the invitations", Duration::from_secs(10), |s| {
         s.contains("3 invited")
     });
-    let id = accounts["Accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["Name"] == "Design Studio")
-        .and_then(|a| a["AccountId"].as_str())
-        .expect("id")
-        .to_string();
     let users = aws(&fx.url, fx.dir.path(), &["list-users", "--account-id", &id]);
     let emails: Vec<&str> = users["Users"]
         .as_array()
@@ -1126,15 +1108,7 @@ fn throttling_shows_in_the_status_line_and_every_page_still_loads() {
 fn remapped_keys_command_line_export_and_copy() {
     let serve = Serve::start(&[]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let accounts = aws(&serve.url, dir.path(), &["list-accounts"]);
-    let account_id = accounts["Accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["Name"] == "Example Corp")
-        .and_then(|a| a["AccountId"].as_str())
-        .expect("Example Corp")
-        .to_string();
+    let account_id = account_named(&serve.url, dir.path(), "Example Corp").expect("Example Corp");
     let headless = |extra: &[&str]| -> String {
         let out = Command::new(BIN)
             .args(["users", &account_id, "--output", "csv", "--ignore-config"])
@@ -1294,15 +1268,8 @@ fn remapped_keys_command_line_export_and_copy() {
 fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
     let serve = Serve::start(&["--latency-ms", "700"]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let accounts = aws(&serve.url, dir.path(), &["list-accounts"]);
-    let account_id = accounts["Accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["Name"] == "Acme Directory")
-        .and_then(|a| a["AccountId"].as_str())
-        .expect("Acme Directory")
-        .to_string();
+    let account_id =
+        account_named(&serve.url, dir.path(), "Acme Directory").expect("Acme Directory");
     let users_now = || {
         aws(
             &serve.url,
