@@ -389,17 +389,7 @@ async fn dead_endpoint_timeout_and_non_json_are_distinct() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let dead = Client::with_static_credentials(
-        &format!("http://127.0.0.1:{port}"),
-        "us-east-1",
-        "AKIDEXAMPLE",
-        "secret",
-    )
-    .expect("client")
-    .with_retry(RetryConfig {
-        base_delay: Duration::from_millis(1),
-        ..RetryConfig::default()
-    });
+    let dead = support::quick_client(&format!("http://127.0.0.1:{port}"));
     let mut events = dead.events();
     let e = dead
         .list_accounts(None, None, None, None)

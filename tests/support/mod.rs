@@ -13,6 +13,17 @@ use std::time::{Duration, Instant};
 use chime_admin::client::{Client, RetryConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// A client of `endpoint` with the example keys whose retries wait 1 ms.
+pub fn quick_client(endpoint: &str) -> Client {
+    Client::with_static_credentials(endpoint, "us-east-1", "AKIDEXAMPLE", "secret")
+        .expect("client")
+        .with_retry(RetryConfig {
+            base_delay: Duration::from_millis(1),
+            throttle_base_delay: Duration::from_millis(1),
+            ..RetryConfig::default()
+        })
+}
+
 /// A loopback HTTP/1.1 server that answers request `n` with `answers[n]`
 /// (the last one repeated) and records each request's head. Stopped on drop.
 pub struct Canned {
@@ -92,17 +103,7 @@ impl Canned {
     }
 
     pub fn client(&self) -> Client {
-        Client::with_static_credentials(
-            &format!("http://{}", self.addr),
-            "us-east-1",
-            "AKIDEXAMPLE",
-            "secret",
-        )
-        .expect("client")
-        .with_retry(RetryConfig {
-            base_delay: Duration::from_millis(1),
-            ..RetryConfig::default()
-        })
+        quick_client(&format!("http://{}", self.addr))
     }
 
     pub fn heads(&self) -> Vec<String> {
