@@ -37,29 +37,20 @@ fn fields(f: &[FieldChange]) -> Vec<Field<'_>> {
         .collect()
 }
 
+/// What every line starts with: when, what kind, and the session.
 #[derive(Serialize)]
-struct Intent<'a> {
+struct Head<'a> {
     time: String,
     event: &'static str,
     endpoint: &'a str,
     profile: Option<&'a str>,
     operation: &'a str,
-    account_id: &'a str,
-    batch: u64,
-    users: usize,
 }
 
-#[derive(Serialize)]
-struct Outcome<'a> {
-    time: String,
-    event: &'static str,
-    endpoint: &'a str,
-    profile: Option<&'a str>,
-    operation: &'a str,
-    account_id: &'a str,
-    batch: u64,
-    user_id: &'a str,
-    changes: Vec<Field<'a>>,
+/// How something ended: `ok`, `failed`, `not_sent` or `pending`, with the
+/// error and the request id(s) of the calls.
+#[derive(Serialize, Default)]
+struct Ending<'a> {
     result: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     error_code: Option<&'a str>,
@@ -67,6 +58,72 @@ struct Outcome<'a> {
     message: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
+    /// Every call an operation made, when there were several (invitations
+    /// make one per 50).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    request_ids: &'a [String],
+}
+
+impl<'a> Ending<'a> {
+    fn of(r: &'a RowResult) -> Self {
+        match r {
+            RowResult::Ok { request_id } => Ending {
+                result: "ok",
+                request_id: request_id.as_deref(),
+                ..Ending::default()
+            },
+            RowResult::NotSent => Ending {
+                result: "not_sent",
+                ..Ending::default()
+            },
+            RowResult::Pending => Ending {
+                result: "pending",
+                ..Ending::default()
+            },
+            RowResult::Failed {
+                code,
+                message,
+                request_id,
+            } => Ending {
+                result: "failed",
+                error_code: code.as_ref().map(|c| c.as_str()),
+                message: Some(message),
+                request_id: request_id.as_deref(),
+                request_ids: &[],
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Intent<'a> {
+    #[serde(flatten)]
+    head: Head<'a>,
+    account_id: &'a str,
+    batch: u64,
+    users: usize,
+}
+
+#[derive(Serialize)]
+struct Outcome<'a> {
+    #[serde(flatten)]
+    head: Head<'a>,
+    account_id: &'a str,
+    batch: u64,
+    user_id: &'a str,
+    changes: Vec<Field<'a>>,
+    #[serde(flatten)]
+    ending: Ending<'a>,
+}
+
+#[derive(Serialize)]
+struct Admin<'a> {
+    #[serde(flatten)]
+    head: Head<'a>,
+    account_id: Option<&'a str>,
+    detail: &'a str,
+    #[serde(flatten)]
+    ending: Ending<'a>,
 }
 
 /// Where the audit lines go and what identifies the session.
@@ -96,19 +153,25 @@ fn append(path: &Path, lines: &[String]) -> std::io::Result<()> {
 }
 
 impl Audit {
-    /// Before sending: what is about to change.
-    pub fn intent(&self, operation: &str, account_id: &str, batch: u64, users: usize) {
-        let line = Intent {
+    fn head<'a>(&'a self, event: &'static str, operation: &'a str) -> Head<'a> {
+        Head {
             time: now(),
-            event: "send",
+            event,
             endpoint: &self.endpoint,
             profile: self.profile.as_deref(),
             operation,
+        }
+    }
+
+    /// Before sending: what is about to change.
+    pub fn intent(&self, operation: &str, account_id: &str, batch: u64, users: usize) {
+        let line = Intent {
+            head: self.head("send", operation),
             account_id,
             batch,
             users,
         };
-        self.write(&[serde_json::to_string(&line).unwrap_or_default()]);
+        self.write(&[line_of(&line)]);
     }
 
     /// After: one line per user with its result.
@@ -124,44 +187,22 @@ impl Audit {
             .iter()
             .map(|(id, r)| {
                 let change = changes.iter().find(|c| c.user_id == *id);
-                let (result, code, message, request_id) = match r {
-                    RowResult::Ok { request_id } => ("ok", None, None, request_id.as_deref()),
-                    RowResult::NotSent => ("not_sent", None, None, None),
-                    RowResult::Pending => ("pending", None, None, None),
-                    RowResult::Failed {
-                        code,
-                        message,
-                        request_id,
-                    } => (
-                        "failed",
-                        code.as_ref().map(|c| c.as_str()),
-                        Some(message.as_str()),
-                        request_id.as_deref(),
-                    ),
-                };
-                let line = Outcome {
-                    time: now(),
-                    event: "result",
-                    endpoint: &self.endpoint,
-                    profile: self.profile.as_deref(),
-                    operation,
+                line_of(&Outcome {
+                    head: self.head("result", operation),
                     account_id,
                     batch,
                     user_id: id,
                     changes: change.map(|c| fields(&c.fields)).unwrap_or_default(),
-                    result,
-                    error_code: code,
-                    message,
-                    request_id,
-                };
-                serde_json::to_string(&line).unwrap_or_default()
+                    ending: Ending::of(r),
+                })
             })
             .collect();
         self.write(&lines);
     }
 
     /// One admin operation (account or user creation, rename, delete,
-    /// invitations): what was asked and how it ended. No emails.
+    /// invitations): what was asked and how it ended, with the request ids
+    /// of its calls. No emails.
     pub fn admin(
         &self,
         operation: &str,
@@ -169,51 +210,147 @@ impl Audit {
         detail: &str,
         result: Result<&[String], (&str, &str, Option<&str>)>,
     ) {
-        #[derive(Serialize)]
-        struct Admin<'a> {
-            time: String,
-            event: &'static str,
-            endpoint: &'a str,
-            profile: Option<&'a str>,
-            operation: &'a str,
-            account_id: Option<&'a str>,
-            detail: &'a str,
-            result: &'static str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            error_code: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            message: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            request_id: Option<&'a str>,
-            /// Every call an operation made (invitations make one per 50).
-            #[serde(skip_serializing_if = "<[_]>::is_empty")]
-            request_ids: &'a [String],
-        }
-        let (result, error_code, message, request_id, request_ids) = match result {
-            Ok([only]) => ("ok", None, None, Some(only.as_str()), &[][..]),
-            Ok(all) => ("ok", None, None, None, all),
-            Err((c, m, r)) => ("failed", Some(c), Some(m), r, &[][..]),
+        let ending = match result {
+            Ok([only]) => Ending {
+                result: "ok",
+                request_id: Some(only),
+                ..Ending::default()
+            },
+            Ok(all) => Ending {
+                result: "ok",
+                request_ids: all,
+                ..Ending::default()
+            },
+            Err((code, message, request_id)) => Ending {
+                result: "failed",
+                error_code: Some(code),
+                message: Some(message),
+                request_id,
+                request_ids: &[],
+            },
         };
         let line = Admin {
-            time: now(),
-            event: "admin",
-            endpoint: &self.endpoint,
-            profile: self.profile.as_deref(),
-            operation,
+            head: self.head("admin", operation),
             account_id,
             detail,
-            result,
-            error_code,
-            message,
-            request_id,
-            request_ids,
+            ending,
         };
-        self.write(&[serde_json::to_string(&line).unwrap_or_default()]);
+        self.write(&[line_of(&line)]);
     }
 
     fn write(&self, lines: &[String]) {
         if let Err(e) = append(&self.path, lines) {
             tracing::error!(path = %self.path.display(), error = %e, "cannot write the audit log");
         }
+    }
+}
+
+fn line_of(line: &impl Serialize) -> String {
+    serde_json::to_string(line).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ErrorCode;
+    use serde_json::{Value, json};
+
+    fn lines(path: &Path) -> Vec<Value> {
+        std::fs::read_to_string(path)
+            .expect("audit file")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
+    #[test]
+    fn every_line_names_the_session_and_results_carry_request_ids() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let audit = Audit {
+            path: dir.path().join("state/audit.jsonl"),
+            endpoint: "http://127.0.0.1:1".into(),
+            profile: Some("admin".into()),
+        };
+        let arn = "arn:aws:a4b:us-east-1:111122223333:room/secret-room";
+        let changes = vec![PlannedChange {
+            user_id: "u-1".into(),
+            email: "sam@example.com".into(),
+            fields: vec![
+                FieldChange {
+                    field: "License",
+                    from: "Pro".into(),
+                    to: "Basic".into(),
+                },
+                FieldChange {
+                    field: "Room ARN",
+                    from: String::new(),
+                    to: arn.into(),
+                },
+            ],
+        }];
+        audit.intent("BatchUpdateUser", "acc-1", 7, 2);
+        audit.outcomes(
+            "BatchUpdateUser",
+            "acc-1",
+            7,
+            &changes,
+            &[
+                (
+                    "u-1".into(),
+                    RowResult::Ok {
+                        request_id: Some("req-ok".into()),
+                    },
+                ),
+                (
+                    "u-2".into(),
+                    RowResult::Failed {
+                        code: Some(ErrorCode::Conflict),
+                        message: "User is suspended".into(),
+                        request_id: Some("req-bad".into()),
+                    },
+                ),
+                ("u-3".into(), RowResult::NotSent),
+            ],
+        );
+        let ids = ["req-a".to_string(), "req-b".to_string()];
+        audit.admin("InviteUsers", Some("acc-1"), "3 emails", Ok(&ids));
+        audit.admin("CreateAccount", None, "name", Ok(&ids[..1]));
+        audit.admin(
+            "DeleteAccount",
+            Some("acc-1"),
+            "",
+            Err(("UnprocessableEntity", "has users", Some("req-c"))),
+        );
+
+        let v = lines(&audit.path);
+        assert_eq!(v.len(), 7);
+        for line in &v {
+            assert_eq!(line["endpoint"], "http://127.0.0.1:1");
+            assert_eq!(line["profile"], "admin");
+            assert!(line["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+        }
+        assert_eq!(v[0]["event"], "send");
+        assert_eq!(v[0]["users"], 2);
+        assert_eq!(v[1]["result"], "ok");
+        assert_eq!(v[1]["request_id"], "req-ok");
+        assert_eq!(
+            v[1]["changes"],
+            json!([
+                {"field": "License", "from": "Pro", "to": "Basic"},
+                {"field": "Room ARN", "from": "(redacted)", "to": "(redacted)"}
+            ])
+        );
+        assert_eq!(v[2]["result"], "failed");
+        assert_eq!(v[2]["error_code"], "Conflict");
+        assert_eq!(v[2]["request_id"], "req-bad");
+        assert_eq!(v[3]["result"], "not_sent");
+        assert!(v[3].get("request_id").is_none());
+        assert_eq!(v[4]["request_ids"], json!(["req-a", "req-b"]));
+        assert_eq!(v[5]["request_id"], "req-a");
+        assert!(v[5].get("request_ids").is_none());
+        assert_eq!(v[6]["error_code"], "UnprocessableEntity");
+        assert_eq!(v[6]["request_id"], "req-c");
+        let text = std::fs::read_to_string(&audit.path).expect("audit");
+        assert!(!text.contains("sam@example.com") && !text.contains("secret-room"));
     }
 }
