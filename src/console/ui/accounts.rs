@@ -3,10 +3,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Row, Table};
+use ratatui::widgets::{Block, Borders};
 
+use super::Column;
+use super::table::ListPane;
 use super::theme::{GLYPH_BAD, GLYPH_OK, SPINNER};
-use super::{Column, centered_line, fit_columns};
 use crate::console::state::{Pane, State};
 use crate::console::update::thousands;
 use crate::model::{Account, AccountStatus};
@@ -38,55 +39,38 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if view.filter.is_active() {
         block = block.title_bottom(super::users::filter_line(state, &view.filter, focused));
     }
-    let inner = block.inner(area);
-    let rows_h = inner.height.saturating_sub(1) as usize;
-    let list = &view.list;
-
-    let (kept, widths) = fit_columns(COLUMNS, inner.width);
-    let header = Row::new(kept.iter().map(|&i| COLUMNS[i].title)).style(th.header());
-    let rows = list.visible()[list.offset.min(list.visible_len())..]
-        .iter()
-        .take(rows_h)
-        .enumerate()
-        .map(|(k, &i)| {
-            let a = &list.items()[i];
-            let row = Row::new(kept.iter().map(|&c| cell(state, a, c)));
-            if list.offset + k == list.cursor {
-                row.style(th.selected(focused))
+    let pane = ListPane {
+        list: &view.list,
+        columns: COLUMNS,
+        block,
+        focused,
+        filter: &view.filter,
+    };
+    pane.render(
+        state,
+        frame,
+        area,
+        |a, title| cell(state, a, title),
+        || {
+            if view.loading {
+                format!(
+                    "{} loading accounts…",
+                    SPINNER[state.spinner % SPINNER.len()]
+                )
+            } else if !view.list.is_empty() {
+                format!("no account name contains {:?}", view.filter.text())
+            } else if view.loaded {
+                "no accounts".to_string()
             } else {
-                row
+                "accounts not loaded: ctrl-r to retry".to_string()
             }
-        });
-    let table = Table::new(rows, widths).header(header).block(block);
-    frame.render_widget(table, area);
-
-    let body = Rect::new(
-        inner.x,
-        inner.y + 1,
-        inner.width,
-        inner.height.saturating_sub(1),
+        },
     );
-    if list.visible_len() == 0 {
-        let msg = if view.loading {
-            format!(
-                "{} loading accounts…",
-                SPINNER[state.spinner % SPINNER.len()]
-            )
-        } else if !list.is_empty() {
-            format!("no account name contains {:?}", view.filter.text())
-        } else if view.loaded {
-            "no accounts".to_string()
-        } else {
-            "accounts not loaded: ctrl-r to retry".to_string()
-        };
-        centered_line(frame, body, Line::styled(msg, th.dim()));
-    }
-    super::users::filter_cursor(frame, area, &view.filter, focused);
 }
 
-fn cell<'a>(state: &'a State, a: &'a Account, col: usize) -> Span<'a> {
+fn cell<'a>(state: &State, a: &'a Account, title: &str) -> Span<'a> {
     let th = &state.theme;
-    match COLUMNS[col].title {
+    match title {
         "Name" => Span::raw(a.name.as_str()),
         "Type" => Span::raw(a.account_type.as_ref().map(|t| t.as_str()).unwrap_or("")),
         "License" => Span::raw(a.default_license.as_ref().map(|t| t.as_str()).unwrap_or("")),

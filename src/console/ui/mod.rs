@@ -8,6 +8,7 @@ pub mod form;
 pub mod help;
 pub mod layout;
 pub mod status;
+pub mod table;
 pub mod theme;
 pub mod users;
 

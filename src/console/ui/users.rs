@@ -2,12 +2,13 @@
 //! on screen are built, so 100,000 loaded users cost no more than 30.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Row, Table};
+use ratatui::widgets::{Block, Borders};
 
+use super::Column;
+use super::table::ListPane;
 use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
-use super::{Column, centered_line, fit_columns};
 use crate::console::state::{FilterInput, Pane, RowResult, State, UserRow, UsersView};
 use crate::console::update::thousands;
 use crate::model::{InviteStatus, RegistrationStatus};
@@ -44,7 +45,7 @@ pub fn filter_line<'a>(state: &State, f: &'a FilterInput, focused: bool) -> Line
     ])
 }
 
-pub fn render(state: &State, v: &UsersView, frame: &mut Frame, area: Rect) {
+pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let focused = matches!(state.focus, Pane::Users);
     let list = &v.list;
@@ -78,42 +79,23 @@ pub fn render(state: &State, v: &UsersView, frame: &mut Frame, area: Rect) {
     if v.filter.is_active() {
         block = block.title_bottom(filter_line(state, &v.filter, focused));
     }
-    let inner = block.inner(area);
-    let rows_h = inner.height.saturating_sub(1) as usize;
-    let any_result = v.results_shown;
     let cols: Vec<Column> = COLUMNS
         .iter()
-        .filter(|c| any_result || c.title != "Result")
+        .filter(|c| v.results_shown || c.title != "Result")
         .copied()
         .collect();
-    let (kept, widths) = fit_columns(&cols, inner.width);
-    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(th.header());
-    let start = list.offset.min(list.visible_len());
-    let rows = list.visible()[start..]
-        .iter()
-        .take(rows_h)
-        .enumerate()
-        .map(|(k, &i)| {
-            let r = &list.items()[i];
-            let marked = v.marks.contains(&r.user.user_id);
-            let row = Row::new(kept.iter().map(|&c| cell(state, r, marked, cols[c].title)));
-            if start + k == list.cursor {
-                row.style(th.selected(focused))
-            } else {
-                row
-            }
-        });
-    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
-
-    if list.visible_len() == 0 {
-        let body = Rect::new(
-            inner.x,
-            inner.y + 1,
-            inner.width,
-            inner.height.saturating_sub(1),
-        );
+    let pane = ListPane {
+        list,
+        columns: &cols,
+        block,
+        focused,
+        filter: &v.filter,
+    };
+    let cell =
+        |r: &'a UserRow, title: &str| cell(state, r, v.marks.contains(&r.user.user_id), title);
+    pane.render(state, frame, area, cell, || {
         let loading = v.page_in_flight || v.lookup_in_flight;
-        let msg = if loading && list.is_empty() {
+        if loading && list.is_empty() {
             format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
         } else if !list.is_empty() || !v.filter.text().is_empty() {
             if loading || !v.complete {
@@ -126,21 +108,8 @@ pub fn render(state: &State, v: &UsersView, frame: &mut Frame, area: Rect) {
             }
         } else {
             "no users in this account".to_string()
-        };
-        centered_line(frame, body, Line::styled(msg, th.dim()));
-    }
-    filter_cursor(frame, area, &v.filter, focused);
-}
-
-/// Puts the terminal's cursor in the filter input while it is edited.
-pub fn filter_cursor(frame: &mut Frame, area: Rect, f: &FilterInput, focused: bool) {
-    if f.editing && focused && area.height > 0 {
-        // The bottom title starts after the corner: " filter /" is 9 cells.
-        let x = area.x + 1 + 9 + f.input.visual_cursor() as u16;
-        if x < area.x + area.width.saturating_sub(1) {
-            frame.set_cursor_position(Position::new(x, area.y + area.height - 1));
         }
-    }
+    });
 }
 
 fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a> {

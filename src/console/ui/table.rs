@@ -1,0 +1,84 @@
+//! One list pane, as the accounts and users panes both draw it: a bordered
+//! table of the visible rows that fit (only those are built, so 100,000
+//! loaded rows cost no more than 30), the cursor's row highlighted, the
+//! columns that fit the width, a centred message when no row is visible, and
+//! the terminal's cursor in the filter while it is edited.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Row, Table};
+
+use super::{Column, centered_line, fit_columns};
+use crate::console::list::FilteredList;
+use crate::console::state::{FilterInput, State};
+
+/// What a list pane shows besides its rows.
+pub struct ListPane<'a, 'b, T> {
+    pub list: &'a FilteredList<T>,
+    pub columns: &'b [Column],
+    /// The border with its titles (and the filter line, if any).
+    pub block: Block<'b>,
+    pub focused: bool,
+    pub filter: &'b FilterInput,
+}
+
+impl<'a, T> ListPane<'a, '_, T> {
+    /// Draws the pane; `cell(row, column title)` makes one cell, `empty()`
+    /// the message shown when no row is visible.
+    pub fn render(
+        self,
+        state: &State,
+        frame: &mut Frame,
+        area: Rect,
+        cell: impl Fn(&'a T, &str) -> Span<'a>,
+        empty: impl FnOnce() -> String,
+    ) {
+        let th = &state.theme;
+        let list = self.list;
+        let inner = self.block.inner(area);
+        let rows_h = inner.height.saturating_sub(1) as usize;
+        let cols = self.columns;
+        let (kept, widths) = fit_columns(cols, inner.width);
+        let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(th.header());
+        let start = list.offset.min(list.visible_len());
+        let rows = list.visible()[start..]
+            .iter()
+            .take(rows_h)
+            .enumerate()
+            .map(|(k, &i)| {
+                let item: &'a T = &list.items()[i];
+                let row = Row::new(kept.iter().map(|&c| cell(item, cols[c].title)));
+                if start + k == list.cursor {
+                    row.style(th.selected(self.focused))
+                } else {
+                    row
+                }
+            });
+        frame.render_widget(
+            Table::new(rows, widths).header(header).block(self.block),
+            area,
+        );
+        if list.visible_len() == 0 {
+            let body = Rect::new(
+                inner.x,
+                inner.y + 1,
+                inner.width,
+                inner.height.saturating_sub(1),
+            );
+            centered_line(frame, body, Line::styled(empty(), th.dim()));
+        }
+        filter_cursor(frame, area, self.filter, self.focused);
+    }
+}
+
+/// Puts the terminal's cursor in the filter input while it is edited.
+fn filter_cursor(frame: &mut Frame, area: Rect, f: &FilterInput, focused: bool) {
+    if f.editing && focused && area.height > 0 {
+        // The bottom title starts after the corner: " filter /" is 9 cells.
+        let x = area.x + 1 + 9 + f.input.visual_cursor() as u16;
+        if x < area.x + area.width.saturating_sub(1) {
+            frame.set_cursor_position(Position::new(x, area.y + area.height - 1));
+        }
+    }
+}
