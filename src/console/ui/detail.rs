@@ -11,6 +11,9 @@ use crate::console::state::{Pane, RowResult, State};
 use crate::console::update::thousands;
 use crate::model::{Account, Timestamp};
 
+/// The least the right-hand column of two keeps.
+const MIN_RIGHT: u16 = 24;
+
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let focused = state.focus == Pane::Detail;
@@ -40,31 +43,37 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     }
     let label_w = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let line = |(k, v): &(&'static str, String)| {
-        Line::from(vec![
-            Span::styled(format!("{k:>label_w$} "), th.dim()),
-            Span::raw(v.clone()),
-        ])
+    // One field in `width` columns: the value shortened (never silently cut).
+    let line = |width: u16| {
+        move |(k, v): &(&'static str, String)| {
+            let room = usize::from(width).saturating_sub(label_w + 1);
+            Line::from(vec![
+                Span::styled(format!("{k:>label_w$} "), th.dim()),
+                Span::raw(fit(v, room)),
+            ])
+        }
     };
     // Two columns when the pane is wide and short, so more fields show.
     let total = fields.len() + extra.len();
     if inner.width >= 70 && (inner.height as usize) < total {
         let half = fields.len().div_ceil(2);
-        // The left column is as wide as its longest field (a whole user id),
-        // leaving the right one room for its labels and dates.
-        let widest = fields[..half]
+        // The left column is as wide as its longest field: a whole user id
+        // matters more than a right-hand value, which is shortened if it must.
+        let left = fields[..half]
             .iter()
-            .map(|(_, v)| label_w + 1 + v.chars().count() + 2)
+            .map(|(_, v)| (label_w + 2 + v.chars().count()) as u16)
             .max()
             .unwrap_or(0);
-        let w = (widest as u16).clamp(inner.width / 2, inner.width.saturating_sub(34));
-        let left: Vec<Line> = fields[..half].iter().map(line).collect();
-        let right: Vec<Line> = fields[half..].iter().map(line).collect();
+        let w = left
+            .max(inner.width / 2)
+            .min(inner.width.saturating_sub(MIN_RIGHT));
+        let left: Vec<Line> = fields[..half].iter().map(line(w - 1)).collect();
+        let right: Vec<Line> = fields[half..].iter().map(line(inner.width - w)).collect();
         // The last change's result (and its request id) across the whole width.
         let top = (half as u16).min(inner.height);
         frame.render_widget(Paragraph::new(left), Rect::new(inner.x, inner.y, w, top));
         frame.render_widget(
-            Paragraph::new(right).wrap(Wrap { trim: false }),
+            Paragraph::new(right),
             Rect::new(inner.x + w, inner.y, inner.width - w, top),
         );
         frame.render_widget(
@@ -72,11 +81,29 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Rect::new(inner.x, inner.y + top, inner.width, inner.height - top),
         );
     } else {
-        let mut lines: Vec<Line> = fields.iter().map(line).collect();
+        let mut lines: Vec<Line> = fields.iter().map(line(u16::MAX)).collect();
         lines.extend(extra);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }
+
+/// `v` in at most `room` columns: a time without its hour if that fits,
+/// else cut with `…`.
+fn fit(v: &str, room: usize) -> String {
+    let len = v.chars().count();
+    if len <= room {
+        return v.to_string();
+    }
+    if v.ends_with(" UTC") && room >= DATE.len() && v.is_char_boundary(DATE.len()) {
+        return v[..DATE.len()].to_string();
+    }
+    let mut cut: String = v.chars().take(room.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// A timestamp's date part, `YYYY-MM-DD`.
+const DATE: &str = "YYYY-MM-DD";
 
 fn ts(t: &Option<Timestamp>) -> String {
     t.map(|t| t.0.format("%Y-%m-%d %H:%M UTC").to_string())
