@@ -68,9 +68,34 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .max(inner.width / 2)
             .min(inner.width.saturating_sub(MIN_RIGHT));
         let left: Vec<Line> = fields[..half].iter().map(line(w - 1)).collect();
-        let right: Vec<Line> = fields[half..].iter().map(line(inner.width - w)).collect();
+        // A long right-hand value (a room ARN) wraps under itself while the
+        // pane has rows to spare above the last change's lines; else (and
+        // always for a time) it is shortened.
+        let right_w = inner.width - w;
+        let room = usize::from(right_w).saturating_sub(label_w + 1).max(1);
+        let rows = usize::from(inner.height)
+            .saturating_sub(extra.len())
+            .max(half);
+        let mut spare = rows.saturating_sub(fields.len() - half);
+        let mut right: Vec<Line> = Vec::new();
+        for (k, v) in &fields[half..] {
+            let chars: Vec<char> = v.chars().collect();
+            let more = chars.len().div_ceil(room).saturating_sub(1);
+            if more == 0 || more > spare || v.ends_with(" UTC") {
+                right.push(line(right_w)(&(k, v.clone())));
+                continue;
+            }
+            spare -= more;
+            for (i, part) in chars.chunks(room).enumerate() {
+                let head = if i == 0 { *k } else { "" };
+                right.push(Line::from(vec![
+                    Span::styled(format!("{head:>label_w$} "), th.dim()),
+                    Span::raw(part.iter().collect::<String>()),
+                ]));
+            }
+        }
         // The last change's result (and its request id) across the whole width.
-        let top = (half as u16).min(inner.height);
+        let top = (half.max(right.len()) as u16).min(inner.height);
         frame.render_widget(Paragraph::new(left), Rect::new(inner.x, inner.y, w, top));
         frame.render_widget(
             Paragraph::new(right),
