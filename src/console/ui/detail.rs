@@ -238,3 +238,21 @@ fn account_fields(state: &State, a: &Account) -> Vec<(&'static str, String)> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn values_are_shortened_visibly_never_cut_silently() {
+        assert_eq!(fit("Pro", 10), "Pro");
+        assert_eq!(fit("2020-02-04 19:25 UTC", 20), "2020-02-04 19:25 UTC");
+        // A time keeps its date.
+        assert_eq!(fit("2020-02-04 19:25 UTC", 16), "2020-02-04");
+        // Anything else ends in an ellipsis, within the room.
+        let arn = "arn:aws:a4b:us-east-1:123456789012:room/r1";
+        assert_eq!(fit(arn, 12), "arn:aws:a4b…");
+        assert_eq!(fit(arn, 12).chars().count(), 12);
+        assert_eq!(fit("ünïcödé-name", 5), "ünïc…");
+    }
+}
