@@ -74,6 +74,10 @@ pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     };
     out.line("endpoint", client.endpoint());
     out.line("region", client.region());
+    out.line(
+        "proxy",
+        &crate::client::transport::proxy_summary(client.endpoint(), |k| std::env::var(k).ok()),
+    );
 
     match client.credential_summary().await {
         Ok(c) => {

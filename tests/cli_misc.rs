@@ -85,6 +85,8 @@ fn doctor_reports_credentials_endpoint_call_and_skew_without_the_secret() {
         "{text}"
     );
     assert!(text.contains("region         us-east-1"), "{text}");
+    // A local endpoint is never reached through a proxy.
+    assert!(text.contains("proxy          none"), "{text}");
     assert!(
         text.contains("✓ credentials    AKID…MPLE from environment variables"),
         "{text}"

@@ -48,11 +48,7 @@ pub(crate) struct Transport {
 pub(crate) fn proxies(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<reqwest::Proxy>, ApiError> {
-    let var = |name: &str| {
-        env(&name.to_ascii_lowercase())
-            .or_else(|| env(name))
-            .filter(|v| !v.trim().is_empty())
-    };
+    let var = |name: &str| proxy_var(&env, name);
     let mut except = String::from("127.0.0.0/8,::1,localhost");
     if let Some(list) = var("NO_PROXY") {
         except.push(',');
@@ -71,6 +67,51 @@ pub(crate) fn proxies(
         out.push(proxy.no_proxy(reqwest::NoProxy::from_string(&except)));
     }
     Ok(out)
+}
+
+/// A proxy variable, lower case first as curl and the AWS CLI read them.
+fn proxy_var(env: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    env(&name.to_ascii_lowercase())
+        .or_else(|| env(name))
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// Which proxy requests to `endpoint` go through, in words (for `doctor`):
+/// the proxy without any user or password, and the variable it came from.
+pub fn proxy_summary(endpoint: &str, env: impl Fn(&str) -> Option<String>) -> String {
+    let uri: Option<http::Uri> = endpoint.parse().ok();
+    let host = uri.as_ref().and_then(|u| u.host()).unwrap_or("");
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = bare == "localhost"
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let name = if endpoint.starts_with("https://") {
+        "HTTPS_PROXY"
+    } else {
+        "HTTP_PROXY"
+    };
+    let Some(proxy) = proxy_var(&env, name) else {
+        return "none".into();
+    };
+    if loopback {
+        return format!("none: {host} is loopback ({name} is not used for it)");
+    }
+    // `scheme://user:password@host:port` is shown as `scheme://host:port`.
+    let shown = match proxy.split_once("://") {
+        Some((scheme, rest)) => {
+            let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+            format!("{scheme}://{rest}")
+        }
+        None => proxy
+            .rsplit_once('@')
+            .map_or(proxy.as_str(), |(_, r)| r)
+            .to_string(),
+    };
+    match proxy_var(&env, "NO_PROXY") {
+        Some(list) => format!("{shown} from {name} (NO_PROXY: {list})"),
+        None => format!("{shown} from {name}"),
+    }
 }
 
 /// An answer read to the end.
@@ -237,4 +278,46 @@ fn detail(e: &reqwest::Error) -> String {
         last = s;
     }
     last.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::proxy_summary;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_proxy_in_use_is_named_without_its_password() {
+        let aws = "https://chime.us-east-1.amazonaws.com";
+        assert_eq!(proxy_summary(aws, env(&[])), "none");
+        let with = [("HTTPS_PROXY", "http://sam:hunter2@proxy.corp:3128")];
+        assert_eq!(
+            proxy_summary(aws, env(&with)),
+            "http://proxy.corp:3128 from HTTPS_PROXY"
+        );
+        // The lower-case variable wins, as in curl and the AWS CLI.
+        let both = [
+            ("https_proxy", "http://low:1"),
+            ("HTTPS_PROXY", "http://up:2"),
+            ("no_proxy", ".internal"),
+        ];
+        assert_eq!(
+            proxy_summary(aws, env(&both)),
+            "http://low:1 from HTTPS_PROXY (NO_PROXY: .internal)"
+        );
+        // http endpoints use HTTP_PROXY; loopback never uses one.
+        assert_eq!(proxy_summary("http://chime.example", env(&with)), "none");
+        let http = [("HTTP_PROXY", "http://proxy:8080")];
+        let local = proxy_summary("http://127.0.0.1:4566", env(&http));
+        assert!(local.starts_with("none: 127.0.0.1 is loopback"), "{local}");
+        let local = proxy_summary("http://[::1]:4566", env(&http));
+        assert!(local.starts_with("none: [::1] is loopback"), "{local}");
+    }
 }
