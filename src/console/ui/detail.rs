@@ -42,9 +42,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if fields.is_empty() {
         return;
     }
-    let label_w = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    // One field in `width` columns: the value shortened (never silently cut).
-    let line = |width: u16| {
+    let labels = |f: &[(&'static str, String)]| f.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    // One field in `width` columns, labels `label_w` wide: the value
+    // shortened if it must be (never silently cut).
+    let line = |width: u16, label_w: usize| {
         move |(k, v): &(&'static str, String)| {
             let room = usize::from(width).saturating_sub(label_w + 1);
             Line::from(vec![
@@ -57,17 +58,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let total = fields.len() + extra.len();
     if inner.width >= 70 && (inner.height as usize) < total {
         let half = fields.len().div_ceil(2);
+        let (left_labels, label_w) = (labels(&fields[..half]), labels(&fields[half..]));
         // The left column is as wide as its longest field: a whole user id
         // matters more than a right-hand value, which is shortened if it must.
         let left = fields[..half]
             .iter()
-            .map(|(_, v)| (label_w + 2 + v.chars().count()) as u16)
+            .map(|(_, v)| (left_labels + 2 + v.chars().count()) as u16)
             .max()
             .unwrap_or(0);
         let w = left
             .max(inner.width / 2)
             .min(inner.width.saturating_sub(MIN_RIGHT));
-        let left: Vec<Line> = fields[..half].iter().map(line(w - 1)).collect();
+        let left: Vec<Line> = fields[..half]
+            .iter()
+            .map(line(w - 1, left_labels))
+            .collect();
         // A long right-hand value (a room ARN) wraps under itself while the
         // pane has rows to spare above the last change's lines; else (and
         // always for a time) it is shortened.
@@ -82,7 +87,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let chars: Vec<char> = v.chars().collect();
             let more = chars.len().div_ceil(room).saturating_sub(1);
             if more == 0 || more > spare || v.ends_with(" UTC") {
-                right.push(line(right_w)(&(k, v.clone())));
+                right.push(line(right_w, label_w)(&(k, v.clone())));
                 continue;
             }
             spare -= more;
@@ -106,7 +111,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Rect::new(inner.x, inner.y + top, inner.width, inner.height - top),
         );
     } else {
-        let mut lines: Vec<Line> = fields.iter().map(line(u16::MAX)).collect();
+        let mut lines: Vec<Line> = fields.iter().map(line(u16::MAX, labels(&fields))).collect();
         lines.extend(extra);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
