@@ -5,8 +5,7 @@
 //!
 //! Run: `cargo bench --bench bulk` (needs `aws` and `boto3` on PATH).
 
-use std::io::BufRead;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chime_admin::client::{Client, ListUsersQuery};
@@ -19,60 +18,9 @@ const RUNS: usize = 3;
 const CLI_SAMPLE: usize = 5;
 const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
 
-struct Serve {
-    child: std::process::Child,
-    endpoint: String,
-    /// Its log, and the headless commands' (`--log-file`).
-    logs: tempfile::TempDir,
-}
-
-impl Serve {
-    fn log_file(&self, name: &str) -> std::path::PathBuf {
-        self.logs.path().join(name)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Serve {
-    let logs = tempfile::tempdir().expect("tmp");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--latency-ms"])
-        .arg(LATENCY_MS.to_string())
-        .arg("--log-file")
-        .arg(logs.path().join("serve.log"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn serve");
-    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    let mut endpoint = String::new();
-    while reader.read_line(&mut line).expect("read") > 0 {
-        if let Some(url) = line.trim().strip_prefix("listening on ") {
-            endpoint = url.to_string();
-            break;
-        }
-        line.clear();
-    }
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-            sink.clear();
-        }
-    });
-    assert!(!endpoint.is_empty(), "serve printed no address");
-    Serve {
-        child,
-        endpoint,
-        logs,
-    }
-}
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::Serve;
 
 fn with_keys(c: &mut Command) -> &mut Command {
     c.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
@@ -103,11 +51,11 @@ print(time.perf_counter() - t0)
 "#;
 
 fn main() {
-    let svc = serve();
+    let svc = Serve::start(&["--latency-ms", &LATENCY_MS.to_string()]);
+    let logs = tempfile::tempdir().expect("tmp");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let client =
-        Client::with_static_credentials(&svc.endpoint, "us-east-1", "AKIDEXAMPLE", "secret")
-            .expect("client");
+    let client = Client::with_static_credentials(&svc.url, "us-east-1", "AKIDEXAMPLE", "secret")
+        .expect("client");
     let (account, ids) = rt.block_on(async {
         let accounts = client
             .list_accounts(Some("Example Corp"), None, None, None)
@@ -143,13 +91,13 @@ fn main() {
         let license = ["Basic", "Plus"][run % 2];
         let t0 = Instant::now();
         let out = with_keys(&mut Command::new(BIN))
-            .args(["update-users", &account, "--endpoint-url", &svc.endpoint])
+            .args(["update-users", &account, "--endpoint-url", &svc.url])
             .args(["--license", license, "--output", "json", "--concurrency"])
             .arg(CONCURRENCY.to_string())
             .arg("--ids-from")
             .arg(&ids_file)
             .arg("--log-file")
-            .arg(svc.log_file("update-users.log"))
+            .arg(logs.path().join("update-users.log"))
             .output()
             .expect("update-users");
         walls.push(t0.elapsed());
@@ -197,7 +145,7 @@ fn main() {
     // boto3: sequential batch_update_user, 20 per call.
     let t0 = Instant::now();
     let out = with_keys(&mut Command::new("python3"))
-        .args(["-c", BOTO3, &svc.endpoint, &account])
+        .args(["-c", BOTO3, &svc.url, &account])
         .arg(&ids_file)
         .output()
         .expect("python3");
@@ -212,7 +160,7 @@ fn main() {
     let t0 = Instant::now();
     for id in ids.iter().take(CLI_SAMPLE) {
         let out = with_keys(&mut Command::new("aws"))
-            .args(["chime", "update-user", "--endpoint-url", &svc.endpoint])
+            .args(["chime", "update-user", "--endpoint-url", &svc.url])
             .args([
                 "--account-id",
                 &account,

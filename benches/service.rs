@@ -6,8 +6,6 @@
 //! Goals: >= 5,000 GetUser/s, >= 1,000 BatchUpdateUser(20)/s, <= 100 MB RSS
 //! with 100,000 users.
 
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -23,36 +21,29 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 const USERS: usize = 100_000;
 const RUN: Duration = Duration::from_secs(4);
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+/// `serve` (by the tests' own helper) and the address to load.
 struct Server {
-    child: Child,
+    serve: support::Serve,
     host: String,
 }
 
 impl Server {
+    /// Starts `serve` with these flags; also returns how long it took to
+    /// print its address (loading or creating the data included).
     fn start(args: &[&str]) -> (Server, Duration) {
         let t = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chime-admin"))
-            .arg("serve")
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("serve starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("listening line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("listening on URL")
-            .to_string();
-        let host = url.trim_start_matches("http://").to_string();
-        (Server { child, host }, t.elapsed())
+        let serve = support::Serve::start(args);
+        let elapsed = t.elapsed();
+        let host = serve.url.trim_start_matches("http://").to_string();
+        (Server { serve, host }, elapsed)
     }
 
     /// (current RSS, peak RSS) in MB from /proc.
     fn rss_mb(&self) -> (f64, f64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.serve.pid()))
             .unwrap_or_default();
         let field = |name: &str| {
             status
@@ -64,13 +55,6 @@ impl Server {
                 .unwrap_or(f64::NAN)
         };
         (field("VmRSS:"), field("VmHWM:"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -289,9 +273,6 @@ fn main() {
     let seed = seed.to_str().expect("utf-8").to_string();
     let state = dir.path().join("state.db");
     let state = state.to_str().expect("utf-8").to_string();
-    // serve logs each request: to the bench's own directory.
-    let log = dir.path().join("serve.log");
-    let log = log.to_str().expect("utf-8").to_string();
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -300,7 +281,7 @@ fn main() {
         .expect("runtime");
     let mut rows = Vec::new();
 
-    let (mem, boot) = Server::start(&["--seed", &seed, "--log-file", &log]);
+    let (mem, boot) = Server::start(&["--seed", &seed]);
     let (rss, _) = mem.rss_mb();
     rows.push(Row(
         format!("in memory: start with {USERS} users"),
@@ -318,7 +299,7 @@ fn main() {
     ));
     drop(mem);
 
-    let (st, boot) = Server::start(&["--seed", &seed, "--state", &state, "--log-file", &log]);
+    let (st, boot) = Server::start(&["--seed", &seed, "--state", &state]);
     rows.push(Row(
         format!("--state: create the database, {USERS} users"),
         format!("{:.2} s", boot.as_secs_f64()),
@@ -330,7 +311,7 @@ fn main() {
         format!("{rss:.1} MB ({peak:.1} MB)"),
     ));
     drop(st);
-    let (again, boot) = Server::start(&["--state", &state, "--log-file", &log]);
+    let (again, boot) = Server::start(&["--state", &state]);
     rows.push(Row(
         format!("--state: restart from the database, {USERS} users"),
         format!(
