@@ -2,8 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders};
+use ratatui::text::Span;
 
 use super::Column;
 use super::table::ListPane;
@@ -25,24 +24,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let focused = state.focus == Pane::Accounts;
     let view = &state.accounts;
-    let mut title = vec![Span::styled(" Accounts ", th.title())];
-    if view.loading {
-        title.push(Span::raw(format!(
-            "{} ",
-            SPINNER[state.spinner % SPINNER.len()]
-        )));
-    }
-    let mut block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.border(focused))
-        .title(Line::from(title));
-    if view.filter.is_active() {
-        block = block.title_bottom(super::users::filter_line(state, &view.filter, focused));
-    }
     let pane = ListPane {
         list: &view.list,
         columns: COLUMNS,
-        block,
+        title: vec![Span::styled(" Accounts ", th.title())],
+        busy: view.loading,
         focused,
         filter: &view.filter,
     };

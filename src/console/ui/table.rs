@@ -1,14 +1,16 @@
-//! One list pane, as the accounts and users panes both draw it: a bordered
-//! table of the visible rows that fit (only those are built, so 100,000
-//! loaded rows cost no more than 30), the cursor's row highlighted, the
-//! columns that fit the width, a centred message when no row is visible, and
-//! the terminal's cursor in the filter while it is edited.
+//! One list pane, as the accounts and users panes both draw it: a border
+//! with the pane's title (a spinner while it loads) and its filter, a table
+//! of the visible rows that fit (only those are built, so 100,000 loaded rows
+//! cost no more than 30), the cursor's row highlighted, the columns that fit
+//! the width, a centred message when no row is visible, and the terminal's
+//! cursor in the filter while it is edited.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Row, Table};
+use ratatui::widgets::{Block, Borders, Row, Table};
 
+use super::theme::SPINNER;
 use super::{Column, centered_line, fit_columns};
 use crate::console::list::FilteredList;
 use crate::console::state::{FilterInput, State};
@@ -17,8 +19,9 @@ use crate::console::state::{FilterInput, State};
 pub struct ListPane<'a, 'b, T> {
     pub list: &'a FilteredList<T>,
     pub columns: &'b [Column],
-    /// The border with its titles (and the filter line, if any).
-    pub block: Block<'b>,
+    /// The top title's parts; a spinner follows them while `busy`.
+    pub title: Vec<Span<'b>>,
+    pub busy: bool,
     pub focused: bool,
     pub filter: &'b FilterInput,
 }
@@ -36,7 +39,21 @@ impl<'a, T> ListPane<'a, '_, T> {
     ) {
         let th = &state.theme;
         let list = self.list;
-        let inner = self.block.inner(area);
+        let mut title = self.title;
+        if self.busy {
+            title.push(Span::raw(format!(
+                "{} ",
+                SPINNER[state.spinner % SPINNER.len()]
+            )));
+        }
+        let mut block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(th.border(self.focused))
+            .title(Line::from(title));
+        if self.filter.is_active() {
+            block = block.title_bottom(filter_line(state, self.filter, self.focused));
+        }
+        let inner = block.inner(area);
         let rows_h = inner.height.saturating_sub(1) as usize;
         let cols = self.columns;
         let (kept, widths) = fit_columns(cols, inner.width);
@@ -55,10 +72,7 @@ impl<'a, T> ListPane<'a, '_, T> {
                     row
                 }
             });
-        frame.render_widget(
-            Table::new(rows, widths).header(header).block(self.block),
-            area,
-        );
+        frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
         if list.visible_len() == 0 {
             let body = Rect::new(
                 inner.x,
@@ -70,6 +84,21 @@ impl<'a, T> ListPane<'a, '_, T> {
         }
         filter_cursor(frame, area, self.filter, self.focused);
     }
+}
+
+/// The filter as the bottom title of a pane: `/alice`, with the cursor when editing.
+fn filter_line<'a>(state: &State, f: &'a FilterInput, focused: bool) -> Line<'a> {
+    let th = &state.theme;
+    let style = if f.editing && focused {
+        th.key()
+    } else {
+        th.accent()
+    };
+    Line::from(vec![
+        Span::styled(" filter /", style),
+        Span::styled(f.text(), style),
+        Span::raw(" "),
+    ])
 }
 
 /// Puts the terminal's cursor in the filter input while it is edited.

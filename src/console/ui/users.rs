@@ -3,13 +3,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders};
+use ratatui::text::Span;
 
 use super::Column;
 use super::table::ListPane;
 use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
-use crate::console::state::{FilterInput, Pane, RowResult, State, UserRow, UsersView};
+use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::update::thousands;
 use crate::model::{InviteStatus, RegistrationStatus};
 
@@ -29,21 +28,6 @@ const COLUMNS: &[Column] = &[
     Column { title: "A4B", width: 3, flex: false, priority: 6 },
     Column { title: "Result", width: 30, flex: false, priority: 1 },
 ];
-
-/// The filter as the bottom title of a pane: `/alice`, with the cursor when editing.
-pub fn filter_line<'a>(state: &State, f: &'a FilterInput, focused: bool) -> Line<'a> {
-    let th = &state.theme;
-    let style = if f.editing && focused {
-        th.key()
-    } else {
-        th.accent()
-    };
-    Line::from(vec![
-        Span::styled(" filter /", style),
-        Span::styled(f.text(), style),
-        Span::raw(" "),
-    ])
-}
 
 pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
@@ -66,19 +50,6 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         };
         title.push(Span::styled(text, th.accent()));
     }
-    if v.page_in_flight || v.lookup_in_flight {
-        title.push(Span::raw(format!(
-            "{} ",
-            SPINNER[state.spinner % SPINNER.len()]
-        )));
-    }
-    let mut block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(th.border(focused))
-        .title(Line::from(title));
-    if v.filter.is_active() {
-        block = block.title_bottom(filter_line(state, &v.filter, focused));
-    }
     let cols: Vec<Column> = COLUMNS
         .iter()
         .filter(|c| v.results_shown || c.title != "Result")
@@ -87,7 +58,8 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     let pane = ListPane {
         list,
         columns: &cols,
-        block,
+        title,
+        busy: v.page_in_flight || v.lookup_in_flight,
         focused,
         filter: &v.filter,
     };
