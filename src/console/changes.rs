@@ -87,16 +87,25 @@ fn targets(state: &State) -> Vec<&User> {
         .collect()
 }
 
-/// `s`, `U`, `L`, `P`: the preview of a user action.
-pub fn open_action(state: &mut State, action: UserAction) {
+/// Whether a user change may start now: not read-only, the users pane in
+/// front, and no change still being sent (that one says so).
+fn may_start_change(state: &mut State) -> bool {
     if state.read_only || state.focus != Pane::Users {
-        return;
+        return false;
     }
     if state.busy_changing() {
         flash(
             state,
             "a change is still being sent: wait, or x to cancel it",
         );
+        return false;
+    }
+    true
+}
+
+/// `s`, `U`, `L`, `P`: the preview of a user action.
+pub fn open_action(state: &mut State, action: UserAction) {
+    if !may_start_change(state) {
         return;
     }
     let Some(v) = &state.users else { return };
@@ -113,14 +122,7 @@ pub fn open_action(state: &mut State, action: UserAction) {
 }
 
 pub fn open_form(state: &mut State) {
-    if state.read_only || state.focus != Pane::Users {
-        return;
-    }
-    if state.busy_changing() {
-        flash(
-            state,
-            "a change is still being sent: wait, or x to cancel it",
-        );
+    if !may_start_change(state) {
         return;
     }
     let Some(v) = &state.users else { return };
