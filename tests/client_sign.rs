@@ -2,52 +2,23 @@
 //! (credentials AKIDEXAMPLE / secret): given the same method, path, query,
 //! headers, body and time, the same `Authorization` header, byte for byte.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
 use chime_admin::client::sign::{Unsigned, sign_request};
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/reference/awscli-signed-requests.jsonl"
-);
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn amz_date_to_time(s: &str) -> SystemTime {
-    let t = chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ").expect("X-Amz-Date");
-    UNIX_EPOCH + Duration::from_secs(t.and_utc().timestamp() as u64)
-}
+mod support;
+use support::vectors::vectors;
 
 #[test]
 fn every_awscli_request_gets_the_same_authorization_header() {
-    let text = std::fs::read_to_string(VECTORS).expect("vectors");
     let creds = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
     let mut checked = 0;
-    for (n, line) in text.lines().enumerate() {
-        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
-        let method = v["method"].as_str().expect("method");
-        let raw_path = v["raw_path"].as_str().expect("raw_path");
-        let body = v["body"].as_str().expect("body");
-        let headers: Vec<(String, String)> = v["headers"]
-            .as_array()
-            .expect("headers")
-            .iter()
-            .map(|h| {
-                (
-                    h[0].as_str().expect("name").to_string(),
-                    h[1].as_str().expect("value").to_string(),
-                )
-            })
-            .collect();
-        let expected = header(&headers, "Authorization").expect("authorization");
-        let host = header(&headers, "Host").expect("host");
-        let date = header(&headers, "X-Amz-Date").expect("date");
+    for (n, v) in vectors().iter().enumerate() {
+        let (method, raw_path, body) = (v.method.as_str(), v.raw_path.as_str(), &v.body);
+        let expected = v.header("Authorization");
+        let host = v.header("Host");
+        let date = v.header("X-Amz-Date");
         // The region is the client's configuration: read it from the scope.
         let region = expected
             .split("Credential=")
@@ -55,7 +26,7 @@ fn every_awscli_request_gets_the_same_authorization_header() {
             .and_then(|c| c.split('/').nth(2))
             .expect("scope region");
         let mut to_sign: Vec<(&str, &str)> = vec![("host", host)];
-        if let Some(ct) = header(&headers, "Content-Type") {
+        if let Some(ct) = v.header_opt("Content-Type") {
             to_sign.push(("content-type", ct));
         }
         let url = format!("http://{host}{raw_path}");
@@ -68,7 +39,7 @@ fn every_awscli_request_gets_the_same_authorization_header() {
             },
             &creds,
             region,
-            amz_date_to_time(date),
+            SystemTime::from(v.date()),
         )
         .expect("signs");
         assert_eq!(

@@ -28,7 +28,6 @@ use chime_admin::cli::FaultArgs;
 use chime_admin::service::{
     self, AccessKey, Clock, DataSet, RunningService, ServiceConfig, routes::MAX_BODY,
 };
-use chrono::{NaiveDateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -37,6 +36,7 @@ use tokio::net::TcpStream;
 
 mod support;
 use support::Serve;
+use support::vectors::vectors;
 
 // ---------- raw HTTP ----------
 
@@ -229,71 +229,7 @@ async fn call(
         .expect("an answer")
 }
 
-// ---------- the recorded vectors ----------
-
-struct Vector {
-    method: String,
-    raw_path: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-fn vectors() -> Vec<Vector> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/awscli-signed-requests.jsonl");
-    let text = std::fs::read_to_string(&path).expect("the vectors file beside the repository");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("a JSON line");
-            Vector {
-                method: v["method"].as_str().expect("method").into(),
-                raw_path: v["raw_path"].as_str().expect("raw_path").into(),
-                headers: v["headers"]
-                    .as_array()
-                    .expect("headers")
-                    .iter()
-                    .map(|h| {
-                        (
-                            h[0].as_str().expect("name").to_string(),
-                            h[1].as_str().expect("value").to_string(),
-                        )
-                    })
-                    .collect(),
-                body: v["body"].as_str().expect("body").into(),
-            }
-        })
-        .collect()
-}
-
-impl Vector {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .expect("header present")
-    }
-
-    fn date(&self) -> chrono::DateTime<Utc> {
-        NaiveDateTime::parse_from_str(self.header("X-Amz-Date"), "%Y%m%dT%H%M%SZ")
-            .expect("X-Amz-Date")
-            .and_utc()
-    }
-
-    fn with_header(&self, name: &str, f: impl Fn(&str) -> String) -> Vec<(String, String)> {
-        self.headers
-            .iter()
-            .map(|(n, v)| {
-                if n.eq_ignore_ascii_case(name) {
-                    (n.clone(), f(v))
-                } else {
-                    (n.clone(), v.clone())
-                }
-            })
-            .collect()
-    }
-}
+// ---------- the recorded vectors (tests/support/vectors.rs) ----------
 
 /// Changes one character of `s` at `i` to another of the same kind.
 fn change_byte(s: &str, i: usize) -> String {

@@ -1,8 +1,10 @@
 //! Helpers shared by the test files: the real binary's `serve` as a child
-//! process ([`Serve`]), and a canned HTTP server for answers no Chime would
-//! give ([`Canned`]).
+//! process ([`Serve`]), a canned HTTP server for answers no Chime would
+//! give ([`Canned`]), and the recorded AWS CLI requests ([`vectors`]).
 
 #![allow(dead_code)]
+
+pub mod vectors;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
