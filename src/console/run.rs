@@ -275,8 +275,7 @@ const QUIT_WAIT: Duration = Duration::from_secs(30);
 /// A line for the shell after the terminal is restored (the tty may be gone:
 /// a failed write is ignored).
 fn note(text: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "chime-admin: {text}");
+    let _ = writeln!(io::stderr(), "chime-admin: {text}");
 }
 
 async fn run_console(
