@@ -4,6 +4,7 @@
 //! sampled AWS CLI `update-user` loop extrapolated to 1,000 users.
 //!
 //! Run: `cargo bench --bench bulk` (needs `aws` and `boto3` on PATH).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 use std::time::{Duration, Instant};

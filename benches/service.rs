@@ -5,6 +5,7 @@
 //!
 //! Goals: >= 5,000 GetUser/s, >= 1,000 BatchUpdateUser(20)/s, <= 100 MB RSS
 //! with 100,000 users.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -7,6 +7,8 @@
 //! - [`console`]: the terminal console.
 //! - [`config`]: the config file and where each setting came from.
 //! - [`logging`]: the log file every subcommand writes.
+//! - [`text`]: untrusted text made safe for a terminal and a spreadsheet.
+//! - [`private_file`]: files and directories created private to the user.
 
 pub mod cli;
 pub mod client;
@@ -17,4 +19,6 @@ pub mod doctor;
 pub mod headless;
 pub mod logging;
 pub mod model;
+pub mod private_file;
 pub mod service;
+pub mod text;

@@ -9,7 +9,6 @@
 //! - no bodies, keys, tokens or PINs are logged; models keep emails, names
 //!   and PINs `Sensitive`, so a `Debug` of anything logged is redacted.
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -42,14 +41,7 @@ fn filter(level: LevelFilter) -> Targets {
 /// Opens the log file and installs the subscriber. Returns the path used.
 pub fn init(path: Option<&Path>) -> anyhow::Result<PathBuf> {
     let path = path.map(Path::to_path_buf).unwrap_or_else(default_path);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the log directory {}", dir.display()))?;
-    }
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
+    let file = crate::private_file::append(&path)
         .with_context(|| format!("opening the log file {}", path.display()))?;
     let level: LevelFilter = std::env::var("CHIME_ADMIN_LOG")
         .ok()

@@ -1,5 +1,6 @@
 //! The binary's generated artefacts: shell completions and the man page come
 //! from the same clap definitions as the flags themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
 

@@ -3,6 +3,7 @@
 //! under injected faults checked against the service's final state and its
 //! request log. A few error paths need an answer no Chime would give (HTML,
 //! a repeated NextToken): a tiny canned HTTP server on loopback gives those.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,5 +1,6 @@
 //! Render snapshots (ratatui TestBackend + insta) at 80×24 and 120×40, and
 //! buffer assertions where style matters.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

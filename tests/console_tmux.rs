@@ -1,6 +1,7 @@
 //! End to end: the real binary in tmux against `chime-admin serve` started by
 //! the test, checked against the real AWS CLI. Every process and tmux server
 //! a test starts is stopped by that test (Drop guards, by pid / own socket).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

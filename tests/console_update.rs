@@ -1,4 +1,5 @@
 //! `update` without a terminal or a network: feed actions, assert state and effects.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;

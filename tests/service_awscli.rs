@@ -2,6 +2,7 @@
 //! (independent clients): all 21 operations, the errors they answer, the
 //! state afterwards, `--state` surviving `kill -9`, faults, the request log
 //! and a graceful SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

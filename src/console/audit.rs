@@ -3,7 +3,6 @@
 //! (what and for whom) and one per user after (the result and request id).
 //! User ids only: no emails, names, room ARNs, secrets or PINs.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -139,10 +138,7 @@ fn now() -> String {
 }
 
 fn append(path: &Path, lines: &[String]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut f = OpenOptions::new().create(true).append(true).open(path)?;
+    let mut f = crate::private_file::append(path)?;
     let mut buf = String::new();
     for l in lines {
         buf.push_str(l);

@@ -182,6 +182,10 @@ fn setup_terminal() -> anyhow::Result<(TerminalGuard, Terminal<CrosstermBackend<
 /// panics, so a test can see the terminal restored after a panic. Never
 /// compiled into a release build.
 #[cfg(debug_assertions)]
+#[allow(
+    clippy::panic,
+    reason = "the one deliberate panic, for the restore test"
+)]
 fn debug_panic(ev: &Event) {
     if matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press)
         && std::env::var_os("CHIME_ADMIN_DEBUG_PANIC").is_some_and(|v| v == "1")

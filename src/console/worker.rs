@@ -112,8 +112,17 @@ pub fn spawn(
                 let actions = actions.clone();
                 tokio::spawn(async move {
                     let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-                    let r = tokio::fs::write(&path, contents.expose())
+                    let write = {
+                        let path = path.clone();
+                        tokio::task::spawn_blocking(move || {
+                            use std::io::Write;
+                            crate::private_file::create(&path)?
+                                .write_all(contents.expose().as_bytes())
+                        })
+                    };
+                    let r = write
                         .await
+                        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
                         .map(|()| format!("wrote {what} to {}", shown.display()))
                         .map_err(|e| format!("✗ export to {} failed: {e}", shown.display()));
                     let _ = actions.send(Action::Exported(r));

@@ -3,7 +3,7 @@
 //! `--jitter-ms` drawn), the whole latency and the ids of the users it
 //! changed; never a key, a token, an email or a PIN.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
@@ -30,7 +30,7 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let file = crate::private_file::append(path)?;
         Ok(RequestLog {
             file: Mutex::new(file),
         })
