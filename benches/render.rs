@@ -290,8 +290,8 @@ fn send_all(fx_tx: &tokio::sync::mpsc::UnboundedSender<Effect>, fx: Vec<Effect>)
 }
 
 fn bulk_change() {
+    use chime_admin::audit::Audit;
     use chime_admin::cli::FaultArgs;
-    use chime_admin::console::audit::Audit;
     use chime_admin::console::worker::{self, BATCH_CONCURRENCY, WorkerConfig};
     use chime_admin::service::{DataSet, ServiceConfig};
 

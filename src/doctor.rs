@@ -60,7 +60,7 @@ pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         &args
             .audit_log
             .clone()
-            .unwrap_or_else(crate::console::audit::default_path)
+            .unwrap_or_else(crate::audit::default_path)
             .display()
             .to_string(),
     );

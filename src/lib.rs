@@ -7,9 +7,12 @@
 //! - [`console`]: the terminal console.
 //! - [`config`]: the config file and where each setting came from.
 //! - [`logging`]: the log file every subcommand writes.
+//! - [`audit`]: the audit log of every change sent.
+//! - [`plan`]: what a change would do to each user.
 //! - [`text`]: untrusted text made safe for a terminal and a spreadsheet.
 //! - [`private_file`]: files and directories created private to the user.
 
+pub mod audit;
 pub mod cli;
 pub mod client;
 pub mod columns;
@@ -19,6 +22,7 @@ pub mod doctor;
 pub mod headless;
 pub mod logging;
 pub mod model;
+pub mod plan;
 pub mod private_file;
 pub mod service;
 pub mod text;

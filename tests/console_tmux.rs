@@ -725,7 +725,8 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
     // The worker itself refuses a change in read-only mode, whoever asks.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let refused = rt.block_on(async {
-        use chime_admin::console::{action::Action, audit::Audit, effect::Effect, worker};
+        use chime_admin::audit::Audit;
+        use chime_admin::console::{action::Action, effect::Effect, worker};
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let url = fx.url.clone();
         let client = async move {

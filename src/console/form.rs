@@ -184,40 +184,7 @@ impl ChangeForm {
     }
 }
 
-/// One field of one user that a change would alter.
-#[derive(Clone, PartialEq, Eq)]
-pub struct FieldChange {
-    pub field: &'static str,
-    pub from: String,
-    pub to: String,
-}
-
-/// Room ARNs are sensitive in AWS's model: a `Debug` (a log line) never shows them.
-impl std::fmt::Debug for FieldChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secret = self.field == "Room ARN";
-        let show = |v: &str| {
-            if secret {
-                "<redacted>".to_string()
-            } else {
-                v.to_string()
-            }
-        };
-        f.debug_struct("FieldChange")
-            .field("field", &self.field)
-            .field("from", &show(&self.from))
-            .field("to", &show(&self.to))
-            .finish()
-    }
-}
-
-/// What a change does to one user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedChange {
-    pub user_id: String,
-    pub email: Sensitive,
-    pub fields: Vec<FieldChange>,
-}
+pub use crate::plan::{FieldChange, PlannedChange};
 
 /// The other user actions (each confirmed through the same preview).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,10 +13,10 @@ use crate::client::{
 use crate::model::{UpdateUserRequestItem, UserUpdate};
 
 use super::action::Action;
-use super::audit::Audit;
 use super::effect::Effect;
 use super::form::{PlannedChange, UserAction};
 use super::state::RowResult;
+use crate::audit::Audit;
 
 /// Chunks of a change in flight at once (the cap of the client's adaptive limit).
 pub const BATCH_CONCURRENCY: usize = 8;
@@ -150,12 +150,16 @@ impl ChangeJob {
                 self.one_by_one(client, *a, &ids, actions).await
             }
         };
-        let outcomes: Vec<(String, RowResult)> = report
+        let outcomes: Vec<(String, OutcomeResult)> = report
             .outcomes
             .into_iter()
-            .map(|o| (o.user_id, row_result(o.result)))
+            .map(|o| (o.user_id, o.result))
             .collect();
         audit.outcomes(op, account, batch_id, &self.changes, &outcomes);
+        let outcomes: Vec<(String, RowResult)> = outcomes
+            .into_iter()
+            .map(|(id, r)| (id, row_result(r)))
+            .collect();
         tracing::info!(
             batch = batch_id,
             operation = op,

@@ -8,7 +8,6 @@
 //! - `ui`: drawing.
 
 pub mod action;
-pub mod audit;
 pub mod changes;
 pub mod cmdline;
 pub mod effect;

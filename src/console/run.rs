@@ -26,7 +26,6 @@ use crate::config::{Config, FileState};
 use crate::service::{ServiceConfig, start as start_service};
 
 use super::action::Action;
-use super::audit::{self, Audit};
 use super::effect::Effect;
 use super::export;
 use super::keys::Keymap;
@@ -36,6 +35,7 @@ use super::ui::theme::Theme;
 use super::update::{start, update};
 use super::worker::WorkerConfig;
 use super::{ui, worker};
+use crate::audit::{self, Audit};
 use crate::logging;
 
 /// Animation frame interval (spinner, flash timeout).

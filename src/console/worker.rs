@@ -16,10 +16,10 @@ use crate::client::{ApiError, ApiErrorKind, Client, ClientEvent, ListUsersQuery}
 use crate::model::User;
 
 use super::action::Action;
-use super::audit::Audit;
 use super::effect::Effect;
 use super::jobs::ChangeJob;
 use super::state::ErrorInfo;
+use crate::audit::Audit;
 
 /// Requests in flight at once.
 pub const MAX_IN_FLIGHT: usize = 4;

@@ -1,4 +1,4 @@
-//! The audit log: every change the console sends, as JSON Lines (`--audit-log`,
+//! The audit log: every change the console (or `update-users`) sends, as JSON Lines (`--audit-log`,
 //! default `$XDG_STATE_HOME/chime-admin/audit.jsonl`). A line before sending
 //! (what and for whom) and one per user after (the result and request id).
 //! User ids only: no emails, names, room ARNs, secrets or PINs.
@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::form::{FieldChange, PlannedChange};
-use super::state::RowResult;
+use crate::client::batch::OutcomeResult;
+use crate::plan::{FieldChange, PlannedChange};
 
 pub fn default_path() -> PathBuf {
-    super::logging::default_path().with_file_name("audit.jsonl")
+    crate::logging::default_path().with_file_name("audit.jsonl")
 }
 
 #[derive(Serialize)]
@@ -64,22 +64,18 @@ struct Ending<'a> {
 }
 
 impl<'a> Ending<'a> {
-    fn of(r: &'a RowResult) -> Self {
+    fn of(r: &'a OutcomeResult) -> Self {
         match r {
-            RowResult::Ok { request_id } => Ending {
+            OutcomeResult::Ok { request_id } => Ending {
                 result: "ok",
                 request_id: request_id.as_deref(),
                 ..Ending::default()
             },
-            RowResult::NotSent => Ending {
+            OutcomeResult::NotSent => Ending {
                 result: "not_sent",
                 ..Ending::default()
             },
-            RowResult::Pending => Ending {
-                result: "pending",
-                ..Ending::default()
-            },
-            RowResult::Failed {
+            OutcomeResult::Failed {
                 code,
                 message,
                 request_id,
@@ -177,7 +173,7 @@ impl Audit {
         account_id: &str,
         batch: u64,
         changes: &[PlannedChange],
-        results: &[(String, RowResult)],
+        results: &[(String, OutcomeResult)],
     ) {
         let lines: Vec<String> = results
             .iter()
@@ -293,19 +289,19 @@ mod tests {
             &[
                 (
                     "u-1".into(),
-                    RowResult::Ok {
+                    OutcomeResult::Ok {
                         request_id: Some("req-ok".into()),
                     },
                 ),
                 (
                     "u-2".into(),
-                    RowResult::Failed {
+                    OutcomeResult::Failed {
                         code: Some(ErrorCode::Conflict),
                         message: "User is suspended".into(),
                         request_id: Some("req-bad".into()),
                     },
                 ),
-                ("u-3".into(), RowResult::NotSent),
+                ("u-3".into(), OutcomeResult::NotSent),
             ],
         );
         let ids = ["req-a".to_string(), "req-b".to_string()];
