@@ -9,6 +9,7 @@
 //! - [`logging`]: the log file every subcommand writes.
 //! - [`audit`]: the audit log of every change sent.
 //! - [`plan`]: what a change would do to each user.
+//! - [`filter`]: the filter language that chooses users, console and headless.
 //! - [`text`]: untrusted text made safe for a terminal and a spreadsheet.
 //! - [`private_file`]: files and directories created private to the user.
 
@@ -19,6 +20,7 @@ pub mod columns;
 pub mod config;
 pub mod console;
 pub mod doctor;
+pub mod filter;
 pub mod headless;
 pub mod logging;
 pub mod model;

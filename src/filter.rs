@@ -1,0 +1,445 @@
+//! The filter language: one way to say which users you mean, in the
+//! console's `/` and `:filter`, and in `users --filter` and
+//! `update-users --all --filter`.
+//!
+//! An expression is terms separated by spaces, all of which must hold
+//! (case-insensitive):
+//!
+//! | term | matches |
+//! |---|---|
+//! | `text` | a fragment of the email or of the display name (`"two words"` quoted) |
+//! | `license:pro` | `pro`, `plus`, `basic`, `protrial` |
+//! | `type:private` | user type: `private`, `shared` |
+//! | `reg:unregistered` | registration: `registered`, `unregistered`, `suspended` |
+//! | `invite:pending` | invitation: `pending`, `accepted`, `failed` |
+//! | `a4b:yes` | Alexa for Business enabled: `yes`, `no` |
+//! | `result:failed` | the last change's outcome on the row: `ok`, `failed`, `unknown`, `not-sent` |
+//! | `email:ana@example.com` | exactly this address (asked of the service with `UserEmail`) |
+//!
+//! `-term` negates a term; `field:a,b` matches either value. A term with an
+//! unknown field or value is an error that names what exists: a filter never
+//! silently matches nothing.
+
+use std::fmt;
+
+use crate::model::{InviteStatus, License, RegistrationStatus, User, UserType};
+
+/// The outcome of the last change on a row, as `result:` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Failed,
+    Unknown,
+    NotSent,
+}
+
+/// One condition on a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cond {
+    /// A lower-cased fragment of the email or display name.
+    Text(String),
+    License(Vec<License>),
+    Type(Vec<UserType>),
+    Reg(Vec<RegistrationStatus>),
+    Invite(Vec<InviteStatus>),
+    A4b(bool),
+    Result(Vec<Outcome>),
+    /// A whole address, lower-cased.
+    Email(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub negated: bool,
+    pub cond: Cond,
+}
+
+/// A parsed expression: every term must hold. The empty filter matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub terms: Vec<Term>,
+}
+
+/// Why an expression cannot be read, with the offending term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    pub term: String,
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.term, self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// The fields a term can name, for error messages and help.
+pub const FIELDS: &str = "license, type, reg, invite, a4b, result, email";
+
+/// Each field's values: (word, value) pairs, lower-case.
+const LICENSES: &[(&str, License)] = &[
+    ("pro", License::Pro),
+    ("plus", License::Plus),
+    ("basic", License::Basic),
+    ("protrial", License::ProTrial),
+];
+const TYPES: &[(&str, UserType)] = &[
+    ("private", UserType::PrivateUser),
+    ("shared", UserType::SharedDevice),
+];
+const REGS: &[(&str, RegistrationStatus)] = &[
+    ("registered", RegistrationStatus::Registered),
+    ("unregistered", RegistrationStatus::Unregistered),
+    ("suspended", RegistrationStatus::Suspended),
+];
+const INVITES: &[(&str, InviteStatus)] = &[
+    ("pending", InviteStatus::Pending),
+    ("accepted", InviteStatus::Accepted),
+    ("failed", InviteStatus::Failed),
+];
+const OUTCOMES: &[(&str, Outcome)] = &[
+    ("ok", Outcome::Ok),
+    ("failed", Outcome::Failed),
+    ("unknown", Outcome::Unknown),
+    ("not-sent", Outcome::NotSent),
+];
+const YES_NO: &[(&str, bool)] = &[("yes", true), ("no", false)];
+
+/// The values of a `field:a,b` term, each looked up in `table`.
+fn values<T: Clone>(field: &str, raw: &str, table: &[(&str, T)]) -> Result<Vec<T>, String> {
+    let names = || table.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ");
+    if raw.is_empty() {
+        return Err(format!("{field} needs a value: {}", names()));
+    }
+    raw.split(',')
+        .map(|v| {
+            let v = v.to_lowercase();
+            table
+                .iter()
+                .find(|(w, _)| *w == v)
+                .map(|(_, t)| t.clone())
+                .ok_or_else(|| {
+                    format!(
+                        "{field} is one of {}, not {:?}",
+                        names(),
+                        crate::text::visible(&v)
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Splits on whitespace, keeping `"quoted phrases"` (and `-"negated ones"`)
+/// as one word, quotes removed.
+fn words(expr: &str) -> Result<Vec<String>, FilterError> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in expr.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if quoted {
+        return Err(FilterError {
+            term: cur,
+            message: "a quote is not closed".into(),
+        });
+    }
+    if started {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+fn term(word: &str) -> Result<Term, FilterError> {
+    let (negated, body) = match word.strip_prefix('-') {
+        Some(rest) if !rest.is_empty() => (true, rest),
+        _ => (false, word),
+    };
+    let err = |message: String| FilterError {
+        term: crate::text::visible(word).into_owned(),
+        message,
+    };
+    let Some((field, value)) = body.split_once(':') else {
+        return Ok(Term {
+            negated,
+            cond: Cond::Text(body.to_lowercase()),
+        });
+    };
+    let field = field.to_lowercase();
+    let cond = match field.as_str() {
+        "license" | "lic" => Cond::License(values("license", value, LICENSES).map_err(err)?),
+        "type" => Cond::Type(values("type", value, TYPES).map_err(err)?),
+        "reg" | "registration" => Cond::Reg(values("reg", value, REGS).map_err(err)?),
+        "invite" | "invitation" => Cond::Invite(values("invite", value, INVITES).map_err(err)?),
+        "a4b" => match values("a4b", value, YES_NO).map_err(err)?.as_slice() {
+            [one] => Cond::A4b(*one),
+            _ => return Err(err("a4b is yes or no, one of them".into())),
+        },
+        "result" => Cond::Result(values("result", value, OUTCOMES).map_err(err)?),
+        "email" => {
+            if value.is_empty() {
+                return Err(err("email needs a whole address".into()));
+            }
+            Cond::Email(value.to_lowercase())
+        }
+        // Not a field we know: an email fragment such as `x:y` is unlikely,
+        // a typo of a field is likely. Say which fields exist.
+        _ => {
+            return Err(err(format!(
+                "unknown field {:?}: fields are {FIELDS}",
+                crate::text::visible(&field)
+            )));
+        }
+    };
+    Ok(Term { negated, cond })
+}
+
+/// Reads an expression. The empty (or blank) expression matches everyone.
+pub fn parse(expr: &str) -> Result<Filter, FilterError> {
+    let terms = words(expr)?
+        .iter()
+        .map(|w| term(w))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Filter { terms })
+}
+
+/// The text a free-text term looks in: the email and the display name,
+/// lower-cased, kept per row so that a keystroke does not lower-case
+/// 100,000 rows again.
+pub fn text_key(u: &User) -> String {
+    let mut k = u.email().to_lowercase();
+    k.push('\u{1f}');
+    k.push_str(&u.display_name().to_lowercase());
+    k
+}
+
+/// The text key's email part (before the separator).
+fn key_email(key: &str) -> &str {
+    key.split('\u{1f}').next().unwrap_or(key)
+}
+
+impl Cond {
+    fn holds(&self, u: &User, key: &str, outcome: Option<Outcome>) -> bool {
+        fn any<T: PartialEq>(vals: &[T], v: Option<&T>) -> bool {
+            v.is_some_and(|v| vals.contains(v))
+        }
+        match self {
+            Cond::Text(t) => key.contains(t.as_str()),
+            Cond::License(v) => any(v, u.license_type.as_ref()),
+            Cond::Type(v) => any(v, u.user_type.as_ref()),
+            Cond::Reg(v) => any(v, u.user_registration_status.as_ref()),
+            Cond::Invite(v) => any(v, u.user_invitation_status.as_ref()),
+            Cond::A4b(want) => {
+                let on = u
+                    .alexa_for_business_metadata
+                    .as_ref()
+                    .and_then(|m| m.is_alexa_for_business_enabled)
+                    .unwrap_or(false);
+                on == *want
+            }
+            Cond::Result(v) => any(v, outcome.as_ref()),
+            Cond::Email(e) => key_email(key) == e,
+        }
+    }
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether the user holds every term. `key` is [`text_key`] of `u`;
+    /// `outcome` is the last change's outcome on the row, if it had one.
+    pub fn matches(&self, u: &User, key: &str, outcome: Option<Outcome>) -> bool {
+        self.terms
+            .iter()
+            .all(|t| t.cond.holds(u, key, outcome) != t.negated)
+    }
+
+    /// Whether any term asks about the last change's results (those rows
+    /// change when a result lands, not only when the filter does).
+    pub fn uses_results(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.cond, Cond::Result(_)))
+    }
+
+    /// The address to ask the service for (`UserEmail`): a positive
+    /// `email:` term. The other terms still narrow what it returns.
+    pub fn api_email(&self) -> Option<&str> {
+        self.terms.iter().find_map(|t| match &t.cond {
+            Cond::Email(e) if !t.negated => Some(e.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The user type to ask the service for (`UserType`): a positive
+    /// `type:` term with one value.
+    pub fn api_user_type(&self) -> Option<&UserType> {
+        self.terms.iter().find_map(|t| match &t.cond {
+            Cond::Type(v) if !t.negated && v.len() == 1 => v.first(),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AlexaForBusinessMetadata;
+
+    fn user(email: &str, name: &str, lic: License, reg: RegistrationStatus) -> User {
+        User {
+            user_id: format!("id-{email}"),
+            primary_email: Some(email.into()),
+            display_name: Some(name.into()),
+            license_type: Some(lic),
+            user_type: Some(UserType::PrivateUser),
+            user_registration_status: Some(reg),
+            user_invitation_status: Some(InviteStatus::Accepted),
+            ..User::default()
+        }
+    }
+
+    fn hits(expr: &str, u: &User, outcome: Option<Outcome>) -> bool {
+        let f = parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        f.matches(u, &text_key(u), outcome)
+    }
+
+    #[test]
+    fn free_text_matches_email_or_name_and_terms_are_anded() {
+        let u = user(
+            "ana@design.example.org",
+            "Room 3",
+            License::Pro,
+            RegistrationStatus::Registered,
+        );
+        assert!(hits("", &u, None));
+        assert!(hits("ANA", &u, None));
+        assert!(hits("room 3", &u, None));
+        assert!(hits("\"Room 3\"", &u, None));
+        assert!(!hits("\"Room 4\"", &u, None));
+        assert!(hits("design room", &u, None));
+        assert!(!hits("design hall", &u, None));
+        // The separator between email and name never joins a fragment.
+        assert!(!hits("orgroom", &u, None));
+    }
+
+    #[test]
+    fn every_field_matches_its_values_case_insensitively() {
+        let mut u = user(
+            "b@x.org",
+            "B",
+            License::Pro,
+            RegistrationStatus::Unregistered,
+        );
+        assert!(hits("license:pro", &u, None));
+        assert!(hits("License:PRO", &u, None));
+        assert!(!hits("license:basic", &u, None));
+        assert!(hits("license:basic,pro", &u, None));
+        assert!(hits("type:private", &u, None));
+        assert!(!hits("type:shared", &u, None));
+        assert!(hits("reg:unregistered", &u, None));
+        assert!(!hits("reg:registered", &u, None));
+        assert!(hits("invite:accepted", &u, None));
+        assert!(!hits("invite:pending", &u, None));
+        assert!(hits("a4b:no", &u, None));
+        u.alexa_for_business_metadata = Some(AlexaForBusinessMetadata {
+            is_alexa_for_business_enabled: Some(true),
+            alexa_for_business_room_arn: None,
+        });
+        assert!(hits("a4b:yes", &u, None));
+        assert!(hits("email:B@X.org", &u, None));
+        assert!(!hits("email:b@x.or", &u, None));
+        assert!(hits("license:pro reg:unregistered", &u, None));
+        assert!(!hits("license:pro reg:registered", &u, None));
+    }
+
+    #[test]
+    fn results_match_the_rows_last_outcome() {
+        let u = user("c@x.org", "C", License::Pro, RegistrationStatus::Registered);
+        assert!(hits("result:failed", &u, Some(Outcome::Failed)));
+        assert!(!hits("result:failed", &u, Some(Outcome::Ok)));
+        assert!(!hits("result:failed", &u, None));
+        assert!(hits("result:not-sent", &u, Some(Outcome::NotSent)));
+        assert!(hits("result:unknown,failed", &u, Some(Outcome::Unknown)));
+        assert!(hits("-result:failed", &u, None));
+        assert!(parse("result:failed").is_ok_and(|f| f.uses_results()));
+        assert!(parse("license:pro").is_ok_and(|f| !f.uses_results()));
+    }
+
+    #[test]
+    fn a_minus_negates_any_term() {
+        let u = user(
+            "d@x.org",
+            "Dee",
+            License::Basic,
+            RegistrationStatus::Suspended,
+        );
+        assert!(hits("-license:pro", &u, None));
+        assert!(!hits("-license:basic", &u, None));
+        assert!(hits("-zed", &u, None));
+        assert!(!hits("-dee", &u, None));
+        assert!(hits("-\"no such\"", &u, None));
+        // A lone minus is text, not an empty negation.
+        assert!(!hits("-", &u, None));
+    }
+
+    #[test]
+    fn unknown_fields_and_values_are_errors_that_name_what_exists() {
+        let e = parse("licence:pro").expect_err("typo");
+        assert_eq!(e.term, "licence:pro");
+        assert!(
+            e.message.contains("unknown field") && e.message.contains(FIELDS),
+            "{e}"
+        );
+        let e = parse("ana license:gold").expect_err("bad value");
+        assert!(
+            e.message.contains("pro, plus, basic, protrial") && e.message.contains("gold"),
+            "{e}"
+        );
+        let e = parse("reg:").expect_err("empty");
+        assert!(
+            e.message.contains("registered, unregistered, suspended"),
+            "{e}"
+        );
+        assert!(parse("a4b:yes,no").is_err());
+        assert!(parse("email:").is_err());
+        assert!(parse("\"open").is_err());
+        // Hostile text in an error is shown, never run.
+        let e = parse("x\u{1b}[2J:1").expect_err("field");
+        assert!(!e.to_string().chars().any(char::is_control), "{e}");
+    }
+
+    #[test]
+    fn the_service_is_asked_for_what_it_can_filter() {
+        let f = parse("email:Ana@X.org license:pro").expect("parse");
+        assert_eq!(f.api_email(), Some("ana@x.org"));
+        assert_eq!(parse("-email:a@b.c").expect("parse").api_email(), None);
+        assert_eq!(
+            parse("type:shared").expect("parse").api_user_type(),
+            Some(&UserType::SharedDevice)
+        );
+        assert_eq!(
+            parse("type:shared,private").expect("parse").api_user_type(),
+            None
+        );
+        assert_eq!(parse("ana").expect("parse").api_email(), None);
+    }
+}
