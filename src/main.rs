@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -92,10 +93,28 @@ fn main() -> ExitCode {
 }
 
 /// Shell completions generated from the clap definitions.
+///
+/// clap_complete's bash script names the hyphenated binary two ways (clap
+/// issue 6421): the loop that walks the words builds `chime__admin__subcmd__…`
+/// while the `case` labels of each subcommand's options read
+/// `chime__subcmd__admin__subcmd__…`, so no subcommand option ever completed.
+/// The labels are renamed to the names the loop builds.
 fn print_completions(shell: clap_complete::Shell) -> ExitCode {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "chime-admin", &mut std::io::stdout());
-    ExitCode::SUCCESS
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "chime-admin", &mut script);
+    let mut script = String::from_utf8_lossy(&script).into_owned();
+    if shell == clap_complete::Shell::Bash {
+        script = script.replace("chime__subcmd__admin", "chime__admin");
+    }
+    match std::io::stdout().write_all(script.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chime-admin: cannot write the completions: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The man page generated from the clap definitions.
