@@ -360,7 +360,11 @@ fn sigterm_and_sighup_restore_the_terminal_and_a_dead_endpoint_is_explained() {
     for sig in ["TERM", "HUP"] {
         // Port 9 on loopback: nothing listens, the console says so and keeps running.
         let t = Tmux::new(&format!("sig{sig}"));
-        t.start(100, 30, &console_cmd("http://127.0.0.1:9", dir.path(), ""));
+        t.start(
+            100,
+            30,
+            &console_cmd_stty("http://127.0.0.1:9", dir.path(), ""),
+        );
         let s = t.wait_for("the error dialog", Duration::from_secs(20), |s| {
             s.contains("Error")
         });
@@ -377,12 +381,7 @@ fn sigterm_and_sighup_restore_the_terminal_and_a_dead_endpoint_is_explained() {
         t.wait_for("the console to exit", Duration::from_secs(10), |s| {
             s.contains("EXITED 0")
         });
-        assert_eq!(
-            t.display("#{alternate_on}"),
-            "0",
-            "SIG{sig}: left the alternate screen"
-        );
-        assert_eq!(t.display("#{cursor_flag}"), "1", "SIG{sig}: cursor shown");
+        assert_restored(&t, &format!("SIG{sig}"));
     }
 }
 
@@ -492,7 +491,7 @@ fn change_license_to_basic_in(t: &Tmux, will_change: usize, account: &str) {
     });
     t.text("B");
     t.keys(&["Enter"]);
-    let want = format!("{will_change} users in {account} will change");
+    let want = format!("{} users in {account} will change", thousands(will_change));
     t.wait_for("the preview", Duration::from_secs(5), |s| s.contains(&want));
     t.text("y");
 }
@@ -1404,4 +1403,194 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         logged.contains("panic") && logged.contains(message),
         "the log names the panic:\n{logged}"
     );
+}
+
+// ---------------------------------------------------------------- over SSH (issue 11)
+
+/// Waits until process `pid` has exited (gone, or a zombie not yet reaped).
+fn wait_gone(pid: u32, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while PathBuf::from(format!("/proc/{pid}")).exists() {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat.contains(") Z") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{what}: still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The lines of a JSON-lines file.
+fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+/// The terminal is the shell's again: normal screen, cursor shown, cooked
+/// mode with echo (`stty -a` run in the pane after the exit), and bracketed
+/// paste off: a text pasted with `paste-buffer -p` reaches the shell's
+/// `read` without the `ESC [200~` brackets.
+fn assert_restored(t: &Tmux, what: &str) {
+    let s = t.wait_for(
+        "the shell after the console",
+        Duration::from_secs(30),
+        |s| s.contains("STTY DONE"),
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "{what}: alternate screen left:\n{s}"
+    );
+    assert_eq!(t.display("#{cursor_flag}"), "1", "{what}: cursor shown");
+    let after = s.split_once("EXITED ").map_or("", |(_, a)| a);
+    let modes: Vec<&str> = after.split_whitespace().collect();
+    for (on, off) in [("icanon", "-icanon"), ("echo", "-echo")] {
+        assert!(
+            modes.contains(&on) && !modes.contains(&off),
+            "{what}: {on} after the console:\n{s}"
+        );
+    }
+    t.cmd(&["set-buffer", "-b", "probe", "pasted-probe"]);
+    t.cmd(&["paste-buffer", "-p", "-d", "-b", "probe", "-t", "t"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the probe read back", Duration::from_secs(10), |s| {
+        s.contains("GOT[")
+    });
+    assert!(
+        s.contains("GOT[pasted-probe]"),
+        "{what}: bracketed paste is off (no ESC [200~ around a paste):\n{s}"
+    );
+}
+
+/// Like [`console_cmd`]; after the exit the pane prints its tty modes and
+/// reads one line back (see [`assert_restored`]).
+fn console_cmd_stty(url: &str, dir: &Path, extra: &str) -> String {
+    console_cmd(url, dir, extra).replace(
+        "echo EXITED $?; sleep 600",
+        "echo EXITED $?; stty -a; echo STTY DONE; read -r line; \
+         printf 'GOT[%s]\\n' \"$line\" | cat -v; sleep 600",
+    )
+}
+
+/// An SSH connection dropped during a bulk change (`tmux kill-pane`: SIGHUP,
+/// then every write to the tty fails with EIO) ends like `q` during a change:
+/// the users not sent are cancelled, the requests sent are waited for, and
+/// the audit log has one result line per user of the change; its successes
+/// are exactly the users the service's request log says were changed, each
+/// with the request id that changed it. Nothing panics.
+#[test]
+fn a_dropped_connection_mid_change_audits_what_the_service_did() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let requests = dir.path().join("requests.jsonl");
+    let serve = Serve::start(&[
+        "--latency-ms",
+        "400",
+        "--request-log",
+        requests.to_str().expect("path"),
+    ]);
+    let account_id = account_named(&serve.url, dir.path(), "Example Corp").expect("Example Corp");
+    let before = aws(
+        &serve.url,
+        dir.path(),
+        &["list-users", "--account-id", &account_id],
+    )["Users"]
+        .as_array()
+        .expect("users")
+        .clone();
+    let to_change = before.iter().filter(|u| license(u) != "Basic").count();
+    assert!(to_change > 1000, "many users to change: {to_change}");
+
+    let t = Tmux::new("dropped");
+    t.start(120, 40, &console_cmd(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp")
+    });
+    t.keys(&["a"]);
+    t.wait_for("every user marked", Duration::from_secs(60), |s| {
+        s.contains("5,000 marked")
+    });
+    change_license_to_basic(&t, to_change);
+    let progress = format!("Updating {} users: ", thousands(to_change));
+    t.wait_for("a chunk done", Duration::from_secs(20), |s| {
+        s.lines()
+            .find_map(|l| l.split_once(&progress))
+            .and_then(|(_, rest)| rest.split('/').next())
+            .is_some_and(|done| done.replace(',', "").parse::<usize>().unwrap_or(0) >= 20)
+    });
+    let pid = child_pid(&t);
+    // The link drops: the pane and its pty go away under the console.
+    t.cmd(&["kill-pane", "-t", "t"]);
+    wait_gone(pid, "the console after its terminal went away");
+
+    let log = std::fs::read_to_string(dir.path().join("console.log")).expect("log");
+    assert!(!log.contains("panic"), "no panic:\n{log}");
+    assert!(log.contains("console stopping"), "{log}");
+    let audit = json_lines(&dir.path().join("audit.jsonl"));
+    let results: Vec<&serde_json::Value> =
+        audit.iter().filter(|v| v["event"] == "result").collect();
+    assert_eq!(
+        results.len(),
+        to_change,
+        "one result line per user of the change"
+    );
+    // The service's own record: which request changed which user.
+    let mut changed_by = std::collections::HashMap::new();
+    for r in json_lines(&requests) {
+        if r["operation"] == "BatchUpdateUser" {
+            for id in r["changed_user_ids"].as_array().expect("ids") {
+                let id = id.as_str().expect("id").to_string();
+                let req = r["request_id"].as_str().expect("request id").to_string();
+                assert!(changed_by.insert(id, req).is_none(), "changed twice");
+            }
+        }
+    }
+    let mut ok = 0;
+    for r in &results {
+        let id = r["user_id"].as_str().expect("user id");
+        match r["result"].as_str() {
+            Some("ok") => {
+                ok += 1;
+                assert_eq!(
+                    changed_by.get(id).map(String::as_str),
+                    r["request_id"].as_str(),
+                    "the audit names the request that changed {id}"
+                );
+            }
+            // Not sent, or refused by the service (a suspended user): unchanged.
+            Some("not_sent" | "failed") => {
+                assert!(!changed_by.contains_key(id), "{id} was changed: {r}")
+            }
+            other => panic!("unexpected result {other:?}: {r}"),
+        }
+    }
+    assert_eq!(
+        ok,
+        changed_by.len(),
+        "every user the service changed is audited ok"
+    );
+    assert!(ok >= 20 && ok < to_change, "{ok} of {to_change} sent");
+    eprintln!(
+        "kill-pane mid-change: {ok} users sent, {ok} ok result lines, {} result lines in all",
+        results.len()
+    );
+}
+
+/// `3012` → `3,012`, as the console writes counts.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

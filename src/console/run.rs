@@ -7,16 +7,11 @@
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
 
 use std::future::Future;
-use std::io::{self, Stdout, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use crossterm::{cursor, execute, terminal};
 use futures::StreamExt;
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -34,7 +29,7 @@ use super::ui::status::key_context;
 use super::ui::theme::Theme;
 use super::update::{start, update};
 use super::worker::WorkerConfig;
-use super::{ui, worker};
+use super::{tty, ui, worker};
 use crate::audit::{self, Audit};
 use crate::logging;
 
@@ -138,46 +133,6 @@ fn aws_profiles() -> Vec<String> {
     )
 }
 
-/// The console has the terminal (raw mode, alternate screen).
-static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
-
-/// Restores the terminal: leave raw mode and the alternate screen, show the
-/// cursor. Only once: after a panic both the hook and the guard call it, and
-/// leaving the alternate screen twice would move the cursor back over the
-/// panic message printed in between.
-pub fn restore_terminal() {
-    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
-        let _ = terminal::disable_raw_mode();
-        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
-    }
-}
-
-/// Restores the terminal when dropped (quit, error, unwinding).
-struct TerminalGuard;
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-fn setup_terminal() -> anyhow::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
-    terminal::enable_raw_mode()?;
-    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
-    let guard = TerminalGuard;
-    // No mouse capture: the terminal's own selection and copy keep working.
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // The normal screen first, so the message below is readable there.
-        restore_terminal();
-        tracing::error!(%info, "panic");
-        prev(info);
-    }));
-    let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    Ok((guard, term))
-}
-
 /// Debug builds only: with `CHIME_ADMIN_DEBUG_PANIC=1` the first key press
 /// panics, so a test can see the terminal restored after a panic. Never
 /// compiled into a release build.
@@ -234,8 +189,7 @@ impl Dispatch {
         match e {
             Effect::Copy { text, what } => {
                 let seq = export::osc52(text.expose(), self.clipboard.passthrough());
-                let mut out = io::stdout();
-                if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
+                if let Err(e) = tty::write_raw(seq.as_bytes()) {
                     tracing::warn!(%e, %what, "clipboard copy failed");
                 }
             }
@@ -276,12 +230,6 @@ impl Clipboard {
 /// How long quitting waits for changes already sent.
 const QUIT_WAIT: Duration = Duration::from_secs(30);
 
-/// A line for the shell after the terminal is restored (the tty may be gone:
-/// a failed write is ignored).
-fn note(text: &str) {
-    let _ = writeln!(io::stderr(), "chime-admin: {text}");
-}
-
 async fn run_console(
     args: &ConsoleArgs,
     config: &Config,
@@ -294,7 +242,7 @@ async fn run_console(
     let theme = Theme::from_name(config.theme.value);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    let (guard, mut term) = setup_terminal()?;
+    let (guard, mut term) = tty::setup()?;
 
     let (act_tx, mut act_rx) = mpsc::unbounded_channel::<Action>();
     let audit = Audit {
@@ -386,6 +334,9 @@ async fn run_console(
             }
             state.dirty = false;
         }
+        if tty::lost() {
+            break "the terminal is gone (writing to it failed)".to_string();
+        }
     };
     tracing::info!(%reason, "console stopping");
     drop(term);
@@ -393,16 +344,16 @@ async fn run_console(
     // The terminal is the shell's again: say why the prompt may take a moment.
     let sending = state.batch.is_some();
     if sending {
-        note("cancelled the users not sent yet; waiting for the requests already sent…");
+        tty::note("cancelled the users not sent yet; waiting for the requests already sent…");
     }
     drop(out);
     let finished = worker.finish(QUIT_WAIT).await;
     match (sending, finished) {
-        (_, false) => note(&format!(
+        (_, false) => tty::note(&format!(
             "gave up waiting after {} s: the audit log may lack the last results",
             QUIT_WAIT.as_secs()
         )),
-        (true, true) => note("done: every user's result is in the audit log"),
+        (true, true) => tty::note("done: every user's result is in the audit log"),
         (false, true) => {}
     }
     Ok(ExitCode::SUCCESS)
