@@ -1594,3 +1594,107 @@ fn thousands(n: usize) -> String {
     }
     out
 }
+
+/// The operations the service's request log holds, in order.
+fn operations(requests: &Path) -> Vec<String> {
+    json_lines(requests)
+        .iter()
+        .filter_map(|r| r["operation"].as_str().map(String::from))
+        .collect()
+}
+
+fn paste(t: &Tmux, text: &str, bracketed: bool) {
+    t.cmd(&["set-buffer", "-b", "p", text]);
+    let mut args = vec!["paste-buffer", "-d", "-b", "p", "-t", "t"];
+    if bracketed {
+        args.push("-p");
+    }
+    t.cmd(&args);
+}
+
+/// A paste is text, never keys: pasted (bracketed) with line breaks and a
+/// `y` into the invite prompt it fills the list and sends nothing until the
+/// user's own enter; pasted onto a preview waiting for `y` it is ignored
+/// with a notice; pasted as raw keys (a terminal without bracketed paste)
+/// its `y` and enter come too fast to confirm. Nothing is applied.
+#[test]
+fn a_paste_never_presses_a_key_confirms_or_applies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let requests = dir.path().join("requests.jsonl");
+    let serve = Serve::start(&["--request-log", requests.to_str().expect("path")]);
+    let id = account_named(&serve.url, dir.path(), "Design Studio").expect("Design Studio");
+    let before = aws(&serve.url, dir.path(), &["list-users", "--account-id", &id]);
+    let t = Tmux::new("paste");
+    t.start(120, 40, &console_cmd_stty(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Design Studio")
+    });
+    t.keys(&[":"]);
+    t.text("account Design Studio");
+    t.keys(&["Enter"]);
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Design Studio") && s.contains("all ")
+    });
+    let mutating = |ops: &[String]| {
+        ops.iter()
+            .filter(|o| !o.starts_with("List") && !o.starts_with("Get"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    // The invite prompt: the pasted list is text, one email per line.
+    t.text("I");
+    t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
+        s.contains("Invite users")
+    });
+    paste(
+        &t,
+        "new4@design.example.org\nnew5@design.example.org\nyan@design.example.org\n",
+        true,
+    );
+    let s = t.wait_for("the pasted list", Duration::from_secs(5), |s| {
+        s.contains("yan@design.example.org")
+    });
+    assert!(
+        s.contains("@design.example.org new5@design.example.org yan@design.example.org"),
+        "{s}"
+    );
+    assert!(mutating(&operations(&requests)).is_empty(), "nothing sent");
+    t.keys(&["Escape"]);
+
+    // A change waits in its preview: a paste of y and enter applies nothing.
+    t.keys(&["a"]);
+    t.keys(&["e"]);
+    t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    t.text("B");
+    t.keys(&["Enter"]);
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("will change")
+    });
+    paste(&t, "y\nyes\n", true);
+    t.wait_for("the notice", Duration::from_secs(5), |s| {
+        s.contains("paste ignored") && s.contains("will change")
+    });
+    // Without bracketed paste the keys come in a burst: tab, y, enter.
+    paste(&t, "\ty\r", false);
+    t.wait_for("the refusal", Duration::from_secs(5), |s| {
+        s.contains("too fast") && s.contains("will change")
+    });
+    // Closing the preview, a paste onto the list does nothing either.
+    t.keys(&["Escape"]);
+    paste(&t, "eBy\ny\n", true);
+    t.wait_for("the notice", Duration::from_secs(5), |s| {
+        s.contains("paste ignored") && !s.contains("will change")
+    });
+    t.keys(&["q"]);
+    assert_restored(&t, "after the pastes");
+    assert!(
+        mutating(&operations(&requests)).is_empty(),
+        "nothing was applied: {:?}",
+        operations(&requests)
+    );
+    let after = aws(&serve.url, dir.path(), &["list-users", "--account-id", &id]);
+    assert_eq!(before, after, "no user changed");
+}

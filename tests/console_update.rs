@@ -1797,3 +1797,166 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
     );
     assert!(colon(&mut s, "profile").is_empty(), ":profile needs a name");
 }
+
+// ---------------------------------------------------------------- paste (issue 11)
+
+fn prompt_value(s: &State) -> String {
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("a prompt: {:?}", s.modals.last())
+    };
+    p.input.value().to_string()
+}
+
+/// A paste is text for the open input, never keys: pasted into the invite
+/// prompt with line breaks and a `y`, it fills the list (one email per
+/// line) and sends nothing; with a preview open it is ignored and applies
+/// nothing.
+#[test]
+fn a_paste_is_text_for_the_open_input_and_never_applies_anything() {
+    let (mut s, g) = opened_mixed();
+    // A change waits in its preview: a paste of "y\n" does not apply it.
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    let fx = update(&mut s, Action::Paste("y\ny\n".into()));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(s.modals.last(), Some(Modal::Preview(_))));
+    assert!(s.batch.is_none());
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("paste ignored"))
+    );
+    cmd(&mut s, Command::Back);
+    // The invite prompt takes the pasted list as text.
+    let _ = g;
+    cmd(&mut s, Command::Invite);
+    let fx = update(
+        &mut s,
+        Action::Paste(
+            "new4@design.example.org\nnew5@design.example.org\r\nyan@design.example.org\n".into(),
+        ),
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.mode(), Mode::Prompt);
+    assert_eq!(
+        prompt_value(&s).split_whitespace().collect::<Vec<_>>(),
+        vec![
+            "new4@design.example.org",
+            "new5@design.example.org",
+            "yan@design.example.org"
+        ]
+    );
+    // Only the user's own enter sends it: one InviteUsers of three.
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            op: chime_admin::console::prompt::AdminOp::Invite { emails, .. },
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(emails.len(), 3);
+    // Nowhere to paste: ignored with a notice, nothing happens.
+    let before = s.users.as_ref().unwrap().marks.len();
+    let fx = update(&mut s, Action::Paste("eeeyyy\n".into()));
+    assert!(fx.is_empty() && s.modals.is_empty());
+    assert_eq!(s.users.as_ref().unwrap().marks.len(), before);
+}
+
+/// Without bracketed paste a paste arrives as keys in a burst: a `y` or
+/// enter that came too soon after the previous key confirms nothing (in a
+/// prompt it is the line break it was); the same key at a person's pace does.
+#[test]
+fn a_burst_of_keys_never_confirms_a_change() {
+    let (mut s, _) = opened_mixed();
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    let fx = update(&mut s, Action::HurriedCmd(Command::Yes));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(s.modals.last(), Some(Modal::Preview(_))));
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("too fast"))
+    );
+    // Moving between buttons in a burst is harmless; enter on Apply is not taken.
+    update(&mut s, Action::HurriedCmd(Command::NextField));
+    assert!(preview(&s).apply_focused);
+    assert!(update(&mut s, Action::HurriedCmd(Command::Submit)).is_empty());
+    assert!(s.batch.is_none());
+    // At a person's pace the same key applies.
+    let fx = cmd(&mut s, Command::Yes);
+    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{fx:?}");
+    // In the invite prompt a hurried enter is a line break between emails.
+    let mut s = opened_mixed().0;
+    cmd(&mut s, Command::Invite);
+    type_text(&mut s, "a@example.com");
+    assert!(update(&mut s, Action::HurriedCmd(Command::Submit)).is_empty());
+    type_text(&mut s, "b@example.com");
+    assert_eq!(prompt_value(&s), "a@example.com b@example.com");
+    assert_eq!(s.mode(), Mode::Prompt);
+    // Elsewhere a hurried key is an ordinary key (moving, marking).
+    cmd(&mut s, Command::Back);
+    let cur = s.users.as_ref().unwrap().list.cursor;
+    update(&mut s, Action::HurriedCmd(Command::Down));
+    assert_eq!(s.users.as_ref().unwrap().list.cursor, cur + 1);
+}
+
+/// Inputs have limits: a 200 KB paste into the filter keeps the first 320
+/// characters and says so; typing past a limit is refused with a notice.
+#[test]
+fn a_long_paste_is_cut_at_the_input_limit_with_a_notice() {
+    use chime_admin::console::textfield::{EMAIL_MAX, FILTER_MAX, INVITE_MAX};
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, None));
+    cmd(&mut s, Command::Filter);
+    let big = "x".repeat(200 * 1024);
+    update(&mut s, Action::Paste(big));
+    let v = s.users.as_ref().unwrap();
+    assert_eq!(v.filter.text().chars().count(), FILTER_MAX);
+    assert_eq!(v.list.visible_len(), 0);
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("cut") && f.text.contains("320"))
+    );
+    s.flash = None;
+    type_text(&mut s, "y");
+    assert_eq!(
+        s.users.as_ref().unwrap().filter.text().chars().count(),
+        FILTER_MAX
+    );
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("at most 320"))
+    );
+    // Esc still clears it.
+    cmd(&mut s, Command::Back);
+    assert_eq!(s.users.as_ref().unwrap().filter.text(), "");
+    // The create-user email holds 256 characters.
+    cmd(&mut s, Command::CreateUser);
+    update(&mut s, Action::Paste("e".repeat(1000)));
+    assert_eq!(prompt_value(&s).len(), EMAIL_MAX);
+    cmd(&mut s, Command::Back);
+    // The invite list holds 500 emails.
+    cmd(&mut s, Command::Invite);
+    let list: Vec<String> = (0..600).map(|i| format!("u{i}@example.com")).collect();
+    update(&mut s, Action::Paste(list.join("\n")));
+    assert_eq!(prompt_value(&s).split(", ").count(), INVITE_MAX);
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("500 emails"))
+    );
+}

@@ -61,6 +61,33 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
     }
 }
 
+/// Whether `c` would confirm or send a change now: `y` or enter on Apply in
+/// a preview, enter in a prompt or the settings form.
+pub fn confirms_change(state: &State, c: Command) -> bool {
+    match state.modals.last() {
+        Some(Modal::Preview(p)) => c == Command::Yes || (c == Command::Submit && p.apply_focused),
+        Some(Modal::Prompt(_) | Modal::Settings(_)) => c == Command::Submit,
+        _ => false,
+    }
+}
+
+/// A confirming key that came in a burst (a paste without bracketed paste):
+/// nothing is applied. In a prompt the line break it was becomes a space,
+/// as a pasted line break does.
+pub fn hurried_confirm(state: &mut State, c: Command) {
+    state.dirty = true;
+    if let Some(Modal::Prompt(p)) = state.modals.last_mut()
+        && c == Command::Submit
+    {
+        p.paste("\n");
+        return;
+    }
+    flash(
+        state,
+        "keys came too fast to be a confirmation (a paste?): nothing applied, press the key again",
+    );
+}
+
 /// Text typed into the form: the room ARN, or a letter that jumps to a value.
 pub fn form_input(form: &mut ChangeForm, req: InputRequest) {
     if form.field == FormField::Room {

@@ -166,11 +166,41 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
             }
             None
         }
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Resize(w, h) => Some(Action::Resize {
             width: *w,
             height: *h,
         }),
         _ => None,
+    }
+}
+
+/// A key that comes sooner than this after the previous input is part of a
+/// burst: a paste in a terminal without bracketed paste, not a person
+/// confirming a change.
+pub const CONFIRM_QUIET: Duration = Duration::from_millis(150);
+
+/// When the last key or paste came, to tell a burst from a person.
+#[derive(Debug, Default)]
+pub struct InputClock {
+    last: Option<Instant>,
+}
+
+impl InputClock {
+    /// The action for an input event that came at `now`: a command that came
+    /// less than `CONFIRM_QUIET` after the previous key or paste is hurried.
+    pub fn stamp(&mut self, ev: &Event, now: Instant, action: Option<Action>) -> Option<Action> {
+        if !matches!(ev, Event::Key(_) | Event::Paste(_)) {
+            return action;
+        }
+        let hurried = self
+            .last
+            .is_some_and(|t| now.saturating_duration_since(t) < CONFIRM_QUIET);
+        self.last = Some(now);
+        match action {
+            Some(Action::Cmd(c)) if hurried => Some(Action::HurriedCmd(c)),
+            a => a,
+        }
     }
 }
 
@@ -290,6 +320,7 @@ async fn run_console(
     );
 
     let mut events = EventStream::new();
+    let mut clock = InputClock::default();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reason = loop {
@@ -300,7 +331,8 @@ async fn run_console(
                 Some(Ok(ev)) => {
                     #[cfg(debug_assertions)]
                     debug_panic(&ev);
-                    action_for_event(&state, &ev)
+                    let action = action_for_event(&state, &ev);
+                    clock.stamp(&ev, Instant::now(), action)
                 }
                 // The tty went away (SSH connection lost): stop.
                 Some(Err(e)) => break format!("terminal input failed: {e}"),

@@ -23,6 +23,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
     match action {
         Action::Cmd(c) => command(state, c, &mut fx),
+        Action::HurriedCmd(c) => {
+            if changes::confirms_change(state, c) {
+                changes::hurried_confirm(state, c);
+            } else {
+                command(state, c, &mut fx);
+            }
+        }
+        Action::Paste(text) => paste(state, &text, &mut fx),
         Action::Input(req) => input(state, req, &mut fx),
         Action::ProfileSwitched { profile, result } => match result {
             Ok(endpoint) => {
@@ -485,7 +493,77 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 
 // ---------------------------------------------------------------- filter
 
+/// Pasted text: into the open text input (the filter line, a prompt's field,
+/// the room ARN, the command line), cut at its limit; anywhere else it is
+/// ignored with a notice. Never a key: it cannot confirm or apply anything.
+fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    use super::form::FormField;
+    use super::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
+    state.dirty = true;
+    let notice = match state.modals.last_mut() {
+        Some(Modal::Prompt(p)) => p.paste(text),
+        Some(Modal::Form(f)) if f.field == FormField::Room => {
+            f.problem = None;
+            insert(&mut f.room, text, LINE_MAX)
+                .cut
+                .then(|| cut_notice(LINE_MAX, "the room ARN"))
+        }
+        Some(_) => Some("paste ignored: no text field here".to_string()),
+        None => {
+            if let Some(c) = &mut state.cmdline {
+                c.hint = None;
+                insert(&mut c.input, text, LINE_MAX)
+                    .cut
+                    .then(|| cut_notice(LINE_MAX, "the command line"))
+            } else {
+                match focused_filter_mut(state) {
+                    Some(f) if f.editing => {
+                        let r = insert(&mut f.input, text, FILTER_MAX);
+                        if r.chars > 0 {
+                            filter(state, Lookup::AfterPause, fx);
+                        }
+                        r.cut.then(|| cut_notice(FILTER_MAX, "the filter"))
+                    }
+                    _ => Some("paste ignored: open a text field first (/ to filter)".to_string()),
+                }
+            }
+        }
+    };
+    if let Some(n) = notice {
+        flash(state, n);
+    }
+}
+
+/// The limit of the input a typed character goes to, if it is full.
+fn full(state: &State) -> Option<usize> {
+    use super::textfield::{FILTER_MAX, LINE_MAX, fits_one_more};
+    let (input, max) = match state.modals.last() {
+        Some(Modal::Prompt(p)) => {
+            let i = match p.field {
+                0 => &p.input,
+                n => p.extra.get(n - 1).map_or(&p.input, |(_, i)| i),
+            };
+            (i, p.limit())
+        }
+        Some(Modal::Form(f)) if f.field == super::form::FormField::Room => (&f.room, LINE_MAX),
+        Some(_) => return None,
+        None => match (&state.cmdline, state.focused_filter()) {
+            (Some(c), _) => (&c.input, LINE_MAX),
+            (None, Some(f)) => (&f.input, FILTER_MAX),
+            (None, None) => return None,
+        },
+    };
+    (!fits_one_more(input, max)).then_some(max)
+}
+
 fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
+    if matches!(req, InputRequest::InsertChar(_))
+        && let Some(max) = full(state)
+    {
+        flash(state, format!("this field holds at most {max} characters"));
+        state.dirty = true;
+        return;
+    }
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
         changes::form_input(form, req);
         state.dirty = true;
