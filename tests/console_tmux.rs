@@ -12,6 +12,9 @@ use support::Serve;
 
 const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
 
+/// How long a person takes at least before confirming (see `Tmux::confirm`).
+const PERSON_PAUSE: Duration = Duration::from_millis(250);
+
 /// A tmux server on its own socket; killed on drop.
 struct Tmux {
     socket: String,
@@ -64,6 +67,19 @@ impl Tmux {
 
     fn text(&self, text: &str) {
         self.cmd(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    /// A key that confirms or sends a change, pressed at a person's pace:
+    /// the console refuses one that comes within 150 ms of the previous key
+    /// (a burst is a paste, not a confirmation), so this pause is part of
+    /// the input, not a wait for the console.
+    fn confirm(&self, key: &str) {
+        std::thread::sleep(PERSON_PAUSE);
+        if key.chars().count() == 1 {
+            self.text(key);
+        } else {
+            self.keys(&[key]);
+        }
     }
 
     fn screen(&self) -> String {
@@ -491,9 +507,12 @@ fn change_license_to_basic_in(t: &Tmux, will_change: usize, account: &str) {
     });
     t.text("B");
     t.keys(&["Enter"]);
-    let want = format!("{} users in {account} will change", thousands(will_change));
-    t.wait_for("the preview", Duration::from_secs(5), |s| s.contains(&want));
-    t.text("y");
+    let want = format!("· {} will change ·", thousands(will_change));
+    let account = format!("in {account}:");
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains(&want) && s.contains(&account)
+    });
+    t.confirm("y");
 }
 
 fn license(u: &serde_json::Value) -> &str {
@@ -813,9 +832,9 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     });
     t.text("s");
     t.wait_for("the preview", Duration::from_secs(5), |s| {
-        s.contains("3 users in Example Corp will change") && s.contains("Registration")
+        s.contains("3 marked · 3 will change · 0 already") && s.contains("Registration")
     });
-    t.text("y");
+    t.confirm("y");
     t.wait_for("the summary", Duration::from_secs(20), |s| {
         s.contains("3 done ·")
     });
@@ -842,7 +861,7 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     t.wait_for("the preview", Duration::from_secs(5), |s| {
         s.contains("Personal PIN")
     });
-    t.text("y");
+    t.confirm("y");
     let s = t.wait_for("the PIN dialog", Duration::from_secs(10), |s| {
         s.contains("Personal PIN reset")
     });
@@ -896,7 +915,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("New account")
     });
     t.text("Console Made");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the new account", Duration::from_secs(10), |s| {
         s.contains("account Console Made created") && s.contains("│Console Made")
     });
@@ -911,7 +930,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("Delete account")
     });
     t.text("Design Studio");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     let s = t.wait_for("the refusal", Duration::from_secs(10), |s| {
         s.contains("Error")
     });
@@ -932,7 +951,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("Invite users")
     });
     t.text("inv1@new.example.com, inv2@new.example.com inv3@new.example.com");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the invitations", Duration::from_secs(10), |s| {
         s.contains("3 invited")
     });
@@ -960,7 +979,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     t.text("room-new");
     t.keys(&["Tab"]);
     t.text("shareddevice");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the new user", Duration::from_secs(10), |s| {
         s.contains("user created: room-new@new.example.com")
     });
@@ -1008,7 +1027,7 @@ fn telephony_settings_and_delegate_groups_are_saved() {
         s.contains("Add sign-in delegate groups")
     });
     t.text("console-admins");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the groups", Duration::from_secs(10), |s| {
         s.contains("groups added: console-admins")
     });
@@ -1047,7 +1066,7 @@ fn telephony_settings_and_delegate_groups_are_saved() {
     });
     t.keys(&["Down", "Down"]);
     t.text(" ");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("saved", Duration::from_secs(10), |s| {
         s.contains("telephony settings saved")
     });
@@ -1309,7 +1328,7 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
     t.wait_for("the quit question", Duration::from_secs(5), |s| {
         s.contains("Quit anyway?")
     });
-    t.text("y");
+    t.confirm("y");
     let s = t.wait_for("exit", Duration::from_secs(30), |s| s.contains("EXITED 0"));
     assert!(
         s.contains("waiting for the requests already sent")
@@ -1697,4 +1716,49 @@ fn a_paste_never_presses_a_key_confirms_or_applies() {
     );
     let after = aws(&serve.url, dir.path(), &["list-users", "--account-id", &id]);
     assert_eq!(before, after, "no user changed");
+}
+
+/// `a` then `e` at once, at 300 ms a page: the form says it is still
+/// marking and will not preview a part; once every page is here it covers
+/// all 5,000 users and the preview counts every one of them.
+#[test]
+fn a_then_e_while_pages_load_previews_every_match() {
+    let fx = fixture(&["--latency-ms", "300"]);
+    let will_change = fx.users.iter().filter(|u| license(u) != "Basic").count();
+    let t = Tmux::new("markall");
+    t.start(120, 40, &console_cmd_stty(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp") && s.contains("more exist")
+    });
+    t.keys(&["a"]);
+    t.keys(&["e"]);
+    let s = t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    assert!(s.contains("marking… "), "the form says it is marking:\n{s}");
+    t.text("B");
+    t.keys(&["Enter"]);
+    t.wait_for("the preview refused", Duration::from_secs(5), |s| {
+        s.contains("still marking… ") || s.contains("Change 5,000 users")
+    });
+    let s = t.wait_for("every page marked", Duration::from_secs(60), |s| {
+        s.contains("Change 5,000 users in Example Corp") && s.contains("5,000 marked")
+    });
+    assert!(!s.contains("marking… "), "{s}");
+    t.keys(&["Enter"]);
+    let want = format!(
+        "5,000 marked · {} will change · {} already at these values",
+        thousands(will_change),
+        thousands(5000 - will_change)
+    );
+    t.wait_for("the preview of every match", Duration::from_secs(5), |s| {
+        s.contains(&want)
+    });
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    assert_restored(&t, "after marking");
 }

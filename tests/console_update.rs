@@ -1960,3 +1960,74 @@ fn a_long_paste_is_cut_at_the_input_limit_with_a_notice() {
             .is_some_and(|f| f.text.contains("500 emails"))
     );
 }
+
+// ---------------------------------------------------------------- what you mark (issue 11)
+
+/// `a` then `e` before every page is here: the form follows the marks and
+/// says it is still marking; the preview waits for the whole set, and then
+/// covers every marked user ("N marked · M will change · K already").
+#[test]
+fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    let fx = cmd(&mut s, Command::MarkAll);
+    assert!(matches!(&fx[..], [Effect::LoadUsersPage { .. }]), "{fx:?}");
+    cmd(&mut s, Command::Edit);
+    assert_eq!(form(&s).targets.len(), 200);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    // Preview refused while marking, with the way out named.
+    cmd(&mut s, Command::Submit);
+    assert_eq!(s.mode(), Mode::Form);
+    let problem = form(&s).problem.clone().unwrap_or_default();
+    assert!(problem.contains("still marking… 200 so far"), "{problem}");
+    assert!(problem.contains("ctrl-o"), "{problem}");
+    // A user action on the marks waits too.
+    let mut other = s.clone();
+    other.modals.clear();
+    cmd(&mut other, Command::Suspend);
+    assert!(other.modals.is_empty());
+    assert!(
+        other
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("still marking"))
+    );
+    // The last pages arrive: the form now covers all 450.
+    update(&mut s, page(g, 200..400, Some("t2")));
+    assert_eq!(form(&s).targets.len(), 400);
+    let mut last = page(g, 400..450, None);
+    if let Action::UsersPage { users, .. } = &mut last {
+        users[0].license_type = Some(License::Basic);
+    }
+    update(&mut s, last);
+    assert_eq!(form(&s).targets.len(), 450);
+    assert_eq!(form(&s).problem, None, "the marking notice is gone");
+    cmd(&mut s, Command::Submit);
+    let p = preview(&s);
+    assert_eq!((p.changes.len(), p.no_change, p.picked), (449, 1, "marked"));
+    // Applied: every one of them is sent.
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(changes.len(), 449);
+}
+
+/// ctrl-o in the form while marking: marking stops at the users loaded, the
+/// title's count and the preview's agree, and later pages mark nothing more.
+#[test]
+fn only_the_loaded_is_an_explicit_choice_and_stops_marking() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::MarkAll);
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::OnlyLoaded);
+    assert_eq!(preview(&s).changes.len(), 200);
+    let v = s.users.as_ref().unwrap();
+    assert!(!v.mark_all_pending);
+    assert_eq!(v.marks.len(), 200);
+    update(&mut s, page(g, 200..400, None));
+    assert_eq!(s.users.as_ref().unwrap().marks.len(), 200);
+    assert_eq!(preview(&s).changes.len(), 200);
+}

@@ -42,6 +42,7 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             }
         }
         (Modal::Form(_), Command::Submit) => submit_form(state),
+        (Modal::Form(_), Command::OnlyLoaded) => only_loaded(state),
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
@@ -114,6 +115,59 @@ fn targets(state: &State) -> Vec<&User> {
         .collect()
 }
 
+/// While `a` is still loading pages: how many users are marked so far.
+fn still_marking(state: &State) -> Option<usize> {
+    state
+        .users
+        .as_ref()
+        .filter(|v| v.mark_all_pending)
+        .map(|v| v.marks.len())
+}
+
+/// The open form follows the marks while `a` is still loading pages, so it
+/// always acts on exactly the set the title shows.
+pub fn sync_form_targets(state: &mut State) {
+    let Some(v) = &state.users else { return };
+    if v.marks.is_empty() {
+        return;
+    }
+    let form = state.modals.iter_mut().find_map(|m| match m {
+        Modal::Form(f) if f.account_id == v.account.account_id => Some(f),
+        _ => None,
+    });
+    if let Some(f) = form {
+        f.targets = v
+            .list
+            .items()
+            .iter()
+            .filter(|r| v.marks.contains(&r.user.user_id))
+            .map(|r| r.user.user_id.clone())
+            .collect();
+        if f.problem.as_deref().is_some_and(|p| p.starts_with(MARKING)) && !v.mark_all_pending {
+            f.problem = None;
+        }
+    }
+}
+
+const MARKING: &str = "still marking";
+
+/// ctrl-o in the form while marking: stop marking and preview the users
+/// marked so far (the title then shows that count too).
+fn only_loaded(state: &mut State) {
+    let Some(v) = &mut state.users else { return };
+    if !v.mark_all_pending {
+        return submit_form(state);
+    }
+    v.mark_all_pending = false;
+    let n = v.marks.len();
+    flash(
+        state,
+        format!("marking stopped: only the {} loaded", thousands(n)),
+    );
+    sync_form_targets(state);
+    submit_form(state);
+}
+
 /// Whether a user change may start now: not read-only, the users pane in
 /// front, and no change still being sent (that one says so).
 fn may_start_change(state: &mut State) -> bool {
@@ -133,6 +187,15 @@ fn may_start_change(state: &mut State) -> bool {
 /// `s`, `U`, `L`, `P`: the preview of a user action.
 pub fn open_action(state: &mut State, action: UserAction) {
     if !may_start_change(state) {
+        return;
+    }
+    if action.many()
+        && let Some(n) = still_marking(state)
+    {
+        flash(
+            state,
+            format!("{MARKING}… {} so far: wait for every page", thousands(n)),
+        );
         return;
     }
     let Some(v) = &state.users else { return };
@@ -168,9 +231,18 @@ pub fn open_form(state: &mut State) {
 }
 
 fn submit_form(state: &mut State) {
+    let marking = still_marking(state);
     let Some(Modal::Form(form)) = state.modals.last_mut() else {
         return;
     };
+    if let Some(n) = marking {
+        form.problem = Some(format!(
+            "{MARKING}… {} so far: the preview waits for every page (ctrl-o: only the {} loaded)",
+            thousands(n),
+            thousands(n)
+        ));
+        return;
+    }
     if let Some(p) = form.problem() {
         form.problem = Some(p);
         return;
@@ -187,7 +259,10 @@ fn submit_form(state: &mut State) {
     show_preview(state, p);
 }
 
-fn show_preview(state: &mut State, p: Preview) {
+fn show_preview(state: &mut State, mut p: Preview) {
+    if p.picked == "marked" && state.users.as_ref().is_none_or(|v| v.marks.is_empty()) {
+        p.picked = "selected";
+    }
     if p.changes.is_empty() {
         let n = p.no_change;
         flash(
@@ -280,10 +355,11 @@ pub fn retry(state: &mut State) {
         flash(state, "no failed users to retry");
         return;
     }
-    let p = match state.last_action {
+    let mut p = match state.last_action {
         Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &failed),
         None => preview(&v.account.account_id, &v.account.name, update, &failed),
     };
+    p.picked = "to retry";
     show_preview(state, p);
 }
 

@@ -270,6 +270,9 @@ pub struct Preview {
     /// "License Pro → Basic for 30 users", one line per field and old value.
     pub summary: Vec<String>,
     pub apply_focused: bool,
+    /// How its users were picked, for "N marked · …": "marked",
+    /// "selected" (the current row) or "to retry".
+    pub picked: &'static str,
 }
 
 fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
@@ -402,5 +405,6 @@ fn plan(
         unchanged,
         summary,
         apply_focused: false,
+        picked: "marked",
     }
 }

@@ -241,6 +241,7 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         | Command::RemoveGroups => changes::open_prompt(state, c),
         Command::Settings => changes::open_settings(state, fx),
         Command::Yes
+        | Command::OnlyLoaded
         | Command::NextField
         | Command::PrevField
         | Command::PrevValue
@@ -846,6 +847,7 @@ fn users_page(
     if let Some(n) = done_marking {
         flash(state, format!("{} marked", thousands(n)));
     }
+    changes::sync_form_targets(state);
     load_more(state, fx);
     state.dirty = true;
 }
