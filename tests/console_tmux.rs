@@ -1680,6 +1680,9 @@ fn a_paste_never_presses_a_key_confirms_or_applies() {
     );
     assert!(mutating(&operations(&requests)).is_empty(), "nothing sent");
     t.keys(&["Escape"]);
+    t.wait_for("the prompt closed", Duration::from_secs(5), |s| {
+        !s.contains("Invite users")
+    });
 
     // A change waits in its preview: a paste of y and enter applies nothing.
     t.keys(&["a"]);
@@ -1703,6 +1706,9 @@ fn a_paste_never_presses_a_key_confirms_or_applies() {
     });
     // Closing the preview, a paste onto the list does nothing either.
     t.keys(&["Escape"]);
+    t.wait_for("the preview closed", Duration::from_secs(5), |s| {
+        !s.contains("will change")
+    });
     paste(&t, "eBy\ny\n", true);
     t.wait_for("the notice", Duration::from_secs(5), |s| {
         s.contains("paste ignored") && !s.contains("will change")
@@ -1761,4 +1767,56 @@ fn a_then_e_while_pages_load_previews_every_match() {
     t.keys(&["Escape"]);
     t.keys(&["q"]);
     assert_restored(&t, "after marking");
+}
+
+/// Inviting into an account that is not a Team account: the service's
+/// refusal is on screen (code, message, request id, what to do) and the
+/// audit log writes `failed` with it, not `ok`.
+#[test]
+fn an_invitation_refused_by_the_service_is_shown_and_audited_failed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(&[]);
+    let t = Tmux::new("invitefail");
+    t.start(120, 40, &console_cmd_stty(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp")
+    });
+    t.text("I");
+    t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
+        s.contains("Invite users")
+    });
+    t.text("new4@example.org new5@example.org");
+    t.confirm("Enter");
+    let s = t.wait_for("the error", Duration::from_secs(10), |s| {
+        s.contains("Error") && s.contains("InviteUsers")
+    });
+    let audit = json_lines(&dir.path().join("audit.jsonl"));
+    let line = audit
+        .iter()
+        .find(|l| l["operation"] == "InviteUsers")
+        .expect("an audit line for the invitation");
+    assert_eq!(line["result"], "failed", "{line}");
+    let message = line["message"].as_str().expect("the service's message");
+    let request_id = line["request_id"].as_str().expect("its request id");
+    assert!(message.contains("Team"), "{line}");
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        line["error_code"].as_str().expect("code"),
+        "Team",
+        request_id,
+        "what to do:",
+    ] {
+        assert!(flat.contains(want), "{want:?} on screen:\n{s}");
+    }
+    assert!(!s.contains("invited"), "no success claimed:\n{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the dialog closed", Duration::from_secs(5), |s| {
+        !s.contains("Error")
+    });
+    t.keys(&["q"]);
+    assert_restored(&t, "after the refused invitation");
 }
