@@ -33,6 +33,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             None => (" Account ", Vec::new(), Vec::new()),
         }
     };
+    // Names, emails, ids and ARNs are the service's: shown, never acted on.
+    let fields: Vec<(&'static str, String)> = fields
+        .into_iter()
+        .map(|(k, v)| (k, crate::text::visible(&v).into_owned()))
+        .collect();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border(focused))
@@ -195,7 +200,7 @@ fn result_lines(state: &State, r: Option<&RowResult>) -> Vec<Line<'static>> {
             if let Some(id) = request_id {
                 v.push(Line::from(vec![
                     Span::styled("Request id ", th.dim()),
-                    Span::raw(id.clone()),
+                    Span::raw(crate::text::visible(id).into_owned()),
                 ]));
             }
             v

@@ -1,6 +1,7 @@
 //! The users pane: one row per loaded user matching the filter; only the rows
 //! on screen are built, so 100,000 loaded users cost no more than 30.
 
+use crate::text::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
@@ -35,7 +36,7 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     let list = &v.list;
     let mut title = vec![
         Span::styled(" Users ", th.title()),
-        Span::raw(format!("· {} ", v.account.name)),
+        Span::raw(format!("· {} ", visible(&v.account.name))),
     ];
     if !v.marks.is_empty() {
         let hidden = v.hidden_marks();
@@ -72,11 +73,11 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         } else if !list.is_empty() || !v.filter.text().is_empty() {
             if loading || !v.complete {
                 format!(
-                    "no loaded user's email contains {:?} yet: loading more…",
-                    v.filter.text()
+                    "no loaded user's email contains \"{}\" yet: loading more…",
+                    visible(v.filter.text())
                 )
             } else {
-                format!("no user's email contains {:?}", v.filter.text())
+                format!("no user's email contains \"{}\"", visible(v.filter.text()))
             }
         } else {
             "no users in this account".to_string()
