@@ -2031,3 +2031,27 @@ fn only_the_loaded_is_an_explicit_choice_and_stops_marking() {
     assert_eq!(s.users.as_ref().unwrap().marks.len(), 200);
     assert_eq!(preview(&s).changes.len(), 200);
 }
+
+/// A `:profile` switch that failed is drawn: the screen is dirty with the
+/// reason in the status line (found by reading `update`: it set the message
+/// and never asked for a frame).
+#[test]
+fn a_failed_profile_switch_is_drawn() {
+    let (mut s, _) = opened();
+    s.dirty = false;
+    update(
+        &mut s,
+        Action::ProfileSwitched {
+            profile: "nope".into(),
+            result: Err("the config profile (nope) could not be found".into()),
+        },
+    );
+    assert!(s.dirty, "a frame is asked for");
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(
+        flash.contains("✗ profile nope") && flash.contains("could not be found"),
+        "{flash}"
+    );
+    // The old client stays: the users view is kept.
+    assert!(s.users.is_some());
+}

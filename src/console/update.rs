@@ -32,18 +32,21 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Paste(text) => paste(state, &text, &mut fx),
         Action::Input(req) => input(state, req, &mut fx),
-        Action::ProfileSwitched { profile, result } => match result {
-            Ok(endpoint) => {
-                state.profile = Some(profile.clone());
-                state.endpoint = endpoint;
-                state.users = None;
-                state.focus = Pane::Accounts;
-                state.user_counts.clear();
-                reload_accounts(state, &mut fx);
-                flash(state, format!("profile {profile}"));
+        Action::ProfileSwitched { profile, result } => {
+            state.dirty = true;
+            match result {
+                Ok(endpoint) => {
+                    state.profile = Some(profile.clone());
+                    state.endpoint = endpoint;
+                    state.users = None;
+                    state.focus = Pane::Accounts;
+                    state.user_counts.clear();
+                    reload_accounts(state, &mut fx);
+                    flash(state, format!("profile {profile}"));
+                }
+                Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
             }
-            Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
-        },
+        }
         Action::Exported(r) => {
             flash(state, r.unwrap_or_else(|e| e));
             state.dirty = true;
