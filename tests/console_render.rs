@@ -450,7 +450,11 @@ fn change_progress_and_results() {
     let text = draw(&state_at(&s, 120, 40).expect("state"), 120, 40)
         .backend()
         .to_string();
-    assert!(text.contains("✗ Conflict: User is suspended"), "{text}");
+    assert!(
+        text.contains("✗ Conflict (license change): User is suspended"),
+        "{text}"
+    );
+    assert!(text.contains("✓ license changed"), "{text}");
     assert!(text.contains("5d2c0c3e-req"));
     assert!(text.contains("2 updated · 1 failed"));
 }

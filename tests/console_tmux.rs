@@ -536,7 +536,7 @@ fn mark_all_matches_across_pages_and_change_license_to_basic() {
         s.contains(&want)
     });
     assert!(!s.contains("failed"), "{s}");
-    assert!(s.contains("✓ updated"), "{s}");
+    assert!(s.contains("✓ license changed"), "{s}");
 
     // The AWS CLI sees every match Basic and no other user changed.
     let after = fx.users_now();
@@ -598,7 +598,7 @@ fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
         .expect("victim");
     let victim_id = fx.users[victim]["UserId"].as_str().expect("id").to_string();
     let t = Tmux::new("conflict");
-    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.start(120, 40, &console_cmd_stty(&fx.url, fx.dir.path(), ""));
     open_filter_and_mark_all(&t, &frag, idx.len());
     // Suspended behind the console's back, after marking, before applying.
     aws(
@@ -622,7 +622,7 @@ fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
         .lines()
         .find(|l| l.contains(email.as_str()) && l.contains("Conflict"))
         .unwrap_or_else(|| panic!("no Conflict row for {email}:\n{s}"));
-    assert!(row.contains("✗ Conflict: User is suspended"), "{row}");
+    assert!(row.contains("✗ Conflict (license change)"), "{row}");
     assert!(row.contains("● "), "the failed row stays marked: {row}");
     assert!(
         s.contains("· 1 marked"),
@@ -645,6 +645,40 @@ fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
             assert_eq!(license(&after[i]), "Basic");
         }
     }
+
+    // Retry after fixing the cause (issue 11): unsuspend the failed user
+    // (still marked), then r retries the license change for it.
+    t.text("U");
+    t.wait_for("the unsuspend preview", Duration::from_secs(5), |s| {
+        s.contains("1 marked · 1 will change")
+    });
+    t.confirm("y");
+    let s = t.wait_for("unsuspended", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|l| l.contains(email.as_str()) && l.contains("✓ unsuspended"))
+    });
+    assert!(
+        !s.contains("✓ updated"),
+        "each result names its change:\n{s}"
+    );
+    t.text("r");
+    t.wait_for("the retry preview", Duration::from_secs(5), |s| {
+        s.contains("1 to retry · 1 will change") && s.contains("License")
+    });
+    t.confirm("y");
+    t.wait_for("the license changed", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|l| l.contains(email.as_str()) && l.contains("✓ license changed"))
+    });
+    let after = fx.users_now();
+    assert_eq!(
+        license(&after[victim]),
+        "Basic",
+        "retried after the unsuspend"
+    );
+    assert_eq!(after[victim]["UserRegistrationStatus"], "Registered");
+    t.keys(&["q"]);
+    assert_restored(&t, "after the retry");
 }
 
 #[test]
@@ -702,7 +736,7 @@ fn with_item_failures_every_user_ends_changed_or_shown_failed() {
             .find(|l| l.contains(email) && !l.contains("Email "))
         {
             if license(&after[i]) == "Basic" {
-                assert!(row.contains("✓ updated"), "{row}");
+                assert!(row.contains("✓ license changed"), "{row}");
             } else {
                 assert!(row.contains("✗ "), "{row}");
             }

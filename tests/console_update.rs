@@ -566,6 +566,7 @@ fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
     s.batch = Some(BatchRun {
         id: 99,
         verb: "Updating",
+        label: chime_admin::console::form::ChangeLabel::of(None, &[]),
         account_id: "acc-0".into(),
         total: 10,
         done: 0,
@@ -2054,4 +2055,107 @@ fn a_failed_profile_switch_is_drawn() {
     );
     // The old client stays: the users view is kept.
     assert!(s.users.is_some());
+}
+
+// ---------------------------------------------------------------- retry after fixing the cause (issue 11)
+
+/// A license change leaves two users failed (suspended); unsuspending them
+/// (another kind of change) does not lose that failed set: `r` still
+/// retries the license change for exactly those two. Each row's result
+/// names its change; a new license change replaces the set.
+#[test]
+fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
+    use chime_admin::console::form::UserAction;
+    use chime_admin::model::RegistrationStatus;
+    let (mut s, _) = opened_mixed();
+    let (batch, _) = apply_basic_to_first_five(&mut s);
+    let suspended = |id: &str| RowResult::Failed {
+        code: Some(ErrorCode::Conflict),
+        message: format!("User {id} is suspended"),
+        request_id: Some("req-1".into()),
+    };
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00001".into(), suspended("1")),
+                ("u-00002".into(), suspended("2")),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    let row = |s: &State, i: usize| s.users.as_ref().unwrap().list.items()[i].clone();
+    assert_eq!(row(&s, 1).change.map(|c| c.noun), Some("license change"));
+    // The service shows them suspended; the admin unsuspends both.
+    for id in ["u-00001", "u-00002"] {
+        let mut u = row(&s, id[2..].parse::<usize>().unwrap()).user;
+        u.user_registration_status = Some(RegistrationStatus::Suspended);
+        let gen_id = s.users.as_ref().unwrap().gen_id;
+        update(
+            &mut s,
+            Action::UsersRefreshed {
+                gen_id,
+                account_id: "acc-0".into(),
+                users: vec![u],
+            },
+        );
+    }
+    cmd(&mut s, Command::Unsuspend);
+    let p = preview(&s);
+    assert_eq!(p.action, Some(UserAction::Unsuspend));
+    assert_eq!(p.changes.len(), 2, "the two marked, suspended users");
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UserAction { batch_id, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: *batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00001".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    assert_eq!(row(&s, 1).change.map(|c| c.done), Some("unsuspended"));
+    assert_eq!(row(&s, 0).change.map(|c| c.done), Some("license changed"));
+    // r: the license change again, for exactly the two it failed for.
+    cmd(&mut s, Command::Retry);
+    let p = preview(&s);
+    assert_eq!(p.action, None);
+    assert_eq!(p.update.license_type, Some(License::Basic));
+    let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
+    assert_eq!(ids, vec!["u-00001", "u-00002"]);
+    assert_eq!(p.picked, "to retry");
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UpdateUsers { batch_id, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: *batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00001".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    // The license change succeeded for all: nothing left to retry.
+    assert!(s.failed.is_empty(), "{:?}", s.failed);
+    cmd(&mut s, Command::Retry);
+    assert!(s.modals.is_empty());
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no failed users"))
+    );
 }

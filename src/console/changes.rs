@@ -5,9 +5,11 @@
 use tui_input::InputRequest;
 
 use super::effect::Effect;
-use super::form::{ChangeForm, FormField, Preview, UserAction, action_preview, preview};
+use super::form::{
+    ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
+};
 use super::keys::Command;
-use super::state::{BatchRun, Modal, Pane, RowResult, State};
+use super::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
 use super::update::{flash, scroll, thousands};
 use crate::model::User;
 
@@ -290,6 +292,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     let batch_id = state.new_gen();
+    let label = ChangeLabel::of(p.action, &p.changes);
     if let Some(v) = &mut state.users {
         // Users already at the target values are done: unmark them.
         for id in &p.unchanged {
@@ -297,7 +300,9 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         }
         for c in &p.changes {
             if let Some(&i) = v.by_id.get(&c.user_id) {
-                v.list.items_mut()[i].result = Some(RowResult::Pending);
+                let row = &mut v.list.items_mut()[i];
+                row.result = Some(RowResult::Pending);
+                row.change = Some(label);
                 v.results_shown = true;
             }
         }
@@ -305,6 +310,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     state.batch = Some(BatchRun {
         id: batch_id,
         verb: p.action.map_or("Updating", |a| a.verb()),
+        label,
         account_id: p.account_id.clone(),
         total: p.changes.len(),
         done: 0,
@@ -331,36 +337,58 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     });
 }
 
-/// `r`: the users the last change failed for, through the same preview.
+/// `r`: the users the latest change with failures failed for (or did not
+/// send), through the same preview. Its failed set survives other changes
+/// (an unsuspend that fixed the cause) until the next change of its kind.
 pub fn retry(state: &mut State) {
     if state.read_only || state.busy_changing() {
         return;
     }
-    let (Some(update), Some(v)) = (state.last_change.clone(), &state.users) else {
-        return;
-    };
-    let failed: Vec<&User> = v
-        .list
-        .items()
+    let Some(v) = &state.users else { return };
+    let Some(set) = state
+        .failed
         .iter()
-        .filter(|r| {
-            matches!(
-                r.result,
-                Some(RowResult::Failed { .. } | RowResult::NotSent)
-            )
-        })
-        .map(|r| &r.user)
-        .collect();
-    if failed.is_empty() {
+        .rev()
+        .find(|f| f.account_id == v.account.account_id)
+        .cloned()
+    else {
         flash(state, "no failed users to retry");
         return;
+    };
+    let users: Vec<&User> = set
+        .user_ids
+        .iter()
+        .filter_map(|id| v.by_id.get(id).map(|&i| &v.list.items()[i].user))
+        .collect();
+    if users.is_empty() {
+        flash(state, "the failed users are not loaded: ctrl-r, then r");
+        return;
     }
-    let mut p = match state.last_action {
-        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &failed),
-        None => preview(&v.account.account_id, &v.account.name, update, &failed),
+    let mut p = match set.label.action {
+        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &users),
+        None => preview(&v.account.account_id, &v.account.name, set.update, &users),
     };
     p.picked = "to retry";
     show_preview(state, p);
+}
+
+/// The failed set of a change replaces the last one of its kind (or, with
+/// no user failed, clears it).
+pub fn keep_failed(state: &mut State, label: ChangeLabel, account_id: &str, user_ids: Vec<String>) {
+    let update = if label.action.is_none() {
+        state.last_change.clone().unwrap_or_default()
+    } else {
+        Default::default()
+    };
+    state.failed.retain(|f| f.label.action != label.action);
+    if !user_ids.is_empty() {
+        state.failed.push(FailedSet {
+            label,
+            account_id: account_id.to_string(),
+            update,
+            user_ids,
+        });
+    }
 }
 
 pub fn cancel(state: &mut State, fx: &mut Vec<Effect>) {
@@ -423,10 +451,21 @@ pub fn done(
     elapsed_ms: u64,
     fx: &mut Vec<Effect>,
 ) {
-    if state.batch.as_ref().map(|b| b.id) != Some(batch_id) {
+    let Some(label) = state
+        .batch
+        .as_ref()
+        .filter(|b| b.id == batch_id)
+        .map(|b| b.label)
+    else {
         return;
-    }
+    };
     state.batch = None;
+    let unfinished: Vec<String> = outcomes
+        .iter()
+        .filter(|(_, r)| matches!(r, RowResult::Failed { .. } | RowResult::NotSent))
+        .map(|(id, _)| id.clone())
+        .collect();
+    keep_failed(state, label, account_id, unfinished);
     let (mut ok, mut failed, mut not_sent) = (0, 0, 0);
     let mut refresh = Vec::new();
     let view = state
@@ -451,7 +490,9 @@ pub fn done(
                     RowResult::Pending => {}
                 }
                 if let Some(&i) = v.by_id.get(&id) {
-                    v.list.items_mut()[i].result = Some(result);
+                    let row = &mut v.list.items_mut()[i];
+                    row.result = Some(result);
+                    row.change = Some(label);
                     v.results_shown = true;
                 }
             }

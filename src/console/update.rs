@@ -798,6 +798,7 @@ fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
                 UserRow {
                     user: u,
                     result: None,
+                    change: None,
                 },
                 key,
             )
@@ -891,14 +892,16 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
         state.admin = None;
         current = true;
     }
-    if let Some(b) = &state.batch
+    if let Some(b) = state.batch.clone()
         && b.id == gen_id
     {
         // The change was refused or could not be sent at all.
         state.batch = None;
+        let mut unsent = Vec::new();
         if let Some(v) = &mut state.users {
             for r in v.list.items_mut() {
                 if r.result == Some(RowResult::Pending) {
+                    unsent.push(r.user.user_id.clone());
                     r.result = Some(RowResult::Failed {
                         code: None,
                         message: format!("{}: {}", error.code, error.message),
@@ -907,6 +910,7 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
                 }
             }
         }
+        changes::keep_failed(state, b.label, &b.account_id, unsent);
         current = true;
     }
     if current {

@@ -122,21 +122,27 @@ fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a
         } else {
             "no"
         }),
-        "Result" => result_span(state, r.result.as_ref()),
+        "Result" => result_span(state, r),
         _ => Span::raw(""),
     }
 }
 
-pub fn result_span(state: &State, r: Option<&RowResult>) -> Span<'static> {
+/// A row's last result, named after the change it belongs to:
+/// "✓ unsuspended", "✗ Conflict (license change): User is suspended".
+pub fn result_span(state: &State, r: &UserRow) -> Span<'static> {
     let th = &state.theme;
-    match r {
+    let (noun, done) = r.change.map_or(("change", "updated"), |c| (c.noun, c.done));
+    match &r.result {
         None => Span::raw(""),
-        Some(RowResult::Pending) => Span::styled("… sending", th.dim()),
-        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} updated"), th.ok()),
-        Some(RowResult::NotSent) => Span::styled("– not sent", th.warn()),
+        Some(RowResult::Pending) => Span::styled(format!("… sending ({noun})"), th.dim()),
+        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} {done}"), th.ok()),
+        Some(RowResult::NotSent) => Span::styled(format!("– not sent ({noun})"), th.warn()),
         Some(RowResult::Failed { code, message, .. }) => {
             let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
-            Span::styled(format!("{GLYPH_BAD} {code}: {message}"), th.bad())
+            Span::styled(
+                format!("{GLYPH_BAD} {code} ({noun}): {}", visible(message)),
+                th.bad(),
+            )
         }
     }
 }
