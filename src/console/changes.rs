@@ -83,11 +83,15 @@ pub fn hurried_confirm(state: &mut State, c: Command) {
         && c == Command::Submit
     {
         p.paste("\n");
+        flash(
+            state,
+            "enter came too fast to send (a paste?): press it again",
+        );
         return;
     }
     flash(
         state,
-        "keys came too fast to be a confirmation (a paste?): nothing applied, press the key again",
+        "too fast to confirm (a paste?): nothing applied, press it again",
     );
 }
 

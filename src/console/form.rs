@@ -270,7 +270,11 @@ impl ChangeLabel {
     /// The label of a change: a user action, or an update named after the
     /// fields it changes (`changes`: the preview's planned changes).
     pub fn of(action: Option<UserAction>, changes: &[PlannedChange]) -> ChangeLabel {
-        let has = |name: &str| changes.iter().any(|c| c.fields.iter().any(|f| f.field == name));
+        let has = |name: &str| {
+            changes
+                .iter()
+                .any(|c| c.fields.iter().any(|f| f.field == name))
+        };
         let a4b = has("A4B") || has("Room ARN");
         let (noun, done) = match action {
             Some(UserAction::Suspend) => ("suspend", "suspended"),

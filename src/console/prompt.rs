@@ -197,7 +197,7 @@ impl Prompt {
             if emails.len() > INVITE_MAX {
                 self.input = Input::new(emails[..INVITE_MAX].join(", "));
                 return Some(format!(
-                    "paste cut: an invite list holds at most {INVITE_MAX} emails"
+                    "paste cut: an invite list takes {INVITE_MAX} emails"
                 ));
             }
         }

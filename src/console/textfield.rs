@@ -78,7 +78,7 @@ pub fn fits_one_more(input: &Input, max: usize) -> bool {
 
 /// The notice for a cut paste.
 pub fn cut_notice(max: usize, what: &str) -> String {
-    format!("paste cut: {what} holds at most {max} characters")
+    format!("paste cut: {what} takes {max} characters")
 }
 
 #[cfg(test)]

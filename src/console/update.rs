@@ -528,7 +528,7 @@ fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                         }
                         r.cut.then(|| cut_notice(FILTER_MAX, "the filter"))
                     }
-                    _ => Some("paste ignored: open a text field first (/ to filter)".to_string()),
+                    _ => Some("paste ignored: no text field open".to_string()),
                 }
             }
         }
