@@ -1343,7 +1343,7 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
 
     let t = Tmux::new("quitmid");
     let extra = format!("--config {}", config.display());
-    t.start(120, 40, &console_cmd(&serve.url, dir.path(), &extra));
+    t.start(120, 40, &console_cmd_stty(&serve.url, dir.path(), &extra));
     t.wait_for("the accounts", Duration::from_secs(10), |s| {
         s.contains("Acme Directory")
     });
@@ -1369,6 +1369,7 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
             && s.contains("every user's result is in the audit log"),
         "{s}"
     );
+    assert_restored(&t, "after quitting during a change");
 
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit log");
     let results: Vec<serde_json::Value> = audit
@@ -1585,6 +1586,11 @@ fn a_dropped_connection_mid_change_audits_what_the_service_did() {
     let log = std::fs::read_to_string(dir.path().join("console.log")).expect("log");
     assert!(!log.contains("panic"), "no panic:\n{log}");
     assert!(log.contains("console stopping"), "{log}");
+    // The restore's writes failed on the dead tty and were dropped, quietly.
+    assert!(
+        log.contains("the terminal is gone: nothing more is written to it"),
+        "{log}"
+    );
     let audit = json_lines(&dir.path().join("audit.jsonl"));
     let results: Vec<&serde_json::Value> =
         audit.iter().filter(|v| v["event"] == "result").collect();

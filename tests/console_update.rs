@@ -2159,3 +2159,61 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
             .is_some_and(|f| f.text.contains("no failed users"))
     );
 }
+
+/// The run loop's clock: a command that comes less than 150 ms after the
+/// previous key or paste is hurried (it cannot confirm a change); a resize
+/// is not input; text typed into a field stays text.
+#[test]
+fn the_input_clock_tells_a_burst_from_a_person() {
+    use chime_admin::console::run::{CONFIRM_QUIET, InputClock};
+    use crossterm::event::Event;
+    use std::time::{Duration, Instant};
+    let y = Event::Key(key(KeyCode::Char('y'), KeyModifiers::NONE));
+    let t0 = Instant::now();
+    let mut clock = InputClock::default();
+    let stamp = |clock: &mut InputClock, ev: &Event, at: Duration| {
+        clock.stamp(ev, t0 + at, Some(Action::Cmd(Command::Yes)))
+    };
+    // The first key, and one after a person's pause: ordinary commands.
+    assert!(matches!(
+        stamp(&mut clock, &y, Duration::ZERO),
+        Some(Action::Cmd(Command::Yes))
+    ));
+    let later = CONFIRM_QUIET + Duration::from_millis(1);
+    assert!(matches!(
+        stamp(&mut clock, &y, later),
+        Some(Action::Cmd(Command::Yes))
+    ));
+    // 20 ms after the previous key: hurried.
+    let soon = later + Duration::from_millis(20);
+    assert!(matches!(
+        stamp(&mut clock, &y, soon),
+        Some(Action::HurriedCmd(Command::Yes))
+    ));
+    // A resize between does not count as input.
+    let resize = Event::Resize(100, 30);
+    let at = soon + CONFIRM_QUIET + Duration::from_millis(5);
+    stamp(&mut clock, &resize, at - Duration::from_millis(1));
+    assert!(matches!(
+        stamp(&mut clock, &y, at),
+        Some(Action::Cmd(Command::Yes))
+    ));
+    // Right after a paste: hurried too.
+    let paste = Event::Paste("x".into());
+    clock.stamp(&paste, t0 + at + Duration::from_secs(1), None);
+    let after = at + Duration::from_secs(1) + Duration::from_millis(30);
+    assert!(matches!(
+        stamp(&mut clock, &y, after),
+        Some(Action::HurriedCmd(Command::Yes))
+    ));
+    // Typed text is never turned into anything else.
+    let typed = clock.stamp(
+        &y,
+        t0 + after + Duration::from_millis(1),
+        Some(Action::Input(InputRequest::InsertChar('y'))),
+    );
+    assert!(matches!(
+        typed,
+        Some(Action::Input(InputRequest::InsertChar('y')))
+    ));
+}

@@ -301,7 +301,9 @@ async fn run_console(
     state.profile = config.profile.value.clone();
     state.profiles = aws_profiles();
     state.keymap = std::sync::Arc::new(keymap);
-    let size = term.size()?;
+    // From here on nothing returns early: a terminal that fails goes through
+    // the same shutdown as quitting (the worker is waited for below).
+    let size = term.size().unwrap_or(ratatui::layout::Size::new(80, 24));
     update(
         &mut state,
         Action::Resize {
@@ -312,7 +314,9 @@ async fn run_console(
     for e in start(&mut state) {
         out.send(e);
     }
-    term.draw(|f| ui::render(&state, f))?;
+    if let Err(e) = term.draw(|f| ui::render(&state, f)) {
+        tracing::warn!(error = %e, "drawing the first frame failed");
+    }
     state.dirty = false;
     tracing::info!(
         ms = started.elapsed().as_secs_f64() * 1000.0,
