@@ -268,7 +268,7 @@ fn main() {
     }
     let (p50, _, max) = stats(times);
     row(
-        "200 KB paste into the filter + frame (p50/max)",
+        "200 KB paste → filter + frame (p50 / max)",
         format!("{p50:.2} / {max:.2} ms"),
         "≤ 50 ms",
         max <= 50.0,
