@@ -1419,7 +1419,8 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         &format!(
             "env CHIME_ADMIN_DEBUG_PANIC=1 RUST_BACKTRACE=0 XDG_CONFIG_HOME={d} \
              XDG_STATE_HOME={d} {BIN} demo --log-file {log} --audit-log {d}/audit.jsonl; \
-             echo EXITED $?; stty -a; echo STTY DONE; sleep 600",
+             echo EXITED $?; stty -a; echo STTY DONE; read -r line; \
+             printf 'GOT[%s]\\n' \"$line\" | cat -v; sleep 600",
             d = dir.path().display(),
             log = log.display(),
         ),
@@ -1457,6 +1458,7 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         logged.contains("panic") && logged.contains(message),
         "the log names the panic:\n{logged}"
     );
+    assert_restored(&t, "after a panic");
 }
 
 // ---------------------------------------------------------------- over SSH (issue 11)
