@@ -450,7 +450,11 @@ fn change_progress_and_results() {
     let text = draw(&state_at(&s, 120, 40).expect("state"), 120, 40)
         .backend()
         .to_string();
-    assert!(text.contains("✗ Conflict: User is suspended"), "{text}");
+    assert!(
+        text.contains("✗ Conflict (license change): User is suspended"),
+        "{text}"
+    );
+    assert!(text.contains("✓ license changed"), "{text}");
     assert!(text.contains("5d2c0c3e-req"));
     assert!(text.contains("2 updated · 1 failed"));
 }
@@ -580,4 +584,95 @@ fn theme_256_reads_on_light_and_dark_backgrounds() {
             .backend()
             .to_string()
     );
+}
+
+/// Text that is not ours never reaches the terminal as it is: a display
+/// name with a right-to-left override and a zero-width space, an email
+/// with an escape, an account name with a bidi isolate and an error message
+/// with a left-to-right embedding are shown as ⟨U+XXXX⟩ in the users pane,
+/// the detail pane, the preview, the error dialog, a prompt and the status
+/// line; no cell holds one of those characters.
+#[test]
+fn hostile_text_is_shown_visibly_in_every_pane_and_dialog() {
+    let hostile = |s: &mut State| {
+        let v = s.users.as_mut().expect("users");
+        v.account.name = "Acme\u{2066}Corp".into();
+        for r in v.list.items_mut().iter_mut().take(2) {
+            r.user.display_name = Some("Eve \u{202E}nimda\u{200B}".to_string().into());
+            r.user.primary_email = Some("eve\u{1b}[2J@acme.example".to_string().into());
+        }
+    };
+    let no_raw = |text: &str, what: &str| {
+        for c in ['\u{202E}', '\u{200B}', '\u{2066}', '\u{202A}', '\u{1b}'] {
+            assert!(
+                !text.contains(c),
+                "{what}: U+{:04X} reached a cell:\n{text}",
+                c as u32
+            );
+        }
+    };
+    // The users pane and the detail pane.
+    let mut s = loaded(120, 40, Theme::default());
+    hostile(&mut s);
+    update(&mut s, Action::Cmd(Command::Top));
+    update(&mut s, Action::Cmd(Command::ClearMarks));
+    let text = buffer_text(draw(&s, 120, 40).backend().buffer());
+    no_raw(&text, "panes");
+    assert!(
+        text.contains("Eve ⟨U+202E⟩nimda⟨U+200B⟩"),
+        "users pane:\n{text}"
+    );
+    assert!(
+        text.contains("eve⟨U+001B⟩[2J@acme.example"),
+        "detail pane:\n{text}"
+    );
+    assert!(
+        text.contains("Acme⟨U+2066⟩Corp"),
+        "the users pane's title:\n{text}"
+    );
+    // The preview of a change for them.
+    update(&mut s, Action::Cmd(Command::Mark));
+    update(&mut s, Action::Cmd(Command::Mark));
+    update(&mut s, Action::Cmd(Command::Edit));
+    update(&mut s, Action::Input(InputRequest::InsertChar('B')));
+    let text = buffer_text(draw(&s, 120, 40).backend().buffer());
+    no_raw(&text, "form");
+    assert!(text.contains("Acme⟨U+2066⟩Corp"), "form:\n{text}");
+    update(&mut s, Action::Cmd(Command::Submit));
+    let text = buffer_text(draw(&s, 120, 40).backend().buffer());
+    no_raw(&text, "preview");
+    assert!(text.contains("in Acme⟨U+2066⟩Corp:"), "preview:\n{text}");
+    assert!(
+        text.contains("eve⟨U+001B⟩[2J@acme.example License"),
+        "preview:\n{text}"
+    );
+    update(&mut s, Action::Cmd(Command::Back));
+    // An error from the network.
+    s.modals
+        .push(chime_admin::console::state::Modal::Error(ErrorInfo {
+            operation: "ListUsers".into(),
+            code: "BadRequest\u{202E}".into(),
+            message: "no \u{202A}such\u{200B} thing".into(),
+            request_id: Some("req\u{1b}]0;x".into()),
+            hint: None,
+        }));
+    let text = buffer_text(draw(&s, 120, 40).backend().buffer());
+    no_raw(&text, "error dialog");
+    assert!(text.contains("no ⟨U+202A⟩such⟨U+200B⟩ thing"), "{text}");
+    assert!(text.contains("req⟨U+001B⟩]0;x"), "{text}");
+    s.modals.clear();
+    // A prompt holding pasted text, and a flash naming an email.
+    update(&mut s, Action::Cmd(Command::Invite));
+    update(&mut s, Action::Paste("a\u{202E}b@example.com".into()));
+    let text = buffer_text(draw(&s, 120, 40).backend().buffer());
+    no_raw(&text, "prompt");
+    assert!(text.contains("a⟨U+202E⟩b@example.com"), "{text}");
+    update(&mut s, Action::Cmd(Command::Back));
+    update(
+        &mut s,
+        Action::Exported(Err("✗ export to /tmp/\u{202E}vsc.exe failed".into())),
+    );
+    let text = buffer_text(draw(&s, 120, 40).backend().buffer());
+    no_raw(&text, "status line");
+    assert!(text.contains("/tmp/⟨U+202E⟩vsc.exe"), "{text}");
 }

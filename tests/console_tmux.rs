@@ -12,6 +12,9 @@ use support::Serve;
 
 const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
 
+/// How long a person takes at least before confirming (see `Tmux::confirm`).
+const PERSON_PAUSE: Duration = Duration::from_millis(250);
+
 /// A tmux server on its own socket; killed on drop.
 struct Tmux {
     socket: String,
@@ -64,6 +67,19 @@ impl Tmux {
 
     fn text(&self, text: &str) {
         self.cmd(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    /// A key that confirms or sends a change, pressed at a person's pace:
+    /// the console refuses one that comes within 150 ms of the previous key
+    /// (a burst is a paste, not a confirmation), so this pause is part of
+    /// the input, not a wait for the console.
+    fn confirm(&self, key: &str) {
+        std::thread::sleep(PERSON_PAUSE);
+        if key.chars().count() == 1 {
+            self.text(key);
+        } else {
+            self.keys(&[key]);
+        }
     }
 
     fn screen(&self) -> String {
@@ -360,7 +376,11 @@ fn sigterm_and_sighup_restore_the_terminal_and_a_dead_endpoint_is_explained() {
     for sig in ["TERM", "HUP"] {
         // Port 9 on loopback: nothing listens, the console says so and keeps running.
         let t = Tmux::new(&format!("sig{sig}"));
-        t.start(100, 30, &console_cmd("http://127.0.0.1:9", dir.path(), ""));
+        t.start(
+            100,
+            30,
+            &console_cmd_stty("http://127.0.0.1:9", dir.path(), ""),
+        );
         let s = t.wait_for("the error dialog", Duration::from_secs(20), |s| {
             s.contains("Error")
         });
@@ -377,12 +397,7 @@ fn sigterm_and_sighup_restore_the_terminal_and_a_dead_endpoint_is_explained() {
         t.wait_for("the console to exit", Duration::from_secs(10), |s| {
             s.contains("EXITED 0")
         });
-        assert_eq!(
-            t.display("#{alternate_on}"),
-            "0",
-            "SIG{sig}: left the alternate screen"
-        );
-        assert_eq!(t.display("#{cursor_flag}"), "1", "SIG{sig}: cursor shown");
+        assert_restored(&t, &format!("SIG{sig}"));
     }
 }
 
@@ -492,9 +507,12 @@ fn change_license_to_basic_in(t: &Tmux, will_change: usize, account: &str) {
     });
     t.text("B");
     t.keys(&["Enter"]);
-    let want = format!("{will_change} users in {account} will change");
-    t.wait_for("the preview", Duration::from_secs(5), |s| s.contains(&want));
-    t.text("y");
+    let want = format!("· {} will change ·", thousands(will_change));
+    let account = format!("in {account}:");
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains(&want) && s.contains(&account)
+    });
+    t.confirm("y");
 }
 
 fn license(u: &serde_json::Value) -> &str {
@@ -518,7 +536,7 @@ fn mark_all_matches_across_pages_and_change_license_to_basic() {
         s.contains(&want)
     });
     assert!(!s.contains("failed"), "{s}");
-    assert!(s.contains("✓ updated"), "{s}");
+    assert!(s.contains("✓ license changed"), "{s}");
 
     // The AWS CLI sees every match Basic and no other user changed.
     let after = fx.users_now();
@@ -580,7 +598,7 @@ fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
         .expect("victim");
     let victim_id = fx.users[victim]["UserId"].as_str().expect("id").to_string();
     let t = Tmux::new("conflict");
-    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+    t.start(120, 40, &console_cmd_stty(&fx.url, fx.dir.path(), ""));
     open_filter_and_mark_all(&t, &frag, idx.len());
     // Suspended behind the console's back, after marking, before applying.
     aws(
@@ -604,7 +622,7 @@ fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
         .lines()
         .find(|l| l.contains(email.as_str()) && l.contains("Conflict"))
         .unwrap_or_else(|| panic!("no Conflict row for {email}:\n{s}"));
-    assert!(row.contains("✗ Conflict: User is suspended"), "{row}");
+    assert!(row.contains("✗ Conflict (license change)"), "{row}");
     assert!(row.contains("● "), "the failed row stays marked: {row}");
     assert!(
         s.contains("· 1 marked"),
@@ -627,6 +645,40 @@ fn a_user_suspended_after_marking_shows_conflict_inline_and_stays_unchanged() {
             assert_eq!(license(&after[i]), "Basic");
         }
     }
+
+    // Retry after fixing the cause (issue 11): unsuspend the failed user
+    // (still marked), then r retries the license change for it.
+    t.text("U");
+    t.wait_for("the unsuspend preview", Duration::from_secs(5), |s| {
+        s.contains("1 marked · 1 will change")
+    });
+    t.confirm("y");
+    let s = t.wait_for("unsuspended", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|l| l.contains(email.as_str()) && l.contains("✓ unsuspended"))
+    });
+    assert!(
+        !s.contains("✓ updated"),
+        "each result names its change:\n{s}"
+    );
+    t.text("r");
+    t.wait_for("the retry preview", Duration::from_secs(5), |s| {
+        s.contains("1 to retry · 1 will change") && s.contains("License")
+    });
+    t.confirm("y");
+    t.wait_for("the license changed", Duration::from_secs(20), |s| {
+        s.lines()
+            .any(|l| l.contains(email.as_str()) && l.contains("✓ license changed"))
+    });
+    let after = fx.users_now();
+    assert_eq!(
+        license(&after[victim]),
+        "Basic",
+        "retried after the unsuspend"
+    );
+    assert_eq!(after[victim]["UserRegistrationStatus"], "Registered");
+    t.keys(&["q"]);
+    assert_restored(&t, "after the retry");
 }
 
 #[test]
@@ -684,7 +736,7 @@ fn with_item_failures_every_user_ends_changed_or_shown_failed() {
             .find(|l| l.contains(email) && !l.contains("Email "))
         {
             if license(&after[i]) == "Basic" {
-                assert!(row.contains("✓ updated"), "{row}");
+                assert!(row.contains("✓ license changed"), "{row}");
             } else {
                 assert!(row.contains("✗ "), "{row}");
             }
@@ -814,9 +866,9 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     });
     t.text("s");
     t.wait_for("the preview", Duration::from_secs(5), |s| {
-        s.contains("3 users in Example Corp will change") && s.contains("Registration")
+        s.contains("3 marked · 3 will change · 0 already") && s.contains("Registration")
     });
-    t.text("y");
+    t.confirm("y");
     t.wait_for("the summary", Duration::from_secs(20), |s| {
         s.contains("3 done ·")
     });
@@ -843,7 +895,7 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     t.wait_for("the preview", Duration::from_secs(5), |s| {
         s.contains("Personal PIN")
     });
-    t.text("y");
+    t.confirm("y");
     let s = t.wait_for("the PIN dialog", Duration::from_secs(10), |s| {
         s.contains("Personal PIN reset")
     });
@@ -897,7 +949,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("New account")
     });
     t.text("Console Made");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the new account", Duration::from_secs(10), |s| {
         s.contains("account Console Made created") && s.contains("│Console Made")
     });
@@ -912,7 +964,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("Delete account")
     });
     t.text("Design Studio");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     let s = t.wait_for("the refusal", Duration::from_secs(10), |s| {
         s.contains("Error")
     });
@@ -933,7 +985,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("Invite users")
     });
     t.text("inv1@new.example.com, inv2@new.example.com inv3@new.example.com");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the invitations", Duration::from_secs(10), |s| {
         s.contains("3 invited")
     });
@@ -961,7 +1013,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     t.text("room-new");
     t.keys(&["Tab"]);
     t.text("shareddevice");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the new user", Duration::from_secs(10), |s| {
         s.contains("user created: room-new@new.example.com")
     });
@@ -1009,7 +1061,7 @@ fn telephony_settings_and_delegate_groups_are_saved() {
         s.contains("Add sign-in delegate groups")
     });
     t.text("console-admins");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("the groups", Duration::from_secs(10), |s| {
         s.contains("groups added: console-admins")
     });
@@ -1048,7 +1100,7 @@ fn telephony_settings_and_delegate_groups_are_saved() {
     });
     t.keys(&["Down", "Down"]);
     t.text(" ");
-    t.keys(&["Enter"]);
+    t.confirm("Enter");
     t.wait_for("saved", Duration::from_secs(10), |s| {
         s.contains("telephony settings saved")
     });
@@ -1291,7 +1343,7 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
 
     let t = Tmux::new("quitmid");
     let extra = format!("--config {}", config.display());
-    t.start(120, 40, &console_cmd(&serve.url, dir.path(), &extra));
+    t.start(120, 40, &console_cmd_stty(&serve.url, dir.path(), &extra));
     t.wait_for("the accounts", Duration::from_secs(10), |s| {
         s.contains("Acme Directory")
     });
@@ -1310,13 +1362,14 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
     t.wait_for("the quit question", Duration::from_secs(5), |s| {
         s.contains("Quit anyway?")
     });
-    t.text("y");
+    t.confirm("y");
     let s = t.wait_for("exit", Duration::from_secs(30), |s| s.contains("EXITED 0"));
     assert!(
         s.contains("waiting for the requests already sent")
             && s.contains("every user's result is in the audit log"),
         "{s}"
     );
+    assert_restored(&t, "after quitting during a change");
 
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit log");
     let results: Vec<serde_json::Value> = audit
@@ -1366,7 +1419,8 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         &format!(
             "env CHIME_ADMIN_DEBUG_PANIC=1 RUST_BACKTRACE=0 XDG_CONFIG_HOME={d} \
              XDG_STATE_HOME={d} {BIN} demo --log-file {log} --audit-log {d}/audit.jsonl; \
-             echo EXITED $?; stty -a; echo STTY DONE; sleep 600",
+             echo EXITED $?; stty -a; echo STTY DONE; read -r line; \
+             printf 'GOT[%s]\\n' \"$line\" | cat -v; sleep 600",
             d = dir.path().display(),
             log = log.display(),
         ),
@@ -1404,4 +1458,407 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         logged.contains("panic") && logged.contains(message),
         "the log names the panic:\n{logged}"
     );
+    assert_restored(&t, "after a panic");
+}
+
+// ---------------------------------------------------------------- over SSH (issue 11)
+
+/// Waits until process `pid` has exited (gone, or a zombie not yet reaped).
+fn wait_gone(pid: u32, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while PathBuf::from(format!("/proc/{pid}")).exists() {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat.contains(") Z") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{what}: still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The lines of a JSON-lines file.
+fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+/// The terminal is the shell's again: normal screen, cursor shown, cooked
+/// mode with echo (`stty -a` run in the pane after the exit), and bracketed
+/// paste off: a text pasted with `paste-buffer -p` reaches the shell's
+/// `read` without the `ESC [200~` brackets.
+fn assert_restored(t: &Tmux, what: &str) {
+    let s = t.wait_for(
+        "the shell after the console",
+        Duration::from_secs(30),
+        |s| s.contains("STTY DONE"),
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "{what}: alternate screen left:\n{s}"
+    );
+    assert_eq!(t.display("#{cursor_flag}"), "1", "{what}: cursor shown");
+    let after = s.split_once("EXITED ").map_or("", |(_, a)| a);
+    let modes: Vec<&str> = after.split_whitespace().collect();
+    for (on, off) in [("icanon", "-icanon"), ("echo", "-echo")] {
+        assert!(
+            modes.contains(&on) && !modes.contains(&off),
+            "{what}: {on} after the console:\n{s}"
+        );
+    }
+    t.cmd(&["set-buffer", "-b", "probe", "pasted-probe"]);
+    t.cmd(&["paste-buffer", "-p", "-d", "-b", "probe", "-t", "t"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the probe read back", Duration::from_secs(10), |s| {
+        s.contains("GOT[")
+    });
+    assert!(
+        s.contains("GOT[pasted-probe]"),
+        "{what}: bracketed paste is off (no ESC [200~ around a paste):\n{s}"
+    );
+}
+
+/// Like [`console_cmd`]; after the exit the pane prints its tty modes and
+/// reads one line back (see [`assert_restored`]).
+fn console_cmd_stty(url: &str, dir: &Path, extra: &str) -> String {
+    console_cmd(url, dir, extra).replace(
+        "echo EXITED $?; sleep 600",
+        "echo EXITED $?; stty -a; echo STTY DONE; read -r line; \
+         printf 'GOT[%s]\\n' \"$line\" | cat -v; sleep 600",
+    )
+}
+
+/// An SSH connection dropped during a bulk change (`tmux kill-pane`: SIGHUP,
+/// then every write to the tty fails with EIO) ends like `q` during a change:
+/// the users not sent are cancelled, the requests sent are waited for, and
+/// the audit log has one result line per user of the change; its successes
+/// are exactly the users the service's request log says were changed, each
+/// with the request id that changed it. Nothing panics.
+#[test]
+fn a_dropped_connection_mid_change_audits_what_the_service_did() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let requests = dir.path().join("requests.jsonl");
+    let serve = Serve::start(&[
+        "--latency-ms",
+        "400",
+        "--request-log",
+        requests.to_str().expect("path"),
+    ]);
+    let account_id = account_named(&serve.url, dir.path(), "Example Corp").expect("Example Corp");
+    let before = aws(
+        &serve.url,
+        dir.path(),
+        &["list-users", "--account-id", &account_id],
+    )["Users"]
+        .as_array()
+        .expect("users")
+        .clone();
+    let to_change = before.iter().filter(|u| license(u) != "Basic").count();
+    assert!(to_change > 1000, "many users to change: {to_change}");
+
+    let t = Tmux::new("dropped");
+    t.start(120, 40, &console_cmd(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp")
+    });
+    t.keys(&["a"]);
+    t.wait_for("every user marked", Duration::from_secs(60), |s| {
+        s.contains("5,000 marked")
+    });
+    change_license_to_basic(&t, to_change);
+    let progress = format!("Updating {} users: ", thousands(to_change));
+    t.wait_for("a chunk done", Duration::from_secs(20), |s| {
+        s.lines()
+            .find_map(|l| l.split_once(&progress))
+            .and_then(|(_, rest)| rest.split('/').next())
+            .is_some_and(|done| done.replace(',', "").parse::<usize>().unwrap_or(0) >= 20)
+    });
+    let pid = child_pid(&t);
+    // The link drops: the pane and its pty go away under the console.
+    t.cmd(&["kill-pane", "-t", "t"]);
+    wait_gone(pid, "the console after its terminal went away");
+
+    let log = std::fs::read_to_string(dir.path().join("console.log")).expect("log");
+    assert!(!log.contains("panic"), "no panic:\n{log}");
+    assert!(log.contains("console stopping"), "{log}");
+    // The restore's writes failed on the dead tty and were dropped, quietly.
+    assert!(
+        log.contains("the terminal is gone: nothing more is written to it"),
+        "{log}"
+    );
+    let audit = json_lines(&dir.path().join("audit.jsonl"));
+    let results: Vec<&serde_json::Value> =
+        audit.iter().filter(|v| v["event"] == "result").collect();
+    assert_eq!(
+        results.len(),
+        to_change,
+        "one result line per user of the change"
+    );
+    // The service's own record: which request changed which user.
+    let mut changed_by = std::collections::HashMap::new();
+    for r in json_lines(&requests) {
+        if r["operation"] == "BatchUpdateUser" {
+            for id in r["changed_user_ids"].as_array().expect("ids") {
+                let id = id.as_str().expect("id").to_string();
+                let req = r["request_id"].as_str().expect("request id").to_string();
+                assert!(changed_by.insert(id, req).is_none(), "changed twice");
+            }
+        }
+    }
+    let mut ok = 0;
+    for r in &results {
+        let id = r["user_id"].as_str().expect("user id");
+        match r["result"].as_str() {
+            Some("ok") => {
+                ok += 1;
+                assert_eq!(
+                    changed_by.get(id).map(String::as_str),
+                    r["request_id"].as_str(),
+                    "the audit names the request that changed {id}"
+                );
+            }
+            // Not sent, or refused by the service (a suspended user): unchanged.
+            Some("not_sent" | "failed") => {
+                assert!(!changed_by.contains_key(id), "{id} was changed: {r}")
+            }
+            other => panic!("unexpected result {other:?}: {r}"),
+        }
+    }
+    assert_eq!(
+        ok,
+        changed_by.len(),
+        "every user the service changed is audited ok"
+    );
+    assert!(ok >= 20 && ok < to_change, "{ok} of {to_change} sent");
+    eprintln!(
+        "kill-pane mid-change: {ok} users sent, {ok} ok result lines, {} result lines in all",
+        results.len()
+    );
+}
+
+/// `3012` → `3,012`, as the console writes counts.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The operations the service's request log holds, in order.
+fn operations(requests: &Path) -> Vec<String> {
+    json_lines(requests)
+        .iter()
+        .filter_map(|r| r["operation"].as_str().map(String::from))
+        .collect()
+}
+
+fn paste(t: &Tmux, text: &str, bracketed: bool) {
+    t.cmd(&["set-buffer", "-b", "p", text]);
+    let mut args = vec!["paste-buffer", "-d", "-b", "p", "-t", "t"];
+    if bracketed {
+        args.push("-p");
+    }
+    t.cmd(&args);
+}
+
+/// A paste is text, never keys: pasted (bracketed) with line breaks and a
+/// `y` into the invite prompt it fills the list and sends nothing until the
+/// user's own enter; pasted onto a preview waiting for `y` it is ignored
+/// with a notice; pasted as raw keys (a terminal without bracketed paste)
+/// its `y` and enter come too fast to confirm. Nothing is applied.
+#[test]
+fn a_paste_never_presses_a_key_confirms_or_applies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let requests = dir.path().join("requests.jsonl");
+    let serve = Serve::start(&["--request-log", requests.to_str().expect("path")]);
+    let id = account_named(&serve.url, dir.path(), "Design Studio").expect("Design Studio");
+    let before = aws(&serve.url, dir.path(), &["list-users", "--account-id", &id]);
+    let t = Tmux::new("paste");
+    t.start(120, 40, &console_cmd_stty(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Design Studio")
+    });
+    t.keys(&[":"]);
+    t.text("account Design Studio");
+    t.keys(&["Enter"]);
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Design Studio") && s.contains("all ")
+    });
+    let mutating = |ops: &[String]| {
+        ops.iter()
+            .filter(|o| !o.starts_with("List") && !o.starts_with("Get"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    // The invite prompt: the pasted list is text, one email per line.
+    t.text("I");
+    t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
+        s.contains("Invite users")
+    });
+    paste(
+        &t,
+        "new4@design.example.org\nnew5@design.example.org\nyan@design.example.org\n",
+        true,
+    );
+    let s = t.wait_for("the pasted list", Duration::from_secs(5), |s| {
+        s.contains("yan@design.example.org")
+    });
+    assert!(
+        s.contains("@design.example.org new5@design.example.org yan@design.example.org"),
+        "{s}"
+    );
+    assert!(mutating(&operations(&requests)).is_empty(), "nothing sent");
+    t.keys(&["Escape"]);
+    t.wait_for("the prompt closed", Duration::from_secs(5), |s| {
+        !s.contains("Invite users")
+    });
+
+    // A change waits in its preview: a paste of y and enter applies nothing.
+    t.keys(&["a"]);
+    t.keys(&["e"]);
+    t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    t.text("B");
+    t.keys(&["Enter"]);
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("will change")
+    });
+    paste(&t, "y\nyes\n", true);
+    t.wait_for("the notice", Duration::from_secs(5), |s| {
+        s.contains("paste ignored") && s.contains("will change")
+    });
+    // Without bracketed paste the keys come in a burst: tab, y, enter.
+    paste(&t, "\ty\r", false);
+    t.wait_for("the refusal", Duration::from_secs(5), |s| {
+        s.contains("too fast") && s.contains("will change")
+    });
+    // Closing the preview, a paste onto the list does nothing either.
+    t.keys(&["Escape"]);
+    t.wait_for("the preview closed", Duration::from_secs(5), |s| {
+        !s.contains("will change")
+    });
+    paste(&t, "eBy\ny\n", true);
+    t.wait_for("the notice", Duration::from_secs(5), |s| {
+        s.contains("paste ignored") && !s.contains("will change")
+    });
+    t.keys(&["q"]);
+    assert_restored(&t, "after the pastes");
+    assert!(
+        mutating(&operations(&requests)).is_empty(),
+        "nothing was applied: {:?}",
+        operations(&requests)
+    );
+    let after = aws(&serve.url, dir.path(), &["list-users", "--account-id", &id]);
+    assert_eq!(before, after, "no user changed");
+}
+
+/// `a` then `e` at once, at 300 ms a page: the form says it is still
+/// marking and will not preview a part; once every page is here it covers
+/// all 5,000 users and the preview counts every one of them.
+#[test]
+fn a_then_e_while_pages_load_previews_every_match() {
+    let fx = fixture(&["--latency-ms", "300"]);
+    let will_change = fx.users.iter().filter(|u| license(u) != "Basic").count();
+    let t = Tmux::new("markall");
+    t.start(120, 40, &console_cmd_stty(&fx.url, fx.dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp") && s.contains("more exist")
+    });
+    t.keys(&["a"]);
+    t.keys(&["e"]);
+    let s = t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    assert!(s.contains("marking… "), "the form says it is marking:\n{s}");
+    t.text("B");
+    t.keys(&["Enter"]);
+    t.wait_for("the preview refused", Duration::from_secs(5), |s| {
+        s.contains("still marking… ") || s.contains("Change 5,000 users")
+    });
+    let s = t.wait_for("every page marked", Duration::from_secs(60), |s| {
+        s.contains("Change 5,000 users in Example Corp") && s.contains("5,000 marked")
+    });
+    assert!(!s.contains("marking… "), "{s}");
+    t.keys(&["Enter"]);
+    let want = format!(
+        "5,000 marked · {} will change · {} already at these values",
+        thousands(will_change),
+        thousands(5000 - will_change)
+    );
+    t.wait_for("the preview of every match", Duration::from_secs(5), |s| {
+        s.contains(&want)
+    });
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    assert_restored(&t, "after marking");
+}
+
+/// Inviting into an account that is not a Team account: the service's
+/// refusal is on screen (code, message, request id, what to do) and the
+/// audit log writes `failed` with it, not `ok`.
+#[test]
+fn an_invitation_refused_by_the_service_is_shown_and_audited_failed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(&[]);
+    let t = Tmux::new("invitefail");
+    t.start(120, 40, &console_cmd_stty(&serve.url, dir.path(), ""));
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp")
+    });
+    t.text("I");
+    t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
+        s.contains("Invite users")
+    });
+    t.text("new4@example.org new5@example.org");
+    t.confirm("Enter");
+    let s = t.wait_for("the error", Duration::from_secs(10), |s| {
+        s.contains("Error") && s.contains("InviteUsers")
+    });
+    let audit = json_lines(&dir.path().join("audit.jsonl"));
+    let line = audit
+        .iter()
+        .find(|l| l["operation"] == "InviteUsers")
+        .expect("an audit line for the invitation");
+    assert_eq!(line["result"], "failed", "{line}");
+    let message = line["message"].as_str().expect("the service's message");
+    let request_id = line["request_id"].as_str().expect("its request id");
+    assert!(message.contains("Team"), "{line}");
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        line["error_code"].as_str().expect("code"),
+        "Team",
+        request_id,
+        "what to do:",
+    ] {
+        assert!(flat.contains(want), "{want:?} on screen:\n{s}");
+    }
+    assert!(!s.contains("invited"), "no success claimed:\n{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("the dialog closed", Duration::from_secs(5), |s| {
+        !s.contains("Error")
+    });
+    t.keys(&["q"]);
+    assert_restored(&t, "after the refused invitation");
 }

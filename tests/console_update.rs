@@ -566,6 +566,7 @@ fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
     s.batch = Some(BatchRun {
         id: 99,
         verb: "Updating",
+        label: chime_admin::console::form::ChangeLabel::of(None, &[]),
         account_id: "acc-0".into(),
         total: 10,
         done: 0,
@@ -1796,4 +1797,423 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
         "{fx:?}"
     );
     assert!(colon(&mut s, "profile").is_empty(), ":profile needs a name");
+}
+
+// ---------------------------------------------------------------- paste (issue 11)
+
+fn prompt_value(s: &State) -> String {
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("a prompt: {:?}", s.modals.last())
+    };
+    p.input.value().to_string()
+}
+
+/// A paste is text for the open input, never keys: pasted into the invite
+/// prompt with line breaks and a `y`, it fills the list (one email per
+/// line) and sends nothing; with a preview open it is ignored and applies
+/// nothing.
+#[test]
+fn a_paste_is_text_for_the_open_input_and_never_applies_anything() {
+    let (mut s, g) = opened_mixed();
+    // A change waits in its preview: a paste of "y\n" does not apply it.
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    let fx = update(&mut s, Action::Paste("y\ny\n".into()));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(s.modals.last(), Some(Modal::Preview(_))));
+    assert!(s.batch.is_none());
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("paste ignored"))
+    );
+    cmd(&mut s, Command::Back);
+    // The invite prompt takes the pasted list as text.
+    let _ = g;
+    cmd(&mut s, Command::Invite);
+    let fx = update(
+        &mut s,
+        Action::Paste(
+            "new4@design.example.org\nnew5@design.example.org\r\nyan@design.example.org\n".into(),
+        ),
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.mode(), Mode::Prompt);
+    assert_eq!(
+        prompt_value(&s).split_whitespace().collect::<Vec<_>>(),
+        vec![
+            "new4@design.example.org",
+            "new5@design.example.org",
+            "yan@design.example.org"
+        ]
+    );
+    // Only the user's own enter sends it: one InviteUsers of three.
+    let fx = cmd(&mut s, Command::Submit);
+    let [
+        Effect::Admin {
+            op: chime_admin::console::prompt::AdminOp::Invite { emails, .. },
+            ..
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(emails.len(), 3);
+    // Nowhere to paste: ignored with a notice, nothing happens.
+    let before = s.users.as_ref().unwrap().marks.len();
+    let fx = update(&mut s, Action::Paste("eeeyyy\n".into()));
+    assert!(fx.is_empty() && s.modals.is_empty());
+    assert_eq!(s.users.as_ref().unwrap().marks.len(), before);
+}
+
+/// Without bracketed paste a paste arrives as keys in a burst: a `y` or
+/// enter that came too soon after the previous key confirms nothing (in a
+/// prompt it is the line break it was); the same key at a person's pace does.
+#[test]
+fn a_burst_of_keys_never_confirms_a_change() {
+    let (mut s, _) = opened_mixed();
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    let fx = update(&mut s, Action::HurriedCmd(Command::Yes));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(s.modals.last(), Some(Modal::Preview(_))));
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("too fast"))
+    );
+    // Moving between buttons in a burst is harmless; enter on Apply is not taken.
+    update(&mut s, Action::HurriedCmd(Command::NextField));
+    assert!(preview(&s).apply_focused);
+    assert!(update(&mut s, Action::HurriedCmd(Command::Submit)).is_empty());
+    assert!(s.batch.is_none());
+    // At a person's pace the same key applies.
+    let fx = cmd(&mut s, Command::Yes);
+    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{fx:?}");
+    // In the invite prompt a hurried enter is a line break between emails.
+    let mut s = opened_mixed().0;
+    cmd(&mut s, Command::Invite);
+    type_text(&mut s, "a@example.com");
+    assert!(update(&mut s, Action::HurriedCmd(Command::Submit)).is_empty());
+    type_text(&mut s, "b@example.com");
+    assert_eq!(prompt_value(&s), "a@example.com b@example.com");
+    assert_eq!(s.mode(), Mode::Prompt);
+    // Elsewhere a hurried key is an ordinary key (moving, marking).
+    cmd(&mut s, Command::Back);
+    let cur = s.users.as_ref().unwrap().list.cursor;
+    update(&mut s, Action::HurriedCmd(Command::Down));
+    assert_eq!(s.users.as_ref().unwrap().list.cursor, cur + 1);
+}
+
+/// Inputs have limits: a 200 KB paste into the filter keeps the first 320
+/// characters and says so; typing past a limit is refused with a notice.
+#[test]
+fn a_long_paste_is_cut_at_the_input_limit_with_a_notice() {
+    use chime_admin::console::textfield::{EMAIL_MAX, FILTER_MAX, INVITE_MAX};
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, None));
+    cmd(&mut s, Command::Filter);
+    let big = "x".repeat(200 * 1024);
+    update(&mut s, Action::Paste(big));
+    let v = s.users.as_ref().unwrap();
+    assert_eq!(v.filter.text().chars().count(), FILTER_MAX);
+    assert_eq!(v.list.visible_len(), 0);
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("cut") && f.text.contains("320"))
+    );
+    s.flash = None;
+    type_text(&mut s, "y");
+    assert_eq!(
+        s.users.as_ref().unwrap().filter.text().chars().count(),
+        FILTER_MAX
+    );
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("at most 320"))
+    );
+    // Esc still clears it.
+    cmd(&mut s, Command::Back);
+    assert_eq!(s.users.as_ref().unwrap().filter.text(), "");
+    // The create-user email holds 256 characters.
+    cmd(&mut s, Command::CreateUser);
+    update(&mut s, Action::Paste("e".repeat(1000)));
+    assert_eq!(prompt_value(&s).len(), EMAIL_MAX);
+    cmd(&mut s, Command::Back);
+    // The invite list holds 500 emails.
+    cmd(&mut s, Command::Invite);
+    let list: Vec<String> = (0..600).map(|i| format!("u{i}@example.com")).collect();
+    update(&mut s, Action::Paste(list.join("\n")));
+    assert_eq!(prompt_value(&s).split(", ").count(), INVITE_MAX);
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("500 emails"))
+    );
+}
+
+// ---------------------------------------------------------------- what you mark (issue 11)
+
+/// `a` then `e` before every page is here: the form follows the marks and
+/// says it is still marking; the preview waits for the whole set, and then
+/// covers every marked user ("N marked · M will change · K already").
+#[test]
+fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    let fx = cmd(&mut s, Command::MarkAll);
+    assert!(matches!(&fx[..], [Effect::LoadUsersPage { .. }]), "{fx:?}");
+    cmd(&mut s, Command::Edit);
+    assert_eq!(form(&s).targets.len(), 200);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    // Preview refused while marking, with the way out named.
+    cmd(&mut s, Command::Submit);
+    assert_eq!(s.mode(), Mode::Form);
+    let problem = form(&s).problem.clone().unwrap_or_default();
+    assert!(problem.contains("still marking… 200 so far"), "{problem}");
+    assert!(problem.contains("ctrl-o"), "{problem}");
+    // A user action on the marks waits too.
+    let mut other = s.clone();
+    other.modals.clear();
+    cmd(&mut other, Command::Suspend);
+    assert!(other.modals.is_empty());
+    assert!(
+        other
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("still marking"))
+    );
+    // The last pages arrive: the form now covers all 450.
+    update(&mut s, page(g, 200..400, Some("t2")));
+    assert_eq!(form(&s).targets.len(), 400);
+    let mut last = page(g, 400..450, None);
+    if let Action::UsersPage { users, .. } = &mut last {
+        users[0].license_type = Some(License::Basic);
+    }
+    update(&mut s, last);
+    assert_eq!(form(&s).targets.len(), 450);
+    assert_eq!(form(&s).problem, None, "the marking notice is gone");
+    cmd(&mut s, Command::Submit);
+    let p = preview(&s);
+    assert_eq!((p.changes.len(), p.no_change, p.picked), (449, 1, "marked"));
+    // Applied: every one of them is sent.
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(changes.len(), 449);
+}
+
+/// ctrl-o in the form while marking: marking stops at the users loaded, the
+/// title's count and the preview's agree, and later pages mark nothing more.
+#[test]
+fn only_the_loaded_is_an_explicit_choice_and_stops_marking() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::MarkAll);
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::OnlyLoaded);
+    assert_eq!(preview(&s).changes.len(), 200);
+    let v = s.users.as_ref().unwrap();
+    assert!(!v.mark_all_pending);
+    assert_eq!(v.marks.len(), 200);
+    update(&mut s, page(g, 200..400, None));
+    assert_eq!(s.users.as_ref().unwrap().marks.len(), 200);
+    assert_eq!(preview(&s).changes.len(), 200);
+}
+
+/// A `:profile` switch that failed is drawn: the screen is dirty with the
+/// reason in the status line (found by reading `update`: it set the message
+/// and never asked for a frame).
+#[test]
+fn a_failed_profile_switch_is_drawn() {
+    let (mut s, _) = opened();
+    s.dirty = false;
+    update(
+        &mut s,
+        Action::ProfileSwitched {
+            profile: "nope".into(),
+            result: Err("the config profile (nope) could not be found".into()),
+        },
+    );
+    assert!(s.dirty, "a frame is asked for");
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(
+        flash.contains("✗ profile nope") && flash.contains("could not be found"),
+        "{flash}"
+    );
+    // The old client stays: the users view is kept.
+    assert!(s.users.is_some());
+}
+
+// ---------------------------------------------------------------- retry after fixing the cause (issue 11)
+
+/// A license change leaves two users failed (suspended); unsuspending them
+/// (another kind of change) does not lose that failed set: `r` still
+/// retries the license change for exactly those two. Each row's result
+/// names its change; a new license change replaces the set.
+#[test]
+fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
+    use chime_admin::console::form::UserAction;
+    use chime_admin::model::RegistrationStatus;
+    let (mut s, _) = opened_mixed();
+    let (batch, _) = apply_basic_to_first_five(&mut s);
+    let suspended = |id: &str| RowResult::Failed {
+        code: Some(ErrorCode::Conflict),
+        message: format!("User {id} is suspended"),
+        request_id: Some("req-1".into()),
+    };
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: batch,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00001".into(), suspended("1")),
+                ("u-00002".into(), suspended("2")),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    let row = |s: &State, i: usize| s.users.as_ref().unwrap().list.items()[i].clone();
+    assert_eq!(row(&s, 1).change.map(|c| c.noun), Some("license change"));
+    // The service shows them suspended; the admin unsuspends both.
+    for id in ["u-00001", "u-00002"] {
+        let mut u = row(&s, id[2..].parse::<usize>().unwrap()).user;
+        u.user_registration_status = Some(RegistrationStatus::Suspended);
+        let gen_id = s.users.as_ref().unwrap().gen_id;
+        update(
+            &mut s,
+            Action::UsersRefreshed {
+                gen_id,
+                account_id: "acc-0".into(),
+                users: vec![u],
+            },
+        );
+    }
+    cmd(&mut s, Command::Unsuspend);
+    let p = preview(&s);
+    assert_eq!(p.action, Some(UserAction::Unsuspend));
+    assert_eq!(p.changes.len(), 2, "the two marked, suspended users");
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UserAction { batch_id, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: *batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00001".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    assert_eq!(row(&s, 1).change.map(|c| c.done), Some("unsuspended"));
+    assert_eq!(row(&s, 0).change.map(|c| c.done), Some("license changed"));
+    // r: the license change again, for exactly the two it failed for.
+    cmd(&mut s, Command::Retry);
+    let p = preview(&s);
+    assert_eq!(p.action, None);
+    assert_eq!(p.update.license_type, Some(License::Basic));
+    let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
+    assert_eq!(ids, vec!["u-00001", "u-00002"]);
+    assert_eq!(p.picked, "to retry");
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::UpdateUsers { batch_id, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id: *batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00001".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), RowResult::Ok { request_id: None }),
+            ],
+            elapsed_ms: 10,
+        },
+    );
+    // The license change succeeded for all: nothing left to retry.
+    assert!(s.failed.is_empty(), "{:?}", s.failed);
+    cmd(&mut s, Command::Retry);
+    assert!(s.modals.is_empty());
+    assert!(
+        s.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("no failed users"))
+    );
+}
+
+/// The run loop's clock: a command that comes less than 150 ms after the
+/// previous key or paste is hurried (it cannot confirm a change); a resize
+/// is not input; text typed into a field stays text.
+#[test]
+fn the_input_clock_tells_a_burst_from_a_person() {
+    use chime_admin::console::run::{CONFIRM_QUIET, InputClock};
+    use crossterm::event::Event;
+    use std::time::{Duration, Instant};
+    let y = Event::Key(key(KeyCode::Char('y'), KeyModifiers::NONE));
+    let t0 = Instant::now();
+    let mut clock = InputClock::default();
+    let stamp = |clock: &mut InputClock, ev: &Event, at: Duration| {
+        clock.stamp(ev, t0 + at, Some(Action::Cmd(Command::Yes)))
+    };
+    // The first key, and one after a person's pause: ordinary commands.
+    assert!(matches!(
+        stamp(&mut clock, &y, Duration::ZERO),
+        Some(Action::Cmd(Command::Yes))
+    ));
+    let later = CONFIRM_QUIET + Duration::from_millis(1);
+    assert!(matches!(
+        stamp(&mut clock, &y, later),
+        Some(Action::Cmd(Command::Yes))
+    ));
+    // 20 ms after the previous key: hurried.
+    let soon = later + Duration::from_millis(20);
+    assert!(matches!(
+        stamp(&mut clock, &y, soon),
+        Some(Action::HurriedCmd(Command::Yes))
+    ));
+    // A resize between does not count as input.
+    let resize = Event::Resize(100, 30);
+    let at = soon + CONFIRM_QUIET + Duration::from_millis(5);
+    stamp(&mut clock, &resize, at - Duration::from_millis(1));
+    assert!(matches!(
+        stamp(&mut clock, &y, at),
+        Some(Action::Cmd(Command::Yes))
+    ));
+    // Right after a paste: hurried too.
+    let paste = Event::Paste("x".into());
+    clock.stamp(&paste, t0 + at + Duration::from_secs(1), None);
+    let after = at + Duration::from_secs(1) + Duration::from_millis(30);
+    assert!(matches!(
+        stamp(&mut clock, &y, after),
+        Some(Action::HurriedCmd(Command::Yes))
+    ));
+    // Typed text is never turned into anything else.
+    let typed = clock.stamp(
+        &y,
+        t0 + after + Duration::from_millis(1),
+        Some(Action::Input(InputRequest::InsertChar('y'))),
+    );
+    assert!(matches!(
+        typed,
+        Some(Action::Input(InputRequest::InsertChar('y')))
+    ));
 }

@@ -13,6 +13,13 @@ use super::state::{ErrorInfo, RowResult};
 pub enum Action {
     /// An intent from the key registry.
     Cmd(Command),
+    /// An intent from a key that came less than `CONFIRM_QUIET` after the
+    /// previous input: part of a burst (a paste in a terminal without
+    /// bracketed paste), so it never confirms or applies a change.
+    HurriedCmd(Command),
+    /// Text pasted (bracketed paste): it goes into the open text input as
+    /// text, never as keys.
+    Paste(String),
     /// An export was written (the message names the file) or failed.
     Exported(Result<String, String>),
     /// The worker's client now uses this profile (Ok: its endpoint), or

@@ -5,9 +5,11 @@
 use tui_input::InputRequest;
 
 use super::effect::Effect;
-use super::form::{ChangeForm, FormField, Preview, UserAction, action_preview, preview};
+use super::form::{
+    ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
+};
 use super::keys::Command;
-use super::state::{BatchRun, Modal, Pane, RowResult, State};
+use super::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
 use super::update::{flash, scroll, thousands};
 use crate::model::User;
 
@@ -42,6 +44,7 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             }
         }
         (Modal::Form(_), Command::Submit) => submit_form(state),
+        (Modal::Form(_), Command::OnlyLoaded) => only_loaded(state),
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
@@ -59,6 +62,37 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         }
         _ => {}
     }
+}
+
+/// Whether `c` would confirm or send a change now: `y` or enter on Apply in
+/// a preview, enter in a prompt or the settings form.
+pub fn confirms_change(state: &State, c: Command) -> bool {
+    match state.modals.last() {
+        Some(Modal::Preview(p)) => c == Command::Yes || (c == Command::Submit && p.apply_focused),
+        Some(Modal::Prompt(_) | Modal::Settings(_)) => c == Command::Submit,
+        _ => false,
+    }
+}
+
+/// A confirming key that came in a burst (a paste without bracketed paste):
+/// nothing is applied. In a prompt the line break it was becomes a space,
+/// as a pasted line break does.
+pub fn hurried_confirm(state: &mut State, c: Command) {
+    state.dirty = true;
+    if let Some(Modal::Prompt(p)) = state.modals.last_mut()
+        && c == Command::Submit
+    {
+        p.paste("\n");
+        flash(
+            state,
+            "enter came too fast to send (a paste?): press it again",
+        );
+        return;
+    }
+    flash(
+        state,
+        "too fast to confirm (a paste?): nothing applied, press it again",
+    );
 }
 
 /// Text typed into the form: the room ARN, or a letter that jumps to a value.
@@ -87,6 +121,59 @@ fn targets(state: &State) -> Vec<&User> {
         .collect()
 }
 
+/// While `a` is still loading pages: how many users are marked so far.
+fn still_marking(state: &State) -> Option<usize> {
+    state
+        .users
+        .as_ref()
+        .filter(|v| v.mark_all_pending)
+        .map(|v| v.marks.len())
+}
+
+/// The open form follows the marks while `a` is still loading pages, so it
+/// always acts on exactly the set the title shows.
+pub fn sync_form_targets(state: &mut State) {
+    let Some(v) = &state.users else { return };
+    if v.marks.is_empty() {
+        return;
+    }
+    let form = state.modals.iter_mut().find_map(|m| match m {
+        Modal::Form(f) if f.account_id == v.account.account_id => Some(f),
+        _ => None,
+    });
+    if let Some(f) = form {
+        f.targets = v
+            .list
+            .items()
+            .iter()
+            .filter(|r| v.marks.contains(&r.user.user_id))
+            .map(|r| r.user.user_id.clone())
+            .collect();
+        if f.problem.as_deref().is_some_and(|p| p.starts_with(MARKING)) && !v.mark_all_pending {
+            f.problem = None;
+        }
+    }
+}
+
+const MARKING: &str = "still marking";
+
+/// ctrl-o in the form while marking: stop marking and preview the users
+/// marked so far (the title then shows that count too).
+fn only_loaded(state: &mut State) {
+    let Some(v) = &mut state.users else { return };
+    if !v.mark_all_pending {
+        return submit_form(state);
+    }
+    v.mark_all_pending = false;
+    let n = v.marks.len();
+    flash(
+        state,
+        format!("marking stopped: only the {} loaded", thousands(n)),
+    );
+    sync_form_targets(state);
+    submit_form(state);
+}
+
 /// Whether a user change may start now: not read-only, the users pane in
 /// front, and no change still being sent (that one says so).
 fn may_start_change(state: &mut State) -> bool {
@@ -106,6 +193,15 @@ fn may_start_change(state: &mut State) -> bool {
 /// `s`, `U`, `L`, `P`: the preview of a user action.
 pub fn open_action(state: &mut State, action: UserAction) {
     if !may_start_change(state) {
+        return;
+    }
+    if action.many()
+        && let Some(n) = still_marking(state)
+    {
+        flash(
+            state,
+            format!("{MARKING}… {} so far: wait for every page", thousands(n)),
+        );
         return;
     }
     let Some(v) = &state.users else { return };
@@ -141,9 +237,18 @@ pub fn open_form(state: &mut State) {
 }
 
 fn submit_form(state: &mut State) {
+    let marking = still_marking(state);
     let Some(Modal::Form(form)) = state.modals.last_mut() else {
         return;
     };
+    if let Some(n) = marking {
+        form.problem = Some(format!(
+            "{MARKING}… {} so far: the preview waits for every page (ctrl-o: only the {} loaded)",
+            thousands(n),
+            thousands(n)
+        ));
+        return;
+    }
     if let Some(p) = form.problem() {
         form.problem = Some(p);
         return;
@@ -160,7 +265,10 @@ fn submit_form(state: &mut State) {
     show_preview(state, p);
 }
 
-fn show_preview(state: &mut State, p: Preview) {
+fn show_preview(state: &mut State, mut p: Preview) {
+    if p.picked == "marked" && state.users.as_ref().is_none_or(|v| v.marks.is_empty()) {
+        p.picked = "selected";
+    }
     if p.changes.is_empty() {
         let n = p.no_change;
         flash(
@@ -188,6 +296,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     let batch_id = state.new_gen();
+    let label = ChangeLabel::of(p.action, &p.changes);
     if let Some(v) = &mut state.users {
         // Users already at the target values are done: unmark them.
         for id in &p.unchanged {
@@ -195,7 +304,9 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         }
         for c in &p.changes {
             if let Some(&i) = v.by_id.get(&c.user_id) {
-                v.list.items_mut()[i].result = Some(RowResult::Pending);
+                let row = &mut v.list.items_mut()[i];
+                row.result = Some(RowResult::Pending);
+                row.change = Some(label);
                 v.results_shown = true;
             }
         }
@@ -203,6 +314,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     state.batch = Some(BatchRun {
         id: batch_id,
         verb: p.action.map_or("Updating", |a| a.verb()),
+        label,
         account_id: p.account_id.clone(),
         total: p.changes.len(),
         done: 0,
@@ -229,35 +341,58 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     });
 }
 
-/// `r`: the users the last change failed for, through the same preview.
+/// `r`: the users the latest change with failures failed for (or did not
+/// send), through the same preview. Its failed set survives other changes
+/// (an unsuspend that fixed the cause) until the next change of its kind.
 pub fn retry(state: &mut State) {
     if state.read_only || state.busy_changing() {
         return;
     }
-    let (Some(update), Some(v)) = (state.last_change.clone(), &state.users) else {
-        return;
-    };
-    let failed: Vec<&User> = v
-        .list
-        .items()
+    let Some(v) = &state.users else { return };
+    let Some(set) = state
+        .failed
         .iter()
-        .filter(|r| {
-            matches!(
-                r.result,
-                Some(RowResult::Failed { .. } | RowResult::NotSent)
-            )
-        })
-        .map(|r| &r.user)
-        .collect();
-    if failed.is_empty() {
+        .rev()
+        .find(|f| f.account_id == v.account.account_id)
+        .cloned()
+    else {
         flash(state, "no failed users to retry");
         return;
-    }
-    let p = match state.last_action {
-        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &failed),
-        None => preview(&v.account.account_id, &v.account.name, update, &failed),
     };
+    let users: Vec<&User> = set
+        .user_ids
+        .iter()
+        .filter_map(|id| v.by_id.get(id).map(|&i| &v.list.items()[i].user))
+        .collect();
+    if users.is_empty() {
+        flash(state, "the failed users are not loaded: ctrl-r, then r");
+        return;
+    }
+    let mut p = match set.label.action {
+        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &users),
+        None => preview(&v.account.account_id, &v.account.name, set.update, &users),
+    };
+    p.picked = "to retry";
     show_preview(state, p);
+}
+
+/// The failed set of a change replaces the last one of its kind (or, with
+/// no user failed, clears it).
+pub fn keep_failed(state: &mut State, label: ChangeLabel, account_id: &str, user_ids: Vec<String>) {
+    let update = if label.action.is_none() {
+        state.last_change.clone().unwrap_or_default()
+    } else {
+        Default::default()
+    };
+    state.failed.retain(|f| f.label.action != label.action);
+    if !user_ids.is_empty() {
+        state.failed.push(FailedSet {
+            label,
+            account_id: account_id.to_string(),
+            update,
+            user_ids,
+        });
+    }
 }
 
 pub fn cancel(state: &mut State, fx: &mut Vec<Effect>) {
@@ -320,10 +455,21 @@ pub fn done(
     elapsed_ms: u64,
     fx: &mut Vec<Effect>,
 ) {
-    if state.batch.as_ref().map(|b| b.id) != Some(batch_id) {
+    let Some(label) = state
+        .batch
+        .as_ref()
+        .filter(|b| b.id == batch_id)
+        .map(|b| b.label)
+    else {
         return;
-    }
+    };
     state.batch = None;
+    let unfinished: Vec<String> = outcomes
+        .iter()
+        .filter(|(_, r)| matches!(r, RowResult::Failed { .. } | RowResult::NotSent))
+        .map(|(id, _)| id.clone())
+        .collect();
+    keep_failed(state, label, account_id, unfinished);
     let (mut ok, mut failed, mut not_sent) = (0, 0, 0);
     let mut refresh = Vec::new();
     let view = state
@@ -348,7 +494,9 @@ pub fn done(
                     RowResult::Pending => {}
                 }
                 if let Some(&i) = v.by_id.get(&id) {
-                    v.list.items_mut()[i].result = Some(result);
+                    let row = &mut v.list.items_mut()[i];
+                    row.result = Some(result);
+                    row.change = Some(label);
                     v.results_shown = true;
                 }
             }

@@ -253,6 +253,45 @@ impl UserAction {
     }
 }
 
+/// Which change a result belongs to: its kind (an update, or a user action)
+/// and the words the Result column uses for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeLabel {
+    /// `None` for BatchUpdateUser; a change of the same kind replaces the
+    /// failed set of the last one.
+    pub action: Option<UserAction>,
+    /// "license change", "unsuspend": what failed.
+    pub noun: &'static str,
+    /// "license changed", "unsuspended": what succeeded.
+    pub done: &'static str,
+}
+
+impl ChangeLabel {
+    /// The label of a change: a user action, or an update named after the
+    /// fields it changes (`changes`: the preview's planned changes).
+    pub fn of(action: Option<UserAction>, changes: &[PlannedChange]) -> ChangeLabel {
+        let has = |name: &str| {
+            changes
+                .iter()
+                .any(|c| c.fields.iter().any(|f| f.field == name))
+        };
+        let a4b = has("A4B") || has("Room ARN");
+        let (noun, done) = match action {
+            Some(UserAction::Suspend) => ("suspend", "suspended"),
+            Some(UserAction::Unsuspend) => ("unsuspend", "unsuspended"),
+            Some(UserAction::Logout) => ("logout", "logged out"),
+            Some(UserAction::ResetPin) => ("PIN reset", "PIN reset"),
+            None => match (has("License"), has("User type"), a4b) {
+                (true, false, false) => ("license change", "license changed"),
+                (false, true, false) => ("user type change", "user type changed"),
+                (false, false, true) => ("A4B change", "A4B changed"),
+                _ => ("update", "updated"),
+            },
+        };
+        ChangeLabel { action, noun, done }
+    }
+}
+
 /// The confirm step: what will change, for whom; Cancel focused first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
@@ -270,6 +309,9 @@ pub struct Preview {
     /// "License Pro → Basic for 30 users", one line per field and old value.
     pub summary: Vec<String>,
     pub apply_focused: bool,
+    /// How its users were picked, for "N marked · …": "marked",
+    /// "selected" (the current row) or "to retry".
+    pub picked: &'static str,
 }
 
 fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
@@ -402,5 +444,6 @@ fn plan(
         unchanged,
         summary,
         apply_focused: false,
+        picked: "marked",
     }
 }

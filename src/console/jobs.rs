@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 use crate::client::{
     ApiError, BatchOptions, BatchProgress, BatchReport, Client, OutcomeResult, request_ids,
 };
-use crate::model::{UpdateUserRequestItem, UserUpdate};
+use crate::model::validate::MAX_ID_LIST;
+use crate::model::{InviteStatus, Sensitive, UpdateUserRequestItem, UserType, UserUpdate};
 
 use super::action::Action;
 use super::effect::Effect;
@@ -325,26 +326,7 @@ pub async fn run_admin(
                 account_id,
                 emails,
                 user_type,
-            } => {
-                let n = emails.len();
-                let report = client
-                    .invite_users(
-                        &account_id,
-                        emails,
-                        user_type,
-                        BatchOptions::default(),
-                        |_| {},
-                    )
-                    .await;
-                let ok = report.succeeded();
-                let bad = report.failed() + report.not_sent();
-                let msg = if bad == 0 {
-                    format!("{ok} invited")
-                } else {
-                    format!("{ok} invited · {bad} failed")
-                };
-                Ok((msg, format!("{n} emails, {ok} invited, {bad} failed")))
-            }
+            } => invite(client, &account_id, &emails, user_type).await,
         };
         result
     };
@@ -369,4 +351,52 @@ pub async fn run_admin(
             Err(e)
         }
     }
+}
+
+/// InviteUsers for a list, `MAX_ID_LIST` emails a call, one call after
+/// another. A call refused as a whole (e.g. "Only Team accounts support
+/// InviteUsers") ends it with that error, its request id kept, and says how
+/// many were invited before and that the rest were not sent. Emails the
+/// service reports as failed are counted.
+async fn invite(
+    client: &Client,
+    account_id: &str,
+    emails: &[Sensitive],
+    user_type: Option<UserType>,
+) -> Result<(String, String), ApiError> {
+    let n = emails.len();
+    let (mut invited, mut failed) = (0, 0);
+    for chunk in emails.chunks(MAX_ID_LIST) {
+        match client
+            .invite_user_list(account_id, chunk, user_type.clone())
+            .await
+        {
+            Ok(invites) => {
+                let bad = invites
+                    .iter()
+                    .filter(|i| i.status == Some(InviteStatus::Failed))
+                    .count();
+                failed += bad;
+                invited += chunk.len().saturating_sub(bad);
+            }
+            Err(mut e) => {
+                if invited + failed > 0 {
+                    e.message = format!(
+                        "{} ({invited} of {n} invited before it; the rest not sent)",
+                        e.message
+                    );
+                }
+                return Err(e);
+            }
+        }
+    }
+    let msg = if failed == 0 {
+        format!("{invited} invited")
+    } else {
+        format!("✗ {invited} invited · {failed} refused by the service")
+    };
+    Ok((
+        msg,
+        format!("{n} emails, {invited} invited, {failed} failed"),
+    ))
 }

@@ -69,6 +69,9 @@ pub enum Command {
     NextValue,
     /// `:`: the command line.
     CommandLine,
+    /// In the form while `a` is still marking: go on with only the users
+    /// marked so far (marking stops).
+    OnlyLoaded,
 }
 
 /// Where a binding applies.
@@ -224,7 +227,8 @@ pub static BINDINGS: &[Binding] = &[
     b(C::PrevField, S::Form, &[key(KeyCode::BackTab), key(KeyCode::Up)], "shift-tab/↑", "previous field", None),
     b(C::PrevValue, S::Form, &[key(KeyCode::Left)], "←", "previous value", None),
     b(C::NextValue, S::Form, &[key(KeyCode::Right)], "→", "next value (a letter jumps to a value)", Some("value")),
-    b(C::Submit, S::Form, &[key(KeyCode::Enter)], "enter", "preview the change", Some("preview")),
+    b(C::Submit, S::Form, &[key(KeyCode::Enter)], "enter", "preview the change (once every marked user is loaded)", Some("preview")),
+    b(C::OnlyLoaded, S::Form, &[ctrl('o')], "ctrl-o", "while marking: preview only the users marked so far", None),
     b(C::Back, S::Form, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
     b(C::ForceQuit, S::Form, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Help
@@ -670,6 +674,7 @@ impl Command {
         Command::PrevValue,
         Command::NextValue,
         Command::CommandLine,
+        Command::OnlyLoaded,
     ];
 
     /// The command's name in the config's `[keys]` table (snake_case).
@@ -718,6 +723,7 @@ impl Command {
             Command::PrevValue => "prev_value",
             Command::NextValue => "next_value",
             Command::CommandLine => "command_line",
+            Command::OnlyLoaded => "only_loaded",
         }
     }
 

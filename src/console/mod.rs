@@ -22,6 +22,8 @@ pub mod prompt;
 pub mod run;
 pub mod settings;
 pub mod state;
+pub mod textfield;
+pub mod tty;
 pub mod ui;
 pub mod update;
 pub mod worker;

@@ -175,6 +175,35 @@ impl Prompt {
         }
     }
 
+    /// How many characters the focused field holds (see `textfield`).
+    pub fn limit(&self) -> usize {
+        use super::textfield::{EMAIL_MAX, INVITE_CHARS_MAX, LINE_MAX};
+        match (&self.kind, self.field) {
+            (PromptKind::Invite { .. }, 0) => INVITE_CHARS_MAX,
+            (PromptKind::CreateUser { .. }, 0) => EMAIL_MAX,
+            _ => LINE_MAX,
+        }
+    }
+
+    /// Text pasted into the focused field; a notice if some was left out.
+    /// The invite list keeps at most `INVITE_MAX` emails.
+    pub fn paste(&mut self, text: &str) -> Option<String> {
+        use super::textfield::{INVITE_MAX, cut_notice, insert};
+        let limit = self.limit();
+        let cut = insert(self.focused_mut(), text, limit).cut;
+        self.problem = None;
+        if matches!(self.kind, PromptKind::Invite { .. }) && self.field == 0 {
+            let emails = split_emails(self.input.value());
+            if emails.len() > INVITE_MAX {
+                self.input = Input::new(emails[..INVITE_MAX].join(", "));
+                return Some(format!(
+                    "paste cut: an invite list takes {INVITE_MAX} emails"
+                ));
+            }
+        }
+        cut.then(|| cut_notice(limit, "this field"))
+    }
+
     pub fn move_field(&mut self, forward: bool) {
         let n = self.extra.len() + 1;
         self.field = if forward {
@@ -230,7 +259,10 @@ impl Prompt {
                 "Group names, separated by commas".into()
             }
             PromptKind::Invite { .. } => {
-                format!("Emails, separated by spaces or commas (sent {MAX_ID_LIST} per call)")
+                format!(
+                    "Emails, one per line or separated by spaces or commas (at most {}, sent {MAX_ID_LIST} per call)",
+                    super::textfield::INVITE_MAX
+                )
             }
         }
     }

@@ -7,16 +7,11 @@
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
 
 use std::future::Future;
-use std::io::{self, Stdout, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use crossterm::{cursor, execute, terminal};
 use futures::StreamExt;
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -34,7 +29,7 @@ use super::ui::status::key_context;
 use super::ui::theme::Theme;
 use super::update::{start, update};
 use super::worker::WorkerConfig;
-use super::{ui, worker};
+use super::{tty, ui, worker};
 use crate::audit::{self, Audit};
 use crate::logging;
 
@@ -138,46 +133,6 @@ fn aws_profiles() -> Vec<String> {
     )
 }
 
-/// The console has the terminal (raw mode, alternate screen).
-static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
-
-/// Restores the terminal: leave raw mode and the alternate screen, show the
-/// cursor. Only once: after a panic both the hook and the guard call it, and
-/// leaving the alternate screen twice would move the cursor back over the
-/// panic message printed in between.
-pub fn restore_terminal() {
-    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
-        let _ = terminal::disable_raw_mode();
-        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
-    }
-}
-
-/// Restores the terminal when dropped (quit, error, unwinding).
-struct TerminalGuard;
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-fn setup_terminal() -> anyhow::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
-    terminal::enable_raw_mode()?;
-    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
-    let guard = TerminalGuard;
-    // No mouse capture: the terminal's own selection and copy keep working.
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // The normal screen first, so the message below is readable there.
-        restore_terminal();
-        tracing::error!(%info, "panic");
-        prev(info);
-    }));
-    let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    Ok((guard, term))
-}
-
 /// Debug builds only: with `CHIME_ADMIN_DEBUG_PANIC=1` the first key press
 /// panics, so a test can see the terminal restored after a panic. Never
 /// compiled into a release build.
@@ -211,11 +166,41 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
             }
             None
         }
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Resize(w, h) => Some(Action::Resize {
             width: *w,
             height: *h,
         }),
         _ => None,
+    }
+}
+
+/// A key that comes sooner than this after the previous input is part of a
+/// burst: a paste in a terminal without bracketed paste, not a person
+/// confirming a change.
+pub const CONFIRM_QUIET: Duration = Duration::from_millis(150);
+
+/// When the last key or paste came, to tell a burst from a person.
+#[derive(Debug, Default)]
+pub struct InputClock {
+    last: Option<Instant>,
+}
+
+impl InputClock {
+    /// The action for an input event that came at `now`: a command that came
+    /// less than `CONFIRM_QUIET` after the previous key or paste is hurried.
+    pub fn stamp(&mut self, ev: &Event, now: Instant, action: Option<Action>) -> Option<Action> {
+        if !matches!(ev, Event::Key(_) | Event::Paste(_)) {
+            return action;
+        }
+        let hurried = self
+            .last
+            .is_some_and(|t| now.saturating_duration_since(t) < CONFIRM_QUIET);
+        self.last = Some(now);
+        match action {
+            Some(Action::Cmd(c)) if hurried => Some(Action::HurriedCmd(c)),
+            a => a,
+        }
     }
 }
 
@@ -234,8 +219,7 @@ impl Dispatch {
         match e {
             Effect::Copy { text, what } => {
                 let seq = export::osc52(text.expose(), self.clipboard.passthrough());
-                let mut out = io::stdout();
-                if let Err(e) = out.write_all(seq.as_bytes()).and_then(|()| out.flush()) {
+                if let Err(e) = tty::write_raw(seq.as_bytes()) {
                     tracing::warn!(%e, %what, "clipboard copy failed");
                 }
             }
@@ -276,12 +260,6 @@ impl Clipboard {
 /// How long quitting waits for changes already sent.
 const QUIT_WAIT: Duration = Duration::from_secs(30);
 
-/// A line for the shell after the terminal is restored (the tty may be gone:
-/// a failed write is ignored).
-fn note(text: &str) {
-    let _ = writeln!(io::stderr(), "chime-admin: {text}");
-}
-
 async fn run_console(
     args: &ConsoleArgs,
     config: &Config,
@@ -294,7 +272,7 @@ async fn run_console(
     let theme = Theme::from_name(config.theme.value);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    let (guard, mut term) = setup_terminal()?;
+    let (guard, mut term) = tty::setup()?;
 
     let (act_tx, mut act_rx) = mpsc::unbounded_channel::<Action>();
     let audit = Audit {
@@ -323,7 +301,9 @@ async fn run_console(
     state.profile = config.profile.value.clone();
     state.profiles = aws_profiles();
     state.keymap = std::sync::Arc::new(keymap);
-    let size = term.size()?;
+    // From here on nothing returns early: a terminal that fails goes through
+    // the same shutdown as quitting (the worker is waited for below).
+    let size = term.size().unwrap_or(ratatui::layout::Size::new(80, 24));
     update(
         &mut state,
         Action::Resize {
@@ -334,7 +314,9 @@ async fn run_console(
     for e in start(&mut state) {
         out.send(e);
     }
-    term.draw(|f| ui::render(&state, f))?;
+    if let Err(e) = term.draw(|f| ui::render(&state, f)) {
+        tracing::warn!(error = %e, "drawing the first frame failed");
+    }
     state.dirty = false;
     tracing::info!(
         ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -342,6 +324,7 @@ async fn run_console(
     );
 
     let mut events = EventStream::new();
+    let mut clock = InputClock::default();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reason = loop {
@@ -352,7 +335,8 @@ async fn run_console(
                 Some(Ok(ev)) => {
                     #[cfg(debug_assertions)]
                     debug_panic(&ev);
-                    action_for_event(&state, &ev)
+                    let action = action_for_event(&state, &ev);
+                    clock.stamp(&ev, Instant::now(), action)
                 }
                 // The tty went away (SSH connection lost): stop.
                 Some(Err(e)) => break format!("terminal input failed: {e}"),
@@ -386,6 +370,9 @@ async fn run_console(
             }
             state.dirty = false;
         }
+        if tty::lost() {
+            break "the terminal is gone (writing to it failed)".to_string();
+        }
     };
     tracing::info!(%reason, "console stopping");
     drop(term);
@@ -393,16 +380,16 @@ async fn run_console(
     // The terminal is the shell's again: say why the prompt may take a moment.
     let sending = state.batch.is_some();
     if sending {
-        note("cancelled the users not sent yet; waiting for the requests already sent…");
+        tty::note("cancelled the users not sent yet; waiting for the requests already sent…");
     }
     drop(out);
     let finished = worker.finish(QUIT_WAIT).await;
     match (sending, finished) {
-        (_, false) => note(&format!(
+        (_, false) => tty::note(&format!(
             "gave up waiting after {} s: the audit log may lack the last results",
             QUIT_WAIT.as_secs()
         )),
-        (true, true) => note("done: every user's result is in the audit log"),
+        (true, true) => tty::note("done: every user's result is in the audit log"),
         (false, true) => {}
     }
     Ok(ExitCode::SUCCESS)

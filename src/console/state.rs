@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use crate::model::{Account, ErrorCode, User};
 
-use super::form::{ChangeForm, Preview};
+use super::form::{ChangeForm, ChangeLabel, Preview};
 use super::list::FilteredList;
 use super::ui::theme::Theme;
 
@@ -60,6 +60,20 @@ pub enum RowResult {
 pub struct UserRow {
     pub user: User,
     pub result: Option<RowResult>,
+    /// The change `result` belongs to.
+    pub change: Option<ChangeLabel>,
+}
+
+/// The users the last change of one kind failed for (or did not send),
+/// kept until the next change of that kind: `r` retries them, whatever
+/// other changes were made in between (an unsuspend that fixed the cause).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedSet {
+    pub label: ChangeLabel,
+    pub account_id: String,
+    /// The update sent (empty for a user action).
+    pub update: crate::model::UserUpdate,
+    pub user_ids: Vec<String>,
 }
 
 /// The filter input of a pane.
@@ -167,6 +181,8 @@ pub struct BatchRun {
     pub id: u64,
     /// "Updating", "Suspending", …
     pub verb: &'static str,
+    /// What the change is, for its rows' results and its failed set.
+    pub label: ChangeLabel,
     pub account_id: String,
     pub total: usize,
     pub done: usize,
@@ -235,6 +251,8 @@ pub struct State {
     pub admin: Option<u64>,
     /// The last user action applied, if the last change was one.
     pub last_action: Option<super::form::UserAction>,
+    /// The failed set of the last change of each kind, the latest last.
+    pub failed: Vec<FailedSet>,
     next_gen: u64,
 }
 
@@ -270,6 +288,7 @@ impl State {
             batch_summary: None,
             last_change: None,
             last_action: None,
+            failed: Vec::new(),
             admin: None,
             next_gen: 0,
         }

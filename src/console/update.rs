@@ -23,19 +23,30 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
     match action {
         Action::Cmd(c) => command(state, c, &mut fx),
-        Action::Input(req) => input(state, req, &mut fx),
-        Action::ProfileSwitched { profile, result } => match result {
-            Ok(endpoint) => {
-                state.profile = Some(profile.clone());
-                state.endpoint = endpoint;
-                state.users = None;
-                state.focus = Pane::Accounts;
-                state.user_counts.clear();
-                reload_accounts(state, &mut fx);
-                flash(state, format!("profile {profile}"));
+        Action::HurriedCmd(c) => {
+            if changes::confirms_change(state, c) {
+                changes::hurried_confirm(state, c);
+            } else {
+                command(state, c, &mut fx);
             }
-            Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
-        },
+        }
+        Action::Paste(text) => paste(state, &text, &mut fx),
+        Action::Input(req) => input(state, req, &mut fx),
+        Action::ProfileSwitched { profile, result } => {
+            state.dirty = true;
+            match result {
+                Ok(endpoint) => {
+                    state.profile = Some(profile.clone());
+                    state.endpoint = endpoint;
+                    state.users = None;
+                    state.focus = Pane::Accounts;
+                    state.user_counts.clear();
+                    reload_accounts(state, &mut fx);
+                    flash(state, format!("profile {profile}"));
+                }
+                Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
+            }
+        }
         Action::Exported(r) => {
             flash(state, r.unwrap_or_else(|e| e));
             state.dirty = true;
@@ -233,6 +244,7 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         | Command::RemoveGroups => changes::open_prompt(state, c),
         Command::Settings => changes::open_settings(state, fx),
         Command::Yes
+        | Command::OnlyLoaded
         | Command::NextField
         | Command::PrevField
         | Command::PrevValue
@@ -485,7 +497,77 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 
 // ---------------------------------------------------------------- filter
 
+/// Pasted text: into the open text input (the filter line, a prompt's field,
+/// the room ARN, the command line), cut at its limit; anywhere else it is
+/// ignored with a notice. Never a key: it cannot confirm or apply anything.
+fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    use super::form::FormField;
+    use super::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
+    state.dirty = true;
+    let notice = match state.modals.last_mut() {
+        Some(Modal::Prompt(p)) => p.paste(text),
+        Some(Modal::Form(f)) if f.field == FormField::Room => {
+            f.problem = None;
+            insert(&mut f.room, text, LINE_MAX)
+                .cut
+                .then(|| cut_notice(LINE_MAX, "the room ARN"))
+        }
+        Some(_) => Some("paste ignored: no text field here".to_string()),
+        None => {
+            if let Some(c) = &mut state.cmdline {
+                c.hint = None;
+                insert(&mut c.input, text, LINE_MAX)
+                    .cut
+                    .then(|| cut_notice(LINE_MAX, "the command line"))
+            } else {
+                match focused_filter_mut(state) {
+                    Some(f) if f.editing => {
+                        let r = insert(&mut f.input, text, FILTER_MAX);
+                        if r.chars > 0 {
+                            filter(state, Lookup::AfterPause, fx);
+                        }
+                        r.cut.then(|| cut_notice(FILTER_MAX, "the filter"))
+                    }
+                    _ => Some("paste ignored: no text field open".to_string()),
+                }
+            }
+        }
+    };
+    if let Some(n) = notice {
+        flash(state, n);
+    }
+}
+
+/// The limit of the input a typed character goes to, if it is full.
+fn full(state: &State) -> Option<usize> {
+    use super::textfield::{FILTER_MAX, LINE_MAX, fits_one_more};
+    let (input, max) = match state.modals.last() {
+        Some(Modal::Prompt(p)) => {
+            let i = match p.field {
+                0 => &p.input,
+                n => p.extra.get(n - 1).map_or(&p.input, |(_, i)| i),
+            };
+            (i, p.limit())
+        }
+        Some(Modal::Form(f)) if f.field == super::form::FormField::Room => (&f.room, LINE_MAX),
+        Some(_) => return None,
+        None => match (&state.cmdline, state.focused_filter()) {
+            (Some(c), _) => (&c.input, LINE_MAX),
+            (None, Some(f)) => (&f.input, FILTER_MAX),
+            (None, None) => return None,
+        },
+    };
+    (!fits_one_more(input, max)).then_some(max)
+}
+
 fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
+    if matches!(req, InputRequest::InsertChar(_))
+        && let Some(max) = full(state)
+    {
+        flash(state, format!("this field holds at most {max} characters"));
+        state.dirty = true;
+        return;
+    }
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
         changes::form_input(form, req);
         state.dirty = true;
@@ -716,6 +798,7 @@ fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
                 UserRow {
                     user: u,
                     result: None,
+                    change: None,
                 },
                 key,
             )
@@ -768,6 +851,7 @@ fn users_page(
     if let Some(n) = done_marking {
         flash(state, format!("{} marked", thousands(n)));
     }
+    changes::sync_form_targets(state);
     load_more(state, fx);
     state.dirty = true;
 }
@@ -808,14 +892,16 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
         state.admin = None;
         current = true;
     }
-    if let Some(b) = &state.batch
+    if let Some(b) = state.batch.clone()
         && b.id == gen_id
     {
         // The change was refused or could not be sent at all.
         state.batch = None;
+        let mut unsent = Vec::new();
         if let Some(v) = &mut state.users {
             for r in v.list.items_mut() {
                 if r.result == Some(RowResult::Pending) {
+                    unsent.push(r.user.user_id.clone());
                     r.result = Some(RowResult::Failed {
                         code: None,
                         message: format!("{}: {}", error.code, error.message),
@@ -824,6 +910,7 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
                 }
             }
         }
+        changes::keep_failed(state, b.label, &b.account_id, unsent);
         current = true;
     }
     if current {

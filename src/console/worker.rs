@@ -473,7 +473,18 @@ pub fn error_info(operation: &str, e: &ApiError) -> ErrorInfo {
         (ApiErrorKind::Service { .. }, Some(500..=599)) => {
             Some("the service failed: ctrl-r to try again".into())
         }
-        _ => None,
+        (ApiErrorKind::Service { .. }, Some(404)) => {
+            Some("it is not there (deleted or never created?): ctrl-r reloads what exists".into())
+        }
+        (ApiErrorKind::Service { .. }, _) => Some(
+            "nothing was changed by this call: change what the message names, then try again"
+                .into(),
+        ),
+        (ApiErrorKind::Invalid, _) => Some("nothing was sent: fix the input and try again".into()),
+        (ApiErrorKind::Decode | ApiErrorKind::Transport, _) => {
+            Some("the answer was unreadable: ctrl-r to try again, see the log".into())
+        }
+        (ApiErrorKind::Cancelled, _) => None,
     };
     ErrorInfo {
         operation: operation.to_string(),

@@ -44,7 +44,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     SPINNER[state.spinner % SPINNER.len()]
                 )
             } else if !view.list.is_empty() {
-                format!("no account name contains {:?}", view.filter.text())
+                format!(
+                    "no account name contains \"{}\"",
+                    crate::text::visible(view.filter.text())
+                )
             } else if view.loaded {
                 "no accounts".to_string()
             } else {

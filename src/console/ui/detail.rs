@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::users::result_span;
-use crate::console::state::{Pane, RowResult, State};
+use crate::console::state::{Pane, RowResult, State, UserRow};
 use crate::console::update::thousands;
 use crate::model::{Account, Timestamp};
 
@@ -20,11 +20,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let user_side = state.users.is_some() && state.focus != Pane::Accounts;
     let (title, fields, extra) = if user_side {
         match state.users.as_ref().and_then(|v| v.list.selected()) {
-            Some(r) => (
-                " User ",
-                user_fields(&r.user),
-                result_lines(state, r.result.as_ref()),
-            ),
+            Some(r) => (" User ", user_fields(&r.user), result_lines(state, r)),
             None => (" User ", Vec::new(), Vec::new()),
         }
     } else {
@@ -33,6 +29,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             None => (" Account ", Vec::new(), Vec::new()),
         }
     };
+    // Names, emails, ids and ARNs are the service's: shown, never acted on.
+    let fields: Vec<(&'static str, String)> = fields
+        .into_iter()
+        .map(|(k, v)| (k, crate::text::visible(&v).into_owned()))
+        .collect();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border(focused))
@@ -183,26 +184,27 @@ fn user_fields(u: &crate::model::User) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn result_lines(state: &State, r: Option<&RowResult>) -> Vec<Line<'static>> {
+fn result_lines(state: &State, row: &UserRow) -> Vec<Line<'static>> {
+    let r = row.result.as_ref();
     let th = &state.theme;
     match r {
         None => Vec::new(),
         Some(RowResult::Failed { request_id, .. } | RowResult::Ok { request_id }) => {
             let mut v = vec![Line::from(vec![
                 Span::styled("Last change ", th.dim()),
-                result_span(state, r),
+                result_span(state, row),
             ])];
             if let Some(id) = request_id {
                 v.push(Line::from(vec![
                     Span::styled("Request id ", th.dim()),
-                    Span::raw(id.clone()),
+                    Span::raw(crate::text::visible(id).into_owned()),
                 ]));
             }
             v
         }
         Some(_) => vec![Line::from(vec![
             Span::styled("Last change ", th.dim()),
-            result_span(state, r),
+            result_span(state, row),
         ])],
     }
 }

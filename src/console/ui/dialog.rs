@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::centered;
 use super::theme::GLYPH_BAD;
 use crate::console::state::{ErrorInfo, State};
+use crate::text::visible;
 
 fn dialog(state: &State, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, hint: &str) {
     let th = &state.theme;
@@ -38,15 +39,15 @@ pub fn error(state: &State, e: &ErrorInfo, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("{GLYPH_BAD} {}", e.code), th.bad()),
+            Span::styled(format!("{GLYPH_BAD} {}", visible(&e.code)), th.bad()),
             Span::raw(format!(" ({})", e.operation)),
         ]),
-        Line::raw(e.message.clone()),
+        Line::raw(visible(&e.message).into_owned()),
     ];
     if let Some(id) = &e.request_id {
         lines.push(Line::from(vec![
             Span::styled("request id ", th.dim()),
-            Span::raw(id.clone()),
+            Span::raw(visible(id).into_owned()),
         ]));
     }
     if let Some(h) = &e.hint {
@@ -71,7 +72,7 @@ pub fn confirm_quit(state: &State, frame: &mut Frame, area: Rect) {
 pub fn pin(state: &State, email: &str, pin: &str, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let lines = vec![
-        Line::raw(format!("The new personal PIN of {email}:")),
+        Line::raw(format!("The new personal PIN of {}:", visible(email))),
         Line::raw(""),
         Line::from(vec![
             Span::raw("    "),
@@ -114,7 +115,7 @@ pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Fra
         if n > 0 {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(label, th.dim()));
+        lines.push(Line::styled(visible(&label).into_owned(), th.dim()));
         let scroll = input.visual_scroll(width);
         let value: String = input.value().chars().skip(scroll).take(width).collect();
         let marker = if n == p.field { "> " } else { "  " };
@@ -122,11 +123,17 @@ pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Fra
             let x = 2 + input.visual_cursor().saturating_sub(scroll);
             cursor = Some((x as u16, lines.len() as u16));
         }
-        lines.push(Line::from(vec![Span::raw(marker), Span::raw(value)]));
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::raw(visible(&value).into_owned()),
+        ]));
     }
     if let Some(why) = &p.problem {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(format!("{GLYPH_BAD} {why}"), th.bad()));
+        lines.push(Line::styled(
+            format!("{GLYPH_BAD} {}", visible(why)),
+            th.bad(),
+        ));
     }
     frame.render_widget(Clear, r);
     frame.render_widget(Paragraph::new(lines).block(block), r);
@@ -171,7 +178,10 @@ pub fn settings(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border(true))
-        .title(Span::styled(format!(" {} ", f.title()), th.title()))
+        .title(Span::styled(
+            format!(" {} ", visible(&f.title())),
+            th.title(),
+        ))
         .title_bottom(Line::styled(
             " space/←/→ toggle · enter save · esc cancel ",
             th.dim(),

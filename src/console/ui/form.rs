@@ -10,6 +10,7 @@ use super::theme::GLYPH_BAD;
 use crate::console::form::{ChangeForm, FormField, Preview};
 use crate::console::state::State;
 use crate::console::update::thousands;
+use crate::text::visible;
 
 const LABEL_W: usize = 20;
 
@@ -27,7 +28,7 @@ fn value_text(f: &ChangeForm, field: FormField) -> String {
             if f.room.value().is_empty() {
                 keep
             } else {
-                f.room.value().to_string()
+                visible(f.room.value()).into_owned()
             }
         }
     }
@@ -41,9 +42,23 @@ pub fn render_form(state: &State, f: &ChangeForm, frame: &mut Frame, area: Rect)
     } else {
         format!("{} users", thousands(n))
     };
+    let marking = state
+        .users
+        .as_ref()
+        .filter(|v| v.mark_all_pending)
+        .map(|v| v.marks.len());
     let mut lines = vec![
-        Line::raw(format!("Change {who} in {}", f.account_name)),
-        Line::raw(""),
+        Line::raw(format!("Change {who} in {}", visible(&f.account_name))),
+        match marking {
+            Some(n) => Line::styled(
+                format!(
+                    "marking… {} so far, more pages loading: preview waits (ctrl-o: only these)",
+                    thousands(n)
+                ),
+                th.warn(),
+            ),
+            None => Line::raw(""),
+        },
     ];
     let mut cursor = None;
     for (row, field) in FormField::ALL.iter().enumerate() {
@@ -110,26 +125,21 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
     let n = p.changes.len();
     let w = 78.min(area.width.saturating_sub(2));
     let h = area.height.saturating_sub(2).min(24);
-    let mut lines = vec![Line::styled(
-        format!(
-            "{} {} in {} will change:",
-            thousands(n),
-            if n == 1 { "user" } else { "users" },
-            p.account_name
-        ),
-        th.header(),
-    )];
-    for s in &p.summary {
-        lines.push(Line::raw(format!("  {s}")));
-    }
-    if p.no_change > 0 {
-        lines.push(Line::styled(
+    let mut lines = vec![
+        Line::styled(
             format!(
-                "  {} already at these values: no change, not sent",
+                "{} {} · {} will change · {} already at these values",
+                thousands(n + p.no_change),
+                p.picked,
+                thousands(n),
                 thousands(p.no_change)
             ),
-            th.dim(),
-        ));
+            th.header(),
+        ),
+        Line::raw(format!("in {}:", visible(&p.account_name))),
+    ];
+    for s in &p.summary {
+        lines.push(Line::raw(format!("  {}", visible(s))));
     }
     lines.push(Line::raw(""));
     // Rows that fit, then "and N more"; 4 lines stay for buttons and hints.
@@ -139,10 +149,10 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
         let fields: Vec<String> = c
             .fields
             .iter()
-            .map(|f| format!("{} {} → {}", f.field, f.from, f.to))
+            .map(|f| format!("{} {} → {}", f.field, visible(&f.from), visible(&f.to)))
             .collect();
         lines.push(Line::from(vec![
-            Span::raw(format!("  {} ", c.email.expose())),
+            Span::raw(format!("  {} ", visible(c.email.expose()))),
             Span::styled(fields.join(", "), th.dim()),
         ]));
     }

@@ -9,15 +9,16 @@ use super::theme::SPINNER;
 use crate::console::keys::KeyContext;
 use crate::console::state::{Pane, State};
 use crate::console::update::thousands;
+use crate::text::visible;
 
 pub fn title(state: &State, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let mut spans = vec![
         Span::styled(" chime-admin ", th.title()),
-        Span::styled(format!("· {} ", state.endpoint), th.dim()),
+        Span::styled(format!("· {} ", visible(&state.endpoint)), th.dim()),
     ];
     if let Some(p) = &state.profile {
-        spans.push(Span::styled(format!("· profile {p} "), th.dim()));
+        spans.push(Span::styled(format!("· profile {} ", visible(p)), th.dim()));
     }
     if state.read_only {
         spans.push(Span::styled("· READ-ONLY ", th.warn()));
@@ -77,10 +78,10 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     if let Some(c) = &state.cmdline {
         let mut spans = vec![
             Span::styled(":", th.key()),
-            Span::styled(c.input.value(), th.key()),
+            Span::styled(visible(c.input.value()), th.key()),
         ];
         if let Some(h) = &c.hint {
-            spans.push(Span::styled(format!("   {h}"), th.dim()));
+            spans.push(Span::styled(format!("   {}", visible(h)), th.dim()));
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         let x = area.x + 1 + c.input.visual_cursor() as u16;
@@ -102,14 +103,17 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
             th.accent(),
         ));
     } else if let Some(sum) = &state.batch_summary {
-        spans.push(Span::styled(format!("{sum} · "), th.accent()));
+        spans.push(Span::styled(format!("{} · ", visible(sum)), th.accent()));
     }
     spans.push(Span::raw(rows_status(state)));
     if let Some(r) = &state.retrying {
-        spans.push(Span::styled(format!(" · ⚠ {r}"), th.warn()));
+        spans.push(Span::styled(format!(" · ⚠ {}", visible(r)), th.warn()));
     }
     if let Some(f) = &state.flash {
-        spans.push(Span::styled(format!(" · {}", f.text), th.accent()));
+        spans.push(Span::styled(
+            format!(" · {}", visible(&f.text)),
+            th.accent(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

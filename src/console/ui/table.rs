@@ -14,6 +14,18 @@ use super::theme::SPINNER;
 use super::{Column, centered_line, fit_columns};
 use crate::console::list::FilteredList;
 use crate::console::state::{FilterInput, State};
+use crate::text::{is_hidden, visible};
+
+/// A span as it may reach the terminal: control, bidi and zero-width
+/// characters of untrusted text shown as `⟨U+XXXX⟩` (see `crate::text`).
+/// Costs one scan of the text when there is nothing to show.
+pub fn safe(span: Span<'_>) -> Span<'_> {
+    if !span.content.chars().any(is_hidden) {
+        return span;
+    }
+    let shown = visible(&span.content).into_owned();
+    Span::styled(shown, span.style)
+}
 
 /// What a list pane shows besides its rows.
 pub struct ListPane<'a, 'b, T> {
@@ -65,7 +77,7 @@ impl<'a, T> ListPane<'a, '_, T> {
             .enumerate()
             .map(|(k, &i)| {
                 let item: &'a T = &list.items()[i];
-                let row = Row::new(kept.iter().map(|&c| cell(item, cols[c].title)));
+                let row = Row::new(kept.iter().map(|&c| safe(cell(item, cols[c].title))));
                 if start + k == list.cursor {
                     row.style(th.selected(self.focused))
                 } else {
@@ -96,7 +108,7 @@ fn filter_line<'a>(state: &State, f: &'a FilterInput, focused: bool) -> Line<'a>
     };
     Line::from(vec![
         Span::styled(" filter /", style),
-        Span::styled(f.text(), style),
+        Span::styled(visible(f.text()), style),
         Span::raw(" "),
     ])
 }

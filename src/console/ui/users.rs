@@ -1,6 +1,7 @@
 //! The users pane: one row per loaded user matching the filter; only the rows
 //! on screen are built, so 100,000 loaded users cost no more than 30.
 
+use crate::text::visible;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
@@ -35,7 +36,7 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     let list = &v.list;
     let mut title = vec![
         Span::styled(" Users ", th.title()),
-        Span::raw(format!("· {} ", v.account.name)),
+        Span::raw(format!("· {} ", visible(&v.account.name))),
     ];
     if !v.marks.is_empty() {
         let hidden = v.hidden_marks();
@@ -72,11 +73,11 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         } else if !list.is_empty() || !v.filter.text().is_empty() {
             if loading || !v.complete {
                 format!(
-                    "no loaded user's email contains {:?} yet: loading more…",
-                    v.filter.text()
+                    "no loaded user's email contains \"{}\" yet: loading more…",
+                    visible(v.filter.text())
                 )
             } else {
-                format!("no user's email contains {:?}", v.filter.text())
+                format!("no user's email contains \"{}\"", visible(v.filter.text()))
             }
         } else {
             "no users in this account".to_string()
@@ -121,21 +122,27 @@ fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a
         } else {
             "no"
         }),
-        "Result" => result_span(state, r.result.as_ref()),
+        "Result" => result_span(state, r),
         _ => Span::raw(""),
     }
 }
 
-pub fn result_span(state: &State, r: Option<&RowResult>) -> Span<'static> {
+/// A row's last result, named after the change it belongs to:
+/// "✓ unsuspended", "✗ Conflict (license change): User is suspended".
+pub fn result_span(state: &State, r: &UserRow) -> Span<'static> {
     let th = &state.theme;
-    match r {
+    let (noun, done) = r.change.map_or(("change", "updated"), |c| (c.noun, c.done));
+    match &r.result {
         None => Span::raw(""),
-        Some(RowResult::Pending) => Span::styled("… sending", th.dim()),
-        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} updated"), th.ok()),
-        Some(RowResult::NotSent) => Span::styled("– not sent", th.warn()),
+        Some(RowResult::Pending) => Span::styled(format!("… sending ({noun})"), th.dim()),
+        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} {done}"), th.ok()),
+        Some(RowResult::NotSent) => Span::styled(format!("– not sent ({noun})"), th.warn()),
         Some(RowResult::Failed { code, message, .. }) => {
             let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
-            Span::styled(format!("{GLYPH_BAD} {code}: {message}"), th.bad())
+            Span::styled(
+                format!("{GLYPH_BAD} {code} ({noun}): {}", visible(message)),
+                th.bad(),
+            )
         }
     }
 }
