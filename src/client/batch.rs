@@ -1,11 +1,20 @@
 //! Batches: any number of user updates, suspends, unsuspends or invites,
 //! split into the model's limits (20 updates, 50 ids or emails), sent with
-//! bounded concurrency that adapts to throttling (+1 per clean chunk up to
-//! the cap, halved on throttling). Whole-chunk retryable failures are first
+//! a concurrency that adapts to what the service allows: it starts at
+//! [`INITIAL_CONCURRENCY`] chunks in flight, adds one per clean chunk up to
+//! the cap, and halves (never below 1) on throttling, a 429 or a per-user
+//! `Throttled` error. Whole-chunk retryable failures are first
 //! retried by the retry layer; per-user `ServiceFailure`, `ServiceUnavailable`
 //! and `Throttled(ing)` errors send only those users again, after a backoff.
 //! A user that succeeded is never sent again. Cancelling stops new chunks;
 //! chunks in flight finish; users never sent are `NotSent`.
+//!
+//! A chunk whose answer was lost after it was sent (a timeout, a connection
+//! cut mid-answer) has an *unknown* outcome: the service may have acted on
+//! it. `update_users` settles its unknown users before reporting by reading
+//! them back (GetUser, or ListUsers for many): `Ok` if they are at the
+//! target, `Failed` (with the last error) if not, `Unknown` only if the read
+//! fails too.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -15,10 +24,10 @@ use futures::stream::FuturesUnordered;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{ApiError, CallStats, Client};
+use super::{ApiError, ApiErrorKind, CallStats, Client};
 use crate::model::validate::{MAX_ID_LIST, MAX_UPDATE_ITEMS, is_email, is_non_empty};
 use crate::model::{
-    ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, UserError, UserType,
+    ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, User, UserError, UserType,
 };
 
 #[derive(Clone, Debug)]
@@ -33,10 +42,15 @@ pub struct BatchOptions {
     pub retry_delay: Duration,
 }
 
+/// Chunks in flight when a batch starts.
+pub const INITIAL_CONCURRENCY: usize = 8;
+/// The default cap of the adaptive concurrency.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
+
 impl Default for BatchOptions {
     fn default() -> Self {
         BatchOptions {
-            max_concurrency: 8,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cancel: CancellationToken::new(),
             max_user_attempts: 6,
             retry_delay: Duration::from_millis(100),
@@ -69,6 +83,12 @@ pub enum OutcomeResult {
     },
     /// Never sent: the batch was cancelled first.
     NotSent,
+    /// Sent, but whether the service acted on it is not known (its answer
+    /// was lost and reading the user back failed too).
+    Unknown {
+        message: String,
+        request_id: Option<String>,
+    },
 }
 
 /// One user's result. `K` is the user id (String) or, for invites, the email.
@@ -93,6 +113,9 @@ impl<K> BatchReport<K> {
     }
     pub fn not_sent(&self) -> usize {
         self.count(|r| matches!(r, OutcomeResult::NotSent))
+    }
+    pub fn unknown(&self) -> usize {
+        self.count(|r| matches!(r, OutcomeResult::Unknown { .. }))
     }
     fn count(&self, f: impl Fn(&OutcomeResult) -> bool) -> usize {
         self.outcomes.iter().filter(|o| f(&o.result)).count()
@@ -158,7 +181,7 @@ where
 {
     let total = items.len();
     let cap = opts.max_concurrency.max(1);
-    let mut limit = cap;
+    let mut limit = INITIAL_CONCURRENCY.min(cap);
     let mut states: Vec<State> = (0..total).map(|_| State::Pending).collect();
     let mut attempts = vec![0u32; total];
     let mut fresh: VecDeque<usize> = VecDeque::with_capacity(total);
@@ -272,20 +295,24 @@ where
                         "errors that name no user of the chunk: results unknown"
                     );
                     let code = code.as_ref().map(|c| c.as_str()).unwrap_or("error");
-                    format!(
-                        "result unknown: the service reported {code} ({message}) without naming the user; check and retry"
-                    )
+                    format!("the service reported {code} ({message}) without naming the user")
                 });
                 for i in chunk {
-                    let error = errors
-                        .remove(&i)
-                        .or_else(|| unknown.clone().map(|m| (None, m)));
-                    match error {
-                        None => {
+                    let error = errors.remove(&i);
+                    match (error, &unknown) {
+                        (None, Some(message)) => {
+                            clean = false;
+                            states[i] = State::Failed(OutcomeResult::Unknown {
+                                message: message.clone(),
+                                request_id: request_id.clone(),
+                            });
+                            failed += 1;
+                        }
+                        (None, None) => {
                             states[i] = State::Ok(request_id.clone());
                             done += 1;
                         }
-                        Some((code, message)) => {
+                        (Some((code, message)), _) => {
                             clean = false;
                             let retryable = code.as_ref().is_some_and(|c| c.is_retryable());
                             if code.as_ref().is_some_and(|c| {
@@ -317,10 +344,18 @@ where
                 throttled |= e.is_throttling();
                 let again = (e.is_retryable() && op.is_idempotent()) || e.never_reached_service();
                 for i in chunk {
-                    let result = OutcomeResult::Failed {
-                        code: e.code().cloned(),
-                        message: e.to_string(),
-                        request_id: e.request_id.clone(),
+                    // Sent and unanswered: the change may have been made.
+                    let result = if e.answer_lost() && !op.is_read_only() {
+                        OutcomeResult::Unknown {
+                            message: e.to_string(),
+                            request_id: e.request_id.clone(),
+                        }
+                    } else {
+                        OutcomeResult::Failed {
+                            code: e.code().cloned(),
+                            message: e.to_string(),
+                            request_id: e.request_id.clone(),
+                        }
                     };
                     states[i] = State::Failed(result);
                     if again && attempts[i] < opts.max_user_attempts {
@@ -360,6 +395,29 @@ where
             State::Pending => OutcomeResult::NotSent,
         })
         .collect()
+}
+
+/// Unknown users read back one by one up to this many; more through ListUsers.
+const SETTLE_BY_GET: usize = 20;
+
+/// Whether `u` has every value `update` sets.
+fn at_target(u: &User, update: &crate::model::UserUpdate) -> bool {
+    let license = update
+        .license_type
+        .as_ref()
+        .is_none_or(|l| u.license_type.as_ref() == Some(l));
+    let user_type = update
+        .user_type
+        .as_ref()
+        .is_none_or(|t| u.user_type.as_ref() == Some(t));
+    let a4b = update.alexa_for_business_metadata.as_ref().is_none_or(|m| {
+        m.is_alexa_for_business_enabled
+            .is_none_or(|e| u.a4b_enabled() == Some(e))
+            && m.alexa_for_business_room_arn
+                .as_ref()
+                .is_none_or(|r| u.a4b_room_arn() == Some(r.expose()))
+    });
+    license && user_type && a4b
 }
 
 async fn sleep_until_opt(when: Option<Instant>) {
@@ -410,9 +468,9 @@ impl Client {
             .iter()
             .map(|i| i.user_id.clone().unwrap_or_default())
             .collect();
-        let results = run(
+        let mut results = run(
             keys,
-            items,
+            items.clone(),
             MAX_UPDATE_ITEMS,
             Operation::BatchUpdateUser,
             &opts,
@@ -423,7 +481,102 @@ impl Client {
             },
         )
         .await;
+        self.settle(account_id, &items, &mut results).await;
         report(ids, results)
+    }
+
+    /// Reads back every user whose outcome is unknown and says what is
+    /// true: `Ok` at the target, `Failed` (with the last error) if not,
+    /// `Unknown` only if the read fails too. A few users are read one by
+    /// one (GetUser), many through the account's listing.
+    async fn settle(
+        &self,
+        account_id: &str,
+        items: &[UpdateUserRequestItem],
+        results: &mut [OutcomeResult],
+    ) {
+        let unknown: Vec<usize> = (0..results.len())
+            .filter(|&i| matches!(results[i], OutcomeResult::Unknown { .. }))
+            .collect();
+        if unknown.is_empty() {
+            return;
+        }
+        tracing::info!(
+            users = unknown.len(),
+            "reading back users with unknown outcomes"
+        );
+        let id_of = |i: usize| items[i].user_id.clone().unwrap_or_default();
+        let read: HashMap<usize, Result<User, ApiError>> = if unknown.len() <= SETTLE_BY_GET {
+            futures::stream::iter(unknown.iter().copied())
+                .map(|i| async move { (i, self.get_user(account_id, &id_of(i)).await) })
+                .buffer_unordered(INITIAL_CONCURRENCY)
+                .collect()
+                .await
+        } else {
+            let listed = self.all_users(account_id).await;
+            unknown
+                .iter()
+                .map(|&i| {
+                    let found = match &listed {
+                        Ok(users) => users.get(&id_of(i)).cloned().ok_or_else(|| {
+                            ApiError::new(ApiErrorKind::Invalid, "not in the account's listing")
+                        }),
+                        Err(e) => Err(e.clone()),
+                    };
+                    (i, found)
+                })
+                .collect()
+        };
+        for (i, read) in read {
+            let OutcomeResult::Unknown {
+                message,
+                request_id,
+            } = &results[i]
+            else {
+                continue;
+            };
+            results[i] = match read {
+                Ok(user) if at_target(&user, &items[i].update) => OutcomeResult::Ok {
+                    request_id: request_id.clone(),
+                },
+                Ok(_) => OutcomeResult::Failed {
+                    code: None,
+                    message: format!("not changed (read back): {message}"),
+                    request_id: request_id.clone(),
+                },
+                Err(e)
+                    if e.code() == Some(&ErrorCode::NotFound)
+                        || e.kind == ApiErrorKind::Invalid =>
+                {
+                    OutcomeResult::Failed {
+                        code: Some(ErrorCode::NotFound),
+                        message: format!("no such user (read back): {message}"),
+                        request_id: request_id.clone(),
+                    }
+                }
+                Err(e) => OutcomeResult::Unknown {
+                    message: format!("{message}; reading it back failed: {e}"),
+                    request_id: request_id.clone(),
+                },
+            };
+        }
+    }
+
+    /// Every user of the account by id (bounded by the listing limit).
+    async fn all_users(&self, account_id: &str) -> Result<HashMap<String, User>, ApiError> {
+        let mut users = HashMap::new();
+        let mut pages = Box::pin(self.users_pages(
+            account_id,
+            &super::ListUsersQuery::default(),
+            Some(200),
+            None,
+        ));
+        while let Some(page) = pages.next().await {
+            for u in page?.users {
+                users.insert(u.user_id.clone(), u);
+            }
+        }
+        Ok(users)
     }
 
     /// BatchSuspendUser for any number of ids, 50 per call.

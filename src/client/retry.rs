@@ -195,6 +195,9 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     let mut stats = CallStats::default();
+    // A change whose answer was lost may have been made: a later attempt
+    // that fails otherwise (refused, 4xx) does not make it a known failure.
+    let mut lost: Option<ApiError> = None;
     loop {
         stats.attempts += 1;
         match attempt(stats.attempts, cfg.max_attempts).await {
@@ -206,8 +209,20 @@ where
                 if e.is_throttling() {
                     stats.throttled = true;
                 }
+                if e.answer_lost() && !op.is_read_only() {
+                    lost = Some(e.clone());
+                }
                 match cfg.decide(op, stats.attempts, &e, budget) {
-                    Decision::GiveUp => return (Err(e), stats),
+                    Decision::GiveUp => {
+                        let e = match lost {
+                            Some(first) if !e.answer_lost() => ApiError {
+                                message: format!("{}; the retry: {e}", first.message),
+                                ..first
+                            },
+                            _ => e,
+                        };
+                        return (Err(e), stats);
+                    }
                     Decision::Retry(delay) => {
                         tracing::debug!(
                             operation = op.name(),
