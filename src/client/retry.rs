@@ -312,6 +312,44 @@ mod tests {
         ));
     }
 
+    #[tokio::test]
+    async fn a_lost_answer_is_not_forgotten_when_the_retry_cannot_connect() {
+        let cfg = RetryConfig {
+            max_attempts: 2,
+            base_delay: Duration::ZERO,
+            ..RetryConfig::default()
+        };
+        let (events, _) = tokio::sync::broadcast::channel(4);
+        let errors = |attempt: u32| {
+            if attempt == 1 {
+                ApiError::new(
+                    ApiErrorKind::Transport,
+                    "connection closed before message completed",
+                )
+            } else {
+                ApiError::new(ApiErrorKind::Connect, "connection refused")
+            }
+        };
+        let budget = RetryBudget::new(500);
+        let run_op = |op| {
+            run(&cfg, &budget, op, &events, |n, _| async move {
+                Err::<(), _>(errors(n))
+            })
+        };
+        // A change: its first attempt may have been made.
+        let (r, stats) = run_op(Operation::BatchUpdateUser).await;
+        let e = r.expect_err("fails");
+        assert_eq!(stats.attempts, 2);
+        assert!(e.answer_lost(), "{e:?}");
+        assert_eq!(
+            e.message,
+            "connection closed before message completed; the retry: connection refused"
+        );
+        // A read: the last error is the one that counts.
+        let (r, _) = run_op(Operation::ListUsers).await;
+        assert_eq!(r.expect_err("fails").kind, ApiErrorKind::Connect);
+    }
+
     #[test]
     fn the_budget_runs_out_and_refills() {
         let cfg = RetryConfig {
