@@ -24,7 +24,7 @@ use futures::stream::FuturesUnordered;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{ApiError, ApiErrorKind, CallStats, Client};
+use super::{ApiError, ApiErrorKind, CallStats, Client, RetryConfig};
 use crate::model::validate::{MAX_ID_LIST, MAX_UPDATE_ITEMS, is_email, is_non_empty};
 use crate::model::{
     ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, User, UserError, UserType,
@@ -162,14 +162,21 @@ struct Retry {
     index: usize,
 }
 
+/// What a batch sends: the operation, how many items a call takes, and
+/// where its retries are announced.
+struct Spec<'a> {
+    op: Operation,
+    chunk_size: usize,
+    events: &'a tokio::sync::broadcast::Sender<super::ClientEvent>,
+}
+
 /// The engine: `keys[i]` names item `i` in answers, or says why item `i`
 /// cannot be sent (it is then failed without being sent: one bad item would
 /// make the service refuse its whole chunk); `send(items)` sends one chunk.
 async fn run<I, F, Fut>(
     keys: Vec<Result<String, String>>,
     items: Vec<I>,
-    chunk_size: usize,
-    op: Operation,
+    spec: Spec<'_>,
     opts: &BatchOptions,
     mut progress: impl FnMut(BatchProgress),
     send: F,
@@ -179,17 +186,26 @@ where
     F: Fn(Vec<I>) -> Fut,
     Fut: Future<Output = Result<ChunkAnswer, ApiError>>,
 {
+    let Spec {
+        op,
+        chunk_size,
+        events,
+    } = spec;
     let total = items.len();
     let cap = opts.max_concurrency.max(1);
     let mut limit = INITIAL_CONCURRENCY.min(cap);
     let mut states: Vec<State> = (0..total).map(|_| State::Pending).collect();
     let mut attempts = vec![0u32; total];
+    // Throttled sends of each user: they do not count as attempts, up to
+    // this many.
+    let mut throttles = vec![0u32; total];
     let mut fresh: VecDeque<usize> = VecDeque::with_capacity(total);
     let mut retries: Vec<Retry> = Vec::new();
     let mut in_flight = FuturesUnordered::new();
     let (mut done, mut failed) = (0usize, 0usize);
     let mut launched: u64 = 0;
     let mut last_decrease: u64 = 0;
+    let mut pacer = super::pacer::Pacer::new();
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
         match k {
@@ -210,9 +226,12 @@ where
 
     loop {
         let cancelled = opts.cancel.is_cancelled();
-        // Launch while there is room.
+        // Launch while there is room (and, once throttled, at the pace).
         while !cancelled && in_flight.len() < limit {
             let now = Instant::now();
+            if pacer.wait_until(now).is_some() {
+                break;
+            }
             let mut chunk: Vec<usize> = Vec::with_capacity(chunk_size);
             retries.sort_by_key(|r| r.ready);
             while chunk.len() < chunk_size && retries.first().is_some_and(|r| r.ready <= now) {
@@ -228,6 +247,7 @@ where
                 break;
             }
             launched += 1;
+            pacer.sent(now);
             let seq = launched;
             for &i in &chunk {
                 attempts[i] += 1;
@@ -237,23 +257,35 @@ where
             in_flight.push(async move { (seq, chunk, fut.await) });
         }
         if in_flight.is_empty() {
-            if cancelled || retries.is_empty() {
+            if cancelled || (retries.is_empty() && fresh.is_empty()) {
                 break;
             }
-            // Only delayed retries left: wait for the first (or a cancel).
-            let first = retries
-                .iter()
-                .map(|r| r.ready)
-                .min()
+            // Nothing in flight: wait for the pace, and for the first
+            // retry if only delayed retries are left (or a cancel).
+            let first_retry = if fresh.is_empty() {
+                retries.iter().map(|r| r.ready).min()
+            } else {
+                None
+            };
+            let until = [pacer.wait_until(Instant::now()), first_retry]
+                .into_iter()
+                .flatten()
+                .max()
                 .unwrap_or_else(Instant::now);
             tokio::select! {
-                _ = tokio::time::sleep_until(first) => {}
+                _ = tokio::time::sleep_until(until) => {}
                 _ = opts.cancel.cancelled() => {}
             }
             continue;
         }
+        let has_work = !fresh.is_empty() || !retries.is_empty();
         let next_ready = retries.iter().map(|r| r.ready).min();
         let wake_for_retry = next_ready.filter(|_| in_flight.len() < limit && !cancelled);
+        let paced = pacer
+            .wait_until(Instant::now())
+            .filter(|_| has_work && in_flight.len() < limit && !cancelled);
+        // While paced, nothing launches before the pace allows.
+        let wake_for_retry = paced.or(wake_for_retry);
         let finished = tokio::select! {
             f = in_flight.next() => f,
             _ = opts.cancel.cancelled(), if !cancelled => None,
@@ -343,7 +375,12 @@ where
                 clean = false;
                 throttled |= e.is_throttling();
                 let again = (e.is_retryable() && op.is_idempotent()) || e.never_reached_service();
+                let mut announced = false;
                 for i in chunk {
+                    if e.is_throttling() && throttles[i] < MAX_THROTTLED_SENDS {
+                        throttles[i] += 1;
+                        attempts[i] = attempts[i].saturating_sub(1);
+                    }
                     // Sent and unanswered: the change may have been made.
                     let result = if e.answer_lost() && !op.is_read_only() {
                         OutcomeResult::Unknown {
@@ -359,8 +396,20 @@ where
                     };
                     states[i] = State::Failed(result);
                     if again && attempts[i] < opts.max_user_attempts {
+                        let delay = backoff(opts, attempts[i]);
+                        if !announced {
+                            // The chunk goes again: say so, as the retry layer does.
+                            announced = true;
+                            let _ = events.send(super::ClientEvent::Retrying {
+                                operation: op,
+                                attempt: attempts[i] + 1,
+                                max_attempts: opts.max_user_attempts,
+                                error: e.to_string(),
+                                delay,
+                            });
+                        }
                         retries.push(Retry {
-                            ready: Instant::now() + backoff(opts, attempts[i]),
+                            ready: Instant::now() + delay,
                             index: i,
                         });
                     } else {
@@ -369,14 +418,21 @@ where
                 }
             }
         }
+        if !throttled {
+            pacer.accepted(Instant::now());
+        }
         if throttled {
             if seq > last_decrease {
                 limit = (limit / 2).max(1);
                 last_decrease = launched;
+                pacer.throttled(Instant::now());
                 tracing::debug!(limit, "throttled: concurrency halved");
             }
-        } else if clean && limit < cap {
-            limit += 1;
+        } else if clean {
+            pacer.clean();
+            if limit < cap {
+                limit += 1;
+            }
         }
         progress(BatchProgress {
             done,
@@ -396,6 +452,9 @@ where
         })
         .collect()
 }
+
+/// Throttled sends of one user that are not counted as attempts.
+const MAX_THROTTLED_SENDS: u32 = 50;
 
 /// Unknown users read back one by one up to this many; more through ListUsers.
 const SETTLE_BY_GET: usize = 20;
@@ -448,6 +507,17 @@ fn report<K>(keys: Vec<K>, results: Vec<OutcomeResult>) -> BatchReport<K> {
 }
 
 impl Client {
+    /// The client a batch sends its chunks with: it retries as the client
+    /// does, except throttling, which the batch handles itself (a throttled
+    /// chunk goes again at the pace the batch keeps, never at once behind
+    /// its back).
+    fn for_batch(&self) -> Client {
+        self.with_retry(RetryConfig {
+            retry_throttling: false,
+            ..self.retry_config().clone()
+        })
+    }
+
     /// BatchUpdateUser for any number of items, 20 per call. Items without a
     /// `UserId` are reported failed without being sent.
     pub async fn update_users(
@@ -468,15 +538,19 @@ impl Client {
             .iter()
             .map(|i| i.user_id.clone().unwrap_or_default())
             .collect();
+        let sender = &self.for_batch();
         let mut results = run(
             keys,
             items.clone(),
-            MAX_UPDATE_ITEMS,
-            Operation::BatchUpdateUser,
+            Spec {
+                op: Operation::BatchUpdateUser,
+                chunk_size: MAX_UPDATE_ITEMS,
+                events: &self.inner.events,
+            },
             &opts,
             progress,
             |chunk| async move {
-                let (errors, stats) = self.batch_update_user_stats(account_id, &chunk).await?;
+                let (errors, stats) = sender.batch_update_user_stats(account_id, &chunk).await?;
                 Ok(ChunkAnswer::from_user_errors(errors, stats))
             },
         )
@@ -633,15 +707,19 @@ impl Client {
                 }
             })
             .collect();
+        let sender = &self.for_batch();
         let results = run(
             keys,
             user_ids.clone(),
-            MAX_ID_LIST,
-            op,
+            Spec {
+                op,
+                chunk_size: MAX_ID_LIST,
+                events: &self.inner.events,
+            },
             &opts,
             progress,
             |chunk| async move {
-                let (errors, stats) = self.id_list_stats(op, account_id, &chunk).await?;
+                let (errors, stats) = sender.id_list_stats(op, account_id, &chunk).await?;
                 Ok(ChunkAnswer::from_user_errors(errors, stats))
             },
         )
@@ -671,15 +749,19 @@ impl Client {
             })
             .collect();
         let user_type = &user_type;
+        let sender = &self.for_batch();
         let results = run(
             keys,
             emails.clone(),
-            MAX_ID_LIST,
-            Operation::InviteUsers,
+            Spec {
+                op: Operation::InviteUsers,
+                chunk_size: MAX_ID_LIST,
+                events: &self.inner.events,
+            },
             &opts,
             progress,
             |chunk| async move {
-                let (invites, ids) = super::request_ids::capture(self.invite_user_list(
+                let (invites, ids) = super::request_ids::capture(sender.invite_user_list(
                     account_id,
                     &chunk,
                     user_type.clone(),

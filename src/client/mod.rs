@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod ops;
+mod pacer;
 pub mod pager;
 pub mod request_ids;
 pub mod retry;

@@ -28,6 +28,9 @@ pub struct RetryConfig {
     pub budget: u32,
     /// Tokens one retry takes (a timeout takes twice as many).
     pub retry_cost: u32,
+    /// Whether throttling errors are retried here. A batch turns this off:
+    /// it sends a throttled chunk again itself, at the pace it keeps.
+    pub retry_throttling: bool,
 }
 
 impl Default for RetryConfig {
@@ -39,6 +42,7 @@ impl Default for RetryConfig {
             max_delay: Duration::from_secs(5),
             budget: 500,
             retry_cost: 5,
+            retry_throttling: true,
         }
     }
 }
@@ -152,7 +156,10 @@ impl RetryConfig {
         error: &ApiError,
         budget: &RetryBudget,
     ) -> Decision {
-        if attempt >= self.max_attempts || !error.is_retryable() {
+        if attempt >= self.max_attempts
+            || !error.is_retryable()
+            || (error.is_throttling() && !self.retry_throttling)
+        {
             return Decision::GiveUp;
         }
         if !op.is_idempotent() && !error.never_reached_service() {
