@@ -74,10 +74,15 @@ impl<F> PagerState<F> {
             )
         };
         if self.items > self.limit {
+            let raise = if op == Operation::ListUsers {
+                " (raise it with --max-users)"
+            } else {
+                ""
+            };
             return Err(ApiError::new(
                 ApiErrorKind::Paging,
                 format!(
-                    "{op}: more than {} {what}, the listing limit (raise it with --max-users)",
+                    "{op}: more than {} {what}, the listing limit{raise}",
                     self.limit
                 ),
             ));
