@@ -148,7 +148,7 @@ async fn throttling_halves_the_limit_and_every_user_changes_exactly_once() {
     for (id, r) in ids.iter().zip(&results) {
         let n = changed.get(id.as_str()).copied().unwrap_or(0);
         match r {
-            OutcomeResult::Ok { .. } => assert!(n <= 1, "{id} changed {n} times"),
+            OutcomeResult::Ok { .. } => assert_eq!(n, 1, "{id} changed {n} times"),
             _ => assert_eq!(n, 0, "{id} failed yet changed"),
         }
     }
