@@ -282,3 +282,58 @@ async fn when_the_read_back_fails_too_the_outcome_is_unknown() {
         "{results:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_past_its_deadline_is_unknown_not_failed() {
+    // A server that takes every request and never answers: the change may
+    // have been made, and reading it back gets no answer either.
+    let silent = Hostile::start(None, |_, _| Reply::Silent).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let audit = dir.path().join("audit.jsonl");
+    let mut c = bin(
+        dir.path(),
+        &[
+            "update-users",
+            "acc-1",
+            "--license",
+            "Pro",
+            "--user-id",
+            "u-1",
+        ],
+    );
+    c.args([
+        "--endpoint-url",
+        &silent.url(),
+        "--timeout",
+        "0.5",
+        "--output",
+        "json",
+    ])
+    .arg("--audit-log")
+    .arg(&audit);
+    let out = run(c).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let v = json(&out);
+    assert_eq!(statuses(&v), ["Unknown"]);
+    let message = v["Results"][0]["ErrorMessage"].as_str().expect("message");
+    assert!(
+        message.contains("BatchUpdateUser to http://127.0.0.1:")
+            && message.contains("no answer within 0.5 s")
+            && message.contains("reading it back failed: GetUser to"),
+        "{message}"
+    );
+    let heads = silent.heads();
+    assert!(
+        heads
+            .iter()
+            .any(|h| h.starts_with("GET /accounts/acc-1/users/u-1")),
+        "{heads:?}"
+    );
+    let results: Vec<Value> = lines(&audit)
+        .into_iter()
+        .filter(|l| l["event"] == "result")
+        .collect();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["result"], "unknown");
+}
