@@ -46,7 +46,7 @@ struct Head<'a> {
     operation: &'a str,
 }
 
-/// How something ended: `ok`, `failed`, `not_sent` or `pending`, with the
+/// How something ended: `ok`, `failed`, `unknown`, `not_sent` or `pending`, with the
 /// error and the request id(s) of the calls.
 #[derive(Serialize, Default)]
 struct Ending<'a> {
@@ -73,6 +73,15 @@ impl<'a> Ending<'a> {
             },
             OutcomeResult::NotSent => Ending {
                 result: "not_sent",
+                ..Ending::default()
+            },
+            OutcomeResult::Unknown {
+                message,
+                request_id,
+            } => Ending {
+                result: "unknown",
+                message: Some(message),
+                request_id: request_id.as_deref(),
                 ..Ending::default()
             },
             OutcomeResult::Failed {

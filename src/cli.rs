@@ -58,6 +58,19 @@ pub struct ConnArgs {
     /// Send requests here instead of AWS (AWS_ENDPOINT_URL_CHIME, then AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
+    /// Give up on a call after this many seconds, retries included (default 30).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+}
+
+/// A positive number of seconds (`30`, `0.5`).
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -199,7 +212,13 @@ pub struct UsersArgs {
     pub user_type: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Stop with an error past this many users (a runaway listing).
+    #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
+    pub max_users: usize,
 }
+
+/// The most users a listing reads before it stops with an error.
+pub const DEFAULT_MAX_USERS: usize = 1_000_000;
 
 #[derive(Args, Debug, Clone)]
 #[command(group(clap::ArgGroup::new("targets").required(true).args(["user_ids", "ids_from", "all"])))]
@@ -220,7 +239,9 @@ pub struct UpdateUsersArgs {
     /// A user id to change (repeatable).
     #[arg(long = "user-id")]
     pub user_ids: Vec<String>,
-    /// Read user ids from this file, one per line (`-` for stdin).
+    /// Read user ids from this file (`-` for stdin): one per line, or a CSV
+    /// with a `UserId` column (what `users --output csv` and `update-users
+    /// --output csv` write).
     #[arg(long)]
     pub ids_from: Option<PathBuf>,
     /// Every user of the account (or every user with --email).
@@ -229,9 +250,16 @@ pub struct UpdateUsersArgs {
     /// With --all: only the user with this email.
     #[arg(long, requires = "all")]
     pub email: Option<String>,
-    /// Most chunks in flight at once.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
+    /// Most chunks in flight at once: the cap of the adaptive limit, which
+    /// starts at 8 (default: the config's `concurrency`, else 64).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Show what would change (reads only), send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --all: stop with an error past this many users.
+    #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
+    pub max_users: usize,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }

@@ -1,7 +1,39 @@
 //! The columns of a user in CSV output, shared by `users --output csv` and the
-//! console's `:export csv`, so the two files match for the same users.
+//! console's `:export csv`, so the two files match for the same users, and
+//! the one CSV writer both use ([`write_csv`]): every cell through
+//! [`crate::text::csv_cell`], so a value that starts like a formula reaches a
+//! spreadsheet as text (`--ids-from` reads such files back).
+
+use std::io::Write;
 
 use crate::model::User;
+use crate::text::csv_cell;
+
+/// Writes `header` and `rows` as CSV, every cell neutralised against
+/// spreadsheet formulas.
+pub fn write_csv<S: AsRef<str>>(
+    out: impl Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<S>>,
+) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header.iter().map(|h| csv_cell(h).into_owned()))?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| csv_cell(c.as_ref()).into_owned()))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// [`write_csv`] into a string.
+pub fn csv_string<S: AsRef<str>>(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<S>>,
+) -> Result<String, String> {
+    let mut buf = Vec::new();
+    write_csv(&mut buf, header, rows).map_err(|e| e.to_string())?;
+    String::from_utf8(buf).map_err(|e| e.to_string())
+}
 
 pub const USER_COLUMNS: [&str; 7] = [
     "UserId",
@@ -39,7 +71,7 @@ pub const RESULT_COLUMNS: [&str; 5] =
 #[serde(rename_all = "PascalCase")]
 pub struct ResultRow<'a> {
     pub user_id: &'a str,
-    /// `Updated`, `Failed`, `NotSent` (or `Pending` in the console).
+    /// `Updated`, `Failed`, `Unknown`, `NotSent` (or `Pending` in the console).
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
@@ -69,6 +101,15 @@ impl<'a> ResultRow<'a> {
         }
     }
 
+    /// Sent, and not known whether it was made (see `OutcomeResult::Unknown`).
+    pub fn unknown(user_id: &'a str, message: &'a str, request_id: Option<&'a str>) -> Self {
+        ResultRow {
+            error_message: Some(message),
+            request_id,
+            ..Self::plain(user_id, "Unknown")
+        }
+    }
+
     pub fn failed(
         user_id: &'a str,
         code: Option<&crate::model::ErrorCode>,
@@ -93,5 +134,26 @@ impl<'a> ResultRow<'a> {
             self.error_message.unwrap_or("").to_string(),
             self.request_id.unwrap_or("").to_string(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_start_a_formula_are_neutralised() {
+        let text = csv_string(
+            &["UserId", "DisplayName"],
+            [
+                vec!["u-1", "=HYPERLINK(\"http://x\")"],
+                vec!["-u2", "plain"],
+            ],
+        )
+        .expect("csv");
+        assert_eq!(
+            text,
+            "UserId,DisplayName\nu-1,\"'=HYPERLINK(\"\"http://x\"\")\"\n'-u2,plain\n"
+        );
     }
 }

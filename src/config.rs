@@ -8,7 +8,9 @@
 //! region = "us-east-1"         # like --region
 //! endpoint_url = "http://127.0.0.1:4566"
 //! page_size = 200              # ListUsers page (1..=200)
-//! concurrency = 8              # changes in flight at once (1..=64)
+//! concurrency = 64             # most chunks in flight (the adaptive limit's cap, 1..=256)
+//! timeout = 30                 # seconds per call, retries included
+//! read_only = false            # like --read-only: refuse every change
 //! theme = "default"            # default | mono | 256
 //! audit_log = "~/chime-audit.jsonl"
 //!
@@ -28,8 +30,11 @@ use crate::cli::{ConnArgs, ConsoleArgs, ThemeName};
 /// The largest ListUsers page the API accepts.
 pub const MAX_PAGE_SIZE: u32 = 200;
 pub const DEFAULT_PAGE_SIZE: u32 = 200;
-pub const DEFAULT_CONCURRENCY: usize = 8;
-pub const MAX_CONCURRENCY: usize = 64;
+/// The cap of the adaptive concurrency (it starts at 8).
+pub const DEFAULT_CONCURRENCY: usize = 64;
+pub const MAX_CONCURRENCY: usize = 256;
+/// Seconds one call may take, retries included.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +87,8 @@ struct FileConfig {
     concurrency: Option<usize>,
     theme: Option<String>,
     audit_log: Option<PathBuf>,
+    timeout: Option<f64>,
+    read_only: Option<bool>,
     keys: Option<BTreeMap<String, KeySpec>>,
 }
 
@@ -114,6 +121,10 @@ pub struct Config {
     pub concurrency: Setting<usize>,
     pub theme: Setting<ThemeName>,
     pub audit_log: Setting<Option<PathBuf>>,
+    /// Seconds one call may take, retries included.
+    pub timeout: Setting<f64>,
+    /// Refuse every change.
+    pub read_only: Setting<bool>,
     /// Key overrides from the file: command name → keys (checked by the
     /// console's key registry, which reports unknown commands and conflicts).
     pub keys: BTreeMap<String, Vec<String>>,
@@ -145,6 +156,8 @@ impl Config {
             concurrency: Setting::default(DEFAULT_CONCURRENCY),
             theme: Setting::default(ThemeName::Default),
             audit_log: Setting::default(None),
+            timeout: Setting::default(DEFAULT_TIMEOUT_SECS),
+            read_only: Setting::default(false),
             keys: BTreeMap::new(),
         }
     }
@@ -237,6 +250,18 @@ impl Config {
         if let Some(v) = f.audit_log {
             self.audit_log.set(Some(expand_home(&v)), Source::File);
         }
+        if let Some(v) = f.timeout {
+            if !(v > 0.0 && v <= 86_400.0) {
+                return Err(bad(
+                    "timeout",
+                    format!("{v} is not a number of seconds between 0 and 86400"),
+                ));
+            }
+            self.timeout.set(v, Source::File);
+        }
+        if let Some(v) = f.read_only {
+            self.read_only.set(v, Source::File);
+        }
         for (name, spec) in f.keys.unwrap_or_default() {
             let keys = match spec {
                 KeySpec::One(k) => vec![k],
@@ -295,6 +320,12 @@ impl Config {
             self.audit_log
                 .set(Some(p.clone()), Source::Flag("--audit-log"));
         }
+        if let Some(t) = conn.timeout {
+            self.timeout.set(t, Source::Flag("--timeout"));
+        }
+        if args.read_only {
+            self.read_only.set(true, Source::Flag("--read-only"));
+        }
     }
 
     /// The connection flags with the file's values where neither a flag nor
@@ -308,6 +339,7 @@ impl Config {
             profile: self.profile.value.clone(),
             region: from_file(&self.region),
             endpoint_url: from_file(&self.endpoint_url),
+            timeout: Some(self.timeout.value),
         }
     }
 
@@ -336,6 +368,14 @@ impl Config {
         out.push_str(&format!(
             "concurrency = {}  # {}\n",
             self.concurrency.value, self.concurrency.source
+        ));
+        out.push_str(&format!(
+            "timeout = {}  # {}\n",
+            self.timeout.value, self.timeout.source
+        ));
+        out.push_str(&format!(
+            "read_only = {}  # {}\n",
+            self.read_only.value, self.read_only.source
         ));
         out.push_str(&format!(
             "theme = {}  # {}\n",

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use crate::cli::ConsoleArgs;
 use crate::client::Client;
+use crate::text::visible;
 
 /// Environment variables that steer the chain; only whether they are set is shown.
 const ENV_NAMES: &[&str] = &[
@@ -72,7 +73,18 @@ pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             return Ok(out.finish());
         }
     };
-    out.line("endpoint", client.endpoint());
+    if crate::client::config::is_aws_default(client.endpoint()) {
+        out.line(
+            "endpoint",
+            &format!(
+                "{} (AWS's own). {}",
+                client.endpoint(),
+                crate::client::config::PUBLIC_API_ENDED
+            ),
+        );
+    } else {
+        out.line("endpoint", client.endpoint());
+    }
     out.line("region", client.region());
     out.line(
         "proxy",
@@ -144,17 +156,19 @@ struct Report {
 }
 
 impl Report {
+    // Values may come from the network (error messages) or the
+    // environment: shown with control characters made visible.
     fn line(&mut self, name: &str, value: &str) {
-        println!("  {name:<14} {value}");
+        println!("  {name:<14} {}", visible(value));
     }
 
     fn ok(&mut self, name: &str, value: &str) {
-        println!("✓ {name:<14} {value}");
+        println!("✓ {name:<14} {}", visible(value));
     }
 
     fn fail(&mut self, name: &str, value: &str) {
         self.failed = true;
-        println!("✗ {name:<14} {value}");
+        println!("✗ {name:<14} {}", visible(value));
     }
 
     fn finish(self) -> ExitCode {

@@ -53,18 +53,22 @@ fn main() -> ExitCode {
             }
         }
     }
+    // The config file's `read_only = true` holds for the console too.
+    let mut console_args = cli.console;
+    console_args.read_only = config.read_only.value;
     let result = runtime.block_on(async move {
         let conn = config.conn();
         match cli.command {
-            None => chime_admin::console::run(cli.console, config).await,
+            None => chime_admin::console::run(console_args, config).await,
             Some(Command::Demo(args)) => {
-                chime_admin::console::run_demo(cli.console, config, args).await
+                chime_admin::console::run_demo(console_args, config, args).await
             }
             Some(Command::Serve(args)) => chime_admin::service::serve(args).await,
             Some(Command::Accounts(args)) => chime_admin::headless::accounts(conn, args).await,
             Some(Command::Users(args)) => chime_admin::headless::users(conn, args).await,
             Some(Command::UpdateUsers(args)) => {
-                chime_admin::headless::update_users(conn, args).await
+                let settings = chime_admin::headless::Settings::from_config(&config);
+                chime_admin::headless::update_users(settings, args).await
             }
             Some(Command::Config) => chime_admin::console::print_config(&config),
             // The doctor sees what the console would use: the config's values too.
@@ -72,7 +76,7 @@ fn main() -> ExitCode {
                 let args = ConsoleArgs {
                     conn,
                     audit_log: config.audit_log.value.clone(),
-                    ..cli.console
+                    ..console_args
                 };
                 chime_admin::doctor::doctor(args).await
             }
@@ -85,8 +89,14 @@ fn main() -> ExitCode {
     }
     match result {
         Ok(code) => code,
+        // A reader that went away (`| head`) ends the command quietly.
+        Err(e) if chime_admin::headless::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("chime-admin: {e:#}");
+            // The text may come from the network: controls made visible.
+            eprintln!(
+                "chime-admin: {}",
+                chime_admin::headless::output::error_text(&e)
+            );
             ExitCode::FAILURE
         }
     }

@@ -2,7 +2,7 @@
 //! Built by the console's form (and the headless preview), written to the
 //! audit log, shown in the preview.
 
-use crate::model::Sensitive;
+use crate::model::{Sensitive, User, UserUpdate};
 
 /// One field of one user that a change would alter.
 #[derive(Clone, PartialEq, Eq)]
@@ -37,4 +37,128 @@ pub struct PlannedChange {
     pub user_id: String,
     pub email: Sensitive,
     pub fields: Vec<FieldChange>,
+}
+
+fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(|| "(none)".to_string(), |v| v.to_string())
+}
+
+fn yes_no(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "enabled".into(),
+        Some(false) => "disabled".into(),
+        None => "(none)".into(),
+    }
+}
+
+/// The fields of `u` that `update` would change (the console's preview
+/// words: `License`, `User type`, `A4B`, `Room ARN`).
+pub fn diff(u: &User, update: &UserUpdate) -> Vec<FieldChange> {
+    fields(update, |field| match field {
+        "License" => Some(show(&u.license_type)),
+        "User type" => Some(show(&u.user_type)),
+        "A4B" => Some(yes_no(u.a4b_enabled())),
+        _ => Some(u.a4b_room_arn().unwrap_or("(none)").to_string()),
+    })
+    .into_iter()
+    .filter(|f| f.from != f.to)
+    .collect()
+}
+
+/// Every field `update` sets, from a value not read (`?`): what the audit
+/// log records when the users were not listed first.
+pub fn unread(update: &UserUpdate) -> Vec<FieldChange> {
+    fields(update, |_| None)
+}
+
+fn fields(update: &UserUpdate, from: impl Fn(&str) -> Option<String>) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    let mut push = |field: &'static str, to: String| {
+        out.push(FieldChange {
+            field,
+            from: from(field).unwrap_or_else(|| "?".into()),
+            to,
+        })
+    };
+    if let Some(l) = &update.license_type {
+        push("License", l.to_string());
+    }
+    if let Some(t) = &update.user_type {
+        push("User type", t.to_string());
+    }
+    if let Some(m) = &update.alexa_for_business_metadata {
+        if let Some(e) = m.is_alexa_for_business_enabled {
+            push("A4B", yes_no(Some(e)));
+        }
+        if let Some(r) = &m.alexa_for_business_room_arn {
+            push("Room ARN", r.expose().to_string());
+        }
+    }
+    out
+}
+
+/// "License Pro → Basic for 30 users": one line per field and old value, in
+/// first-seen order.
+pub fn summary(changes: &[PlannedChange]) -> Vec<String> {
+    let mut groups: Vec<((&'static str, &str, &str), usize)> = Vec::new();
+    for c in changes {
+        for f in &c.fields {
+            let key = (f.field, f.from.as_str(), f.to.as_str());
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => groups.push((key, 1)),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((field, from, to), n)| {
+            let users = if n == 1 { "user" } else { "users" };
+            format!("{field} {from} → {to} for {n} {users}")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::License;
+
+    #[test]
+    fn a_diff_names_only_what_changes_and_groups_by_old_value() {
+        let user = |id: &str, l: Option<License>| User {
+            user_id: id.into(),
+            license_type: l,
+            ..User::default()
+        };
+        let update = UserUpdate {
+            license_type: Some(License::Pro),
+            ..UserUpdate::default()
+        };
+        let users = [
+            user("a", Some(License::Basic)),
+            user("b", Some(License::Pro)),
+            user("c", Some(License::Basic)),
+            user("d", None),
+        ];
+        let changes: Vec<PlannedChange> = users
+            .iter()
+            .map(|u| PlannedChange {
+                user_id: u.user_id.clone(),
+                email: Sensitive::default(),
+                fields: diff(u, &update),
+            })
+            .filter(|c| !c.fields.is_empty())
+            .collect();
+        assert_eq!(changes.len(), 3);
+        assert_eq!(
+            summary(&changes),
+            [
+                "License Basic → Pro for 2 users",
+                "License (none) → Pro for 1 user"
+            ]
+        );
+        assert_eq!(unread(&update)[0].from, "?");
+    }
 }

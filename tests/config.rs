@@ -44,6 +44,8 @@ page_size = 50
 concurrency = 3
 theme = "256"
 audit_log = "/tmp/x/audit.jsonl"
+timeout = 5
+read_only = true
 
 [keys]
 quit = "Q"
@@ -70,8 +72,10 @@ down = ["j", "ctrl-n"]
             .all(|s| **s == Source::File)
     );
     assert_eq!(c.keys["down"], vec!["j".to_string(), "ctrl-n".to_string()]);
+    assert_eq!((c.timeout.value, c.read_only.value), (5.0, true));
     // The connection the clients get carries the file's values.
     let conn = c.conn();
+    assert_eq!(conn.timeout, Some(5.0));
     assert_eq!(conn.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));
     assert_eq!(conn.region.as_deref(), Some("eu-west-1"));
 }
@@ -353,7 +357,9 @@ fn config_subcommand_prints_values_and_sources() {
         text.contains("region = \"us-west-2\"  # env AWS_REGION"),
         "{text}"
     );
-    assert!(text.contains("concurrency = 8  # default"), "{text}");
+    assert!(text.contains("concurrency = 64  # default"), "{text}");
+    assert!(text.contains("timeout = 30  # default"), "{text}");
+    assert!(text.contains("read_only = false  # default"), "{text}");
     assert!(text.contains("theme = \"256\"  # flag --theme"), "{text}");
     assert!(text.contains("quit = [\"Q\"]"), "{text}");
     // The output is itself a valid config file.

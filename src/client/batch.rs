@@ -1,11 +1,20 @@
 //! Batches: any number of user updates, suspends, unsuspends or invites,
 //! split into the model's limits (20 updates, 50 ids or emails), sent with
-//! bounded concurrency that adapts to throttling (+1 per clean chunk up to
-//! the cap, halved on throttling). Whole-chunk retryable failures are first
+//! a concurrency that adapts to what the service allows: it starts at
+//! [`INITIAL_CONCURRENCY`] chunks in flight, adds one per clean chunk up to
+//! the cap, and halves (never below 1) on throttling, a 429 or a per-user
+//! `Throttled` error. Whole-chunk retryable failures are first
 //! retried by the retry layer; per-user `ServiceFailure`, `ServiceUnavailable`
 //! and `Throttled(ing)` errors send only those users again, after a backoff.
 //! A user that succeeded is never sent again. Cancelling stops new chunks;
 //! chunks in flight finish; users never sent are `NotSent`.
+//!
+//! A chunk whose answer was lost after it was sent (a timeout, a connection
+//! cut mid-answer) has an *unknown* outcome: the service may have acted on
+//! it. `update_users` settles its unknown users before reporting by reading
+//! them back (GetUser, or ListUsers for many): `Ok` if they are at the
+//! target, `Failed` (with the last error) if not, `Unknown` only if the read
+//! fails too.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -15,10 +24,10 @@ use futures::stream::FuturesUnordered;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{ApiError, CallStats, Client};
+use super::{ApiError, ApiErrorKind, CallStats, Client, RetryConfig};
 use crate::model::validate::{MAX_ID_LIST, MAX_UPDATE_ITEMS, is_email, is_non_empty};
 use crate::model::{
-    ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, UserError, UserType,
+    ErrorCode, InviteStatus, Operation, Sensitive, UpdateUserRequestItem, User, UserError, UserType,
 };
 
 #[derive(Clone, Debug)]
@@ -33,10 +42,15 @@ pub struct BatchOptions {
     pub retry_delay: Duration,
 }
 
+/// Chunks in flight when a batch starts.
+pub const INITIAL_CONCURRENCY: usize = 8;
+/// The default cap of the adaptive concurrency.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
+
 impl Default for BatchOptions {
     fn default() -> Self {
         BatchOptions {
-            max_concurrency: 8,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
             cancel: CancellationToken::new(),
             max_user_attempts: 6,
             retry_delay: Duration::from_millis(100),
@@ -69,6 +83,12 @@ pub enum OutcomeResult {
     },
     /// Never sent: the batch was cancelled first.
     NotSent,
+    /// Sent, but whether the service acted on it is not known (its answer
+    /// was lost and reading the user back failed too).
+    Unknown {
+        message: String,
+        request_id: Option<String>,
+    },
 }
 
 /// One user's result. `K` is the user id (String) or, for invites, the email.
@@ -93,6 +113,9 @@ impl<K> BatchReport<K> {
     }
     pub fn not_sent(&self) -> usize {
         self.count(|r| matches!(r, OutcomeResult::NotSent))
+    }
+    pub fn unknown(&self) -> usize {
+        self.count(|r| matches!(r, OutcomeResult::Unknown { .. }))
     }
     fn count(&self, f: impl Fn(&OutcomeResult) -> bool) -> usize {
         self.outcomes.iter().filter(|o| f(&o.result)).count()
@@ -139,14 +162,21 @@ struct Retry {
     index: usize,
 }
 
+/// What a batch sends: the operation, how many items a call takes, and
+/// where its retries are announced.
+struct Spec<'a> {
+    op: Operation,
+    chunk_size: usize,
+    events: &'a tokio::sync::broadcast::Sender<super::ClientEvent>,
+}
+
 /// The engine: `keys[i]` names item `i` in answers, or says why item `i`
 /// cannot be sent (it is then failed without being sent: one bad item would
 /// make the service refuse its whole chunk); `send(items)` sends one chunk.
 async fn run<I, F, Fut>(
     keys: Vec<Result<String, String>>,
     items: Vec<I>,
-    chunk_size: usize,
-    op: Operation,
+    spec: Spec<'_>,
     opts: &BatchOptions,
     mut progress: impl FnMut(BatchProgress),
     send: F,
@@ -156,17 +186,26 @@ where
     F: Fn(Vec<I>) -> Fut,
     Fut: Future<Output = Result<ChunkAnswer, ApiError>>,
 {
+    let Spec {
+        op,
+        chunk_size,
+        events,
+    } = spec;
     let total = items.len();
     let cap = opts.max_concurrency.max(1);
-    let mut limit = cap;
+    let mut limit = INITIAL_CONCURRENCY.min(cap);
     let mut states: Vec<State> = (0..total).map(|_| State::Pending).collect();
     let mut attempts = vec![0u32; total];
+    // Throttled sends of each user: they do not count as attempts, up to
+    // this many.
+    let mut throttles = vec![0u32; total];
     let mut fresh: VecDeque<usize> = VecDeque::with_capacity(total);
     let mut retries: Vec<Retry> = Vec::new();
     let mut in_flight = FuturesUnordered::new();
     let (mut done, mut failed) = (0usize, 0usize);
     let mut launched: u64 = 0;
     let mut last_decrease: u64 = 0;
+    let mut pacer = super::pacer::Pacer::new();
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
         match k {
@@ -187,9 +226,12 @@ where
 
     loop {
         let cancelled = opts.cancel.is_cancelled();
-        // Launch while there is room.
+        // Launch while there is room (and, once throttled, at the pace).
         while !cancelled && in_flight.len() < limit {
             let now = Instant::now();
+            if pacer.wait_until(now).is_some() {
+                break;
+            }
             let mut chunk: Vec<usize> = Vec::with_capacity(chunk_size);
             retries.sort_by_key(|r| r.ready);
             while chunk.len() < chunk_size && retries.first().is_some_and(|r| r.ready <= now) {
@@ -205,6 +247,7 @@ where
                 break;
             }
             launched += 1;
+            pacer.sent(now);
             let seq = launched;
             for &i in &chunk {
                 attempts[i] += 1;
@@ -214,23 +257,35 @@ where
             in_flight.push(async move { (seq, chunk, fut.await) });
         }
         if in_flight.is_empty() {
-            if cancelled || retries.is_empty() {
+            if cancelled || (retries.is_empty() && fresh.is_empty()) {
                 break;
             }
-            // Only delayed retries left: wait for the first (or a cancel).
-            let first = retries
-                .iter()
-                .map(|r| r.ready)
-                .min()
+            // Nothing in flight: wait for the pace, and for the first
+            // retry if only delayed retries are left (or a cancel).
+            let first_retry = if fresh.is_empty() {
+                retries.iter().map(|r| r.ready).min()
+            } else {
+                None
+            };
+            let until = [pacer.wait_until(Instant::now()), first_retry]
+                .into_iter()
+                .flatten()
+                .max()
                 .unwrap_or_else(Instant::now);
             tokio::select! {
-                _ = tokio::time::sleep_until(first) => {}
+                _ = tokio::time::sleep_until(until) => {}
                 _ = opts.cancel.cancelled() => {}
             }
             continue;
         }
+        let has_work = !fresh.is_empty() || !retries.is_empty();
         let next_ready = retries.iter().map(|r| r.ready).min();
         let wake_for_retry = next_ready.filter(|_| in_flight.len() < limit && !cancelled);
+        let paced = pacer
+            .wait_until(Instant::now())
+            .filter(|_| has_work && in_flight.len() < limit && !cancelled);
+        // While paced, nothing launches before the pace allows.
+        let wake_for_retry = paced.or(wake_for_retry);
         let finished = tokio::select! {
             f = in_flight.next() => f,
             _ = opts.cancel.cancelled(), if !cancelled => None,
@@ -272,20 +327,24 @@ where
                         "errors that name no user of the chunk: results unknown"
                     );
                     let code = code.as_ref().map(|c| c.as_str()).unwrap_or("error");
-                    format!(
-                        "result unknown: the service reported {code} ({message}) without naming the user; check and retry"
-                    )
+                    format!("the service reported {code} ({message}) without naming the user")
                 });
                 for i in chunk {
-                    let error = errors
-                        .remove(&i)
-                        .or_else(|| unknown.clone().map(|m| (None, m)));
-                    match error {
-                        None => {
+                    let error = errors.remove(&i);
+                    match (error, &unknown) {
+                        (None, Some(message)) => {
+                            clean = false;
+                            states[i] = State::Failed(OutcomeResult::Unknown {
+                                message: message.clone(),
+                                request_id: request_id.clone(),
+                            });
+                            failed += 1;
+                        }
+                        (None, None) => {
                             states[i] = State::Ok(request_id.clone());
                             done += 1;
                         }
-                        Some((code, message)) => {
+                        (Some((code, message)), _) => {
                             clean = false;
                             let retryable = code.as_ref().is_some_and(|c| c.is_retryable());
                             if code.as_ref().is_some_and(|c| {
@@ -316,16 +375,41 @@ where
                 clean = false;
                 throttled |= e.is_throttling();
                 let again = (e.is_retryable() && op.is_idempotent()) || e.never_reached_service();
+                let mut announced = false;
                 for i in chunk {
-                    let result = OutcomeResult::Failed {
-                        code: e.code().cloned(),
-                        message: e.to_string(),
-                        request_id: e.request_id.clone(),
+                    if e.is_throttling() && throttles[i] < MAX_THROTTLED_SENDS {
+                        throttles[i] += 1;
+                        attempts[i] = attempts[i].saturating_sub(1);
+                    }
+                    // Sent and unanswered: the change may have been made.
+                    let result = if e.answer_lost() && !op.is_read_only() {
+                        OutcomeResult::Unknown {
+                            message: e.to_string(),
+                            request_id: e.request_id.clone(),
+                        }
+                    } else {
+                        OutcomeResult::Failed {
+                            code: e.code().cloned(),
+                            message: e.to_string(),
+                            request_id: e.request_id.clone(),
+                        }
                     };
                     states[i] = State::Failed(result);
                     if again && attempts[i] < opts.max_user_attempts {
+                        let delay = backoff(opts, attempts[i]);
+                        if !announced {
+                            // The chunk goes again: say so, as the retry layer does.
+                            announced = true;
+                            let _ = events.send(super::ClientEvent::Retrying {
+                                operation: op,
+                                attempt: attempts[i] + 1,
+                                max_attempts: opts.max_user_attempts,
+                                error: e.to_string(),
+                                delay,
+                            });
+                        }
                         retries.push(Retry {
-                            ready: Instant::now() + backoff(opts, attempts[i]),
+                            ready: Instant::now() + delay,
                             index: i,
                         });
                     } else {
@@ -334,14 +418,21 @@ where
                 }
             }
         }
+        if !throttled {
+            pacer.accepted(Instant::now());
+        }
         if throttled {
             if seq > last_decrease {
                 limit = (limit / 2).max(1);
                 last_decrease = launched;
+                pacer.throttled(Instant::now());
                 tracing::debug!(limit, "throttled: concurrency halved");
             }
-        } else if clean && limit < cap {
-            limit += 1;
+        } else if clean {
+            pacer.clean();
+            if limit < cap {
+                limit += 1;
+            }
         }
         progress(BatchProgress {
             done,
@@ -360,6 +451,32 @@ where
             State::Pending => OutcomeResult::NotSent,
         })
         .collect()
+}
+
+/// Throttled sends of one user that are not counted as attempts.
+const MAX_THROTTLED_SENDS: u32 = 50;
+
+/// Unknown users read back one by one up to this many; more through ListUsers.
+const SETTLE_BY_GET: usize = 20;
+
+/// Whether `u` has every value `update` sets.
+fn at_target(u: &User, update: &crate::model::UserUpdate) -> bool {
+    let license = update
+        .license_type
+        .as_ref()
+        .is_none_or(|l| u.license_type.as_ref() == Some(l));
+    let user_type = update
+        .user_type
+        .as_ref()
+        .is_none_or(|t| u.user_type.as_ref() == Some(t));
+    let a4b = update.alexa_for_business_metadata.as_ref().is_none_or(|m| {
+        m.is_alexa_for_business_enabled
+            .is_none_or(|e| u.a4b_enabled() == Some(e))
+            && m.alexa_for_business_room_arn
+                .as_ref()
+                .is_none_or(|r| u.a4b_room_arn() == Some(r.expose()))
+    });
+    license && user_type && a4b
 }
 
 async fn sleep_until_opt(when: Option<Instant>) {
@@ -390,6 +507,17 @@ fn report<K>(keys: Vec<K>, results: Vec<OutcomeResult>) -> BatchReport<K> {
 }
 
 impl Client {
+    /// The client a batch sends its chunks with: it retries as the client
+    /// does, except throttling, which the batch handles itself (a throttled
+    /// chunk goes again at the pace the batch keeps, never at once behind
+    /// its back).
+    fn for_batch(&self) -> Client {
+        self.with_retry(RetryConfig {
+            retry_throttling: false,
+            ..self.retry_config().clone()
+        })
+    }
+
     /// BatchUpdateUser for any number of items, 20 per call. Items without a
     /// `UserId` are reported failed without being sent.
     pub async fn update_users(
@@ -410,20 +538,119 @@ impl Client {
             .iter()
             .map(|i| i.user_id.clone().unwrap_or_default())
             .collect();
-        let results = run(
+        let sender = &self.for_batch();
+        let mut results = run(
             keys,
-            items,
-            MAX_UPDATE_ITEMS,
-            Operation::BatchUpdateUser,
+            items.clone(),
+            Spec {
+                op: Operation::BatchUpdateUser,
+                chunk_size: MAX_UPDATE_ITEMS,
+                events: &self.inner.events,
+            },
             &opts,
             progress,
             |chunk| async move {
-                let (errors, stats) = self.batch_update_user_stats(account_id, &chunk).await?;
+                let (errors, stats) = sender.batch_update_user_stats(account_id, &chunk).await?;
                 Ok(ChunkAnswer::from_user_errors(errors, stats))
             },
         )
         .await;
+        self.settle(account_id, &items, &mut results).await;
         report(ids, results)
+    }
+
+    /// Reads back every user whose outcome is unknown and says what is
+    /// true: `Ok` at the target, `Failed` (with the last error) if not,
+    /// `Unknown` only if the read fails too. A few users are read one by
+    /// one (GetUser), many through the account's listing.
+    async fn settle(
+        &self,
+        account_id: &str,
+        items: &[UpdateUserRequestItem],
+        results: &mut [OutcomeResult],
+    ) {
+        let unknown: Vec<usize> = (0..results.len())
+            .filter(|&i| matches!(results[i], OutcomeResult::Unknown { .. }))
+            .collect();
+        if unknown.is_empty() {
+            return;
+        }
+        tracing::info!(
+            users = unknown.len(),
+            "reading back users with unknown outcomes"
+        );
+        let id_of = |i: usize| items[i].user_id.clone().unwrap_or_default();
+        let read: HashMap<usize, Result<User, ApiError>> = if unknown.len() <= SETTLE_BY_GET {
+            futures::stream::iter(unknown.iter().copied())
+                .map(|i| async move { (i, self.get_user(account_id, &id_of(i)).await) })
+                .buffer_unordered(INITIAL_CONCURRENCY)
+                .collect()
+                .await
+        } else {
+            let listed = self.all_users(account_id).await;
+            unknown
+                .iter()
+                .map(|&i| {
+                    let found = match &listed {
+                        Ok(users) => users.get(&id_of(i)).cloned().ok_or_else(|| {
+                            ApiError::new(ApiErrorKind::Invalid, "not in the account's listing")
+                        }),
+                        Err(e) => Err(e.clone()),
+                    };
+                    (i, found)
+                })
+                .collect()
+        };
+        for (i, read) in read {
+            let OutcomeResult::Unknown {
+                message,
+                request_id,
+            } = &results[i]
+            else {
+                continue;
+            };
+            results[i] = match read {
+                Ok(user) if at_target(&user, &items[i].update) => OutcomeResult::Ok {
+                    request_id: request_id.clone(),
+                },
+                Ok(_) => OutcomeResult::Failed {
+                    code: None,
+                    message: format!("not changed (read back): {message}"),
+                    request_id: request_id.clone(),
+                },
+                Err(e)
+                    if e.code() == Some(&ErrorCode::NotFound)
+                        || e.kind == ApiErrorKind::Invalid =>
+                {
+                    OutcomeResult::Failed {
+                        code: Some(ErrorCode::NotFound),
+                        message: format!("no such user (read back): {message}"),
+                        request_id: request_id.clone(),
+                    }
+                }
+                Err(e) => OutcomeResult::Unknown {
+                    message: format!("{message}; reading it back failed: {e}"),
+                    request_id: request_id.clone(),
+                },
+            };
+        }
+    }
+
+    /// Every user of the account by id (bounded by the listing limit).
+    async fn all_users(&self, account_id: &str) -> Result<HashMap<String, User>, ApiError> {
+        let mut users = HashMap::new();
+        let mut pages = Box::pin(self.users_pages(
+            account_id,
+            &super::ListUsersQuery::default(),
+            Some(200),
+            None,
+        ));
+        while let Some(page) = pages.next().await {
+            for u in page?.users {
+                users.insert(u.user_id.clone(), u);
+            }
+        }
+        Ok(users)
     }
 
     /// BatchSuspendUser for any number of ids, 50 per call.
@@ -480,15 +707,19 @@ impl Client {
                 }
             })
             .collect();
+        let sender = &self.for_batch();
         let results = run(
             keys,
             user_ids.clone(),
-            MAX_ID_LIST,
-            op,
+            Spec {
+                op,
+                chunk_size: MAX_ID_LIST,
+                events: &self.inner.events,
+            },
             &opts,
             progress,
             |chunk| async move {
-                let (errors, stats) = self.id_list_stats(op, account_id, &chunk).await?;
+                let (errors, stats) = sender.id_list_stats(op, account_id, &chunk).await?;
                 Ok(ChunkAnswer::from_user_errors(errors, stats))
             },
         )
@@ -518,15 +749,19 @@ impl Client {
             })
             .collect();
         let user_type = &user_type;
+        let sender = &self.for_batch();
         let results = run(
             keys,
             emails.clone(),
-            MAX_ID_LIST,
-            Operation::InviteUsers,
+            Spec {
+                op: Operation::InviteUsers,
+                chunk_size: MAX_ID_LIST,
+                events: &self.inner.events,
+            },
             &opts,
             progress,
             |chunk| async move {
-                let (invites, ids) = super::request_ids::capture(self.invite_user_list(
+                let (invites, ids) = super::request_ids::capture(sender.invite_user_list(
                     account_id,
                     &chunk,
                     user_type.clone(),

@@ -39,6 +39,19 @@ pub fn default_endpoint(region: &str) -> (String, String) {
     }
 }
 
+/// Why AWS's own Chime endpoint will not answer, said with every failure to
+/// reach it.
+pub const PUBLIC_API_ENDED: &str = "Amazon Chime's public API ended on 2026-02-20: point --endpoint-url (or AWS_ENDPOINT_URL_CHIME) at a compatible service, or try `chime-admin demo`";
+
+/// Whether `endpoint` is one of AWS's Chime endpoints (what
+/// [`default_endpoint`] gives when no endpoint URL is configured).
+pub fn is_aws_default(endpoint: &str) -> bool {
+    let endpoint = endpoint.trim_end_matches('/');
+    ["us-east-1", "us-gov-east-1", "cn-north-1"]
+        .iter()
+        .any(|r| default_endpoint(r).0 == endpoint)
+}
+
 /// The outcome of resolving the configuration.
 pub(crate) struct Resolved {
     pub endpoint: String,
@@ -209,6 +222,14 @@ mod tests {
             default_endpoint("cn-northwest-1").0,
             "https://chime.cn-north-1.amazonaws.com.cn"
         );
+    }
+
+    #[test]
+    fn aws_endpoints_are_known() {
+        assert!(is_aws_default("https://chime.us-east-1.amazonaws.com"));
+        assert!(is_aws_default("https://chime.us-east-1.amazonaws.com/"));
+        assert!(is_aws_default("https://chime.cn-north-1.amazonaws.com.cn"));
+        assert!(!is_aws_default("http://127.0.0.1:4566"));
     }
 
     #[test]

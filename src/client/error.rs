@@ -28,6 +28,9 @@ pub enum ApiErrorKind {
     Invalid,
     /// Anything else on the connection (reset mid-answer, protocol error).
     Transport,
+    /// The service paged wrongly (a repeated token, endless empty pages) or
+    /// the listing went past its limit.
+    Paging,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +101,16 @@ impl ApiError {
             ApiErrorKind::Connect | ApiErrorKind::Timeout | ApiErrorKind::Transport => true,
             _ => false,
         }
+    }
+
+    /// Whether the request was sent and its answer lost (a timeout, a
+    /// connection cut mid-answer, an answer that is not what the operation
+    /// returns): the service may or may not have acted on it.
+    pub fn answer_lost(&self) -> bool {
+        matches!(
+            self.kind,
+            ApiErrorKind::Timeout | ApiErrorKind::Transport | ApiErrorKind::Decode
+        )
     }
 
     /// Whether the request certainly never reached the service (so even a

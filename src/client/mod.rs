@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod ops;
+mod pacer;
 pub mod pager;
 pub mod request_ids;
 pub mod retry;
@@ -62,7 +63,12 @@ struct Inner {
     budget: retry::RetryBudget,
     events: tokio::sync::broadcast::Sender<ClientEvent>,
     timeouts: Timeouts,
+    /// The most items a listing reads before it stops with an error.
+    list_limit: usize,
 }
+
+/// The default listing limit (see [`Client::with_list_limit`]).
+pub const DEFAULT_LIST_LIMIT: usize = 1_000_000;
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,11 +85,17 @@ impl Client {
     pub async fn from_conn(conn: &crate::cli::ConnArgs) -> Result<Client, ApiError> {
         let resolved = config::resolve(conn).await?;
         tracing::info!(endpoint = %resolved.endpoint, region = %resolved.region, "chime client");
-        Self::build(
+        let client = Self::build(
             &resolved.endpoint,
             &resolved.region,
             CredentialSource::provider(resolved.credentials),
-        )
+        )?;
+        match conn.timeout {
+            Some(secs) => {
+                client.with_timeouts(Timeouts::with_overall(Duration::from_secs_f64(secs)))
+            }
+            None => Ok(client),
+        }
     }
 
     /// A client with fixed keys (tests, the demo).
@@ -112,6 +124,7 @@ impl Client {
                 retry,
                 events,
                 timeouts,
+                list_limit: DEFAULT_LIST_LIMIT,
             }),
         })
     }
@@ -129,8 +142,31 @@ impl Client {
                 retry,
                 events: i.events.clone(),
                 timeouts: i.timeouts,
+                list_limit: i.list_limit,
             }),
         }
+    }
+
+    /// The same client whose listings stop with an error past `limit` items.
+    pub fn with_list_limit(&self, limit: usize) -> Client {
+        let i = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                transport: i.transport.clone(),
+                endpoint: i.endpoint.clone(),
+                region: i.region.clone(),
+                credentials: i.credentials.clone(),
+                budget: i.budget.clone(),
+                retry: i.retry.clone(),
+                events: i.events.clone(),
+                timeouts: i.timeouts,
+                list_limit: limit,
+            }),
+        }
+    }
+
+    pub(crate) fn list_limit(&self) -> usize {
+        self.inner.list_limit
     }
 
     /// The same client with other timeouts (and its own connection pool).
@@ -146,6 +182,7 @@ impl Client {
                 retry: i.retry.clone(),
                 events: i.events.clone(),
                 timeouts,
+                list_limit: i.list_limit,
             }),
         })
     }
@@ -175,14 +212,41 @@ impl Client {
         };
         let invocation = uuid::Uuid::new_v4().to_string();
         let inner = &self.inner;
-        retry::run(
+        let all = retry::run(
             &inner.retry,
             &inner.budget,
             call.op,
             &inner.events,
             |attempt, max| self.attempt(call, &url, &invocation, attempt, max),
+        );
+        match tokio::time::timeout(inner.timeouts.overall, all).await {
+            Ok(done) => done,
+            Err(_) => {
+                tracing::warn!(operation = call.op.name(), "deadline passed");
+                let stats = CallStats {
+                    attempts: 1,
+                    ..CallStats::default()
+                };
+                (Err(self.deadline_passed(call.op)), stats)
+            }
+        }
+    }
+
+    /// The error of a call that did not end within the overall timeout.
+    fn deadline_passed(&self, op: Operation) -> ApiError {
+        let t = self.inner.timeouts.overall;
+        let secs = if t.subsec_millis() == 0 {
+            format!("{} s", t.as_secs())
+        } else {
+            format!("{:.1} s", t.as_secs_f64())
+        };
+        ApiError::new(
+            ApiErrorKind::Timeout,
+            format!(
+                "{op} to {}: no answer within {secs}, retries included (raise it with --timeout)",
+                self.inner.endpoint
+            ),
         )
-        .await
     }
 
     async fn attempt(

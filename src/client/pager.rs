@@ -1,24 +1,34 @@
-//! Paging: streams over ListUsers and ListAccounts that follow `NextToken`,
-//! stop when a token comes back a second time (a service bug would otherwise
-//! loop for ever), and end early when dropped or when a cancel token fires
-//! (then the last item is `Err(Cancelled)`).
+//! Paging: streams over ListUsers and ListAccounts that follow `NextToken`
+//! and end early when dropped or when a cancel token fires (then the last
+//! item is `Err(Cancelled)`). A service that pages wrongly ends the listing
+//! with an error, never with a silently short or endless list: a token that
+//! comes back a second time, [`MAX_EMPTY_PAGES`] empty pages in a row that
+//! still carry a token, or more items than the client's listing limit
+//! ([`Client::with_list_limit`]).
 
 use std::collections::HashSet;
 
 use futures::Stream;
 use tokio_util::sync::CancellationToken;
 
-use super::{ApiError, Client, ListUsersQuery};
-use crate::model::{ListAccountsResponse, ListUsersResponse};
+use super::{ApiError, ApiErrorKind, Client, ListUsersQuery};
+use crate::model::{ListAccountsResponse, ListUsersResponse, Operation};
+
+/// Empty pages in a row that still carry a token before the listing stops.
+pub const MAX_EMPTY_PAGES: usize = 10;
 
 /// What the pager needs from one page.
 trait Page {
     fn next_token(&self) -> Option<&str>;
+    fn len(&self) -> usize;
 }
 
 impl Page for ListUsersResponse {
     fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
+    }
+    fn len(&self) -> usize {
+        self.users.len()
     }
 }
 
@@ -26,17 +36,85 @@ impl Page for ListAccountsResponse {
     fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
+    fn len(&self) -> usize {
+        self.accounts.len()
+    }
 }
 
 struct PagerState<F> {
     fetch: F,
+    op: Operation,
     next: Option<Option<String>>,
     seen: HashSet<String>,
     cancel: CancellationToken,
+    pages: usize,
+    items: usize,
+    empty_run: usize,
+    limit: usize,
 }
 
-/// The general pager: `fetch(token)` gets one page.
-fn pages<P, F, Fut>(fetch: F, cancel: CancellationToken) -> impl Stream<Item = Result<P, ApiError>>
+impl<F> PagerState<F> {
+    /// Takes in one page: the next token, or why the listing cannot go on.
+    fn follow(&mut self, page: &impl Page) -> Result<Option<String>, ApiError> {
+        self.pages += 1;
+        self.items += page.len();
+        let (op, n, items) = (self.op, self.pages, self.items);
+        let what = if op == Operation::ListAccounts {
+            "accounts"
+        } else {
+            "users"
+        };
+        let bad = |why: String| {
+            tracing::warn!(operation = op.name(), pages = n, items, "{why}");
+            ApiError::new(
+                ApiErrorKind::Paging,
+                format!(
+                    "{op}: {why} (page {n}, {items} {what} so far): the list would be incomplete, stopping"
+                ),
+            )
+        };
+        if self.items > self.limit {
+            let raise = if op == Operation::ListUsers {
+                " (raise it with --max-users)"
+            } else {
+                ""
+            };
+            return Err(ApiError::new(
+                ApiErrorKind::Paging,
+                format!(
+                    "{op}: more than {} {what}, the listing limit{raise}",
+                    self.limit
+                ),
+            ));
+        }
+        let token = match page.next_token() {
+            Some(t) if !t.is_empty() => t,
+            _ => return Ok(None),
+        };
+        if !self.seen.insert(token.to_string()) {
+            return Err(bad("the service sent a NextToken it had sent before".into()));
+        }
+        if page.len() == 0 {
+            self.empty_run += 1;
+            if self.empty_run >= MAX_EMPTY_PAGES {
+                return Err(bad(format!(
+                    "{MAX_EMPTY_PAGES} empty pages in a row, each with a new NextToken"
+                )));
+            }
+        } else {
+            self.empty_run = 0;
+        }
+        Ok(Some(token.to_string()))
+    }
+}
+
+/// The general pager: `fetch(token)` gets one page of `op`.
+fn pages<P, F, Fut>(
+    op: Operation,
+    limit: usize,
+    fetch: F,
+    cancel: CancellationToken,
+) -> impl Stream<Item = Result<P, ApiError>>
 where
     P: Page,
     F: FnMut(Option<String>) -> Fut,
@@ -44,9 +122,14 @@ where
 {
     let state = PagerState {
         fetch,
+        op,
         next: Some(None),
         seen: HashSet::new(),
         cancel,
+        pages: 0,
+        items: 0,
+        empty_run: 0,
+        limit,
     };
     futures::stream::unfold(state, |mut s| async move {
         let token = s.next.take()?;
@@ -58,20 +141,14 @@ where
             _ = s.cancel.cancelled() => return Some((Err(ApiError::cancelled()), s)),
         };
         match page {
-            Ok(page) => {
-                s.next = match page.next_token() {
-                    Some(t) if !t.is_empty() => {
-                        if s.seen.insert(t.to_string()) {
-                            Some(Some(t.to_string()))
-                        } else {
-                            tracing::warn!("NextToken repeated: stopping");
-                            None
-                        }
-                    }
-                    _ => None,
-                };
-                Some((Ok(page), s))
-            }
+            Ok(page) => match s.follow(&page) {
+                Ok(next) => {
+                    s.next = next.map(Some);
+                    Some((Ok(page), s))
+                }
+                // The stream ends after the error (`next` is None).
+                Err(e) => Some((Err(e), s)),
+            },
             Err(e) => Some((Err(e), s)),
         }
     })
@@ -91,6 +168,8 @@ impl Client {
         let account_id = account_id.to_string();
         let q = q.clone();
         pages(
+            Operation::ListUsers,
+            self.list_limit(),
             move |token: Option<String>| {
                 let (client, account_id, q) = (client.clone(), account_id.clone(), q.clone());
                 async move {
@@ -115,6 +194,8 @@ impl Client {
         let name = name.map(str::to_string);
         let email = user_email.map(str::to_string);
         pages(
+            Operation::ListAccounts,
+            self.list_limit(),
             move |token: Option<String>| {
                 let (client, name, email) = (client.clone(), name.clone(), email.clone());
                 async move {

@@ -28,6 +28,9 @@ pub struct RetryConfig {
     pub budget: u32,
     /// Tokens one retry takes (a timeout takes twice as many).
     pub retry_cost: u32,
+    /// Whether throttling errors are retried here. A batch turns this off:
+    /// it sends a throttled chunk again itself, at the pace it keeps.
+    pub retry_throttling: bool,
 }
 
 impl Default for RetryConfig {
@@ -39,6 +42,7 @@ impl Default for RetryConfig {
             max_delay: Duration::from_secs(5),
             budget: 500,
             retry_cost: 5,
+            retry_throttling: true,
         }
     }
 }
@@ -152,7 +156,10 @@ impl RetryConfig {
         error: &ApiError,
         budget: &RetryBudget,
     ) -> Decision {
-        if attempt >= self.max_attempts || !error.is_retryable() {
+        if attempt >= self.max_attempts
+            || !error.is_retryable()
+            || (error.is_throttling() && !self.retry_throttling)
+        {
             return Decision::GiveUp;
         }
         if !op.is_idempotent() && !error.never_reached_service() {
@@ -195,6 +202,9 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     let mut stats = CallStats::default();
+    // A change whose answer was lost may have been made: a later attempt
+    // that fails otherwise (refused, 4xx) does not make it a known failure.
+    let mut lost: Option<ApiError> = None;
     loop {
         stats.attempts += 1;
         match attempt(stats.attempts, cfg.max_attempts).await {
@@ -206,8 +216,20 @@ where
                 if e.is_throttling() {
                     stats.throttled = true;
                 }
+                if e.answer_lost() && !op.is_read_only() {
+                    lost = Some(e.clone());
+                }
                 match cfg.decide(op, stats.attempts, &e, budget) {
-                    Decision::GiveUp => return (Err(e), stats),
+                    Decision::GiveUp => {
+                        let e = match lost {
+                            Some(first) if !e.answer_lost() => ApiError {
+                                message: format!("{}; the retry: {e}", first.message),
+                                ..first
+                            },
+                            _ => e,
+                        };
+                        return (Err(e), stats);
+                    }
                     Decision::Retry(delay) => {
                         tracing::debug!(
                             operation = op.name(),
@@ -295,6 +317,44 @@ mod tests {
             cfg.decide(create, 1, &connect, &budget),
             Decision::Retry(_)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_is_not_forgotten_when_the_retry_cannot_connect() {
+        let cfg = RetryConfig {
+            max_attempts: 2,
+            base_delay: Duration::ZERO,
+            ..RetryConfig::default()
+        };
+        let (events, _) = tokio::sync::broadcast::channel(4);
+        let errors = |attempt: u32| {
+            if attempt == 1 {
+                ApiError::new(
+                    ApiErrorKind::Transport,
+                    "connection closed before message completed",
+                )
+            } else {
+                ApiError::new(ApiErrorKind::Connect, "connection refused")
+            }
+        };
+        let budget = RetryBudget::new(500);
+        let run_op = |op| {
+            run(&cfg, &budget, op, &events, |n, _| async move {
+                Err::<(), _>(errors(n))
+            })
+        };
+        // A change: its first attempt may have been made.
+        let (r, stats) = run_op(Operation::BatchUpdateUser).await;
+        let e = r.expect_err("fails");
+        assert_eq!(stats.attempts, 2);
+        assert!(e.answer_lost(), "{e:?}");
+        assert_eq!(
+            e.message,
+            "connection closed before message completed; the retry: connection refused"
+        );
+        // A read: the last error is the one that counts.
+        let (r, _) = run_op(Operation::ListUsers).await;
+        assert_eq!(r.expect_err("fails").kind, ApiErrorKind::Connect);
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Timeouts {
     pub connect: Duration,
     /// For one attempt: sending, waiting, and reading the whole answer.
     pub request: Duration,
+    /// For one call, every attempt and every wait between them included.
+    pub overall: Duration,
 }
 
 impl Default for Timeouts {
@@ -29,6 +31,19 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(5),
             request: Duration::from_secs(30),
+            overall: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The defaults with every call bounded by `overall` (`--timeout`).
+    pub fn with_overall(overall: Duration) -> Self {
+        let d = Timeouts::default();
+        Timeouts {
+            connect: d.connect.min(overall),
+            request: d.request.min(overall),
+            overall,
         }
     }
 }
@@ -256,9 +271,14 @@ impl Transport {
                 _ if e.is_timeout() => "connect timed out".to_string(),
                 _ => detail(e),
             };
+            let hint = if super::config::is_aws_default(endpoint) {
+                format!(". {}", super::config::PUBLIC_API_ENDED)
+            } else {
+                String::new()
+            };
             return ApiError::new(
                 ApiErrorKind::Connect,
-                format!("cannot connect to {endpoint}: {why}"),
+                format!("cannot connect to {endpoint}: {why}{hint}"),
             );
         }
         if e.is_timeout() {

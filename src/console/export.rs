@@ -39,14 +39,9 @@ pub use crate::columns::USER_COLUMNS;
 pub use crate::columns::RESULT_COLUMNS;
 use crate::columns::ResultRow;
 
+/// Cells neutralised against spreadsheet formulas (see `crate::columns`).
 fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(|e| e.to_string())?;
-    for r in rows {
-        w.write_record(&r).map_err(|e| e.to_string())?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+    crate::columns::csv_string(header, rows)
 }
 
 /// Users as CSV (the `users --output csv` columns) or JSON (`{"Users": [...]}`,

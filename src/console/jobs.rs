@@ -41,6 +41,15 @@ fn row_result(r: OutcomeResult) -> RowResult {
     match r {
         OutcomeResult::Ok { request_id } => RowResult::Ok { request_id },
         OutcomeResult::NotSent => RowResult::NotSent,
+        // Not known even after reading the user back (the audit log says `unknown`).
+        OutcomeResult::Unknown {
+            message,
+            request_id,
+        } => RowResult::Failed {
+            code: None,
+            message: format!("outcome unknown: {message}"),
+            request_id,
+        },
         OutcomeResult::Failed {
             code,
             message,

@@ -280,3 +280,178 @@ pub fn run_json(cmd: &mut Command) -> serde_json::Value {
 
 /// Time allowed for one headless command.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What a [`Hostile`] server does with one request.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// This status and JSON body (`connection: close`).
+    Json(u16, String),
+    /// Reads the request and never answers (holds the connection open).
+    Silent,
+    /// Sends a status line and headers, then one byte of body every
+    /// `interval`, for ever.
+    Drip(Duration),
+    /// Reads the request and closes the connection without an answer.
+    Close,
+    /// Sends the request on to the upstream and its answer back.
+    Forward,
+    /// Sends the request on to the upstream, then closes the connection
+    /// without its answer: the change is made, the answer is lost.
+    ForwardThenClose,
+}
+
+/// A loopback HTTP/1.1 server whose `rule(n, head)` decides what happens to
+/// request `n` (0-based; `head` is its request line and headers): canned
+/// answers, silence, a drip, a cut connection, or forwarding to an upstream
+/// (a real `serve`). Records every request head. Stopped on drop.
+pub struct Hostile {
+    pub addr: std::net::SocketAddr,
+    heads: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Hostile {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Rule = dyn Fn(usize, &str) -> Reply + Send + Sync;
+
+/// Reads one request (head and `content-length` body); None at EOF.
+async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                match sock.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return None,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            return Some((head, buf[end + 4..end + 4 + len].to_vec()));
+        }
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// `head` without its `connection` header and with `connection: close`.
+fn closing(head: &str) -> String {
+    let mut lines: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("connection: close");
+    lines.join("\r\n")
+}
+
+/// Sends one request to `upstream` and reads its whole answer (the request
+/// asks the upstream to close after it).
+async fn forward(upstream: std::net::SocketAddr, head: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let mut up = tokio::net::TcpStream::connect(upstream).await.ok()?;
+    let mut req = closing(head).into_bytes();
+    req.extend_from_slice(b"\r\n\r\n");
+    req.extend_from_slice(body);
+    up.write_all(&req).await.ok()?;
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer).await.ok()?;
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&answer[..end]).to_string();
+    let mut out = closing(&head).into_bytes();
+    out.extend_from_slice(&answer[end..]);
+    Some(out)
+}
+
+impl Hostile {
+    pub async fn start(
+        upstream: Option<std::net::SocketAddr>,
+        rule: impl Fn(usize, &str) -> Reply + Send + Sync + 'static,
+    ) -> Hostile {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let seen = heads.clone();
+        let rule: Arc<Rule> = Arc::new(rule);
+        let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let (seen, rule) = (seen.clone(), rule.clone());
+                conns.spawn(async move {
+                    let Some((head, body)) = read_request(&mut sock).await else {
+                        return;
+                    };
+                    let n = {
+                        let mut h = seen.lock().expect("lock");
+                        h.push(head.clone());
+                        h.len() - 1
+                    };
+                    let reply = rule(n, &head);
+                    match reply.clone() {
+                        Reply::Json(status, body) => {
+                            let answer = format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\nx-amzn-RequestId: req-{n}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                                body.len()
+                            );
+                            let _ = sock.write_all(answer.as_bytes()).await;
+                            let _ = sock.shutdown().await;
+                        }
+                        Reply::Silent => {
+                            let mut sink = [0u8; 1024];
+                            while matches!(sock.read(&mut sink).await, Ok(n) if n > 0) {}
+                        }
+                        Reply::Drip(interval) => {
+                            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n";
+                            if sock.write_all(head.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            loop {
+                                tokio::time::sleep(interval).await;
+                                if sock.write_all(b" ").await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        Reply::Close => {
+                            let _ = sock.shutdown().await;
+                        }
+                        Reply::Forward | Reply::ForwardThenClose => {
+                            let up = upstream.expect("a Forward rule needs an upstream");
+                            let answer = forward(up, &head, &body).await;
+                            if let (Reply::Forward, Some(answer)) = (reply, answer) {
+                                let _ = sock.write_all(&answer).await;
+                            }
+                            let _ = sock.shutdown().await;
+                        }
+                    }
+                });
+            }
+        });
+        Hostile { addr, heads, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().expect("lock").clone()
+    }
+}

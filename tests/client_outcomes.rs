@@ -1,0 +1,339 @@
+//! Outcomes that are not known are not "failed": a change whose answer was
+//! lost after it was sent is settled by reading the users back before
+//! `update-users` reports. `chime-admin serve` behind a loopback proxy
+//! ([`Hostile`]) that forwards, or cuts, each request; the request log says
+//! what the service really changed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+use support::{COMMAND_TIMEOUT, Hostile, Reply, Serve};
+
+fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
+    let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
+    c.env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .args(args);
+    let mut c = tokio::process::Command::from(c);
+    c.kill_on_drop(true);
+    c
+}
+
+async fn run(mut c: tokio::process::Command) -> Output {
+    tokio::time::timeout(COMMAND_TIMEOUT, c.output())
+        .await
+        .expect("the command ends in time")
+        .expect("the command runs")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// How many times the service changed each user (`changed_user_ids`).
+fn changes(log: &Path) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for r in lines(log) {
+        for id in r["changed_user_ids"].as_array().into_iter().flatten() {
+            *out.entry(id.as_str().expect("id").to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+fn is_batch(head: &str) -> bool {
+    head.starts_with("POST /accounts/")
+        && head
+            .split(' ')
+            .nth(1)
+            .is_some_and(|p| p.ends_with("/users"))
+}
+
+struct Case {
+    dir: tempfile::TempDir,
+    svc: Serve,
+    log: PathBuf,
+    account: String,
+    /// Registered users with license Pro: each can become Basic.
+    ids: Vec<String>,
+}
+
+impl Case {
+    async fn new() -> Case {
+        let dir = tempfile::tempdir().expect("tmp");
+        let log = dir.path().join("requests.jsonl");
+        let svc = Serve::start(&["--request-log", log.to_str().expect("utf8")]);
+        let cmd = |args: &[&str]| {
+            let mut c = bin(dir.path(), args);
+            c.args(["--endpoint-url", &svc.url, "--output", "json"]);
+            c
+        };
+        let accounts = json(&run(cmd(&["accounts", "--name", "Design Studio"])).await);
+        let account = accounts["Accounts"][0]["AccountId"]
+            .as_str()
+            .expect("account")
+            .to_string();
+        let users = json(&run(cmd(&["users", &account])).await);
+        let ids: Vec<String> = users["Users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .filter(|u| u["LicenseType"] == "Pro" && u["UserRegistrationStatus"] == "Registered")
+            .take(3)
+            .map(|u| u["UserId"].as_str().expect("id").to_string())
+            .collect();
+        assert_eq!(ids.len(), 3);
+        Case {
+            dir,
+            svc,
+            log,
+            account,
+            ids,
+        }
+    }
+
+    fn upstream(&self) -> std::net::SocketAddr {
+        self.svc
+            .url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("addr")
+    }
+
+    /// `update-users` of the three users to Basic through `proxy`.
+    async fn update(&self, proxy: &Hostile, audit: &Path) -> (Output, Value) {
+        let mut c = bin(
+            self.dir.path(),
+            &[
+                "update-users",
+                &self.account,
+                "--license",
+                "Basic",
+                "--output",
+                "json",
+            ],
+        );
+        for id in &self.ids {
+            c.args(["--user-id", id]);
+        }
+        c.args(["--endpoint-url", &proxy.url()])
+            .arg("--audit-log")
+            .arg(audit);
+        let out = run(c).await;
+        let v = json(&out);
+        (out, v)
+    }
+
+    async fn licenses(&self) -> Vec<String> {
+        let mut c = bin(
+            self.dir.path(),
+            &["users", &self.account, "--output", "json"],
+        );
+        c.args(["--endpoint-url", &self.svc.url]);
+        let v = json(&run(c).await);
+        let by_id: HashMap<&str, &str> = v["Users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .map(|u| {
+                (
+                    u["UserId"].as_str().expect("id"),
+                    u["LicenseType"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        self.ids
+            .iter()
+            .map(|id| by_id[id.as_str()].to_string())
+            .collect()
+    }
+}
+
+fn statuses(v: &Value) -> Vec<String> {
+    v["Results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["Status"].as_str().expect("status").to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_whose_answer_was_lost_is_read_back_and_reported_updated() {
+    let case = Case::new().await;
+    // The first change reaches the service and its answer is lost; every
+    // later attempt is cut before the service sees it. Reads go through.
+    let proxy = Hostile::start(Some(case.upstream()), |n, head| {
+        if !is_batch(head) {
+            Reply::Forward
+        } else if n == 0 {
+            Reply::ForwardThenClose
+        } else {
+            Reply::Close
+        }
+    })
+    .await;
+    let audit = case.dir.path().join("audit.jsonl");
+    let (out, v) = case.update(&proxy, &audit).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(statuses(&v), ["Updated"; 3]);
+    assert!(
+        proxy.heads().iter().filter(|h| is_batch(h)).count() > 1,
+        "retried"
+    );
+    let changed = changes(&case.log);
+    for id in &case.ids {
+        assert_eq!(changed.get(id), Some(&1), "{id} changed once");
+    }
+    let results: Vec<Value> = lines(&audit)
+        .into_iter()
+        .filter(|l| l["event"] == "result")
+        .collect();
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|l| l["result"] == "ok"), "{results:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_that_never_arrived_is_read_back_and_reported_failed() {
+    let case = Case::new().await;
+    let proxy = Hostile::start(Some(case.upstream()), |_, head| {
+        if is_batch(head) {
+            Reply::Close
+        } else {
+            Reply::Forward
+        }
+    })
+    .await;
+    let audit = case.dir.path().join("audit.jsonl");
+    let (out, v) = case.update(&proxy, &audit).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(statuses(&v), ["Failed"; 3]);
+    let message = v["Results"][0]["ErrorMessage"].as_str().expect("message");
+    assert!(
+        message.starts_with("not changed (read back): "),
+        "{message}"
+    );
+    assert!(changes(&case.log).is_empty());
+    assert_eq!(case.licenses().await, ["Pro"; 3]);
+    let audit = lines(&audit);
+    assert!(
+        audit
+            .iter()
+            .filter(|l| l["event"] == "result")
+            .all(|l| l["result"] == "failed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_read_back_fails_too_the_outcome_is_unknown() {
+    let case = Case::new().await;
+    // The change is made, its answer lost, and nothing else gets through.
+    let proxy = Hostile::start(Some(case.upstream()), |n, head| {
+        if n == 0 && is_batch(head) {
+            Reply::ForwardThenClose
+        } else {
+            Reply::Close
+        }
+    })
+    .await;
+    let audit = case.dir.path().join("audit.jsonl");
+    let (out, v) = case.update(&proxy, &audit).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(statuses(&v), ["Unknown"; 3]);
+    assert_eq!(v["Unknown"], 3);
+    assert!(
+        err.contains("0 of 3 users updated, 0 failed, 3 unknown"),
+        "{err}"
+    );
+    let message = v["Results"][0]["ErrorMessage"].as_str().expect("message");
+    assert!(message.contains("reading it back failed"), "{message}");
+    // It was in fact changed: "failed" would have been a lie.
+    assert_eq!(case.licenses().await, ["Basic"; 3]);
+    let results: Vec<Value> = lines(&audit)
+        .into_iter()
+        .filter(|l| l["event"] == "result")
+        .collect();
+    assert!(
+        results.iter().all(|l| l["result"] == "unknown"),
+        "{results:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_past_its_deadline_is_unknown_not_failed() {
+    // A server that takes every request and never answers: the change may
+    // have been made, and reading it back gets no answer either.
+    let silent = Hostile::start(None, |_, _| Reply::Silent).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let audit = dir.path().join("audit.jsonl");
+    let mut c = bin(
+        dir.path(),
+        &[
+            "update-users",
+            "acc-1",
+            "--license",
+            "Pro",
+            "--user-id",
+            "u-1",
+        ],
+    );
+    c.args([
+        "--endpoint-url",
+        &silent.url(),
+        "--timeout",
+        "0.5",
+        "--output",
+        "json",
+    ])
+    .arg("--audit-log")
+    .arg(&audit);
+    let out = run(c).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let v = json(&out);
+    assert_eq!(statuses(&v), ["Unknown"]);
+    let message = v["Results"][0]["ErrorMessage"].as_str().expect("message");
+    assert!(
+        message.contains("BatchUpdateUser to http://127.0.0.1:")
+            && message.contains("no answer within 0.5 s")
+            && message.contains("reading it back failed: GetUser to"),
+        "{message}"
+    );
+    let heads = silent.heads();
+    assert!(
+        heads
+            .iter()
+            .any(|h| h.starts_with("GET /accounts/acc-1/users/u-1")),
+        "{heads:?}"
+    );
+    let results: Vec<Value> = lines(&audit)
+        .into_iter()
+        .filter(|l| l["event"] == "result")
+        .collect();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["result"], "unknown");
+}
