@@ -274,6 +274,18 @@ impl Filter {
             .all(|t| t.cond.holds(u, key, outcome) != t.negated)
     }
 
+    /// Whether this filter can only match rows that `prev` matches too (a
+    /// longer fragment, one more term), so only `prev`'s matches need a look.
+    pub fn narrows(&self, prev: &Filter) -> bool {
+        prev.terms.iter().all(|p| {
+            self.terms.iter().any(|t| {
+                t == p
+                    || matches!((&t.cond, &p.cond, t.negated, p.negated),
+                        (Cond::Text(new), Cond::Text(old), false, false) if new.contains(old.as_str()))
+            })
+        })
+    }
+
     /// Whether any term asks about the last change's results (those rows
     /// change when a result lands, not only when the filter does).
     pub fn uses_results(&self) -> bool {
@@ -425,6 +437,18 @@ mod tests {
         // Hostile text in an error is shown, never run.
         let e = parse("x\u{1b}[2J:1").expect_err("field");
         assert!(!e.to_string().chars().any(char::is_control), "{e}");
+    }
+
+    #[test]
+    fn a_longer_fragment_or_one_more_term_narrows() {
+        let f = |e: &str| parse(e).expect("parse");
+        assert!(f("ana").narrows(&f("an")));
+        assert!(f("ana license:pro").narrows(&f("an")));
+        assert!(f("license:pro").narrows(&f("")));
+        assert!(!f("an").narrows(&f("ana")));
+        assert!(!f("license:basic").narrows(&f("license:pro")));
+        assert!(!f("-ana").narrows(&f("-an")));
+        assert!(f("-an").narrows(&f("-an")));
     }
 
     #[test]

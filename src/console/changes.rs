@@ -199,6 +199,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
                 v.results_shown = true;
             }
         }
+        super::select::results_changed(v);
     }
     state.batch = Some(BatchRun {
         id: batch_id,
@@ -352,6 +353,7 @@ pub fn done(
                     v.results_shown = true;
                 }
             }
+            super::select::results_changed(v);
             if !refresh.is_empty() {
                 fx.push(Effect::RefreshUsers {
                     account_id: account_id.to_string(),
@@ -397,6 +399,9 @@ pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<Us
             v.list.items_mut()[i].user = u;
         }
     }
+    // The rows shown stay (the filter is read again when it is edited or
+    // the list reloaded); their counts follow the values now shown.
+    super::select::recount(v);
     state.dirty = true;
 }
 

@@ -69,6 +69,16 @@ pub enum Command {
     NextValue,
     /// `:`: the command line.
     CommandLine,
+    /// `o`: sort the users by the next column; `O`: reverse the order.
+    SortNext,
+    SortReverse,
+    /// `F`: show only the users the last change failed for (again: all).
+    ShowFailed,
+    /// `n` / `N`: the next / previous failed user.
+    NextFailed,
+    PrevFailed,
+    /// `z`: the focused pane takes the whole width.
+    Zoom,
 }
 
 /// Where a binding applies.
@@ -169,7 +179,7 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
     b(C::CommandLine, S::Global, &[ch(':')], ":", "command line (its commands are listed below)", Some("command")),
     b(C::CancelBatch, S::Batch, &[ch('x')], "x", "cancel the users of the change not sent yet", Some("cancel change")),
-    b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
+    b(C::Filter, S::List, &[ch('/')], "/", "filter: accounts by name; users by email or name and terms such as license:pro reg:unregistered -type:shared", Some("filter")),
     b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),
     b(C::Mark, S::Users, &[ch(' ')], "space", "mark/unmark the user and move down", Some("mark")),
     danger(b(C::Edit, S::Users, &[ch('e')], "e", "change license, user type, A4B of the marked users", Some("edit"))),
@@ -191,21 +201,27 @@ pub static BINDINGS: &[Binding] = &[
     b(C::MarkAll, S::Users, &[ch('a')], "a", "mark every user matching the filter (loads all pages)", None),
     b(C::InvertMarks, S::Users, &[ch('i')], "i", "invert the marks of the shown users", None),
     b(C::ClearMarks, S::Users, &[ch('u')], "u", "clear every mark", None),
-    danger(b(C::Suspend, S::Users, &[ch('s')], "s", "suspend the marked users (or the current one)", None)),
-    danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", None)),
+    danger(b(C::Suspend, S::Users, &[ch('s')], "s", "suspend the marked users (or the current one)", Some("suspend"))),
+    danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", Some("unsuspend"))),
     danger(b(C::Logout, S::Users, &[ch('L')], "L", "log the current user out", None)),
-    danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", None)),
-    danger(b(C::CreateUser, S::Users, &[ch('c')], "c", "create a user (by email)", None)),
-    danger(b(C::Invite, S::Users, &[ch('I')], "I", "invite users: paste emails", None)),
+    danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", Some("PIN"))),
+    danger(b(C::CreateUser, S::Users, &[ch('c')], "c", "create a user (by email)", Some("create"))),
+    danger(b(C::Invite, S::Users, &[ch('I')], "I", "invite users: paste emails", Some("invite"))),
     danger(b(C::Settings, S::Users, &[ch('T')], "T", "the user's telephony settings (calling, SMS)", None)),
-    danger(b(C::Settings, S::Accounts, &[ch('T')], "T", "the account's settings (remote control, dial-out)", None)),
-    danger(b(C::AddGroups, S::Accounts, &[ch('+')], "+", "associate sign-in delegate groups", None)),
+    danger(b(C::Settings, S::Accounts, &[ch('T')], "T", "the account's settings (remote control, dial-out)", Some("settings"))),
+    danger(b(C::AddGroups, S::Accounts, &[ch('+')], "+", "associate sign-in delegate groups", Some("groups"))),
     danger(b(C::RemoveGroups, S::Accounts, &[ch('-')], "-", "disassociate sign-in delegate groups", None)),
-    danger(b(C::NewAccount, S::Accounts, &[ch('n')], "n", "new account", None)),
+    danger(b(C::NewAccount, S::Accounts, &[ch('n')], "n", "new account", Some("new"))),
     danger(b(C::RenameAccount, S::Accounts, &[ch('R')], "R", "rename the account", None)),
     danger(b(C::DefaultLicense, S::Accounts, &[ch('l')], "l", "set the account's default license", None)),
-    danger(b(C::DeleteAccount, S::Accounts, &[ch('D')], "D", "delete the account (type its name)", None)),
+    danger(b(C::DeleteAccount, S::Accounts, &[ch('D')], "D", "delete the account (type its name)", Some("delete"))),
     danger(b(C::Retry, S::Users, &[ch('r')], "r", "retry the users the last change failed for", None)),
+    b(C::SortNext, S::Users, &[ch('o')], "o", "sort by the next column (email, name, license, …), then load order", None),
+    b(C::SortReverse, S::Users, &[ch('O')], "O", "reverse the sort", None),
+    b(C::ShowFailed, S::Users, &[ch('F')], "F", "show only the users the last change failed for (again: all)", None),
+    b(C::NextFailed, S::Users, &[ch('n')], "n", "next failed user", None),
+    b(C::PrevFailed, S::Users, &[ch('N')], "N", "previous failed user", None),
+    b(C::Zoom, S::List, &[ch('z')], "z", "zoom: the pane takes the whole width (again: back)", None),
     // While a change runs
     // Filter input
     b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
@@ -505,11 +521,23 @@ impl Keymap {
             .map(|e| e.command)
     }
 
-    /// The footer hints: `(keys, description)` of the footer bindings.
+    /// The footer hints: `(keys, description)` of the footer bindings; the
+    /// focused pane's own actions first, then help, then the rest (the
+    /// footer shows what fits).
     pub fn footer(&self, ctx: KeyContext) -> Vec<(String, &'static str)> {
-        self.active(ctx)
-            .filter_map(|e| e.footer.map(|hint| (e.label.clone(), hint)))
-            .collect()
+        let mut hints: Vec<(u8, String, &'static str)> = self
+            .active(ctx)
+            .filter_map(|e| {
+                let rank = match (e.scope, e.command) {
+                    (Scope::Batch | Scope::Users | Scope::Accounts, _) => 0,
+                    (_, Command::Help) => 1,
+                    _ => 2,
+                };
+                e.footer.map(|hint| (rank, e.label.clone(), hint))
+            })
+            .collect();
+        hints.sort_by_key(|h| h.0);
+        hints.into_iter().map(|(_, k, d)| (k, d)).collect()
     }
 
     /// Every entry for the help overlay, grouped by scope, without read-only-hidden ones.
@@ -670,6 +698,12 @@ impl Command {
         Command::PrevValue,
         Command::NextValue,
         Command::CommandLine,
+        Command::SortNext,
+        Command::SortReverse,
+        Command::ShowFailed,
+        Command::NextFailed,
+        Command::PrevFailed,
+        Command::Zoom,
     ];
 
     /// The command's name in the config's `[keys]` table (snake_case).
@@ -718,6 +752,12 @@ impl Command {
             Command::PrevValue => "prev_value",
             Command::NextValue => "next_value",
             Command::CommandLine => "command_line",
+            Command::SortNext => "sort_next",
+            Command::SortReverse => "sort_reverse",
+            Command::ShowFailed => "show_failed",
+            Command::NextFailed => "next_failed",
+            Command::PrevFailed => "prev_failed",
+            Command::Zoom => "zoom",
         }
     }
 

@@ -119,6 +119,86 @@ pub struct UsersView {
     /// Some row has a change result, so the Result column shows (kept here
     /// so a frame need not look through every loaded row).
     pub results_shown: bool,
+    /// The filter text as read by the filter language; the rows shown match it.
+    pub query: crate::filter::Filter,
+    /// Why the filter text cannot be read (shown in the filter line); the
+    /// rows shown still match the last text that could.
+    pub query_error: Option<String>,
+    /// The order of the rows, if sorted (`o`, `:sort`).
+    pub sort: Option<Sort>,
+    /// The matching rows by license (the title).
+    pub counts: LicenseCounts,
+}
+
+/// A column the users can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Email,
+    Name,
+    License,
+    UserType,
+    Registration,
+    Invitation,
+    A4b,
+    Result,
+}
+
+impl SortKey {
+    /// In the order `o` cycles through them.
+    pub const ALL: [SortKey; 8] = [
+        SortKey::Email,
+        SortKey::Name,
+        SortKey::License,
+        SortKey::UserType,
+        SortKey::Registration,
+        SortKey::Invitation,
+        SortKey::A4b,
+        SortKey::Result,
+    ];
+
+    /// The word `:sort` takes (and the title shows).
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Email => "email",
+            SortKey::Name => "name",
+            SortKey::License => "license",
+            SortKey::UserType => "type",
+            SortKey::Registration => "reg",
+            SortKey::Invitation => "invite",
+            SortKey::A4b => "a4b",
+            SortKey::Result => "result",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<SortKey> {
+        let w = word.to_lowercase();
+        SortKey::ALL.into_iter().find(|k| {
+            k.name() == w
+                || matches!(
+                    (k, w.as_str()),
+                    (SortKey::UserType, "usertype" | "user-type")
+                        | (SortKey::Registration, "registration")
+                        | (SortKey::Invitation, "invitation")
+                )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// How many of the matching rows have each license.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LicenseCounts {
+    pub pro: usize,
+    pub plus: usize,
+    pub basic: usize,
+    pub trial: usize,
+    /// A license this build does not know, or none.
+    pub other: usize,
 }
 
 impl UsersView {
@@ -224,6 +304,8 @@ pub struct State {
     pub spinner: usize,
     /// The screen differs from the last frame drawn.
     pub dirty: bool,
+    /// The focused list pane takes the whole width (`z`).
+    pub zoomed: bool,
     pub quit: bool,
     /// The change being sent, if any.
     pub batch: Option<BatchRun>,
@@ -265,6 +347,7 @@ impl State {
             height: 24,
             spinner: 0,
             dirty: true,
+            zoomed: false,
             quit: false,
             batch: None,
             batch_summary: None,

@@ -35,7 +35,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         );
         return;
     }
-    let a = layout::areas(area, state.users.is_some(), state.focus);
+    let a = layout::areas(area, state.users.is_some(), state.focus, state.zoomed);
     status::title(state, frame, a.title);
     if let Some(r) = a.accounts {
         accounts::render(state, frame, r);

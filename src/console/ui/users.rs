@@ -8,9 +8,11 @@ use ratatui::text::Span;
 use super::Column;
 use super::table::ListPane;
 use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
+use crate::console::form::UserAction;
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::update::thousands;
 use crate::model::{InviteStatus, RegistrationStatus};
+use crate::text::visible;
 
 /// Columns are taken by priority while they fit (`fit_columns`): a change's
 /// result first, then license and registration (what changes act on and
@@ -35,7 +37,7 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     let list = &v.list;
     let mut title = vec![
         Span::styled(" Users ", th.title()),
-        Span::raw(format!("· {} ", v.account.name)),
+        Span::raw(format!("· {} ", visible(&v.account.name))),
     ];
     if !v.marks.is_empty() {
         let hidden = v.hidden_marks();
@@ -50,11 +52,16 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         };
         title.push(Span::styled(text, th.accent()));
     }
-    let cols: Vec<Column> = COLUMNS
-        .iter()
-        .filter(|c| v.results_shown || c.title != "Result")
-        .copied()
-        .collect();
+    title.push(Span::raw(format!("· {} ", counts_text(v))));
+    if let Some(s) = v.sort {
+        let arrow = if s.descending { "↓" } else { "↑" };
+        let partial = if v.complete { "" } else { " (loaded rows)" };
+        title.push(Span::styled(
+            format!("· sort {} {arrow}{partial} ", s.key.name()),
+            th.dim(),
+        ));
+    }
+    let cols = columns(state, v, area.width.saturating_sub(2));
     let pane = ListPane {
         list,
         columns: &cols,
@@ -62,26 +69,102 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         busy: v.page_in_flight || v.lookup_in_flight,
         focused,
         filter: &v.filter,
+        problem: v.query_error.as_deref(),
     };
     let cell =
         |r: &'a UserRow, title: &str| cell(state, r, v.marks.contains(&r.user.user_id), title);
     pane.render(state, frame, area, cell, || {
         let loading = v.page_in_flight || v.lookup_in_flight;
+        let expr = visible(v.filter.text().trim()).into_owned();
         if loading && list.is_empty() {
             format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
-        } else if !list.is_empty() || !v.filter.text().is_empty() {
+        } else if !list.is_empty() || !expr.is_empty() {
             if loading || !v.complete {
-                format!(
-                    "no loaded user's email contains {:?} yet: loading more…",
-                    v.filter.text()
-                )
+                format!("no loaded user matches {expr:?} yet: loading more…")
             } else {
-                format!("no user's email contains {:?}", v.filter.text())
+                format!("no user matches {expr:?}")
             }
         } else {
             "no users in this account".to_string()
         }
     });
+}
+
+/// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user left out).
+pub fn counts_text(v: &UsersView) -> String {
+    let c = &v.counts;
+    let mut parts = vec![];
+    for (name, n) in [
+        ("Pro", c.pro),
+        ("Plus", c.plus),
+        ("Basic", c.basic),
+        ("ProTrial", c.trial),
+        ("other", c.other),
+    ] {
+        if n > 0 {
+            parts.push(format!("{name} {}", thousands(n)));
+        }
+    }
+    let shown = thousands(v.list.visible_len());
+    if parts.is_empty() {
+        format!("{shown} shown")
+    } else {
+        format!("{shown} shown: {}", parts.join(" · "))
+    }
+}
+
+/// The columns for this pane: the Result column once a change has results,
+/// the Email column as wide as the longest email on screen (so a narrower,
+/// less important column gives way first), and while results show, the
+/// column of the field the last change set kept at any width.
+fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
+    let longest = v
+        .list
+        .visible()
+        .iter()
+        .skip(v.list.offset)
+        .take(state.height as usize)
+        .map(|&i| v.list.items()[i].user.email().chars().count())
+        .max()
+        .unwrap_or(0);
+    let changed: &[&str] = if !v.results_shown {
+        &[]
+    } else {
+        match (&state.last_action, &state.last_change) {
+            (Some(UserAction::Suspend | UserAction::Unsuspend), _) => &["Registration"],
+            (Some(_), _) => &[],
+            (None, Some(u)) => match (
+                u.license_type.is_some(),
+                u.user_type.is_some(),
+                u.alexa_for_business_metadata.is_some(),
+            ) {
+                (true, false, false) => &["License"],
+                (false, true, false) => &["User type"],
+                (false, false, true) => &["A4B"],
+                (true, true, false) => &["License", "User type"],
+                (true, false, true) => &["License", "A4B"],
+                (false, true, true) => &["User type", "A4B"],
+                _ => &["License", "User type", "A4B"],
+            },
+            (None, None) => &[],
+        }
+    };
+    COLUMNS
+        .iter()
+        .filter(|c| v.results_shown || c.title != "Result")
+        .map(|c| {
+            let mut c = *c;
+            if c.title == "Email" {
+                // At least 12 (a header and a short address), at most what
+                // leaves the Result column its room.
+                c.width = (longest as u16).clamp(12, width.saturating_sub(34).max(12));
+            }
+            if changed.contains(&c.title) {
+                c.priority = 1;
+            }
+            c
+        })
+        .collect()
 }
 
 fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a> {
@@ -95,8 +178,8 @@ fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a
                 Span::raw(" ")
             }
         }
-        "Email" => Span::raw(u.email()),
-        "Name" => Span::raw(u.display_name()),
+        "Email" => Span::raw(visible(u.email())),
+        "Name" => Span::raw(visible(u.display_name())),
         "License" => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         "User type" => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         "Registration" => match &u.user_registration_status {
