@@ -500,3 +500,215 @@ fn zoom_gives_the_focused_list_the_whole_width() {
     assert!(!s.zoomed);
     assert!(!s.modals.iter().any(|m| matches!(m, Modal::Help { .. })));
 }
+
+#[test]
+fn after_account_name_the_accounts_cursor_is_on_that_account() {
+    let mut s = State::new("http://127.0.0.1:1", false, Theme::default());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let fx = start(&mut s);
+    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let names = ["Acme", "Design Studio", "Globex", "Initech"];
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Account {
+                    account_id: format!("acc-{i}"),
+                    name: n.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            next_token: None,
+        },
+    );
+    cmd(&mut s, Command::Down);
+    cmd(&mut s, Command::Down); // on Globex
+    cmdline(&mut s, "account Design Studio");
+    assert_eq!(s.focus, Pane::Users);
+    cmdline(&mut s, "accounts");
+    assert_eq!(s.focus, Pane::Accounts);
+    assert_eq!(
+        s.selected_account().map(|a| a.name.as_str()),
+        Some("Design Studio")
+    );
+}
+
+// ------------------------------------------------------------ on screen
+
+fn screen(s: &State, w: u16, h: u16) -> String {
+    let mut s = s.clone();
+    update(
+        &mut s,
+        Action::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("term");
+    t.draw(|f| chime_admin::console::ui::render(&s, f))
+        .expect("draw");
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn snap(name: &str, s: &State) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(s, w, h));
+    }
+}
+
+#[test]
+fn the_filter_error_names_what_exists_on_screen() {
+    let mut s = opened(&[30], true);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:gold");
+    let text = screen(&s, 120, 40);
+    assert!(
+        text.contains("/license:gold ✗ license is one of pro, plus, basic, protrial"),
+        "{text}"
+    );
+    assert!(
+        text.contains("30 shown"),
+        "the rows stay while the term is typed: {text}"
+    );
+    snap("filter_error", &s);
+}
+
+#[test]
+fn the_title_counts_the_matches_by_license_and_the_marks() {
+    let mut s = opened(&[200, 450], true);
+    filter(&mut s, "reg:unregistered");
+    cmd(&mut s, Command::MarkAll);
+    let v = s.users.as_ref().expect("view");
+    let c = v.counts;
+    let text = screen(&s, 120, 40);
+    let want = format!(
+        "· {} marked · {} shown: Pro {} · Plus {} · Basic {}",
+        c.pro + c.plus + c.basic,
+        c.pro + c.plus + c.basic,
+        c.pro,
+        c.plus,
+        c.basic
+    );
+    assert!(text.contains(&want), "{want}\n{text}");
+    snap("counts", &s);
+}
+
+#[test]
+fn the_results_view_keeps_the_changed_column_and_shows_only_failures() {
+    let mut s = opened(&[40], true);
+    change_with_failures(&mut s, 6);
+    cmd(&mut s, Command::ShowFailed);
+    for w in [80, 100, 120] {
+        let text = screen(&s, w, 30);
+        assert!(text.contains("License"), "{w} columns:\n{text}");
+        assert!(text.contains("Conflict"), "{w} columns:\n{text}");
+        assert!(!text.contains("user00000@"), "{w} columns:\n{text}");
+    }
+    snap("results_failed", &s);
+}
+
+#[test]
+fn hostile_names_are_shown_not_run() {
+    let mut s = opened(&[3], true);
+    let v = s.users.as_mut().expect("view");
+    v.list.items_mut()[0].user.display_name = Some("Eve\u{202E}gnp.exe\u{1b}]0;pwn\u{7}".into());
+    v.list.items_mut()[0].user.primary_email = Some("ev\u{200B}e@example.com".into());
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("Eve⟨U+202E⟩"), "{text}");
+    assert!(text.contains("ev⟨U+200B⟩e@example.com"), "{text}");
+    assert!(!text.contains('\u{202E}') && !text.contains('\u{1b}'));
+}
+
+#[test]
+fn help_pages_and_searches() {
+    let mut s = opened(&[3], true);
+    cmd(&mut s, Command::Help);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "invite");
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("invite users: paste emails"), "{text}");
+    assert!(!text.contains("mark/unmark"), "{text}");
+    assert!(text.contains("/invite"), "{text}");
+    // Esc clears the search, a second one closes.
+    cmd(&mut s, Command::Submit);
+    cmd(&mut s, Command::Back);
+    assert!(matches!(s.modals.last(), Some(Modal::Help { .. })));
+    assert!(screen(&s, 80, 24).contains("help: every key"));
+    cmd(&mut s, Command::PageDown);
+    let Some(Modal::Help { scroll }) = s.modals.last() else {
+        panic!()
+    };
+    assert!(*scroll > 1, "a page, not a line: {scroll}");
+    cmd(&mut s, Command::Back);
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn prompts_and_settings_have_their_own_footer_and_name_the_account() {
+    let mut s = opened(&[3], true);
+    cmd(&mut s, Command::Invite);
+    let text = screen(&s, 100, 30);
+    let footer = text.lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("enter send") && footer.contains("esc cancel"),
+        "{footer}"
+    );
+    assert!(!footer.contains("filter"), "{footer}");
+    assert!(text.contains("Design Studio"), "{text}");
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::Settings);
+    let gen_id = match s.modals.last() {
+        Some(Modal::Settings(f)) => f.gen_id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut s,
+        Action::SettingsLoaded {
+            gen_id,
+            values: vec![true, false, true],
+        },
+    );
+    let text = screen(&s, 100, 30);
+    let footer = text.lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("enter save") && !footer.contains("preview"),
+        "{footer}"
+    );
+    cmd(&mut s, Command::Back);
+    // The accounts pane: + names the account it adds groups to.
+    cmdline(&mut s, "accounts");
+    cmd(&mut s, Command::AddGroups);
+    assert!(screen(&s, 100, 30).contains("Add sign-in delegate groups · Design Studio"));
+}
+
+#[test]
+fn too_small_names_the_quit_key_in_effect() {
+    let mut s = opened(&[3], true);
+    let overrides = [("quit".to_string(), vec!["Q".to_string()])]
+        .into_iter()
+        .collect();
+    s.keymap = std::sync::Arc::new(
+        chime_admin::console::keys::Keymap::with_overrides(&overrides).expect("keymap"),
+    );
+    let text = screen(&s, 50, 12);
+    assert!(text.contains("press Q to quit"), "{text}");
+}

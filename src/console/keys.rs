@@ -94,6 +94,10 @@ pub enum Scope {
     Accounts,
     /// The open filter input.
     Input,
+    /// A one-line prompt (create, invite, rename, delete, groups).
+    Prompt,
+    /// The settings toggles.
+    Settings,
     /// The help overlay.
     Help,
     /// An error or confirm dialog.
@@ -230,6 +234,21 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down (a prompt's next field)", None),
     b(C::NextField, S::Input, &[key(KeyCode::Tab)], "tab", "a prompt's next field", None),
     b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Prompts
+    b(C::Submit, S::Prompt, &[key(KeyCode::Enter)], "enter", "send (asks first where it changes something)", Some("send")),
+    b(C::Back, S::Prompt, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
+    b(C::NextField, S::Prompt, &[key(KeyCode::Tab)], "tab", "next field", Some("next field")),
+    b(C::Up, S::Prompt, &[key(KeyCode::Up)], "↑", "previous field", None),
+    b(C::Down, S::Prompt, &[key(KeyCode::Down)], "↓", "next field", None),
+    b(C::ForceQuit, S::Prompt, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Settings
+    b(C::NextField, S::Settings, &[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", "next setting", Some("next")),
+    b(C::PrevField, S::Settings, &[key(KeyCode::BackTab), key(KeyCode::Up)], "shift-tab/↑", "previous setting", None),
+    b(C::PrevValue, S::Settings, &[key(KeyCode::Left)], "←", "turn off/on", None),
+    b(C::NextValue, S::Settings, &[key(KeyCode::Right)], "space/→", "turn on/off", Some("toggle")),
+    b(C::Submit, S::Settings, &[key(KeyCode::Enter)], "enter", "save the settings", Some("save")),
+    b(C::Back, S::Settings, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
+    b(C::ForceQuit, S::Settings, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Command line
     b(C::Submit, S::CommandLine, &[key(KeyCode::Enter)], "enter", "run the command", Some("run")),
     b(C::NextField, S::CommandLine, &[key(KeyCode::Tab)], "tab", "complete (commands, account names, formats)", Some("complete")),
@@ -248,6 +267,11 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Back, S::Help, &[key(KeyCode::Esc)], "esc", "close help", Some("close help")),
     b(C::Up, S::Help, &[key(KeyCode::Up), ch('k')], "↑", "scroll", None),
     b(C::Down, S::Help, &[key(KeyCode::Down), ch('j')], "↓", "scroll", None),
+    b(C::PageUp, S::Help, &[key(KeyCode::PageUp), ch('[')], "pgup", "scroll a page up", None),
+    b(C::PageDown, S::Help, &[key(KeyCode::PageDown), ch(']'), ch(' ')], "pgdn/space", "scroll a page down", None),
+    b(C::Top, S::Help, &[key(KeyCode::Home), ch('g')], "home/g", "the top", None),
+    b(C::Bottom, S::Help, &[key(KeyCode::End), ch('G')], "end/G", "the end", None),
+    b(C::Filter, S::Help, &[ch('/')], "/", "search the keys (esc clears)", Some("search")),
     b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Dialogs
     b(C::Yes, S::Dialog, &[ch('y')], "y", "yes: apply, quit", None),
@@ -277,7 +301,9 @@ fn scopes(ctx: KeyContext) -> Vec<Scope> {
             s
         }
         Mode::Form => vec![Scope::Form],
-        Mode::FilterInput | Mode::Prompt => vec![Scope::Input],
+        Mode::FilterInput => vec![Scope::Input],
+        Mode::Prompt => vec![Scope::Prompt],
+        Mode::Settings => vec![Scope::Settings],
         Mode::CommandLine => vec![Scope::CommandLine],
         Mode::Help => vec![Scope::Help],
         Mode::Dialog => vec![Scope::Dialog],
@@ -549,6 +575,8 @@ impl Keymap {
             Scope::Accounts,
             Scope::Batch,
             Scope::Input,
+            Scope::Prompt,
+            Scope::Settings,
             Scope::CommandLine,
             Scope::Form,
             Scope::Dialog,
@@ -773,6 +801,8 @@ pub fn scope_title(s: Scope) -> &'static str {
         Scope::Users => "Users",
         Scope::Accounts => "Accounts",
         Scope::Input => "Filter input",
+        Scope::Prompt => "Prompts (create, invite, rename, delete, groups)",
+        Scope::Settings => "Settings (T)",
         Scope::Help => "Help",
         Scope::Dialog => "Dialogs",
         Scope::Form => "Change form",

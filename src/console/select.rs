@@ -28,8 +28,15 @@ fn matches(q: &Filter, row: &UserRow, key: &str) -> bool {
 /// cannot be read leaves the rows as they were and says why
 /// (`query_error`): a filter never silently matches nothing.
 pub fn apply_filter(v: &mut UsersView) {
-    match filter::parse(v.filter.text()) {
-        Err(e) => v.query_error = Some(e.to_string()),
+    let text = v.filter.text();
+    let text = if v.filter.editing {
+        filter::without_partial_field(text)
+    } else {
+        text
+    };
+    match filter::parse(text) {
+        // The term is in the filter line already: only why it cannot be read.
+        Err(e) => v.query_error = Some(e.message),
         Ok(q) => {
             v.query_error = None;
             if q == v.query {

@@ -270,6 +270,8 @@ pub enum Mode {
     Help,
     Dialog,
     Form,
+    /// The settings toggles (`T`).
+    Settings,
     Prompt,
     /// The `:` command line is open.
     CommandLine,
@@ -306,6 +308,9 @@ pub struct State {
     pub dirty: bool,
     /// The focused list pane takes the whole width (`z`).
     pub zoomed: bool,
+    /// `/` in the help overlay: only the keys whose label or description
+    /// holds this text are listed.
+    pub help_search: FilterInput,
     pub quit: bool,
     /// The change being sent, if any.
     pub batch: Option<BatchRun>,
@@ -348,6 +353,7 @@ impl State {
             spinner: 0,
             dirty: true,
             zoomed: false,
+            help_search: FilterInput::default(),
             quit: false,
             batch: None,
             batch_summary: None,
@@ -371,8 +377,10 @@ impl State {
 
     pub fn mode(&self) -> Mode {
         match self.modals.last() {
+            Some(Modal::Help { .. }) if self.help_search.editing => Mode::FilterInput,
             Some(Modal::Help { .. }) => Mode::Help,
-            Some(Modal::Form(_) | Modal::Settings(_)) => Mode::Form,
+            Some(Modal::Form(_)) => Mode::Form,
+            Some(Modal::Settings(_)) => Mode::Settings,
             Some(Modal::Prompt(_)) => Mode::Prompt,
             Some(_) => Mode::Dialog,
             None if self.cmdline.is_some() => Mode::CommandLine,

@@ -191,7 +191,10 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             Pane::Accounts => reload_accounts(state, fx),
             Pane::Users | Pane::Detail => reload_users(state, fx),
         },
-        Command::Help => state.modals.push(Modal::Help { scroll: 0 }),
+        Command::Help => {
+            state.help_search = Default::default();
+            state.modals.push(Modal::Help { scroll: 0 });
+        }
         Command::CommandLine => state.cmdline = Some(Default::default()),
         Command::Filter => {
             if let Some(f) = focused_filter_mut(state) {
@@ -201,6 +204,12 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::Submit => {
             if let Some(f) = focused_filter_mut(state) {
                 f.editing = false;
+            }
+            // The whole text now, a last word that looked like a field too.
+            if state.focus == Pane::Users
+                && let Some(v) = &mut state.users
+            {
+                select::apply_filter(v);
             }
             // Enter does not wait for the pause: the look-up goes now.
             if state.focus != Pane::Accounts
@@ -523,6 +532,14 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
     {
         c.input.handle(req);
         c.hint = None;
+        state.dirty = true;
+        return;
+    }
+    if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
+        if state.help_search.editing {
+            state.help_search.input.handle(req);
+            *scroll = 0;
+        }
         state.dirty = true;
         return;
     }
