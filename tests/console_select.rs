@@ -712,3 +712,34 @@ fn too_small_names_the_quit_key_in_effect() {
     let text = screen(&s, 50, 12);
     assert!(text.contains("press Q to quit"), "{text}");
 }
+
+#[test]
+fn long_emails_keep_their_room_before_an_empty_name_column() {
+    let mut s = opened(&[5], true);
+    let v = s.users.as_mut().expect("view");
+    for (i, r) in v.list.items_mut().iter_mut().enumerate() {
+        r.user.primary_email =
+            Some(format!("firstname.lastname.{i}@subsidiary.example.org").into());
+        r.user.display_name = None;
+    }
+    let text = screen(&s, 120, 30);
+    assert!(
+        text.contains("firstname.lastname.4@subsidiary.example.org"),
+        "{text}"
+    );
+    // Narrower, the email gives way only to license and registration.
+    let text = screen(&s, 100, 30);
+    assert!(
+        text.contains("License") && text.contains("Registration"),
+        "{text}"
+    );
+    let header = text
+        .lines()
+        .find(|l| l.contains("Email"))
+        .unwrap_or_default();
+    let users_header = header.split("Email").nth(1).unwrap_or_default();
+    assert!(
+        !users_header.contains("Name"),
+        "an empty Name column gives way: {header}"
+    );
+}

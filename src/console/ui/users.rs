@@ -113,58 +113,75 @@ pub fn counts_text(v: &UsersView) -> String {
     }
 }
 
-/// The columns for this pane: the Result column once a change has results,
-/// the Email column as wide as the longest email on screen (so a narrower,
-/// less important column gives way first), and while results show, the
-/// column of the field the last change set kept at any width.
+/// The columns for this pane: the Result column once a change has results;
+/// the Email column as wide as the longest email on screen, within what the
+/// more important columns (license, registration, result) leave it, so that
+/// a less important column (name, type, A4B) gives way before an email is
+/// cut; a Name column with no name on screen last of all; and while results
+/// show, the column of the field the last change set kept at any width.
 fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
-    let longest = v
-        .list
-        .visible()
-        .iter()
-        .skip(v.list.offset)
-        .take(state.height as usize)
-        .map(|&i| v.list.items()[i].user.email().chars().count())
+    let on_screen = || {
+        v.list
+            .visible()
+            .iter()
+            .skip(v.list.offset)
+            .take(state.height as usize)
+            .map(|&i| &v.list.items()[i].user)
+    };
+    let longest = on_screen()
+        .map(|u| u.email().chars().count())
         .max()
         .unwrap_or(0);
-    let changed: &[&str] = if !v.results_shown {
-        &[]
-    } else {
-        match (&state.last_action, &state.last_change) {
-            (Some(UserAction::Suspend | UserAction::Unsuspend), _) => &["Registration"],
-            (Some(_), _) => &[],
-            (None, Some(u)) => match (
-                u.license_type.is_some(),
-                u.user_type.is_some(),
-                u.alexa_for_business_metadata.is_some(),
-            ) {
-                (true, false, false) => &["License"],
-                (false, true, false) => &["User type"],
-                (false, false, true) => &["A4B"],
-                (true, true, false) => &["License", "User type"],
-                (true, false, true) => &["License", "A4B"],
-                (false, true, true) => &["User type", "A4B"],
-                _ => &["License", "User type", "A4B"],
-            },
-            (None, None) => &[],
-        }
-    };
-    COLUMNS
+    let names = on_screen().any(|u| !u.display_name().is_empty());
+    let changed = changed_columns(state, v);
+    let mut cols: Vec<Column> = COLUMNS
         .iter()
         .filter(|c| v.results_shown || c.title != "Result")
         .map(|c| {
             let mut c = *c;
-            if c.title == "Email" {
-                // At least 12 (a header and a short address), at most what
-                // leaves the Result column its room.
-                c.width = (longest as u16).clamp(12, width.saturating_sub(34).max(12));
-            }
             if changed.contains(&c.title) {
                 c.priority = 1;
             }
+            if c.title == "Name" && !names {
+                c.priority = u8::MAX;
+            }
             c
         })
-        .collect()
+        .collect();
+    let reserved: u16 = cols
+        .iter()
+        .filter(|c| c.title != "Email" && c.priority <= 3)
+        .map(|c| c.width + 1)
+        .sum();
+    for c in cols.iter_mut().filter(|c| c.title == "Email") {
+        let room = width.saturating_sub(reserved).max(12);
+        c.width = (longest as u16).clamp(12, room);
+    }
+    cols
+}
+
+/// The columns of the fields the last change set, while its results show.
+fn changed_columns(state: &State, v: &UsersView) -> Vec<&'static str> {
+    if !v.results_shown {
+        return Vec::new();
+    }
+    match (&state.last_action, &state.last_change) {
+        (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec!["Registration"],
+        (Some(_), _) | (None, None) => Vec::new(),
+        (None, Some(u)) => {
+            let mut c = Vec::new();
+            if u.license_type.is_some() {
+                c.push("License");
+            }
+            if u.user_type.is_some() {
+                c.push("User type");
+            }
+            if u.alexa_for_business_metadata.is_some() {
+                c.push("A4B");
+            }
+            c
+        }
+    }
 }
 
 fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a> {
