@@ -120,13 +120,7 @@ fn values<T: Clone>(field: &str, raw: &str, table: &[(&str, T)]) -> Result<Vec<T
                 .iter()
                 .find(|(w, _)| *w == v)
                 .map(|(_, t)| t.clone())
-                .ok_or_else(|| {
-                    format!(
-                        "{field} is one of {}, not {:?}",
-                        names(),
-                        crate::text::visible(&v)
-                    )
-                })
+                .ok_or_else(|| format!("{field} is one of {}", names()))
         })
         .collect()
 }
@@ -212,6 +206,36 @@ fn term(word: &str) -> Result<Term, FilterError> {
     Ok(Term { negated, cond })
 }
 
+/// `expr` without its last word while that word is the start of a field
+/// name still being typed (`lic`, `reg`, `-inv`): as a fragment it would hide
+/// every row for a moment before the `:` makes it a term.
+pub fn without_partial_field(expr: &str) -> &str {
+    const NAMES: [&str; 10] = [
+        "license",
+        "type",
+        "reg",
+        "registration",
+        "invite",
+        "invitation",
+        "a4b",
+        "result",
+        "email",
+        "lic",
+    ];
+    let trimmed = expr.trim_end();
+    if trimmed.len() != expr.len() || expr.ends_with('"') {
+        return expr;
+    }
+    let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = &trimmed[start..];
+    let bare = word.strip_prefix('-').unwrap_or(word).to_lowercase();
+    if !bare.is_empty() && NAMES.iter().any(|n| n.starts_with(&bare)) {
+        &expr[..start]
+    } else {
+        expr
+    }
+}
+
 /// Reads an expression. The empty (or blank) expression matches everyone.
 pub fn parse(expr: &str) -> Result<Filter, FilterError> {
     let terms = words(expr)?
@@ -272,6 +296,18 @@ impl Filter {
         self.terms
             .iter()
             .all(|t| t.cond.holds(u, key, outcome) != t.negated)
+    }
+
+    /// Whether this filter can only match rows that `prev` matches too (a
+    /// longer fragment, one more term), so only `prev`'s matches need a look.
+    pub fn narrows(&self, prev: &Filter) -> bool {
+        prev.terms.iter().all(|p| {
+            self.terms.iter().any(|t| {
+                t == p
+                    || matches!((&t.cond, &p.cond, t.negated, p.negated),
+                        (Cond::Text(new), Cond::Text(old), false, false) if new.contains(old.as_str()))
+            })
+        })
     }
 
     /// Whether any term asks about the last change's results (those rows
@@ -410,10 +446,9 @@ mod tests {
             "{e}"
         );
         let e = parse("ana license:gold").expect_err("bad value");
-        assert!(
-            e.message.contains("pro, plus, basic, protrial") && e.message.contains("gold"),
-            "{e}"
-        );
+        assert_eq!(e.term, "license:gold");
+        assert!(e.message.contains("pro, plus, basic, protrial"), "{e}");
+        assert!(e.to_string().contains("gold"), "{e}");
         let e = parse("reg:").expect_err("empty");
         assert!(
             e.message.contains("registered, unregistered, suspended"),
@@ -425,6 +460,29 @@ mod tests {
         // Hostile text in an error is shown, never run.
         let e = parse("x\u{1b}[2J:1").expect_err("field");
         assert!(!e.to_string().chars().any(char::is_control), "{e}");
+    }
+
+    #[test]
+    fn a_longer_fragment_or_one_more_term_narrows() {
+        let f = |e: &str| parse(e).expect("parse");
+        assert!(f("ana").narrows(&f("an")));
+        assert!(f("ana license:pro").narrows(&f("an")));
+        assert!(f("license:pro").narrows(&f("")));
+        assert!(!f("an").narrows(&f("ana")));
+        assert!(!f("license:basic").narrows(&f("license:pro")));
+        assert!(!f("-ana").narrows(&f("-an")));
+        assert!(f("-an").narrows(&f("-an")));
+    }
+
+    #[test]
+    fn a_field_name_being_typed_is_left_out_until_its_colon() {
+        assert_eq!(without_partial_field("ana lic"), "ana ");
+        assert_eq!(without_partial_field("license"), "");
+        assert_eq!(without_partial_field("-reg"), "");
+        assert_eq!(without_partial_field("license:pro"), "license:pro");
+        assert_eq!(without_partial_field("ana "), "ana ");
+        assert_eq!(without_partial_field("regina"), "regina");
+        assert_eq!(without_partial_field("\"reg\""), "\"reg\"");
     }
 
     #[test]

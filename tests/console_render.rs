@@ -273,7 +273,10 @@ fn help_names_the_remapped_close_keys() {
     update(&mut s, Action::Cmd(Command::Help));
     let text = buffer_text(draw(&s, 80, 24).backend().buffer());
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[22].contains("↑/↓ scroll · esc/h/Q close"), "{text}");
+    assert!(
+        lines[21].contains("↑/↓ pgup/pgdn scroll · / search · esc/h/Q close"),
+        "{text}"
+    );
     assert!(lines[23].contains("esc/h/Q close help"), "{text}");
     assert!(text.contains("  h           help: every key"), "{text}");
     assert!(!text.contains("esc close"), "{text}");

@@ -1402,7 +1402,7 @@ fn settings_are_read_first_then_toggled_and_saved() {
         panic!("{fx:?}")
     };
     let gen_id = *gen_id;
-    assert_eq!(s.mode(), Mode::Form);
+    assert_eq!(s.mode(), Mode::Settings);
     // Nothing can be saved before the current values are here.
     assert!(cmd(&mut s, Command::Submit).is_empty());
     update(

@@ -22,12 +22,38 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
     let help_end = matches!(state.modals.last(), Some(Modal::Help { .. }))
         .then(|| super::ui::help::max_scroll(state))
         .unwrap_or(0);
+    let help_page = state.height.saturating_sub(6).max(1);
+    if matches!(state.modals.last(), Some(Modal::Help { .. })) {
+        let search = &mut state.help_search;
+        match c {
+            Command::Filter => {
+                search.editing = true;
+                return;
+            }
+            Command::Submit if search.editing => {
+                search.editing = false;
+                return;
+            }
+            // Esc clears the search first, then closes the overlay.
+            Command::Back if search.is_active() => {
+                *search = Default::default();
+                return;
+            }
+            _ => {}
+        }
+    }
     let Some(top) = state.modals.last_mut() else {
         return;
     };
     match (top, c) {
         (Modal::Help { scroll }, Command::Up) => *scroll = scroll.saturating_sub(1),
         (Modal::Help { scroll }, Command::Down) => *scroll = (*scroll + 1).min(help_end),
+        (Modal::Help { scroll }, Command::PageUp) => *scroll = scroll.saturating_sub(help_page),
+        (Modal::Help { scroll }, Command::PageDown) => {
+            *scroll = scroll.saturating_add(help_page).min(help_end)
+        }
+        (Modal::Help { scroll }, Command::Top) => *scroll = 0,
+        (Modal::Help { scroll }, Command::Bottom) => *scroll = help_end,
         (Modal::ConfirmQuit, Command::Yes) => state.quit = true,
         (Modal::Form(f), Command::NextField) => f.move_field(true),
         (Modal::Form(f), Command::PrevField) => f.move_field(false),
@@ -310,6 +336,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
                 v.results_shown = true;
             }
         }
+        super::select::results_changed(v);
     }
     state.batch = Some(BatchRun {
         id: batch_id,
@@ -500,6 +527,7 @@ pub fn done(
                     v.results_shown = true;
                 }
             }
+            super::select::results_changed(v);
             if !refresh.is_empty() {
                 fx.push(Effect::RefreshUsers {
                     account_id: account_id.to_string(),
@@ -545,6 +573,9 @@ pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<Us
             v.list.items_mut()[i].user = u;
         }
     }
+    // The rows shown stay (the filter is read again when it is edited or
+    // the list reloaded); their counts follow the values now shown.
+    super::select::recount(v);
     state.dirty = true;
 }
 
@@ -567,6 +598,7 @@ pub fn open_prompt(state: &mut State, c: Command) {
         _ => state.users.as_ref().map(|v| v.account.clone()),
     };
     let id = account.as_ref().map(|a| a.account_id.clone());
+    let name = account.as_ref().map(|a| a.name.clone());
     let prompt = match (c, id, account) {
         (Command::NewAccount, _, _) => Prompt::new(PromptKind::CreateAccount, ""),
         (Command::RenameAccount, Some(account_id), Some(a)) => {
@@ -605,6 +637,10 @@ pub fn open_prompt(state: &mut State, c: Command) {
             Prompt::new(PromptKind::RemoveGroups { account_id }, &names.join(", "))
         }
         _ => return,
+    };
+    let prompt = Prompt {
+        account: name.filter(|_| c != Command::NewAccount),
+        ..prompt
     };
     state.modals.push(Modal::Prompt(Box::new(prompt)));
 }

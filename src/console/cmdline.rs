@@ -8,7 +8,7 @@ use tui_input::Input;
 
 use super::effect::Effect;
 use super::export::{self, Format};
-use super::state::{Pane, State, UserRow};
+use super::state::{Pane, Sort, SortKey, State, UserRow};
 use super::update::{apply_filter, flash, open, scroll};
 
 /// The commands, with what they take (for completion and the help).
@@ -16,12 +16,23 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("accounts", "the accounts pane"),
     ("account", "NAME: open that account's users"),
     ("users", "the users pane"),
-    ("filter", "EMAIL: filter users by email (empty: clear)"),
+    (
+        "filter",
+        "EXPR: filter users: text, license: type: reg: invite: a4b: result: email:, -negated (empty: clear)",
+    ),
+    (
+        "sort",
+        "email|name|license|type|reg|invite|a4b|result [asc|desc]: sort the users (empty: load order)",
+    ),
+    ("mark", "failed: mark the users the last change failed for"),
     (
         "export",
-        "csv|json [marked|results] [FILE]: shown users to a file",
+        "csv|json [marked|results] [FILE]: shown users to a file (export! overwrites)",
     ),
-    ("copy", "email|id: the current user's, to the clipboard"),
+    (
+        "copy",
+        "email|id: the current user's (the marked users' emails, one a line), to the clipboard",
+    ),
     ("profile", "NAME: switch AWS profile (reloads the accounts)"),
     ("quit", "quit"),
 ];
@@ -54,7 +65,12 @@ pub enum Cmd {
         format: Format,
         scope: Scope,
         file: Option<PathBuf>,
+        /// `:export!`: an existing file may be replaced.
+        overwrite: bool,
     },
+    /// `:sort KEY [asc|desc]`; `None`: the load order.
+    Sort(Option<Sort>),
+    MarkFailed,
     CopyEmail,
     CopyId,
     Profile(String),
@@ -80,7 +96,32 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         "quit" | "q" => no_args(Cmd::Quit),
         "account" if rest.is_empty() => Err(":account NAME".into()),
         "account" => Ok(Cmd::Account(rest.to_string())),
-        "filter" => Ok(Cmd::Filter(rest.to_string())),
+        "filter" => match crate::filter::parse(rest) {
+            Ok(_) => Ok(Cmd::Filter(rest.to_string())),
+            Err(e) => Err(e.to_string()),
+        },
+        "sort" => {
+            let mut words = rest.split_whitespace();
+            let Some(key) = words.next() else {
+                return Ok(Cmd::Sort(None));
+            };
+            let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.name()).collect();
+            let key = SortKey::parse(key)
+                .ok_or_else(|| format!(":sort {} [asc|desc]", names.join("|")))?;
+            let descending = match words.next() {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(_) => return Err(":sort COLUMN asc|desc".into()),
+            };
+            if words.next().is_some() {
+                return Err(":sort COLUMN [asc|desc]".into());
+            }
+            Ok(Cmd::Sort(Some(Sort { key, descending })))
+        }
+        "mark" => match rest {
+            "failed" => Ok(Cmd::MarkFailed),
+            _ => Err(":mark failed".into()),
+        },
         "profile" if rest.is_empty() || rest.contains(char::is_whitespace) => {
             Err(":profile NAME".into())
         }
@@ -90,7 +131,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             "id" => Ok(Cmd::CopyId),
             _ => Err(":copy email|id".into()),
         },
-        "export" => {
+        "export" | "export!" => {
             let mut words = rest.split_whitespace();
             let format = words
                 .next()
@@ -111,15 +152,17 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             Ok(Cmd::Export {
                 format,
                 scope,
-                file: next.map(PathBuf::from),
+                file: next.map(expand_home),
+                overwrite: word == "export!",
             })
         }
         "" => Err(
-            "type a command: accounts, account NAME, users, filter, export, copy, profile, quit"
+            "type a command: accounts, account NAME, users, filter, sort, mark, export, copy, profile, quit"
                 .into(),
         ),
         other => Err(format!(
-            "no command {other:?} (accounts, account, users, filter, export, copy, profile, quit)"
+            "no command {:?} (accounts, account, users, filter, sort, mark, export, copy, profile, quit)",
+            crate::text::visible(other)
         )),
     }
 }
@@ -141,6 +184,9 @@ pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (Strin
         ["export"] => vec!["csv", "json"],
         ["export", _] => vec!["marked", "results"],
         ["copy"] => vec!["email", "id"],
+        ["sort"] => SortKey::ALL.iter().map(|k| k.name()).collect(),
+        ["sort", _] => vec!["asc", "desc"],
+        ["mark"] => vec!["failed"],
         _ => Vec::new(),
     };
     let found: Vec<String> = pool
@@ -233,6 +279,15 @@ fn pick(head: &str, word: &str, found: Vec<String>, space_after: bool) -> (Strin
     }
 }
 
+/// `~` and `~/…` are the home directory, as a shell would read them.
+fn expand_home(word: &str) -> PathBuf {
+    match (word.strip_prefix('~'), dirs::home_dir()) {
+        (Some(""), Some(home)) => home,
+        (Some(rest), Some(home)) if rest.starts_with('/') => home.join(&rest[1..]),
+        _ => PathBuf::from(word),
+    }
+}
+
 /// Runs a command line.
 pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
     match parse(line) {
@@ -304,10 +359,31 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
             state.focus = Pane::Users;
             apply_filter(state, fx);
         }
+        Cmd::Sort(sort) => {
+            let Some(v) = &mut state.users else {
+                return Err("no account open: :account NAME".into());
+            };
+            super::select::set_sort(v, sort);
+            state.focus = Pane::Users;
+            scroll(state);
+        }
+        Cmd::MarkFailed => {
+            let Some(v) = &mut state.users else {
+                return Err("no account open: :account NAME".into());
+            };
+            let ids = super::select::failed_ids(v);
+            if ids.is_empty() {
+                return Err("no failed users: the last change failed for none here".into());
+            }
+            let n = ids.len();
+            v.marks.extend(ids);
+            flash(state, format!("{n} failed users marked"));
+        }
         Cmd::Export {
             format,
             scope,
             file,
+            overwrite,
         } => {
             let Some(v) = &state.users else {
                 return Err("no account open: :account NAME".into());
@@ -354,7 +430,32 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
                 path,
                 contents: contents.into(),
                 what,
+                overwrite,
             });
+        }
+        Cmd::CopyEmail
+            if state.focus != Pane::Accounts
+                && state.users.as_ref().is_some_and(|v| !v.marks.is_empty()) =>
+        {
+            let Some(v) = &state.users else {
+                return Ok(());
+            };
+            let emails: Vec<&str> = v
+                .list
+                .items()
+                .iter()
+                .filter(|r| v.marks.contains(&r.user.user_id))
+                .map(|r| r.user.email())
+                .collect();
+            let n = emails.len();
+            fx.push(Effect::Copy {
+                text: emails.join("\n").into(),
+                what: format!("{n} emails"),
+            });
+            flash(
+                state,
+                format!("copied the {n} marked users' emails to the clipboard (OSC52)"),
+            );
         }
         Cmd::CopyEmail | Cmd::CopyId => {
             let user = match state.focus {

@@ -55,6 +55,8 @@ pub enum Effect {
         contents: crate::model::Sensitive,
         /// "12 users", for the message.
         what: String,
+        /// An existing file may be replaced (`:export!`); otherwise it is kept.
+        overwrite: bool,
     },
     /// `:profile NAME`: the worker rebuilds its client with this profile
     /// (flags and config keep their endpoint and region); answered by

@@ -72,6 +72,16 @@ pub enum Command {
     /// In the form while `a` is still marking: go on with only the users
     /// marked so far (marking stops).
     OnlyLoaded,
+    /// `o`: sort the users by the next column; `O`: reverse the order.
+    SortNext,
+    SortReverse,
+    /// `F`: show only the users the last change failed for (again: all).
+    ShowFailed,
+    /// `n` / `N`: the next / previous failed user.
+    NextFailed,
+    PrevFailed,
+    /// `z`: the focused pane takes the whole width.
+    Zoom,
 }
 
 /// Where a binding applies.
@@ -87,6 +97,10 @@ pub enum Scope {
     Accounts,
     /// The open filter input.
     Input,
+    /// A one-line prompt (create, invite, rename, delete, groups).
+    Prompt,
+    /// The settings toggles.
+    Settings,
     /// The help overlay.
     Help,
     /// An error or confirm dialog.
@@ -172,7 +186,7 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Help, S::Global, &[ch('?')], "?", "help: every key", Some("help")),
     b(C::CommandLine, S::Global, &[ch(':')], ":", "command line (its commands are listed below)", Some("command")),
     b(C::CancelBatch, S::Batch, &[ch('x')], "x", "cancel the users of the change not sent yet", Some("cancel change")),
-    b(C::Filter, S::List, &[ch('/')], "/", "filter the list (accounts by name, users by email)", Some("filter")),
+    b(C::Filter, S::List, &[ch('/')], "/", "filter: accounts by name; users by email or name and terms such as license:pro reg:unregistered -type:shared", Some("filter")),
     b(C::Open, S::List, &[key(KeyCode::Enter)], "enter", "open: an account's users, a user's detail", Some("open")),
     b(C::Mark, S::Users, &[ch(' ')], "space", "mark/unmark the user and move down", Some("mark")),
     danger(b(C::Edit, S::Users, &[ch('e')], "e", "change license, user type, A4B of the marked users", Some("edit"))),
@@ -194,21 +208,27 @@ pub static BINDINGS: &[Binding] = &[
     b(C::MarkAll, S::Users, &[ch('a')], "a", "mark every user matching the filter (loads all pages)", None),
     b(C::InvertMarks, S::Users, &[ch('i')], "i", "invert the marks of the shown users", None),
     b(C::ClearMarks, S::Users, &[ch('u')], "u", "clear every mark", None),
-    danger(b(C::Suspend, S::Users, &[ch('s')], "s", "suspend the marked users (or the current one)", None)),
-    danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", None)),
+    danger(b(C::Suspend, S::Users, &[ch('s')], "s", "suspend the marked users (or the current one)", Some("suspend"))),
+    danger(b(C::Unsuspend, S::Users, &[ch('U')], "U", "unsuspend the marked users (or the current one)", Some("unsuspend"))),
     danger(b(C::Logout, S::Users, &[ch('L')], "L", "log the current user out", None)),
-    danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", None)),
-    danger(b(C::CreateUser, S::Users, &[ch('c')], "c", "create a user (by email)", None)),
-    danger(b(C::Invite, S::Users, &[ch('I')], "I", "invite users: paste emails", None)),
+    danger(b(C::ResetPin, S::Users, &[ch('P')], "P", "reset the current user's personal PIN (shown once)", Some("PIN"))),
+    danger(b(C::CreateUser, S::Users, &[ch('c')], "c", "create a user (by email)", Some("create"))),
+    danger(b(C::Invite, S::Users, &[ch('I')], "I", "invite users: paste emails", Some("invite"))),
     danger(b(C::Settings, S::Users, &[ch('T')], "T", "the user's telephony settings (calling, SMS)", None)),
-    danger(b(C::Settings, S::Accounts, &[ch('T')], "T", "the account's settings (remote control, dial-out)", None)),
-    danger(b(C::AddGroups, S::Accounts, &[ch('+')], "+", "associate sign-in delegate groups", None)),
+    danger(b(C::Settings, S::Accounts, &[ch('T')], "T", "the account's settings (remote control, dial-out)", Some("settings"))),
+    danger(b(C::AddGroups, S::Accounts, &[ch('+')], "+", "associate sign-in delegate groups", Some("groups"))),
     danger(b(C::RemoveGroups, S::Accounts, &[ch('-')], "-", "disassociate sign-in delegate groups", None)),
-    danger(b(C::NewAccount, S::Accounts, &[ch('n')], "n", "new account", None)),
+    danger(b(C::NewAccount, S::Accounts, &[ch('n')], "n", "new account", Some("new"))),
     danger(b(C::RenameAccount, S::Accounts, &[ch('R')], "R", "rename the account", None)),
     danger(b(C::DefaultLicense, S::Accounts, &[ch('l')], "l", "set the account's default license", None)),
-    danger(b(C::DeleteAccount, S::Accounts, &[ch('D')], "D", "delete the account (type its name)", None)),
+    danger(b(C::DeleteAccount, S::Accounts, &[ch('D')], "D", "delete the account (type its name)", Some("delete"))),
     danger(b(C::Retry, S::Users, &[ch('r')], "r", "retry the users the last change failed for", None)),
+    b(C::SortNext, S::Users, &[ch('o')], "o", "sort by the next column (email, name, license, …), then load order", None),
+    b(C::SortReverse, S::Users, &[ch('O')], "O", "reverse the sort", None),
+    b(C::ShowFailed, S::Users, &[ch('F')], "F", "show only the users the last change failed for (again: all)", None),
+    b(C::NextFailed, S::Users, &[ch('n')], "n", "next failed user", None),
+    b(C::PrevFailed, S::Users, &[ch('N')], "N", "previous failed user", None),
+    b(C::Zoom, S::List, &[ch('z')], "z", "zoom: the pane takes the whole width (again: back)", None),
     // While a change runs
     // Filter input
     b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
@@ -217,6 +237,21 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Down, S::Input, &[key(KeyCode::Down)], "↓", "down (a prompt's next field)", None),
     b(C::NextField, S::Input, &[key(KeyCode::Tab)], "tab", "a prompt's next field", None),
     b(C::ForceQuit, S::Input, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Prompts
+    b(C::Submit, S::Prompt, &[key(KeyCode::Enter)], "enter", "send (asks first where it changes something)", Some("send")),
+    b(C::Back, S::Prompt, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
+    b(C::NextField, S::Prompt, &[key(KeyCode::Tab)], "tab", "next field", Some("next field")),
+    b(C::Up, S::Prompt, &[key(KeyCode::Up)], "↑", "previous field", None),
+    b(C::Down, S::Prompt, &[key(KeyCode::Down)], "↓", "next field", None),
+    b(C::ForceQuit, S::Prompt, &[ctrl('c')], "ctrl-c", "quit now", None),
+    // Settings
+    b(C::NextField, S::Settings, &[key(KeyCode::Tab), key(KeyCode::Down)], "tab/↓", "next setting", Some("next")),
+    b(C::PrevField, S::Settings, &[key(KeyCode::BackTab), key(KeyCode::Up)], "shift-tab/↑", "previous setting", None),
+    b(C::PrevValue, S::Settings, &[key(KeyCode::Left)], "←", "turn off/on", None),
+    b(C::NextValue, S::Settings, &[key(KeyCode::Right)], "space/→", "turn on/off", Some("toggle")),
+    b(C::Submit, S::Settings, &[key(KeyCode::Enter)], "enter", "save the settings", Some("save")),
+    b(C::Back, S::Settings, &[key(KeyCode::Esc)], "esc", "cancel", Some("cancel")),
+    b(C::ForceQuit, S::Settings, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Command line
     b(C::Submit, S::CommandLine, &[key(KeyCode::Enter)], "enter", "run the command", Some("run")),
     b(C::NextField, S::CommandLine, &[key(KeyCode::Tab)], "tab", "complete (commands, account names, formats)", Some("complete")),
@@ -236,6 +271,11 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Back, S::Help, &[key(KeyCode::Esc)], "esc", "close help", Some("close help")),
     b(C::Up, S::Help, &[key(KeyCode::Up), ch('k')], "↑", "scroll", None),
     b(C::Down, S::Help, &[key(KeyCode::Down), ch('j')], "↓", "scroll", None),
+    b(C::PageUp, S::Help, &[key(KeyCode::PageUp), ch('[')], "pgup", "scroll a page up", None),
+    b(C::PageDown, S::Help, &[key(KeyCode::PageDown), ch(']'), ch(' ')], "pgdn/space", "scroll a page down", None),
+    b(C::Top, S::Help, &[key(KeyCode::Home), ch('g')], "home/g", "the top", None),
+    b(C::Bottom, S::Help, &[key(KeyCode::End), ch('G')], "end/G", "the end", None),
+    b(C::Filter, S::Help, &[ch('/')], "/", "search the keys (esc clears)", Some("search")),
     b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Dialogs
     b(C::Yes, S::Dialog, &[ch('y')], "y", "yes: apply, quit", None),
@@ -265,7 +305,9 @@ fn scopes(ctx: KeyContext) -> Vec<Scope> {
             s
         }
         Mode::Form => vec![Scope::Form],
-        Mode::FilterInput | Mode::Prompt => vec![Scope::Input],
+        Mode::FilterInput => vec![Scope::Input],
+        Mode::Prompt => vec![Scope::Prompt],
+        Mode::Settings => vec![Scope::Settings],
         Mode::CommandLine => vec![Scope::CommandLine],
         Mode::Help => vec![Scope::Help],
         Mode::Dialog => vec![Scope::Dialog],
@@ -509,11 +551,23 @@ impl Keymap {
             .map(|e| e.command)
     }
 
-    /// The footer hints: `(keys, description)` of the footer bindings.
+    /// The footer hints: `(keys, description)` of the footer bindings; the
+    /// focused pane's own actions first, then help, then the rest (the
+    /// footer shows what fits).
     pub fn footer(&self, ctx: KeyContext) -> Vec<(String, &'static str)> {
-        self.active(ctx)
-            .filter_map(|e| e.footer.map(|hint| (e.label.clone(), hint)))
-            .collect()
+        let mut hints: Vec<(u8, String, &'static str)> = self
+            .active(ctx)
+            .filter_map(|e| {
+                let rank = match (e.scope, e.command) {
+                    (Scope::Batch | Scope::Users | Scope::Accounts, _) => 0,
+                    (_, Command::Help) => 1,
+                    _ => 2,
+                };
+                e.footer.map(|hint| (rank, e.label.clone(), hint))
+            })
+            .collect();
+        hints.sort_by_key(|h| h.0);
+        hints.into_iter().map(|(_, k, d)| (k, d)).collect()
     }
 
     /// Every entry for the help overlay, grouped by scope, without read-only-hidden ones.
@@ -525,6 +579,8 @@ impl Keymap {
             Scope::Accounts,
             Scope::Batch,
             Scope::Input,
+            Scope::Prompt,
+            Scope::Settings,
             Scope::CommandLine,
             Scope::Form,
             Scope::Dialog,
@@ -675,6 +731,12 @@ impl Command {
         Command::NextValue,
         Command::CommandLine,
         Command::OnlyLoaded,
+        Command::SortNext,
+        Command::SortReverse,
+        Command::ShowFailed,
+        Command::NextFailed,
+        Command::PrevFailed,
+        Command::Zoom,
     ];
 
     /// The command's name in the config's `[keys]` table (snake_case).
@@ -724,6 +786,12 @@ impl Command {
             Command::NextValue => "next_value",
             Command::CommandLine => "command_line",
             Command::OnlyLoaded => "only_loaded",
+            Command::SortNext => "sort_next",
+            Command::SortReverse => "sort_reverse",
+            Command::ShowFailed => "show_failed",
+            Command::NextFailed => "next_failed",
+            Command::PrevFailed => "prev_failed",
+            Command::Zoom => "zoom",
         }
     }
 
@@ -739,6 +807,8 @@ pub fn scope_title(s: Scope) -> &'static str {
         Scope::Users => "Users",
         Scope::Accounts => "Accounts",
         Scope::Input => "Filter input",
+        Scope::Prompt => "Prompts (create, invite, rename, delete, groups)",
+        Scope::Settings => "Settings (T)",
         Scope::Help => "Help",
         Scope::Dialog => "Dialogs",
         Scope::Form => "Change form",

@@ -2,7 +2,8 @@
 //! that owns the client (see DESIGN.md).
 //!
 //! - [`state`]: what the screen shows; [`action`]: what happens to it;
-//!   [`update`]: every behaviour, no IO; [`effect`]: requests for IO.
+//!   [`update`]: every behaviour, no IO; [`effect`]: requests for IO;
+//!   [`select`]: the users filter, sort, counts and failed-row moves.
 //! - [`keys`]: the one key registry (dispatch, footer, help, read-only).
 //! - [`worker`]: runs effects with the client; [`run`]: terminal and event loop.
 //! - `ui`: drawing.
@@ -20,6 +21,7 @@ pub mod list;
 pub use crate::logging;
 pub mod prompt;
 pub mod run;
+pub mod select;
 pub mod settings;
 pub mod state;
 pub mod textfield;

@@ -128,6 +128,8 @@ pub struct Prompt {
     pub field: usize,
     /// Why it cannot be sent, once the user tried.
     pub problem: Option<String>,
+    /// The account it acts on, named in the title.
+    pub account: Option<String>,
 }
 
 /// Splits a pasted list on commas, semicolons and white space.
@@ -161,6 +163,7 @@ impl Prompt {
             extra,
             field: 0,
             problem: None,
+            account: None,
         }
     }
 

@@ -160,7 +160,7 @@ pub fn action_for_event(state: &State, ev: &Event) -> Option<Action> {
             // Text for the filter line or the form (a room ARN, a letter that jumps).
             if matches!(
                 state.mode(),
-                Mode::FilterInput | Mode::Form | Mode::Prompt | Mode::CommandLine
+                Mode::FilterInput | Mode::Form | Mode::Settings | Mode::Prompt | Mode::CommandLine
             ) {
                 return tui_input::backend::crossterm::to_input_request(ev).map(Action::Input);
             }

@@ -30,7 +30,9 @@ pub struct SettingsForm {
 impl SettingsForm {
     pub fn labels(&self) -> &'static [&'static str] {
         match self.target {
-            SettingsTarget::Account { .. } => &["Remote control disabled", "Dial-out enabled"],
+            // Each toggle says what is on: "Remote control" on means the
+            // API's DisableRemoteControl is false (no double negative).
+            SettingsTarget::Account { .. } => &["Remote control", "Dial-out"],
             SettingsTarget::User { .. } => &["Inbound calling", "Outbound calling", "SMS"],
         }
     }
@@ -59,7 +61,7 @@ impl SettingsForm {
 
     pub fn account_values(s: &AccountSettings) -> Vec<bool> {
         vec![
-            s.disable_remote_control.unwrap_or(false),
+            !s.disable_remote_control.unwrap_or(false),
             s.enable_dial_out.unwrap_or(false),
         ]
     }
@@ -71,7 +73,7 @@ impl SettingsForm {
 
     pub fn account_settings(v: &[bool]) -> AccountSettings {
         AccountSettings {
-            disable_remote_control: v.first().copied(),
+            disable_remote_control: v.first().map(|on| !on),
             enable_dial_out: v.get(1).copied(),
         }
     }
@@ -85,5 +87,25 @@ impl SettingsForm {
                 sms: get(2),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_control_is_shown_as_on_when_it_is_not_disabled() {
+        let s = AccountSettings {
+            disable_remote_control: Some(false),
+            enable_dial_out: Some(true),
+        };
+        let v = SettingsForm::account_values(&s);
+        assert_eq!(v, [true, true]);
+        assert_eq!(
+            SettingsForm::account_settings(&[false, true]).disable_remote_control,
+            Some(true)
+        );
+        assert_eq!(SettingsForm::account_settings(&v), s);
     }
 }

@@ -133,6 +133,86 @@ pub struct UsersView {
     /// Some row has a change result, so the Result column shows (kept here
     /// so a frame need not look through every loaded row).
     pub results_shown: bool,
+    /// The filter text as read by the filter language; the rows shown match it.
+    pub query: crate::filter::Filter,
+    /// Why the filter text cannot be read (shown in the filter line); the
+    /// rows shown still match the last text that could.
+    pub query_error: Option<String>,
+    /// The order of the rows, if sorted (`o`, `:sort`).
+    pub sort: Option<Sort>,
+    /// The matching rows by license (the title).
+    pub counts: LicenseCounts,
+}
+
+/// A column the users can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Email,
+    Name,
+    License,
+    UserType,
+    Registration,
+    Invitation,
+    A4b,
+    Result,
+}
+
+impl SortKey {
+    /// In the order `o` cycles through them.
+    pub const ALL: [SortKey; 8] = [
+        SortKey::Email,
+        SortKey::Name,
+        SortKey::License,
+        SortKey::UserType,
+        SortKey::Registration,
+        SortKey::Invitation,
+        SortKey::A4b,
+        SortKey::Result,
+    ];
+
+    /// The word `:sort` takes (and the title shows).
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Email => "email",
+            SortKey::Name => "name",
+            SortKey::License => "license",
+            SortKey::UserType => "type",
+            SortKey::Registration => "reg",
+            SortKey::Invitation => "invite",
+            SortKey::A4b => "a4b",
+            SortKey::Result => "result",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<SortKey> {
+        let w = word.to_lowercase();
+        SortKey::ALL.into_iter().find(|k| {
+            k.name() == w
+                || matches!(
+                    (k, w.as_str()),
+                    (SortKey::UserType, "usertype" | "user-type")
+                        | (SortKey::Registration, "registration")
+                        | (SortKey::Invitation, "invitation")
+                )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// How many of the matching rows have each license.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LicenseCounts {
+    pub pro: usize,
+    pub plus: usize,
+    pub basic: usize,
+    pub trial: usize,
+    /// A license this build does not know, or none.
+    pub other: usize,
 }
 
 impl UsersView {
@@ -206,6 +286,8 @@ pub enum Mode {
     Help,
     Dialog,
     Form,
+    /// The settings toggles (`T`).
+    Settings,
     Prompt,
     /// The `:` command line is open.
     CommandLine,
@@ -240,6 +322,11 @@ pub struct State {
     pub spinner: usize,
     /// The screen differs from the last frame drawn.
     pub dirty: bool,
+    /// The focused list pane takes the whole width (`z`).
+    pub zoomed: bool,
+    /// `/` in the help overlay: only the keys whose label or description
+    /// holds this text are listed.
+    pub help_search: FilterInput,
     pub quit: bool,
     /// The change being sent, if any.
     pub batch: Option<BatchRun>,
@@ -283,6 +370,8 @@ impl State {
             height: 24,
             spinner: 0,
             dirty: true,
+            zoomed: false,
+            help_search: FilterInput::default(),
             quit: false,
             batch: None,
             batch_summary: None,
@@ -307,8 +396,10 @@ impl State {
 
     pub fn mode(&self) -> Mode {
         match self.modals.last() {
+            Some(Modal::Help { .. }) if self.help_search.editing => Mode::FilterInput,
             Some(Modal::Help { .. }) => Mode::Help,
-            Some(Modal::Form(_) | Modal::Settings(_)) => Mode::Form,
+            Some(Modal::Form(_)) => Mode::Form,
+            Some(Modal::Settings(_)) => Mode::Settings,
             Some(Modal::Prompt(_)) => Mode::Prompt,
             Some(_) => Mode::Dialog,
             None if self.cmdline.is_some() => Mode::CommandLine,

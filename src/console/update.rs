@@ -13,6 +13,7 @@ use super::effect::Effect;
 use super::form::UserAction;
 use super::keys::Command;
 use super::list::FilteredList;
+use super::select;
 use super::state::{
     AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, LOOKUP_DEBOUNCE, Modal,
     PREFETCH_ROWS, Pane, RowResult, State, UserRow, UsersView,
@@ -201,7 +202,10 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             Pane::Accounts => reload_accounts(state, fx),
             Pane::Users | Pane::Detail => reload_users(state, fx),
         },
-        Command::Help => state.modals.push(Modal::Help { scroll: 0 }),
+        Command::Help => {
+            state.help_search = Default::default();
+            state.modals.push(Modal::Help { scroll: 0 });
+        }
         Command::CommandLine => state.cmdline = Some(Default::default()),
         Command::Filter => {
             if let Some(f) = focused_filter_mut(state) {
@@ -211,6 +215,12 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::Submit => {
             if let Some(f) = focused_filter_mut(state) {
                 f.editing = false;
+            }
+            // The whole text now, a last word that looked like a field too.
+            if state.focus == Pane::Users
+                && let Some(v) = &mut state.users
+            {
+                select::apply_filter(v);
             }
             // Enter does not wait for the pause: the look-up goes now.
             if state.focus != Pane::Accounts
@@ -253,6 +263,19 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::MarkRange => mark_range(state),
         Command::MarkAll => mark_all(state, fx),
         Command::InvertMarks => invert_marks(state),
+        Command::SortNext => with_users(state, select::cycle_sort),
+        Command::SortReverse => with_users(state, |v| {
+            if let Some(s) = v.sort {
+                select::sort_by(v, s.key);
+            }
+        }),
+        Command::ShowFailed => show_failed(state, fx),
+        Command::NextFailed => jump_failed(state, true),
+        Command::PrevFailed => jump_failed(state, false),
+        Command::Zoom => {
+            state.zoomed = !state.zoomed;
+            scroll(state);
+        }
         Command::ClearMarks => {
             if let Some(v) = &mut state.users {
                 v.marks.clear();
@@ -305,6 +328,7 @@ fn page_rows(state: &State) -> (usize, usize) {
         Rect::new(0, 0, state.width, state.height),
         state.users.is_some(),
         state.focus,
+        state.zoomed,
     );
     (layout::list_rows(a.accounts), layout::list_rows(a.users))
 }
@@ -418,6 +442,10 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         last_mark: None,
         mark_all_pending: false,
         results_shown: false,
+        query: Default::default(),
+        query_error: None,
+        sort: None,
+        counts: Default::default(),
     }
 }
 
@@ -463,7 +491,8 @@ fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
     let mut v = new_users_view(old.account, gen_id);
     v.filter = old.filter;
     v.marks = old.marks;
-    v.list.set_filter(v.filter.text());
+    select::set_sort(&mut v, old.sort);
+    select::apply_filter(&mut v);
     state.user_counts.remove(&v.account.account_id);
     state.users = Some(v);
     request_page(state, fx);
@@ -588,6 +617,14 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
         state.dirty = true;
         return;
     }
+    if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
+        if state.help_search.editing {
+            state.help_search.input.handle(req);
+            *scroll = 0;
+        }
+        state.dirty = true;
+        return;
+    }
     if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
         p.focused_mut().handle(req);
         p.problem = None;
@@ -630,13 +667,13 @@ fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
         Pane::Users | Pane::Detail => {
             let gen_id = state.new_gen();
             let Some(v) = &mut state.users else { return };
-            let text = v.filter.text().trim().to_string();
-            v.list.set_filter(&text);
+            select::apply_filter(v);
             v.lookup_due = None;
+            let wanted = lookup_email(v);
             let asked = v
                 .lookup
                 .as_ref()
-                .is_some_and(|(e, _)| *e == text.to_lowercase());
+                .is_some_and(|(e, _)| Some(e) == wanted.as_ref());
             if !asked {
                 // A look-up in flight (if any) is for an older text: its answer is stale.
                 v.lookup = None;
@@ -660,20 +697,35 @@ fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
     load_more(state, fx);
 }
 
-/// The users filter is a complete email that is neither loaded nor asked
+/// The address the users filter names whole: an `email:` term, or a free
+/// text that is a complete email. The service is asked for it (`UserEmail`)
+/// rather than waiting for every page.
+fn lookup_email(v: &UsersView) -> Option<String> {
+    if let Some(e) = v.query.api_email() {
+        return is_email(e).then(|| e.to_string());
+    }
+    match v.query.terms.as_slice() {
+        [t] if !t.negated => match &t.cond {
+            crate::filter::Cond::Text(text) if is_email(text) => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The users filter names a whole email that is neither loaded nor asked
 /// for yet, and not every page is here.
 fn needs_lookup(v: &UsersView) -> bool {
-    let text = v.filter.text().trim();
+    let Some(text) = lookup_email(v) else {
+        return false;
+    };
     let already_here = v
         .list
-        .visible()
+        .items()
         .iter()
-        .any(|&i| v.list.items()[i].user.email().eq_ignore_ascii_case(text));
-    let asked = v
-        .lookup
-        .as_ref()
-        .is_some_and(|(e, _)| e.eq_ignore_ascii_case(text));
-    is_email(text) && !v.complete && !already_here && !asked
+        .any(|r| r.user.email().eq_ignore_ascii_case(&text));
+    let asked = v.lookup.as_ref().is_some_and(|(e, _)| *e == text);
+    !v.complete && !already_here && !asked
 }
 
 /// Asks the service for the user whose email is the users filter (`user-email`).
@@ -684,8 +736,10 @@ fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
     if !needs_lookup(v) {
         return;
     }
-    let text = v.filter.text().trim().to_string();
-    v.lookup = Some((text.to_lowercase(), gen_id));
+    let Some(text) = lookup_email(v) else {
+        return;
+    };
+    v.lookup = Some((text.clone(), gen_id));
     v.lookup_in_flight = true;
     fx.push(Effect::FindUserByEmail {
         account_id: v.account.account_id.clone(),
@@ -714,10 +768,7 @@ fn mark_current(state: &mut State) {
 fn mark_range(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     let cur = v.list.cursor;
-    let from = v
-        .last_mark
-        .and_then(|m| v.list.visible().binary_search(&m).ok())
-        .unwrap_or(cur);
+    let from = v.last_mark.and_then(|m| v.list.position(m)).unwrap_or(cur);
     let (lo, hi) = (from.min(cur), from.max(cur));
     for pos in lo..=hi {
         if let Some(&i) = v.list.visible().get(pos) {
@@ -789,26 +840,20 @@ fn accounts_page(
 /// Adds users not loaded yet; returns how many were new.
 fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
     let start = v.list.len();
-    let fresh: Vec<(UserRow, String)> = users
-        .into_iter()
-        .filter(|u| !v.by_id.contains_key(&u.user_id))
-        .map(|u| {
-            let key = u.email().to_string();
-            (
-                UserRow {
-                    user: u,
-                    result: None,
-                    change: None,
-                },
-                key,
-            )
-        })
-        .collect();
-    for (k, (row, _)) in fresh.iter().enumerate() {
-        v.by_id.insert(row.user.user_id.clone(), start + k);
+    let mut fresh: Vec<UserRow> = Vec::with_capacity(users.len());
+    for u in users {
+        if v.by_id.contains_key(&u.user_id) {
+            continue;
+        }
+        v.by_id.insert(u.user_id.clone(), start + fresh.len());
+        fresh.push(UserRow {
+            user: u,
+            result: None,
+            change: None,
+        });
     }
     let n = fresh.len();
-    v.list.extend(fresh);
+    select::add_rows(v, fresh);
     n
 }
 
@@ -829,10 +874,9 @@ fn users_page(
     let first_new = v.list.len();
     add_users(v, users);
     if v.mark_all_pending {
-        let ids: Vec<String> = v.list.visible()
-            [v.list.visible().partition_point(|&i| i < first_new)..]
-            .iter()
-            .map(|&i| v.list.items()[i].user.user_id.clone())
+        let ids: Vec<String> = (first_new..v.list.len())
+            .filter(|&i| v.list.is_visible(i))
+            .map(|i| v.list.items()[i].user.user_id.clone())
             .collect();
         v.marks.extend(ids);
     }
@@ -931,4 +975,34 @@ pub fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// Runs `f` on the users view, if one is open.
+fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
+    if let Some(v) = &mut state.users {
+        f(v);
+    }
+    scroll(state);
+}
+
+/// `F`: only the users the last change failed for; again: every user.
+fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(v) = &mut state.users else { return };
+    let text = if v.filter.text().trim() == "result:failed" {
+        ""
+    } else {
+        "result:failed"
+    };
+    v.filter.input = tui_input::Input::new(text.to_string());
+    v.filter.editing = false;
+    filter(state, Lookup::Now, fx);
+}
+
+/// `n` / `N`: the next / previous row that failed.
+fn jump_failed(state: &mut State, forward: bool) {
+    let Some(v) = &mut state.users else { return };
+    if !select::jump_failed(v, forward) {
+        flash(state, "no failed user shown");
+    }
+    scroll(state);
 }

@@ -107,6 +107,7 @@ pub fn spawn(
                 path,
                 contents,
                 what,
+                overwrite,
             } = effect
             {
                 let actions = actions.clone();
@@ -116,15 +117,25 @@ pub fn spawn(
                         let path = path.clone();
                         tokio::task::spawn_blocking(move || {
                             use std::io::Write;
-                            crate::private_file::create(&path)?
-                                .write_all(contents.expose().as_bytes())
+                            let mut f = if overwrite {
+                                crate::private_file::create(&path)?
+                            } else {
+                                crate::private_file::create_new(&path)?
+                            };
+                            f.write_all(contents.expose().as_bytes())
                         })
                     };
                     let r = write
                         .await
                         .unwrap_or_else(|e| Err(std::io::Error::other(e)))
                         .map(|()| format!("wrote {what} to {}", shown.display()))
-                        .map_err(|e| format!("✗ export to {} failed: {e}", shown.display()));
+                        .map_err(|e| {
+                            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                                format!("✗ {} exists: :export! … replaces it", shown.display())
+                            } else {
+                                format!("✗ export to {} failed: {e}", shown.display())
+                            }
+                        });
                     let _ = actions.send(Action::Exported(r));
                 });
                 continue;
@@ -484,6 +495,10 @@ pub fn error_info(operation: &str, e: &ApiError) -> ErrorInfo {
         (ApiErrorKind::Decode | ApiErrorKind::Transport, _) => {
             Some("the answer was unreadable: ctrl-r to try again, see the log".into())
         }
+        (ApiErrorKind::Paging, _) => Some(
+            "the service's paging went wrong (a repeated or endless NextToken): ctrl-r reloads"
+                .into(),
+        ),
         (ApiErrorKind::Cancelled, _) => None,
     };
     ErrorInfo {

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod tmux;
 pub mod vectors;
 
 use std::io::{BufRead, BufReader};

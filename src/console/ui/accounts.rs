@@ -10,6 +10,7 @@ use super::theme::{GLYPH_BAD, GLYPH_OK, SPINNER};
 use crate::console::state::{Pane, State};
 use crate::console::update::thousands;
 use crate::model::{Account, AccountStatus};
+use crate::text::visible;
 
 #[rustfmt::skip]
 const COLUMNS: &[Column] = &[
@@ -24,13 +25,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let focused = state.focus == Pane::Accounts;
     let view = &state.accounts;
+    // The Users column takes room only once some account's count is known.
+    let counted = !state.user_counts.is_empty() || state.users.is_some();
+    let cols: Vec<Column> = COLUMNS
+        .iter()
+        .filter(|c| counted || c.title != "Users")
+        .copied()
+        .collect();
     let pane = ListPane {
         list: &view.list,
-        columns: COLUMNS,
+        columns: &cols,
         title: vec![Span::styled(" Accounts ", th.title())],
         busy: view.loading,
         focused,
         filter: &view.filter,
+        problem: None,
     };
     pane.render(
         state,
@@ -60,7 +69,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 fn cell<'a>(state: &State, a: &'a Account, title: &str) -> Span<'a> {
     let th = &state.theme;
     match title {
-        "Name" => Span::raw(a.name.as_str()),
+        "Name" => Span::raw(visible(&a.name)),
         "Type" => Span::raw(a.account_type.as_ref().map(|t| t.as_str()).unwrap_or("")),
         "License" => Span::raw(a.default_license.as_ref().map(|t| t.as_str()).unwrap_or("")),
         "Status" => match &a.account_status {
@@ -71,13 +80,16 @@ fn cell<'a>(state: &State, a: &'a Account, title: &str) -> Span<'a> {
             Some(other) => Span::raw(other.as_str()),
             None => Span::raw(""),
         },
-        "Users" => Span::raw(
-            state
-                .user_counts
-                .get(&a.account_id)
-                .map(|n| thousands(*n))
+        "Users" => Span::raw(match state.user_counts.get(&a.account_id) {
+            Some(n) => thousands(*n),
+            // The open account's pages are still loading: what is here so far.
+            None => state
+                .users
+                .as_ref()
+                .filter(|v| v.account.account_id == a.account_id && !v.list.is_empty())
+                .map(|v| format!("{}+", thousands(v.list.len())))
                 .unwrap_or_default(),
-        ),
+        }),
         _ => Span::raw(""),
     }
 }

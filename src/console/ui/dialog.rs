@@ -100,7 +100,13 @@ pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Fra
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border(true))
-        .title(Span::styled(format!(" {} ", p.title()), th.title()))
+        .title(Span::styled(
+            match &p.account {
+                Some(a) => format!(" {} · {} ", p.title(), crate::text::visible(a)),
+                None => format!(" {} ", p.title()),
+            },
+            th.title(),
+        ))
         .title_bottom(Line::styled(
             " enter send · tab/↓ next field · esc cancel ",
             th.dim(),

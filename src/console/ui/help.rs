@@ -26,9 +26,16 @@ enum Row {
     Key(String, &'static str),
 }
 
-/// Where the overlay goes in a terminal of this size.
+/// Where the overlay goes in a terminal of this size: between the title bar
+/// and the status line, so the status and the footer stay readable.
 fn overlay(area: Rect) -> Rect {
-    centered(area, WIDTH, area.height.saturating_sub(2))
+    let body = Rect::new(
+        area.x,
+        area.y + 1.min(area.height),
+        area.width,
+        area.height.saturating_sub(3),
+    );
+    centered(body, WIDTH, body.height)
 }
 
 /// How far the overlay scrolls in the state's terminal: its last line at the
@@ -99,11 +106,30 @@ fn lines(state: &State, inner: usize) -> Vec<Line<'static>> {
 }
 
 /// The registry's entries grouped by scope; the command line's commands
-/// follow its keys.
+/// follow its keys. With a search, only the keys whose label or
+/// description holds it (and their groups' titles).
 fn rows(state: &State) -> Vec<Row> {
+    let needle = state.help_search.text().to_lowercase();
+    let wanted = |label: &str, what: &str| {
+        needle.is_empty()
+            || label.to_lowercase().contains(&needle)
+            || what.to_lowercase().contains(&needle)
+    };
+    let mut keys: Vec<(Scope, String, &'static str)> = Vec::new();
+    for (scope, e) in state.keymap.help_entries(state.read_only) {
+        keys.push((scope, e.label.clone(), e.description));
+        if scope == Scope::CommandLine && e.command == Command::ForceQuit {
+            for (name, what) in crate::console::cmdline::COMMANDS {
+                keys.push((scope, format!(":{name}"), what));
+            }
+        }
+    }
     let mut rows = Vec::new();
     let mut last: Option<Scope> = None;
-    for (scope, e) in state.keymap.help_entries(state.read_only) {
+    for (scope, label, what) in keys {
+        if !wanted(&label, what) {
+            continue;
+        }
         if last != Some(scope) {
             if last.is_some() {
                 rows.push(Row::Blank);
@@ -111,23 +137,31 @@ fn rows(state: &State) -> Vec<Row> {
             rows.push(Row::Title(scope));
             last = Some(scope);
         }
-        rows.push(Row::Key(e.label.clone(), e.description));
-        if scope == Scope::CommandLine && e.command == Command::ForceQuit {
-            for (name, what) in crate::console::cmdline::COMMANDS {
-                rows.push(Row::Key(format!(":{name}"), what));
-            }
-        }
+        rows.push(Row::Key(label, what));
     }
     rows
 }
 
-/// The overlay's own hint line, with the keys in effect.
+/// The overlay's own hint line, with the keys in effect (or the search).
 fn footer(state: &State) -> String {
+    let search = &state.help_search;
+    if search.is_active() {
+        let hint = if search.editing {
+            "enter keep"
+        } else {
+            "/ edit"
+        };
+        return format!(
+            " /{} · {hint} · esc clear ",
+            crate::text::visible(search.text())
+        );
+    }
     let label = |c| state.keymap.label(Scope::Help, c).unwrap_or("?");
     format!(
-        " {}/{} scroll · {} close ",
+        " {}/{} pgup/pgdn scroll · {} search · {} close ",
         label(Command::Up),
         label(Command::Down),
+        label(Command::Filter),
         label(Command::Back)
     )
 }

@@ -25,7 +25,9 @@ pub fn too_small(width: u16, height: u16) -> bool {
     width < MIN_WIDTH || height < MIN_HEIGHT
 }
 
-pub fn areas(area: Rect, users_open: bool, focus: Pane) -> Areas {
+/// The panes' places. `zoom` (`z`) gives the focused list the whole width,
+/// as a narrow screen does.
+pub fn areas(area: Rect, users_open: bool, focus: Pane, zoom: bool) -> Areas {
     let (x, y, w, h) = (area.x, area.y, area.width, area.height);
     let title = Rect::new(x, y, w, 1.min(h));
     let footer = Rect::new(x, y + h.saturating_sub(1), w, 1.min(h));
@@ -52,7 +54,7 @@ pub fn areas(area: Rect, users_open: bool, focus: Pane) -> Areas {
     let (accounts, users, detail) = if !users_open {
         let (top, bottom) = split(body);
         (Some(top), None, Some(bottom))
-    } else if w >= WIDE {
+    } else if w >= WIDE && !zoom {
         let left = Rect::new(body.x, body.y, ACCOUNTS_WIDTH, body.height);
         let right = Rect::new(
             body.x + ACCOUNTS_WIDTH,

@@ -22,8 +22,13 @@ use super::state::{Modal, State};
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     if layout::too_small(area.width, area.height) {
+        // The quit key as the config has it (it may be remapped).
+        let quit = state
+            .keymap
+            .label(super::keys::Scope::Global, super::keys::Command::Quit)
+            .unwrap_or("ctrl-c");
         let msg = format!(
-            "chime-admin needs at least {}×{}; this terminal is {}×{}. Make it larger, or press q to quit.",
+            "chime-admin needs at least {}×{}; this terminal is {}×{}. Make it larger, or press {quit} to quit.",
             layout::MIN_WIDTH,
             layout::MIN_HEIGHT,
             area.width,
@@ -35,7 +40,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         );
         return;
     }
-    let a = layout::areas(area, state.users.is_some(), state.focus);
+    let a = layout::areas(area, state.users.is_some(), state.focus, state.zoomed);
     status::title(state, frame, a.title);
     if let Some(r) = a.accounts {
         accounts::render(state, frame, r);

@@ -36,6 +36,8 @@ pub struct ListPane<'a, 'b, T> {
     pub busy: bool,
     pub focused: bool,
     pub filter: &'b FilterInput,
+    /// Why the filter text cannot be read, shown after it.
+    pub problem: Option<&'b str>,
 }
 
 impl<'a, T> ListPane<'a, '_, T> {
@@ -63,7 +65,7 @@ impl<'a, T> ListPane<'a, '_, T> {
             .border_style(th.border(self.focused))
             .title(Line::from(title));
         if self.filter.is_active() {
-            block = block.title_bottom(filter_line(state, self.filter, self.focused));
+            block = block.title_bottom(filter_line(state, self.filter, self.focused, self.problem));
         }
         let inner = block.inner(area);
         let rows_h = inner.height.saturating_sub(1) as usize;
@@ -99,18 +101,30 @@ impl<'a, T> ListPane<'a, '_, T> {
 }
 
 /// The filter as the bottom title of a pane: `/alice`, with the cursor when editing.
-fn filter_line<'a>(state: &State, f: &'a FilterInput, focused: bool) -> Line<'a> {
+fn filter_line<'a>(
+    state: &State,
+    f: &'a FilterInput,
+    focused: bool,
+    problem: Option<&'a str>,
+) -> Line<'a> {
     let th = &state.theme;
     let style = if f.editing && focused {
         th.key()
     } else {
         th.accent()
     };
-    Line::from(vec![
+    let mut parts = vec![
         Span::styled(" filter /", style),
         Span::styled(visible(f.text()), style),
         Span::raw(" "),
-    ])
+    ];
+    if let Some(p) = problem {
+        parts.push(Span::styled(
+            format!("{} {p} ", super::theme::GLYPH_BAD),
+            th.bad(),
+        ));
+    }
+    Line::from(parts)
 }
 
 /// Puts the terminal's cursor in the filter input while it is edited.

@@ -9,6 +9,7 @@ use ratatui::text::Span;
 use super::Column;
 use super::table::ListPane;
 use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
+use crate::console::form::UserAction;
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::update::thousands;
 use crate::model::{InviteStatus, RegistrationStatus};
@@ -51,11 +52,16 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         };
         title.push(Span::styled(text, th.accent()));
     }
-    let cols: Vec<Column> = COLUMNS
-        .iter()
-        .filter(|c| v.results_shown || c.title != "Result")
-        .copied()
-        .collect();
+    title.push(Span::raw(format!("· {} ", counts_text(v))));
+    if let Some(s) = v.sort {
+        let arrow = if s.descending { "↓" } else { "↑" };
+        let partial = if v.complete { "" } else { " (loaded rows)" };
+        title.push(Span::styled(
+            format!("· sort {} {arrow}{partial} ", s.key.name()),
+            th.dim(),
+        ));
+    }
+    let cols = columns(state, v, area.width.saturating_sub(2));
     let pane = ListPane {
         list,
         columns: &cols,
@@ -63,26 +69,119 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         busy: v.page_in_flight || v.lookup_in_flight,
         focused,
         filter: &v.filter,
+        problem: v.query_error.as_deref(),
     };
     let cell =
         |r: &'a UserRow, title: &str| cell(state, r, v.marks.contains(&r.user.user_id), title);
     pane.render(state, frame, area, cell, || {
         let loading = v.page_in_flight || v.lookup_in_flight;
+        let expr = visible(v.filter.text().trim()).into_owned();
         if loading && list.is_empty() {
             format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
-        } else if !list.is_empty() || !v.filter.text().is_empty() {
+        } else if !list.is_empty() || !expr.is_empty() {
             if loading || !v.complete {
-                format!(
-                    "no loaded user's email contains \"{}\" yet: loading more…",
-                    visible(v.filter.text())
-                )
+                format!("no loaded user matches \"{expr}\" yet: loading more…")
             } else {
-                format!("no user's email contains \"{}\"", visible(v.filter.text()))
+                format!("no user matches \"{expr}\"")
             }
         } else {
             "no users in this account".to_string()
         }
     });
+}
+
+/// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user left out).
+pub fn counts_text(v: &UsersView) -> String {
+    let c = &v.counts;
+    let mut parts = vec![];
+    for (name, n) in [
+        ("Pro", c.pro),
+        ("Plus", c.plus),
+        ("Basic", c.basic),
+        ("ProTrial", c.trial),
+        ("other", c.other),
+    ] {
+        if n > 0 {
+            parts.push(format!("{name} {}", thousands(n)));
+        }
+    }
+    let shown = thousands(v.list.visible_len());
+    if parts.is_empty() {
+        format!("{shown} shown")
+    } else {
+        format!("{shown} shown: {}", parts.join(" · "))
+    }
+}
+
+/// The columns for this pane: the Result column once a change has results;
+/// the Email column as wide as the longest email on screen, within what the
+/// more important columns (license, registration, result) leave it, so that
+/// a less important column (name, type, A4B) gives way before an email is
+/// cut; a Name column with no name on screen last of all; and while results
+/// show, the column of the field the last change set kept at any width.
+fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
+    let on_screen = || {
+        v.list
+            .visible()
+            .iter()
+            .skip(v.list.offset)
+            .take(state.height as usize)
+            .map(|&i| &v.list.items()[i].user)
+    };
+    let longest = on_screen()
+        .map(|u| u.email().chars().count())
+        .max()
+        .unwrap_or(0);
+    let names = on_screen().any(|u| !u.display_name().is_empty());
+    let changed = changed_columns(state, v);
+    let mut cols: Vec<Column> = COLUMNS
+        .iter()
+        .filter(|c| v.results_shown || c.title != "Result")
+        .map(|c| {
+            let mut c = *c;
+            if changed.contains(&c.title) {
+                c.priority = 1;
+            }
+            if c.title == "Name" && !names {
+                c.priority = u8::MAX;
+            }
+            c
+        })
+        .collect();
+    let reserved: u16 = cols
+        .iter()
+        .filter(|c| c.title != "Email" && c.priority <= 3)
+        .map(|c| c.width + 1)
+        .sum();
+    for c in cols.iter_mut().filter(|c| c.title == "Email") {
+        let room = width.saturating_sub(reserved).max(12);
+        c.width = (longest as u16).clamp(12, room);
+    }
+    cols
+}
+
+/// The columns of the fields the last change set, while its results show.
+fn changed_columns(state: &State, v: &UsersView) -> Vec<&'static str> {
+    if !v.results_shown {
+        return Vec::new();
+    }
+    match (&state.last_action, &state.last_change) {
+        (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec!["Registration"],
+        (Some(_), _) | (None, None) => Vec::new(),
+        (None, Some(u)) => {
+            let mut c = Vec::new();
+            if u.license_type.is_some() {
+                c.push("License");
+            }
+            if u.user_type.is_some() {
+                c.push("User type");
+            }
+            if u.alexa_for_business_metadata.is_some() {
+                c.push("A4B");
+            }
+            c
+        }
+    }
 }
 
 fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a> {
@@ -96,8 +195,8 @@ fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a
                 Span::raw(" ")
             }
         }
-        "Email" => Span::raw(u.email()),
-        "Name" => Span::raw(u.display_name()),
+        "Email" => Span::raw(visible(u.email())),
+        "Name" => Span::raw(visible(u.display_name())),
         "License" => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         "User type" => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         "Registration" => match &u.user_registration_status {

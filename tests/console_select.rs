@@ -1,0 +1,745 @@
+//! Choosing users in the console, through `update` only: the filter language
+//! (fields, negation, errors), sort, counts by license, and the results view
+//! after a change (result:failed, n/N, :mark failed).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use tui_input::InputRequest;
+
+use chime_admin::console::action::Action;
+use chime_admin::console::effect::Effect;
+use chime_admin::console::keys::Command;
+use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, SortKey, State};
+use chime_admin::console::ui::theme::Theme;
+use chime_admin::console::update::{start, update};
+use chime_admin::model::{
+    Account, AccountType, ErrorCode, License, RegistrationStatus, User, UserType,
+};
+
+const LICENSES: [License; 3] = [License::Pro, License::Plus, License::Basic];
+const REGS: [RegistrationStatus; 3] = [
+    RegistrationStatus::Registered,
+    RegistrationStatus::Unregistered,
+    RegistrationStatus::Suspended,
+];
+
+/// User `i`: licenses cycle Pro, Plus, Basic; registration cycles every
+/// seven users (so the two are not in step); every fifth is a shared device.
+fn user(i: usize) -> User {
+    User {
+        user_id: format!("u-{i:05}"),
+        account_id: Some("acc-0".into()),
+        primary_email: Some(format!("user{i:05}@example.com").into()),
+        display_name: Some(
+            if i % 10 == 3 {
+                format!("Room {i}")
+            } else {
+                format!("Person {i}")
+            }
+            .into(),
+        ),
+        license_type: Some(LICENSES[i % 3].clone()),
+        user_type: Some(if i.is_multiple_of(5) {
+            UserType::SharedDevice
+        } else {
+            UserType::PrivateUser
+        }),
+        user_registration_status: Some(REGS[(i / 7) % 3].clone()),
+        ..Default::default()
+    }
+}
+
+fn cmd(s: &mut State, c: Command) -> Vec<Effect> {
+    update(s, Action::Cmd(c))
+}
+
+fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        fx.extend(update(s, Action::Input(InputRequest::InsertChar(c))));
+    }
+    fx
+}
+
+fn cmdline(s: &mut State, line: &str) -> Vec<Effect> {
+    cmd(s, Command::CommandLine);
+    type_text(s, line);
+    cmd(s, Command::Submit)
+}
+
+/// Accounts loaded, the first one open, its users in pages ending at `ends`
+/// (`[200, 450]`: users 0..200, then 200..450); the last page ends the
+/// listing if `complete`.
+fn opened(ends: &[usize], complete: bool) -> State {
+    let pages: Vec<std::ops::Range<usize>> = ends
+        .iter()
+        .scan(0, |start, &end| {
+            let r = *start..end;
+            *start = end;
+            Some(r)
+        })
+        .collect();
+    let mut s = State::new("http://127.0.0.1:1", false, Theme::default());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let fx = start(&mut s);
+    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+        panic!("expected LoadAccounts, got {fx:?}")
+    };
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: vec![Account {
+                account_id: "acc-0".into(),
+                name: "Design Studio".into(),
+                account_type: Some(AccountType::EnterpriseLWA),
+                supported_licenses: Some(LICENSES.to_vec()),
+                ..Default::default()
+            }],
+            next_token: None,
+        },
+    );
+    let fx = cmd(&mut s, Command::Open);
+    let Some(Effect::LoadUsersPage { gen_id, .. }) = fx.first().cloned() else {
+        panic!("expected LoadUsersPage, got {fx:?}")
+    };
+    for (k, r) in pages.iter().enumerate() {
+        let last = k + 1 == pages.len();
+        update(
+            &mut s,
+            Action::UsersPage {
+                gen_id,
+                account_id: "acc-0".into(),
+                users: r.clone().map(user).collect(),
+                next_token: (!(last && complete)).then(|| format!("t{k}")),
+            },
+        );
+    }
+    s
+}
+
+fn shown(s: &State) -> Vec<String> {
+    let v = s.users.as_ref().expect("view");
+    v.list
+        .visible()
+        .iter()
+        .map(|&i| v.list.items()[i].user.user_id.clone())
+        .collect()
+}
+
+fn ids(f: impl Fn(&User) -> bool, n: usize) -> Vec<String> {
+    (0..n)
+        .map(user)
+        .filter(|u| f(u))
+        .map(|u| u.user_id)
+        .collect()
+}
+
+fn filter(s: &mut State, expr: &str) -> Vec<Effect> {
+    cmd(s, Command::Filter);
+    let mut fx = type_text(s, expr);
+    fx.extend(cmd(s, Command::Submit));
+    fx
+}
+
+#[test]
+fn terms_of_every_field_are_anded_and_the_counts_are_of_the_matches() {
+    let mut s = opened(&[200, 450], true);
+    // Counted as the pages arrive.
+    let all = LicenseCounts {
+        pro: 150,
+        plus: 150,
+        basic: 150,
+        ..Default::default()
+    };
+    assert_eq!(s.users.as_ref().map(|v| v.counts), Some(all));
+    filter(&mut s, "license:pro reg:unregistered");
+    let want = ids(
+        |u| {
+            u.license_type == Some(License::Pro)
+                && u.user_registration_status == Some(RegistrationStatus::Unregistered)
+        },
+        450,
+    );
+    assert!(want.len() > 20, "a real selection: {}", want.len());
+    assert_eq!(shown(&s), want);
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.query_error, None);
+    assert_eq!(
+        v.counts,
+        LicenseCounts {
+            pro: want.len(),
+            ..Default::default()
+        }
+    );
+
+    // Negation, user type, free text over the display name, alternatives.
+    for (expr, f) in [
+        (
+            "-license:pro type:shared",
+            Box::new(|u: &User| {
+                u.license_type != Some(License::Pro) && u.user_type == Some(UserType::SharedDevice)
+            }) as Box<dyn Fn(&User) -> bool>,
+        ),
+        (
+            "room",
+            Box::new(|u: &User| u.display_name().starts_with("Room")),
+        ),
+        (
+            "\"room 13\"",
+            Box::new(|u: &User| u.display_name().to_lowercase().contains("room 13")),
+        ),
+        (
+            "license:basic,plus -reg:suspended",
+            Box::new(|u: &User| {
+                u.license_type != Some(License::Pro)
+                    && u.user_registration_status != Some(RegistrationStatus::Suspended)
+            }),
+        ),
+        (
+            "user0001",
+            Box::new(|u: &User| u.email().contains("user0001")),
+        ),
+    ] {
+        cmd(&mut s, Command::Back); // clears the filter
+        filter(&mut s, expr);
+        assert_eq!(shown(&s), ids(f, 450), "{expr}");
+    }
+    // The counts add up to what is shown, by license.
+    cmd(&mut s, Command::Back);
+    filter(&mut s, "reg:registered");
+    let v = s.users.as_ref().expect("view");
+    let c = v.counts;
+    assert_eq!(c.pro + c.plus + c.basic, v.list.visible_len());
+    assert_eq!(
+        c.plus,
+        ids(
+            |u| u.license_type == Some(License::Plus)
+                && u.user_registration_status == Some(RegistrationStatus::Registered),
+            450
+        )
+        .len()
+    );
+}
+
+#[test]
+fn a_term_that_cannot_be_read_is_an_error_and_the_rows_stay() {
+    let mut s = opened(&[60], true);
+    filter(&mut s, "license:pro");
+    let pro = shown(&s);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, " reg:x");
+    let v = s.users.as_ref().expect("view");
+    let e = v.query_error.as_deref().expect("an error");
+    assert!(e.contains("registered, unregistered, suspended"), "{e}");
+    update(&mut s, Action::Input(InputRequest::DeletePrevChar));
+    type_text(&mut s, "registered");
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.query_error, None);
+    assert_eq!(
+        shown(&s),
+        ids(
+            |u| u.license_type == Some(License::Pro)
+                && u.user_registration_status == Some(RegistrationStatus::Registered),
+            60
+        )
+    );
+    assert!(shown(&s).len() < pro.len());
+    type_text(&mut s, " licence:basic");
+    let e = s
+        .users
+        .as_ref()
+        .and_then(|v| v.query_error.clone())
+        .expect("error");
+    assert!(
+        e.contains("unknown field") && e.contains("license, type, reg"),
+        "{e}"
+    );
+    cmd(&mut s, Command::Submit);
+    // :filter refuses such a mistake in the command line and keeps it open.
+    let before = shown(&s);
+    cmdline(&mut s, "filter license:gold");
+    let hint = s
+        .cmdline
+        .as_ref()
+        .and_then(|c| c.hint.clone())
+        .expect("hint");
+    assert!(
+        hint.contains("pro, plus, basic") && hint.contains("gold"),
+        "{hint}"
+    );
+    assert_eq!(shown(&s), before);
+}
+
+#[test]
+fn an_email_term_asks_the_service_for_that_address() {
+    let mut s = opened(&[200], false);
+    let fx = filter(&mut s, "email:Someone@Example.com");
+    let fx: Vec<_> = fx
+        .into_iter()
+        .chain(cmd(&mut s, Command::Submit))
+        .filter(|e| matches!(e, Effect::FindUserByEmail { .. }))
+        .collect();
+    match &fx[..] {
+        [Effect::FindUserByEmail { email, .. }] => {
+            assert_eq!(email.expose(), "someone@example.com")
+        }
+        other => panic!("expected one look-up, got {other:?}"),
+    }
+}
+
+#[test]
+fn sorting_is_stable_keeps_marks_and_the_cursors_user_and_reverses() {
+    let mut s = opened(&[30], false);
+    cmd(&mut s, Command::Down);
+    cmd(&mut s, Command::Mark); // marks u-00001, moves to u-00002
+    let before = s
+        .users
+        .as_ref()
+        .and_then(|v| v.selected_user())
+        .map(|u| u.user_id.clone());
+    cmdline(&mut s, "sort license");
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.sort.map(|x| x.key), Some(SortKey::License));
+    let lic: Vec<String> = v
+        .list
+        .visible()
+        .iter()
+        .map(|&i| {
+            v.list.items()[i]
+                .user
+                .license_type
+                .as_ref()
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut sorted = lic.clone();
+    sorted.sort();
+    assert_eq!(lic, sorted);
+    // Stable: within a license, the load order.
+    let basic: Vec<String> = shown(&s).into_iter().take(10).collect();
+    assert_eq!(basic, ids(|u| u.license_type == Some(License::Basic), 30));
+    assert_eq!(
+        v.selected_user().map(|u| u.user_id.clone()),
+        before,
+        "the cursor stays on its user"
+    );
+    assert!(v.marks.contains("u-00001"));
+    // Pages that arrive later are sorted in.
+    let gen_id = v.gen_id;
+    update(
+        &mut s,
+        Action::UsersPage {
+            gen_id,
+            account_id: "acc-0".into(),
+            users: (30..60).map(user).collect(),
+            next_token: None,
+        },
+    );
+    let first: Vec<String> = shown(&s).into_iter().take(20).collect();
+    assert_eq!(first, ids(|u| u.license_type == Some(License::Basic), 60));
+    // `O` reverses; `o` cycles on to the next column.
+    cmd(&mut s, Command::SortReverse);
+    let v = s.users.as_ref().expect("view");
+    assert!(v.sort.is_some_and(|x| x.descending));
+    assert_eq!(
+        v.list.items()[v.list.visible()[0]].user.license_type,
+        Some(License::Pro)
+    );
+    cmd(&mut s, Command::SortNext);
+    assert_eq!(
+        s.users.as_ref().and_then(|v| v.sort).map(|x| x.key),
+        Some(SortKey::UserType)
+    );
+    cmdline(&mut s, "sort");
+    assert_eq!(shown(&s), ids(|_| true, 60), "back to the load order");
+}
+
+/// Marks the first `n` users, changes them to Basic and lands the outcomes:
+/// users 1 and 4 fail.
+fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
+    for _ in 0..n {
+        cmd(s, Command::Mark);
+    }
+    cmd(s, Command::Edit);
+    update(s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(s, Command::Submit);
+    cmd(s, Command::NextField);
+    let fx = cmd(s, Command::Submit);
+    let Some(Effect::UpdateUsers {
+        batch_id, changes, ..
+    }) = fx.first().cloned()
+    else {
+        panic!("expected UpdateUsers, got {fx:?}")
+    };
+    let failed = vec!["u-00001".to_string(), "u-00004".to_string()];
+    let outcomes = changes
+        .iter()
+        .map(|c| {
+            let r = if failed.contains(&c.user_id) {
+                RowResult::Failed {
+                    code: Some(ErrorCode::Conflict),
+                    message: "User is suspended".into(),
+                    request_id: None,
+                }
+            } else {
+                RowResult::Ok { request_id: None }
+            };
+            (c.user_id.clone(), r)
+        })
+        .collect();
+    update(
+        s,
+        Action::BatchDone {
+            batch_id,
+            account_id: "acc-0".into(),
+            outcomes,
+            elapsed_ms: 5,
+        },
+    );
+    failed
+}
+
+#[test]
+fn after_a_change_the_failed_rows_can_be_shown_visited_and_marked() {
+    let mut s = opened(&[40], true);
+    let failed = change_with_failures(&mut s, 6);
+    filter(&mut s, "result:failed");
+    assert_eq!(shown(&s), failed);
+    cmd(&mut s, Command::Back);
+    filter(&mut s, "-result:failed license:pro");
+    assert!(!shown(&s).iter().any(|id| failed.contains(id)));
+    cmd(&mut s, Command::Back);
+    // F toggles the failed-only view.
+    cmd(&mut s, Command::ShowFailed);
+    assert_eq!(shown(&s), failed);
+    cmd(&mut s, Command::ShowFailed);
+    assert_eq!(shown(&s).len(), 40);
+    // n / N visit the failed rows, wrapping.
+    cmd(&mut s, Command::Top);
+    let at = |s: &State| {
+        s.users
+            .as_ref()
+            .and_then(|v| v.selected_user())
+            .map(|u| u.user_id.clone())
+    };
+    cmd(&mut s, Command::NextFailed);
+    assert_eq!(at(&s).as_deref(), Some("u-00001"));
+    cmd(&mut s, Command::NextFailed);
+    assert_eq!(at(&s).as_deref(), Some("u-00004"));
+    cmd(&mut s, Command::NextFailed);
+    assert_eq!(at(&s).as_deref(), Some("u-00001"));
+    cmd(&mut s, Command::PrevFailed);
+    assert_eq!(at(&s).as_deref(), Some("u-00004"));
+    // :mark failed marks exactly them.
+    cmd(&mut s, Command::ClearMarks);
+    cmdline(&mut s, "mark failed");
+    let v = s.users.as_ref().expect("view");
+    let mut marks: Vec<String> = v.marks.iter().cloned().collect();
+    marks.sort();
+    assert_eq!(marks, failed);
+    // Sorting by result puts the failures first.
+    cmdline(&mut s, "sort result");
+    assert_eq!(shown(&s)[..2], failed[..]);
+}
+
+#[test]
+fn copy_email_with_marks_copies_every_marked_email_and_export_keeps_files() {
+    let mut s = opened(&[10], true);
+    cmd(&mut s, Command::Mark);
+    cmd(&mut s, Command::Mark);
+    cmd(&mut s, Command::Down);
+    cmd(&mut s, Command::Mark);
+    let fx = cmdline(&mut s, "copy email");
+    match &fx[..] {
+        [Effect::Copy { text, .. }] => assert_eq!(
+            text.expose(),
+            "user00000@example.com\nuser00001@example.com\nuser00003@example.com"
+        ),
+        other => panic!("expected a copy, got {other:?}"),
+    }
+    let fx = cmdline(&mut s, "export csv ~/x.csv");
+    let home = dirs::home_dir().expect("home");
+    match &fx[..] {
+        [
+            Effect::WriteFile {
+                path, overwrite, ..
+            },
+        ] => {
+            assert_eq!(path, &home.join("x.csv"));
+            assert!(!overwrite);
+        }
+        other => panic!("expected a file, got {other:?}"),
+    }
+    let fx = cmdline(&mut s, "export! json marked out.json");
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::WriteFile {
+                overwrite: true,
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn zoom_gives_the_focused_list_the_whole_width() {
+    let mut s = opened(&[10], true);
+    assert_eq!(s.focus, Pane::Users);
+    cmd(&mut s, Command::Zoom);
+    assert!(s.zoomed);
+    cmd(&mut s, Command::Zoom);
+    assert!(!s.zoomed);
+    assert!(!s.modals.iter().any(|m| matches!(m, Modal::Help { .. })));
+}
+
+#[test]
+fn after_account_name_the_accounts_cursor_is_on_that_account() {
+    let mut s = State::new("http://127.0.0.1:1", false, Theme::default());
+    update(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let fx = start(&mut s);
+    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let names = ["Acme", "Design Studio", "Globex", "Initech"];
+    update(
+        &mut s,
+        Action::AccountsPage {
+            gen_id,
+            accounts: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Account {
+                    account_id: format!("acc-{i}"),
+                    name: n.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            next_token: None,
+        },
+    );
+    cmd(&mut s, Command::Down);
+    cmd(&mut s, Command::Down); // on Globex
+    cmdline(&mut s, "account Design Studio");
+    assert_eq!(s.focus, Pane::Users);
+    cmdline(&mut s, "accounts");
+    assert_eq!(s.focus, Pane::Accounts);
+    assert_eq!(
+        s.selected_account().map(|a| a.name.as_str()),
+        Some("Design Studio")
+    );
+}
+
+// ------------------------------------------------------------ on screen
+
+fn screen(s: &State, w: u16, h: u16) -> String {
+    let mut s = s.clone();
+    update(
+        &mut s,
+        Action::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("term");
+    t.draw(|f| chime_admin::console::ui::render(&s, f))
+        .expect("draw");
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn snap(name: &str, s: &State) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(s, w, h));
+    }
+}
+
+#[test]
+fn the_filter_error_names_what_exists_on_screen() {
+    let mut s = opened(&[30], true);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:gold");
+    let text = screen(&s, 120, 40);
+    assert!(
+        text.contains("/license:gold ✗ license is one of pro, plus, basic, protrial"),
+        "{text}"
+    );
+    assert!(
+        text.contains("30 shown"),
+        "the rows stay while the term is typed: {text}"
+    );
+    snap("filter_error", &s);
+}
+
+#[test]
+fn the_title_counts_the_matches_by_license_and_the_marks() {
+    let mut s = opened(&[200, 450], true);
+    filter(&mut s, "reg:unregistered");
+    cmd(&mut s, Command::MarkAll);
+    let v = s.users.as_ref().expect("view");
+    let c = v.counts;
+    let text = screen(&s, 120, 40);
+    let want = format!(
+        "· {} marked · {} shown: Pro {} · Plus {} · Basic {}",
+        c.pro + c.plus + c.basic,
+        c.pro + c.plus + c.basic,
+        c.pro,
+        c.plus,
+        c.basic
+    );
+    assert!(text.contains(&want), "{want}\n{text}");
+    snap("counts", &s);
+}
+
+#[test]
+fn the_results_view_keeps_the_changed_column_and_shows_only_failures() {
+    let mut s = opened(&[40], true);
+    change_with_failures(&mut s, 6);
+    cmd(&mut s, Command::ShowFailed);
+    for w in [80, 100, 120] {
+        let text = screen(&s, w, 30);
+        assert!(text.contains("License"), "{w} columns:\n{text}");
+        assert!(text.contains("Conflict"), "{w} columns:\n{text}");
+        assert!(!text.contains("user00000@"), "{w} columns:\n{text}");
+    }
+    snap("results_failed", &s);
+}
+
+#[test]
+fn hostile_names_are_shown_not_run() {
+    let mut s = opened(&[3], true);
+    let v = s.users.as_mut().expect("view");
+    v.list.items_mut()[0].user.display_name = Some("Eve\u{202E}gnp.exe\u{1b}]0;pwn\u{7}".into());
+    v.list.items_mut()[0].user.primary_email = Some("ev\u{200B}e@example.com".into());
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("Eve⟨U+202E⟩"), "{text}");
+    assert!(text.contains("ev⟨U+200B⟩e@example.com"), "{text}");
+    assert!(!text.contains('\u{202E}') && !text.contains('\u{1b}'));
+}
+
+#[test]
+fn help_pages_and_searches() {
+    let mut s = opened(&[3], true);
+    cmd(&mut s, Command::Help);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "invite");
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("invite users: paste emails"), "{text}");
+    assert!(!text.contains("mark/unmark"), "{text}");
+    assert!(text.contains("/invite"), "{text}");
+    // Esc clears the search, a second one closes.
+    cmd(&mut s, Command::Submit);
+    cmd(&mut s, Command::Back);
+    assert!(matches!(s.modals.last(), Some(Modal::Help { .. })));
+    assert!(screen(&s, 80, 24).contains("help: every key"));
+    cmd(&mut s, Command::PageDown);
+    let Some(Modal::Help { scroll }) = s.modals.last() else {
+        panic!()
+    };
+    assert!(*scroll > 1, "a page, not a line: {scroll}");
+    cmd(&mut s, Command::Back);
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn prompts_and_settings_have_their_own_footer_and_name_the_account() {
+    let mut s = opened(&[3], true);
+    cmd(&mut s, Command::Invite);
+    let text = screen(&s, 100, 30);
+    let footer = text.lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("enter send") && footer.contains("esc cancel"),
+        "{footer}"
+    );
+    assert!(!footer.contains("filter"), "{footer}");
+    assert!(text.contains("Design Studio"), "{text}");
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::Settings);
+    let gen_id = match s.modals.last() {
+        Some(Modal::Settings(f)) => f.gen_id,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut s,
+        Action::SettingsLoaded {
+            gen_id,
+            values: vec![true, false, true],
+        },
+    );
+    let text = screen(&s, 100, 30);
+    let footer = text.lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("enter save") && !footer.contains("preview"),
+        "{footer}"
+    );
+    cmd(&mut s, Command::Back);
+    // The accounts pane: + names the account it adds groups to.
+    cmdline(&mut s, "accounts");
+    cmd(&mut s, Command::AddGroups);
+    assert!(screen(&s, 100, 30).contains("Add sign-in delegate groups · Design Studio"));
+}
+
+#[test]
+fn too_small_names_the_quit_key_in_effect() {
+    let mut s = opened(&[3], true);
+    let overrides = [("quit".to_string(), vec!["Q".to_string()])]
+        .into_iter()
+        .collect();
+    s.keymap = std::sync::Arc::new(
+        chime_admin::console::keys::Keymap::with_overrides(&overrides).expect("keymap"),
+    );
+    let text = screen(&s, 50, 12);
+    assert!(text.contains("press Q to quit"), "{text}");
+}
+
+#[test]
+fn long_emails_keep_their_room_before_an_empty_name_column() {
+    let mut s = opened(&[5], true);
+    let v = s.users.as_mut().expect("view");
+    for (i, r) in v.list.items_mut().iter_mut().enumerate() {
+        r.user.primary_email =
+            Some(format!("firstname.lastname.{i}@subsidiary.example.org").into());
+        r.user.display_name = None;
+    }
+    let text = screen(&s, 120, 30);
+    assert!(
+        text.contains("firstname.lastname.4@subsidiary.example.org"),
+        "{text}"
+    );
+    // Narrower, the email gives way only to license and registration.
+    let text = screen(&s, 100, 30);
+    assert!(
+        text.contains("License") && text.contains("Registration"),
+        "{text}"
+    );
+    let header = text
+        .lines()
+        .find(|l| l.contains("Email"))
+        .unwrap_or_default();
+    let users_header = header.split("Email").nth(1).unwrap_or_default();
+    assert!(
+        !users_header.contains("Name"),
+        "an empty Name column gives way: {header}"
+    );
+}

@@ -1,0 +1,295 @@
+//! End to end, choosing users: the real binary in tmux against `serve` with
+//! an account of 450 users over three pages. What the filter shows is what
+//! boto3 says matches (compared by id through `:export csv`), the counts
+//! agree, mark-all + change touches exactly those users, and `result:failed`
+//! shows exactly the ones the service refused.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+mod support;
+use support::Serve;
+use support::tmux::Tmux;
+
+const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
+const ACCOUNT: &str = "0d7c4a2e-5f1b-4e8a-9c3d-6b2a1f0e4d57";
+const N: usize = 450;
+
+/// User `i`: licenses cycle Pro, Plus, Basic; every 7th is suspended, and of
+/// the rest every 5th (from 1) unregistered.
+fn seed(path: &Path) {
+    let users: Vec<Value> = (0..N)
+        .map(|i| {
+            let reg = if i % 7 == 0 {
+                "Suspended"
+            } else if i % 5 == 1 {
+                "Unregistered"
+            } else {
+                "Registered"
+            };
+            let license = ["Pro", "Plus", "Basic"][i % 3];
+            json!({
+                "UserId": format!("9f3b{i:04}-1c2d-4e5f-8a9b-0c1d2e3f4a5b"),
+                "AccountId": ACCOUNT,
+                "PrimaryEmail": format!("member{i:03}@select.example.org"),
+                "DisplayName": format!("Member {i}"),
+                "LicenseType": license,
+                "UserType": "PrivateUser",
+                "UserRegistrationStatus": reg,
+                "UserInvitationStatus": "Accepted",
+            })
+        })
+        .collect();
+    let data = json!({"Accounts": [{
+        "Account": {
+            "AwsAccountId": "111122223333",
+            "AccountId": ACCOUNT,
+            "Name": "Select Corp",
+            "AccountType": "EnterpriseLWA",
+            "DefaultLicense": "Pro",
+            "SupportedLicenses": ["Basic", "Plus", "Pro"],
+            "AccountStatus": "Active",
+        },
+        "Users": users,
+    }]});
+    std::fs::write(path, serde_json::to_vec(&data).expect("json")).expect("seed");
+}
+
+/// Ids of the account's users that boto3 lists with `license` and one of
+/// `regs`, through its own paginator.
+fn boto3_ids(url: &str, home: &Path, license: &str, regs: &[&str]) -> Vec<String> {
+    let script = r#"
+import json, sys, boto3
+url, account, license, regs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+c = boto3.client("chime", endpoint_url=url, region_name="us-east-1",
+                 aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+ids = []
+for page in c.get_paginator("list_users").paginate(AccountId=account):
+    for u in page["Users"]:
+        if u.get("LicenseType") == license and u.get("UserRegistrationStatus") in regs:
+            ids.append(u["UserId"])
+print(json.dumps(sorted(ids)))
+"#;
+    let empty = home.join("empty");
+    std::fs::write(&empty, "").expect("empty");
+    let out = Command::new("python3")
+        .args(["-c", script, url, ACCOUNT, license, &regs.join(",")])
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "boto3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("ids")
+}
+
+/// The user ids of a CSV the console exported (its UserId column).
+fn exported_ids(path: &Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    let col = r
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "UserId")
+        .expect("UserId column");
+    let mut ids: Vec<String> = r
+        .records()
+        .map(|rec| rec.expect("record")[col].to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Waits until the console wrote `path` (a flash says so) and reads its ids.
+fn export(t: &Tmux, path: &Path) -> Vec<String> {
+    let _ = std::fs::remove_file(path);
+    t.keys(&[":"]);
+    t.text(&format!("export csv {}", path.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("the export", Duration::from_secs(10), |s| {
+        s.contains("wrote ")
+    });
+    exported_ids(path)
+}
+
+/// Clears the filter (Esc) if one is set, then opens it and types `expr`. Each step waits
+/// for the screen: an Esc followed at once by another key reaches the
+/// console as one Alt key.
+fn set_filter(t: &Tmux, expr: &str) {
+    // Esc with no filter would leave the pane.
+    if t.screen().contains("filter /") {
+        t.keys(&["Escape"]);
+        t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+            !s.contains("filter /")
+        });
+    }
+    t.keys(&["/"]);
+    t.wait_for("the filter line", Duration::from_secs(5), |s| {
+        s.contains("filter /")
+    });
+    t.text(expr);
+    t.wait_for("the expression", Duration::from_secs(5), |s| {
+        s.contains(expr)
+    });
+    t.keys(&["Enter"]);
+}
+
+/// "· 61 shown: Pro 61" → (61, pro count)
+fn title_counts(screen: &str) -> (usize, usize) {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(" shown"))
+        .expect("title");
+    let num = |s: &str| -> usize {
+        s.chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0)
+    };
+    let shown = line
+        .split(" shown")
+        .next()
+        .and_then(|b| b.rsplit("· ").next())
+        .map(num);
+    let pro = line.split("Pro ").nth(1).map(num).unwrap_or(0);
+    (shown.unwrap_or(0), pro)
+}
+
+#[test]
+fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("seed.json");
+    seed(&data);
+    let log = dir.path().join("requests.jsonl");
+    let serve = Serve::start(&[
+        "--seed",
+        data.to_str().expect("path"),
+        "--request-log",
+        log.to_str().expect("path"),
+        "--latency-ms",
+        "20",
+    ]);
+    let url = serve.url.clone();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").expect("empty");
+    let cmd = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state \
+         AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
+         AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
+         --endpoint-url {url} --region us-east-1 --log-file {h}/console.log \
+         --audit-log {h}/audit.jsonl; echo EXITED $?; sleep 600",
+        h = home.display(),
+        e = empty.display(),
+    );
+    let t = Tmux::new("select");
+    t.start(120, 40, &cmd);
+    t.wait_for("the account", Duration::from_secs(15), |s| {
+        s.contains("Select Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(15), |s| {
+        s.contains("Users · Select Corp")
+    });
+
+    // The issue's expression: exactly boto3's users, and the counts agree.
+    set_filter(&t, "license:pro reg:unregistered");
+    let s = t.wait_for("every page", Duration::from_secs(20), |s| {
+        s.contains(&format!("all {N} loaded")) || s.contains(&format!("of {N} users"))
+    });
+    let want = boto3_ids(&url, dir.path(), "Pro", &["Unregistered"]);
+    assert!(want.len() > 10, "{want:?}");
+    let (shown, pro) = title_counts(&s);
+    assert_eq!((shown, pro), (want.len(), want.len()), "{s}");
+    assert_eq!(export(&t, &dir.path().join("a.csv")), want);
+
+    // A selection with users the service will refuse (suspended ones).
+    set_filter(&t, "license:pro -reg:registered");
+    let chosen = boto3_ids(&url, dir.path(), "Pro", &["Unregistered", "Suspended"]);
+    let suspended = boto3_ids(&url, dir.path(), "Pro", &["Suspended"]);
+    let unregistered = want;
+    t.wait_for("the selection", Duration::from_secs(10), |s| {
+        title_counts(s).0 == chosen.len()
+    });
+    assert_eq!(export(&t, &dir.path().join("b.csv")), chosen);
+
+    // Mark all, change to Basic, apply.
+    t.keys(&["a"]);
+    t.wait_for("the marks", Duration::from_secs(10), |s| {
+        s.contains(&format!("{} marked", chosen.len()))
+    });
+    t.keys(&["e"]);
+    t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("License")
+    });
+    t.keys(&["B"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the preview", Duration::from_secs(5), |s| {
+        s.contains("Apply")
+    });
+    t.keys(&["y"]);
+    let s = t.wait_for("the results", Duration::from_secs(30), |s| {
+        s.contains(" failed (r retries)")
+    });
+    assert!(
+        s.contains(&format!("{} updated", unregistered.len()))
+            && s.contains(&format!("{} failed", suspended.len())),
+        "{s}"
+    );
+    // The service changed exactly the unregistered ones; the suspended stay Pro.
+    assert_eq!(
+        boto3_ids(&url, dir.path(), "Basic", &["Unregistered"]).len(),
+        {
+            // Basic unregistered before: every third user from 2, unregistered, not suspended.
+            let before = (0..N)
+                .filter(|i| i % 3 == 2 && i % 7 != 0 && i % 5 == 1)
+                .count();
+            before + unregistered.len()
+        }
+    );
+    assert_eq!(
+        boto3_ids(&url, dir.path(), "Pro", &["Suspended"]),
+        suspended
+    );
+
+    // result:failed shows exactly the refused ones.
+    set_filter(&t, "result:failed");
+    t.wait_for("the failed rows", Duration::from_secs(10), |s| {
+        title_counts(s).0 == suspended.len()
+    });
+    assert_eq!(export(&t, &dir.path().join("c.csv")), suspended);
+    // The service's own request log: the users changed are exactly the
+    // unregistered ones (the suspended were refused, nobody else was sent).
+    let mut changed: Vec<String> = std::fs::read_to_string(&log)
+        .expect("log")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .filter(|e| e["operation"] == "BatchUpdateUser")
+        .flat_map(|e| {
+            e["changed_user_ids"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    changed.sort();
+    assert_eq!(changed, unregistered);
+    t.keys(&["q"]);
+    t.wait_for("the console to exit", Duration::from_secs(10), |s| {
+        s.contains("EXITED 0")
+    });
+    drop(serve);
+}
