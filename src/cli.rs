@@ -158,6 +158,15 @@ pub struct ServeArgs {
     /// One JSON line per request (no secrets, no emails).
     #[arg(long)]
     pub request_log: Option<PathBuf>,
+    /// Most connections open at once (default 1024, or less to stay below `ulimit -n`).
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// A connection must send a request head within this long of opening or of its last answer (also the keep-alive idle timeout).
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub header_timeout_ms: u64,
+    /// A request body that stalls this long between two reads fails the request.
+    #[arg(long, value_name = "MS", default_value_t = 10000)]
+    pub body_timeout_ms: u64,
     #[command(flatten)]
     pub faults: FaultArgs,
 }

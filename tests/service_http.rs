@@ -1184,3 +1184,124 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
         }
     }
 }
+
+// ---------- slow, idle and too many connections ----------
+
+/// Reads until the server closes the connection (EOF or reset) and returns
+/// what it sent; fails if it is still open after 30 s.
+async fn until_closed(s: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Err(_) => panic!("the server kept the connection open for 30 s"),
+            Ok(Ok(0)) | Ok(Err(_)) => return out,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A signed request's head (keep-alive, `Content-Length: len`).
+fn signed_head(addr: SocketAddr, method: &str, target: &str, body: &[u8], len: usize) -> Vec<u8> {
+    let headers = Signer::example().headers(&addr.to_string(), method, target, body);
+    let mut head = format!("{method} {target} HTTP/1.1\r\n");
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    head.into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_half_sent_idle_and_stalled_connections_are_closed() {
+    let limits = service::server::Limits {
+        max_connections: 16,
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+    };
+    let svc = service::start(ServiceConfig::empty().with_limits(limits))
+        .await
+        .expect("service starts");
+    let addr = svc.addr();
+
+    // Sends nothing: closed by the header read timeout, with no answer.
+    let mut silent = TcpStream::connect(addr).await.expect("connect");
+    assert!(until_closed(&mut silent).await.is_empty());
+
+    // Half a request head.
+    let mut half = TcpStream::connect(addr).await.expect("connect");
+    half.write_all(b"GET /accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Da")
+        .await
+        .expect("write");
+    let answer = until_closed(&mut half).await;
+    assert!(
+        parse_response(&answer).is_none_or(|r| r.status != 200),
+        "{answer:?}"
+    );
+
+    // Keep-alive: a request is answered, then the idle connection is closed.
+    let mut idle = TcpStream::connect(addr).await.expect("connect");
+    idle.write_all(&signed_head(addr, "GET", "/accounts", b"", 0))
+        .await
+        .expect("write");
+    let answer = parse_response(&until_closed(&mut idle).await).expect("an answer");
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.json()["Accounts"], serde_json::json!([]));
+
+    // A body that stops after 10 of its 100 bytes: 400, closed, nothing made.
+    let body = format!("{{\"Name\": \"Stalled\"{}}}", " ".repeat(81));
+    assert_eq!(body.len(), 100);
+    let mut stalled = TcpStream::connect(addr).await.expect("connect");
+    let mut req = signed_head(addr, "POST", "/accounts", body.as_bytes(), body.len());
+    req.extend_from_slice(&body.as_bytes()[..10]);
+    stalled.write_all(&req).await.expect("write");
+    let answer = parse_response(&until_closed(&mut stalled).await).expect("an answer");
+    assert_eq!(
+        (answer.status, answer.error_type()),
+        (400, Some("BadRequestException")),
+        "{answer:?}"
+    );
+    assert!(s(&answer.json()["Message"]).contains("stalled"));
+    let listed = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+    assert_eq!(listed.json()["Accounts"], serde_json::json!([]));
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// `serve` under `ulimit -n 128` with `--max-connections 16` and a header
+/// timeout of 10 minutes (so no timeout frees a slot): 200 idle sockets, more
+/// than the cap and than the fds the process may open, are held while a
+/// signed request is sent; it is answered, and `accept` never ran out of fds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_request_is_answered_while_more_idle_sockets_than_the_cap_are_held() {
+    const IDLE: usize = 200;
+    let serve = Serve::builder()
+        .args(&["--empty", "--max-connections", "16"])
+        .args(&["--header-timeout-ms", "600000"])
+        .start_in_shell("ulimit -n 128");
+    let addr: SocketAddr = serve
+        .url
+        .strip_prefix("http://")
+        .and_then(|a| a.parse().ok())
+        .expect("an address");
+    let mut held = Vec::with_capacity(IDLE);
+    for _ in 0..IDLE {
+        held.push(TcpStream::connect(addr).await.expect("connect"));
+    }
+    let started = std::time::Instant::now();
+    let headers = Signer::example().headers(&addr.to_string(), "GET", "/accounts", b"");
+    let answer = send(addr, "GET", "/accounts", &headers, b"")
+        .await
+        .expect("an answer while the idle sockets are held");
+    let elapsed = started.elapsed();
+    assert_eq!(answer.status, 200, "{answer:?}");
+    eprintln!(
+        "with {IDLE} idle sockets held (cap 16, ulimit -n 128): answered in {:.1} ms",
+        elapsed.as_secs_f64() * 1000.0
+    );
+    drop(held);
+    let log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
+    assert!(!log.contains("Too many open files"), "{log}");
+    assert!(log.contains("connection limit reached"), "{log}");
+    assert_eq!(serve.terminate(), Some(0));
+}

@@ -6,6 +6,7 @@
 //! - [`handlers`] holds the 21 operations over the [`store`]
 //! - [`persist`] holds `--state` (SQLite, one transaction per changing request)
 //! - [`seed`] holds data sets (demo, generated, JSON)
+//! - [`server`] holds the HTTP server and its limits (timeouts, connection cap)
 //! - [`faults`], [`request_log`]
 
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod persist;
 pub mod request_log;
 pub mod routes;
 pub mod seed;
+pub mod server;
 pub mod store;
 pub mod writer;
 
@@ -63,6 +65,7 @@ pub struct ServiceConfig {
     pub faults: FaultArgs,
     pub request_log: Option<PathBuf>,
     pub clock: Clock,
+    pub limits: server::Limits,
 }
 
 impl ServiceConfig {
@@ -76,6 +79,7 @@ impl ServiceConfig {
             faults: FaultArgs::default(),
             request_log: None,
             clock: Clock::System,
+            limits: server::Limits::default(),
         }
     }
 
@@ -114,7 +118,9 @@ impl ServiceConfig {
         if args.faults.throttle_rps < 0.0 || !args.faults.throttle_rps.is_finite() {
             anyhow::bail!("--throttle-rps must be 0 or more");
         }
+        let limits = limits_from_args(args)?;
         Ok(ServiceConfig {
+            limits,
             listen: args.listen,
             data,
             state_file: args.state.clone(),
@@ -159,6 +165,44 @@ impl ServiceConfig {
         self.listen = addr;
         self
     }
+
+    pub fn with_limits(mut self, limits: server::Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// `--max-connections` (checked against `ulimit -n`), `--header-timeout-ms`,
+/// `--body-timeout-ms`.
+fn limits_from_args(args: &ServeArgs) -> anyhow::Result<server::Limits> {
+    let max_connections = match args.max_connections {
+        None => server::default_max_connections(),
+        Some(0) => anyhow::bail!("--max-connections must be at least 1"),
+        Some(n) => {
+            if let (Some(allowed), Some(fds)) =
+                (server::max_connections_allowed(), server::fd_limit())
+                && n as u64 > allowed
+            {
+                anyhow::bail!(
+                    "--max-connections {n} does not fit the file-descriptor limit (ulimit -n {fds}): at most {allowed}"
+                );
+            }
+            n
+        }
+    };
+    for (name, ms) in [
+        ("--header-timeout-ms", args.header_timeout_ms),
+        ("--body-timeout-ms", args.body_timeout_ms),
+    ] {
+        if ms == 0 {
+            anyhow::bail!("{name} must be at least 1");
+        }
+    }
+    Ok(server::Limits {
+        max_connections,
+        header_timeout: std::time::Duration::from_millis(args.header_timeout_ms),
+        body_timeout: std::time::Duration::from_millis(args.body_timeout_ms),
+    })
 }
 
 /// A service running on a tokio task.
@@ -224,6 +268,7 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
         faults,
         request_log,
         clock,
+        limits,
     } = cfg;
     let (store, persist) = match state_file {
         Some(path) => {
@@ -257,13 +302,9 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(server::run(listener, router, limits, async move {
+        let _ = stopped.await;
+    }));
     Ok(RunningService {
         addr,
         stop: Some(stop),
