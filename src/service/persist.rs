@@ -9,7 +9,15 @@
 //!
 //! A new file is built beside the target and renamed into place when it is
 //! complete, so an interrupted creation never leaves a half-seeded database.
+//!
+//! One server per state file: `STATE.lock` beside it is locked (an exclusive
+//! `flock`, which the kernel releases when the process dies, even by
+//! `kill -9`) before the database is opened, and stays locked for as long as
+//! the writer holds the database. It holds the pid of its holder, so a second
+//! `serve` can say which process has the file.
 
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -20,6 +28,43 @@ use super::store::{AccountRow, Mutation, Store, UserRow};
 
 pub struct Persist {
     conn: Connection,
+    /// The lock on `STATE.lock`, released when this is dropped (after `conn`).
+    _lock: File,
+}
+
+/// `STATE.lock`, beside the state file.
+pub fn lock_path(state: &Path) -> PathBuf {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes the exclusive lock on `STATE.lock` (created 0600) and writes our pid
+/// into it, or says who holds it.
+fn lock(state: &Path) -> anyhow::Result<File> {
+    let path = lock_path(state);
+    let mut file = crate::private_file::append(&path)
+        .with_context(|| format!("opening the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok())
+                .map(|pid| format!(" (pid {pid})"))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "the state file {} is in use by another chime-admin serve{holder}: two servers on one file would lose each other's changes. Stop it, or give another --state",
+                state.display()
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()));
+        }
+    }
+    file.set_len(0)?;
+    writeln!(file, "{}", std::process::id())?;
+    Ok(file)
 }
 
 const SCHEMA: &str = "
@@ -52,10 +97,11 @@ impl Persist {
         path: &Path,
         data: impl FnOnce() -> anyhow::Result<DataSet>,
     ) -> anyhow::Result<(Persist, Store)> {
+        let lock = lock(path)?;
         if path.exists() {
             let conn = open(path)?;
             let store = load(&conn)?;
-            return Ok((Persist { conn }, store));
+            return Ok((Persist { conn, _lock: lock }, store));
         }
         let tmp = PathBuf::from(format!("{}.creating", path.display()));
         for suffix in ["", "-wal", "-shm"] {
@@ -63,15 +109,19 @@ impl Persist {
         }
         let store = data()?.into_store();
         {
-            let mut p = Persist { conn: open(&tmp)? };
-            p.write_rows(store_rows(&store))?;
-            p.conn
-                .pragma_update(None, "wal_checkpoint", "TRUNCATE")
-                .ok();
+            let mut conn = open(&tmp)?;
+            write_rows(&mut conn, store_rows(&store))?;
+            conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
         }
         std::fs::rename(&tmp, path)
             .with_context(|| format!("moving the new database to {}", path.display()))?;
-        Ok((Persist { conn: open(path)? }, store))
+        Ok((
+            Persist {
+                conn: open(path)?,
+                _lock: lock,
+            },
+            store,
+        ))
     }
 
     /// Writes the changes in one transaction and commits it.
@@ -79,44 +129,48 @@ impl Persist {
         if mutations.is_empty() {
             return Ok(());
         }
-        self.write_rows(mutations.iter().map(|m| match m {
-            Mutation::PutAccount(row) => Row::Account(row),
-            Mutation::PutUser { account_id, row } => Row::User(account_id, row),
-        }))
+        write_rows(
+            &mut self.conn,
+            mutations.iter().map(|m| match m {
+                Mutation::PutAccount(row) => Row::Account(row),
+                Mutation::PutUser { account_id, row } => Row::User(account_id, row),
+            }),
+        )
     }
+}
 
-    fn write_rows<'a>(&mut self, rows: impl Iterator<Item = Row<'a>>) -> anyhow::Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut put_account = tx.prepare_cached(
-                "INSERT INTO accounts (id, row) VALUES (?1, ?2)
+fn write_rows<'a>(
+    conn: &mut Connection,
+    rows: impl Iterator<Item = Row<'a>>,
+) -> anyhow::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut put_account = tx.prepare_cached(
+            "INSERT INTO accounts (id, row) VALUES (?1, ?2)
                  ON CONFLICT (id) DO UPDATE SET row = excluded.row",
-            )?;
-            let mut put_user = tx.prepare_cached(
-                "INSERT INTO users (account_id, id, row) VALUES (?1, ?2, ?3)
+        )?;
+        let mut put_user = tx.prepare_cached(
+            "INSERT INTO users (account_id, id, row) VALUES (?1, ?2, ?3)
                  ON CONFLICT (account_id, id) DO UPDATE SET row = excluded.row",
-            )?;
-            for r in rows {
-                match r {
-                    Row::Account(row) => {
-                        put_account.execute(params![
-                            row.account.account_id,
-                            serde_json::to_string(row)?
-                        ])?;
-                    }
-                    Row::User(account_id, row) => {
-                        put_user.execute(params![
-                            account_id,
-                            row.user.user_id,
-                            serde_json::to_string(row)?
-                        ])?;
-                    }
+        )?;
+        for r in rows {
+            match r {
+                Row::Account(row) => {
+                    put_account
+                        .execute(params![row.account.account_id, serde_json::to_string(row)?])?;
+                }
+                Row::User(account_id, row) => {
+                    put_user.execute(params![
+                        account_id,
+                        row.user.user_id,
+                        serde_json::to_string(row)?
+                    ])?;
                 }
             }
         }
-        tx.commit()?;
-        Ok(())
     }
+    tx.commit()?;
+    Ok(())
 }
 
 /// One row to write, borrowed.
