@@ -57,3 +57,133 @@ async fn a_second_serve_on_the_same_state_file_refuses_and_names_the_first() {
     assert_eq!(account_names(&last.url).await, ["Kept"]);
     assert_eq!(last.terminate(), Some(0));
 }
+
+// ---------- files that are not ours, empty, newer, older ----------
+
+fn sqlite(path: &Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.execute_batch(sql).expect("sql");
+}
+
+fn pragma(path: &Path, name: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .expect("pragma")
+}
+
+#[test]
+fn a_file_that_is_not_ours_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let foo = dir.path().join("foo.db");
+    sqlite(&foo, "CREATE TABLE foo (x); INSERT INTO foo VALUES (1);");
+    let accounts = dir.path().join("accounts.db");
+    sqlite(
+        &accounts,
+        "CREATE TABLE accounts (x); INSERT INTO accounts VALUES (1);",
+    );
+    let other_app = dir.path().join("other-app.db");
+    sqlite(
+        &other_app,
+        "PRAGMA application_id = 7; CREATE TABLE accounts (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, row TEXT NOT NULL);",
+    );
+    let text = dir.path().join("notes.txt");
+    std::fs::write(
+        &text,
+        "not a database at all, but long enough to look like one\n".repeat(20),
+    )
+    .expect("write");
+    for file in [&foo, &accounts, &other_app, &text] {
+        let before = std::fs::read(file).expect("read");
+        let (code, err) = serve_fails(&["--state", &state_arg(file)]);
+        assert_ne!(code, Some(0), "{err}");
+        assert!(
+            err.contains(&state_arg(file)) && err.contains("is not a chime-admin state file"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(file).expect("read"),
+            before,
+            "{file:?} changed"
+        );
+        for side in ["-wal", "-shm", "-journal", ".creating"] {
+            let p = format!("{}{side}", file.display());
+            assert!(!Path::new(&p).exists(), "{p} was created");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_file_is_seeded_with_the_data_set() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("state.db");
+    std::fs::write(&db, b"").expect("an empty file");
+    let serve = Serve::builder().state(&db).start();
+    let names = account_names(&serve.url).await;
+    assert!(names.contains(&"Example Corp".to_string()), "{names:?}");
+    assert_eq!(serve.terminate(), Some(0));
+    assert_eq!(pragma(&db, "application_id"), 0x4348_4d41);
+    assert_eq!(pragma(&db, "user_version"), 1);
+}
+
+const SEED: &str = r#"{"Accounts": [{
+  "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "Old",
+              "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
+              "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
+  "Users": [{"UserId": "u-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
+             "UserType": "PrivateUser", "UserRegistrationStatus": "Registered"}]
+}]}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_schema_is_refused_and_an_older_one_migrated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("state.db");
+    let seed = dir.path().join("seed.json");
+    std::fs::write(&seed, SEED).expect("seed");
+    let serve = Serve::builder()
+        .args(&["--seed", &state_arg(&seed)])
+        .state(&db)
+        .start();
+    assert_eq!(account_names(&serve.url).await, ["Old"]);
+    assert_eq!(serve.terminate(), Some(0));
+
+    // Newer: refused as it is.
+    sqlite(&db, "PRAGMA user_version = 2;");
+    let before = std::fs::read(&db).expect("read");
+    let (code, err) = serve_fails(&["--state", &state_arg(&db)]);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(err.contains("schema version 2, newer"), "{err}");
+    assert_eq!(std::fs::read(&db).expect("read"), before);
+
+    // Version 0 (before the marker), with a PIN in a user row: migrated.
+    sqlite(
+        &db,
+        "PRAGMA user_version = 0; PRAGMA application_id = 0;
+         UPDATE users SET row = json_set(row, '$.user.PersonalPIN', '7051983264');",
+    );
+    // A damaged row makes the migration fail: nothing of it is kept.
+    sqlite(
+        &db,
+        "INSERT INTO users (account_id, id, row) VALUES ('lwa-1', 'u-bad', 'not json');",
+    );
+    let (code, err) = serve_fails(&["--state", &state_arg(&db)]);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(err.contains("migrating"), "{err}");
+    assert_eq!(pragma(&db, "user_version"), 0, "{err}");
+    assert!(String::from_utf8_lossy(&std::fs::read(&db).expect("read")).contains("7051983264"));
+    sqlite(&db, "DELETE FROM users WHERE id = 'u-bad';");
+
+    let serve = Serve::builder().state(&db).start();
+    let user = quick_client(&serve.url)
+        .get_user("lwa-1", "u-1")
+        .await
+        .expect("GetUser");
+    assert_eq!(user.personal_pin, None);
+    assert_eq!(serve.terminate(), Some(0));
+    assert_eq!(pragma(&db, "application_id"), 0x4348_4d41);
+    assert_eq!(pragma(&db, "user_version"), 1);
+    let bytes = std::fs::read(&db).expect("read");
+    assert!(
+        !String::from_utf8_lossy(&bytes).contains("7051983264"),
+        "the PIN is still in the file"
+    );
+}

@@ -5,6 +5,7 @@
 //! - [`auth`] holds SigV4 verification
 //! - [`handlers`] holds the 21 operations over the [`store`]
 //! - [`persist`] holds `--state` (SQLite, one transaction per changing request)
+//!   and [`schema`] what makes a file ours (marker, versions, migration)
 //! - [`seed`] holds data sets (demo, generated, JSON)
 //! - [`server`] holds the HTTP server and its limits (timeouts, connection cap)
 //! - [`faults`], [`request_log`]
@@ -16,6 +17,7 @@ pub mod handlers;
 pub mod persist;
 pub mod request_log;
 pub mod routes;
+pub mod schema;
 pub mod seed;
 pub mod server;
 pub mod store;

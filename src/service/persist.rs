@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use rusqlite::{Connection, params};
 
+use super::schema::{self, Found};
 use super::seed::DataSet;
 use super::store::{AccountRow, Mutation, Store, UserRow};
 
@@ -67,41 +68,82 @@ fn lock(state: &Path) -> anyhow::Result<File> {
     Ok(file)
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS accounts (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    row TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-    seq INTEGER PRIMARY KEY,
-    account_id TEXT NOT NULL,
-    id TEXT NOT NULL,
-    row TEXT NOT NULL,
-    UNIQUE (account_id, id)
-);
-";
-
+/// Opens a database for serving: WAL, `synchronous=NORMAL`, and
+/// `secure_delete` (what a row no longer holds is overwritten, not left in a
+/// free page).
 fn open(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+    conn.pragma_update(None, "secure_delete", true)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch(SCHEMA)?;
     Ok(conn)
 }
 
+/// Removes group and other bits from the state file and its WAL and SHM
+/// (files an older chime-admin created with the umask's bits).
+fn tighten(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    Ok(())
+}
+
+fn file_len(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|m| m.len())
+}
+
 impl Persist {
-    /// Opens the database, creating it from `data` if the file does not exist,
-    /// and loads it into a store.
+    /// Opens the database, creating it from `data` if the file does not exist
+    /// or is empty, and loads it into a store. A file that is not ours, or
+    /// is of a newer version, is refused and left as it is.
     pub fn open_or_create(
         path: &Path,
         data: impl FnOnce() -> anyhow::Result<DataSet>,
     ) -> anyhow::Result<(Persist, Store)> {
+        crate::private_file::create_parent(path)
+            .with_context(|| format!("creating the directory of {}", path.display()))?;
         let lock = lock(path)?;
-        if path.exists() {
-            let conn = open(path)?;
+        if file_len(path).is_some_and(|n| n > 0) {
+            let version = match schema::inspect(path)? {
+                Found::Ours(v) => v,
+                Found::Foreign(why) => anyhow::bail!(
+                    "{} is not a chime-admin state file: {why}. It was left as it is; give --state a new file",
+                    path.display()
+                ),
+                Found::Newer(v) => anyhow::bail!(
+                    "{} has schema version {v}, newer than this chime-admin understands ({}): use a newer chime-admin. It was left as it is",
+                    path.display(),
+                    schema::VERSION
+                ),
+            };
+            tighten(path).with_context(|| format!("making {} private", path.display()))?;
+            let mut conn = open(path)?;
+            schema::migrate(&mut conn, version).with_context(|| {
+                format!(
+                    "migrating {} from schema version {version}; it was left as it was",
+                    path.display()
+                )
+            })?;
             let store = load(&conn)?;
             return Ok((Persist { conn, _lock: lock }, store));
+        }
+        // Missing or empty: a new database. A WAL beside an empty file would
+        // be replayed onto it: that file is not empty after all.
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        if file_len(&wal).is_some_and(|n| n > 0) {
+            anyhow::bail!(
+                "{} is empty but {} is not: refusing to replace it",
+                path.display(),
+                wal.display()
+            );
         }
         let tmp = PathBuf::from(format!("{}.creating", path.display()));
         for suffix in ["", "-wal", "-shm"] {
@@ -109,7 +151,13 @@ impl Persist {
         }
         let store = data()?.into_store();
         {
+            // Created 0600 before SQLite opens it: its WAL and SHM take the
+            // database's mode.
+            crate::private_file::create_new(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
             let mut conn = open(&tmp)?;
+            conn.execute_batch(schema::TABLES)?;
+            schema::mark(&conn)?;
             write_rows(&mut conn, store_rows(&store))?;
             conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
         }
