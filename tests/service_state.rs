@@ -187,3 +187,57 @@ async fn a_newer_schema_is_refused_and_an_older_one_migrated() {
         "the PIN is still in the file"
     );
 }
+
+// ---------- secrets at rest ----------
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{p:?}: {e}"))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_private_under_umask_000_and_no_pin_is_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state_dir = dir.path().join("state");
+    let db = state_dir.join("state.db");
+    let requests = dir.path().join("logs/requests.jsonl");
+    let seed = dir.path().join("seed.json");
+    std::fs::write(&seed, SEED).expect("seed");
+    let serve = Serve::builder()
+        .args(&["--seed", &state_arg(&seed)])
+        .args(&["--request-log", &state_arg(&requests)])
+        .state(&db)
+        .start_in_shell("umask 000");
+    let client = quick_client(&serve.url);
+    let user = client
+        .reset_personal_pin("lwa-1", "u-1")
+        .await
+        .expect("ResetPersonalPIN");
+    let pin = user.personal_pin.expect("the new PIN").into_inner();
+    assert_eq!(pin.len(), 10);
+    let again = client.get_user("lwa-1", "u-1").await.expect("GetUser");
+    assert_eq!(again.personal_pin, None);
+
+    // While it runs: the database, its WAL and SHM, the lock, both logs.
+    let wal = state_dir.join("state.db-wal");
+    let shm = state_dir.join("state.db-shm");
+    let lock = state_dir.join("state.db.lock");
+    for f in [&db, &wal, &shm, &lock, &requests, &serve.log_file()] {
+        assert_eq!(mode(f), 0o600, "{f:?}");
+    }
+    assert_eq!(mode(&state_dir), 0o700);
+    assert_eq!(mode(requests.parent().expect("dir")), 0o700);
+    for f in [&db, &wal] {
+        let bytes = std::fs::read(f).expect("read");
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&pin),
+            "the PIN is in {f:?}"
+        );
+    }
+    assert_eq!(serve.terminate(), Some(0));
+    assert!(!String::from_utf8_lossy(&std::fs::read(&db).expect("read")).contains(&pin));
+}
