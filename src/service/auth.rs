@@ -39,10 +39,10 @@ impl AccessKey {
         let (id, secret, read_only) = match parts.as_slice() {
             [id, secret] => (*id, *secret, false),
             [id, secret, "read-only"] => (*id, *secret, true),
-            _ => anyhow::bail!("--access-key must be ID:SECRET or ID:SECRET:read-only"),
+            _ => anyhow::bail!("a key must be ID:SECRET or ID:SECRET:read-only"),
         };
         if id.is_empty() || secret.is_empty() {
-            anyhow::bail!("--access-key needs a non-empty ID and SECRET");
+            anyhow::bail!("a key needs a non-empty ID and SECRET");
         }
         Ok(AccessKey {
             id: id.into(),

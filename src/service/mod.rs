@@ -2,7 +2,7 @@
 //! on loopback that the AWS CLI, boto3 and our own client accept as Chime.
 //!
 //! - [`routes`] holds the one HTTP handler (body cap, auth, routing, faults, answer)
-//! - [`auth`] holds SigV4 verification
+//! - [`auth`] holds SigV4 verification, [`keys`] where the accepted keys come from
 //! - [`handlers`] holds the 21 operations over the [`store`]
 //! - [`persist`] holds `--state` (SQLite, one transaction per changing request)
 //!   and [`schema`] what makes a file ours (marker, versions, migration)
@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod faults;
 pub mod handlers;
+pub mod keys;
 pub mod persist;
 pub mod request_log;
 pub mod routes;
@@ -101,14 +102,11 @@ impl ServiceConfig {
         } else {
             DataSet::demo()
         };
-        let keys = if args.access_keys.is_empty() {
-            vec![AccessKey::example()]
-        } else {
-            args.access_keys
-                .iter()
-                .map(|k| AccessKey::parse(k))
-                .collect::<anyhow::Result<Vec<_>>>()?
-        };
+        let keys = keys::gather(
+            &args.access_keys,
+            args.access_keys_file.as_deref(),
+            std::env::var(keys::ENV).ok().as_deref(),
+        )?;
         for (name, p) in [
             ("--fail-rate", args.faults.fail_rate),
             ("--item-fail-rate", args.faults.item_fail_rate),
