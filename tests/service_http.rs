@@ -376,11 +376,57 @@ async fn credentials_are_checked() {
     eu.region = "eu-west-1".into();
     assert_eq!(call(&svc, &eu, "GET", "/accounts", "").await.status, 200);
 
-    // Session token with a known key.
+    // A session token with a long-term key (signed, so only the token is
+    // wrong): refused as AWS refuses an invalid token.
     let mut session = Signer::example();
     session.token = Some("FwoGZXIvYXdzEXAMPLETOKEN".into());
     let r = call(&svc, &session, "GET", "/accounts", "").await;
-    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        (r.status, r.error_type()),
+        (403, Some("UnrecognizedClientException")),
+        "{r:?}"
+    );
+    assert_eq!(
+        r.json()["Message"],
+        "The security token included in the request is invalid."
+    );
+
+    // Two Authorization headers, the good one first or second: refused.
+    let host = svc.addr().to_string();
+    let good = Signer::example().headers(&host, "GET", "/accounts", b"");
+    let auth = good
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .expect("authorization")
+        .clone();
+    let forged = (
+        "Authorization".to_string(),
+        change_byte(&auth.1, auth.1.len() - 3),
+    );
+    for extra_first in [false, true] {
+        let mut h = good.clone();
+        if extra_first {
+            h.insert(0, forged.clone());
+        } else {
+            h.push(forged.clone());
+        }
+        let r = send(svc.addr(), "GET", "/accounts", &h, b"")
+            .await
+            .expect("answer");
+        assert_eq!(
+            (r.status, r.error_type()),
+            (403, Some("InvalidSignatureException")),
+            "{r:?}"
+        );
+        assert!(s(&r.json()["Message"]).contains("2 authorization headers"));
+    }
+    assert_eq!(
+        send(svc.addr(), "GET", "/accounts", &good, b"")
+            .await
+            .expect("answer")
+            .status,
+        200
+    );
 
     // Read-only key: reads work, changes are forbidden and change nothing.
     let ro = Signer::example().key("AKIDREADONLY", "ro-secret");
@@ -1304,4 +1350,52 @@ async fn a_signed_request_is_answered_while_more_idle_sockets_than_the_cap_are_h
     assert!(!log.contains("Too many open files"), "{log}");
     assert!(log.contains("connection limit reached"), "{log}");
     assert_eq!(serve.terminate(), Some(0));
+}
+
+/// With `CHIME_ADMIN_LOG=trace`, `users --email` and the service log every
+/// library's events down to trace, and still no email: neither as typed nor
+/// URL-encoded as in the query string.
+#[test]
+fn no_email_in_the_logs_even_at_trace() {
+    let serve = Serve::builder().env("CHIME_ADMIN_LOG", "trace").start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        support::run_json(
+            support::chime_admin_isolated(dir.path(), ("AKIDEXAMPLE", "secret"))
+                .env("CHIME_ADMIN_LOG", "trace")
+                .args(args)
+                .args([
+                    "--endpoint-url",
+                    &serve.url,
+                    "--output",
+                    "json",
+                    "--log-file",
+                ])
+                .arg(dir.path().join("cli.log")),
+        )
+    };
+    let accounts = run(&["accounts", "--name", "Design"]);
+    let id = s(&accounts["Accounts"][0]["AccountId"]).to_string();
+    let users = run(&["users", &id]);
+    let email = s(&users["Users"][3]["PrimaryEmail"]).to_string();
+    let found = run(&["users", &id, "--email", &email]);
+    assert_eq!(found["Users"].as_array().map(Vec::len), Some(1));
+
+    let encoded = email.replace('@', "%40");
+    let local = email.split('@').next().expect("a local part").to_string();
+    let serve_log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
+    let cli_log = std::fs::read_to_string(dir.path().join("cli.log")).expect("the CLI's log");
+    assert!(
+        cli_log.contains("TRACE") || cli_log.contains("DEBUG"),
+        "{cli_log}"
+    );
+    for (what, log) in [("serve", &serve_log), ("cli", &cli_log)] {
+        let lower = log.to_lowercase();
+        for needle in [&email, &encoded, &local] {
+            assert!(
+                !lower.contains(&needle.to_lowercase()),
+                "{needle} in the {what} log"
+            );
+        }
+    }
 }
