@@ -338,6 +338,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let stopped = stop_signal()?;
     let faults = cfg.faults.clone();
     let state = cfg.state_file.clone();
+    let limits = cfg.limits;
     let svc = start(cfg).await?;
     tracing::info!(
         url = %svc.endpoint_url(),
@@ -347,6 +348,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         throttle_rps = faults.throttle_rps,
         fail_rate = faults.fail_rate,
         item_fail_rate = faults.item_fail_rate,
+        max_connections = limits.max_connections,
+        header_timeout_ms = limits.header_timeout.as_millis(),
+        body_timeout_ms = limits.body_timeout.as_millis(),
         "listening"
     );
     {

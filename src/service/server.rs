@@ -98,6 +98,8 @@ pub async fn run(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
     let mut stop = std::pin::pin!(stop);
+    // Logged once each time the cap is reached, not once per connection.
+    let mut full = false;
     loop {
         let sock = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -114,12 +116,18 @@ pub async fn run(
             _ = &mut stop => break,
         };
         let permit = match Arc::clone(&slots).try_acquire_owned() {
-            Ok(p) => p,
+            Ok(p) => {
+                full = false;
+                p
+            }
             Err(_) => {
-                tracing::warn!(
-                    max_connections = limits.max_connections,
-                    "connection limit reached: closing idle connections"
-                );
+                if !full {
+                    full = true;
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "connection limit reached: closing idle connections"
+                    );
+                }
                 close_idle.send_modify(|n| *n += 1);
                 tokio::select! {
                     p = Arc::clone(&slots).acquire_owned() => match p {
