@@ -152,10 +152,10 @@ pub struct ServeArgs {
     /// Keep the data in this SQLite database (created from the data set if missing).
     #[arg(long)]
     pub state: Option<PathBuf>,
-    /// An accepted key, ID:SECRET or ID:SECRET:read-only (repeatable). The secret shows in `ps`: for throwaway keys; else --access-keys-file or CHIME_ADMIN_ACCESS_KEYS. None given: AKIDEXAMPLE:secret.
-    #[arg(long = "access-key", value_name = "ID:SECRET[:read-only]")]
+    /// An accepted key, ID:SECRET[:read-only][:token=SESSION_TOKEN] (repeatable). The secret shows in `ps`: for throwaway keys; else --access-keys-file or CHIME_ADMIN_ACCESS_KEYS. None given: AKIDEXAMPLE:secret.
+    #[arg(long = "access-key", value_name = "ID:SECRET[:read-only][:token=T]")]
     pub access_keys: Vec<String>,
-    /// Accepted keys, one ID:SECRET[:read-only] a line (# comments); refused if group or others may read it.
+    /// Accepted keys, one a line as for --access-key (# comments); refused if group or others may read it.
     #[arg(long, value_name = "FILE")]
     pub access_keys_file: Option<PathBuf>,
     /// One JSON line per request (no secrets, no emails).

@@ -348,6 +348,8 @@ async fn demo_with_keys() -> RunningService {
     let keys = vec![
         AccessKey::example(),
         AccessKey::parse("AKIDREADONLY:ro-secret:read-only").expect("key"),
+        AccessKey::parse("ASIATEMPORARY:temp-secret:token=FwoGZXIvYXdzEXAMPLE/TOKEN+=")
+            .expect("key"),
     ];
     service::start(ServiceConfig::demo().with_keys(keys))
         .await
@@ -376,20 +378,30 @@ async fn credentials_are_checked() {
     eu.region = "eu-west-1".into();
     assert_eq!(call(&svc, &eu, "GET", "/accounts", "").await.status, 200);
 
-    // A session token with a long-term key (signed, so only the token is
-    // wrong): refused as AWS refuses an invalid token.
-    let mut session = Signer::example();
-    session.token = Some("FwoGZXIvYXdzEXAMPLETOKEN".into());
+    // Temporary credentials: their own session token is accepted.
+    let mut session = Signer::example().key("ASIATEMPORARY", "temp-secret");
+    session.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+=".into());
     let r = call(&svc, &session, "GET", "/accounts", "").await;
-    assert_eq!(
-        (r.status, r.error_type()),
-        (403, Some("UnrecognizedClientException")),
-        "{r:?}"
-    );
-    assert_eq!(
-        r.json()["Message"],
-        "The security token included in the request is invalid."
-    );
+    assert_eq!(r.status, 200, "{r:?}");
+    // Any other token, none, or a token with a long-term key (all signed, so
+    // only the token is wrong): refused as AWS refuses an invalid token.
+    let mut garbage_on_long_term = Signer::example();
+    garbage_on_long_term.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+=".into());
+    let mut wrong_token = Signer::example().key("ASIATEMPORARY", "temp-secret");
+    wrong_token.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+!".into());
+    let no_token = Signer::example().key("ASIATEMPORARY", "temp-secret");
+    for signer in [garbage_on_long_term, wrong_token, no_token] {
+        let r = call(&svc, &signer, "GET", "/accounts", "").await;
+        assert_eq!(
+            (r.status, r.error_type()),
+            (403, Some("UnrecognizedClientException")),
+            "{r:?}"
+        );
+        assert_eq!(
+            r.json()["Message"],
+            "The security token included in the request is invalid."
+        );
+    }
 
     // Two Authorization headers, the good one first or second: refused.
     let host = svc.addr().to_string();

@@ -17,12 +17,14 @@ use crate::model::ExceptionKind;
 
 use super::error::ApiError;
 
-/// One accepted credential.
+/// One accepted credential. With a session token it is temporary
+/// credentials (as STS hands out): requests must carry that token.
 #[derive(Clone)]
 pub struct AccessKey {
     pub id: String,
     pub secret: String,
     pub read_only: bool,
+    pub session_token: Option<String>,
 }
 
 impl std::fmt::Debug for AccessKey {
@@ -31,26 +33,43 @@ impl std::fmt::Debug for AccessKey {
             .field("id", &self.id)
             .field("secret", &"<redacted>")
             .field("read_only", &self.read_only)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
 
+/// What a key spec looks like (no error quotes the spec: it holds a secret).
+const KEY_FORM: &str =
+    "a key must be ID:SECRET, then optionally :read-only and :token=SESSION_TOKEN";
+
 impl AccessKey {
-    /// `ID:SECRET` or `ID:SECRET:read-only`.
+    /// `ID:SECRET`, then optionally `:read-only` and `:token=SESSION_TOKEN`.
     pub fn parse(s: &str) -> anyhow::Result<Self> {
-        let parts: Vec<&str> = s.split(':').collect();
-        let (id, secret, read_only) = match parts.as_slice() {
-            [id, secret] => (*id, *secret, false),
-            [id, secret, "read-only"] => (*id, *secret, true),
-            _ => anyhow::bail!("a key must be ID:SECRET or ID:SECRET:read-only"),
+        let mut parts = s.split(':');
+        let (Some(id), Some(secret)) = (parts.next(), parts.next()) else {
+            anyhow::bail!(KEY_FORM);
         };
         if id.is_empty() || secret.is_empty() {
             anyhow::bail!("a key needs a non-empty ID and SECRET");
+        }
+        let (mut read_only, mut session_token) = (false, None);
+        for part in parts {
+            match (part, part.strip_prefix("token=")) {
+                ("read-only", _) if !read_only => read_only = true,
+                (_, Some(t)) if !t.is_empty() && session_token.is_none() => {
+                    session_token = Some(t.to_string());
+                }
+                _ => anyhow::bail!(KEY_FORM),
+            }
         }
         Ok(AccessKey {
             id: id.into(),
             secret: secret.into(),
             read_only,
+            session_token,
         })
     }
 
@@ -59,6 +78,7 @@ impl AccessKey {
             id: "AKIDEXAMPLE".into(),
             secret: "secret".into(),
             read_only: false,
+            session_token: None,
         }
     }
 }
@@ -348,9 +368,16 @@ pub fn verify<'k>(
             "The security token included in the request is invalid.",
         )
     })?;
-    // The service's keys are long-term keys: a session token with one is
-    // not a token AWS issued for it, and AWS answers so.
-    if header(req, "x-amz-security-token").is_some() {
+    // The token must be the key's own: none for a long-term key, exactly
+    // its token for temporary credentials. Anything else is a token AWS
+    // did not issue for this key, and AWS answers so.
+    let token = header(req, "x-amz-security-token");
+    let token_ok = match (&key.session_token, token) {
+        (None, None) => true,
+        (Some(expected), Some(sent)) => constant_time_eq(expected.as_bytes(), sent),
+        _ => false,
+    };
+    if !token_ok {
         return Err(ApiError::new(
             ExceptionKind::UnrecognizedClient,
             "The security token included in the request is invalid.",
@@ -386,6 +413,9 @@ pub fn verify<'k>(
         return Err(invalid(
             "SignedHeaders must be sorted lowercase names with host and x-amz-date",
         ));
+    }
+    if token.is_some() && !names.contains(&"x-amz-security-token") {
+        return Err(invalid("x-amz-security-token must be signed"));
     }
     let payload = payload_hash(req, &names)?;
     let expected = signature(req, &a, amz_date, payload.canonical(), &key.secret)
@@ -424,7 +454,13 @@ mod tests {
     fn access_key_flag() {
         assert!(AccessKey::parse("A:B:read-only").expect("parses").read_only);
         assert!(!AccessKey::parse("A:B").expect("parses").read_only);
+        let k = AccessKey::parse("A:B:token=T/x+y=:read-only").expect("parses");
+        assert!(k.read_only);
+        assert_eq!(k.session_token.as_deref(), Some("T/x+y="));
+        assert!(!format!("{k:?}").contains("T/x"));
         assert!(AccessKey::parse("A").is_err());
         assert!(AccessKey::parse("A:B:rw").is_err());
+        assert!(AccessKey::parse("A:B:token=").is_err());
+        assert!(AccessKey::parse("A:B:read-only:read-only").is_err());
     }
 }

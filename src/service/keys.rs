@@ -1,5 +1,6 @@
-//! Where `serve` takes the access keys it accepts from, all together:
-//! `--access-key ID:SECRET[:read-only]` (repeatable; the secret shows in
+//! Where `serve` takes the access keys it accepts from, all together (each
+//! `ID:SECRET[:read-only][:token=SESSION_TOKEN]`, see [`AccessKey::parse`]):
+//! `--access-key KEY` (repeatable; the secret shows in
 //! `ps`, so for throwaway keys), `--access-keys-file FILE` (one key a line;
 //! refused if group or others may read it) and `CHIME_ADMIN_ACCESS_KEYS`
 //! (keys separated by commas or white space). None given: AKIDEXAMPLE/secret.
@@ -48,7 +49,7 @@ pub fn gather(
     Ok(keys)
 }
 
-/// One `ID:SECRET[:read-only]` a line; blank lines and `#` comments skipped.
+/// One key a line; blank lines and `#` comments skipped.
 fn from_file(path: &Path) -> anyhow::Result<Vec<AccessKey>> {
     let shown = path.display();
     let meta = std::fs::metadata(path).with_context(|| format!("reading {shown}"))?;
