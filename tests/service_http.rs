@@ -1411,3 +1411,42 @@ fn no_email_in_the_logs_even_at_trace() {
         }
     }
 }
+
+/// `--max-connections` above what `ulimit -n` leaves room for is refused at
+/// start, naming the limit.
+#[test]
+fn a_connection_cap_above_the_fd_limit_is_refused() {
+    let logs = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 256; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_chime-admin"))
+        .args(["serve", "--empty", "--max-connections", "500", "--log-file"])
+        .arg(logs.path().join("serve.log"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve started with 500 connections under ulimit -n 256");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+        .expect("stderr");
+    assert!(!status.success());
+    assert!(
+        err.contains("--max-connections 500")
+            && err.contains("ulimit -n 256")
+            && err.contains("at most 192"),
+        "{err}"
+    );
+}
