@@ -105,7 +105,7 @@ fn a_file_that_is_not_ours_is_refused_untouched() {
             before,
             "{file:?} changed"
         );
-        for side in ["-wal", "-shm", "-journal", ".creating"] {
+        for side in ["-wal", "-shm", "-journal", ".creating", ".lock"] {
             let p = format!("{}{side}", file.display());
             assert!(!Path::new(&p).exists(), "{p} was created");
         }

@@ -96,6 +96,22 @@ fn tighten(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The schema version of an existing file, if it is ours and not newer.
+fn our_version(path: &Path) -> anyhow::Result<i32> {
+    match schema::inspect(path)? {
+        Found::Ours(v) => Ok(v),
+        Found::Foreign(why) => anyhow::bail!(
+            "{} is not a chime-admin state file: {why}. It was left as it is; give --state a new file",
+            path.display()
+        ),
+        Found::Newer(v) => anyhow::bail!(
+            "{} has schema version {v}, newer than this chime-admin understands ({}): use a newer chime-admin. It was left as it is",
+            path.display(),
+            schema::VERSION
+        ),
+    }
+}
+
 fn file_len(path: &Path) -> Option<u64> {
     std::fs::metadata(path).ok().map(|m| m.len())
 }
@@ -110,20 +126,15 @@ impl Persist {
     ) -> anyhow::Result<(Persist, Store)> {
         crate::private_file::create_parent(path)
             .with_context(|| format!("creating the directory of {}", path.display()))?;
+        let existing = || file_len(path).is_some_and(|n| n > 0);
+        // A file that is not ours is refused before anything is created
+        // beside it, and looked at again once we hold the lock.
+        if existing() {
+            our_version(path)?;
+        }
         let lock = lock(path)?;
-        if file_len(path).is_some_and(|n| n > 0) {
-            let version = match schema::inspect(path)? {
-                Found::Ours(v) => v,
-                Found::Foreign(why) => anyhow::bail!(
-                    "{} is not a chime-admin state file: {why}. It was left as it is; give --state a new file",
-                    path.display()
-                ),
-                Found::Newer(v) => anyhow::bail!(
-                    "{} has schema version {v}, newer than this chime-admin understands ({}): use a newer chime-admin. It was left as it is",
-                    path.display(),
-                    schema::VERSION
-                ),
-            };
+        if existing() {
+            let version = our_version(path)?;
             tighten(path).with_context(|| format!("making {} private", path.display()))?;
             let mut conn = open(path)?;
             schema::migrate(&mut conn, version).with_context(|| {
