@@ -165,12 +165,24 @@ pub struct ServeArgs {
     /// Keep the data in this SQLite database (created from the data set if missing).
     #[arg(long)]
     pub state: Option<PathBuf>,
-    /// Accepted credentials, ID:SECRET or ID:SECRET:read-only (default AKIDEXAMPLE:secret).
-    #[arg(long = "access-key", value_name = "ID:SECRET[:read-only]")]
+    /// An accepted key, ID:SECRET[:read-only][:token=SESSION_TOKEN] (repeatable). The secret shows in `ps`: for throwaway keys; else --access-keys-file or CHIME_ADMIN_ACCESS_KEYS. None given: AKIDEXAMPLE:secret.
+    #[arg(long = "access-key", value_name = "ID:SECRET[:read-only][:token=T]")]
     pub access_keys: Vec<String>,
+    /// Accepted keys, one a line as for --access-key (# comments); refused if group or others may read it.
+    #[arg(long, value_name = "FILE")]
+    pub access_keys_file: Option<PathBuf>,
     /// One JSON line per request (no secrets, no emails).
     #[arg(long)]
     pub request_log: Option<PathBuf>,
+    /// Most connections open at once (default 1024, or less to stay below `ulimit -n`).
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// A connection must send a request head within this long of opening or of its last answer (also the keep-alive idle timeout).
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub header_timeout_ms: u64,
+    /// A request body that stalls this long between two reads fails the request.
+    #[arg(long, value_name = "MS", default_value_t = 10000)]
+    pub body_timeout_ms: u64,
     #[command(flatten)]
     pub faults: FaultArgs,
 }

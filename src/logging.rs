@@ -7,7 +7,9 @@
 //!   retries (`chime_admin::client`, debug events: operation, attempt,
 //!   status, request id, milliseconds) are always kept;
 //! - no bodies, keys, tokens or PINs are logged; models keep emails, names
-//!   and PINs `Sensitive`, so a `Debug` of anything logged is redacted.
+//!   and PINs `Sensitive`, so a `Debug` of anything logged is redacted;
+//! - libraries that would log a request's URI or canonical request (an email
+//!   in a query string) are held at debug even with `CHIME_ADMIN_LOG=trace`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -25,16 +27,25 @@ pub fn default_path() -> PathBuf {
         .join("chime-admin.log")
 }
 
-/// What is written: `level` everywhere, and at least debug for the client
-/// (unless the log is off).
+/// Libraries that see whole requests and say so at trace: `aws_sigv4`
+/// traces the URI and the canonical request (an email in the query string
+/// of `users --email`). They are held at debug whatever the level.
+const AT_MOST_DEBUG: &[&str] = &["aws_sigv4", "hyper", "hyper_util", "reqwest", "h2"];
+
+/// What is written: `level` everywhere (libraries that would log requests at
+/// most debug), and at least debug for the client (unless the log is off).
 fn filter(level: LevelFilter) -> Targets {
     let client = if level == LevelFilter::OFF {
         level
     } else {
         level.max(LevelFilter::DEBUG)
     };
-    Targets::new()
-        .with_default(level)
+    let capped = level.min(LevelFilter::DEBUG);
+    AT_MOST_DEBUG
+        .iter()
+        .fold(Targets::new().with_default(level), |t, target| {
+            t.with_target(*target, capped)
+        })
         .with_target("chime_admin::client", client)
 }
 
@@ -71,6 +82,8 @@ mod tests {
         assert!(f.would_enable("chime_admin::service::routes", &Level::INFO));
         let f = filter(LevelFilter::TRACE);
         assert!(f.would_enable("chime_admin::client", &Level::TRACE));
+        assert!(!f.would_enable("aws_sigv4::http_request::sign", &Level::TRACE));
+        assert!(f.would_enable("aws_sigv4::http_request::sign", &Level::DEBUG));
         let f = filter(LevelFilter::OFF);
         assert!(!f.would_enable("chime_admin::service", &Level::ERROR));
         assert!(!f.would_enable("chime_admin::client", &Level::ERROR));

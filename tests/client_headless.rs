@@ -420,7 +420,7 @@ async fn profiles_with_static_keys_and_an_assumed_role_via_source_profile() {
         "--access-key",
         "AKIDEXAMPLE:secret",
         "--access-key",
-        "ASIAROLEKEY:rolesecret",
+        "ASIAROLEKEY:rolesecret:token=SESSIONTOKEN",
     ]);
     let w = World::new();
     let ep = serve.url.as_str();

@@ -882,3 +882,70 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
     let srv3 = Serve::builder().state(&db).start();
     assert_eq!(dump(&env, &srv3.url), users);
 }
+
+/// AWS: "Previously suspended users who are unsuspended using this action
+/// are returned to Registered status" — whatever they were before, and
+/// whether or not a registration date is known (the README's seed example
+/// has none).
+#[test]
+fn aws_cli_batch_unsuspend_user_returns_users_to_registered() {
+    let env = AwsEnv::new();
+    let seed = env.path().join("seed.json");
+    let data = json!({"Accounts": [{
+        "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "LWA",
+                    "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
+                    "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
+        "Users": [{"UserId": "u-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
+                   "UserType": "PrivateUser", "UserRegistrationStatus": "Registered"}]
+    }]});
+    std::fs::write(&seed, data.to_string()).expect("seed file");
+    let srv = Serve::start(&["--seed", seed.to_str().expect("utf-8")]);
+    let a = |args: &[&str]| aws(&env, &srv, args);
+    let created = a(&[
+        "create-user",
+        "--account-id",
+        "lwa-1",
+        "--email",
+        "new@lwa.example",
+    ])
+    .json();
+    let new = s(&created["User"]["UserId"]).to_string();
+    let status = |uid: &str| {
+        s(&a(&["get-user", "--account-id", "lwa-1", "--user-id", uid]).json()["User"]
+            ["UserRegistrationStatus"])
+        .to_string()
+    };
+    assert_eq!(status("u-1"), "Registered");
+    assert_eq!(status(&new), "Unregistered");
+    for op in ["batch-suspend-user", "batch-unsuspend-user"] {
+        let r = a(&[op, "--account-id", "lwa-1", "--user-id-list", "u-1", &new]).json();
+        assert_eq!(r, json!({"UserErrors": []}), "{op}");
+        let expected = if op == "batch-suspend-user" {
+            "Suspended"
+        } else {
+            "Registered"
+        };
+        assert_eq!(status("u-1"), expected, "{op}");
+        assert_eq!(status(&new), expected, "{op}");
+    }
+    // Users not suspended are left as they are.
+    let other = s(&a(&[
+        "create-user",
+        "--account-id",
+        "lwa-1",
+        "--email",
+        "other@lwa.example",
+    ])
+    .json()["User"]["UserId"])
+    .to_string();
+    let r = a(&[
+        "batch-unsuspend-user",
+        "--account-id",
+        "lwa-1",
+        "--user-id-list",
+        &other,
+    ])
+    .json();
+    assert_eq!(r, json!({"UserErrors": []}));
+    assert_eq!(status(&other), "Unregistered");
+}

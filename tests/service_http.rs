@@ -12,7 +12,13 @@
 //! - the log files of `serve` and of the headless commands name the
 //!   operations and hold no email, name or key;
 //! - 10,000 fuzzed requests: no panic, the service still answers, the data
-//!   is unchanged.
+//!   is unchanged;
+//! - session tokens: only a key's own; two Authorization headers refused;
+//! - connections: silent, half-sent, idle keep-alive and stalled-body ones
+//!   are closed by the timeouts; with more idle sockets held than the cap
+//!   (and than `ulimit -n`), a signed request is still answered; a cap above
+//!   the fd limit is refused;
+//! - at `CHIME_ADMIN_LOG=trace`, no email in the service's or client's log.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
@@ -348,6 +354,8 @@ async fn demo_with_keys() -> RunningService {
     let keys = vec![
         AccessKey::example(),
         AccessKey::parse("AKIDREADONLY:ro-secret:read-only").expect("key"),
+        AccessKey::parse("ASIATEMPORARY:temp-secret:token=FwoGZXIvYXdzEXAMPLE/TOKEN+=")
+            .expect("key"),
     ];
     service::start(ServiceConfig::demo().with_keys(keys))
         .await
@@ -376,11 +384,67 @@ async fn credentials_are_checked() {
     eu.region = "eu-west-1".into();
     assert_eq!(call(&svc, &eu, "GET", "/accounts", "").await.status, 200);
 
-    // Session token with a known key.
-    let mut session = Signer::example();
-    session.token = Some("FwoGZXIvYXdzEXAMPLETOKEN".into());
+    // Temporary credentials: their own session token is accepted.
+    let mut session = Signer::example().key("ASIATEMPORARY", "temp-secret");
+    session.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+=".into());
     let r = call(&svc, &session, "GET", "/accounts", "").await;
     assert_eq!(r.status, 200, "{r:?}");
+    // Any other token, none, or a token with a long-term key (all signed, so
+    // only the token is wrong): refused as AWS refuses an invalid token.
+    let mut garbage_on_long_term = Signer::example();
+    garbage_on_long_term.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+=".into());
+    let mut wrong_token = Signer::example().key("ASIATEMPORARY", "temp-secret");
+    wrong_token.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+!".into());
+    let no_token = Signer::example().key("ASIATEMPORARY", "temp-secret");
+    for signer in [garbage_on_long_term, wrong_token, no_token] {
+        let r = call(&svc, &signer, "GET", "/accounts", "").await;
+        assert_eq!(
+            (r.status, r.error_type()),
+            (403, Some("UnrecognizedClientException")),
+            "{r:?}"
+        );
+        assert_eq!(
+            r.json()["Message"],
+            "The security token included in the request is invalid."
+        );
+    }
+
+    // Two Authorization headers, the good one first or second: refused.
+    let host = svc.addr().to_string();
+    let good = Signer::example().headers(&host, "GET", "/accounts", b"");
+    let auth = good
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .expect("authorization")
+        .clone();
+    let forged = (
+        "Authorization".to_string(),
+        change_byte(&auth.1, auth.1.len() - 3),
+    );
+    for extra_first in [false, true] {
+        let mut h = good.clone();
+        if extra_first {
+            h.insert(0, forged.clone());
+        } else {
+            h.push(forged.clone());
+        }
+        let r = send(svc.addr(), "GET", "/accounts", &h, b"")
+            .await
+            .expect("answer");
+        assert_eq!(
+            (r.status, r.error_type()),
+            (403, Some("InvalidSignatureException")),
+            "{r:?}"
+        );
+        assert!(s(&r.json()["Message"]).contains("2 authorization headers"));
+    }
+    assert_eq!(
+        send(svc.addr(), "GET", "/accounts", &good, b"")
+            .await
+            .expect("answer")
+            .status,
+        200
+    );
 
     // Read-only key: reads work, changes are forbidden and change nothing.
     let ro = Signer::example().key("AKIDREADONLY", "ro-secret");
@@ -1183,4 +1247,212 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
             panic!("{n} in the {what} log");
         }
     }
+}
+
+// ---------- slow, idle and too many connections ----------
+
+/// Reads until the server closes the connection (EOF or reset) and returns
+/// what it sent; fails if it is still open after 30 s.
+async fn until_closed(s: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Err(_) => panic!("the server kept the connection open for 30 s"),
+            Ok(Ok(0)) | Ok(Err(_)) => return out,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A signed request's head (keep-alive, `Content-Length: len`).
+fn signed_head(addr: SocketAddr, method: &str, target: &str, body: &[u8], len: usize) -> Vec<u8> {
+    let headers = Signer::example().headers(&addr.to_string(), method, target, body);
+    let mut head = format!("{method} {target} HTTP/1.1\r\n");
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    head.into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_half_sent_idle_and_stalled_connections_are_closed() {
+    let limits = service::server::Limits {
+        max_connections: 16,
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+    };
+    let svc = service::start(ServiceConfig::empty().with_limits(limits))
+        .await
+        .expect("service starts");
+    let addr = svc.addr();
+
+    // Sends nothing: closed by the header read timeout, with no answer.
+    let mut silent = TcpStream::connect(addr).await.expect("connect");
+    assert!(until_closed(&mut silent).await.is_empty());
+
+    // Half a request head.
+    let mut half = TcpStream::connect(addr).await.expect("connect");
+    half.write_all(b"GET /accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Da")
+        .await
+        .expect("write");
+    let answer = until_closed(&mut half).await;
+    assert!(
+        parse_response(&answer).is_none_or(|r| r.status != 200),
+        "{answer:?}"
+    );
+
+    // Keep-alive: a request is answered, then the idle connection is closed.
+    let mut idle = TcpStream::connect(addr).await.expect("connect");
+    idle.write_all(&signed_head(addr, "GET", "/accounts", b"", 0))
+        .await
+        .expect("write");
+    let answer = parse_response(&until_closed(&mut idle).await).expect("an answer");
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.json()["Accounts"], serde_json::json!([]));
+
+    // A body that stops after 10 of its 100 bytes: 400, closed, nothing made.
+    let body = format!("{{\"Name\": \"Stalled\"{}}}", " ".repeat(81));
+    assert_eq!(body.len(), 100);
+    let mut stalled = TcpStream::connect(addr).await.expect("connect");
+    let mut req = signed_head(addr, "POST", "/accounts", body.as_bytes(), body.len());
+    req.extend_from_slice(&body.as_bytes()[..10]);
+    stalled.write_all(&req).await.expect("write");
+    let answer = parse_response(&until_closed(&mut stalled).await).expect("an answer");
+    assert_eq!(
+        (answer.status, answer.error_type()),
+        (400, Some("BadRequestException")),
+        "{answer:?}"
+    );
+    assert!(s(&answer.json()["Message"]).contains("stalled"));
+    let listed = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+    assert_eq!(listed.json()["Accounts"], serde_json::json!([]));
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// `serve` under `ulimit -n 128` with `--max-connections 16` and a header
+/// timeout of 10 minutes (so no timeout frees a slot): 200 idle sockets, more
+/// than the cap and than the fds the process may open, are held while a
+/// signed request is sent; it is answered, and `accept` never ran out of fds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_request_is_answered_while_more_idle_sockets_than_the_cap_are_held() {
+    const IDLE: usize = 200;
+    let serve = Serve::builder()
+        .args(&["--empty", "--max-connections", "16"])
+        .args(&["--header-timeout-ms", "600000"])
+        .start_in_shell("ulimit -n 128");
+    let addr: SocketAddr = serve
+        .url
+        .strip_prefix("http://")
+        .and_then(|a| a.parse().ok())
+        .expect("an address");
+    let mut held = Vec::with_capacity(IDLE);
+    for _ in 0..IDLE {
+        held.push(TcpStream::connect(addr).await.expect("connect"));
+    }
+    let started = std::time::Instant::now();
+    let headers = Signer::example().headers(&addr.to_string(), "GET", "/accounts", b"");
+    let answer = send(addr, "GET", "/accounts", &headers, b"")
+        .await
+        .expect("an answer while the idle sockets are held");
+    let elapsed = started.elapsed();
+    assert_eq!(answer.status, 200, "{answer:?}");
+    eprintln!(
+        "with {IDLE} idle sockets held (cap 16, ulimit -n 128): answered in {:.1} ms",
+        elapsed.as_secs_f64() * 1000.0
+    );
+    drop(held);
+    let log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
+    assert!(!log.contains("Too many open files"), "{log}");
+    assert!(log.contains("connection limit reached"), "{log}");
+    assert_eq!(serve.terminate(), Some(0));
+}
+
+/// With `CHIME_ADMIN_LOG=trace`, `users --email` and the service log every
+/// library's events down to trace, and still no email: neither as typed nor
+/// URL-encoded as in the query string.
+#[test]
+fn no_email_in_the_logs_even_at_trace() {
+    let serve = Serve::builder().env("CHIME_ADMIN_LOG", "trace").start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        support::run_json(
+            support::chime_admin_isolated(dir.path(), ("AKIDEXAMPLE", "secret"))
+                .env("CHIME_ADMIN_LOG", "trace")
+                .args(args)
+                .args([
+                    "--endpoint-url",
+                    &serve.url,
+                    "--output",
+                    "json",
+                    "--log-file",
+                ])
+                .arg(dir.path().join("cli.log")),
+        )
+    };
+    let accounts = run(&["accounts", "--name", "Design"]);
+    let id = s(&accounts["Accounts"][0]["AccountId"]).to_string();
+    let users = run(&["users", &id]);
+    let email = s(&users["Users"][3]["PrimaryEmail"]).to_string();
+    let found = run(&["users", &id, "--email", &email]);
+    assert_eq!(found["Users"].as_array().map(Vec::len), Some(1));
+
+    let encoded = email.replace('@', "%40");
+    let local = email.split('@').next().expect("a local part").to_string();
+    let serve_log = std::fs::read_to_string(serve.log_file()).expect("serve's log");
+    let cli_log = std::fs::read_to_string(dir.path().join("cli.log")).expect("the CLI's log");
+    assert!(
+        cli_log.contains("TRACE") || cli_log.contains("DEBUG"),
+        "{cli_log}"
+    );
+    for (what, log) in [("serve", &serve_log), ("cli", &cli_log)] {
+        let lower = log.to_lowercase();
+        for needle in [&email, &encoded, &local] {
+            assert!(
+                !lower.contains(&needle.to_lowercase()),
+                "{needle} in the {what} log"
+            );
+        }
+    }
+}
+
+/// `--max-connections` above what `ulimit -n` leaves room for is refused at
+/// start, naming the limit.
+#[test]
+fn a_connection_cap_above_the_fd_limit_is_refused() {
+    let logs = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 256; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_chime-admin"))
+        .args(["serve", "--empty", "--max-connections", "500", "--log-file"])
+        .arg(logs.path().join("serve.log"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve started with 500 connections under ulimit -n 256");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+        .expect("stderr");
+    assert!(!status.success());
+    assert!(
+        err.contains("--max-connections 500")
+            && err.contains("ulimit -n 256")
+            && err.contains("at most 192"),
+        "{err}"
+    );
 }

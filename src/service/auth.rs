@@ -3,7 +3,10 @@
 //! once more, the query sorted, the signed headers, sha256 of the body), any
 //! region in the scope, `X-Amz-Date` within 5 minutes of the service's clock.
 //! A signed `X-Amz-Content-SHA256` (some SDKs send one) is the payload hash:
-//! a hex sha256 the body must then match, or `UNSIGNED-PAYLOAD`.
+//! a hex sha256 the body must then match, or `UNSIGNED-PAYLOAD`. The keys are
+//! long-term keys, so any `X-Amz-Security-Token` is an invalid token (403
+//! `UnrecognizedClientException`, as AWS answers); two `Authorization` (or
+//! `X-Amz-Date`, token, payload hash) headers are refused.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -14,12 +17,14 @@ use crate::model::ExceptionKind;
 
 use super::error::ApiError;
 
-/// One accepted credential.
+/// One accepted credential. With a session token it is temporary
+/// credentials (as STS hands out): requests must carry that token.
 #[derive(Clone)]
 pub struct AccessKey {
     pub id: String,
     pub secret: String,
     pub read_only: bool,
+    pub session_token: Option<String>,
 }
 
 impl std::fmt::Debug for AccessKey {
@@ -28,26 +33,43 @@ impl std::fmt::Debug for AccessKey {
             .field("id", &self.id)
             .field("secret", &"<redacted>")
             .field("read_only", &self.read_only)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
 
+/// What a key spec looks like (no error quotes the spec: it holds a secret).
+const KEY_FORM: &str =
+    "a key must be ID:SECRET, then optionally :read-only and :token=SESSION_TOKEN";
+
 impl AccessKey {
-    /// `ID:SECRET` or `ID:SECRET:read-only`.
+    /// `ID:SECRET`, then optionally `:read-only` and `:token=SESSION_TOKEN`.
     pub fn parse(s: &str) -> anyhow::Result<Self> {
-        let parts: Vec<&str> = s.split(':').collect();
-        let (id, secret, read_only) = match parts.as_slice() {
-            [id, secret] => (*id, *secret, false),
-            [id, secret, "read-only"] => (*id, *secret, true),
-            _ => anyhow::bail!("--access-key must be ID:SECRET or ID:SECRET:read-only"),
+        let mut parts = s.split(':');
+        let (Some(id), Some(secret)) = (parts.next(), parts.next()) else {
+            anyhow::bail!(KEY_FORM);
         };
         if id.is_empty() || secret.is_empty() {
-            anyhow::bail!("--access-key needs a non-empty ID and SECRET");
+            anyhow::bail!("a key needs a non-empty ID and SECRET");
+        }
+        let (mut read_only, mut session_token) = (false, None);
+        for part in parts {
+            match (part, part.strip_prefix("token=")) {
+                ("read-only", _) if !read_only => read_only = true,
+                (_, Some(t)) if !t.is_empty() && session_token.is_none() => {
+                    session_token = Some(t.to_string());
+                }
+                _ => anyhow::bail!(KEY_FORM),
+            }
         }
         Ok(AccessKey {
             id: id.into(),
             secret: secret.into(),
             read_only,
+            session_token,
         })
     }
 
@@ -56,6 +78,7 @@ impl AccessKey {
             id: "AKIDEXAMPLE".into(),
             secret: "secret".into(),
             read_only: false,
+            session_token: None,
         }
     }
 }
@@ -314,6 +337,25 @@ pub fn verify<'k>(
     keys: &'k [AccessKey],
     now: DateTime<Utc>,
 ) -> Result<&'k AccessKey, ApiError> {
+    // One value each for the headers the check reads: with two, which one
+    // counts would be a guess (and a way round the check).
+    for name in [
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-content-sha256",
+    ] {
+        let n = req
+            .headers
+            .iter()
+            .filter(|(h, _)| h.eq_ignore_ascii_case(name))
+            .count();
+        if n > 1 {
+            return Err(invalid(format!(
+                "The request has {n} {name} headers; a signed request has at most one"
+            )));
+        }
+    }
     let auth = header(req, "authorization")
         .and_then(|v| std::str::from_utf8(v).ok())
         .ok_or_else(|| invalid("Missing Authentication Token"))?;
@@ -326,6 +368,21 @@ pub fn verify<'k>(
             "The security token included in the request is invalid.",
         )
     })?;
+    // The token must be the key's own: none for a long-term key, exactly
+    // its token for temporary credentials. Anything else is a token AWS
+    // did not issue for this key, and AWS answers so.
+    let token = header(req, "x-amz-security-token");
+    let token_ok = match (&key.session_token, token) {
+        (None, None) => true,
+        (Some(expected), Some(sent)) => constant_time_eq(expected.as_bytes(), sent),
+        _ => false,
+    };
+    if !token_ok {
+        return Err(ApiError::new(
+            ExceptionKind::UnrecognizedClient,
+            "The security token included in the request is invalid.",
+        ));
+    }
     if a.service != "chime" {
         return Err(invalid(format!(
             "Credential should be scoped to correct service: 'chime', not '{}'",
@@ -357,7 +414,7 @@ pub fn verify<'k>(
             "SignedHeaders must be sorted lowercase names with host and x-amz-date",
         ));
     }
-    if header(req, "x-amz-security-token").is_some() && !names.contains(&"x-amz-security-token") {
+    if token.is_some() && !names.contains(&"x-amz-security-token") {
         return Err(invalid("x-amz-security-token must be signed"));
     }
     let payload = payload_hash(req, &names)?;
@@ -397,7 +454,13 @@ mod tests {
     fn access_key_flag() {
         assert!(AccessKey::parse("A:B:read-only").expect("parses").read_only);
         assert!(!AccessKey::parse("A:B").expect("parses").read_only);
+        let k = AccessKey::parse("A:B:token=T/x+y=:read-only").expect("parses");
+        assert!(k.read_only);
+        assert_eq!(k.session_token.as_deref(), Some("T/x+y="));
+        assert!(!format!("{k:?}").contains("T/x"));
         assert!(AccessKey::parse("A").is_err());
         assert!(AccessKey::parse("A:B:rw").is_err());
+        assert!(AccessKey::parse("A:B:token=").is_err());
+        assert!(AccessKey::parse("A:B:read-only:read-only").is_err());
     }
 }

@@ -2,20 +2,25 @@
 //! on loopback that the AWS CLI, boto3 and our own client accept as Chime.
 //!
 //! - [`routes`] holds the one HTTP handler (body cap, auth, routing, faults, answer)
-//! - [`auth`] holds SigV4 verification
+//! - [`auth`] holds SigV4 verification, [`keys`] where the accepted keys come from
 //! - [`handlers`] holds the 21 operations over the [`store`]
 //! - [`persist`] holds `--state` (SQLite, one transaction per changing request)
+//!   and [`schema`] what makes a file ours (marker, versions, migration)
 //! - [`seed`] holds data sets (demo, generated, JSON)
+//! - [`server`] holds the HTTP server and its limits (timeouts, connection cap)
 //! - [`faults`], [`request_log`]
 
 pub mod auth;
 pub mod error;
 pub mod faults;
 pub mod handlers;
+pub mod keys;
 pub mod persist;
 pub mod request_log;
 pub mod routes;
+pub mod schema;
 pub mod seed;
+pub mod server;
 pub mod store;
 pub mod writer;
 
@@ -63,6 +68,7 @@ pub struct ServiceConfig {
     pub faults: FaultArgs,
     pub request_log: Option<PathBuf>,
     pub clock: Clock,
+    pub limits: server::Limits,
 }
 
 impl ServiceConfig {
@@ -76,6 +82,7 @@ impl ServiceConfig {
             faults: FaultArgs::default(),
             request_log: None,
             clock: Clock::System,
+            limits: server::Limits::default(),
         }
     }
 
@@ -95,14 +102,11 @@ impl ServiceConfig {
         } else {
             DataSet::demo()
         };
-        let keys = if args.access_keys.is_empty() {
-            vec![AccessKey::example()]
-        } else {
-            args.access_keys
-                .iter()
-                .map(|k| AccessKey::parse(k))
-                .collect::<anyhow::Result<Vec<_>>>()?
-        };
+        let keys = keys::gather(
+            &args.access_keys,
+            args.access_keys_file.as_deref(),
+            std::env::var(keys::ENV).ok().as_deref(),
+        )?;
         for (name, p) in [
             ("--fail-rate", args.faults.fail_rate),
             ("--item-fail-rate", args.faults.item_fail_rate),
@@ -114,7 +118,9 @@ impl ServiceConfig {
         if args.faults.throttle_rps < 0.0 || !args.faults.throttle_rps.is_finite() {
             anyhow::bail!("--throttle-rps must be 0 or more");
         }
+        let limits = limits_from_args(args)?;
         Ok(ServiceConfig {
+            limits,
             listen: args.listen,
             data,
             state_file: args.state.clone(),
@@ -159,6 +165,44 @@ impl ServiceConfig {
         self.listen = addr;
         self
     }
+
+    pub fn with_limits(mut self, limits: server::Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// `--max-connections` (checked against `ulimit -n`), `--header-timeout-ms`,
+/// `--body-timeout-ms`.
+fn limits_from_args(args: &ServeArgs) -> anyhow::Result<server::Limits> {
+    let max_connections = match args.max_connections {
+        None => server::default_max_connections(),
+        Some(0) => anyhow::bail!("--max-connections must be at least 1"),
+        Some(n) => {
+            if let (Some(allowed), Some(fds)) =
+                (server::max_connections_allowed(), server::fd_limit())
+                && n as u64 > allowed
+            {
+                anyhow::bail!(
+                    "--max-connections {n} does not fit the file-descriptor limit (ulimit -n {fds}): at most {allowed}"
+                );
+            }
+            n
+        }
+    };
+    for (name, ms) in [
+        ("--header-timeout-ms", args.header_timeout_ms),
+        ("--body-timeout-ms", args.body_timeout_ms),
+    ] {
+        if ms == 0 {
+            anyhow::bail!("{name} must be at least 1");
+        }
+    }
+    Ok(server::Limits {
+        max_connections,
+        header_timeout: std::time::Duration::from_millis(args.header_timeout_ms),
+        body_timeout: std::time::Duration::from_millis(args.body_timeout_ms),
+    })
 }
 
 /// A service running on a tokio task.
@@ -224,6 +268,7 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
         faults,
         request_log,
         clock,
+        limits,
     } = cfg;
     let (store, persist) = match state_file {
         Some(path) => {
@@ -257,13 +302,9 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(server::run(listener, router, limits, async move {
+        let _ = stopped.await;
+    }));
     Ok(RunningService {
         addr,
         stop: Some(stop),
@@ -297,6 +338,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let stopped = stop_signal()?;
     let faults = cfg.faults.clone();
     let state = cfg.state_file.clone();
+    let limits = cfg.limits;
     let svc = start(cfg).await?;
     tracing::info!(
         url = %svc.endpoint_url(),
@@ -306,6 +348,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         throttle_rps = faults.throttle_rps,
         fail_rate = faults.fail_rate,
         item_fail_rate = faults.item_fail_rate,
+        max_connections = limits.max_connections,
+        header_timeout_ms = limits.header_timeout.as_millis(),
+        body_timeout_ms = limits.body_timeout.as_millis(),
         "listening"
     );
     {

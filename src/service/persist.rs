@@ -9,53 +9,152 @@
 //!
 //! A new file is built beside the target and renamed into place when it is
 //! complete, so an interrupted creation never leaves a half-seeded database.
+//!
+//! One server per state file: `STATE.lock` beside it is locked (an exclusive
+//! `flock`, which the kernel releases when the process dies, even by
+//! `kill -9`) before the database is opened, and stays locked for as long as
+//! the writer holds the database. It holds the pid of its holder, so a second
+//! `serve` can say which process has the file.
 
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rusqlite::{Connection, params};
 
+use super::schema::{self, Found};
 use super::seed::DataSet;
 use super::store::{AccountRow, Mutation, Store, UserRow};
 
 pub struct Persist {
     conn: Connection,
+    /// The lock on `STATE.lock`, released when this is dropped (after `conn`).
+    _lock: File,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS accounts (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    row TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-    seq INTEGER PRIMARY KEY,
-    account_id TEXT NOT NULL,
-    id TEXT NOT NULL,
-    row TEXT NOT NULL,
-    UNIQUE (account_id, id)
-);
-";
+/// `STATE.lock`, beside the state file.
+pub fn lock_path(state: &Path) -> PathBuf {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
 
+/// Takes the exclusive lock on `STATE.lock` (created 0600) and writes our pid
+/// into it, or says who holds it.
+fn lock(state: &Path) -> anyhow::Result<File> {
+    let path = lock_path(state);
+    let mut file = crate::private_file::append(&path)
+        .with_context(|| format!("opening the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok())
+                .map(|pid| format!(" (pid {pid})"))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "the state file {} is in use by another chime-admin serve{holder}: two servers on one file would lose each other's changes. Stop it, or give another --state",
+                state.display()
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()));
+        }
+    }
+    file.set_len(0)?;
+    writeln!(file, "{}", std::process::id())?;
+    Ok(file)
+}
+
+/// Opens a database for serving: WAL, `synchronous=NORMAL`, and
+/// `secure_delete` (what a row no longer holds is overwritten, not left in a
+/// free page).
 fn open(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+    conn.pragma_update(None, "secure_delete", true)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch(SCHEMA)?;
     Ok(conn)
 }
 
+/// Removes group and other bits from the state file and its WAL and SHM
+/// (files an older chime-admin created with the umask's bits).
+fn tighten(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// The schema version of an existing file, if it is ours and not newer.
+fn our_version(path: &Path) -> anyhow::Result<i32> {
+    match schema::inspect(path)? {
+        Found::Ours(v) => Ok(v),
+        Found::Foreign(why) => anyhow::bail!(
+            "{} is not a chime-admin state file: {why}. It was left as it is; give --state a new file",
+            path.display()
+        ),
+        Found::Newer(v) => anyhow::bail!(
+            "{} has schema version {v}, newer than this chime-admin understands ({}): use a newer chime-admin. It was left as it is",
+            path.display(),
+            schema::VERSION
+        ),
+    }
+}
+
+fn file_len(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().map(|m| m.len())
+}
+
 impl Persist {
-    /// Opens the database, creating it from `data` if the file does not exist,
-    /// and loads it into a store.
+    /// Opens the database, creating it from `data` if the file does not exist
+    /// or is empty, and loads it into a store. A file that is not ours, or
+    /// is of a newer version, is refused and left as it is.
     pub fn open_or_create(
         path: &Path,
         data: impl FnOnce() -> anyhow::Result<DataSet>,
     ) -> anyhow::Result<(Persist, Store)> {
-        if path.exists() {
-            let conn = open(path)?;
+        crate::private_file::create_parent(path)
+            .with_context(|| format!("creating the directory of {}", path.display()))?;
+        let existing = || file_len(path).is_some_and(|n| n > 0);
+        // A file that is not ours is refused before anything is created
+        // beside it, and looked at again once we hold the lock.
+        if existing() {
+            our_version(path)?;
+        }
+        let lock = lock(path)?;
+        if existing() {
+            let version = our_version(path)?;
+            tighten(path).with_context(|| format!("making {} private", path.display()))?;
+            let mut conn = open(path)?;
+            schema::migrate(&mut conn, version).with_context(|| {
+                format!(
+                    "migrating {} from schema version {version}; it was left as it was",
+                    path.display()
+                )
+            })?;
             let store = load(&conn)?;
-            return Ok((Persist { conn }, store));
+            return Ok((Persist { conn, _lock: lock }, store));
+        }
+        // Missing or empty: a new database. A WAL beside an empty file would
+        // be replayed onto it: that file is not empty after all.
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        if file_len(&wal).is_some_and(|n| n > 0) {
+            anyhow::bail!(
+                "{} is empty but {} is not: refusing to replace it",
+                path.display(),
+                wal.display()
+            );
         }
         let tmp = PathBuf::from(format!("{}.creating", path.display()));
         for suffix in ["", "-wal", "-shm"] {
@@ -63,15 +162,25 @@ impl Persist {
         }
         let store = data()?.into_store();
         {
-            let mut p = Persist { conn: open(&tmp)? };
-            p.write_rows(store_rows(&store))?;
-            p.conn
-                .pragma_update(None, "wal_checkpoint", "TRUNCATE")
-                .ok();
+            // Created 0600 before SQLite opens it: its WAL and SHM take the
+            // database's mode.
+            crate::private_file::create_new(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
+            let mut conn = open(&tmp)?;
+            conn.execute_batch(schema::TABLES)?;
+            schema::mark(&conn)?;
+            write_rows(&mut conn, store_rows(&store))?;
+            conn.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
         }
         std::fs::rename(&tmp, path)
             .with_context(|| format!("moving the new database to {}", path.display()))?;
-        Ok((Persist { conn: open(path)? }, store))
+        Ok((
+            Persist {
+                conn: open(path)?,
+                _lock: lock,
+            },
+            store,
+        ))
     }
 
     /// Writes the changes in one transaction and commits it.
@@ -79,44 +188,48 @@ impl Persist {
         if mutations.is_empty() {
             return Ok(());
         }
-        self.write_rows(mutations.iter().map(|m| match m {
-            Mutation::PutAccount(row) => Row::Account(row),
-            Mutation::PutUser { account_id, row } => Row::User(account_id, row),
-        }))
+        write_rows(
+            &mut self.conn,
+            mutations.iter().map(|m| match m {
+                Mutation::PutAccount(row) => Row::Account(row),
+                Mutation::PutUser { account_id, row } => Row::User(account_id, row),
+            }),
+        )
     }
+}
 
-    fn write_rows<'a>(&mut self, rows: impl Iterator<Item = Row<'a>>) -> anyhow::Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut put_account = tx.prepare_cached(
-                "INSERT INTO accounts (id, row) VALUES (?1, ?2)
+fn write_rows<'a>(
+    conn: &mut Connection,
+    rows: impl Iterator<Item = Row<'a>>,
+) -> anyhow::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut put_account = tx.prepare_cached(
+            "INSERT INTO accounts (id, row) VALUES (?1, ?2)
                  ON CONFLICT (id) DO UPDATE SET row = excluded.row",
-            )?;
-            let mut put_user = tx.prepare_cached(
-                "INSERT INTO users (account_id, id, row) VALUES (?1, ?2, ?3)
+        )?;
+        let mut put_user = tx.prepare_cached(
+            "INSERT INTO users (account_id, id, row) VALUES (?1, ?2, ?3)
                  ON CONFLICT (account_id, id) DO UPDATE SET row = excluded.row",
-            )?;
-            for r in rows {
-                match r {
-                    Row::Account(row) => {
-                        put_account.execute(params![
-                            row.account.account_id,
-                            serde_json::to_string(row)?
-                        ])?;
-                    }
-                    Row::User(account_id, row) => {
-                        put_user.execute(params![
-                            account_id,
-                            row.user.user_id,
-                            serde_json::to_string(row)?
-                        ])?;
-                    }
+        )?;
+        for r in rows {
+            match r {
+                Row::Account(row) => {
+                    put_account
+                        .execute(params![row.account.account_id, serde_json::to_string(row)?])?;
+                }
+                Row::User(account_id, row) => {
+                    put_user.execute(params![
+                        account_id,
+                        row.user.user_id,
+                        serde_json::to_string(row)?
+                    ])?;
                 }
             }
         }
-        tx.commit()?;
-        Ok(())
     }
+    tx.commit()?;
+    Ok(())
 }
 
 /// One row to write, borrowed.

@@ -111,9 +111,27 @@ async fn read_body(parts: &Parts, body: Body) -> ApiResult<Bytes> {
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| too_large())
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+        if stalled(&e) {
+            ApiError::bad_request("The request body stalled: no data arrived in time")
+        } else if declared.is_some() {
+            ApiError::bad_request("The request body ended before its Content-Length")
+        } else {
+            too_large()
+        }
+    })
+}
+
+/// The body timeout (tower-http's `RequestBodyTimeoutLayer`) fired.
+fn stalled(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 fn decode(s: &str) -> ApiResult<String> {

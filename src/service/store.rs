@@ -100,6 +100,8 @@ impl AccountEntry {
 
     fn put_user(&mut self, mut row: UserRow) {
         row.user.account_id = None;
+        // Personal PINs are never kept (only ResetPersonalPIN's answer has one).
+        row.user.personal_pin = None;
         let email = row.user.email().to_lowercase();
         match self.by_id.get(&row.user.user_id) {
             Some(&i) => {

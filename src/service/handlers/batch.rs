@@ -118,14 +118,14 @@ pub(super) fn batch_suspend(store: &Store, req: Request<'_>, suspend: bool) -> A
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     Ok(batch(acc, req, &ids, |_, row| {
         let mut new = row.clone();
+        // AWS: "Previously suspended users who are unsuspended using this
+        // action are returned to Registered status"; the others are ignored.
         let status = if suspend {
             RegistrationStatus::Suspended
         } else if !row.user.is_suspended() {
             return Ok(new);
-        } else if row.user.registered_on.is_some() {
-            RegistrationStatus::Registered
         } else {
-            RegistrationStatus::Unregistered
+            RegistrationStatus::Registered
         };
         new.user.user_registration_status = Some(status);
         Ok(new)

@@ -203,10 +203,12 @@ pub(super) fn reset_pin(store: &Store, req: &Request<'_>) -> ApiResult<Outcome> 
     let pin: String = (0..10)
         .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
         .collect();
+    // The PIN is in the answer only: AWS never shows it again, so it is
+    // not kept (in memory or in the state file).
     let mut new = row.clone();
-    new.user.personal_pin = Some(Sensitive::new(pin));
+    new.user.personal_pin = None;
     let mut out = user_out(&acc.row.account.account_id, &new);
-    out.personal_pin = new.user.personal_pin.clone();
+    out.personal_pin = Some(Sensitive::new(pin));
     Ok(Outcome::ok(req.op, json!({ "User": out })).with(vec![put_user(acc, new)]))
 }
 

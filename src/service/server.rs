@@ -1,0 +1,171 @@
+//! The HTTP server under the service: hyper's HTTP/1.1 connections, one task
+//! each, with the limits a long-running server needs on a shared machine.
+//!
+//! - **Header read timeout** (hyper's `header_read_timeout`): a connection
+//!   must send a complete request head within it, counted from when it opened
+//!   or finished its last answer. So it closes connections that send nothing,
+//!   half a head, and keep-alive connections left idle (the idle timeout).
+//! - **Body timeout** (tower-http's `RequestBodyTimeoutLayer`): a body that
+//!   stalls that long between two reads fails the request (400).
+//! - **Connection cap**: at most `max_connections` open at once, below the
+//!   file-descriptor limit, so `accept` never fails with "Too many open
+//!   files". When a connection arrives with every slot taken, every open
+//!   connection is asked to close once idle (hyper's graceful shutdown):
+//!   those waiting for a request close at once and free their slots, busy ones
+//!   after their answer. A new client is served promptly however many idle
+//!   sockets are held (nginx likewise closes idle keep-alive connections when
+//!   it runs short of connections).
+//!
+//! Stopping closes the listener, asks every connection to close once idle and
+//! waits for all of them.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tower_http::timeout::RequestBodyTimeoutLayer;
+
+/// File descriptors kept back from the connection cap for the process's own
+/// files (state file and its WAL, logs, the listener, stdio).
+pub const FD_RESERVE: u64 = 64;
+
+/// The most connections served by default, whatever the fd limit.
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 1024;
+
+/// How long connections may dawdle, and how many may be open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: default_max_connections(),
+            header_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The soft `RLIMIT_NOFILE` (`ulimit -n`), if it can be read.
+pub fn fd_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass and reads nothing else.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    (rc == 0 && lim.rlim_cur != libc::RLIM_INFINITY).then_some(lim.rlim_cur)
+}
+
+/// The most connections the fd limit leaves room for (`None`: no limit known).
+pub fn max_connections_allowed() -> Option<u64> {
+    fd_limit().map(|n| n.saturating_sub(FD_RESERVE).max(1))
+}
+
+/// 1024, or fewer if the fd limit leaves less room.
+pub fn default_max_connections() -> usize {
+    let n = max_connections_allowed()
+        .unwrap_or(DEFAULT_MAX_CONNECTIONS)
+        .min(DEFAULT_MAX_CONNECTIONS);
+    usize::try_from(n).unwrap_or(1)
+}
+
+/// Serves `router` on `listener` until `stop` resolves, then lets every
+/// connection finish its request and returns.
+pub async fn run(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: Limits,
+    stop: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    // Bumped to ask every connection to close once idle.
+    let (close_idle, _) = watch::channel(0u64);
+    let service = TowerToHyperService::new(
+        tower::ServiceBuilder::new()
+            .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+            .service(router),
+    );
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let mut stop = std::pin::pin!(stop);
+    // Logged once each time the cap is reached, not once per connection.
+    let mut full = false;
+    loop {
+        let sock = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((sock, _)) => sock,
+                Err(e) => {
+                    // Out of fds or memory: wait a little rather than spin.
+                    tracing::warn!("accept error: {e}");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(100)) => continue,
+                        _ = &mut stop => break,
+                    }
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let permit = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(p) => {
+                full = false;
+                p
+            }
+            Err(_) => {
+                if !full {
+                    full = true;
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "connection limit reached: closing idle connections"
+                    );
+                }
+                close_idle.send_modify(|n| *n += 1);
+                tokio::select! {
+                    p = Arc::clone(&slots).acquire_owned() => match p {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    },
+                    _ = &mut stop => break,
+                }
+            }
+        };
+        let conn = http.serve_connection(TokioIo::new(sock), service.clone());
+        let mut closing = close_idle.subscribe();
+        tokio::spawn(async move {
+            let _slot = permit;
+            let mut conn = std::pin::pin!(conn);
+            let mut asked = false;
+            loop {
+                tokio::select! {
+                    done = conn.as_mut() => {
+                        if let Err(e) = done {
+                            tracing::debug!("connection closed: {e}");
+                        }
+                        break;
+                    }
+                    changed = closing.changed(), if !asked => {
+                        asked = true;
+                        if changed.is_ok() {
+                            conn.as_mut().graceful_shutdown();
+                        }
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    close_idle.send_modify(|n| *n += 1);
+    // Every slot back: every connection has closed.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
+    Ok(())
+}
