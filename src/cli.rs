@@ -222,6 +222,11 @@ pub struct UsersArgs {
     /// Only users of this type (PrivateUser or SharedDevice).
     #[arg(long)]
     pub user_type: Option<String>,
+    /// Only users matching this expression, in the console's filter language:
+    /// text (email or name), license:pro, type:shared, reg:unregistered,
+    /// invite:pending, a4b:yes, email:ADDRESS, -TERM negates.
+    #[arg(long)]
+    pub filter: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Stop with an error past this many users (a runaway listing).
@@ -262,6 +267,10 @@ pub struct UpdateUsersArgs {
     /// With --all: only the user with this email.
     #[arg(long, requires = "all")]
     pub email: Option<String>,
+    /// With --all: only the users matching this expression (the console's
+    /// filter language, e.g. "license:pro reg:unregistered").
+    #[arg(long, requires = "all")]
+    pub filter: Option<String>,
     /// Most chunks in flight at once: the cap of the adaptive limit, which
     /// starts at 8 (default: the config's `concurrency`, else 64).
     #[arg(long)]

@@ -6,6 +6,7 @@
 
 pub mod ids;
 pub mod output;
+pub mod select;
 pub mod update;
 
 use std::path::PathBuf;
@@ -110,18 +111,24 @@ pub async fn accounts(conn: ConnArgs, args: AccountsArgs) -> anyhow::Result<Exit
 }
 
 pub async fn users(conn: ConnArgs, args: UsersArgs) -> anyhow::Result<ExitCode> {
-    let query = ListUsersQuery {
-        user_email: args.email.clone().map(Sensitive::from),
-        user_type: args
-            .user_type
-            .as_deref()
-            .map(update::parse_flag::<UserType>)
-            .transpose()?,
+    let filter = match args.filter.as_deref().map(select::parse).transpose() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("chime-admin: {}", crate::text::visible(&e));
+            return Ok(ExitCode::from(2));
+        }
     };
+    let user_type = args
+        .user_type
+        .as_deref()
+        .map(update::parse_flag::<UserType>)
+        .transpose()?;
+    let query = select::query(filter.as_ref(), args.email.clone(), user_type);
     let client = Client::from_conn(&conn)
         .await?
         .with_list_limit(args.max_users);
-    let users = all_users(&client, &args.account_id, &query).await?;
+    let mut users = all_users(&client, &args.account_id, &query).await?;
+    select::narrow(&mut users, filter.as_ref());
     let mut out = std::io::stdout().lock();
     let written = match args.output {
         OutputFormat::Json => write_json(&mut out, &UsersOut { users: &users }),

@@ -43,6 +43,13 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
         );
         return Ok(ExitCode::from(REFUSED));
     }
+    let filter = match args.filter.as_deref().map(super::select::parse).transpose() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("chime-admin: {}", crate::text::visible(&e));
+            return Ok(ExitCode::from(REFUSED));
+        }
+    };
     let update = change_from_flags(&args)?;
     let concurrency = args.concurrency.unwrap_or(settings.concurrency);
     if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
@@ -57,11 +64,10 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
         .with_list_limit(args.max_users);
     let mut known: HashMap<String, User> = HashMap::new();
     if args.all {
-        let query = ListUsersQuery {
-            user_email: args.email.clone().map(Sensitive::from),
-            user_type: None,
-        };
-        for u in all_users(&client, &args.account_id, &query).await? {
+        let query = super::select::query(filter.as_ref(), args.email.clone(), None);
+        let mut users = all_users(&client, &args.account_id, &query).await?;
+        super::select::narrow(&mut users, filter.as_ref());
+        for u in users {
             ids.push(u.user_id.clone());
             known.insert(u.user_id.clone(), u);
         }
