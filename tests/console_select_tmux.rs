@@ -109,6 +109,27 @@ fn exported_ids(path: &Path) -> Vec<String> {
     ids
 }
 
+/// The ids `chime-admin users --filter EXPR` selects (headless, CSV).
+fn headless_ids(url: &str, home: &Path, expr: &str) -> Vec<String> {
+    let out = support::chime_admin_isolated(home, ("AKIDEXAMPLE", "secret"))
+        .args(["--endpoint-url", url, "--region", "us-east-1"])
+        .args([
+            "--log-file",
+            home.join("headless.log").to_str().expect("path"),
+        ])
+        .args(["users", ACCOUNT, "--filter", expr, "--output", "csv"])
+        .output()
+        .expect("chime-admin users");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = home.join("headless.csv");
+    std::fs::write(&csv, &out.stdout).expect("csv");
+    exported_ids(&csv)
+}
+
 /// Waits until the console wrote `path` (a flash says so) and reads its ids.
 fn export(t: &Tmux, path: &Path) -> Vec<String> {
     let _ = std::fs::remove_file(path);
@@ -214,6 +235,11 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
     let (shown, pro) = title_counts(&s);
     assert_eq!((shown, pro), (want.len(), want.len()), "{s}");
     assert_eq!(export(&t, &dir.path().join("a.csv")), want);
+    // The headless command selects the same users for the same expression.
+    assert_eq!(
+        headless_ids(&url, &home, "license:pro reg:unregistered"),
+        want
+    );
 
     // A selection with users the service will refuse (suspended ones).
     set_filter(&t, "license:pro -reg:registered");
@@ -224,6 +250,10 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
         title_counts(s).0 == chosen.len()
     });
     assert_eq!(export(&t, &dir.path().join("b.csv")), chosen);
+    assert_eq!(
+        headless_ids(&url, &home, "license:pro -reg:registered"),
+        chosen
+    );
 
     // Mark all, change to Basic, apply.
     t.keys(&["a"]);
@@ -239,7 +269,7 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
     t.wait_for("the preview", Duration::from_secs(5), |s| {
         s.contains("Apply")
     });
-    t.keys(&["y"]);
+    t.confirm("y");
     let s = t.wait_for("the results", Duration::from_secs(30), |s| {
         s.contains(" failed (r retries)")
     });
@@ -292,4 +322,99 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
         s.contains("EXITED 0")
     });
     drop(serve);
+}
+
+/// Headless, an expression that cannot be read, or that needs the console's
+/// results, is refused before any request with exit 2 and the reason.
+#[test]
+fn headless_filters_that_cannot_be_used_are_refused_before_any_request() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("seed.json");
+    seed(&data);
+    let log = dir.path().join("requests.jsonl");
+    let serve = Serve::start(&[
+        "--seed",
+        data.to_str().expect("path"),
+        "--request-log",
+        log.to_str().expect("path"),
+    ]);
+    for (args, says) in [
+        (
+            vec!["users", ACCOUNT, "--filter", "licence:pro"],
+            "unknown field",
+        ),
+        (
+            vec!["users", ACCOUNT, "--filter", "license:gold"],
+            "pro, plus, basic",
+        ),
+        (
+            vec!["users", ACCOUNT, "--filter", "result:failed"],
+            "console",
+        ),
+        (
+            vec![
+                "update-users",
+                ACCOUNT,
+                "--all",
+                "--filter",
+                "reg:x",
+                "--license",
+                "Basic",
+            ],
+            "registered, unregistered, suspended",
+        ),
+    ] {
+        let out = support::chime_admin_isolated(dir.path(), ("AKIDEXAMPLE", "secret"))
+            .args(["--endpoint-url", &serve.url, "--region", "us-east-1"])
+            .args([
+                "--log-file",
+                dir.path().join("c.log").to_str().expect("path"),
+            ])
+            .args(&args)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(says) && err.contains("--filter"),
+            "{args:?}: {err}"
+        );
+    }
+    let sent = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(sent.lines().count(), 0, "nothing was sent: {sent}");
+    // update-users --all --filter changes exactly the matching users.
+    let out = support::chime_admin_isolated(dir.path(), ("AKIDEXAMPLE", "secret"))
+        .args(["--endpoint-url", &serve.url, "--region", "us-east-1"])
+        .args([
+            "--log-file",
+            dir.path().join("c.log").to_str().expect("path"),
+        ])
+        .args([
+            "--audit-log",
+            dir.path().join("audit.jsonl").to_str().expect("path"),
+        ])
+        .args([
+            "update-users",
+            ACCOUNT,
+            "--all",
+            "--filter",
+            "license:plus reg:unregistered",
+        ])
+        .args(["--license", "Basic", "--output", "json"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = boto3_ids(&serve.url, dir.path(), "Basic", &["Unregistered"]);
+    let plus_unreg: Vec<usize> = (0..N)
+        .filter(|i| i % 3 == 1 && i % 7 != 0 && i % 5 == 1)
+        .collect();
+    let basic_unreg_before = (0..N)
+        .filter(|i| i % 3 == 2 && i % 7 != 0 && i % 5 == 1)
+        .count();
+    assert_eq!(want.len(), basic_unreg_before + plus_unreg.len());
+    assert!(boto3_ids(&serve.url, dir.path(), "Plus", &["Unregistered"]).is_empty());
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::cli::{AccountsArgs, ConnArgs, OutputFormat, UsersArgs};
 use crate::client::{Client, ListUsersQuery};
 use crate::config::{Config, Source};
-use crate::model::{Account, Sensitive, User, UserType};
+use crate::model::{Account, User, UserType};
 use output::{ignore_broken_pipe, write_json, write_rows};
 
 pub use update::update_users;

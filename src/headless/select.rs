@@ -4,7 +4,7 @@
 //! narrows the listing here, so both paths choose the same users.
 
 use crate::client::ListUsersQuery;
-use crate::filter::{self, Cond, Filter};
+use crate::filter::{self, Filter};
 use crate::model::{Sensitive, User, UserType};
 
 /// Why a `--filter` cannot be used headless, as one line.
@@ -40,11 +40,6 @@ pub fn narrow(users: &mut Vec<User>, f: Option<&Filter>) {
     }
 }
 
-/// Whether the expression has a term only the console can read.
-pub fn has_result_terms(f: &Filter) -> bool {
-    f.terms.iter().any(|t| matches!(t.cond, Cond::Result(_)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,16 +48,22 @@ mod tests {
     fn the_service_is_asked_for_email_and_type_and_results_are_refused() {
         let f = parse("email:Ana@Example.com type:shared license:pro").expect("parse");
         let q = query(Some(&f), None, None);
-        assert_eq!(q.user_email.as_ref().map(|e| e.expose()), Some("ana@example.com"));
+        assert_eq!(
+            q.user_email.as_ref().map(|e| e.expose()),
+            Some("ana@example.com")
+        );
         assert_eq!(q.user_type, Some(UserType::SharedDevice));
         // The flags win over the filter's terms (the filter still narrows).
-        let q = query(Some(&f), Some("b@x.org".into()), Some(UserType::PrivateUser));
+        let q = query(
+            Some(&f),
+            Some("b@x.org".into()),
+            Some(UserType::PrivateUser),
+        );
         assert_eq!(q.user_email.as_ref().map(|e| e.expose()), Some("b@x.org"));
         assert_eq!(q.user_type, Some(UserType::PrivateUser));
         let e = parse("result:failed").expect_err("results");
         assert!(e.contains("console"), "{e}");
         let e = parse("licence:pro").expect_err("typo");
         assert!(e.starts_with("--filter: licence:pro: unknown field"), "{e}");
-        assert!(has_result_terms(&filter::parse("-result:ok").expect("parse")));
     }
 }

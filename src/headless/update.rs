@@ -492,6 +492,7 @@ mod tests {
             ids_from: None,
             all: false,
             email: None,
+            filter: None,
             concurrency: None,
             dry_run: false,
             max_users: 10,

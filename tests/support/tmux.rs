@@ -4,6 +4,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// How long a person takes between two keys, at least.
+pub const PERSON_PAUSE: Duration = Duration::from_millis(250);
+
 pub struct Tmux {
     socket: String,
 }
@@ -48,6 +51,19 @@ impl Tmux {
     /// Types `text` literally.
     pub fn text(&self, text: &str) {
         self.cmd(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    /// A key that confirms or sends a change, pressed at a person's pace:
+    /// the console refuses one that comes within 150 ms of the previous key
+    /// (a burst is a paste, not a confirmation), so this pause is part of
+    /// the input, not a wait for the console.
+    pub fn confirm(&self, key: &str) {
+        std::thread::sleep(PERSON_PAUSE);
+        if key.chars().count() == 1 {
+            self.text(key);
+        } else {
+            self.keys(&[key]);
+        }
     }
 
     pub fn screen(&self) -> String {
