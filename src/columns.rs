@@ -63,14 +63,23 @@ pub fn user_row(u: &User) -> Vec<String> {
 
 /// The columns of a per-user result (`update-users --output csv`, the
 /// console's `:export csv results`).
-pub const RESULT_COLUMNS: [&str; 5] =
-    ["UserId", "Status", "ErrorCode", "ErrorMessage", "RequestId"];
+pub const RESULT_COLUMNS: [&str; 6] = [
+    "UserId",
+    "PrimaryEmail",
+    "Status",
+    "ErrorCode",
+    "ErrorMessage",
+    "RequestId",
+];
 
 /// One user's result of a change; the JSON member names are the columns.
 #[derive(serde::Serialize, Debug, Clone, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct ResultRow<'a> {
     pub user_id: &'a str,
+    /// Where it is known (the console's rows, `update-users --all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_email: Option<&'a str>,
     /// `Updated`, `Failed`, `Unknown`, `NotSent` (or `Pending` in the console).
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,6 +95,7 @@ impl<'a> ResultRow<'a> {
     pub fn plain(user_id: &'a str, status: &'static str) -> Self {
         ResultRow {
             user_id,
+            primary_email: None,
             status,
             error_code: None,
             error_message: None,
@@ -118,6 +128,7 @@ impl<'a> ResultRow<'a> {
     ) -> Self {
         ResultRow {
             user_id,
+            primary_email: None,
             status: "Failed",
             error_code: code.map(|c| c.to_string()),
             error_message: Some(message),
@@ -125,10 +136,19 @@ impl<'a> ResultRow<'a> {
         }
     }
 
+    /// The same row with the user's email, if known.
+    pub fn with_email(self, email: Option<&'a str>) -> Self {
+        ResultRow {
+            primary_email: email.filter(|e| !e.is_empty()),
+            ..self
+        }
+    }
+
     /// The values in [`RESULT_COLUMNS`] order.
     pub fn cells(&self) -> Vec<String> {
         vec![
             self.user_id.to_string(),
+            self.primary_email.unwrap_or("").to_string(),
             self.status.to_string(),
             self.error_code.clone().unwrap_or_default(),
             self.error_message.unwrap_or("").to_string(),

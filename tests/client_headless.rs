@@ -281,10 +281,11 @@ async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let csv = String::from_utf8_lossy(&out.stdout);
-    // UserId,Status,ErrorCode,ErrorMessage,RequestId: the request that updated it.
+    // UserId,PrimaryEmail,Status,ErrorCode,ErrorMessage,RequestId: the
+    // request that updated it.
     let row = csv.lines().nth(1).expect("a result row");
     let request_id = row
-        .strip_prefix(&format!("{target},Updated,,,"))
+        .strip_prefix(&format!("{target},{email},Updated,,,"))
         .unwrap_or_else(|| panic!("{row}"));
     assert_eq!(request_id.len(), 36, "{row}");
     assert_eq!(csv.lines().count(), 2);

@@ -1231,7 +1231,7 @@ fn remapped_keys_command_line_export_and_copy() {
     t.wait_for("help with the remapped key", Duration::from_secs(5), |s| {
         s.contains(" Keys ")
             && s.lines()
-                .any(|l| l.contains("  f ") && l.contains("filter the list"))
+                .any(|l| l.contains("  f ") && l.contains("filter: accounts by name"))
     });
     t.keys(&["Escape"]);
     t.keys(&["f"]);

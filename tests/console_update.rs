@@ -1716,10 +1716,10 @@ fn export_of_results_uses_update_users_columns() {
     let (_, csv) = written(&colon(&mut s, "export csv results r.csv"));
     assert_eq!(
         csv,
-        "UserId,Status,ErrorCode,ErrorMessage,RequestId\n\
-         u-00000,Updated,,,\n\
-         u-00001,Failed,Conflict,User is suspended,req-1\n\
-         u-00002,NotSent,,,\n"
+        "UserId,PrimaryEmail,Status,ErrorCode,ErrorMessage,RequestId\n\
+         u-00000,user00000@example.com,Updated,,,\n\
+         u-00001,user00001@example.com,Failed,Conflict,User is suspended,req-1\n\
+         u-00002,user00002@example.com,NotSent,,,\n"
     );
     let (_, json) = written(&colon(&mut s, "export json results"));
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");

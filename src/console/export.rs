@@ -78,16 +78,20 @@ pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
 /// One row's last result, as `update-users --output` prints it.
 fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
     let user_id = r.user.user_id.as_str();
-    Some(match r.result.as_ref()? {
-        RowResult::Pending => ResultRow::plain(user_id, "Pending"),
-        RowResult::Ok { request_id } => ResultRow::updated(user_id, request_id.as_deref()),
-        RowResult::NotSent => ResultRow::plain(user_id, "NotSent"),
-        RowResult::Failed {
-            code,
-            message,
-            request_id,
-        } => ResultRow::failed(user_id, code.as_ref(), message, request_id.as_deref()),
-    })
+    let email = Some(r.user.email());
+    Some(
+        match r.result.as_ref()? {
+            RowResult::Pending => ResultRow::plain(user_id, "Pending"),
+            RowResult::Ok { request_id } => ResultRow::updated(user_id, request_id.as_deref()),
+            RowResult::NotSent => ResultRow::plain(user_id, "NotSent"),
+            RowResult::Failed {
+                code,
+                message,
+                request_id,
+            } => ResultRow::failed(user_id, code.as_ref(), message, request_id.as_deref()),
+        }
+        .with_email(email),
+    )
 }
 
 /// The last change's results of these rows (rows without one are left out).

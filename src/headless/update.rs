@@ -155,7 +155,16 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
     audit.outcomes(operation, &args.account_id, batch, &changes, &results);
 
     let mut out = std::io::stdout().lock();
-    ignore_broken_pipe(write_outcomes(&mut out, args.output, &report.outcomes))?;
+    let emails: HashMap<&str, &str> = known
+        .values()
+        .map(|u| (u.user_id.as_str(), u.email()))
+        .collect();
+    ignore_broken_pipe(write_outcomes(
+        &mut out,
+        args.output,
+        &report.outcomes,
+        &emails,
+    ))?;
     let (ok, failed, unknown, not_sent) = (
         report.succeeded(),
         report.failed(),
@@ -452,12 +461,16 @@ struct ResultSummary<'a> {
     not_sent: usize,
 }
 
-fn write_outcomes(
+fn write_outcomes<'a>(
     out: &mut impl Write,
     format: OutputFormat,
-    outcomes: &[UserOutcome],
+    outcomes: &'a [UserOutcome],
+    emails: &HashMap<&str, &'a str>,
 ) -> anyhow::Result<()> {
-    let rows: Vec<ResultRow<'_>> = outcomes.iter().map(result_row).collect();
+    let rows: Vec<ResultRow<'a>> = outcomes
+        .iter()
+        .map(|o| result_row(o).with_email(emails.get(o.user_id.as_str()).copied()))
+        .collect();
     match format {
         OutputFormat::Json => {
             let count = |s: &str| rows.iter().filter(|r| r.status == s).count();

@@ -160,27 +160,29 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
     cols
 }
 
-/// The columns of the fields the last change set, while its results show.
+/// The columns of the fields the change on screen set (its label names
+/// them), while results show: they stay at any width.
 fn changed_columns(state: &State, v: &UsersView) -> Vec<&'static str> {
     if !v.results_shown {
         return Vec::new();
     }
-    match (&state.last_action, &state.last_change) {
+    let label = v
+        .list
+        .visible()
+        .iter()
+        .skip(v.list.offset)
+        .take(state.height as usize)
+        .find_map(|&i| v.list.items()[i].change.as_ref());
+    let Some(label) = label else {
+        return Vec::new();
+    };
+    match (label.action, label.noun) {
         (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec!["Registration"],
-        (Some(_), _) | (None, None) => Vec::new(),
-        (None, Some(u)) => {
-            let mut c = Vec::new();
-            if u.license_type.is_some() {
-                c.push("License");
-            }
-            if u.user_type.is_some() {
-                c.push("User type");
-            }
-            if u.alexa_for_business_metadata.is_some() {
-                c.push("A4B");
-            }
-            c
-        }
+        (Some(_), _) => Vec::new(),
+        (None, "license change") => vec!["License"],
+        (None, "user type change") => vec!["User type"],
+        (None, "A4B change") => vec!["A4B"],
+        (None, _) => vec!["License", "User type", "A4B"],
     }
 }
 
