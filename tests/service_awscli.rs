@@ -7,7 +7,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -64,11 +63,13 @@ impl Out {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.stdout))
     }
 
-    /// Asserts the AWS CLI reported this service error and exited 255.
+    /// Asserts the AWS CLI reported this service error and exited with its
+    /// service-error code: 255 (v1) or 254 (v2).
     fn error(&self, exception: &str, operation: &str) -> &str {
-        assert_eq!(
-            self.code, 255,
-            "expected {exception}; stdout {}",
+        assert!(
+            self.code == 255 || self.code == 254,
+            "expected {exception} (exit 255 or 254), got exit {}; stdout {}",
+            self.code,
             self.stdout
         );
         let prefix =
@@ -756,14 +757,32 @@ fn faults_are_injected_and_items_that_fail_are_not_applied() {
     assert_eq!(r["item_errors"], json!(vec!["ServiceFailure"; 5]));
     assert_eq!(r["unchanged"], true);
 
-    // Latency: every answer is held.
-    let slow = Serve::start(&["--empty", "--latency-ms", "400"]);
-    let t = Instant::now();
+    // Latency: every answer is held, and the request log says by how much
+    // (timing the `aws` process would measure Python's start-up too).
+    let log = env.path().join("latency.jsonl");
+    let slow = Serve::start(&[
+        "--empty",
+        "--latency-ms",
+        "400",
+        "--request-log",
+        log.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(
         aws(&env, &slow, &["list-accounts"]).json(),
         json!({"Accounts": []})
     );
-    assert!(t.elapsed() >= Duration::from_millis(400));
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .expect("the request log")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["operation"], "ListAccounts", "{lines:?}");
+    assert_eq!(lines[0]["delay_ms"], 400, "{lines:?}");
+    assert!(
+        lines[0]["latency_ms"].as_f64().expect("latency_ms") >= 400.0,
+        "{lines:?}"
+    );
 }
 
 fn dump(env: &AwsEnv, url: &str) -> serde_json::Map<String, Value> {
