@@ -32,7 +32,8 @@ impl AwsEnv {
 
     fn command(&self, program: &str) -> Command {
         let mut c = Command::new(program);
-        c.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        c.env("HOME", self.dir.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "secret")
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_PROFILE")

@@ -1429,6 +1429,7 @@ fn a_connection_cap_above_the_fd_limit_is_refused() {
         .arg(env!("CARGO_BIN_EXE_chime-admin"))
         .args(["serve", "--empty", "--max-connections", "500", "--log-file"])
         .arg(logs.path().join("serve.log"))
+        .envs(support::own_home(logs.path()))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

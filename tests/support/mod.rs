@@ -114,6 +114,19 @@ impl Canned {
     }
 }
 
+/// A home of its own under `dir` for a child process: HOME, XDG_CONFIG_HOME
+/// and XDG_STATE_HOME, so no user's `config.toml` is read and no log or audit
+/// file of the machine is written (the XDG defaults under that HOME, set
+/// so an XDG variable of the machine cannot lead elsewhere). Use as
+/// `cmd.envs(own_home(dir))`.
+pub fn own_home(dir: &Path) -> [(&'static str, PathBuf); 3] {
+    [
+        ("HOME", dir.to_path_buf()),
+        ("XDG_CONFIG_HOME", dir.join(".config")),
+        ("XDG_STATE_HOME", dir.join(".local/state")),
+    ]
+}
+
 /// `chime-admin serve` as a child process on 127.0.0.1, started by a
 /// [`ServeBuilder`]; killed by its own pid on drop.
 pub struct Serve {
@@ -162,6 +175,7 @@ impl ServeBuilder {
             .arg("--log-file")
             .arg(logs.path().join("serve.log"))
             .args(&self.args)
+            .envs(own_home(logs.path()))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -249,7 +263,7 @@ impl Drop for Serve {
 }
 
 /// The real binary with an empty AWS world under `dir` and nothing from the
-/// outside: only PATH, HOME=`dir`, empty config and credentials files, IMDS
+/// outside: only PATH, [`own_home`] in `dir`, empty config and credentials files, IMDS
 /// off, and these keys in the environment.
 pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
     let empty = dir.join("empty");
@@ -257,13 +271,13 @@ pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
     cmd.env_clear().envs([
         ("PATH", std::env::var_os("PATH").unwrap_or_default()),
-        ("HOME", dir.into()),
         ("AWS_CONFIG_FILE", empty.clone().into()),
         ("AWS_SHARED_CREDENTIALS_FILE", empty.into()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("AWS_ACCESS_KEY_ID", key.0.into()),
         ("AWS_SECRET_ACCESS_KEY", key.1.into()),
     ]);
+    cmd.envs(own_home(dir));
     cmd
 }
 
@@ -470,6 +484,7 @@ impl ServeBuilder {
             .arg("--log-file")
             .arg(logs.path().join("serve.log"))
             .args(&self.args)
+            .envs(own_home(logs.path()))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -512,6 +527,7 @@ pub fn serve_fails(args: &[&str]) -> (Option<i32>, String) {
         .args(["serve", "--listen", "127.0.0.1:0", "--log-file"])
         .arg(logs.path().join("serve.log"))
         .args(args)
+        .envs(own_home(logs.path()))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -534,4 +550,32 @@ pub fn serve_fails(args: &[&str]) -> (Option<i32>, String) {
         let _ = e.read_to_string(&mut err);
     }
     (status.code(), err)
+}
+
+/// A loopback port that refuses every connection for as long as this value
+/// lives: a socket bound to it and never listening, so no other process can
+/// take the port meanwhile (a port bound and dropped, or port 9, might be
+/// listened on by anyone).
+pub struct RefusingPort {
+    _socket: tokio::net::TcpSocket,
+    pub port: u16,
+}
+
+impl RefusingPort {
+    pub fn new() -> RefusingPort {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind a loopback port");
+        let port = socket.local_addr().expect("its address").port();
+        RefusingPort {
+            _socket: socket,
+            port,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
 }
