@@ -59,12 +59,18 @@ impl Faults {
 
     /// True when this request is over the `--throttle-rps` rate.
     pub fn throttled(&self) -> bool {
+        self.throttled_at(Instant::now())
+    }
+
+    /// [`Faults::throttled`] for a request arriving at `now` (the clock is
+    /// a parameter so the bucket can be tested without one).
+    fn throttled_at(&self, now: Instant) -> bool {
         let rate = self.args.throttle_rps;
         if rate <= 0.0 {
             return false;
         }
         let mut b = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
+        let now = now.max(b.last);
         let capacity = rate.max(1.0);
         b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(capacity);
         b.last = now;
@@ -113,7 +119,15 @@ mod tests {
             throttle_rps: 5.0,
             ..Default::default()
         });
-        let passed = (0..50).filter(|_| !f.throttled()).count();
-        assert!((5..=7).contains(&passed), "{passed} passed");
+        let t0 = f.bucket.lock().expect("bucket").last;
+        let passed_at = |t: Instant, n: usize| (0..n).filter(|_| !f.throttled_at(t)).count();
+        // A full bucket: one second's worth passes at once, then nothing.
+        assert_eq!(passed_at(t0, 50), 5);
+        // 200 ms later at 5 per second: one more token.
+        assert_eq!(passed_at(t0 + Duration::from_millis(200), 10), 1);
+        // A long pause refills to the capacity, never beyond it.
+        assert_eq!(passed_at(t0 + Duration::from_secs(60), 50), 5);
+        // A clock read that lands before the last one adds nothing.
+        assert_eq!(passed_at(t0, 10), 0);
     }
 }
