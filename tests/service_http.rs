@@ -713,7 +713,8 @@ async fn an_oversized_body_answers_413_and_changes_nothing() {
     svc.shutdown().await.expect("shutdown");
 }
 
-/// Every account, its settings, and every user (all pages) as JSON text.
+/// Every account, its settings, every user (all pages) and every user's
+/// settings as JSON text.
 async fn dump(svc: &RunningService) -> String {
     let s = Signer::example();
     let accounts = call(svc, &s, "GET", "/accounts?max-results=200", "")
@@ -735,6 +736,11 @@ async fn dump(svc: &RunningService) -> String {
             };
             let page = call(svc, &s, "GET", &target, "").await.json();
             token = page["NextToken"].as_str().map(str::to_string);
+            for u in page["Users"].as_array().expect("Users") {
+                let uid = u["UserId"].as_str().expect("UserId");
+                let target = format!("/accounts/{id}/users/{uid}/settings");
+                out.push(call(svc, &s, "GET", &target, "").await.json());
+            }
             out.push(page);
             if token.is_none() {
                 break;
@@ -891,6 +897,10 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
         .await
         .expect("start");
     let before = dump(&svc).await;
+    assert!(
+        before.contains("\"Telephony\""),
+        "user settings in the dump"
+    );
     let first: Value = serde_json::from_str(&before).expect("json");
     let account = first[0]["Accounts"][0]["AccountId"]
         .as_str()
@@ -985,6 +995,130 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
 
     let after = dump(&svc).await;
     assert!(before == after, "the fuzz changed the data");
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// `headers` with the last hex digit of the Authorization signature changed.
+fn forge(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (n, v) in headers.iter_mut() {
+        if n.eq_ignore_ascii_case("authorization") {
+            *v = change_byte(v, v.len() - 1);
+        }
+    }
+    headers
+}
+
+/// Valid changes against real ids — rename the account, change a user's
+/// license, flip a user's telephony settings, create an account — each sent
+/// with a forged signature, a wrong secret, a stale date, and a signature
+/// re-used from another body, another user or a GET: every one 403 and the
+/// data unchanged. Then each sent correctly signed changes the data, so the
+/// refused requests were real changes refused by the verifier alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_changes_with_forged_stale_or_reused_signatures_change_nothing() {
+    let svc = service::start(ServiceConfig::demo().with_data(DataSet::generated(20)))
+        .await
+        .expect("start");
+    let host = svc.addr().to_string();
+    let s = Signer::example();
+    let acc = call(&svc, &s, "GET", "/accounts", "").await.json()["Accounts"][0]["AccountId"]
+        .as_str()
+        .expect("an account")
+        .to_string();
+    let users = call(&svc, &s, "GET", &format!("/accounts/{acc}/users"), "")
+        .await
+        .json()["Users"]
+        .clone();
+    let user = &users[0];
+    let uid = user["UserId"].as_str().expect("UserId").to_string();
+    let other = users[1]["UserId"].as_str().expect("UserId").to_string();
+    let license = if user["LicenseType"] == "Pro" {
+        "Basic"
+    } else {
+        "Pro"
+    };
+    let settings_target = format!("/accounts/{acc}/users/{uid}/settings");
+    let settings = call(&svc, &s, "GET", &settings_target, "").await.json();
+    let inbound = settings["UserSettings"]["Telephony"]["InboundCalling"]
+        .as_bool()
+        .expect("InboundCalling");
+    let changes: Vec<(&str, String, String)> = vec![
+        (
+            "POST",
+            format!("/accounts/{acc}"),
+            r#"{"Name": "Renamed by a forger"}"#.to_string(),
+        ),
+        (
+            "POST",
+            format!("/accounts/{acc}/users/{uid}"),
+            format!(r#"{{"LicenseType": "{license}"}}"#),
+        ),
+        (
+            "PUT",
+            settings_target.clone(),
+            format!(
+                r#"{{"UserSettings": {{"Telephony": {{"InboundCalling": {}, "OutboundCalling": true, "SMS": true}}}}}}"#,
+                !inbound
+            ),
+        ),
+        (
+            "POST",
+            "/accounts".to_string(),
+            r#"{"Name": "Forged account"}"#.to_string(),
+        ),
+    ];
+    let before = dump(&svc).await;
+
+    let stale = Signer {
+        time: SystemTime::now() - Duration::from_secs(600),
+        ..Signer::example()
+    };
+    for (method, target, body) in &changes {
+        let b = body.as_bytes();
+        let elsewhere = match target.replace(&uid, &other) {
+            t if t.contains(&acc) => t.replace(&acc, "another-account"),
+            _ => "/accounts/another-account".to_string(),
+        };
+        let attempts: Vec<(&str, Vec<(String, String)>)> = vec![
+            ("forged", forge(s.headers(&host, method, target, b))),
+            (
+                "wrong secret",
+                Signer::example()
+                    .key("AKIDEXAMPLE", "not-the-secret")
+                    .headers(&host, method, target, b),
+            ),
+            ("stale", stale.headers(&host, method, target, b)),
+            (
+                "another body's",
+                s.headers(&host, method, target, br#"{"Name": "harmless"}"#),
+            ),
+            ("another target's", s.headers(&host, method, &elsewhere, b)),
+            ("a GET's", s.headers(&host, "GET", target, b"")),
+        ];
+        for (what, headers) in attempts {
+            let r = send(svc.addr(), method, target, &headers, b)
+                .await
+                .expect("an answer");
+            assert_eq!(
+                r.status, 403,
+                "{what} signature on {method} {target}: {r:?}"
+            );
+        }
+    }
+    assert!(
+        before == dump(&svc).await,
+        "a refused request changed the data"
+    );
+
+    // The same requests, signed: each one is a change.
+    let mut last = before;
+    for (method, target, body) in &changes {
+        let r = call(&svc, &s, method, target, body).await;
+        assert!((200..300).contains(&r.status), "{method} {target}: {r:?}");
+        let now = dump(&svc).await;
+        assert!(now != last, "{method} {target} {body} changed nothing");
+        last = now;
+    }
     svc.shutdown().await.expect("shutdown");
 }
 
