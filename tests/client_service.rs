@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chime_admin::cli::FaultArgs;
 use chime_admin::client::{
     ApiErrorKind, BatchOptions, Client, ClientEvent, ListUsersQuery, OutcomeResult, RetryConfig,
     Timeouts,
 };
+use chime_admin::model::validate::PAGE_SIZE;
 use chime_admin::model::*;
-use chime_admin::service::{DataSet, RunningService, ServiceConfig, start};
+use chime_admin::service::{DataSet, FaultConfig, RunningService, ServiceConfig, start};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
@@ -38,7 +38,8 @@ async fn account_id(c: &Client, name: &str) -> String {
 }
 
 async fn all_users(c: &Client, account: &str) -> Vec<User> {
-    let mut pages = Box::pin(c.users_pages(account, &ListUsersQuery::default(), Some(200), None));
+    let mut pages =
+        Box::pin(c.users_pages(account, &ListUsersQuery::default(), Some(PAGE_SIZE), None));
     let mut users = Vec::new();
     while let Some(p) = pages.next().await {
         users.extend(p.expect("page").users);
@@ -509,7 +510,8 @@ async fn paging_over_5000_users() {
     let svc = start(ServiceConfig::demo()).await.expect("service");
     let c = client(&svc);
     let big = account_id(&c, "Example Corp").await;
-    let mut pages = Box::pin(c.users_pages(&big, &ListUsersQuery::default(), Some(200), None));
+    let mut pages =
+        Box::pin(c.users_pages(&big, &ListUsersQuery::default(), Some(PAGE_SIZE), None));
     let mut ids = std::collections::HashSet::new();
     let mut n_pages = 0;
     while let Some(page) = pages.next().await {
@@ -594,12 +596,12 @@ fn changes_in_log(path: &std::path::Path) -> HashMap<String, Vec<String>> {
 async fn batches_under_faults_change_each_user_exactly_once_or_report_failure() {
     let dir = tempfile::tempdir().expect("tmp");
     let log = dir.path().join("requests.jsonl");
-    let faults = FaultArgs {
+    let faults = FaultConfig {
         fail_rate: 0.3,
         item_fail_rate: 0.2,
         throttle_rps: 20.0,
         fault_seed: Some(42),
-        ..FaultArgs::default()
+        ..FaultConfig::default()
     };
     // Read the starting state without faults, then restart the same data with them.
     let data = DataSet::generated(600);
@@ -801,9 +803,9 @@ async fn cancel_stops_new_chunks_and_reports_the_rest_not_sent() {
     let svc = start(
         ServiceConfig::empty()
             .with_data(DataSet::generated(200))
-            .with_faults(&FaultArgs {
+            .with_faults(&FaultConfig {
                 latency_ms: 150,
-                ..FaultArgs::default()
+                ..FaultConfig::default()
             }),
     )
     .await

@@ -31,9 +31,9 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use chime_admin::cli::FaultArgs;
+
 use chime_admin::service::{
-    self, AccessKey, Clock, DataSet, RunningService, ServiceConfig, routes::MAX_BODY,
+    self, AccessKey, Clock, DataSet, FaultConfig, RunningService, ServiceConfig, routes::MAX_BODY,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -1208,7 +1208,7 @@ fn s(v: &Value) -> &str {
 // ---------- latency and jitter ----------
 
 /// `n` listings against a service with these faults; the request log's lines.
-async fn delays_logged(faults: &FaultArgs, n: usize) -> Vec<Value> {
+async fn delays_logged(faults: &FaultConfig, n: usize) -> Vec<Value> {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("requests.jsonl");
     let svc = service::start(
@@ -1232,11 +1232,11 @@ async fn delays_logged(faults: &FaultArgs, n: usize) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
-    let faults = FaultArgs {
+    let faults = FaultConfig {
         latency_ms: 20,
         jitter_ms: 30,
         fault_seed: Some(5),
-        ..FaultArgs::default()
+        ..FaultConfig::default()
     };
     let lines = delays_logged(&faults, 30).await;
     assert_eq!(lines.len(), 30);
@@ -1261,7 +1261,7 @@ async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
         .collect();
     assert_eq!(again, delays);
     // No jitter: every delay is the latency.
-    let fixed = FaultArgs {
+    let fixed = FaultConfig {
         jitter_ms: 0,
         ..faults
     };

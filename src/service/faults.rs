@@ -8,10 +8,31 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::cli::FaultArgs;
+/// What faults to inject (all zero: none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultConfig {
+    /// Delay every answer by this many milliseconds.
+    pub latency_ms: u64,
+    /// Add up to this many milliseconds of random delay.
+    pub jitter_ms: u64,
+    /// Answer 429 above this many requests per second (0: never).
+    pub throttle_rps: f64,
+    /// Share of requests answered 503 (0..1).
+    pub fail_rate: f64,
+    /// Share of batch items failed with a per-user ServiceFailure (0..1).
+    pub item_fail_rate: f64,
+    /// Seed for the fault generator (None: a random one).
+    pub fault_seed: Option<u64>,
+}
+
+impl From<&FaultConfig> for FaultConfig {
+    fn from(f: &FaultConfig) -> Self {
+        f.clone()
+    }
+}
 
 pub struct Faults {
-    args: FaultArgs,
+    args: FaultConfig,
     rng: Mutex<StdRng>,
     bucket: Mutex<Bucket>,
 }
@@ -22,7 +43,7 @@ struct Bucket {
 }
 
 impl Faults {
-    pub fn new(args: FaultArgs) -> Self {
+    pub fn new(args: FaultConfig) -> Self {
         let rng = match args.fault_seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
@@ -99,7 +120,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_faults() {
-        let args = FaultArgs {
+        let args = FaultConfig {
             fail_rate: 0.3,
             fault_seed: Some(7),
             ..Default::default()
@@ -115,7 +136,7 @@ mod tests {
 
     #[test]
     fn bucket_throttles_above_the_rate() {
-        let f = Faults::new(FaultArgs {
+        let f = Faults::new(FaultConfig {
             throttle_rps: 5.0,
             ..Default::default()
         });
