@@ -13,7 +13,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{COMMAND_TIMEOUT, Hostile, Reply};
+use support::{COMMAND_TIMEOUT, Hostile, Reply, fixtures};
 
 fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
     let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
@@ -45,8 +45,12 @@ async fn users(server: &Hostile, extra: &[&str]) -> Output {
     run(c).await
 }
 
+/// A Pro user `id` of `acc-1`, as a Chime answer spells it.
 fn user(id: &str) -> Value {
-    json!({"UserId": id, "AccountId": "acc-1", "PrimaryEmail": format!("{id}@example.com"), "LicenseType": "Pro"})
+    fixtures::with(
+        fixtures::user(id, &format!("{id}@example.com")),
+        json!({"AccountId": "acc-1", "LicenseType": "Pro"}),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

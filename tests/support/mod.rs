@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod tmux;
 pub mod vectors;
 
