@@ -753,6 +753,8 @@ async fn dump(svc: &RunningService) -> String {
 struct Fuzz {
     rng: StdRng,
     account: String,
+    /// A real user of `account`.
+    user: String,
 }
 
 impl Fuzz {
@@ -783,7 +785,11 @@ impl Fuzz {
                 } else {
                     self.segment()
                 };
-                let user = self.segment();
+                let user = if self.rng.random_bool(0.5) {
+                    self.user.clone()
+                } else {
+                    self.segment()
+                };
                 let tail = self.pick(&[
                     "",
                     "/settings",
@@ -906,17 +912,25 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
         .as_str()
         .expect("an account")
         .to_string();
+    let user = first
+        .as_array()
+        .expect("the dump")
+        .iter()
+        .find_map(|part| part["Users"][0]["UserId"].as_str())
+        .expect("a user of the first account")
+        .to_string();
     let addr = svc.addr();
     let host = addr.to_string();
 
     let mut tasks = Vec::new();
     for worker in 0..8u64 {
         let host = host.clone();
-        let account = account.clone();
+        let (account, user) = (account.clone(), user.clone());
         tasks.push(tokio::spawn(async move {
             let mut f = Fuzz {
                 rng: StdRng::seed_from_u64(1000 + worker),
                 account,
+                user,
             };
             let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
             for _ in 0..1250 {
