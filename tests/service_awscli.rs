@@ -343,6 +343,20 @@ impl Users {
         aws(&self.env, &self.srv, args)
     }
 
+    /// `OP --account-id TEAM REST…`.
+    fn on_account(&self, op: &str, rest: &[&str]) -> Out {
+        let mut args = vec![op, "--account-id", &self.id];
+        args.extend(rest);
+        self.a(&args)
+    }
+
+    /// `OP --account-id TEAM --user-id USER REST…`.
+    fn on_user(&self, op: &str, user: &str, rest: &[&str]) -> Out {
+        let mut args = vec![op, "--account-id", &self.id, "--user-id", user];
+        args.extend(rest);
+        self.a(&args)
+    }
+
     /// CreateUser u@y.co ("U") in the Team account: its id.
     fn create_user(&self) -> String {
         s(&self
@@ -387,23 +401,10 @@ fn aws_cli_invites_users_and_refuses_duplicates_and_bad_emails() {
     assert_eq!(invites.len(), 2);
     assert_eq!(invites[0]["EmailAddress"], "x@y.co");
     assert_eq!(invites[0]["Status"], "Pending");
-    t.a(&[
-        "invite-users",
-        "--account-id",
-        &t.id,
-        "--user-email-list",
-        "new@y.co",
-        "X@Y.CO",
-    ])
-    .error("ConflictException", "InviteUsers");
-    t.a(&[
-        "invite-users",
-        "--account-id",
-        &t.id,
-        "--user-email-list",
-        "not-an-email",
-    ])
-    .error("BadRequestException", "InviteUsers");
+    t.on_account("invite-users", &["--user-email-list", "new@y.co", "X@Y.CO"])
+        .error("ConflictException", "InviteUsers");
+    t.on_account("invite-users", &["--user-email-list", "not-an-email"])
+        .error("BadRequestException", "InviteUsers");
 }
 
 /// CreateUser then GetUser: the same user, Pro, private, unregistered,
@@ -412,22 +413,11 @@ fn aws_cli_invites_users_and_refuses_duplicates_and_bad_emails() {
 fn aws_cli_creates_a_user_and_gets_it_back_without_a_pin() {
     let t = Users::new();
     let u = t
-        .a(&[
-            "create-user",
-            "--account-id",
-            &t.id,
-            "--email",
-            "u@y.co",
-            "--username",
-            "U",
-        ])
+        .on_account("create-user", &["--email", "u@y.co", "--username", "U"])
         .json()["User"]
         .clone();
     let uid = s(&u["UserId"]).to_string();
-    let got = t
-        .a(&["get-user", "--account-id", &t.id, "--user-id", &uid])
-        .json()["User"]
-        .clone();
+    let got = t.on_user("get-user", &uid, &[]).json()["User"].clone();
     assert_eq!(got, u, "GetUser answers what CreateUser did");
     assert_eq!(got["AccountId"], t.id.as_str());
     assert_eq!(got["LicenseType"], "Pro");
@@ -444,70 +434,49 @@ fn aws_cli_lists_users_by_email_type_and_page() {
     let t = Users::new();
     t.invite_two();
     t.create_user();
-    let all = t.a(&["list-users", "--account-id", &t.id]).json();
+    let all = t.on_account("list-users", &[]).json();
     assert_eq!(all["Users"].as_array().expect("users").len(), 3);
     assert_eq!(
-        t.a(&[
-            "list-users",
-            "--account-id",
-            &t.id,
-            "--user-email",
-            "X@y.CO"
-        ])
-        .json()["Users"][0]["PrimaryEmail"],
+        t.on_account("list-users", &["--user-email", "X@y.CO"])
+            .json()["Users"][0]["PrimaryEmail"],
         "x@y.co"
     );
     assert_eq!(
-        t.a(&[
-            "list-users",
-            "--account-id",
-            &t.id,
-            "--user-type",
-            "SharedDevice"
-        ])
-        .json()["Users"]
+        t.on_account("list-users", &["--user-type", "SharedDevice"])
+            .json()["Users"]
             .as_array()
             .expect("users")
             .len(),
         2
     );
     let page = t
-        .a(&[
-            "list-users",
-            "--account-id",
-            &t.id,
-            "--max-results",
-            "1",
-            "--no-paginate",
-        ])
+        .on_account("list-users", &["--max-results", "1", "--no-paginate"])
         .json();
     assert_eq!(page["Users"].as_array().expect("users").len(), 1);
     let token = s(&page["NextToken"]).to_string();
     let page2 = t
-        .a(&[
+        .on_account(
             "list-users",
-            "--account-id",
-            &t.id,
-            "--max-results",
-            "1",
-            "--next-token",
-            &token,
-            "--no-paginate",
-        ])
+            &[
+                "--max-results",
+                "1",
+                "--next-token",
+                &token,
+                "--no-paginate",
+            ],
+        )
         .json();
     assert_ne!(page2["Users"][0]["UserId"], page["Users"][0]["UserId"]);
-    let paged = t
-        .a(&["list-users", "--account-id", &t.id, "--page-size", "1"])
-        .json();
+    let paged = t.on_account("list-users", &["--page-size", "1"]).json();
     assert_eq!(
         paged["Users"], all["Users"],
         "the CLI follows NextToken to the same list"
     );
-    t.a(&["list-users", "--account-id", &t.id, "--max-results", "500"])
+    t.on_account("list-users", &["--max-results", "500"])
         .error("BadRequestException", "ListUsers");
-    t.a(&["list-users", "--account-id", &t.id, "--next-token", "2"])
+    t.on_account("list-users", &["--next-token", "2"])
         .error("BadRequestException", "ListUsers");
-    t.a(&["list-users", "--account-id", &t.id, "--user-type", "Robot"])
+    t.on_account("list-users", &["--user-type", "Robot"])
         .error("BadRequestException", "ListUsers");
     t.a(&["list-users", "--account-id", "nope"])
         .error("NotFoundException", "ListUsers");
@@ -522,19 +491,18 @@ fn aws_cli_updates_a_user_and_validates_every_field() {
     let uid = t.create_user();
     let arn = "arn:aws:a4b:us-east-1:123456789012:room/abc";
     let upd = t
-        .a(&[
+        .on_user(
             "update-user",
-            "--account-id",
-            &t.id,
-            "--user-id",
             &uid,
-            "--license-type",
-            "Basic",
-            "--user-type",
-            "SharedDevice",
-            "--alexa-for-business-metadata",
-            &format!("IsAlexaForBusinessEnabled=true,AlexaForBusinessRoomArn={arn}"),
-        ])
+            &[
+                "--license-type",
+                "Basic",
+                "--user-type",
+                "SharedDevice",
+                "--alexa-for-business-metadata",
+                &format!("IsAlexaForBusinessEnabled=true,AlexaForBusinessRoomArn={arn}"),
+            ],
+        )
         .json()["User"]
         .clone();
     assert_eq!(upd["LicenseType"], "Basic");
@@ -543,51 +511,22 @@ fn aws_cli_updates_a_user_and_validates_every_field() {
         upd["AlexaForBusinessMetadata"],
         json!({"IsAlexaForBusinessEnabled": true, "AlexaForBusinessRoomArn": arn})
     );
-    t.a(&[
+    t.on_user("update-user", &uid, &["--license-type", "Plus"])
+        .error("BadRequestException", "UpdateUser");
+    t.on_user("update-user", &uid, &["--license-type", "Gold"])
+        .error("BadRequestException", "UpdateUser");
+    t.on_user(
         "update-user",
-        "--account-id",
-        &t.id,
-        "--user-id",
         &uid,
-        "--license-type",
-        "Plus",
-    ])
+        &[
+            "--alexa-for-business-metadata",
+            "AlexaForBusinessRoomArn=room-1",
+        ],
+    )
     .error("BadRequestException", "UpdateUser");
-    t.a(&[
-        "update-user",
-        "--account-id",
-        &t.id,
-        "--user-id",
-        &uid,
-        "--license-type",
-        "Gold",
-    ])
-    .error("BadRequestException", "UpdateUser");
-    t.a(&[
-        "update-user",
-        "--account-id",
-        &t.id,
-        "--user-id",
-        &uid,
-        "--alexa-for-business-metadata",
-        "AlexaForBusinessRoomArn=room-1",
-    ])
-    .error("BadRequestException", "UpdateUser");
-    t.a(&[
-        "update-user",
-        "--account-id",
-        &t.id,
-        "--user-id",
-        "nope",
-        "--license-type",
-        "Pro",
-    ])
-    .error("NotFoundException", "UpdateUser");
-    assert_eq!(
-        t.a(&["get-user", "--account-id", &t.id, "--user-id", &uid])
-            .json()["User"],
-        upd
-    );
+    t.on_user("update-user", "nope", &["--license-type", "Pro"])
+        .error("NotFoundException", "UpdateUser");
+    assert_eq!(t.on_user("get-user", &uid, &[]).json()["User"], upd);
 }
 
 /// BatchUpdateUser: an unknown user is a per-user error while the others
@@ -597,32 +536,31 @@ fn aws_cli_batch_update_reports_per_user_errors_and_applies_the_rest() {
     let t = Users::new();
     let uid = t.create_user();
     let r = t
-        .a(&[
+        .on_account(
             "batch-update-user",
-            "--account-id",
-            &t.id,
-            "--update-user-request-items",
-            &format!("UserId={uid},LicenseType=Pro"),
-            "UserId=nope,LicenseType=Pro",
-        ])
+            &[
+                "--update-user-request-items",
+                &format!("UserId={uid},LicenseType=Pro"),
+                "UserId=nope,LicenseType=Pro",
+            ],
+        )
         .json();
     assert_eq!(
         r["UserErrors"],
         json!([{"UserId": "nope", "ErrorCode": "NotFound", "ErrorMessage": "User nope not found"}])
     );
     assert_eq!(
-        t.a(&["get-user", "--account-id", &t.id, "--user-id", &uid])
-            .json()["User"]["LicenseType"],
+        t.on_user("get-user", &uid, &[]).json()["User"]["LicenseType"],
         "Pro"
     );
     let r = t
-        .a(&[
+        .on_account(
             "batch-update-user",
-            "--account-id",
-            &t.id,
-            "--update-user-request-items",
-            &format!("UserId={uid},LicenseType=Plus"),
-        ])
+            &[
+                "--update-user-request-items",
+                &format!("UserId={uid},LicenseType=Plus"),
+            ],
+        )
         .json();
     assert_eq!(r["UserErrors"][0]["ErrorCode"], "BadRequest");
     let many: Vec<String> = (0..21)
@@ -644,65 +582,33 @@ fn aws_cli_batch_update_reports_per_user_errors_and_applies_the_rest() {
 fn aws_cli_resets_pins_logs_out_and_changes_user_settings() {
     let t = Users::new();
     let uid = t.create_user();
-    let pin1 = s(&t
-        .a(&[
-            "reset-personal-pin",
-            "--account-id",
-            &t.id,
-            "--user-id",
-            &uid,
-        ])
-        .json()["User"]["PersonalPIN"])
-    .to_string();
-    let pin2 = s(&t
-        .a(&[
-            "reset-personal-pin",
-            "--account-id",
-            &t.id,
-            "--user-id",
-            &uid,
-        ])
-        .json()["User"]["PersonalPIN"])
-    .to_string();
+    let pin1 =
+        s(&t.on_user("reset-personal-pin", &uid, &[]).json()["User"]["PersonalPIN"]).to_string();
+    let pin2 =
+        s(&t.on_user("reset-personal-pin", &uid, &[]).json()["User"]["PersonalPIN"]).to_string();
     assert!(
         pin1.len() == 10 && pin1.bytes().all(|b| b.is_ascii_digit()),
         "{pin1}"
     );
     assert_ne!(pin1, pin2);
-    t.a(&["logout-user", "--account-id", &t.id, "--user-id", &uid])
-        .empty();
-    t.a(&["logout-user", "--account-id", &t.id, "--user-id", "nope"])
+    t.on_user("logout-user", &uid, &[]).empty();
+    t.on_user("logout-user", "nope", &[])
         .error("NotFoundException", "LogoutUser");
     assert_eq!(
-        t.a(&[
-            "get-user-settings",
-            "--account-id",
-            &t.id,
-            "--user-id",
-            &uid
-        ])
-        .json(),
+        t.on_user("get-user-settings", &uid, &[]).json(),
         json!({"UserSettings": {"Telephony": {"InboundCalling": true, "OutboundCalling": true, "SMS": true}}})
     );
-    t.a(&[
+    t.on_user(
         "update-user-settings",
-        "--account-id",
-        &t.id,
-        "--user-id",
         &uid,
-        "--user-settings",
-        "Telephony={InboundCalling=false,OutboundCalling=true,SMS=false}",
-    ])
+        &[
+            "--user-settings",
+            "Telephony={InboundCalling=false,OutboundCalling=true,SMS=false}",
+        ],
+    )
     .empty();
     assert_eq!(
-        t.a(&[
-            "get-user-settings",
-            "--account-id",
-            &t.id,
-            "--user-id",
-            &uid
-        ])
-        .json()["UserSettings"]["Telephony"],
+        t.on_user("get-user-settings", &uid, &[]).json()["UserSettings"]["Telephony"],
         json!({"InboundCalling": false, "OutboundCalling": true, "SMS": false})
     );
 }
@@ -715,43 +621,27 @@ fn aws_cli_suspended_team_users_refuse_changes_and_are_not_unsuspended() {
     let t = Users::new();
     let uid = t.create_user();
     let r = t
-        .a(&[
-            "batch-suspend-user",
-            "--account-id",
-            &t.id,
-            "--user-id-list",
-            &uid,
-            "nope",
-        ])
+        .on_account("batch-suspend-user", &["--user-id-list", &uid, "nope"])
         .json();
     assert_eq!(r["UserErrors"][0]["UserId"], "nope");
     assert_eq!(r["UserErrors"].as_array().expect("errors").len(), 1);
     assert_eq!(
-        t.a(&["get-user", "--account-id", &t.id, "--user-id", &uid])
-            .json()["User"]["UserRegistrationStatus"],
+        t.on_user("get-user", &uid, &[]).json()["User"]["UserRegistrationStatus"],
         "Suspended"
     );
     let msg = t
-        .a(&[
-            "update-user",
-            "--account-id",
-            &t.id,
-            "--user-id",
-            &uid,
-            "--license-type",
-            "Basic",
-        ])
+        .on_user("update-user", &uid, &["--license-type", "Basic"])
         .error("ConflictException", "UpdateUser")
         .to_string();
     assert!(msg.ends_with("User is suspended"), "{msg}");
     let r = t
-        .a(&[
+        .on_account(
             "batch-update-user",
-            "--account-id",
-            &t.id,
-            "--update-user-request-items",
-            &format!("UserId={uid},LicenseType=Basic"),
-        ])
+            &[
+                "--update-user-request-items",
+                &format!("UserId={uid},LicenseType=Basic"),
+            ],
+        )
         .json();
     assert_eq!(
         r["UserErrors"],
@@ -767,18 +657,9 @@ fn aws_cli_suspended_team_users_refuse_changes_and_are_not_unsuspended() {
     args.extend(ids51.iter().map(String::as_str));
     t.a(&args).error("BadRequestException", "BatchSuspendUser");
     // Team users rejoin by invitation: no unsuspend; the refused changes were not applied.
-    t.a(&[
-        "batch-unsuspend-user",
-        "--account-id",
-        &t.id,
-        "--user-id-list",
-        &uid,
-    ])
-    .error("BadRequestException", "BatchUnsuspendUser");
-    let still = t
-        .a(&["get-user", "--account-id", &t.id, "--user-id", &uid])
-        .json()["User"]
-        .clone();
+    t.on_account("batch-unsuspend-user", &["--user-id-list", &uid])
+        .error("BadRequestException", "BatchUnsuspendUser");
+    let still = t.on_user("get-user", &uid, &[]).json()["User"].clone();
     assert_eq!(still["UserRegistrationStatus"], "Suspended");
     assert_eq!(still["LicenseType"], "Pro");
 }
@@ -832,32 +713,14 @@ fn aws_cli_unsuspends_enterprise_lwa_users_and_filters_accounts_by_prefix() {
 fn aws_cli_refuses_unknown_users_and_invalid_input() {
     let t = Users::new();
     let msg = t
-        .a(&[
-            "get-user",
-            "--account-id",
-            &t.id,
-            "--user-id",
-            "no-such-user",
-        ])
+        .on_user("get-user", "no-such-user", &[])
         .error("NotFoundException", "GetUser")
         .to_string();
     assert!(msg.contains("no-such-user"));
-    t.a(&[
-        "get-user-settings",
-        "--account-id",
-        &t.id,
-        "--user-id",
-        "nope",
-    ])
-    .error("NotFoundException", "GetUserSettings");
-    t.a(&[
-        "create-user",
-        "--account-id",
-        &t.id,
-        "--email",
-        "not-an-email",
-    ])
-    .error("BadRequestException", "CreateUser");
+    t.on_user("get-user-settings", "nope", &[])
+        .error("NotFoundException", "GetUserSettings");
+    t.on_account("create-user", &["--email", "not-an-email"])
+        .error("BadRequestException", "CreateUser");
     t.a(&["create-account", "--name", &"x".repeat(101)])
         .error("BadRequestException", "CreateAccount");
     t.a(&["get-account", "--account-id", ""])
@@ -943,11 +806,7 @@ fn faults_are_injected_and_items_that_fail_are_not_applied() {
         aws(&env, &slow, &["list-accounts"]).json(),
         json!({"Accounts": []})
     );
-    let lines: Vec<Value> = std::fs::read_to_string(&log)
-        .expect("the request log")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect();
+    let lines = support::json_lines(&log);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["operation"], "ListAccounts", "{lines:?}");
     assert_eq!(lines[0]["delay_ms"], 400, "{lines:?}");

@@ -1237,11 +1237,7 @@ async fn delays_logged(faults: &FaultConfig, n: usize) -> Vec<Value> {
         assert_eq!(r.status, 200, "{r:?}");
     }
     svc.shutdown().await.expect("shutdown");
-    std::fs::read_to_string(&log)
-        .expect("the request log")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    support::json_lines(&log)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -282,6 +282,15 @@ pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
     cmd
 }
 
+/// A JSON Lines file (a request log, an audit log), one value a line.
+pub fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
 /// Runs `cmd`, asserts it succeeded (showing its stderr if not) and parses
 /// its stdout as JSON.
 pub fn run_json(cmd: &mut Command) -> serde_json::Value {
