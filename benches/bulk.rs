@@ -129,8 +129,12 @@ fn main() {
             .expect("accounts");
         let account = accounts.accounts[0].account_id.clone();
         let mut ids = Vec::new();
-        let mut pages =
-            Box::pin(client.users_pages(&account, &ListUsersQuery::default(), Some(200), None));
+        let mut pages = Box::pin(client.users_pages(
+            &account,
+            &ListUsersQuery::default(),
+            Some(chime_admin::model::validate::PAGE_SIZE),
+            None,
+        ));
         while let Some(p) = pages.next().await {
             ids.extend(
                 p.expect("page")

@@ -284,3 +284,128 @@ pub struct UpdateUsersArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
+
+impl From<&ConnArgs> for crate::client::ConnConfig {
+    fn from(a: &ConnArgs) -> Self {
+        crate::client::ConnConfig {
+            profile: a.profile.clone(),
+            region: a.region.clone(),
+            endpoint_url: a.endpoint_url.clone(),
+            timeout: a.timeout,
+        }
+    }
+}
+
+impl From<&FaultArgs> for crate::service::FaultConfig {
+    fn from(a: &FaultArgs) -> Self {
+        crate::service::FaultConfig {
+            latency_ms: a.latency_ms,
+            jitter_ms: a.jitter_ms,
+            throttle_rps: a.throttle_rps,
+            fail_rate: a.fail_rate,
+            item_fail_rate: a.item_fail_rate,
+            fault_seed: a.fault_seed,
+        }
+    }
+}
+
+impl From<&ServeArgs> for crate::service::ServeOptions {
+    fn from(a: &ServeArgs) -> Self {
+        use crate::service::Seed;
+        crate::service::ServeOptions {
+            listen: a.listen,
+            data: match (&a.seed, a.empty) {
+                (_, true) => Seed::Empty,
+                (Some(p), false) => Seed::File(p.clone()),
+                (None, false) => Seed::Demo,
+            },
+            state: a.state.clone(),
+            access_keys: a.access_keys.clone(),
+            access_keys_file: a.access_keys_file.clone(),
+            request_log: a.request_log.clone(),
+            max_connections: a.max_connections,
+            header_timeout_ms: a.header_timeout_ms,
+            body_timeout_ms: a.body_timeout_ms,
+            faults: (&a.faults).into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::{FaultConfig, Seed, ServeOptions};
+
+    fn serve_options(args: &[&str]) -> ServeOptions {
+        let cli = Cli::try_parse_from([&["chime-admin", "serve"], args].concat()).expect("parses");
+        match cli.command {
+            Some(Command::Serve(a)) => (&a).into(),
+            other => panic!("not serve: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn serve_flags_become_the_services_plain_options() {
+        let o = serve_options(&[
+            "--seed",
+            "data.json",
+            "--latency-ms",
+            "7",
+            "--jitter-ms",
+            "3",
+            "--throttle-rps",
+            "4.5",
+            "--fail-rate",
+            "0.25",
+            "--item-fail-rate",
+            "0.5",
+            "--fault-seed",
+            "9",
+            "--max-connections",
+            "12",
+        ]);
+        assert_eq!(o.data, Seed::File("data.json".into()));
+        assert_eq!(
+            o.faults,
+            FaultConfig {
+                latency_ms: 7,
+                jitter_ms: 3,
+                throttle_rps: 4.5,
+                fail_rate: 0.25,
+                item_fail_rate: 0.5,
+                fault_seed: Some(9),
+            }
+        );
+        assert_eq!(o.max_connections, Some(12));
+        assert_eq!((o.header_timeout_ms, o.body_timeout_ms), (5000, 10000));
+        assert_eq!(serve_options(&["--empty"]).data, Seed::Empty);
+        assert_eq!(serve_options(&[]).data, Seed::Demo);
+        assert_eq!(serve_options(&[]).faults, FaultConfig::default());
+    }
+
+    #[test]
+    fn connection_flags_become_the_clients_conn_config() {
+        let cli = Cli::try_parse_from([
+            "chime-admin",
+            "--profile",
+            "p",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "--timeout",
+            "2.5",
+        ])
+        .expect("parses");
+        let c: crate::client::ConnConfig = (&cli.console.conn).into();
+        assert_eq!(
+            c,
+            crate::client::ConnConfig {
+                profile: Some("p".into()),
+                region: Some("eu-west-1".into()),
+                endpoint_url: Some("http://127.0.0.1:1".into()),
+                timeout: Some(2.5),
+            }
+        );
+    }
+}

@@ -28,10 +28,11 @@ use serde::Deserialize;
 use crate::cli::{ConnArgs, ConsoleArgs, ThemeName};
 
 /// The largest ListUsers page the API accepts.
-pub const MAX_PAGE_SIZE: u32 = 200;
-pub const DEFAULT_PAGE_SIZE: u32 = 200;
-/// The cap of the adaptive concurrency (it starts at 8).
-pub const DEFAULT_CONCURRENCY: usize = 64;
+pub const MAX_PAGE_SIZE: u32 = crate::model::validate::PAGE_SIZE;
+pub const DEFAULT_PAGE_SIZE: u32 = crate::model::validate::PAGE_SIZE;
+/// The cap of the adaptive concurrency (it starts at
+/// [`crate::client::batch::INITIAL_CONCURRENCY`]).
+pub const DEFAULT_CONCURRENCY: usize = crate::client::batch::DEFAULT_MAX_CONCURRENCY;
 pub const MAX_CONCURRENCY: usize = 256;
 /// Seconds one call may take, retries included.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;

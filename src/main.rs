@@ -63,7 +63,7 @@ fn main() -> ExitCode {
             Some(Command::Demo(args)) => {
                 chime_admin::console::run_demo(console_args, config, args).await
             }
-            Some(Command::Serve(args)) => chime_admin::service::serve(args).await,
+            Some(Command::Serve(args)) => chime_admin::service::serve((&args).into()).await,
             Some(Command::Accounts(args)) => chime_admin::headless::accounts(conn, args).await,
             Some(Command::Users(args)) => chime_admin::headless::users(conn, args).await,
             Some(Command::UpdateUsers(args)) => {

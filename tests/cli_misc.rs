@@ -5,8 +5,10 @@
 use std::process::Command;
 
 fn run(args: &[&str]) -> (bool, String) {
+    let home = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_chime-admin"))
         .args(args)
+        .envs(support::own_home(home.path()))
         .output()
         .expect("run chime-admin");
     (
@@ -62,7 +64,7 @@ fn doctor(endpoint: &str, key: Option<(&str, &str)>) -> (bool, String) {
         .args(["--log-file", &dir.path().join("log").display().to_string()])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
+        .envs(support::own_home(dir.path()))
         .env("AWS_CONFIG_FILE", &empty)
         .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
         .env("AWS_EC2_METADATA_DISABLED", "true");
@@ -120,15 +122,9 @@ fn doctor_reports_credentials_endpoint_call_and_skew_without_the_secret() {
 
 #[test]
 fn doctor_on_a_dead_endpoint_says_so() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let (ok, text) = doctor(
-        &format!("http://127.0.0.1:{port}"),
-        Some(("AKIDEXAMPLE", "secret")),
-    );
+    // A port held bound and never listening: nothing can answer there.
+    let refusing = support::RefusingPort::new();
+    let (ok, text) = doctor(&refusing.url(), Some(("AKIDEXAMPLE", "secret")));
     assert!(!ok);
     assert!(
         text.contains("✗ ListAccounts   cannot connect to"),

@@ -40,7 +40,7 @@ impl World {
         c.args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
+            .envs(support::own_home(self.dir.path()))
             .env("AWS_CONFIG_FILE", self.path("config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", self.path("credentials"))
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -481,7 +481,9 @@ async fn profiles_with_static_keys_and_an_assumed_role_via_source_profile() {
 async fn endpoints_from_the_environment_and_missing_credentials() {
     let serve = Serve::start(&[]);
     let w = World::new();
-    let dead = "http://127.0.0.1:9";
+    let refusing = support::RefusingPort::new();
+    let dead = refusing.url();
+    let dead = dead.as_str();
 
     // AWS_ENDPOINT_URL_CHIME wins over AWS_ENDPOINT_URL.
     let mut c = w.with_keys(&["accounts"]);
@@ -505,7 +507,7 @@ async fn endpoints_from_the_environment_and_missing_credentials() {
     let out = run(w.with_keys(&["accounts", "--endpoint-url", dead])).await;
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("cannot connect to http://127.0.0.1:9: connection refused"),
+        stderr(&out).contains(&format!("cannot connect to {dead}: connection refused")),
         "{}",
         stderr(&out)
     );
@@ -561,13 +563,15 @@ async fn a_progress_bar_on_a_terminal_and_only_there() {
         socket: format!("chime-client-test-{}", std::process::id()),
     };
     let command = format!(
-        "env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
+        "env HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_STATE_HOME='{home}/.local/state' \
+         AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
          AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
          '{}' update-users {acc} --endpoint-url {ep} --license Basic --concurrency 1 \
          --ids-from '{}' --output json > '{}'; sleep 30",
         env!("CARGO_BIN_EXE_chime-admin"),
         file.display(),
-        result.display()
+        result.display(),
+        home = w.dir.path().display(),
     );
     let started = tmux.cmd(&["new-session", "-d", "-x", "120", "-y", "20", &command]);
     assert!(
@@ -691,7 +695,8 @@ async fn proxies_from_the_environment_and_loopback_always_direct() {
     // A local service is reached directly, whatever HTTP_PROXY says.
     let serve = Serve::start(&[]);
     let mut c = w.with_keys(&["accounts", "--endpoint-url", &serve.url]);
-    c.env("HTTP_PROXY", "http://127.0.0.1:9");
+    let refusing = support::RefusingPort::new();
+    c.env("HTTP_PROXY", refusing.url());
     let out = run(c).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Example Corp"));

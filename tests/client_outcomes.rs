@@ -16,9 +16,7 @@ use support::{COMMAND_TIMEOUT, Hostile, Reply, Serve};
 
 fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
     let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
-    c.env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .args(args);
+    c.args(args);
     let mut c = tokio::process::Command::from(c);
     c.kill_on_drop(true);
     c

@@ -314,7 +314,10 @@ fn conflicts_and_unknown_commands_are_reported() {
 
 fn bin(config_home: &Path) -> Proc {
     let mut c = Proc::new(env!("CARGO_BIN_EXE_chime-admin"));
+    // A home of its own: no user's config, AWS files or log.
     c.env("XDG_CONFIG_HOME", config_home)
+        .env("HOME", config_home)
+        .env("XDG_STATE_HOME", config_home.join("state"))
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")

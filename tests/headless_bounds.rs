@@ -13,13 +13,11 @@ use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{COMMAND_TIMEOUT, Hostile, Reply};
+use support::{COMMAND_TIMEOUT, Hostile, Reply, fixtures};
 
 fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
     let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
-    c.env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .args(args);
+    c.args(args);
     let mut c = tokio::process::Command::from(c);
     c.kill_on_drop(true);
     c
@@ -47,8 +45,12 @@ async fn users(server: &Hostile, extra: &[&str]) -> Output {
     run(c).await
 }
 
+/// A Pro user `id` of `acc-1`, as a Chime answer spells it.
 fn user(id: &str) -> Value {
-    json!({"UserId": id, "AccountId": "acc-1", "PrimaryEmail": format!("{id}@example.com"), "LicenseType": "Pro"})
+    fixtures::with(
+        fixtures::user(id, &format!("{id}@example.com")),
+        json!({"AccountId": "acc-1", "LicenseType": "Pro"}),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,7 +71,7 @@ async fn a_silent_or_dripping_server_fails_at_the_timeout_naming_the_call() {
     }
     // The config file's `timeout` too.
     let dir = tempfile::tempdir().expect("tmp");
-    let config = dir.path().join("config/chime-admin/config.toml");
+    let config = dir.path().join(".config/chime-admin/config.toml");
     std::fs::create_dir_all(config.parent().expect("dir")).expect("mkdir");
     std::fs::write(&config, "timeout = 1\n").expect("config");
     let server = Hostile::start(None, |_, _| Reply::Silent).await;
@@ -260,10 +262,10 @@ async fn a_reader_that_goes_away_ends_the_command_quietly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_own_endpoint_explains_that_the_public_api_ended() {
     // No --endpoint-url: AWS's endpoint, reached through a proxy on a
-    // closed loopback port, so nothing leaves the machine.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let proxy = format!("http://{}", closed.local_addr().expect("addr"));
-    drop(closed);
+    // loopback port held bound and never listening, so nothing leaves the
+    // machine.
+    let closed = support::RefusingPort::new();
+    let proxy = closed.url();
     let dir = tempfile::tempdir().expect("tmp");
     let hint = "Amazon Chime's public API ended on 2026-02-20: point --endpoint-url (or AWS_ENDPOINT_URL_CHIME) at a compatible service, or try `chime-admin demo`";
     for args in [&["users", "acc-1"][..], &["doctor"][..]] {

@@ -16,9 +16,7 @@ use support::{COMMAND_TIMEOUT, Hostile, Reply, Serve};
 /// The binary in an empty world under `dir` (HOME, XDG dirs, AWS files).
 fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
     let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
-    c.env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .args(args);
+    c.args(args);
     let mut c = tokio::process::Command::from(c);
     c.kill_on_drop(true);
     c
@@ -109,7 +107,7 @@ async fn read_only_refuses_update_users_before_any_request() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("refused: read-only (--read-only)"), "{err}");
     // The config file's key.
-    let config = dir.path().join("config/chime-admin/config.toml");
+    let config = dir.path().join(".config/chime-admin/config.toml");
     std::fs::create_dir_all(config.parent().expect("dir")).expect("mkdir");
     std::fs::write(&config, "read_only = true\n").expect("config");
     let mut c = bin(dir.path(), &change);
@@ -159,7 +157,7 @@ async fn update_users_writes_the_audit_log_with_request_ids_and_no_emails() {
     // The default path: $XDG_STATE_HOME/chime-admin/audit.jsonl.
     let out = run(f.cmd(&args)).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let default = f.dir.path().join("state/chime-admin/audit.jsonl");
+    let default = f.dir.path().join(".local/state/chime-admin/audit.jsonl");
     let lines: Vec<Value> = std::fs::read_to_string(&default)
         .expect("the default audit log")
         .lines()

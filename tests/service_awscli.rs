@@ -7,12 +7,11 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 mod support;
-use support::Serve;
+use support::{Serve, fixtures};
 
 /// An empty config and credentials file, so nothing on this machine leaks in.
 struct AwsEnv {
@@ -33,7 +32,8 @@ impl AwsEnv {
 
     fn command(&self, program: &str) -> Command {
         let mut c = Command::new(program);
-        c.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        c.env("HOME", self.dir.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "secret")
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_PROFILE")
@@ -64,11 +64,13 @@ impl Out {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.stdout))
     }
 
-    /// Asserts the AWS CLI reported this service error and exited 255.
+    /// Asserts the AWS CLI reported this service error and exited with its
+    /// service-error code: 255 (v1) or 254 (v2).
     fn error(&self, exception: &str, operation: &str) -> &str {
-        assert_eq!(
-            self.code, 255,
-            "expected {exception}; stdout {}",
+        assert!(
+            self.code == 255 || self.code == 254,
+            "expected {exception} (exit 255 or 254), got exit {}; stdout {}",
+            self.code,
             self.stdout
         );
         let prefix =
@@ -307,151 +309,201 @@ fn aws_cli_account_operations() {
     assert_eq!(a(&["list-accounts"]).json(), json!({"Accounts": []}));
 }
 
-#[test]
-fn aws_cli_user_operations() {
-    let env = AwsEnv::new();
-    let seed = env.path().join("seed.json");
-    let data = json!({"Accounts": [{
-        "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "LWA",
-                    "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
-                    "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
-        "Users": [{"UserId": "lwa-user-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
-                   "UserType": "PrivateUser", "UserRegistrationStatus": "Suspended",
-                   "UserInvitationStatus": "Accepted", "RegisteredOn": "2021-01-02T03:04:05.000Z"}]
-    }]});
-    std::fs::write(&seed, data.to_string()).expect("seed file");
-    let srv = Serve::start(&["--seed", seed.to_str().expect("utf-8")]);
-    let a = |args: &[&str]| aws(&env, &srv, args);
-    let id =
-        s(&a(&["create-account", "--name", "Users"]).json()["Account"]["AccountId"]).to_string();
+/// A `serve` seeded with EnterpriseLWA account `lwa-1` (user `lwa-user-1`,
+/// suspended) and a Team account created through the AWS CLI: the stage of
+/// the user stories below.
+struct Users {
+    env: AwsEnv,
+    srv: Serve,
+    /// The Team account's id.
+    id: String,
+}
 
-    let invites = a(&[
-        "invite-users",
-        "--account-id",
-        &id,
-        "--user-email-list",
-        "x@y.co",
-        "z@y.co",
-        "--user-type",
-        "SharedDevice",
-    ])
-    .json();
-    let invites = invites["Invites"].as_array().expect("Invites").clone();
+impl Users {
+    fn new() -> Users {
+        let env = AwsEnv::new();
+        let sam = fixtures::with(
+            fixtures::user("lwa-user-1", "sam@lwa.example"),
+            json!({"UserRegistrationStatus": "Suspended", "UserInvitationStatus": "Accepted",
+                   "RegisteredOn": "2021-01-02T03:04:05.000Z"}),
+        );
+        let seed = fixtures::seed_file(
+            env.path(),
+            vec![(fixtures::account("lwa-1", "LWA"), vec![sam])],
+        );
+        let srv = Serve::start(&["--seed", seed.to_str().expect("utf-8")]);
+        let id = s(
+            &aws(&env, &srv, &["create-account", "--name", "Users"]).json()["Account"]["AccountId"],
+        )
+        .to_string();
+        Users { env, srv, id }
+    }
+
+    fn a(&self, args: &[&str]) -> Out {
+        aws(&self.env, &self.srv, args)
+    }
+
+    /// `OP --account-id TEAM REST…`.
+    fn on_account(&self, op: &str, rest: &[&str]) -> Out {
+        let mut args = vec![op, "--account-id", &self.id];
+        args.extend(rest);
+        self.a(&args)
+    }
+
+    /// `OP --account-id TEAM --user-id USER REST…`.
+    fn on_user(&self, op: &str, user: &str, rest: &[&str]) -> Out {
+        let mut args = vec![op, "--account-id", &self.id, "--user-id", user];
+        args.extend(rest);
+        self.a(&args)
+    }
+
+    /// CreateUser u@y.co ("U") in the Team account: its id.
+    fn create_user(&self) -> String {
+        s(&self
+            .a(&[
+                "create-user",
+                "--account-id",
+                &self.id,
+                "--email",
+                "u@y.co",
+                "--username",
+                "U",
+            ])
+            .json()["User"]["UserId"])
+        .to_string()
+    }
+
+    /// InviteUsers x@y.co and z@y.co as shared devices: the invites.
+    fn invite_two(&self) -> Vec<Value> {
+        self.a(&[
+            "invite-users",
+            "--account-id",
+            &self.id,
+            "--user-email-list",
+            "x@y.co",
+            "z@y.co",
+            "--user-type",
+            "SharedDevice",
+        ])
+        .json()["Invites"]
+            .as_array()
+            .expect("Invites")
+            .clone()
+    }
+}
+
+/// InviteUsers: pending invites; an email already there (any case) or not
+/// an email at all is refused.
+#[test]
+fn aws_cli_invites_users_and_refuses_duplicates_and_bad_emails() {
+    let t = Users::new();
+    let invites = t.invite_two();
     assert_eq!(invites.len(), 2);
     assert_eq!(invites[0]["EmailAddress"], "x@y.co");
     assert_eq!(invites[0]["Status"], "Pending");
-    a(&[
-        "invite-users",
-        "--account-id",
-        &id,
-        "--user-email-list",
-        "new@y.co",
-        "X@Y.CO",
-    ])
-    .error("ConflictException", "InviteUsers");
-    a(&[
-        "invite-users",
-        "--account-id",
-        &id,
-        "--user-email-list",
-        "not-an-email",
-    ])
-    .error("BadRequestException", "InviteUsers");
+    t.on_account("invite-users", &["--user-email-list", "new@y.co", "X@Y.CO"])
+        .error("ConflictException", "InviteUsers");
+    t.on_account("invite-users", &["--user-email-list", "not-an-email"])
+        .error("BadRequestException", "InviteUsers");
+}
 
-    let u = a(&[
-        "create-user",
-        "--account-id",
-        &id,
-        "--email",
-        "u@y.co",
-        "--username",
-        "U",
-    ])
-    .json()["User"]
+/// CreateUser then GetUser: the same user, Pro, private, unregistered,
+/// invitation pending, and no PersonalPIN.
+#[test]
+fn aws_cli_creates_a_user_and_gets_it_back_without_a_pin() {
+    let t = Users::new();
+    let u = t
+        .on_account("create-user", &["--email", "u@y.co", "--username", "U"])
+        .json()["User"]
         .clone();
     let uid = s(&u["UserId"]).to_string();
-    let got = a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"].clone();
-    assert_eq!(got, u);
-    assert_eq!(got["AccountId"], id.as_str());
+    let got = t.on_user("get-user", &uid, &[]).json()["User"].clone();
+    assert_eq!(got, u, "GetUser answers what CreateUser did");
+    assert_eq!(got["AccountId"], t.id.as_str());
     assert_eq!(got["LicenseType"], "Pro");
     assert_eq!(got["UserType"], "PrivateUser");
     assert_eq!(got["UserRegistrationStatus"], "Unregistered");
     assert_eq!(got["UserInvitationStatus"], "Pending");
     assert!(got.get("PersonalPIN").is_none());
+}
 
-    // Listing: filters, pages, the CLI's own pagination.
-    let all = a(&["list-users", "--account-id", &id]).json();
+/// ListUsers over three users: filters by email (any case) and type, one
+/// page at a time or followed by the CLI; bad filters and accounts refused.
+#[test]
+fn aws_cli_lists_users_by_email_type_and_page() {
+    let t = Users::new();
+    t.invite_two();
+    t.create_user();
+    let all = t.on_account("list-users", &[]).json();
     assert_eq!(all["Users"].as_array().expect("users").len(), 3);
     assert_eq!(
-        a(&["list-users", "--account-id", &id, "--user-email", "X@y.CO"]).json()["Users"][0]["PrimaryEmail"],
+        t.on_account("list-users", &["--user-email", "X@y.CO"])
+            .json()["Users"][0]["PrimaryEmail"],
         "x@y.co"
     );
     assert_eq!(
-        a(&[
-            "list-users",
-            "--account-id",
-            &id,
-            "--user-type",
-            "SharedDevice"
-        ])
-        .json()["Users"]
+        t.on_account("list-users", &["--user-type", "SharedDevice"])
+            .json()["Users"]
             .as_array()
             .expect("users")
             .len(),
         2
     );
-    let page = a(&[
-        "list-users",
-        "--account-id",
-        &id,
-        "--max-results",
-        "1",
-        "--no-paginate",
-    ])
-    .json();
+    let page = t
+        .on_account("list-users", &["--max-results", "1", "--no-paginate"])
+        .json();
     assert_eq!(page["Users"].as_array().expect("users").len(), 1);
     let token = s(&page["NextToken"]).to_string();
-    let page2 = a(&[
-        "list-users",
-        "--account-id",
-        &id,
-        "--max-results",
-        "1",
-        "--next-token",
-        &token,
-        "--no-paginate",
-    ])
-    .json();
+    let page2 = t
+        .on_account(
+            "list-users",
+            &[
+                "--max-results",
+                "1",
+                "--next-token",
+                &token,
+                "--no-paginate",
+            ],
+        )
+        .json();
     assert_ne!(page2["Users"][0]["UserId"], page["Users"][0]["UserId"]);
-    let paged = a(&["list-users", "--account-id", &id, "--page-size", "1"]).json();
+    let paged = t.on_account("list-users", &["--page-size", "1"]).json();
     assert_eq!(
         paged["Users"], all["Users"],
         "the CLI follows NextToken to the same list"
     );
-    a(&["list-users", "--account-id", &id, "--max-results", "500"])
+    t.on_account("list-users", &["--max-results", "500"])
         .error("BadRequestException", "ListUsers");
-    a(&["list-users", "--account-id", &id, "--next-token", "2"])
+    t.on_account("list-users", &["--next-token", "2"])
         .error("BadRequestException", "ListUsers");
-    a(&["list-users", "--account-id", &id, "--user-type", "Robot"])
+    t.on_account("list-users", &["--user-type", "Robot"])
         .error("BadRequestException", "ListUsers");
-    a(&["list-users", "--account-id", "nope"]).error("NotFoundException", "ListUsers");
+    t.a(&["list-users", "--account-id", "nope"])
+        .error("NotFoundException", "ListUsers");
+}
 
-    // UpdateUser: all three fields, validated.
+/// UpdateUser: license, type and Alexa for Business metadata at once; an
+/// unsupported or unknown license, a bad room ARN or user refused, and the
+/// user as the last good update left it.
+#[test]
+fn aws_cli_updates_a_user_and_validates_every_field() {
+    let t = Users::new();
+    let uid = t.create_user();
     let arn = "arn:aws:a4b:us-east-1:123456789012:room/abc";
-    let upd = a(&[
-        "update-user",
-        "--account-id",
-        &id,
-        "--user-id",
-        &uid,
-        "--license-type",
-        "Basic",
-        "--user-type",
-        "SharedDevice",
-        "--alexa-for-business-metadata",
-        &format!("IsAlexaForBusinessEnabled=true,AlexaForBusinessRoomArn={arn}"),
-    ])
-    .json()["User"]
+    let upd = t
+        .on_user(
+            "update-user",
+            &uid,
+            &[
+                "--license-type",
+                "Basic",
+                "--user-type",
+                "SharedDevice",
+                "--alexa-for-business-metadata",
+                &format!("IsAlexaForBusinessEnabled=true,AlexaForBusinessRoomArn={arn}"),
+            ],
+        )
+        .json()["User"]
         .clone();
     assert_eq!(upd["LicenseType"], "Basic");
     assert_eq!(upd["UserType"], "SharedDevice");
@@ -459,77 +511,57 @@ fn aws_cli_user_operations() {
         upd["AlexaForBusinessMetadata"],
         json!({"IsAlexaForBusinessEnabled": true, "AlexaForBusinessRoomArn": arn})
     );
-    a(&[
+    t.on_user("update-user", &uid, &["--license-type", "Plus"])
+        .error("BadRequestException", "UpdateUser");
+    t.on_user("update-user", &uid, &["--license-type", "Gold"])
+        .error("BadRequestException", "UpdateUser");
+    t.on_user(
         "update-user",
-        "--account-id",
-        &id,
-        "--user-id",
         &uid,
-        "--license-type",
-        "Plus",
-    ])
+        &[
+            "--alexa-for-business-metadata",
+            "AlexaForBusinessRoomArn=room-1",
+        ],
+    )
     .error("BadRequestException", "UpdateUser");
-    a(&[
-        "update-user",
-        "--account-id",
-        &id,
-        "--user-id",
-        &uid,
-        "--license-type",
-        "Gold",
-    ])
-    .error("BadRequestException", "UpdateUser");
-    a(&[
-        "update-user",
-        "--account-id",
-        &id,
-        "--user-id",
-        &uid,
-        "--alexa-for-business-metadata",
-        "AlexaForBusinessRoomArn=room-1",
-    ])
-    .error("BadRequestException", "UpdateUser");
-    a(&[
-        "update-user",
-        "--account-id",
-        &id,
-        "--user-id",
-        "nope",
-        "--license-type",
-        "Pro",
-    ])
-    .error("NotFoundException", "UpdateUser");
-    assert_eq!(
-        a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"],
-        upd
-    );
+    t.on_user("update-user", "nope", &["--license-type", "Pro"])
+        .error("NotFoundException", "UpdateUser");
+    assert_eq!(t.on_user("get-user", &uid, &[]).json()["User"], upd);
+}
 
-    // BatchUpdateUser: per-user errors, the rest applied.
-    let r = a(&[
-        "batch-update-user",
-        "--account-id",
-        &id,
-        "--update-user-request-items",
-        &format!("UserId={uid},LicenseType=Pro"),
-        "UserId=nope,LicenseType=Pro",
-    ])
-    .json();
+/// BatchUpdateUser: an unknown user is a per-user error while the others
+/// change; an unsupported license is a per-user error; 21 items refused.
+#[test]
+fn aws_cli_batch_update_reports_per_user_errors_and_applies_the_rest() {
+    let t = Users::new();
+    let uid = t.create_user();
+    let r = t
+        .on_account(
+            "batch-update-user",
+            &[
+                "--update-user-request-items",
+                &format!("UserId={uid},LicenseType=Pro"),
+                "UserId=nope,LicenseType=Pro",
+            ],
+        )
+        .json();
     assert_eq!(
         r["UserErrors"],
         json!([{"UserId": "nope", "ErrorCode": "NotFound", "ErrorMessage": "User nope not found"}])
     );
     assert_eq!(
-        a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"]["LicenseType"],
+        t.on_user("get-user", &uid, &[]).json()["User"]["LicenseType"],
         "Pro"
     );
-    let r = a(&[
-        "batch-update-user",
-        "--account-id",
-        &id,
-        "--update-user-request-items",
-        &format!("UserId={uid},LicenseType=Plus"),
-    ])
-    .json();
+    let r = t
+        .on_account(
+            "batch-update-user",
+            &[
+                "--update-user-request-items",
+                &format!("UserId={uid},LicenseType=Plus"),
+            ],
+        )
+        .json();
     assert_eq!(r["UserErrors"][0]["ErrorCode"], "BadRequest");
     let many: Vec<String> = (0..21)
         .map(|i| format!("UserId=u{i},LicenseType=Pro"))
@@ -537,122 +569,130 @@ fn aws_cli_user_operations() {
     let mut args = vec![
         "batch-update-user",
         "--account-id",
-        &id,
+        &t.id,
         "--update-user-request-items",
     ];
     args.extend(many.iter().map(String::as_str));
-    a(&args).error("BadRequestException", "BatchUpdateUser");
+    t.a(&args).error("BadRequestException", "BatchUpdateUser");
+}
 
-    // PIN, logout, settings.
-    let pin1 = s(&a(&["reset-personal-pin", "--account-id", &id, "--user-id", &uid]).json()["User"]["PersonalPIN"]).to_string();
-    let pin2 = s(&a(&["reset-personal-pin", "--account-id", &id, "--user-id", &uid]).json()["User"]["PersonalPIN"]).to_string();
+/// ResetPersonalPIN gives a new 10-digit PIN each time; LogoutUser; user
+/// settings read and changed.
+#[test]
+fn aws_cli_resets_pins_logs_out_and_changes_user_settings() {
+    let t = Users::new();
+    let uid = t.create_user();
+    let pin1 =
+        s(&t.on_user("reset-personal-pin", &uid, &[]).json()["User"]["PersonalPIN"]).to_string();
+    let pin2 =
+        s(&t.on_user("reset-personal-pin", &uid, &[]).json()["User"]["PersonalPIN"]).to_string();
     assert!(
         pin1.len() == 10 && pin1.bytes().all(|b| b.is_ascii_digit()),
         "{pin1}"
     );
     assert_ne!(pin1, pin2);
-    a(&["logout-user", "--account-id", &id, "--user-id", &uid]).empty();
-    a(&["logout-user", "--account-id", &id, "--user-id", "nope"])
+    t.on_user("logout-user", &uid, &[]).empty();
+    t.on_user("logout-user", "nope", &[])
         .error("NotFoundException", "LogoutUser");
     assert_eq!(
-        a(&["get-user-settings", "--account-id", &id, "--user-id", &uid]).json(),
+        t.on_user("get-user-settings", &uid, &[]).json(),
         json!({"UserSettings": {"Telephony": {"InboundCalling": true, "OutboundCalling": true, "SMS": true}}})
     );
-    a(&[
+    t.on_user(
         "update-user-settings",
-        "--account-id",
-        &id,
-        "--user-id",
         &uid,
-        "--user-settings",
-        "Telephony={InboundCalling=false,OutboundCalling=true,SMS=false}",
-    ])
+        &[
+            "--user-settings",
+            "Telephony={InboundCalling=false,OutboundCalling=true,SMS=false}",
+        ],
+    )
     .empty();
     assert_eq!(
-        a(&["get-user-settings", "--account-id", &id, "--user-id", &uid]).json()["UserSettings"]["Telephony"],
+        t.on_user("get-user-settings", &uid, &[]).json()["UserSettings"]["Telephony"],
         json!({"InboundCalling": false, "OutboundCalling": true, "SMS": false})
     );
+}
 
-    // Suspension: changes refused, per user in batches.
-    let r = a(&[
-        "batch-suspend-user",
-        "--account-id",
-        &id,
-        "--user-id-list",
-        &uid,
-        "nope",
-    ])
-    .json();
+/// BatchSuspendUser: the user suspended, an unknown one a per-user error;
+/// a suspended user refuses updates (409, per user in batches); 51 ids
+/// refused; Team users cannot be unsuspended; nothing refused was applied.
+#[test]
+fn aws_cli_suspended_team_users_refuse_changes_and_are_not_unsuspended() {
+    let t = Users::new();
+    let uid = t.create_user();
+    let r = t
+        .on_account("batch-suspend-user", &["--user-id-list", &uid, "nope"])
+        .json();
     assert_eq!(r["UserErrors"][0]["UserId"], "nope");
     assert_eq!(r["UserErrors"].as_array().expect("errors").len(), 1);
     assert_eq!(
-        a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"]["UserRegistrationStatus"],
+        t.on_user("get-user", &uid, &[]).json()["User"]["UserRegistrationStatus"],
         "Suspended"
     );
-    let msg = a(&[
-        "update-user",
-        "--account-id",
-        &id,
-        "--user-id",
-        &uid,
-        "--license-type",
-        "Basic",
-    ])
-    .error("ConflictException", "UpdateUser")
-    .to_string();
+    let msg = t
+        .on_user("update-user", &uid, &["--license-type", "Basic"])
+        .error("ConflictException", "UpdateUser")
+        .to_string();
     assert!(msg.ends_with("User is suspended"), "{msg}");
-    let r = a(&[
-        "batch-update-user",
-        "--account-id",
-        &id,
-        "--update-user-request-items",
-        &format!("UserId={uid},LicenseType=Basic"),
-    ])
-    .json();
+    let r = t
+        .on_account(
+            "batch-update-user",
+            &[
+                "--update-user-request-items",
+                &format!("UserId={uid},LicenseType=Basic"),
+            ],
+        )
+        .json();
     assert_eq!(
         r["UserErrors"],
         json!([{"UserId": uid, "ErrorCode": "Conflict", "ErrorMessage": "User is suspended"}])
     );
     let ids51: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
-    let mut args = vec!["batch-suspend-user", "--account-id", &id, "--user-id-list"];
-    args.extend(ids51.iter().map(String::as_str));
-    a(&args).error("BadRequestException", "BatchSuspendUser");
-    // Team users rejoin by invitation: no unsuspend; the refused changes were not applied.
-    a(&[
-        "batch-unsuspend-user",
+    let mut args = vec![
+        "batch-suspend-user",
         "--account-id",
-        &id,
+        &t.id,
         "--user-id-list",
-        &uid,
-    ])
-    .error("BadRequestException", "BatchUnsuspendUser");
-    let still = a(&["get-user", "--account-id", &id, "--user-id", &uid]).json()["User"].clone();
+    ];
+    args.extend(ids51.iter().map(String::as_str));
+    t.a(&args).error("BadRequestException", "BatchSuspendUser");
+    // Team users rejoin by invitation: no unsuspend; the refused changes were not applied.
+    t.on_account("batch-unsuspend-user", &["--user-id-list", &uid])
+        .error("BadRequestException", "BatchUnsuspendUser");
+    let still = t.on_user("get-user", &uid, &[]).json()["User"].clone();
     assert_eq!(still["UserRegistrationStatus"], "Suspended");
     assert_eq!(still["LicenseType"], "Pro");
+}
 
-    // EnterpriseLWA (from the --seed file): unsuspend returns users to Registered.
-    let r = a(&[
-        "batch-unsuspend-user",
-        "--account-id",
-        "lwa-1",
-        "--user-id-list",
-        "lwa-user-1",
-        "nope",
-    ])
-    .json();
+/// In the seeded EnterpriseLWA account, unsuspend returns a user to
+/// Registered and invites are refused; ListAccounts --name is a prefix.
+#[test]
+fn aws_cli_unsuspends_enterprise_lwa_users_and_filters_accounts_by_prefix() {
+    let t = Users::new();
+    let r = t
+        .a(&[
+            "batch-unsuspend-user",
+            "--account-id",
+            "lwa-1",
+            "--user-id-list",
+            "lwa-user-1",
+            "nope",
+        ])
+        .json();
     assert_eq!(r["UserErrors"][0]["ErrorCode"], "NotFound");
-    let back = a(&[
-        "get-user",
-        "--account-id",
-        "lwa-1",
-        "--user-id",
-        "lwa-user-1",
-    ])
-    .json()["User"]
+    let back = t
+        .a(&[
+            "get-user",
+            "--account-id",
+            "lwa-1",
+            "--user-id",
+            "lwa-user-1",
+        ])
+        .json()["User"]
         .clone();
     assert_eq!(back["UserRegistrationStatus"], "Registered");
     assert_eq!(back["PrimaryEmail"], "sam@lwa.example");
-    a(&[
+    t.a(&[
         "invite-users",
         "--account-id",
         "lwa-1",
@@ -661,34 +701,30 @@ fn aws_cli_user_operations() {
     ])
     .error("BadRequestException", "InviteUsers");
     assert_eq!(
-        a(&["list-accounts", "--name", "LW"]).json()["Accounts"][0]["AccountId"],
+        t.a(&["list-accounts", "--name", "LW"]).json()["Accounts"][0]["AccountId"],
         "lwa-1",
         "Name filters by prefix"
     );
+}
 
-    let msg = a(&["get-user", "--account-id", &id, "--user-id", "no-such-user"])
+/// NotFound for an unknown user (named in the message) and its settings;
+/// BadRequest for a bad email, a 101-character name and an empty id.
+#[test]
+fn aws_cli_refuses_unknown_users_and_invalid_input() {
+    let t = Users::new();
+    let msg = t
+        .on_user("get-user", "no-such-user", &[])
         .error("NotFoundException", "GetUser")
         .to_string();
     assert!(msg.contains("no-such-user"));
-    a(&[
-        "get-user-settings",
-        "--account-id",
-        &id,
-        "--user-id",
-        "nope",
-    ])
-    .error("NotFoundException", "GetUserSettings");
-    a(&[
-        "create-user",
-        "--account-id",
-        &id,
-        "--email",
-        "not-an-email",
-    ])
-    .error("BadRequestException", "CreateUser");
-    a(&["create-account", "--name", &"x".repeat(101)])
+    t.on_user("get-user-settings", "nope", &[])
+        .error("NotFoundException", "GetUserSettings");
+    t.on_account("create-user", &["--email", "not-an-email"])
+        .error("BadRequestException", "CreateUser");
+    t.a(&["create-account", "--name", &"x".repeat(101)])
         .error("BadRequestException", "CreateAccount");
-    a(&["get-account", "--account-id", ""]).error("BadRequestException", "GetAccount");
+    t.a(&["get-account", "--account-id", ""])
+        .error("BadRequestException", "GetAccount");
 }
 
 #[test]
@@ -756,14 +792,28 @@ fn faults_are_injected_and_items_that_fail_are_not_applied() {
     assert_eq!(r["item_errors"], json!(vec!["ServiceFailure"; 5]));
     assert_eq!(r["unchanged"], true);
 
-    // Latency: every answer is held.
-    let slow = Serve::start(&["--empty", "--latency-ms", "400"]);
-    let t = Instant::now();
+    // Latency: every answer is held, and the request log says by how much
+    // (timing the `aws` process would measure Python's start-up too).
+    let log = env.path().join("latency.jsonl");
+    let slow = Serve::start(&[
+        "--empty",
+        "--latency-ms",
+        "400",
+        "--request-log",
+        log.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(
         aws(&env, &slow, &["list-accounts"]).json(),
         json!({"Accounts": []})
     );
-    assert!(t.elapsed() >= Duration::from_millis(400));
+    let lines = support::json_lines(&log);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["operation"], "ListAccounts", "{lines:?}");
+    assert_eq!(lines[0]["delay_ms"], 400, "{lines:?}");
+    assert!(
+        lines[0]["latency_ms"].as_f64().expect("latency_ms") >= 400.0,
+        "{lines:?}"
+    );
 }
 
 fn dump(env: &AwsEnv, url: &str) -> serde_json::Map<String, Value> {
@@ -890,15 +940,7 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
 #[test]
 fn aws_cli_batch_unsuspend_user_returns_users_to_registered() {
     let env = AwsEnv::new();
-    let seed = env.path().join("seed.json");
-    let data = json!({"Accounts": [{
-        "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "LWA",
-                    "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
-                    "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
-        "Users": [{"UserId": "u-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
-                   "UserType": "PrivateUser", "UserRegistrationStatus": "Registered"}]
-    }]});
-    std::fs::write(&seed, data.to_string()).expect("seed file");
+    let seed = fixtures::seed_file(env.path(), fixtures::lwa_with_sam("u-1"));
     let srv = Serve::start(&["--seed", seed.to_str().expect("utf-8")]);
     let a = |args: &[&str]| aws(&env, &srv, args);
     let created = a(&[

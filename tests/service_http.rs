@@ -31,9 +31,9 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use chime_admin::cli::FaultArgs;
+
 use chime_admin::service::{
-    self, AccessKey, Clock, DataSet, RunningService, ServiceConfig, routes::MAX_BODY,
+    self, AccessKey, Clock, DataSet, FaultConfig, RunningService, ServiceConfig, routes::MAX_BODY,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -713,7 +713,8 @@ async fn an_oversized_body_answers_413_and_changes_nothing() {
     svc.shutdown().await.expect("shutdown");
 }
 
-/// Every account, its settings, and every user (all pages) as JSON text.
+/// Every account, its settings, every user (all pages) and every user's
+/// settings as JSON text.
 async fn dump(svc: &RunningService) -> String {
     let s = Signer::example();
     let accounts = call(svc, &s, "GET", "/accounts?max-results=200", "")
@@ -735,6 +736,11 @@ async fn dump(svc: &RunningService) -> String {
             };
             let page = call(svc, &s, "GET", &target, "").await.json();
             token = page["NextToken"].as_str().map(str::to_string);
+            for u in page["Users"].as_array().expect("Users") {
+                let uid = u["UserId"].as_str().expect("UserId");
+                let target = format!("/accounts/{id}/users/{uid}/settings");
+                out.push(call(svc, &s, "GET", &target, "").await.json());
+            }
             out.push(page);
             if token.is_none() {
                 break;
@@ -747,6 +753,8 @@ async fn dump(svc: &RunningService) -> String {
 struct Fuzz {
     rng: StdRng,
     account: String,
+    /// A real user of `account`.
+    user: String,
 }
 
 impl Fuzz {
@@ -777,7 +785,11 @@ impl Fuzz {
                 } else {
                     self.segment()
                 };
-                let user = self.segment();
+                let user = if self.rng.random_bool(0.5) {
+                    self.user.clone()
+                } else {
+                    self.segment()
+                };
                 let tail = self.pick(&[
                     "",
                     "/settings",
@@ -891,10 +903,21 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
         .await
         .expect("start");
     let before = dump(&svc).await;
+    assert!(
+        before.contains("\"Telephony\""),
+        "user settings in the dump"
+    );
     let first: Value = serde_json::from_str(&before).expect("json");
     let account = first[0]["Accounts"][0]["AccountId"]
         .as_str()
         .expect("an account")
+        .to_string();
+    let user = first
+        .as_array()
+        .expect("the dump")
+        .iter()
+        .find_map(|part| part["Users"][0]["UserId"].as_str())
+        .expect("a user of the first account")
         .to_string();
     let addr = svc.addr();
     let host = addr.to_string();
@@ -902,11 +925,12 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
     let mut tasks = Vec::new();
     for worker in 0..8u64 {
         let host = host.clone();
-        let account = account.clone();
+        let (account, user) = (account.clone(), user.clone());
         tasks.push(tokio::spawn(async move {
             let mut f = Fuzz {
                 rng: StdRng::seed_from_u64(1000 + worker),
                 account,
+                user,
             };
             let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
             for _ in 0..1250 {
@@ -985,6 +1009,130 @@ async fn ten_thousand_fuzzed_requests_are_harmless() {
 
     let after = dump(&svc).await;
     assert!(before == after, "the fuzz changed the data");
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// `headers` with the last hex digit of the Authorization signature changed.
+fn forge(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (n, v) in headers.iter_mut() {
+        if n.eq_ignore_ascii_case("authorization") {
+            *v = change_byte(v, v.len() - 1);
+        }
+    }
+    headers
+}
+
+/// Valid changes against real ids — rename the account, change a user's
+/// license, flip a user's telephony settings, create an account — each sent
+/// with a forged signature, a wrong secret, a stale date, and a signature
+/// re-used from another body, another user or a GET: every one 403 and the
+/// data unchanged. Then each sent correctly signed changes the data, so the
+/// refused requests were real changes refused by the verifier alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_changes_with_forged_stale_or_reused_signatures_change_nothing() {
+    let svc = service::start(ServiceConfig::demo().with_data(DataSet::generated(20)))
+        .await
+        .expect("start");
+    let host = svc.addr().to_string();
+    let s = Signer::example();
+    let acc = call(&svc, &s, "GET", "/accounts", "").await.json()["Accounts"][0]["AccountId"]
+        .as_str()
+        .expect("an account")
+        .to_string();
+    let users = call(&svc, &s, "GET", &format!("/accounts/{acc}/users"), "")
+        .await
+        .json()["Users"]
+        .clone();
+    let user = &users[0];
+    let uid = user["UserId"].as_str().expect("UserId").to_string();
+    let other = users[1]["UserId"].as_str().expect("UserId").to_string();
+    let license = if user["LicenseType"] == "Pro" {
+        "Basic"
+    } else {
+        "Pro"
+    };
+    let settings_target = format!("/accounts/{acc}/users/{uid}/settings");
+    let settings = call(&svc, &s, "GET", &settings_target, "").await.json();
+    let inbound = settings["UserSettings"]["Telephony"]["InboundCalling"]
+        .as_bool()
+        .expect("InboundCalling");
+    let changes: Vec<(&str, String, String)> = vec![
+        (
+            "POST",
+            format!("/accounts/{acc}"),
+            r#"{"Name": "Renamed by a forger"}"#.to_string(),
+        ),
+        (
+            "POST",
+            format!("/accounts/{acc}/users/{uid}"),
+            format!(r#"{{"LicenseType": "{license}"}}"#),
+        ),
+        (
+            "PUT",
+            settings_target.clone(),
+            format!(
+                r#"{{"UserSettings": {{"Telephony": {{"InboundCalling": {}, "OutboundCalling": true, "SMS": true}}}}}}"#,
+                !inbound
+            ),
+        ),
+        (
+            "POST",
+            "/accounts".to_string(),
+            r#"{"Name": "Forged account"}"#.to_string(),
+        ),
+    ];
+    let before = dump(&svc).await;
+
+    let stale = Signer {
+        time: SystemTime::now() - Duration::from_secs(600),
+        ..Signer::example()
+    };
+    for (method, target, body) in &changes {
+        let b = body.as_bytes();
+        let elsewhere = match target.replace(&uid, &other) {
+            t if t.contains(&acc) => t.replace(&acc, "another-account"),
+            _ => "/accounts/another-account".to_string(),
+        };
+        let attempts: Vec<(&str, Vec<(String, String)>)> = vec![
+            ("forged", forge(s.headers(&host, method, target, b))),
+            (
+                "wrong secret",
+                Signer::example()
+                    .key("AKIDEXAMPLE", "not-the-secret")
+                    .headers(&host, method, target, b),
+            ),
+            ("stale", stale.headers(&host, method, target, b)),
+            (
+                "another body's",
+                s.headers(&host, method, target, br#"{"Name": "harmless"}"#),
+            ),
+            ("another target's", s.headers(&host, method, &elsewhere, b)),
+            ("a GET's", s.headers(&host, "GET", target, b"")),
+        ];
+        for (what, headers) in attempts {
+            let r = send(svc.addr(), method, target, &headers, b)
+                .await
+                .expect("an answer");
+            assert_eq!(
+                r.status, 403,
+                "{what} signature on {method} {target}: {r:?}"
+            );
+        }
+    }
+    assert!(
+        before == dump(&svc).await,
+        "a refused request changed the data"
+    );
+
+    // The same requests, signed: each one is a change.
+    let mut last = before;
+    for (method, target, body) in &changes {
+        let r = call(&svc, &s, method, target, body).await;
+        assert!((200..300).contains(&r.status), "{method} {target}: {r:?}");
+        let now = dump(&svc).await;
+        assert!(now != last, "{method} {target} {body} changed nothing");
+        last = now;
+    }
     svc.shutdown().await.expect("shutdown");
 }
 
@@ -1074,7 +1222,7 @@ fn s(v: &Value) -> &str {
 // ---------- latency and jitter ----------
 
 /// `n` listings against a service with these faults; the request log's lines.
-async fn delays_logged(faults: &FaultArgs, n: usize) -> Vec<Value> {
+async fn delays_logged(faults: &FaultConfig, n: usize) -> Vec<Value> {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("requests.jsonl");
     let svc = service::start(
@@ -1089,20 +1237,16 @@ async fn delays_logged(faults: &FaultArgs, n: usize) -> Vec<Value> {
         assert_eq!(r.status, 200, "{r:?}");
     }
     svc.shutdown().await.expect("shutdown");
-    std::fs::read_to_string(&log)
-        .expect("the request log")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    support::json_lines(&log)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
-    let faults = FaultArgs {
+    let faults = FaultConfig {
         latency_ms: 20,
         jitter_ms: 30,
         fault_seed: Some(5),
-        ..FaultArgs::default()
+        ..FaultConfig::default()
     };
     let lines = delays_logged(&faults, 30).await;
     assert_eq!(lines.len(), 30);
@@ -1127,7 +1271,7 @@ async fn jitter_varies_the_delay_within_latency_and_latency_plus_jitter() {
         .collect();
     assert_eq!(again, delays);
     // No jitter: every delay is the latency.
-    let fixed = FaultArgs {
+    let fixed = FaultConfig {
         jitter_ms: 0,
         ..faults
     };
@@ -1429,6 +1573,7 @@ fn a_connection_cap_above_the_fd_limit_is_refused() {
         .arg(env!("CARGO_BIN_EXE_chime-admin"))
         .args(["serve", "--empty", "--max-connections", "500", "--log-file"])
         .arg(logs.path().join("serve.log"))
+        .envs(support::own_home(logs.path()))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

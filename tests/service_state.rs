@@ -10,7 +10,7 @@
 use std::path::Path;
 
 mod support;
-use support::{Serve, quick_client, serve_fails};
+use support::{Serve, fixtures, quick_client, serve_fails};
 
 async fn account_names(url: &str) -> Vec<String> {
     let r = quick_client(url)
@@ -125,20 +125,20 @@ async fn an_empty_file_is_seeded_with_the_data_set() {
     assert_eq!(pragma(&db, "user_version"), 1);
 }
 
-const SEED: &str = r#"{"Accounts": [{
-  "Account": {"AwsAccountId": "111122223333", "AccountId": "lwa-1", "Name": "Old",
-              "AccountType": "EnterpriseLWA", "DefaultLicense": "Pro",
-              "SupportedLicenses": ["Basic", "Plus", "Pro"], "AccountStatus": "Active"},
-  "Users": [{"UserId": "u-1", "PrimaryEmail": "sam@lwa.example", "LicenseType": "Plus",
-             "UserType": "PrivateUser", "UserRegistrationStatus": "Registered"}]
-}]}"#;
+/// Account `lwa-1` named "Old" with one user `u-1`, written to `dir/seed.json`.
+fn seed(dir: &Path) -> std::path::PathBuf {
+    let old = fixtures::account("lwa-1", "Old");
+    fixtures::seed_file(
+        dir,
+        vec![(old, vec![fixtures::user("u-1", "sam@lwa.example")])],
+    )
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newer_schema_is_refused_and_an_older_one_migrated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("state.db");
-    let seed = dir.path().join("seed.json");
-    std::fs::write(&seed, SEED).expect("seed");
+    let seed = seed(dir.path());
     let serve = Serve::builder()
         .args(&["--seed", &state_arg(&seed)])
         .state(&db)
@@ -205,8 +205,7 @@ async fn files_are_private_under_umask_000_and_no_pin_is_stored() {
     let state_dir = dir.path().join("state");
     let db = state_dir.join("state.db");
     let requests = dir.path().join("logs/requests.jsonl");
-    let seed = dir.path().join("seed.json");
-    std::fs::write(&seed, SEED).expect("seed");
+    let seed = seed(dir.path());
     let serve = Serve::builder()
         .args(&["--seed", &state_arg(&seed)])
         .args(&["--request-log", &state_arg(&requests)])

@@ -642,7 +642,7 @@ impl Client {
         let mut pages = Box::pin(self.users_pages(
             account_id,
             &super::ListUsersQuery::default(),
-            Some(200),
+            Some(crate::model::validate::PAGE_SIZE),
             None,
         ));
         while let Some(page) = pages.next().await {

@@ -13,7 +13,26 @@ use aws_types::region::Region;
 use aws_types::service_config::ServiceConfigKey;
 
 use super::error::{ApiError, ApiErrorKind};
-use crate::cli::ConnArgs;
+
+/// Where to send requests and with which credentials, as the AWS CLI's
+/// flags say it (each `None`: the environment and `~/.aws` decide).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnConfig {
+    /// A named profile of `~/.aws/config` and `~/.aws/credentials`.
+    pub profile: Option<String>,
+    /// The region to sign for.
+    pub region: Option<String>,
+    /// Send requests here instead of AWS.
+    pub endpoint_url: Option<String>,
+    /// Give up on a call after this many seconds, retries included.
+    pub timeout: Option<f64>,
+}
+
+impl From<&ConnConfig> for ConnConfig {
+    fn from(c: &ConnConfig) -> Self {
+        c.clone()
+    }
+}
 
 /// The region Chime's public endpoint is signed for.
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -64,7 +83,7 @@ pub(crate) struct Resolved {
 /// profile's `region`, else us-east-1 (no IMDS lookup: it stalls off EC2).
 /// Endpoint: `--endpoint-url`, `AWS_ENDPOINT_URL_CHIME`, `AWS_ENDPOINT_URL`,
 /// the profile's `services`/`endpoint_url`, else Chime's public endpoint.
-pub(crate) async fn resolve(conn: &ConnArgs) -> Result<Resolved, ApiError> {
+pub(crate) async fn resolve(conn: &ConnConfig) -> Result<Resolved, ApiError> {
     let profile = conn.profile.clone().filter(|p| !p.is_empty());
     let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
     if let Some(p) = &profile {

@@ -65,7 +65,8 @@ impl Client {
     pub async fn probe(&self) -> Result<Probe, ApiError> {
         let started = Instant::now();
         let sent_at = SystemTime::now();
-        let call = Call::new(Operation::ListAccounts).query("max-results", Some(200));
+        let call = Call::new(Operation::ListAccounts)
+            .query("max-results", Some(crate::model::validate::PAGE_SIZE));
         let (answer, stats): (ListAccountsResponse, _) = self.call_json(call).await?;
         let latency = started.elapsed();
         let midpoint = sent_at + latency / 2;

@@ -24,6 +24,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
 pub use batch::{BatchOptions, BatchProgress, BatchReport, OutcomeResult, UserOutcome};
+pub use config::ConnConfig;
 pub use error::{ApiError, ApiErrorKind};
 pub use ops::ListUsersQuery;
 pub use retry::{CallStats, RetryConfig};
@@ -82,8 +83,9 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// A client configured as the AWS CLI would be: `--profile`, `--region`,
     /// `--endpoint-url`, the environment and `~/.aws` files, through aws-config.
-    pub async fn from_conn(conn: &crate::cli::ConnArgs) -> Result<Client, ApiError> {
-        let resolved = config::resolve(conn).await?;
+    pub async fn from_conn(conn: impl Into<ConnConfig>) -> Result<Client, ApiError> {
+        let conn: ConnConfig = conn.into();
+        let resolved = config::resolve(&conn).await?;
         tracing::info!(endpoint = %resolved.endpoint, region = %resolved.region, "chime client");
         let client = Self::build(
             &resolved.endpoint,

@@ -174,7 +174,9 @@ impl Transport {
                 .connect_timeout(timeouts.connect)
                 .timeout(timeouts.request)
                 .pool_idle_timeout(Duration::from_secs(30))
-                .pool_max_idle_per_host(64)
+                // As many idle connections kept as a batch may have
+                // requests in flight by default.
+                .pool_max_idle_per_host(super::batch::DEFAULT_MAX_CONCURRENCY)
         };
         let without_roots = || {
             builder()

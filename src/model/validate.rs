@@ -4,6 +4,8 @@
 /// `ProfileServiceMaxResults`: 1..=200.
 pub const MAX_RESULTS_MIN: i64 = 1;
 pub const MAX_RESULTS_MAX: i64 = 200;
+/// The page every list this program reads asks for: the largest allowed.
+pub const PAGE_SIZE: u32 = MAX_RESULTS_MAX as u32;
 /// What ListUsers / ListAccounts return when MaxResults is absent.
 pub const MAX_RESULTS_DEFAULT: usize = 100;
 /// `UpdateUserRequestItemList` max.

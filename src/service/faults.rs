@@ -8,10 +8,31 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::cli::FaultArgs;
+/// What faults to inject (all zero: none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultConfig {
+    /// Delay every answer by this many milliseconds.
+    pub latency_ms: u64,
+    /// Add up to this many milliseconds of random delay.
+    pub jitter_ms: u64,
+    /// Answer 429 above this many requests per second (0: never).
+    pub throttle_rps: f64,
+    /// Share of requests answered 503 (0..1).
+    pub fail_rate: f64,
+    /// Share of batch items failed with a per-user ServiceFailure (0..1).
+    pub item_fail_rate: f64,
+    /// Seed for the fault generator (None: a random one).
+    pub fault_seed: Option<u64>,
+}
+
+impl From<&FaultConfig> for FaultConfig {
+    fn from(f: &FaultConfig) -> Self {
+        f.clone()
+    }
+}
 
 pub struct Faults {
-    args: FaultArgs,
+    args: FaultConfig,
     rng: Mutex<StdRng>,
     bucket: Mutex<Bucket>,
 }
@@ -22,7 +43,7 @@ struct Bucket {
 }
 
 impl Faults {
-    pub fn new(args: FaultArgs) -> Self {
+    pub fn new(args: FaultConfig) -> Self {
         let rng = match args.fault_seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
@@ -59,12 +80,18 @@ impl Faults {
 
     /// True when this request is over the `--throttle-rps` rate.
     pub fn throttled(&self) -> bool {
+        self.throttled_at(Instant::now())
+    }
+
+    /// [`Faults::throttled`] for a request arriving at `now` (the clock is
+    /// a parameter so the bucket can be tested without one).
+    fn throttled_at(&self, now: Instant) -> bool {
         let rate = self.args.throttle_rps;
         if rate <= 0.0 {
             return false;
         }
         let mut b = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
+        let now = now.max(b.last);
         let capacity = rate.max(1.0);
         b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(capacity);
         b.last = now;
@@ -93,7 +120,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_faults() {
-        let args = FaultArgs {
+        let args = FaultConfig {
             fail_rate: 0.3,
             fault_seed: Some(7),
             ..Default::default()
@@ -109,11 +136,19 @@ mod tests {
 
     #[test]
     fn bucket_throttles_above_the_rate() {
-        let f = Faults::new(FaultArgs {
+        let f = Faults::new(FaultConfig {
             throttle_rps: 5.0,
             ..Default::default()
         });
-        let passed = (0..50).filter(|_| !f.throttled()).count();
-        assert!((5..=7).contains(&passed), "{passed} passed");
+        let t0 = f.bucket.lock().expect("bucket").last;
+        let passed_at = |t: Instant, n: usize| (0..n).filter(|_| !f.throttled_at(t)).count();
+        // A full bucket: one second's worth passes at once, then nothing.
+        assert_eq!(passed_at(t0, 50), 5);
+        // 200 ms later at 5 per second: one more token.
+        assert_eq!(passed_at(t0 + Duration::from_millis(200), 10), 1);
+        // A long pause refills to the capacity, never beyond it.
+        assert_eq!(passed_at(t0 + Duration::from_secs(60), 50), 5);
+        // A clock read that lands before the last one adds nothing.
+        assert_eq!(passed_at(t0, 10), 0);
     }
 }

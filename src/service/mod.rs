@@ -35,9 +35,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::cli::{FaultArgs, ServeArgs};
-
 pub use auth::AccessKey;
+pub use faults::FaultConfig;
 pub use seed::DataSet;
 
 /// The service's idea of now (for `X-Amz-Date` checks and timestamps).
@@ -58,6 +57,33 @@ impl Clock {
     }
 }
 
+/// Where `serve`'s data comes from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Seed {
+    #[default]
+    Demo,
+    Empty,
+    /// A JSON data set.
+    File(PathBuf),
+}
+
+/// `chime-admin serve`'s options as given (the flags, without clap):
+/// [`ServiceConfig::from_options`] checks them.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub data: Seed,
+    pub state: Option<PathBuf>,
+    /// `ID:SECRET[:read-only][:token=T]` each.
+    pub access_keys: Vec<String>,
+    pub access_keys_file: Option<PathBuf>,
+    pub request_log: Option<PathBuf>,
+    pub max_connections: Option<usize>,
+    pub header_timeout_ms: u64,
+    pub body_timeout_ms: u64,
+    pub faults: FaultConfig,
+}
+
 /// Everything `start` needs.
 #[derive(Clone, Debug)]
 pub struct ServiceConfig {
@@ -65,7 +91,7 @@ pub struct ServiceConfig {
     pub data: DataSet,
     pub state_file: Option<PathBuf>,
     pub keys: Vec<AccessKey>,
-    pub faults: FaultArgs,
+    pub faults: FaultConfig,
     pub request_log: Option<PathBuf>,
     pub clock: Clock,
     pub limits: server::Limits,
@@ -79,7 +105,7 @@ impl ServiceConfig {
             data: DataSet::demo(),
             state_file: None,
             keys: vec![AccessKey::example()],
-            faults: FaultArgs::default(),
+            faults: FaultConfig::default(),
             request_log: None,
             clock: Clock::System,
             limits: server::Limits::default(),
@@ -94,13 +120,12 @@ impl ServiceConfig {
         }
     }
 
-    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Self> {
-        let data = if args.empty {
-            DataSet::empty()
-        } else if let Some(p) = &args.seed {
-            DataSet::from_json_file(p)?
-        } else {
-            DataSet::demo()
+    /// Checks `serve`'s options and reads the data set and keys they name.
+    pub fn from_options(args: &ServeOptions) -> anyhow::Result<Self> {
+        let data = match &args.data {
+            Seed::Empty => DataSet::empty(),
+            Seed::File(p) => DataSet::from_json_file(p)?,
+            Seed::Demo => DataSet::demo(),
         };
         let keys = keys::gather(
             &args.access_keys,
@@ -118,7 +143,7 @@ impl ServiceConfig {
         if args.faults.throttle_rps < 0.0 || !args.faults.throttle_rps.is_finite() {
             anyhow::bail!("--throttle-rps must be 0 or more");
         }
-        let limits = limits_from_args(args)?;
+        let limits = limits_from_options(args)?;
         Ok(ServiceConfig {
             limits,
             listen: args.listen,
@@ -131,8 +156,8 @@ impl ServiceConfig {
         })
     }
 
-    pub fn with_faults(mut self, f: &FaultArgs) -> Self {
-        self.faults = f.clone();
+    pub fn with_faults(mut self, f: impl Into<FaultConfig>) -> Self {
+        self.faults = f.into();
         self
     }
 
@@ -174,7 +199,7 @@ impl ServiceConfig {
 
 /// `--max-connections` (checked against `ulimit -n`), `--header-timeout-ms`,
 /// `--body-timeout-ms`.
-fn limits_from_args(args: &ServeArgs) -> anyhow::Result<server::Limits> {
+fn limits_from_options(args: &ServeOptions) -> anyhow::Result<server::Limits> {
     let max_connections = match args.max_connections {
         None => server::default_max_connections(),
         Some(0) => anyhow::bail!("--max-connections must be at least 1"),
@@ -327,8 +352,8 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 }
 
 /// `chime-admin serve`: run until SIGINT/SIGTERM, then stop gracefully.
-pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let cfg = ServiceConfig::from_args(&args)?;
+pub async fn serve(args: ServeOptions) -> anyhow::Result<ExitCode> {
+    let cfg = ServiceConfig::from_options(&args)?;
     if !cfg.listen.ip().is_loopback() {
         eprintln!(
             "chime-admin: warning: listening on {}, which is not loopback; anyone who can reach it and knows a key can change the data",

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod tmux;
 pub mod vectors;
 
@@ -114,6 +115,19 @@ impl Canned {
     }
 }
 
+/// A home of its own under `dir` for a child process: HOME, XDG_CONFIG_HOME
+/// and XDG_STATE_HOME, so no user's `config.toml` is read and no log or audit
+/// file of the machine is written (the XDG defaults under that HOME, set
+/// so an XDG variable of the machine cannot lead elsewhere). Use as
+/// `cmd.envs(own_home(dir))`.
+pub fn own_home(dir: &Path) -> [(&'static str, PathBuf); 3] {
+    [
+        ("HOME", dir.to_path_buf()),
+        ("XDG_CONFIG_HOME", dir.join(".config")),
+        ("XDG_STATE_HOME", dir.join(".local/state")),
+    ]
+}
+
 /// `chime-admin serve` as a child process on 127.0.0.1, started by a
 /// [`ServeBuilder`]; killed by its own pid on drop.
 pub struct Serve {
@@ -162,6 +176,7 @@ impl ServeBuilder {
             .arg("--log-file")
             .arg(logs.path().join("serve.log"))
             .args(&self.args)
+            .envs(own_home(logs.path()))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -249,7 +264,7 @@ impl Drop for Serve {
 }
 
 /// The real binary with an empty AWS world under `dir` and nothing from the
-/// outside: only PATH, HOME=`dir`, empty config and credentials files, IMDS
+/// outside: only PATH, [`own_home`] in `dir`, empty config and credentials files, IMDS
 /// off, and these keys in the environment.
 pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
     let empty = dir.join("empty");
@@ -257,14 +272,23 @@ pub fn chime_admin_isolated(dir: &Path, key: (&str, &str)) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
     cmd.env_clear().envs([
         ("PATH", std::env::var_os("PATH").unwrap_or_default()),
-        ("HOME", dir.into()),
         ("AWS_CONFIG_FILE", empty.clone().into()),
         ("AWS_SHARED_CREDENTIALS_FILE", empty.into()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("AWS_ACCESS_KEY_ID", key.0.into()),
         ("AWS_SECRET_ACCESS_KEY", key.1.into()),
     ]);
+    cmd.envs(own_home(dir));
     cmd
+}
+
+/// A JSON Lines file (a request log, an audit log), one value a line.
+pub fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
 }
 
 /// Runs `cmd`, asserts it succeeded (showing its stderr if not) and parses
@@ -470,6 +494,7 @@ impl ServeBuilder {
             .arg("--log-file")
             .arg(logs.path().join("serve.log"))
             .args(&self.args)
+            .envs(own_home(logs.path()))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -512,6 +537,7 @@ pub fn serve_fails(args: &[&str]) -> (Option<i32>, String) {
         .args(["serve", "--listen", "127.0.0.1:0", "--log-file"])
         .arg(logs.path().join("serve.log"))
         .args(args)
+        .envs(own_home(logs.path()))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -534,4 +560,32 @@ pub fn serve_fails(args: &[&str]) -> (Option<i32>, String) {
         let _ = e.read_to_string(&mut err);
     }
     (status.code(), err)
+}
+
+/// A loopback port that refuses every connection for as long as this value
+/// lives: a socket bound to it and never listening, so no other process can
+/// take the port meanwhile (a port bound and dropped, or port 9, might be
+/// listened on by anyone).
+pub struct RefusingPort {
+    _socket: tokio::net::TcpSocket,
+    pub port: u16,
+}
+
+impl RefusingPort {
+    pub fn new() -> RefusingPort {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind a loopback port");
+        let port = socket.local_addr().expect("its address").port();
+        RefusingPort {
+            _socket: socket,
+            port,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
 }
