@@ -23,8 +23,7 @@ use output::{ignore_broken_pipe, write_json, write_rows};
 
 pub use update::update_users;
 
-/// Page size for listing: the model's maximum.
-const PAGE_SIZE: u32 = 200;
+use crate::model::validate::PAGE_SIZE;
 
 /// What the headless commands take from the config (and its flags).
 #[derive(Debug, Clone)]

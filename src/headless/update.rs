@@ -229,7 +229,7 @@ async fn read_users(
                 Err(e) => Err(e),
             }
         })
-        .buffer_unordered(8)
+        .buffer_unordered(crate::client::batch::INITIAL_CONCURRENCY)
         .collect()
         .await;
     let mut out = HashMap::new();
