@@ -25,8 +25,8 @@ use chime_admin::console::effect::Effect;
 use chime_admin::console::keys::Command as Cmd;
 use chime_admin::console::run::action_for_event;
 use chime_admin::console::state::State;
+use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
-use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{Account, License, RegistrationStatus, User, UserType};
 

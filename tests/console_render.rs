@@ -12,8 +12,8 @@ use chime_admin::console::action::Action;
 use chime_admin::console::effect::Effect;
 use chime_admin::console::keys::{Command, Keymap};
 use chime_admin::console::state::{ErrorInfo, State};
+use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
-use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
     Account, AccountStatus, AccountType, AlexaForBusinessMetadata, InviteStatus, License,

@@ -9,7 +9,7 @@ use chime_admin::console::action::Action;
 use chime_admin::console::effect::Effect;
 use chime_admin::console::keys::Command;
 use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, SortKey, State};
-use chime_admin::console::ui::theme::Theme;
+use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
     Account, AccountType, ErrorCode, License, RegistrationStatus, User, UserType,

@@ -10,8 +10,8 @@ use chime_admin::console::keys::{self, Command, KeyContext};
 use chime_admin::console::state::{
     BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
 };
+use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::status::{key_context, rows_status};
-use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{Account, AccountType, License, User};
 
@@ -603,7 +603,7 @@ fn help_scrolls_no_further_than_its_last_line() {
         },
     );
     s.modals.push(Modal::Help { scroll: 0 });
-    let end = chime_admin::console::ui::help::max_scroll(&s);
+    let end = chime_admin::console::help::max_scroll(&s);
     assert!(end > 0, "the help is longer than 24 lines");
     for _ in 0..end + 50 {
         cmd(&mut s, Command::Down);
@@ -944,7 +944,7 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             elapsed_ms: 500,
         },
     );
-    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert_eq!(line, "Updating 3 users: 2/3 · 4 users/s · ETA 1 s");
     // An answer for another batch is ignored.
     update(
@@ -1205,7 +1205,7 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 2);
-    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert!(line.starts_with("Suspending 2 users: 0/2"), "{line}");
     update(
         &mut s,

@@ -25,8 +25,8 @@ use super::effect::Effect;
 use super::export;
 use super::keys::Keymap;
 use super::state::{Mode, State};
+use super::theme::Theme;
 use super::ui::status::key_context;
-use super::ui::theme::Theme;
 use super::update::{start, update};
 use super::worker::WorkerConfig;
 use super::{tty, ui, worker};
@@ -127,7 +127,7 @@ fn aws_profiles() -> Vec<String> {
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_default()
     };
-    super::cmdline::profile_names(
+    super::update::cmdline::profile_names(
         &file("AWS_CONFIG_FILE", "config"),
         &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
     )

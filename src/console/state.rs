@@ -8,8 +8,9 @@ use tui_input::Input;
 use crate::model::{Account, ErrorCode, User};
 
 use super::form::{ChangeForm, ChangeLabel, Preview};
+pub use super::keys::Mode;
 use super::list::FilteredList;
-use super::ui::theme::Theme;
+use super::theme::Theme;
 
 /// Users are asked for in pages of this size (the API's maximum).
 pub const PAGE_SIZE: u32 = 200;
@@ -278,19 +279,12 @@ pub struct Flash {
     pub ticks_left: u32,
 }
 
-/// Where the input keys go, decided by what is on top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    FilterInput,
-    Help,
-    Dialog,
-    Form,
-    /// The settings toggles (`T`).
-    Settings,
-    Prompt,
-    /// The `:` command line is open.
-    CommandLine,
+/// The open command line.
+#[derive(Debug, Clone, Default)]
+pub struct CmdLine {
+    pub input: Input,
+    /// Completion candidates or a problem, shown after the input.
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -313,7 +307,7 @@ pub struct State {
     /// The AWS profile names `:profile <Tab>` completes (read at start).
     pub profiles: Vec<String>,
     /// The `:` command line, while open.
-    pub cmdline: Option<super::cmdline::CmdLine>,
+    pub cmdline: Option<CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
     pub keymap: std::sync::Arc<super::keys::Keymap>,
     pub width: u16,

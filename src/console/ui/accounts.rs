@@ -4,11 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use super::Column;
-use super::table::ListPane;
-use super::theme::{GLYPH_BAD, GLYPH_OK, SPINNER};
+use super::table::{Column, ListPane};
 use crate::console::state::{Pane, State};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::{GLYPH_BAD, GLYPH_OK, SPINNER};
 use crate::model::{Account, AccountStatus};
 use crate::text::visible;
 

@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::centered;
-use super::theme::GLYPH_BAD;
+use super::area::centered;
 use crate::console::state::{ErrorInfo, State};
+use crate::console::theme::GLYPH_BAD;
 use crate::text::visible;
 
 fn dialog(state: &State, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, hint: &str) {

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::theme::SPINNER;
 use crate::console::keys::KeyContext;
 use crate::console::state::{Pane, State};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::SPINNER;
 use crate::text::visible;
 
 pub fn title(state: &State, frame: &mut Frame, area: Rect) {
@@ -99,7 +99,7 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     }
     if let Some(b) = &state.batch {
         spans.push(Span::styled(
-            format!("{} · ", crate::console::changes::progress_line(b)),
+            format!("{} · ", super::text::progress_line(b)),
             th.accent(),
         ));
     } else if let Some(sum) = &state.batch_summary {

@@ -6,12 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use super::Column;
-use super::table::ListPane;
-use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
+use super::table::{Column, ListPane};
 use crate::console::form::UserAction;
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
 use crate::model::{InviteStatus, RegistrationStatus};
 
 /// Columns are taken by priority while they fit (`fit_columns`): a change's

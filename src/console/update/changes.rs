@@ -4,13 +4,14 @@
 
 use tui_input::InputRequest;
 
-use super::effect::Effect;
-use super::form::{
+use super::view::{flash, scroll};
+use crate::console::effect::Effect;
+use crate::console::form::{
     ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
 };
-use super::keys::Command;
-use super::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
-use super::update::{flash, scroll, thousands};
+use crate::console::keys::Command;
+use crate::console::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
+use crate::console::text::{thousands, users_word};
 use crate::model::User;
 
 /// Commands while a modal is on top.
@@ -20,7 +21,7 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         return;
     }
     let help_end = matches!(state.modals.last(), Some(Modal::Help { .. }))
-        .then(|| super::ui::help::max_scroll(state))
+        .then(|| crate::console::help::max_scroll(state))
         .unwrap_or(0);
     let help_page = state.height.saturating_sub(6).max(1);
     if matches!(state.modals.last(), Some(Modal::Help { .. })) {
@@ -306,14 +307,6 @@ fn show_preview(state: &mut State, mut p: Preview) {
     state.modals.push(Modal::Preview(Box::new(p)));
 }
 
-fn users_word(n: usize) -> String {
-    if n == 1 {
-        "1 user".into()
-    } else {
-        format!("{} users", thousands(n))
-    }
-}
-
 fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(Modal::Preview(p)) = state.modals.pop() else {
         return;
@@ -450,30 +443,6 @@ pub fn progress(
     }
 }
 
-/// The progress line: "Updating 42 users: 20/42 · 380 users/s · ETA 1 s".
-pub fn progress_line(b: &BatchRun) -> String {
-    let finished = b.done + b.failed;
-    let mut s = format!(
-        "{} {}: {}/{}",
-        b.verb,
-        users_word(b.total),
-        thousands(finished),
-        thousands(b.total)
-    );
-    if b.elapsed_ms > 0 && finished > 0 {
-        let rate = finished as f64 * 1000.0 / b.elapsed_ms as f64;
-        let eta = (b.total - finished.min(b.total)) as f64 / rate;
-        s.push_str(&format!(" · {rate:.0} users/s · ETA {:.0} s", eta.ceil()));
-    }
-    if b.failed > 0 {
-        s.push_str(&format!(" · {} failed", thousands(b.failed)));
-    }
-    if b.cancelling {
-        s.push_str(" · cancelling");
-    }
-    s
-}
-
 pub fn done(
     state: &mut State,
     batch_id: u64,
@@ -589,7 +558,7 @@ pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::mo
 
 /// `n`, `R`, `l`, `D` on an account; `c`, `I` on the users: a one-line prompt.
 pub fn open_prompt(state: &mut State, c: Command) {
-    use super::prompt::{Prompt, PromptKind};
+    use crate::console::prompt::{Prompt, PromptKind};
     if state.read_only || state.admin.is_some() {
         return;
     }
@@ -662,7 +631,7 @@ fn submit_prompt(state: &mut State, fx: &mut Vec<Effect>) {
 
 /// `T`: the settings of the account, or the telephony of the current user.
 pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
-    use super::settings::{SettingsForm, SettingsTarget};
+    use crate::console::settings::{SettingsForm, SettingsTarget};
     if state.read_only || state.admin.is_some() {
         return;
     }
@@ -701,8 +670,8 @@ pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 fn submit_settings(state: &mut State, fx: &mut Vec<Effect>) {
-    use super::prompt::AdminOp;
-    use super::settings::{SettingsForm, SettingsTarget};
+    use crate::console::prompt::AdminOp;
+    use crate::console::settings::{SettingsForm, SettingsTarget};
     let Some(Modal::Settings(f)) = state.modals.last() else {
         return;
     };

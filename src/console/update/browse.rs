@@ -1,159 +1,22 @@
-//! Every behaviour of the console, and no IO: `update` applies one Action to
-//! the State and returns the Effects (requests) the worker should run.
+//! Moving through the accounts and users: cursors, opening, paging, the
+//! filter and its email look-up, marks, and the worker's answers.
 
-use ratatui::layout::Rect;
 use tui_input::InputRequest;
 
 use crate::model::validate::is_email;
 use crate::model::{Account, User};
 
-use super::action::Action;
-use super::changes;
-use super::effect::Effect;
-use super::form::UserAction;
-use super::keys::Command;
-use super::list::FilteredList;
-use super::select;
-use super::state::{
-    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, LOOKUP_DEBOUNCE, Modal,
-    PREFETCH_ROWS, Pane, RowResult, State, UserRow, UsersView,
+use crate::console::effect::Effect;
+use crate::console::list::FilteredList;
+use crate::console::state::{
+    AccountsView, ErrorInfo, FilterInput, LOOKUP_DEBOUNCE, Modal, PREFETCH_ROWS, Pane, RowResult,
+    State, UserRow, UsersView,
 };
-use super::ui::layout;
 
-pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    match action {
-        Action::Cmd(c) => command(state, c, &mut fx),
-        Action::HurriedCmd(c) => {
-            if changes::confirms_change(state, c) {
-                changes::hurried_confirm(state, c);
-            } else {
-                command(state, c, &mut fx);
-            }
-        }
-        Action::Paste(text) => paste(state, &text, &mut fx),
-        Action::Input(req) => input(state, req, &mut fx),
-        Action::ProfileSwitched { profile, result } => {
-            state.dirty = true;
-            match result {
-                Ok(endpoint) => {
-                    state.profile = Some(profile.clone());
-                    state.endpoint = endpoint;
-                    state.users = None;
-                    state.focus = Pane::Accounts;
-                    state.user_counts.clear();
-                    reload_accounts(state, &mut fx);
-                    flash(state, format!("profile {profile}"));
-                }
-                Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
-            }
-        }
-        Action::Exported(r) => {
-            flash(state, r.unwrap_or_else(|e| e));
-            state.dirty = true;
-        }
-        Action::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            scroll(state);
-            state.dirty = true;
-        }
-        Action::Tick => tick(state),
-        Action::Timer { gen_id } => {
-            if state.users.as_ref().and_then(|v| v.lookup_due) == Some(gen_id) {
-                send_lookup(state, &mut fx);
-            }
-        }
-        Action::AccountsPage {
-            gen_id,
-            accounts,
-            next_token,
-        } => accounts_page(state, gen_id, accounts, next_token, &mut fx),
-        Action::UsersPage {
-            gen_id,
-            account_id,
-            users,
-            next_token,
-        } => users_page(state, gen_id, &account_id, users, next_token, &mut fx),
-        Action::UsersFound {
-            gen_id,
-            account_id,
-            email,
-            users,
-        } => users_found(state, gen_id, &account_id, email.expose(), users),
-        Action::Failed { gen_id, error } => failed(state, gen_id, error),
-        Action::BatchProgress {
-            batch_id,
-            done,
-            failed,
-            total,
-            elapsed_ms,
-        } => changes::progress(state, batch_id, done, failed, total, elapsed_ms),
-        Action::BatchDone {
-            batch_id,
-            account_id,
-            outcomes,
-            elapsed_ms,
-        } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
-        Action::SettingsLoaded { gen_id, values } => {
-            if let Some(Modal::Settings(f)) = state.modals.last_mut()
-                && f.gen_id == gen_id
-            {
-                f.values = Some(values);
-                state.dirty = true;
-            }
-        }
-        Action::AdminDone {
-            gen_id,
-            message,
-            about_accounts,
-        } => {
-            if state.admin == Some(gen_id) {
-                state.admin = None;
-                flash(state, message);
-                if about_accounts {
-                    reload_accounts(state, &mut fx);
-                } else {
-                    reload_users(state, &mut fx);
-                }
-            }
-        }
-        Action::PinReset {
-            batch_id,
-            email,
-            pin,
-        } => changes::pin_reset(state, batch_id, email.into_inner(), pin),
-        Action::UsersRefreshed {
-            gen_id,
-            account_id,
-            users,
-        } => changes::refreshed(state, gen_id, &account_id, users),
-        Action::Connected { endpoint } => {
-            state.endpoint = endpoint;
-            state.dirty = true;
-        }
-        Action::Retrying {
-            operation,
-            attempt,
-            reason,
-        } => {
-            state.retrying = Some(format!(
-                "{reason}, retrying ({operation}, attempt {attempt})"
-            ));
-            state.dirty = true;
-        }
-    }
-    fx
-}
+use super::view::*;
+use crate::console::text::thousands;
 
-/// The effects to run at start: the first page of accounts.
-pub fn start(state: &mut State) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    reload_accounts(state, &mut fx);
-    fx
-}
-
-fn tick(state: &mut State) {
+pub(super) fn tick(state: &mut State) {
     if state.is_loading() {
         state.spinner = state.spinner.wrapping_add(1);
         state.dirty = true;
@@ -167,154 +30,7 @@ fn tick(state: &mut State) {
     }
 }
 
-pub(super) fn flash(state: &mut State, text: impl Into<String>) {
-    state.flash = Some(Flash {
-        text: text.into(),
-        ticks_left: FLASH_TICKS,
-    });
-}
-
-// ---------------------------------------------------------------- commands
-
-pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
-    state.dirty = true;
-    if state.cmdline.is_some() && state.modals.is_empty() {
-        cmdline_command(state, c, fx);
-        return;
-    }
-    // Modals take their few commands first.
-    if !state.modals.is_empty() {
-        changes::modal_command(state, c, fx);
-        return;
-    }
-    match c {
-        Command::Up => move_cursor(state, |l, _| l.move_by(-1), fx),
-        Command::Down => move_cursor(state, |l, _| l.move_by(1), fx),
-        Command::PageUp => move_cursor(state, |l, page| l.move_by(-(page as isize)), fx),
-        Command::PageDown => move_cursor(state, |l, page| l.move_by(page as isize), fx),
-        Command::Top => move_cursor(state, |l, _| l.move_to(0), fx),
-        Command::Bottom => move_cursor(state, |l, _| l.move_to(usize::MAX), fx),
-        Command::NextPane => cycle_focus(state, true),
-        Command::PrevPane => cycle_focus(state, false),
-        Command::Open => open(state, fx),
-        Command::Back => back(state),
-        Command::Reload => match state.focus {
-            Pane::Accounts => reload_accounts(state, fx),
-            Pane::Users | Pane::Detail => reload_users(state, fx),
-        },
-        Command::Help => {
-            state.help_search = Default::default();
-            state.modals.push(Modal::Help { scroll: 0 });
-        }
-        Command::CommandLine => state.cmdline = Some(Default::default()),
-        Command::Filter => {
-            if let Some(f) = focused_filter_mut(state) {
-                f.editing = true;
-            }
-        }
-        Command::Submit => {
-            if let Some(f) = focused_filter_mut(state) {
-                f.editing = false;
-            }
-            // The whole text now, a last word that looked like a field too.
-            if state.focus == Pane::Users
-                && let Some(v) = &mut state.users
-            {
-                select::apply_filter(v);
-            }
-            // Enter does not wait for the pause: the look-up goes now.
-            if state.focus != Pane::Accounts
-                && state.users.as_ref().is_some_and(|v| v.lookup_due.is_some())
-            {
-                send_lookup(state, fx);
-            }
-        }
-        Command::Quit => {
-            if state.busy_changing() {
-                state.modals.push(Modal::ConfirmQuit);
-            } else {
-                state.quit = true;
-            }
-        }
-        Command::ForceQuit => state.quit = true,
-        Command::Edit => changes::open_form(state),
-        Command::Retry => changes::retry(state),
-        Command::CancelBatch => changes::cancel(state, fx),
-        Command::Suspend => changes::open_action(state, UserAction::Suspend),
-        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
-        Command::Logout => changes::open_action(state, UserAction::Logout),
-        Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
-        Command::NewAccount
-        | Command::RenameAccount
-        | Command::DefaultLicense
-        | Command::DeleteAccount
-        | Command::CreateUser
-        | Command::Invite
-        | Command::AddGroups
-        | Command::RemoveGroups => changes::open_prompt(state, c),
-        Command::Settings => changes::open_settings(state, fx),
-        Command::Yes
-        | Command::OnlyLoaded
-        | Command::NextField
-        | Command::PrevField
-        | Command::PrevValue
-        | Command::NextValue => {}
-        Command::Mark => mark_current(state),
-        Command::MarkRange => mark_range(state),
-        Command::MarkAll => mark_all(state, fx),
-        Command::InvertMarks => invert_marks(state),
-        Command::SortNext => with_users(state, select::cycle_sort),
-        Command::SortReverse => with_users(state, |v| {
-            if let Some(s) = v.sort {
-                select::sort_by(v, s.key);
-            }
-        }),
-        Command::ShowFailed => show_failed(state, fx),
-        Command::NextFailed => jump_failed(state, true),
-        Command::PrevFailed => jump_failed(state, false),
-        Command::Zoom => {
-            state.zoomed = !state.zoomed;
-            scroll(state);
-        }
-        Command::ClearMarks => {
-            if let Some(v) = &mut state.users {
-                v.marks.clear();
-                v.last_mark = None;
-                v.mark_all_pending = false;
-            }
-        }
-    }
-}
-
-/// Keys while the `:` command line is open.
-fn cmdline_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
-    let Some(line) = state.cmdline.as_ref().map(|c| c.input.value().to_string()) else {
-        return;
-    };
-    match c {
-        Command::Submit => super::cmdline::run(state, &line, fx),
-        Command::Back => state.cmdline = None,
-        Command::ForceQuit => state.quit = true,
-        Command::NextField => {
-            let names: Vec<&str> = state
-                .accounts
-                .list
-                .items()
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect();
-            let profiles: Vec<&str> = state.profiles.iter().map(String::as_str).collect();
-            let (done, candidates) = super::cmdline::complete(&line, &names, &profiles);
-            if let Some(c) = &mut state.cmdline {
-                c.input = tui_input::Input::new(done);
-                c.hint = (!candidates.is_empty()).then(|| candidates.join("  "));
-            }
-        }
-        _ => {}
-    }
-}
-
-fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
+pub(super) fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
     match state.focus {
         Pane::Accounts => Some(&mut state.accounts.filter),
         Pane::Users => state.users.as_mut().map(|u| &mut u.filter),
@@ -322,27 +38,7 @@ fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
     }
 }
 
-/// Rows of a page in the accounts and users panes at the current size.
-fn page_rows(state: &State) -> (usize, usize) {
-    let a = layout::areas(
-        Rect::new(0, 0, state.width, state.height),
-        state.users.is_some(),
-        state.focus,
-        state.zoomed,
-    );
-    (layout::list_rows(a.accounts), layout::list_rows(a.users))
-}
-
-/// Keeps both cursors on screen.
-pub(super) fn scroll(state: &mut State) {
-    let (acc_rows, user_rows) = page_rows(state);
-    state.accounts.list.scroll_into_view(acc_rows);
-    if let Some(v) = &mut state.users {
-        v.list.scroll_into_view(user_rows);
-    }
-}
-
-fn move_cursor(
+pub(super) fn move_cursor(
     state: &mut State,
     f: impl FnOnce(&mut dyn CursorMove, usize),
     fx: &mut Vec<Effect>,
@@ -375,7 +71,7 @@ impl<T> CursorMove for FilteredList<T> {
     }
 }
 
-fn cycle_focus(state: &mut State, forward: bool) {
+pub(super) fn cycle_focus(state: &mut State, forward: bool) {
     let order: &[Pane] = if state.users.is_some() {
         &[Pane::Accounts, Pane::Users, Pane::Detail]
     } else {
@@ -449,7 +145,7 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
     }
 }
 
-fn back(state: &mut State) {
+pub(super) fn back(state: &mut State) {
     let focus = state.focus;
     if let Some(f) = focused_filter_mut(state)
         && f.is_active()
@@ -466,7 +162,7 @@ fn back(state: &mut State) {
     scroll(state);
 }
 
-fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let filter = std::mem::take(&mut state.accounts.filter);
     state.accounts = AccountsView {
@@ -483,7 +179,7 @@ fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
     });
 }
 
-fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let Some(old) = state.users.take() else {
         return;
@@ -491,8 +187,8 @@ fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
     let mut v = new_users_view(old.account, gen_id);
     v.filter = old.filter;
     v.marks = old.marks;
-    select::set_sort(&mut v, old.sort);
-    select::apply_filter(&mut v);
+    super::select::set_sort(&mut v, old.sort);
+    super::select::apply_filter(&mut v);
     state.user_counts.remove(&v.account.account_id);
     state.users = Some(v);
     request_page(state, fx);
@@ -524,14 +220,12 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-// ---------------------------------------------------------------- filter
-
 /// Pasted text: into the open text input (the filter line, a prompt's field,
 /// the room ARN, the command line), cut at its limit; anywhere else it is
 /// ignored with a notice. Never a key: it cannot confirm or apply anything.
-fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
-    use super::form::FormField;
-    use super::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
+pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    use crate::console::form::FormField;
+    use crate::console::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
     state.dirty = true;
     let notice = match state.modals.last_mut() {
         Some(Modal::Prompt(p)) => p.paste(text),
@@ -569,7 +263,7 @@ fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
 
 /// The limit of the input a typed character goes to, if it is full.
 fn full(state: &State) -> Option<usize> {
-    use super::textfield::{FILTER_MAX, LINE_MAX, fits_one_more};
+    use crate::console::textfield::{FILTER_MAX, LINE_MAX, fits_one_more};
     let (input, max) = match state.modals.last() {
         Some(Modal::Prompt(p)) => {
             let i = match p.field {
@@ -578,7 +272,9 @@ fn full(state: &State) -> Option<usize> {
             };
             (i, p.limit())
         }
-        Some(Modal::Form(f)) if f.field == super::form::FormField::Room => (&f.room, LINE_MAX),
+        Some(Modal::Form(f)) if f.field == crate::console::form::FormField::Room => {
+            (&f.room, LINE_MAX)
+        }
         Some(_) => return None,
         None => match (&state.cmdline, state.focused_filter()) {
             (Some(c), _) => (&c.input, LINE_MAX),
@@ -589,7 +285,7 @@ fn full(state: &State) -> Option<usize> {
     (!fits_one_more(input, max)).then_some(max)
 }
 
-fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
+pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
     if matches!(req, InputRequest::InsertChar(_))
         && let Some(max) = full(state)
     {
@@ -598,7 +294,7 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
         return;
     }
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
-        changes::form_input(form, req);
+        super::changes::form_input(form, req);
         state.dirty = true;
         return;
     }
@@ -667,7 +363,7 @@ fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
         Pane::Users | Pane::Detail => {
             let gen_id = state.new_gen();
             let Some(v) = &mut state.users else { return };
-            select::apply_filter(v);
+            super::select::apply_filter(v);
             v.lookup_due = None;
             let wanted = lookup_email(v);
             let asked = v
@@ -729,7 +425,7 @@ fn needs_lookup(v: &UsersView) -> bool {
 }
 
 /// Asks the service for the user whose email is the users filter (`user-email`).
-fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let Some(v) = &mut state.users else { return };
     v.lookup_due = None;
@@ -749,9 +445,7 @@ fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
     state.dirty = true;
 }
 
-// ---------------------------------------------------------------- marks
-
-fn mark_current(state: &mut State) {
+pub(super) fn mark_current(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     let Some(i) = v.list.selected_index() else {
         return;
@@ -765,7 +459,7 @@ fn mark_current(state: &mut State) {
     scroll(state);
 }
 
-fn mark_range(state: &mut State) {
+pub(super) fn mark_range(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     let cur = v.list.cursor;
     let from = v.last_mark.and_then(|m| v.list.position(m)).unwrap_or(cur);
@@ -778,7 +472,7 @@ fn mark_range(state: &mut State) {
     v.last_mark = v.list.selected_index();
 }
 
-fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     mark_visible(v);
     if !v.complete {
@@ -796,7 +490,7 @@ fn mark_visible(v: &mut UsersView) {
     }
 }
 
-fn invert_marks(state: &mut State) {
+pub(super) fn invert_marks(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     for &i in v.list.visible() {
         let id = &v.list.items()[i].user.user_id;
@@ -806,9 +500,7 @@ fn invert_marks(state: &mut State) {
     }
 }
 
-// ---------------------------------------------------------------- answers
-
-fn accounts_page(
+pub(super) fn accounts_page(
     state: &mut State,
     gen_id: u64,
     accounts: Vec<Account>,
@@ -853,11 +545,11 @@ fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
         });
     }
     let n = fresh.len();
-    select::add_rows(v, fresh);
+    super::select::add_rows(v, fresh);
     n
 }
 
-fn users_page(
+pub(super) fn users_page(
     state: &mut State,
     gen_id: u64,
     account_id: &str,
@@ -895,12 +587,18 @@ fn users_page(
     if let Some(n) = done_marking {
         flash(state, format!("{} marked", thousands(n)));
     }
-    changes::sync_form_targets(state);
+    super::changes::sync_form_targets(state);
     load_more(state, fx);
     state.dirty = true;
 }
 
-fn users_found(state: &mut State, gen_id: u64, account_id: &str, email: &str, users: Vec<User>) {
+pub(super) fn users_found(
+    state: &mut State,
+    gen_id: u64,
+    account_id: &str,
+    email: &str,
+    users: Vec<User>,
+) {
     let Some(v) = &mut state.users else { return };
     let current = v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id);
     if !current || v.account.account_id != account_id {
@@ -915,7 +613,7 @@ fn users_found(state: &mut State, gen_id: u64, account_id: &str, email: &str, us
     state.dirty = true;
 }
 
-fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
+pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
     let mut current = false;
     if state.accounts.gen_id == gen_id && state.accounts.loading {
         state.accounts.loading = false;
@@ -954,7 +652,7 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
                 }
             }
         }
-        changes::keep_failed(state, b.label, &b.account_id, unsent);
+        super::changes::keep_failed(state, b.label, &b.account_id, unsent);
         current = true;
     }
     if current {
@@ -964,21 +662,8 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Runs `f` on the users view, if one is open.
-fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
+pub(super) fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
     if let Some(v) = &mut state.users {
         f(v);
     }
@@ -986,7 +671,7 @@ fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
 }
 
 /// `F`: only the users the last change failed for; again: every user.
-fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     let text = if v.filter.text().trim() == "result:failed" {
         ""
@@ -999,9 +684,9 @@ fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 /// `n` / `N`: the next / previous row that failed.
-fn jump_failed(state: &mut State, forward: bool) {
+pub(super) fn jump_failed(state: &mut State, forward: bool) {
     let Some(v) = &mut state.users else { return };
-    if !select::jump_failed(v, forward) {
+    if !super::select::jump_failed(v, forward) {
         flash(state, "no failed user shown");
     }
     scroll(state);

@@ -4,46 +4,14 @@
 
 use std::path::PathBuf;
 
-use tui_input::Input;
+use super::browse::{apply_filter, open};
+use super::view::{flash, scroll};
+use crate::console::effect::Effect;
+use crate::console::export::{self, Format};
+use crate::console::keys::Command;
+use crate::console::state::{Pane, Sort, SortKey, State, UserRow};
 
-use super::effect::Effect;
-use super::export::{self, Format};
-use super::state::{Pane, Sort, SortKey, State, UserRow};
-use super::update::{apply_filter, flash, open, scroll};
-
-/// The commands, with what they take (for completion and the help).
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("accounts", "the accounts pane"),
-    ("account", "NAME: open that account's users"),
-    ("users", "the users pane"),
-    (
-        "filter",
-        "EXPR: filter users: text, license: type: reg: invite: a4b: result: email:, -negated (empty: clear)",
-    ),
-    (
-        "sort",
-        "email|name|license|type|reg|invite|a4b|result [asc|desc]: sort the users (empty: load order)",
-    ),
-    ("mark", "failed: mark the users the last change failed for"),
-    (
-        "export",
-        "csv|json [marked|results] [FILE]: shown users to a file (export! overwrites)",
-    ),
-    (
-        "copy",
-        "email|id: the current user's (the marked users' emails, one a line), to the clipboard",
-    ),
-    ("profile", "NAME: switch AWS profile (reloads the accounts)"),
-    ("quit", "quit"),
-];
-
-/// The open command line.
-#[derive(Debug, Clone, Default)]
-pub struct CmdLine {
-    pub input: Input,
-    /// Completion candidates or a problem, shown after the input.
-    pub hint: Option<String>,
-}
+pub use crate::console::keys::COMMANDS;
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,13 +256,16 @@ fn expand_home(word: &str) -> PathBuf {
     }
 }
 
-/// Runs a command line.
-pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
+/// Runs a command line. A command that is also a key (`:quit`) comes back
+/// as that key's Command, for `update` to run.
+pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) -> Option<Command> {
+    let mut then = None;
     match parse(line) {
         Ok(cmd) => {
             state.cmdline = None;
-            if let Err(problem) = execute(state, cmd, fx) {
-                flash(state, problem);
+            match execute(state, cmd, fx) {
+                Ok(c) => then = c,
+                Err(problem) => flash(state, problem),
             }
         }
         Err(problem) => {
@@ -304,9 +275,10 @@ pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
         }
     }
     state.dirty = true;
+    then
 }
 
-fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), String> {
+fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<Command>, String> {
     match cmd {
         Cmd::Accounts => {
             state.focus = Pane::Accounts;
@@ -354,7 +326,7 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
             let Some(v) = &mut state.users else {
                 return Err("no account open: :account NAME".into());
             };
-            v.filter.input = Input::new(text);
+            v.filter.input = tui_input::Input::new(text);
             v.filter.editing = false;
             state.focus = Pane::Users;
             apply_filter(state, fx);
@@ -438,7 +410,7 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
                 && state.users.as_ref().is_some_and(|v| !v.marks.is_empty()) =>
         {
             let Some(v) = &state.users else {
-                return Ok(());
+                return Ok(None);
             };
             let emails: Vec<&str> = v
                 .list
@@ -483,9 +455,9 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
             flash(state, format!("switching to profile {profile}…"));
             fx.push(Effect::SwitchProfile { profile });
         }
-        Cmd::Quit => super::update::command(state, super::keys::Command::Quit, fx),
+        Cmd::Quit => return Ok(Some(Command::Quit)),
     }
-    Ok(())
+    Ok(None)
 }
 
 #[cfg(test)]
