@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
-use chime_admin::console::effect::Effect;
+use chime_admin::console::effect::{Effect, Request};
 use chime_admin::console::keys::{Command, Keymap};
 use chime_admin::console::state::{ErrorInfo, State};
 use chime_admin::console::theme::Theme;
@@ -125,7 +125,7 @@ fn base(w: u16, h: u16, theme: Theme) -> (State, Vec<Effect>) {
 /// Accounts loaded, first account open with 30 of its users, more exist.
 fn loaded(w: u16, h: u16, theme: Theme) -> State {
     let (mut s, fx) = base(w, h, theme);
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     update(
@@ -137,7 +137,7 @@ fn loaded(w: u16, h: u16, theme: Theme) -> State {
         },
     );
     let fx = update(&mut s, Action::Cmd(Command::Open));
-    let Some(Effect::LoadUsersPage { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadUsersPage { gen_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     update(
@@ -177,7 +177,7 @@ fn state_at(state: &State, w: u16, h: u16) -> Option<State> {
 #[test]
 fn empty() {
     let (mut s, fx) = base(80, 24, Theme::default());
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!()
     };
     update(
@@ -219,7 +219,7 @@ fn filtered() {
 #[test]
 fn error_dialog() {
     let (mut s, fx) = base(80, 24, Theme::default());
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!()
     };
     update(
@@ -376,7 +376,7 @@ fn applied() -> (State, u64) {
     let mut s = with_form();
     update(&mut s, Action::Cmd(Command::Submit));
     let fx = update(&mut s, Action::Cmd(Command::Yes));
-    let Some(Effect::UpdateUsers { batch_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::UpdateUsers { batch_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     (s, batch_id)

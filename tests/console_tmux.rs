@@ -778,7 +778,7 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let refused = rt.block_on(async {
         use chime_admin::audit::Audit;
-        use chime_admin::console::{action::Action, effect::Effect, worker};
+        use chime_admin::console::{action::Action, effect::Request, worker};
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let url = fx.url.clone();
         let client = async move {
@@ -802,7 +802,7 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
         };
         let fx_tx = worker::spawn(client, cfg, tx).effects;
         let id = fx.users[0]["UserId"].as_str().expect("id").to_string();
-        let _ = fx_tx.send(Effect::UpdateUsers {
+        let _ = fx_tx.send(Request::UpdateUsers {
             batch_id: 7,
             account_id: fx.account_id.clone(),
             update: chime_admin::model::UserUpdate {

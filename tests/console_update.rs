@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
-use chime_admin::console::effect::Effect;
+use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::{self, Command, KeyContext};
 use chime_admin::console::state::{
     BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
@@ -67,10 +67,10 @@ fn opened() -> (State, u64) {
         },
     );
     let fx = start(&mut s);
-    let Effect::LoadAccounts {
+    let Effect::Io(Request::LoadAccounts {
         gen_id,
         token: None,
-    } = fx[0].clone()
+    }) = fx[0].clone()
     else {
         panic!("expected LoadAccounts, got {fx:?}")
     };
@@ -86,11 +86,11 @@ fn opened() -> (State, u64) {
     assert_eq!(s.focus, Pane::Users);
     match &fx[..] {
         [
-            Effect::LoadUsersPage {
+            Effect::Io(Request::LoadUsersPage {
                 account_id,
                 gen_id,
                 token: None,
-            },
+            }),
         ] => {
             assert_eq!(account_id, "acc-0");
             (s, *gen_id)
@@ -123,7 +123,7 @@ fn accounts_follow_next_token_then_stop() {
     let mut s = State::new("e", false, Theme::default());
     let fx = start(&mut s);
     assert!(s.accounts.loading);
-    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+    let Effect::Io(Request::LoadAccounts { gen_id, .. }) = fx[0].clone() else {
         panic!()
     };
     let fx = update(
@@ -136,10 +136,10 @@ fn accounts_follow_next_token_then_stop() {
     );
     assert_eq!(
         fx,
-        vec![Effect::LoadAccounts {
+        vec![Effect::Io(Request::LoadAccounts {
             gen_id,
             token: Some("t".into())
-        }]
+        })]
     );
     let fx = update(
         &mut s,
@@ -177,11 +177,11 @@ fn users_page_on_demand_as_the_cursor_nears_the_end() {
     let fx = cmd(&mut s, Command::Bottom);
     assert_eq!(
         fx,
-        vec![Effect::LoadUsersPage {
+        vec![Effect::Io(Request::LoadUsersPage {
             account_id: "acc-0".into(),
             gen_id: g,
             token: Some("t1".into())
-        }]
+        })]
     );
     assert!(
         cmd(&mut s, Command::Up).is_empty(),
@@ -228,11 +228,11 @@ fn stale_pages_are_dropped_after_reload_or_another_account() {
     // Reload: a new generation; the first page is asked for again.
     let fx = cmd(&mut s, Command::Reload);
     let [
-        Effect::LoadUsersPage {
+        Effect::Io(Request::LoadUsersPage {
             gen_id: g2,
             token: None,
             ..
-        },
+        }),
     ] = fx[..]
     else {
         panic!("{fx:?}")
@@ -251,11 +251,11 @@ fn stale_pages_are_dropped_after_reload_or_another_account() {
     cmd(&mut s, Command::Down);
     let fx = cmd(&mut s, Command::Open);
     let [
-        Effect::LoadUsersPage {
+        Effect::Io(Request::LoadUsersPage {
             ref account_id,
             gen_id: g3,
             ..
-        },
+        }),
     ] = fx[..]
     else {
         panic!("{fx:?}")
@@ -287,11 +287,11 @@ fn filter_narrows_at_once_and_keeps_loading_in_the_background() {
     assert_eq!(v.list.visible_len(), 20, "case-insensitive substring");
     assert_eq!(
         fx,
-        vec![Effect::LoadUsersPage {
+        vec![Effect::Io(Request::LoadUsersPage {
             account_id: "acc-0".into(),
             gen_id: g,
             token: Some("t1".into())
-        }],
+        })],
         "a filter over partial data loads the rest"
     );
     assert_eq!(
@@ -330,7 +330,7 @@ fn filter_narrows_at_once_and_keeps_loading_in_the_background() {
 fn lookups(fx: &[Effect]) -> Vec<(u64, String)> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::FindUserByEmail { gen_id, email, .. } => {
+            Effect::Io(Request::FindUserByEmail { gen_id, email, .. }) => {
                 Some((*gen_id, email.expose().to_string()))
             }
             _ => None,
@@ -341,7 +341,7 @@ fn lookups(fx: &[Effect]) -> Vec<(u64, String)> {
 fn timers(fx: &[Effect]) -> Vec<u64> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Timer { gen_id, after } => {
+            Effect::Term(Term::Timer { gen_id, after }) => {
                 assert_eq!(*after, LOOKUP_DEBOUNCE);
                 Some(*gen_id)
             }
@@ -418,13 +418,13 @@ fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
     let t = timers(&type_text(&mut s, "m"));
     assert!(!s.users.as_ref().expect("view").lookup_in_flight);
     let fx = fire(&mut s, &t);
-    let Some(Effect::FindUserByEmail {
+    let Some(Effect::Io(Request::FindUserByEmail {
         gen_id,
         email,
         account_id,
-    }) = fx
+    })) = fx
         .iter()
-        .find(|e| matches!(e, Effect::FindUserByEmail { .. }))
+        .find(|e| matches!(e, Effect::Io(Request::FindUserByEmail { .. })))
         .cloned()
     else {
         panic!("{fx:?}")
@@ -904,12 +904,12 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
     let fx = cmd(s, Command::Submit);
     match &fx[..] {
         [
-            Effect::UpdateUsers {
+            Effect::Io(Request::UpdateUsers {
                 batch_id,
                 account_id,
                 update,
                 changes,
-            },
+            }),
         ] => {
             assert_eq!(account_id, "acc-0");
             assert_eq!(update.license_type, Some(License::Basic));
@@ -992,11 +992,11 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         "no-change rows are done too: unmarked"
     );
     let [
-        Effect::RefreshUsers {
+        Effect::Io(Request::RefreshUsers {
             account_id,
             gen_id,
             user_ids,
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1067,7 +1067,7 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
     assert_eq!(ids, vec!["u-00001", "u-00002"], "failed and not-sent rows");
     assert!(!p.apply_focused);
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+    let [Effect::Io(Request::UpdateUsers { changes, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 2);
@@ -1088,7 +1088,7 @@ fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
     );
     assert_eq!(
         cmd(&mut s, Command::CancelBatch),
-        vec![Effect::CancelBatch { batch_id: batch }]
+        vec![Effect::Io(Request::CancelBatch { batch_id: batch })]
     );
     assert!(cmd(&mut s, Command::CancelBatch).is_empty());
     // The worker refuses (read-only) or cannot send: pending rows fail, the batch ends.
@@ -1119,7 +1119,7 @@ fn read_only_hides_and_refuses_changes() {
         },
     );
     let fx = start(&mut s);
-    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+    let Effect::Io(Request::LoadAccounts { gen_id, .. }) = fx[0].clone() else {
         panic!()
     };
     update(
@@ -1131,7 +1131,7 @@ fn read_only_hides_and_refuses_changes() {
         },
     );
     let fx = cmd(&mut s, Command::Open);
-    let Effect::LoadUsersPage { gen_id, .. } = fx[0].clone() else {
+    let Effect::Io(Request::LoadUsersPage { gen_id, .. }) = fx[0].clone() else {
         panic!()
     };
     update(&mut s, page(gen_id, 0..5, None));
@@ -1155,7 +1155,7 @@ fn read_only_hides_and_refuses_changes() {
     cmd(&mut s, Command::Edit);
     assert!(s.modals.is_empty());
     assert!(
-        Effect::UpdateUsers {
+        Request::UpdateUsers {
             batch_id: 1,
             account_id: "a".into(),
             update: Default::default(),
@@ -1194,12 +1194,12 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     );
     let fx = cmd(&mut s, Command::Yes);
     let [
-        Effect::UserAction {
+        Effect::Io(Request::UserAction {
             batch_id,
             action: UserAction::Suspend,
             changes,
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1227,11 +1227,11 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     assert_eq!(preview(&s).changes.len(), 1);
     let fx = cmd(&mut s, Command::Yes);
     let [
-        Effect::UserAction {
+        Effect::Io(Request::UserAction {
             batch_id,
             action: UserAction::ResetPin,
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1277,10 +1277,10 @@ fn prompts_validate_and_send_one_admin_operation() {
     type_text(&mut s, " 0");
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             gen_id,
             op: AdminOp::DeleteAccount { account_id },
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1318,10 +1318,10 @@ fn prompts_validate_and_send_one_admin_operation() {
     type_text(&mut s, &many.join("\n"));
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             gen_id,
             op: AdminOp::Invite { emails, .. },
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1341,7 +1341,10 @@ fn prompts_validate_and_send_one_admin_operation() {
         Some("120 invited")
     );
     assert!(
-        matches!(&fx[..], [Effect::LoadUsersPage { token: None, .. }]),
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::LoadUsersPage { token: None, .. })]
+        ),
         "{fx:?}"
     );
 
@@ -1368,7 +1371,7 @@ fn prompts_validate_and_send_one_admin_operation() {
     type_text(&mut s, "privateuser");
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             op:
                 AdminOp::CreateUser {
                     email,
@@ -1377,7 +1380,7 @@ fn prompts_validate_and_send_one_admin_operation() {
                     ..
                 },
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1398,7 +1401,7 @@ fn settings_are_read_first_then_toggled_and_saved() {
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..3, None));
     let fx = cmd(&mut s, Command::Settings);
-    let [Effect::LoadSettings { gen_id, .. }] = &fx[..] else {
+    let [Effect::Io(Request::LoadSettings { gen_id, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     let gen_id = *gen_id;
@@ -1428,12 +1431,12 @@ fn settings_are_read_first_then_toggled_and_saved() {
     update(&mut s, Action::Input(InputRequest::InsertChar(' ')));
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             op: AdminOp::UserSettings {
                 user_id, settings, ..
             },
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1460,7 +1463,10 @@ fn effects_logged_at_debug_never_show_emails_or_room_arns() {
     cmd(&mut s, Command::Submit);
     let fx = cmd(&mut s, Command::Yes);
     let dbg = format!("{fx:?}");
-    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{dbg}");
+    assert!(
+        matches!(&fx[..], [Effect::Io(Request::UpdateUsers { .. })]),
+        "{dbg}"
+    );
     assert!(
         !dbg.contains("secret-room") && !dbg.contains("@example.com"),
         "{dbg}"
@@ -1574,8 +1580,9 @@ fn tab_completes_profile_names_read_at_start() {
     assert_eq!(cmdline_text(&s), "profile prod-eu");
     let fx = cmd(&mut s, Command::Submit);
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, Effect::SwitchProfile { profile } if profile == "prod-eu")),
+        fx.iter().any(
+            |e| matches!(e, Effect::Io(Request::SwitchProfile { profile }) if profile == "prod-eu")
+        ),
         "{fx:?}"
     );
     // Account names are not offered for :profile, nor profiles for :account.
@@ -1605,7 +1612,7 @@ fn colon_commands_jump_focus_filter_and_quit() {
         Some("acc-2")
     );
     assert!(
-        matches!(&fx[..], [Effect::LoadUsersPage { account_id, .. }] if account_id == "acc-2"),
+        matches!(&fx[..], [Effect::Io(Request::LoadUsersPage { account_id, .. })] if account_id == "acc-2"),
         "{fx:?}"
     );
     colon(&mut s, "account Nope");
@@ -1622,7 +1629,7 @@ fn colon_commands_jump_focus_filter_and_quit() {
     );
     assert!(
         fx.iter()
-            .any(|e| matches!(e, Effect::FindUserByEmail { .. })),
+            .any(|e| matches!(e, Effect::Io(Request::FindUserByEmail { .. }))),
         "{fx:?}"
     );
     // A wrong command keeps the line open and says why.
@@ -1642,7 +1649,9 @@ fn colon_commands_jump_focus_filter_and_quit() {
 
 fn written(fx: &[Effect]) -> (std::path::PathBuf, String) {
     match fx {
-        [Effect::WriteFile { path, contents, .. }] => (path.clone(), contents.expose().to_string()),
+        [Effect::Io(Request::WriteFile { path, contents, .. })] => {
+            (path.clone(), contents.expose().to_string())
+        }
         other => panic!("expected one WriteFile, got {other:?}"),
     }
 }
@@ -1734,11 +1743,15 @@ fn copy_sends_the_selected_users_email_or_id() {
     cmd(&mut s, Command::Down);
     let fx = colon(&mut s, "copy email");
     match &fx[..] {
-        [Effect::Copy { text, .. }] => assert_eq!(text.expose(), "user00001@example.com"),
+        [Effect::Term(Term::Copy { text, .. })] => {
+            assert_eq!(text.expose(), "user00001@example.com")
+        }
         other => panic!("{other:?}"),
     }
     let fx = colon(&mut s, "copy id");
-    assert!(matches!(&fx[..], [Effect::Copy { text, .. }] if text.expose() == "u-00001"));
+    assert!(
+        matches!(&fx[..], [Effect::Term(Term::Copy { text, .. })] if text.expose() == "u-00001")
+    );
 }
 
 #[test]
@@ -1765,7 +1778,7 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
     update(&mut s, page(g, 0..5, None));
     let fx = colon(&mut s, "profile ops");
     assert!(
-        matches!(&fx[..], [Effect::SwitchProfile { profile }] if profile == "ops"),
+        matches!(&fx[..], [Effect::Io(Request::SwitchProfile { profile })] if profile == "ops"),
         "{fx:?}"
     );
     // Nothing changes until the worker answers.
@@ -1793,7 +1806,10 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
     assert_eq!(s.profile.as_deref(), Some("ops"));
     assert!(s.users.is_none() && s.focus == Pane::Accounts);
     assert!(
-        matches!(&fx[..], [Effect::LoadAccounts { token: None, .. }]),
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::LoadAccounts { token: None, .. })]
+        ),
         "{fx:?}"
     );
     assert!(colon(&mut s, "profile").is_empty(), ":profile needs a name");
@@ -1854,10 +1870,10 @@ fn a_paste_is_text_for_the_open_input_and_never_applies_anything() {
     // Only the user's own enter sends it: one InviteUsers of three.
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             op: chime_admin::console::prompt::AdminOp::Invite { emails, .. },
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1897,7 +1913,10 @@ fn a_burst_of_keys_never_confirms_a_change() {
     assert!(s.batch.is_none());
     // At a person's pace the same key applies.
     let fx = cmd(&mut s, Command::Yes);
-    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{fx:?}");
+    assert!(
+        matches!(&fx[..], [Effect::Io(Request::UpdateUsers { .. })]),
+        "{fx:?}"
+    );
     // In the invite prompt a hurried enter is a line break between emails.
     let mut s = opened_mixed().0;
     cmd(&mut s, Command::Invite);
@@ -1972,7 +1991,10 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..200, Some("t1")));
     let fx = cmd(&mut s, Command::MarkAll);
-    assert!(matches!(&fx[..], [Effect::LoadUsersPage { .. }]), "{fx:?}");
+    assert!(
+        matches!(&fx[..], [Effect::Io(Request::LoadUsersPage { .. })]),
+        "{fx:?}"
+    );
     cmd(&mut s, Command::Edit);
     assert_eq!(form(&s).targets.len(), 200);
     update(&mut s, Action::Input(InputRequest::InsertChar('b')));
@@ -2008,7 +2030,7 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     assert_eq!((p.changes.len(), p.no_change, p.picked), (449, 1, "marked"));
     // Applied: every one of them is sent.
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+    let [Effect::Io(Request::UpdateUsers { changes, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 449);
@@ -2108,7 +2130,7 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     assert_eq!(p.action, Some(UserAction::Unsuspend));
     assert_eq!(p.changes.len(), 2, "the two marked, suspended users");
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UserAction { batch_id, .. }] = &fx[..] else {
+    let [Effect::Io(Request::UserAction { batch_id, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     update(
@@ -2134,7 +2156,7 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     assert_eq!(ids, vec!["u-00001", "u-00002"]);
     assert_eq!(p.picked, "to retry");
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UpdateUsers { batch_id, .. }] = &fx[..] else {
+    let [Effect::Io(Request::UpdateUsers { batch_id, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     update(

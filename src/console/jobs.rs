@@ -14,7 +14,6 @@ use crate::model::validate::MAX_ID_LIST;
 use crate::model::{InviteStatus, Sensitive, UpdateUserRequestItem, UserType, UserUpdate};
 
 use super::action::Action;
-use super::effect::Effect;
 use super::form::{PlannedChange, UserAction};
 use super::state::RowResult;
 use crate::audit::Audit;
@@ -75,32 +74,33 @@ fn failed(e: &ApiError) -> OutcomeResult {
 }
 
 impl ChangeJob {
-    /// The job an effect asks for, if it is a change.
-    pub fn from_effect(effect: &Effect) -> Option<ChangeJob> {
-        match effect {
-            Effect::UpdateUsers {
-                batch_id,
-                account_id,
-                update,
-                changes,
-            } => Some(ChangeJob {
-                batch_id: *batch_id,
-                account_id: account_id.clone(),
-                kind: Kind::Update(update.clone()),
-                changes: changes.clone(),
-            }),
-            Effect::UserAction {
-                batch_id,
-                account_id,
-                action,
-                changes,
-            } => Some(ChangeJob {
-                batch_id: *batch_id,
-                account_id: account_id.clone(),
-                kind: Kind::Action(*action),
-                changes: changes.clone(),
-            }),
-            _ => None,
+    /// An update of many users, taken by value (the planned changes are not copied).
+    pub fn update(
+        batch_id: u64,
+        account_id: String,
+        update: UserUpdate,
+        changes: Vec<PlannedChange>,
+    ) -> ChangeJob {
+        ChangeJob {
+            batch_id,
+            account_id,
+            kind: Kind::Update(update),
+            changes,
+        }
+    }
+
+    /// A user action (suspend, log out, …) on many users.
+    pub fn action(
+        batch_id: u64,
+        account_id: String,
+        action: UserAction,
+        changes: Vec<PlannedChange>,
+    ) -> ChangeJob {
+        ChangeJob {
+            batch_id,
+            account_id,
+            kind: Kind::Action(action),
+            changes,
         }
     }
 

@@ -21,7 +21,7 @@ use crate::config::{Config, FileState};
 use crate::service::{ServiceConfig, start as start_service};
 
 use super::action::Action;
-use super::effect::Effect;
+use super::effect::{Effect, Request, Term};
 use super::export;
 use super::keys::Keymap;
 use super::state::{Mode, State};
@@ -208,7 +208,7 @@ impl InputClock {
 /// terminal here (the worker never touches the terminal), and a timer, which
 /// the loop keeps.
 struct Dispatch {
-    fx_tx: mpsc::UnboundedSender<Effect>,
+    fx_tx: mpsc::UnboundedSender<Request>,
     clipboard: Clipboard,
     /// The one timer pending (`Effect::Timer`): when, and its generation.
     timer: Option<(tokio::time::Instant, u64)>,
@@ -217,17 +217,17 @@ struct Dispatch {
 impl Dispatch {
     fn send(&mut self, e: Effect) {
         match e {
-            Effect::Copy { text, what } => {
+            Effect::Io(req) => {
+                let _ = self.fx_tx.send(req);
+            }
+            Effect::Term(Term::Copy { text, what }) => {
                 let seq = export::osc52(text.expose(), self.clipboard.passthrough());
                 if let Err(e) = tty::write_raw(seq.as_bytes()) {
                     tracing::warn!(%e, %what, "clipboard copy failed");
                 }
             }
-            Effect::Timer { gen_id, after } => {
+            Effect::Term(Term::Timer { gen_id, after }) => {
                 self.timer = Some((tokio::time::Instant::now() + after, gen_id));
-            }
-            e => {
-                let _ = self.fx_tx.send(e);
             }
         }
     }

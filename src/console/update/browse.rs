@@ -6,7 +6,7 @@ use tui_input::InputRequest;
 use crate::model::validate::is_email;
 use crate::model::{Account, User};
 
-use crate::console::effect::Effect;
+use crate::console::effect::{Effect, Request, Term};
 use crate::console::list::FilteredList;
 use crate::console::state::{
     AccountsView, ErrorInfo, FilterInput, LOOKUP_DEBOUNCE, Modal, PREFETCH_ROWS, Pane, RowResult,
@@ -173,10 +173,10 @@ pub(super) fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
         loaded: false,
     };
     state.accounts.list.set_filter(state.accounts.filter.text());
-    fx.push(Effect::LoadAccounts {
+    fx.push(Effect::Io(Request::LoadAccounts {
         gen_id,
         token: None,
-    });
+    }));
 }
 
 pub(super) fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
@@ -202,11 +202,11 @@ fn request_page(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     v.page_in_flight = true;
-    fx.push(Effect::LoadUsersPage {
+    fx.push(Effect::Io(Request::LoadUsersPage {
         account_id: v.account.account_id.clone(),
         gen_id: v.gen_id,
         token: v.next_token.clone(),
-    });
+    }));
 }
 
 /// One rule for loading more users: while a filter or "mark all" needs every
@@ -380,10 +380,10 @@ fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
                     Lookup::Now => send_lookup(state, fx),
                     Lookup::AfterPause => {
                         v.lookup_due = Some(gen_id);
-                        fx.push(Effect::Timer {
+                        fx.push(Effect::Term(Term::Timer {
                             gen_id,
                             after: LOOKUP_DEBOUNCE,
-                        });
+                        }));
                     }
                 }
             }
@@ -437,11 +437,11 @@ pub(super) fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
     };
     v.lookup = Some((text.clone(), gen_id));
     v.lookup_in_flight = true;
-    fx.push(Effect::FindUserByEmail {
+    fx.push(Effect::Io(Request::FindUserByEmail {
         account_id: v.account.account_id.clone(),
         gen_id,
         email: text.into(),
-    });
+    }));
     state.dirty = true;
 }
 
@@ -516,10 +516,10 @@ pub(super) fn accounts_page(
         (a, key)
     }));
     match next_token {
-        Some(token) => fx.push(Effect::LoadAccounts {
+        Some(token) => fx.push(Effect::Io(Request::LoadAccounts {
             gen_id,
             token: Some(token),
-        }),
+        })),
         None => {
             state.accounts.loading = false;
             state.accounts.loaded = true;

@@ -5,7 +5,7 @@
 use tui_input::InputRequest;
 
 use super::view::{flash, scroll};
-use crate::console::effect::Effect;
+use crate::console::effect::{Effect, Request};
 use crate::console::form::{
     ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
 };
@@ -346,18 +346,18 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     state.last_change = Some(p.update.clone());
     state.last_action = p.action;
     fx.push(match p.action {
-        Some(action) => Effect::UserAction {
+        Some(action) => Effect::Io(Request::UserAction {
             batch_id,
             account_id: p.account_id,
             action,
             changes: p.changes,
-        },
-        None => Effect::UpdateUsers {
+        }),
+        None => Effect::Io(Request::UpdateUsers {
             batch_id,
             account_id: p.account_id,
             update: p.update,
             changes: p.changes,
-        },
+        }),
     });
 }
 
@@ -420,7 +420,7 @@ pub fn cancel(state: &mut State, fx: &mut Vec<Effect>) {
         && !b.cancelling
     {
         b.cancelling = true;
-        fx.push(Effect::CancelBatch { batch_id: b.id });
+        fx.push(Effect::Io(Request::CancelBatch { batch_id: b.id }));
     }
 }
 
@@ -498,11 +498,11 @@ pub fn done(
             }
             super::select::results_changed(v);
             if !refresh.is_empty() {
-                fx.push(Effect::RefreshUsers {
+                fx.push(Effect::Io(Request::RefreshUsers {
                     account_id: account_id.to_string(),
                     gen_id: v.gen_id,
                     user_ids: refresh,
-                });
+                }));
             }
         }
         None => {
@@ -624,7 +624,7 @@ fn submit_prompt(state: &mut State, fx: &mut Vec<Effect>) {
             state.modals.pop();
             let gen_id = state.new_gen();
             state.admin = Some(gen_id);
-            fx.push(Effect::Admin { gen_id, op });
+            fx.push(Effect::Io(Request::Admin { gen_id, op }));
         }
     }
 }
@@ -656,10 +656,10 @@ pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
         },
     };
     let gen_id = state.new_gen();
-    fx.push(Effect::LoadSettings {
+    fx.push(Effect::Io(Request::LoadSettings {
         gen_id,
         target: target.clone(),
-    });
+    }));
     let form = SettingsForm {
         target,
         gen_id,
@@ -696,5 +696,5 @@ fn submit_settings(state: &mut State, fx: &mut Vec<Effect>) {
     state.modals.pop();
     let gen_id = state.new_gen();
     state.admin = Some(gen_id);
-    fx.push(Effect::Admin { gen_id, op });
+    fx.push(Effect::Io(Request::Admin { gen_id, op }));
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::browse::{apply_filter, open};
 use super::view::{flash, scroll};
-use crate::console::effect::Effect;
+use crate::console::effect::{Effect, Request, Term};
 use crate::console::export::{self, Format};
 use crate::console::keys::Command;
 use crate::console::state::{Pane, Sort, SortKey, State, UserRow};
@@ -398,12 +398,12 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
                 };
                 PathBuf::from(format!("chime-{kind}.{}", format.ext()))
             });
-            fx.push(Effect::WriteFile {
+            fx.push(Effect::Io(Request::WriteFile {
                 path,
                 contents: contents.into(),
                 what,
                 overwrite,
-            });
+            }));
         }
         Cmd::CopyEmail
             if state.focus != Pane::Accounts
@@ -420,10 +420,10 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
                 .map(|r| r.user.email())
                 .collect();
             let n = emails.len();
-            fx.push(Effect::Copy {
+            fx.push(Effect::Term(Term::Copy {
                 text: emails.join("\n").into(),
                 what: format!("{n} emails"),
-            });
+            }));
             flash(
                 state,
                 format!("copied the {n} marked users' emails to the clipboard (OSC52)"),
@@ -442,10 +442,10 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             } else {
                 (u.email().to_string(), "email")
             };
-            fx.push(Effect::Copy {
+            fx.push(Effect::Term(Term::Copy {
                 text: text.into(),
                 what: what.to_string(),
-            });
+            }));
             flash(state, format!("copied the {what} to the clipboard (OSC52)"));
         }
         Cmd::Profile(profile) => {
@@ -453,7 +453,7 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
                 return Err("a change is being sent: switch profiles after it".into());
             }
             flash(state, format!("switching to profile {profile}…"));
-            fx.push(Effect::SwitchProfile { profile });
+            fx.push(Effect::Io(Request::SwitchProfile { profile }));
         }
         Cmd::Quit => return Ok(Some(Command::Quit)),
     }
