@@ -450,7 +450,7 @@ fn bulk_change() {
         send_all(&fx_tx, update(&mut s, Action::Cmd(Cmd::Open)));
         send_all(&fx_tx, update(&mut s, Action::Cmd(Cmd::MarkAll)));
         drive(&mut s, &mut rx, &fx_tx, |s| {
-            s.users.as_ref().is_some_and(|v| v.complete)
+            s.users.as_ref().is_some_and(|v| v.paging.is_complete())
         })
         .await;
         update(&mut s, Action::Cmd(Cmd::Edit));

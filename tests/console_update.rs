@@ -8,7 +8,7 @@ use chime_admin::console::action::Action;
 use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::{self, Command, KeyContext};
 use chime_admin::console::state::{
-    BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
+    BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Paging, Pane, RowResult, State,
 };
 use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::status::{key_context, rows_status};
@@ -196,7 +196,7 @@ fn users_page_on_demand_as_the_cursor_nears_the_end() {
     let fx = update(&mut s, page(g, 400..450, None));
     assert!(fx.is_empty());
     let v = s.users.as_ref().expect("view");
-    assert!(v.complete && v.next_token.is_none());
+    assert_eq!(v.paging, Paging::Complete);
     assert_eq!(rows_status(&s), "450 users · all 450 loaded");
     assert_eq!(s.user_counts.get("acc-0"), Some(&450));
     assert!(
@@ -242,7 +242,7 @@ fn stale_pages_are_dropped_after_reload_or_another_account() {
     // An answer to the old generation changes nothing.
     update(&mut s, page(g, 200..400, None));
     assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(0));
-    assert!(!s.users.as_ref().expect("view").complete);
+    assert!(!s.users.as_ref().expect("view").paging.is_complete());
     update(&mut s, page(g2, 0..10, None));
     assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(10));
 
@@ -416,7 +416,7 @@ fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
     let stale_gen = *stale_gen;
     // Typing on makes that look-up stale at once, before the next is sent.
     let t = timers(&type_text(&mut s, "m"));
-    assert!(!s.users.as_ref().expect("view").lookup_in_flight);
+    assert!(!s.users.as_ref().expect("view").lookup.in_flight());
     let fx = fire(&mut s, &t);
     let Some(Effect::Io(Request::FindUserByEmail {
         gen_id,

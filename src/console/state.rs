@@ -114,16 +114,10 @@ pub struct UsersView {
     /// Generation of this view's page requests: a reload or another account
     /// makes answers to older requests stale.
     pub gen_id: u64,
-    /// Token for the next page; `None` with `complete` means every page is here.
-    pub next_token: Option<String>,
-    pub complete: bool,
-    pub page_in_flight: bool,
-    /// The complete email last asked for with `user-email`, and its generation.
-    pub lookup: Option<(String, u64)>,
-    pub lookup_in_flight: bool,
-    /// The generation of the `Effect::Timer` after which the look-up of the
-    /// typed email is sent, while typing has not paused yet.
-    pub lookup_due: Option<u64>,
+    /// Where the paging is: the next page to ask for, one in flight, or all here.
+    pub paging: Paging,
+    /// The `user-email` look-up of a complete email typed as the filter.
+    pub lookup: Lookup,
     /// Marked user ids (they survive paging and filtering).
     pub marks: HashSet<String>,
     /// Row index of the last mark set with `space` (start of a `V` range).
@@ -143,6 +137,57 @@ pub struct UsersView {
     pub sort: Option<Sort>,
     /// The matching rows by license (the title).
     pub counts: LicenseCounts,
+}
+
+/// The pages of ListUsers for a users view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paging {
+    /// The next page can be asked for with this token (`None`: the first page).
+    Next(Option<String>),
+    /// The page asked for with this token is in flight (a failure goes back to `Next`).
+    InFlight(Option<String>),
+    /// Every page is here.
+    Complete,
+}
+
+impl Paging {
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Paging::Complete)
+    }
+    pub fn in_flight(&self) -> bool {
+        matches!(self, Paging::InFlight(_))
+    }
+}
+
+/// The `user-email` look-up (one user out of any number in one round trip).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Lookup {
+    /// Nothing asked for the current filter text.
+    #[default]
+    Idle,
+    /// Typing has not paused yet: sent when the `Effect::Timer` of this generation is due.
+    Due(u64),
+    /// This email was asked for with this generation; the answer is awaited.
+    InFlight { email: String, gen_id: u64 },
+    /// This email was asked for and answered (or failed): not asked again.
+    Done { email: String },
+}
+
+impl Lookup {
+    /// The email asked for, if any.
+    pub fn email(&self) -> Option<&str> {
+        match self {
+            Lookup::InFlight { email, .. } | Lookup::Done { email } => Some(email),
+            Lookup::Idle | Lookup::Due(_) => None,
+        }
+    }
+    pub fn in_flight(&self) -> bool {
+        matches!(self, Lookup::InFlight { .. })
+    }
+    /// Whether the answer of generation `gen_id` is the one awaited.
+    pub fn awaits(&self, gen_id: u64) -> bool {
+        matches!(self, Lookup::InFlight { gen_id: g, .. } if *g == gen_id)
+    }
 }
 
 /// A column the users can be sorted by.
@@ -425,6 +470,6 @@ impl State {
             || self
                 .users
                 .as_ref()
-                .is_some_and(|u| u.page_in_flight || u.lookup_in_flight)
+                .is_some_and(|u| u.paging.in_flight() || u.lookup.in_flight())
     }
 }

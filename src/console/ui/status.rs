@@ -31,7 +31,7 @@ pub fn rows_status(state: &State) -> String {
     match (state.focus, &state.users) {
         (Pane::Users | Pane::Detail, Some(v)) => {
             let loaded = v.list.len();
-            let more = if v.complete {
+            let more = if v.paging.is_complete() {
                 format!("all {} loaded", thousands(loaded))
             } else if loaded == 0 {
                 "loading".to_string()
@@ -40,7 +40,7 @@ pub fn rows_status(state: &State) -> String {
             };
             if v.filter.text().is_empty() {
                 format!("{} users · {more}", thousands(loaded))
-            } else if v.complete {
+            } else if v.paging.is_complete() {
                 format!(
                     "matching {} of {} users",
                     thousands(v.list.visible_len()),

@@ -54,7 +54,11 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     title.push(Span::raw(format!("· {} ", counts_text(v))));
     if let Some(s) = v.sort {
         let arrow = if s.descending { "↓" } else { "↑" };
-        let partial = if v.complete { "" } else { " (loaded rows)" };
+        let partial = if v.paging.is_complete() {
+            ""
+        } else {
+            " (loaded rows)"
+        };
         title.push(Span::styled(
             format!("· sort {} {arrow}{partial} ", s.key.name()),
             th.dim(),
@@ -65,7 +69,7 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         list,
         columns: &cols,
         title,
-        busy: v.page_in_flight || v.lookup_in_flight,
+        busy: v.paging.in_flight() || v.lookup.in_flight(),
         focused,
         filter: &v.filter,
         problem: v.query_error.as_deref(),
@@ -73,12 +77,12 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     let cell =
         |r: &'a UserRow, title: &str| cell(state, r, v.marks.contains(&r.user.user_id), title);
     pane.render(state, frame, area, cell, || {
-        let loading = v.page_in_flight || v.lookup_in_flight;
+        let loading = v.paging.in_flight() || v.lookup.in_flight();
         let expr = visible(v.filter.text().trim()).into_owned();
         if loading && list.is_empty() {
             format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
         } else if !list.is_empty() || !expr.is_empty() {
-            if loading || !v.complete {
+            if loading || !v.paging.is_complete() {
                 format!("no loaded user matches \"{expr}\" yet: loading more…")
             } else {
                 format!("no user matches \"{expr}\"")

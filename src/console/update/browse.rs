@@ -9,8 +9,8 @@ use crate::model::{Account, User};
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::list::FilteredList;
 use crate::console::state::{
-    AccountsView, ErrorInfo, FilterInput, LOOKUP_DEBOUNCE, Modal, PREFETCH_ROWS, Pane, RowResult,
-    State, UserRow, UsersView,
+    AccountsView, ErrorInfo, FilterInput, LOOKUP_DEBOUNCE, Lookup, Modal, PREFETCH_ROWS, Paging,
+    Pane, RowResult, State, UserRow, UsersView,
 };
 
 use super::view::*;
@@ -128,12 +128,8 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         by_id: Default::default(),
         filter: FilterInput::default(),
         gen_id,
-        next_token: None,
-        complete: false,
-        page_in_flight: false,
-        lookup: None,
-        lookup_in_flight: false,
-        lookup_due: None,
+        paging: Paging::Next(None),
+        lookup: Lookup::Idle,
         marks: Default::default(),
         last_mark: None,
         mark_all_pending: false,
@@ -198,14 +194,15 @@ pub(super) fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
 /// Asks for the next page of users unless one is in flight or all are here.
 fn request_page(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
-    if v.page_in_flight || v.complete {
-        return;
-    }
-    v.page_in_flight = true;
+    let Paging::Next(token) = &v.paging else {
+        return; // in flight, or every page is here
+    };
+    let token = token.clone();
+    v.paging = Paging::InFlight(token.clone());
     fx.push(Effect::Io(Request::LoadUsersPage {
         account_id: v.account.account_id.clone(),
         gen_id: v.gen_id,
-        token: v.next_token.clone(),
+        token,
     }));
 }
 
@@ -247,7 +244,7 @@ pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                     Some(f) if f.editing => {
                         let r = insert(&mut f.input, text, FILTER_MAX);
                         if r.chars > 0 {
-                            filter(state, Lookup::AfterPause, fx);
+                            filter(state, When::AfterPause, fx);
                         }
                         r.cut.then(|| cut_notice(FILTER_MAX, "the filter"))
                     }
@@ -334,14 +331,14 @@ pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) 
         return;
     }
     if f.input.handle(req).is_some_and(|c| c.value) {
-        filter(state, Lookup::AfterPause, fx);
+        filter(state, When::AfterPause, fx);
     }
     state.dirty = true;
 }
 
 /// When a complete email typed as the users filter is looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lookup {
+enum When {
     /// At once (`:filter`, a reload).
     Now,
     /// Once typing has paused for `LOOKUP_DEBOUNCE` (or on Enter).
@@ -351,10 +348,10 @@ enum Lookup {
 /// Applies the focused pane's filter text to its rows; a complete email also
 /// asks the service (`user-email`) at once unless every user is already loaded.
 pub(super) fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
-    filter(state, Lookup::Now, fx);
+    filter(state, When::Now, fx);
 }
 
-fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
+fn filter(state: &mut State, when: When, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Accounts => {
             let text = state.accounts.filter.text().to_string();
@@ -364,22 +361,17 @@ fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
             let gen_id = state.new_gen();
             let Some(v) = &mut state.users else { return };
             super::select::apply_filter(v);
-            v.lookup_due = None;
             let wanted = lookup_email(v);
-            let asked = v
-                .lookup
-                .as_ref()
-                .is_some_and(|(e, _)| Some(e) == wanted.as_ref());
-            if !asked {
-                // A look-up in flight (if any) is for an older text: its answer is stale.
-                v.lookup = None;
-                v.lookup_in_flight = false;
+            if matches!(v.lookup, Lookup::Due(_)) || v.lookup.email() != wanted.as_deref() {
+                // A look-up in flight (if any) is for an older text: its answer
+                // is stale; one due is asked again below if still needed.
+                v.lookup = Lookup::Idle;
             }
             if needs_lookup(v) {
                 match when {
-                    Lookup::Now => send_lookup(state, fx),
-                    Lookup::AfterPause => {
-                        v.lookup_due = Some(gen_id);
+                    When::Now => send_lookup(state, fx),
+                    When::AfterPause => {
+                        v.lookup = Lookup::Due(gen_id);
                         fx.push(Effect::Term(Term::Timer {
                             gen_id,
                             after: LOOKUP_DEBOUNCE,
@@ -420,23 +412,27 @@ fn needs_lookup(v: &UsersView) -> bool {
         .items()
         .iter()
         .any(|r| r.user.email().eq_ignore_ascii_case(&text));
-    let asked = v.lookup.as_ref().is_some_and(|(e, _)| *e == text);
-    !v.complete && !already_here && !asked
+    let asked = v.lookup.email() == Some(text.as_str());
+    !v.paging.is_complete() && !already_here && !asked
 }
 
 /// Asks the service for the user whose email is the users filter (`user-email`).
 pub(super) fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let Some(v) = &mut state.users else { return };
-    v.lookup_due = None;
+    if let Lookup::Due(_) = v.lookup {
+        v.lookup = Lookup::Idle;
+    }
     if !needs_lookup(v) {
         return;
     }
     let Some(text) = lookup_email(v) else {
         return;
     };
-    v.lookup = Some((text.clone(), gen_id));
-    v.lookup_in_flight = true;
+    v.lookup = Lookup::InFlight {
+        email: text.clone(),
+        gen_id,
+    };
     fx.push(Effect::Io(Request::FindUserByEmail {
         account_id: v.account.account_id.clone(),
         gen_id,
@@ -475,7 +471,7 @@ pub(super) fn mark_range(state: &mut State) {
 pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     mark_visible(v);
-    if !v.complete {
+    if !v.paging.is_complete() {
         v.mark_all_pending = true;
         load_more(state, fx);
     } else {
@@ -562,7 +558,6 @@ pub(super) fn users_page(
         return; // stale: another account or a reload since
     }
     state.retrying = None;
-    v.page_in_flight = false;
     let first_new = v.list.len();
     add_users(v, users);
     if v.mark_all_pending {
@@ -572,10 +567,12 @@ pub(super) fn users_page(
             .collect();
         v.marks.extend(ids);
     }
-    v.complete = next_token.is_none();
-    v.next_token = next_token;
+    v.paging = match next_token {
+        Some(t) => Paging::Next(Some(t)),
+        None => Paging::Complete,
+    };
     let mut done_marking = None;
-    if v.complete {
+    if v.paging.is_complete() {
         state
             .user_counts
             .insert(account_id.to_string(), v.list.len());
@@ -600,12 +597,15 @@ pub(super) fn users_found(
     users: Vec<User>,
 ) {
     let Some(v) = &mut state.users else { return };
-    let current = v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id);
-    if !current || v.account.account_id != account_id {
+    if !v.lookup.awaits(gen_id) || v.account.account_id != account_id {
         return; // stale: the filter changed since
     }
     state.retrying = None;
-    v.lookup_in_flight = false;
+    if let Lookup::InFlight { email, .. } = &v.lookup {
+        v.lookup = Lookup::Done {
+            email: email.clone(),
+        };
+    }
     let n = add_users(v, users);
     if n == 0 && v.list.visible_len() == 0 {
         flash(state, format!("no user with email {email}"));
@@ -620,13 +620,19 @@ pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
         current = true;
     }
     if let Some(v) = &mut state.users {
-        if v.gen_id == gen_id && v.page_in_flight {
-            v.page_in_flight = false;
+        if v.gen_id == gen_id
+            && let Paging::InFlight(token) = &v.paging
+        {
+            v.paging = Paging::Next(token.clone());
             v.mark_all_pending = false;
             current = true;
         }
-        if v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id) {
-            v.lookup_in_flight = false;
+        if v.lookup.awaits(gen_id)
+            && let Lookup::InFlight { email, .. } = &v.lookup
+        {
+            v.lookup = Lookup::Done {
+                email: email.clone(),
+            };
             current = true;
         }
     }
@@ -680,7 +686,7 @@ pub(super) fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
     };
     v.filter.input = tui_input::Input::new(text.to_string());
     v.filter.editing = false;
-    filter(state, Lookup::Now, fx);
+    filter(state, When::Now, fx);
 }
 
 /// `n` / `N`: the next / previous row that failed.

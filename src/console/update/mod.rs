@@ -11,7 +11,7 @@ use super::action::Action;
 use super::effect::Effect;
 use super::form::UserAction;
 use super::keys::Command;
-use super::state::{Modal, Pane, State};
+use super::state::{Lookup, Modal, Pane, State};
 
 mod browse;
 pub mod changes;
@@ -62,7 +62,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick => tick(state),
         Action::Timer { gen_id } => {
-            if state.users.as_ref().and_then(|v| v.lookup_due) == Some(gen_id) {
+            if state
+                .users
+                .as_ref()
+                .is_some_and(|v| v.lookup == Lookup::Due(gen_id))
+            {
                 send_lookup(state, &mut fx);
             }
         }
@@ -203,7 +207,10 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             }
             // Enter does not wait for the pause: the look-up goes now.
             if state.focus != Pane::Accounts
-                && state.users.as_ref().is_some_and(|v| v.lookup_due.is_some())
+                && state
+                    .users
+                    .as_ref()
+                    .is_some_and(|v| matches!(v.lookup, Lookup::Due(_)))
             {
                 send_lookup(state, fx);
             }
