@@ -239,6 +239,10 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
     t.wait_for("the preview", Duration::from_secs(5), |s| {
         s.contains("Apply")
     });
+    // A person's pace: the console refuses a confirmation that comes within
+    // 150 ms of the previous key (a burst is a paste), so this pause is part
+    // of the input, not a wait for the console.
+    std::thread::sleep(Duration::from_millis(250));
     t.keys(&["y"]);
     let s = t.wait_for("the results", Duration::from_secs(30), |s| {
         s.contains(" failed (r retries)")
