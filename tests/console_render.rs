@@ -11,7 +11,7 @@ use tui_input::InputRequest;
 use chime_admin::console::action::Action;
 use chime_admin::console::effect::{Effect, Request};
 use chime_admin::console::keys::{Command, Keymap};
-use chime_admin::console::state::{ErrorInfo, State};
+use chime_admin::console::state::{ErrorInfo, Modal, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
 use chime_admin::console::update::{start, update};
@@ -540,10 +540,16 @@ fn theme_256_reads_on_light_and_dark_backgrounds() {
     update(&mut s, Action::Cmd(Command::Help));
     screens.push(draw(&s, 120, 40).backend().buffer().clone());
     update(&mut s, Action::Cmd(Command::Back));
+    // A failure of a request in flight (update drops the answer of any other).
+    let fx = update(&mut s, Action::Cmd(Command::Reload));
+    let Some(Effect::Io(reload)) = fx.first() else {
+        panic!("ctrl-r reloads: {fx:?}")
+    };
+    let gen_id = reload.generation();
     update(
         &mut s,
         Action::Failed {
-            gen_id: 0,
+            gen_id,
             error: ErrorInfo {
                 operation: "ListUsers".into(),
                 code: "ThrottledClientException".into(),
@@ -552,6 +558,10 @@ fn theme_256_reads_on_light_and_dark_backgrounds() {
                 hint: None,
             },
         },
+    );
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Error(_))),
+        "the error dialog is showing"
     );
     screens.push(draw(&s, 80, 24).backend().buffer().clone());
     let (white, black) = (luminance((255, 255, 255)), luminance((0, 0, 0)));
