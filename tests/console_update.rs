@@ -686,6 +686,27 @@ fn ticks_animate_only_while_loading_and_expire_flash() {
     s.dirty = false;
     update(&mut s, Action::Tick);
     assert!(!s.dirty, "a tick while idle draws nothing");
+    update(&mut s, Action::Timer { gen_id: 999 });
+    assert!(!s.dirty, "a timer nothing waits for draws nothing");
+    // Every other action asks for a frame, even one that turns out stale.
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: 999,
+            error: ErrorInfo {
+                operation: "ListUsers".into(),
+                code: "x".into(),
+                message: "stale".into(),
+                request_id: None,
+                hint: None,
+            },
+        },
+    );
+    assert!(
+        s.dirty,
+        "update marks the screen for every action but the idle timers"
+    );
+    assert!(s.modals.is_empty(), "a stale failure shows nothing");
 }
 
 fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {

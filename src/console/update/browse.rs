@@ -16,18 +16,21 @@ use crate::console::state::{
 use super::view::*;
 use crate::console::text::thousands;
 
-pub(super) fn tick(state: &mut State) {
+/// The animation timer: whether it changed anything on screen.
+pub(super) fn tick(state: &mut State) -> bool {
+    let mut changed = false;
     if state.is_loading() {
         state.spinner = state.spinner.wrapping_add(1);
-        state.dirty = true;
+        changed = true;
     }
     if let Some(f) = &mut state.flash {
         f.ticks_left = f.ticks_left.saturating_sub(1);
         if f.ticks_left == 0 {
             state.flash = None;
-            state.dirty = true;
+            changed = true;
         }
     }
+    changed
 }
 
 pub(super) fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
@@ -223,7 +226,6 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
     use crate::console::form::FormField;
     use crate::console::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
-    state.dirty = true;
     let notice = match state.modals.last_mut() {
         Some(Modal::Prompt(p)) => p.paste(text),
         Some(Modal::Form(f)) if f.field == FormField::Room => {
@@ -287,19 +289,16 @@ pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) 
         && let Some(max) = full(state)
     {
         flash(state, format!("this field holds at most {max} characters"));
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
         super::changes::form_input(form, req);
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Settings(f)) = state.modals.last_mut() {
         if req == InputRequest::InsertChar(' ') {
             f.toggle();
         }
-        state.dirty = true;
         return;
     }
     if state.modals.is_empty()
@@ -307,7 +306,6 @@ pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) 
     {
         c.input.handle(req);
         c.hint = None;
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
@@ -315,13 +313,11 @@ pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) 
             state.help_search.input.handle(req);
             *scroll = 0;
         }
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
         p.focused_mut().handle(req);
         p.problem = None;
-        state.dirty = true;
         return;
     }
     let Some(f) = focused_filter_mut(state) else {
@@ -333,7 +329,6 @@ pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) 
     if f.input.handle(req).is_some_and(|c| c.value) {
         filter(state, When::AfterPause, fx);
     }
-    state.dirty = true;
 }
 
 /// When a complete email typed as the users filter is looked up.
@@ -438,7 +433,6 @@ pub(super) fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
         gen_id,
         email: text.into(),
     }));
-    state.dirty = true;
 }
 
 pub(super) fn mark_current(state: &mut State) {
@@ -522,7 +516,6 @@ pub(super) fn accounts_page(
         }
     }
     scroll(state);
-    state.dirty = true;
 }
 
 /// Adds users not loaded yet; returns how many were new.
@@ -586,7 +579,6 @@ pub(super) fn users_page(
     }
     super::changes::sync_form_targets(state);
     load_more(state, fx);
-    state.dirty = true;
 }
 
 pub(super) fn users_found(
@@ -610,7 +602,6 @@ pub(super) fn users_found(
     if n == 0 && v.list.visible_len() == 0 {
         flash(state, format!("no user with email {email}"));
     }
-    state.dirty = true;
 }
 
 pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
@@ -664,7 +655,6 @@ pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
     if current {
         state.retrying = None;
         state.modals.push(Modal::Error(error));
-        state.dirty = true;
     }
 }
 

@@ -105,7 +105,6 @@ pub fn confirms_change(state: &State, c: Command) -> bool {
 /// nothing is applied. In a prompt the line break it was becomes a space,
 /// as a pasted line break does.
 pub fn hurried_confirm(state: &mut State, c: Command) {
-    state.dirty = true;
     if let Some(Modal::Prompt(p)) = state.modals.last_mut()
         && c == Command::Submit
     {
@@ -439,7 +438,6 @@ pub fn progress(
         b.failed = failed;
         b.total = total;
         b.elapsed_ms = elapsed_ms;
-        state.dirty = true;
     }
 }
 
@@ -528,7 +526,6 @@ pub fn done(
     summary.push_str(&format!(" · {:.1} s", elapsed_ms as f64 / 1000.0));
     state.batch_summary = Some(summary);
     scroll(state);
-    state.dirty = true;
 }
 
 /// Re-read users replace their rows (the values shown are the service's).
@@ -545,14 +542,12 @@ pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<Us
     // The rows shown stay (the filter is read again when it is edited or
     // the list reloaded); their counts follow the values now shown.
     super::select::recount(v);
-    state.dirty = true;
 }
 
 /// The new PIN of a user: shown once in a dialog.
 pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::model::Sensitive) {
     if state.batch.as_ref().map(|b| b.id) == Some(batch_id) {
         state.modals.push(Modal::Pin { email, pin });
-        state.dirty = true;
     }
 }
 

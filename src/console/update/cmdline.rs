@@ -274,7 +274,6 @@ pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) -> Option<Comman
             }
         }
     }
-    state.dirty = true;
     then
 }
 

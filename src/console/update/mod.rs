@@ -24,6 +24,11 @@ use view::*;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
+    // The one place the screen is marked dirty: every action may change what
+    // it shows, except the two timers, which count only when they change
+    // something: `Tick` (the spinner while loading, a flash running out) and
+    // `Timer` (the email look-up sent once typing has paused).
+    let mut changed = true;
     match action {
         Action::Cmd(c) => command(state, c, &mut fx),
         Action::HurriedCmd(c) => {
@@ -35,38 +40,33 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Paste(text) => paste(state, &text, &mut fx),
         Action::Input(req) => input(state, req, &mut fx),
-        Action::ProfileSwitched { profile, result } => {
-            state.dirty = true;
-            match result {
-                Ok(endpoint) => {
-                    state.profile = Some(profile.clone());
-                    state.endpoint = endpoint;
-                    state.users = None;
-                    state.focus = Pane::Accounts;
-                    state.user_counts.clear();
-                    reload_accounts(state, &mut fx);
-                    flash(state, format!("profile {profile}"));
-                }
-                Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
+        Action::ProfileSwitched { profile, result } => match result {
+            Ok(endpoint) => {
+                state.profile = Some(profile.clone());
+                state.endpoint = endpoint;
+                state.users = None;
+                state.focus = Pane::Accounts;
+                state.user_counts.clear();
+                reload_accounts(state, &mut fx);
+                flash(state, format!("profile {profile}"));
             }
-        }
+            Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
+        },
         Action::Exported(r) => {
             flash(state, r.unwrap_or_else(|e| e));
-            state.dirty = true;
         }
         Action::Resize { width, height } => {
             state.width = width;
             state.height = height;
             scroll(state);
-            state.dirty = true;
         }
-        Action::Tick => tick(state),
+        Action::Tick => changed = tick(state),
         Action::Timer { gen_id } => {
-            if state
+            changed = state
                 .users
                 .as_ref()
-                .is_some_and(|v| v.lookup == Lookup::Due(gen_id))
-            {
+                .is_some_and(|v| v.lookup == Lookup::Due(gen_id));
+            if changed {
                 send_lookup(state, &mut fx);
             }
         }
@@ -106,7 +106,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 && f.gen_id == gen_id
             {
                 f.values = Some(values);
-                state.dirty = true;
             }
         }
         Action::AdminDone {
@@ -136,7 +135,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => changes::refreshed(state, gen_id, &account_id, users),
         Action::Connected { endpoint } => {
             state.endpoint = endpoint;
-            state.dirty = true;
         }
         Action::Retrying {
             operation,
@@ -146,8 +144,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.retrying = Some(format!(
                 "{reason}, retrying ({operation}, attempt {attempt})"
             ));
-            state.dirty = true;
         }
+    }
+    if changed {
+        state.dirty = true;
     }
     fx
 }
@@ -160,7 +160,6 @@ pub fn start(state: &mut State) -> Vec<Effect> {
 }
 
 pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
-    state.dirty = true;
     if state.cmdline.is_some() && state.modals.is_empty() {
         cmdline_command(state, c, fx);
         return;
