@@ -897,7 +897,7 @@ fn preview_counts_no_change_and_defaults_to_cancel() {
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
     assert_eq!(p.changes.len(), 3, "users 3 and 4 are already Basic");
-    assert_eq!(p.no_change, 2);
+    assert_eq!(p.no_change(), 2);
     assert_eq!(
         p.summary,
         vec!["License Pro → Basic for 3 users".to_string()]
@@ -1209,7 +1209,7 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     let p = preview(&s);
     assert_eq!(p.action, Some(UserAction::Suspend));
     assert_eq!(
-        (p.changes.len(), p.no_change),
+        (p.changes.len(), p.no_change()),
         (2, 1),
         "the suspended one is no change"
     );
@@ -2048,7 +2048,10 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     assert_eq!(form(&s).problem, None, "the marking notice is gone");
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
-    assert_eq!((p.changes.len(), p.no_change, p.picked), (449, 1, "marked"));
+    assert_eq!(
+        (p.changes.len(), p.no_change(), p.picked),
+        (449, 1, "marked")
+    );
     // Applied: every one of them is sent.
     let fx = cmd(&mut s, Command::Yes);
     let [Effect::Io(Request::UpdateUsers { changes, .. })] = &fx[..] else {

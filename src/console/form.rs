@@ -302,8 +302,6 @@ pub struct Preview {
     pub action: Option<UserAction>,
     /// Users with at least one field to change, in row order.
     pub changes: Vec<PlannedChange>,
-    /// Users already at every target value.
-    pub no_change: usize,
     /// Their ids (unmarked when the change is applied).
     pub unchanged: Vec<String>,
     /// "License Pro → Basic for 30 users", one line per field and old value.
@@ -312,6 +310,13 @@ pub struct Preview {
     /// How its users were picked, for "N marked · …": "marked",
     /// "selected" (the current row) or "to retry".
     pub picked: &'static str,
+}
+
+impl Preview {
+    /// Users already at every target value.
+    pub fn no_change(&self) -> usize {
+        self.unchanged.len()
+    }
 }
 
 fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
@@ -403,14 +408,12 @@ fn plan(
     diff: impl Fn(&User) -> Vec<FieldChange>,
 ) -> Preview {
     let mut changes = Vec::new();
-    let mut no_change = 0;
     let mut unchanged = Vec::new();
     // (field, from, to) → count, in first-seen order.
     let mut groups: Vec<((&'static str, String, String), usize)> = Vec::new();
     for u in users {
         let fields = diff(u);
         if fields.is_empty() {
-            no_change += 1;
             unchanged.push(u.user_id.clone());
             continue;
         }
@@ -440,7 +443,6 @@ fn plan(
         update: UserUpdate::default(),
         action: None,
         changes,
-        no_change,
         unchanged,
         summary,
         apply_focused: false,

@@ -129,10 +129,10 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
         Line::styled(
             format!(
                 "{} {} · {} will change · {} already at these values",
-                thousands(n + p.no_change),
+                thousands(n + p.no_change()),
                 p.picked,
                 thousands(n),
-                thousands(p.no_change)
+                thousands(p.no_change())
             ),
             th.header(),
         ),

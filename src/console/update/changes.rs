@@ -296,7 +296,7 @@ fn show_preview(state: &mut State, mut p: Preview) {
         p.picked = "selected";
     }
     if p.changes.is_empty() {
-        let n = p.no_change;
+        let n = p.no_change();
         flash(
             state,
             format!("nothing to send: {} already at these values", users_word(n)),
