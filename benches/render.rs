@@ -458,7 +458,7 @@ fn bulk_change() {
         update(&mut s, Action::Cmd(Cmd::Submit));
         let fx = update(&mut s, Action::Cmd(Cmd::Yes));
         let n = match fx.first() {
-            Some(Effect::Io(Request::UpdateUsers { changes, .. })) => changes.len(),
+            Some(Effect::Io(Request::Change { changes, .. })) => changes.len(),
             other => panic!("no change to send: {other:?}"),
         };
         let t0 = Instant::now();

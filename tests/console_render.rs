@@ -376,7 +376,7 @@ fn applied() -> (State, u64) {
     let mut s = with_form();
     update(&mut s, Action::Cmd(Command::Submit));
     let fx = update(&mut s, Action::Cmd(Command::Yes));
-    let Some(Effect::Io(Request::UpdateUsers { batch_id, .. })) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::Change { batch_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     (s, batch_id)

@@ -372,11 +372,14 @@ fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
     cmd(s, Command::Submit);
     cmd(s, Command::NextField);
     let fx = cmd(s, Command::Submit);
-    let Some(Effect::Io(Request::UpdateUsers {
-        batch_id, changes, ..
+    let Some(Effect::Io(Request::Change {
+        batch_id,
+        change: chime_admin::console::form::Change::Update(_),
+        changes,
+        ..
     })) = fx.first().cloned()
     else {
-        panic!("expected UpdateUsers, got {fx:?}")
+        panic!("expected an update, got {fx:?}")
     };
     let failed = vec!["u-00001".to_string(), "u-00004".to_string()];
     let outcomes = changes

@@ -805,13 +805,13 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
         };
         let fx_tx = worker::spawn(client, cfg, tx).effects;
         let id = fx.users[0]["UserId"].as_str().expect("id").to_string();
-        let _ = fx_tx.send(Request::UpdateUsers {
+        let _ = fx_tx.send(Request::Change {
             batch_id: 7,
             account_id: fx.account_id.clone(),
-            update: chime_admin::model::UserUpdate {
+            change: chime_admin::console::form::Change::Update(chime_admin::model::UserUpdate {
                 license_type: Some(chime_admin::model::License::Basic),
                 ..Default::default()
-            },
+            }),
             changes: vec![chime_admin::console::form::PlannedChange {
                 user_id: id,
                 email: Default::default(),

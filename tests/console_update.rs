@@ -775,7 +775,7 @@ fn the_registry_dispatches_by_mode() {
 
 // ---------------------------------------------------------------- changes (issue 6)
 
-use chime_admin::console::form::FormField;
+use chime_admin::console::form::{Change, FormField};
 use chime_admin::model::{ErrorCode, UserType};
 
 /// Users 0..10 open; users 3 and 4 are already Basic.
@@ -925,10 +925,10 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
     let fx = cmd(s, Command::Submit);
     match &fx[..] {
         [
-            Effect::Io(Request::UpdateUsers {
+            Effect::Io(Request::Change {
                 batch_id,
                 account_id,
-                update,
+                change: Change::Update(update),
                 changes,
             }),
         ] => {
@@ -940,7 +940,7 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
                 changes.iter().map(|c| c.user_id.clone()).collect(),
             )
         }
-        other => panic!("expected UpdateUsers, got {other:?}"),
+        other => panic!("expected an update, got {other:?}"),
     }
 }
 
@@ -1088,7 +1088,7 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
     assert_eq!(ids, vec!["u-00001", "u-00002"], "failed and not-sent rows");
     assert!(!p.apply_focused);
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::Io(Request::UpdateUsers { changes, .. })] = &fx[..] else {
+    let [Effect::Io(Request::Change { changes, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 2);
@@ -1176,10 +1176,10 @@ fn read_only_hides_and_refuses_changes() {
     cmd(&mut s, Command::Edit);
     assert!(s.modals.is_empty());
     assert!(
-        Request::UpdateUsers {
+        Request::Change {
             batch_id: 1,
             account_id: "a".into(),
-            update: Default::default(),
+            change: Change::Update(Default::default()),
             changes: vec![]
         }
         .is_mutating()
@@ -1207,7 +1207,7 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     }
     cmd(&mut s, Command::Suspend);
     let p = preview(&s);
-    assert_eq!(p.action, Some(UserAction::Suspend));
+    assert_eq!(p.change, Change::Action(UserAction::Suspend));
     assert_eq!(
         (p.changes.len(), p.no_change()),
         (2, 1),
@@ -1215,9 +1215,9 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     );
     let fx = cmd(&mut s, Command::Yes);
     let [
-        Effect::Io(Request::UserAction {
+        Effect::Io(Request::Change {
             batch_id,
-            action: UserAction::Suspend,
+            change: Change::Action(UserAction::Suspend),
             changes,
             ..
         }),
@@ -1248,9 +1248,9 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     assert_eq!(preview(&s).changes.len(), 1);
     let fx = cmd(&mut s, Command::Yes);
     let [
-        Effect::Io(Request::UserAction {
+        Effect::Io(Request::Change {
             batch_id,
-            action: UserAction::ResetPin,
+            change: Change::Action(UserAction::ResetPin),
             ..
         }),
     ] = &fx[..]
@@ -1485,7 +1485,13 @@ fn effects_logged_at_debug_never_show_emails_or_room_arns() {
     let fx = cmd(&mut s, Command::Yes);
     let dbg = format!("{fx:?}");
     assert!(
-        matches!(&fx[..], [Effect::Io(Request::UpdateUsers { .. })]),
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::Change {
+                change: Change::Update(_),
+                ..
+            })]
+        ),
         "{dbg}"
     );
     assert!(
@@ -1935,7 +1941,13 @@ fn a_burst_of_keys_never_confirms_a_change() {
     // At a person's pace the same key applies.
     let fx = cmd(&mut s, Command::Yes);
     assert!(
-        matches!(&fx[..], [Effect::Io(Request::UpdateUsers { .. })]),
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::Change {
+                change: Change::Update(_),
+                ..
+            })]
+        ),
         "{fx:?}"
     );
     // In the invite prompt a hurried enter is a line break between emails.
@@ -2054,7 +2066,7 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     );
     // Applied: every one of them is sent.
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::Io(Request::UpdateUsers { changes, .. })] = &fx[..] else {
+    let [Effect::Io(Request::Change { changes, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 449);
@@ -2151,10 +2163,17 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     }
     cmd(&mut s, Command::Unsuspend);
     let p = preview(&s);
-    assert_eq!(p.action, Some(UserAction::Unsuspend));
+    assert_eq!(p.change, Change::Action(UserAction::Unsuspend));
     assert_eq!(p.changes.len(), 2, "the two marked, suspended users");
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::Io(Request::UserAction { batch_id, .. })] = &fx[..] else {
+    let [
+        Effect::Io(Request::Change {
+            batch_id,
+            change: Change::Action(_),
+            ..
+        }),
+    ] = &fx[..]
+    else {
         panic!("{fx:?}")
     };
     update(
@@ -2174,13 +2193,22 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     // r: the license change again, for exactly the two it failed for.
     cmd(&mut s, Command::Retry);
     let p = preview(&s);
-    assert_eq!(p.action, None);
-    assert_eq!(p.update.license_type, Some(License::Basic));
+    let Change::Update(u) = &p.change else {
+        panic!("an update: {:?}", p.change)
+    };
+    assert_eq!(u.license_type, Some(License::Basic));
     let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
     assert_eq!(ids, vec!["u-00001", "u-00002"]);
     assert_eq!(p.picked, "to retry");
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::Io(Request::UpdateUsers { batch_id, .. })] = &fx[..] else {
+    let [
+        Effect::Io(Request::Change {
+            batch_id,
+            change: Change::Update(_),
+            ..
+        }),
+    ] = &fx[..]
+    else {
         panic!("{fx:?}")
     };
     update(

@@ -3,8 +3,8 @@
 //! (clipboard, timer). Each request carries the generation id its answer
 //! must match. Emails are `Sensitive`, so logging an effect never shows one.
 
-use super::form::{PlannedChange, UserAction};
-use crate::model::{Sensitive, UserUpdate};
+use super::form::{Change, PlannedChange};
+use crate::model::Sensitive;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -32,19 +32,13 @@ pub enum Request {
         gen_id: u64,
         email: Sensitive,
     },
-    /// Sends `update` to every user of `changes` through the client's batch
-    /// helper, reporting progress; each change is written to the audit log.
-    UpdateUsers {
+    /// Sends `change` (an update through the client's batch helper, or a
+    /// suspend, unsuspend, log out or PIN reset) to every user of `changes`,
+    /// reporting progress; each change is written to the audit log.
+    Change {
         batch_id: u64,
         account_id: String,
-        update: UserUpdate,
-        changes: Vec<PlannedChange>,
-    },
-    /// Suspend, unsuspend, log out or reset the PIN of the users of `changes`.
-    UserAction {
-        batch_id: u64,
-        account_id: String,
-        action: UserAction,
+        change: Change,
         changes: Vec<PlannedChange>,
     },
     /// GetAccountSettings or GetUserSettings, for the settings form.
@@ -104,8 +98,8 @@ impl Request {
         match self {
             Request::LoadAccounts { .. } => "ListAccounts",
             Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => "ListUsers",
-            Request::UpdateUsers { .. } | Request::CancelBatch { .. } => "BatchUpdateUser",
-            Request::UserAction { action, .. } => action.operation(),
+            Request::Change { change, .. } => change.operation(),
+            Request::CancelBatch { .. } => "BatchUpdateUser",
             Request::Admin { op, .. } => op.operation(),
             Request::LoadSettings { target, .. } => match target {
                 super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
@@ -126,9 +120,7 @@ impl Request {
             | Request::RefreshUsers { gen_id, .. }
             | Request::Admin { gen_id, .. }
             | Request::LoadSettings { gen_id, .. } => *gen_id,
-            Request::UpdateUsers { batch_id, .. }
-            | Request::UserAction { batch_id, .. }
-            | Request::CancelBatch { batch_id } => *batch_id,
+            Request::Change { batch_id, .. } | Request::CancelBatch { batch_id } => *batch_id,
             Request::WriteFile { .. } | Request::SwitchProfile { .. } => 0,
         }
     }
@@ -136,9 +128,7 @@ impl Request {
     /// Whether it changes anything on the service (refused in read-only mode).
     pub fn is_mutating(&self) -> bool {
         match self {
-            Request::UpdateUsers { .. } | Request::UserAction { .. } | Request::Admin { .. } => {
-                true
-            }
+            Request::Change { .. } | Request::Admin { .. } => true,
             Request::LoadAccounts { .. }
             | Request::LoadUsersPage { .. }
             | Request::FindUserByEmail { .. }

@@ -372,11 +372,9 @@ pub struct State {
     /// "41 updated · 1 failed": the outcome of the last change.
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
-    pub last_change: Option<crate::model::UserUpdate>,
+    pub last_change: Option<super::form::Change>,
     /// The admin operation in flight (its generation), if any.
     pub admin: Option<u64>,
-    /// The last user action applied, if the last change was one.
-    pub last_action: Option<super::form::UserAction>,
     /// The failed set of the last change of each kind, the latest last.
     pub failed: Vec<FailedSet>,
     next_gen: u64,
@@ -415,7 +413,6 @@ impl State {
             batch: None,
             batch_summary: None,
             last_change: None,
-            last_action: None,
             failed: Vec::new(),
             admin: None,
             next_gen: 0,

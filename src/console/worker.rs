@@ -149,36 +149,16 @@ pub fn spawn(
                     let _ = actions.send(Action::ProfileSwitched { profile, result });
                     continue;
                 }
-                Request::UpdateUsers {
+                Request::Change {
                     batch_id,
                     account_id,
-                    update,
+                    change,
                     changes,
                 } => {
                     let Some(client) = ready(&client) else {
                         continue;
                     };
-                    let job = ChangeJob::update(batch_id, account_id, update, changes);
-                    changing.spawn(run_job(
-                        job,
-                        client,
-                        concurrency,
-                        &audit,
-                        &cancels,
-                        &actions,
-                    ));
-                    continue;
-                }
-                Request::UserAction {
-                    batch_id,
-                    account_id,
-                    action,
-                    changes,
-                } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    let job = ChangeJob::action(batch_id, account_id, action, changes);
+                    let job = ChangeJob::new(batch_id, account_id, change, changes);
                     changing.spawn(run_job(
                         job,
                         client,

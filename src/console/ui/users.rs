@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::table::{Column, ListPane};
-use crate::console::form::UserAction;
+use crate::console::form::{Change, UserAction};
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::text::thousands;
 use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
@@ -279,10 +279,12 @@ fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     if !v.results_shown {
         return Vec::new();
     }
-    match (&state.last_action, &state.last_change) {
-        (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec![UserCol::Registration],
-        (Some(_), _) | (None, None) => Vec::new(),
-        (None, Some(u)) => {
+    match &state.last_change {
+        Some(Change::Action(UserAction::Suspend | UserAction::Unsuspend)) => {
+            vec![UserCol::Registration]
+        }
+        Some(Change::Action(_)) | None => Vec::new(),
+        Some(Change::Update(u)) => {
             let mut c = Vec::new();
             if u.license_type.is_some() {
                 c.push(UserCol::License);

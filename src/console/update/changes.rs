@@ -7,7 +7,7 @@ use tui_input::InputRequest;
 use super::view::{flash, scroll};
 use crate::console::effect::{Effect, Request};
 use crate::console::form::{
-    ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
+    Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
 };
 use crate::console::keys::Command;
 use crate::console::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
@@ -314,7 +314,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     let batch_id = state.new_gen();
-    let label = ChangeLabel::of(p.action, &p.changes);
+    let label = ChangeLabel::of(p.change.action(), &p.changes);
     if let Some(v) = &mut state.users {
         // Users already at the target values are done: unmark them.
         for id in &p.unchanged {
@@ -332,7 +332,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     }
     state.batch = Some(BatchRun {
         id: batch_id,
-        verb: p.action.map_or("Updating", |a| a.verb()),
+        verb: p.change.action().map_or("Updating", |a| a.verb()),
         label,
         account_id: p.account_id.clone(),
         total: p.changes.len(),
@@ -342,22 +342,13 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         cancelling: false,
     });
     state.batch_summary = None;
-    state.last_change = Some(p.update.clone());
-    state.last_action = p.action;
-    fx.push(match p.action {
-        Some(action) => Effect::Io(Request::UserAction {
-            batch_id,
-            account_id: p.account_id,
-            action,
-            changes: p.changes,
-        }),
-        None => Effect::Io(Request::UpdateUsers {
-            batch_id,
-            account_id: p.account_id,
-            update: p.update,
-            changes: p.changes,
-        }),
-    });
+    state.last_change = Some(p.change.clone());
+    fx.push(Effect::Io(Request::Change {
+        batch_id,
+        account_id: p.account_id,
+        change: p.change,
+        changes: p.changes,
+    }));
 }
 
 /// `r`: the users the latest change with failures failed for (or did not
@@ -398,10 +389,9 @@ pub fn retry(state: &mut State) {
 /// The failed set of a change replaces the last one of its kind (or, with
 /// no user failed, clears it).
 pub fn keep_failed(state: &mut State, label: ChangeLabel, account_id: &str, user_ids: Vec<String>) {
-    let update = if label.action.is_none() {
-        state.last_change.clone().unwrap_or_default()
-    } else {
-        Default::default()
+    let update = match &state.last_change {
+        Some(Change::Update(u)) if label.action.is_none() => u.clone(),
+        _ => Default::default(),
     };
     state.failed.retain(|f| f.label.action != label.action);
     if !user_ids.is_empty() {
@@ -514,7 +504,7 @@ pub fn done(
         }
     }
     let mut summary = format!("{} done", thousands(ok));
-    if state.last_action.is_none() {
+    if !matches!(state.last_change, Some(Change::Action(_))) {
         summary = format!("{} updated", thousands(ok));
     }
     if failed > 0 {
