@@ -74,10 +74,7 @@ pub fn spawn(
     let (tx, mut rx) = mpsc::unbounded_channel::<Request>();
     let read_only = cfg.read_only;
     let task = tokio::spawn(async move {
-        let cancels: Cancels = Arc::default();
-        // Tasks that change something: waited for when the worker finishes.
-        let mut changing: JoinSet<()> = JoinSet::new();
-        let mut client = client.await;
+        let client = client.await;
         let mut audit = cfg.audit;
         if let Ok(c) = &client {
             audit.endpoint = c.endpoint().to_string();
@@ -88,198 +85,27 @@ pub fn spawn(
         }
         let (page_size, concurrency) = (cfg.page_size, cfg.concurrency.max(1));
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT.min(concurrency)));
+        let mut serve = Serve {
+            client,
+            audit,
+            conn: cfg.conn,
+            cancels: Arc::default(),
+            changing: JoinSet::new(),
+            actions: actions.clone(),
+            page_size,
+            concurrency,
+        };
         while let Some(req) = rx.recv().await {
-            while changing.try_join_next().is_some() {}
+            while serve.changing.try_join_next().is_some() {}
             tracing::debug!(?req, "request");
             if read_only && req.is_mutating() {
                 tracing::warn!(?req, "refused in read-only mode");
                 let _ = actions.send(refused(&req));
                 continue;
             }
-            let (operation, gen_id) = (req.operation(), req.generation());
             let mutating = req.is_mutating();
-            // The client, or the failure to build it answered for this request.
-            let ready = |client: &Result<Client, ApiError>| match client {
-                Ok(c) => Some(c.clone()),
-                Err(e) => {
-                    let _ = actions.send(failed(operation, gen_id, e));
-                    None
-                }
-            };
-            let call: BoxFuture<'static, Action> = match req {
-                Request::CancelBatch { batch_id } => {
-                    if let Ok(map) = cancels.lock()
-                        && let Some(token) = map.get(&batch_id)
-                    {
-                        token.cancel();
-                    }
-                    continue;
-                }
-                Request::WriteFile {
-                    path,
-                    contents,
-                    what,
-                    overwrite,
-                } => {
-                    tokio::spawn(write_file(path, contents, what, overwrite, actions.clone()));
-                    continue;
-                }
-                Request::SwitchProfile { profile } => {
-                    let result = match &cfg.conn {
-                        None => Err("the demo uses its own credentials: no profiles".to_string()),
-                        Some(conn) => {
-                            let conn = crate::cli::ConnArgs {
-                                profile: Some(profile.clone()),
-                                ..conn.clone()
-                            };
-                            match Client::from_conn(&conn).await {
-                                Ok(c) => {
-                                    let endpoint = c.endpoint().to_string();
-                                    audit.endpoint = endpoint.clone();
-                                    audit.profile = Some(profile.clone());
-                                    forward_events(&c, actions.clone());
-                                    client = Ok(c);
-                                    Ok(endpoint)
-                                }
-                                Err(e) => Err(e.to_string()),
-                            }
-                        }
-                    };
-                    tracing::info!(ok = result.is_ok(), "profile switched");
-                    let _ = actions.send(Action::ProfileSwitched { profile, result });
-                    continue;
-                }
-                Request::Change {
-                    batch_id,
-                    account_id,
-                    change,
-                    changes,
-                } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    let job = ChangeJob::new(batch_id, account_id, change, changes);
-                    changing.spawn(run_job(
-                        job,
-                        client,
-                        concurrency,
-                        &audit,
-                        &cancels,
-                        &actions,
-                    ));
-                    continue;
-                }
-                Request::RefreshUsers {
-                    account_id,
-                    gen_id,
-                    user_ids,
-                } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    tokio::spawn(refresh(
-                        client,
-                        account_id,
-                        gen_id,
-                        user_ids,
-                        actions.clone(),
-                    ));
-                    continue;
-                }
-                Request::LoadAccounts { gen_id, token } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    async move {
-                        match client
-                            .list_accounts(None, None, token.as_deref(), Some(page_size))
-                            .await
-                        {
-                            Ok(r) => Action::AccountsPage {
-                                gen_id,
-                                accounts: r.accounts,
-                                next_token: r.next_token,
-                            },
-                            Err(e) => failed(operation, gen_id, &e),
-                        }
-                    }
-                    .boxed()
-                }
-                Request::LoadUsersPage {
-                    account_id,
-                    gen_id,
-                    token,
-                } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    async move {
-                        let q = ListUsersQuery::default();
-                        match client
-                            .list_users(&account_id, &q, token.as_deref(), Some(page_size))
-                            .await
-                        {
-                            Ok(r) => Action::UsersPage {
-                                gen_id,
-                                account_id,
-                                users: r.users,
-                                next_token: r.next_token,
-                            },
-                            Err(e) => failed(operation, gen_id, &e),
-                        }
-                    }
-                    .boxed()
-                }
-                Request::FindUserByEmail {
-                    account_id,
-                    gen_id,
-                    email,
-                } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    async move {
-                        let q = ListUsersQuery {
-                            user_email: Some(email.clone()),
-                            user_type: None,
-                        };
-                        match client.list_users(&account_id, &q, None, None).await {
-                            Ok(r) => Action::UsersFound {
-                                gen_id,
-                                account_id,
-                                email,
-                                users: r.users,
-                            },
-                            Err(e) => failed(operation, gen_id, &e),
-                        }
-                    }
-                    .boxed()
-                }
-                Request::LoadSettings { gen_id, target } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    async move {
-                        match load_settings(&client, &target).await {
-                            Ok(values) => Action::SettingsLoaded { gen_id, values },
-                            Err(e) => failed(operation, gen_id, &e),
-                        }
-                    }
-                    .boxed()
-                }
-                Request::Admin { gen_id, op } => {
-                    let Some(client) = ready(&client) else {
-                        continue;
-                    };
-                    let audit = audit.clone();
-                    async move {
-                        match super::jobs::run_admin(&client, gen_id, op, &audit).await {
-                            Ok(a) => a,
-                            Err(e) => failed(operation, gen_id, &e),
-                        }
-                    }
-                    .boxed()
-                }
+            let Some(call) = serve.route(req).await else {
+                continue;
             };
             // One call: the slot is taken inside the task, so the loop keeps
             // reading requests (a cancel is never stuck behind calls in flight).
@@ -291,24 +117,160 @@ pub fn spawn(
                 let _ = actions.send(call.await);
             };
             if mutating {
-                changing.spawn(task);
+                serve.changing.spawn(task);
             } else {
                 tokio::spawn(task);
             }
         }
-        // No more effects: the console is quitting.
-        if let Ok(map) = cancels.lock() {
+        // No more requests: the console is quitting.
+        if let Ok(map) = serve.cancels.lock() {
             map.values().for_each(CancellationToken::cancel);
         }
-        if !changing.is_empty() {
+        if !serve.changing.is_empty() {
             tracing::info!(
-                tasks = changing.len(),
+                tasks = serve.changing.len(),
                 "quitting: unsent users cancelled, waiting for requests already sent"
             );
         }
-        while changing.join_next().await.is_some() {}
+        while serve.changing.join_next().await.is_some() {}
     });
     Worker { effects: tx, task }
+}
+
+/// What the worker's loop keeps between requests.
+struct Serve {
+    client: Result<Client, ApiError>,
+    audit: Audit,
+    /// How the client was built, for `:profile`.
+    conn: Option<crate::cli::ConnArgs>,
+    cancels: Cancels,
+    /// Tasks that change something: waited for when the worker finishes.
+    changing: JoinSet<()>,
+    actions: mpsc::UnboundedSender<Action>,
+    page_size: u32,
+    concurrency: usize,
+}
+
+impl Serve {
+    /// The client, or the failure to build it answered for this request.
+    fn ready(&self, operation: &str, gen_id: u64) -> Option<Client> {
+        match &self.client {
+            Ok(c) => Some(c.clone()),
+            Err(e) => {
+                let _ = self.actions.send(failed(operation, gen_id, e));
+                None
+            }
+        }
+    }
+
+    /// Runs a request, or starts it, at once; a single call that must wait
+    /// for one of the slots comes back to be run in one.
+    async fn route(&mut self, req: Request) -> Option<BoxFuture<'static, Action>> {
+        let (operation, gen_id) = (req.operation(), req.generation());
+        let call: BoxFuture<'static, Action> = match req {
+            Request::CancelBatch { batch_id } => {
+                if let Ok(map) = self.cancels.lock()
+                    && let Some(token) = map.get(&batch_id)
+                {
+                    token.cancel();
+                }
+                return None;
+            }
+            Request::WriteFile {
+                path,
+                contents,
+                what,
+                overwrite,
+            } => {
+                tokio::spawn(write_file(
+                    path,
+                    contents,
+                    what,
+                    overwrite,
+                    self.actions.clone(),
+                ));
+                return None;
+            }
+            Request::SwitchProfile { profile } => {
+                let conn = self.conn.as_ref();
+                let result = switch_profile(
+                    conn,
+                    &profile,
+                    &mut self.client,
+                    &mut self.audit,
+                    &self.actions,
+                );
+                let result = result.await;
+                tracing::info!(ok = result.is_ok(), "profile switched");
+                let _ = self
+                    .actions
+                    .send(Action::ProfileSwitched { profile, result });
+                return None;
+            }
+            Request::Change {
+                batch_id,
+                account_id,
+                change,
+                changes,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                let job = ChangeJob::new(batch_id, account_id, change, changes);
+                self.changing.spawn(run_job(
+                    job,
+                    client,
+                    self.concurrency,
+                    &self.audit,
+                    &self.cancels,
+                    &self.actions,
+                ));
+                return None;
+            }
+            Request::RefreshUsers {
+                account_id,
+                gen_id,
+                user_ids,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                tokio::spawn(refresh(
+                    client,
+                    account_id,
+                    gen_id,
+                    user_ids,
+                    self.actions.clone(),
+                ));
+                return None;
+            }
+            Request::LoadAccounts { gen_id, token } => {
+                let client = self.ready(operation, gen_id)?;
+                accounts_page(operation, client, gen_id, token, self.page_size).boxed()
+            }
+            Request::LoadUsersPage {
+                account_id,
+                gen_id,
+                token,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                users_page(operation, client, account_id, gen_id, token, self.page_size).boxed()
+            }
+            Request::FindUserByEmail {
+                account_id,
+                gen_id,
+                email,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                user_by_email(operation, client, account_id, gen_id, email).boxed()
+            }
+            Request::LoadSettings { gen_id, target } => {
+                let client = self.ready(operation, gen_id)?;
+                settings(operation, client, gen_id, target).boxed()
+            }
+            Request::Admin { gen_id, op } => {
+                let client = self.ready(operation, gen_id)?;
+                admin(operation, client, gen_id, op, self.audit.clone()).boxed()
+            }
+        };
+        Some(call)
+    }
 }
 
 /// Client retries become "throttled, retrying" in the status line.
@@ -403,13 +365,105 @@ async fn write_file(
     let _ = actions.send(Action::Exported(r));
 }
 
+/// `:profile NAME`: the client rebuilt with this profile (flags and config
+/// keep their endpoint and region); the old one stays if it cannot be built.
+async fn switch_profile(
+    conn: Option<&crate::cli::ConnArgs>,
+    profile: &str,
+    client: &mut Result<Client, ApiError>,
+    audit: &mut Audit,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> Result<String, String> {
+    let Some(conn) = conn else {
+        return Err("the demo uses its own credentials: no profiles".to_string());
+    };
+    let conn = crate::cli::ConnArgs {
+        profile: Some(profile.to_string()),
+        ..conn.clone()
+    };
+    let c = Client::from_conn(&conn).await.map_err(|e| e.to_string())?;
+    let endpoint = c.endpoint().to_string();
+    audit.endpoint = endpoint.clone();
+    audit.profile = Some(profile.to_string());
+    forward_events(&c, actions.clone());
+    *client = Ok(c);
+    Ok(endpoint)
+}
+
+async fn accounts_page(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    token: Option<String>,
+    page: u32,
+) -> Action {
+    match client
+        .list_accounts(None, None, token.as_deref(), Some(page))
+        .await
+    {
+        Ok(r) => Action::AccountsPage {
+            gen_id,
+            accounts: r.accounts,
+            next_token: r.next_token,
+        },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+async fn users_page(
+    operation: &'static str,
+    client: Client,
+    account_id: String,
+    gen_id: u64,
+    token: Option<String>,
+    page: u32,
+) -> Action {
+    let q = ListUsersQuery::default();
+    match client
+        .list_users(&account_id, &q, token.as_deref(), Some(page))
+        .await
+    {
+        Ok(r) => Action::UsersPage {
+            gen_id,
+            account_id,
+            users: r.users,
+            next_token: r.next_token,
+        },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+async fn user_by_email(
+    operation: &'static str,
+    client: Client,
+    account_id: String,
+    gen_id: u64,
+    email: crate::model::Sensitive,
+) -> Action {
+    let q = ListUsersQuery {
+        user_email: Some(email.clone()),
+        user_type: None,
+    };
+    match client.list_users(&account_id, &q, None, None).await {
+        Ok(r) => Action::UsersFound {
+            gen_id,
+            account_id,
+            email,
+            users: r.users,
+        },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
 /// The settings form's values for its target.
-async fn load_settings(
-    client: &Client,
-    target: &super::settings::SettingsTarget,
-) -> Result<Vec<bool>, ApiError> {
+async fn settings(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    target: super::settings::SettingsTarget,
+) -> Action {
     use super::settings::{SettingsForm, SettingsTarget};
-    match target {
+    let values = match &target {
         SettingsTarget::Account { account_id, .. } => client
             .get_account_settings(account_id)
             .await
@@ -422,6 +476,23 @@ async fn load_settings(
             .get_user_settings(account_id, user_id)
             .await
             .map(|s| SettingsForm::user_values(&s)),
+    };
+    match values {
+        Ok(values) => Action::SettingsLoaded { gen_id, values },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+async fn admin(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    op: super::prompt::AdminOp,
+    audit: Audit,
+) -> Action {
+    match super::jobs::run_admin(&client, gen_id, op, &audit).await {
+        Ok(a) => a,
+        Err(e) => failed(operation, gen_id, &e),
     }
 }
 

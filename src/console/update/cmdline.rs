@@ -290,37 +290,7 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             state.focus = Pane::Users;
             scroll(state);
         }
-        Cmd::Account(name) => {
-            let lower = name.to_lowercase();
-            let items = state.accounts.list.items();
-            let exact: Vec<usize> = (0..items.len())
-                .filter(|&i| items[i].name.to_lowercase() == lower)
-                .collect();
-            let prefix: Vec<usize> = (0..items.len())
-                .filter(|&i| items[i].name.to_lowercase().starts_with(&lower))
-                .collect();
-            let i = match (exact.as_slice(), prefix.as_slice()) {
-                ([i], _) | ([], [i]) => *i,
-                ([], []) => return Err(format!("no account {name:?}")),
-                _ => {
-                    return Err(format!(
-                        "{name:?} names more than one account: Tab lists them"
-                    ));
-                }
-            };
-            state.accounts.filter = Default::default();
-            state.accounts.list.set_filter("");
-            let pos = state
-                .accounts
-                .list
-                .visible()
-                .iter()
-                .position(|&v| v == i)
-                .unwrap_or(0);
-            state.accounts.list.move_to(pos);
-            state.focus = Pane::Accounts;
-            open(state, fx);
-        }
+        Cmd::Account(name) => open_account(state, &name, fx)?,
         Cmd::Filter(text) => {
             let Some(v) = &mut state.users else {
                 return Err("no account open: :account NAME".into());
@@ -355,55 +325,7 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             scope,
             file,
             overwrite,
-        } => {
-            let Some(v) = &state.users else {
-                return Err("no account open: :account NAME".into());
-            };
-            let rows: Vec<&UserRow> = match scope {
-                Scope::View | Scope::Results => v
-                    .list
-                    .visible()
-                    .iter()
-                    .map(|&i| &v.list.items()[i])
-                    .collect(),
-                Scope::Marked => v
-                    .list
-                    .items()
-                    .iter()
-                    .filter(|r| v.marks.contains(&r.user.user_id))
-                    .collect(),
-            };
-            let (what, contents) = match scope {
-                Scope::Results => {
-                    let n = rows.iter().filter(|r| r.result.is_some()).count();
-                    if n == 0 {
-                        return Err("no results to export: the last change shows none here".into());
-                    }
-                    (format!("{n} results"), export::results(format, &rows)?)
-                }
-                _ => {
-                    let users: Vec<_> = rows.iter().map(|r| &r.user).collect();
-                    (
-                        format!("{} users", users.len()),
-                        export::users(format, &users)?,
-                    )
-                }
-            };
-            let path = file.unwrap_or_else(|| {
-                let kind = if scope == Scope::Results {
-                    "results"
-                } else {
-                    "users"
-                };
-                PathBuf::from(format!("chime-{kind}.{}", format.ext()))
-            });
-            fx.push(Effect::Io(Request::WriteFile {
-                path,
-                contents: contents.into(),
-                what,
-                overwrite,
-            }));
-        }
+        } => export_users(state, format, scope, file, overwrite, fx)?,
         Cmd::CopyEmail
             if state.focus != Pane::Accounts
                 && state.users.as_ref().is_some_and(|v| !v.marks.is_empty()) =>
@@ -457,6 +379,99 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
         Cmd::Quit => return Ok(Some(Command::Quit)),
     }
     Ok(None)
+}
+
+/// `:account NAME`: the one account whose name is NAME (or starts with it), opened.
+fn open_account(state: &mut State, name: &str, fx: &mut Vec<Effect>) -> Result<(), String> {
+    let lower = name.to_lowercase();
+    let items = state.accounts.list.items();
+    let exact: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].name.to_lowercase() == lower)
+        .collect();
+    let prefix: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].name.to_lowercase().starts_with(&lower))
+        .collect();
+    let i = match (exact.as_slice(), prefix.as_slice()) {
+        ([i], _) | ([], [i]) => *i,
+        ([], []) => return Err(format!("no account {name:?}")),
+        _ => {
+            return Err(format!(
+                "{name:?} names more than one account: Tab lists them"
+            ));
+        }
+    };
+    state.accounts.filter = Default::default();
+    state.accounts.list.set_filter("");
+    let pos = state
+        .accounts
+        .list
+        .visible()
+        .iter()
+        .position(|&v| v == i)
+        .unwrap_or(0);
+    state.accounts.list.move_to(pos);
+    state.focus = Pane::Accounts;
+    open(state, fx);
+    Ok(())
+}
+
+/// `:export`: the users shown, marked or with results, written to a file by the worker.
+fn export_users(
+    state: &State,
+    format: Format,
+    scope: Scope,
+    file: Option<PathBuf>,
+    overwrite: bool,
+    fx: &mut Vec<Effect>,
+) -> Result<(), String> {
+    let Some(v) = &state.users else {
+        return Err("no account open: :account NAME".into());
+    };
+    let rows: Vec<&UserRow> = match scope {
+        Scope::View | Scope::Results => v
+            .list
+            .visible()
+            .iter()
+            .map(|&i| &v.list.items()[i])
+            .collect(),
+        Scope::Marked => v
+            .list
+            .items()
+            .iter()
+            .filter(|r| v.marks.contains(&r.user.user_id))
+            .collect(),
+    };
+    let (what, contents) = match scope {
+        Scope::Results => {
+            let n = rows.iter().filter(|r| r.result.is_some()).count();
+            if n == 0 {
+                return Err("no results to export: the last change shows none here".into());
+            }
+            (format!("{n} results"), export::results(format, &rows)?)
+        }
+        _ => {
+            let users: Vec<_> = rows.iter().map(|r| &r.user).collect();
+            (
+                format!("{} users", users.len()),
+                export::users(format, &users)?,
+            )
+        }
+    };
+    let path = file.unwrap_or_else(|| {
+        let kind = if scope == Scope::Results {
+            "results"
+        } else {
+            "users"
+        };
+        PathBuf::from(format!("chime-{kind}.{}", format.ext()))
+    });
+    fx.push(Effect::Io(Request::WriteFile {
+        path,
+        contents: contents.into(),
+        what,
+        overwrite,
+    }));
+    Ok(())
 }
 
 #[cfg(test)]
