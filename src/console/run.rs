@@ -1,7 +1,7 @@
 //! The terminal and the event loop: `tokio::select!` over crossterm's
 //! EventStream, the worker's channel, SIGTERM/SIGHUP, a timer that ticks
 //! only while something animates, and the one timer `update` asked for
-//! (`Effect::Timer`, e.g. the email look-up once typing pauses), armed only
+//! (`Term::Timer`, e.g. the email look-up once typing pauses), armed only
 //! while pending: idle means no wakeups. A frame is drawn only when the state is
 //! dirty, and ratatui writes only the cells that changed. The terminal is
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
@@ -210,7 +210,7 @@ impl InputClock {
 struct Dispatch {
     fx_tx: mpsc::UnboundedSender<Request>,
     clipboard: Clipboard,
-    /// The one timer pending (`Effect::Timer`): when, and its generation.
+    /// The one timer pending (`Term::Timer`): when, and its generation.
     timer: Option<(tokio::time::Instant, u64)>,
 }
 

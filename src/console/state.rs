@@ -165,7 +165,7 @@ pub enum Lookup {
     /// Nothing asked for the current filter text.
     #[default]
     Idle,
-    /// Typing has not paused yet: sent when the `Effect::Timer` of this generation is due.
+    /// Typing has not paused yet: sent when the `Term::Timer` of this generation is due.
     Due(u64),
     /// This email was asked for with this generation; the answer is awaited.
     InFlight { email: String, gen_id: u64 },

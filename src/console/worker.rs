@@ -1,6 +1,6 @@
-//! The worker: one tokio task that owns the client, runs Effects with bounded
+//! The worker: one tokio task that owns the client, runs Requests (`Effect::Io`) with bounded
 //! concurrency and sends the results back as Actions. It never touches the
-//! State, and refuses mutating effects in read-only mode whatever asks.
+//! State, and refuses mutating requests in read-only mode whatever asks.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -45,7 +45,7 @@ pub struct WorkerConfig {
 
 type Cancels = Arc<Mutex<HashMap<u64, CancellationToken>>>;
 
-/// The running worker: effects go in through `effects`.
+/// The running worker: requests go in through `effects`.
 pub struct Worker {
     pub effects: mpsc::UnboundedSender<Request>,
     task: JoinHandle<()>,
@@ -64,8 +64,8 @@ impl Worker {
 }
 
 /// Starts the worker. `client` resolves the client (credentials may take a
-/// moment, so the first frame never waits for it); effects sent before it is
-/// ready wait, and if it fails every effect is answered with that error.
+/// moment, so the first frame never waits for it); requests sent before it is
+/// ready wait, and if it fails every request is answered with that error.
 pub fn spawn(
     client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
     cfg: WorkerConfig,
