@@ -69,6 +69,14 @@ impl Tmux {
         self.cmd(&["send-keys", "-t", "t", "-l", text]);
     }
 
+    /// Escape, then the screen showing it was taken: a key sent right after
+    /// an Escape can reach the console in the same read and be taken as
+    /// Alt+key (that is how terminals send Alt), so the next key waits.
+    fn escape_until(&self, what: &str, done: impl Fn(&str) -> bool) {
+        self.keys(&["Escape"]);
+        self.wait_for(what, Duration::from_secs(5), done);
+    }
+
     /// A key that confirms or sends a change, pressed at a person's pace:
     /// the console refuses one that comes within 150 ms of the previous key
     /// (a burst is a paste, not a confirmation), so this pause is part of
@@ -1236,7 +1244,7 @@ fn remapped_keys_command_line_export_and_copy() {
             && s.lines()
                 .any(|l| l.contains("  f ") && l.contains("filter: accounts by name"))
     });
-    t.keys(&["Escape"]);
+    t.escape_until("the help closed", |s| !s.contains(" Keys "));
     t.keys(&["f"]);
     t.wait_for("the filter line", Duration::from_secs(5), |s| {
         s.contains("filter /")
@@ -1303,7 +1311,7 @@ fn remapped_keys_command_line_export_and_copy() {
         !s.contains("Users · Example Corp"),
         "the old account view is gone:\n{s}"
     );
-    t.keys(&["Escape"]);
+    t.escape_until("the error closed", |s| !s.contains("esc/n close"));
     t.keys(&[":"]);
     t.text("profile default");
     t.keys(&["Enter"]);
@@ -1809,7 +1817,7 @@ fn a_then_e_while_pages_load_previews_every_match() {
     t.wait_for("the preview of every match", Duration::from_secs(5), |s| {
         s.contains(&want)
     });
-    t.keys(&["Escape"]);
+    t.escape_until("the preview closed", |s| !s.contains(&want));
     t.keys(&["q"]);
     assert_restored(&t, "after marking");
 }
