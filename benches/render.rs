@@ -21,12 +21,12 @@ use ratatui::backend::{CrosstermBackend, TestBackend};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
-use chime_admin::console::effect::Effect;
+use chime_admin::console::effect::{Effect, Request};
 use chime_admin::console::keys::Command as Cmd;
 use chime_admin::console::run::action_for_event;
 use chime_admin::console::state::State;
+use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
-use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{Account, License, RegistrationStatus, User, UserType};
 
@@ -81,7 +81,7 @@ fn loaded_state() -> State {
         },
     );
     let fx = start(&mut s);
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!("no LoadAccounts")
     };
     let account = Account {
@@ -98,7 +98,7 @@ fn loaded_state() -> State {
         },
     );
     let fx = update(&mut s, Action::Cmd(Cmd::Open));
-    let Some(Effect::LoadUsersPage { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadUsersPage { gen_id, .. })) = fx.first().cloned() else {
         panic!("no LoadUsersPage")
     };
     for p in 0..USERS / 200 {
@@ -370,22 +370,23 @@ fn main() {
 async fn drive(
     s: &mut State,
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>,
-    fx_tx: &tokio::sync::mpsc::UnboundedSender<Effect>,
+    fx_tx: &tokio::sync::mpsc::UnboundedSender<Request>,
     done: impl Fn(&State) -> bool,
 ) {
     while !done(s) {
         let Ok(Some(a)) = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await else {
             panic!("the worker went quiet");
         };
-        for e in update(s, a) {
-            let _ = fx_tx.send(e);
-        }
+        send_all(fx_tx, update(s, a));
     }
 }
 
-fn send_all(fx_tx: &tokio::sync::mpsc::UnboundedSender<Effect>, fx: Vec<Effect>) {
+/// The worker's part of the effects (the bench has no terminal).
+fn send_all(fx_tx: &tokio::sync::mpsc::UnboundedSender<Request>, fx: Vec<Effect>) {
     for e in fx {
-        let _ = fx_tx.send(e);
+        if let Effect::Io(r) = e {
+            let _ = fx_tx.send(r);
+        }
     }
 }
 
@@ -449,7 +450,7 @@ fn bulk_change() {
         send_all(&fx_tx, update(&mut s, Action::Cmd(Cmd::Open)));
         send_all(&fx_tx, update(&mut s, Action::Cmd(Cmd::MarkAll)));
         drive(&mut s, &mut rx, &fx_tx, |s| {
-            s.users.as_ref().is_some_and(|v| v.complete)
+            s.users.as_ref().is_some_and(|v| v.paging.is_complete())
         })
         .await;
         update(&mut s, Action::Cmd(Cmd::Edit));
@@ -457,7 +458,7 @@ fn bulk_change() {
         update(&mut s, Action::Cmd(Cmd::Submit));
         let fx = update(&mut s, Action::Cmd(Cmd::Yes));
         let n = match fx.first() {
-            Some(Effect::UpdateUsers { changes, .. }) => changes.len(),
+            Some(Effect::Io(Request::Change { changes, .. })) => changes.len(),
             other => panic!("no change to send: {other:?}"),
         };
         let t0 = Instant::now();

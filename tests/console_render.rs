@@ -9,11 +9,11 @@ use ratatui::style::{Color, Modifier};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
-use chime_admin::console::effect::Effect;
+use chime_admin::console::effect::{Effect, Request};
 use chime_admin::console::keys::{Command, Keymap};
-use chime_admin::console::state::{ErrorInfo, State};
+use chime_admin::console::state::{ErrorInfo, Modal, State};
+use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
-use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
     Account, AccountStatus, AccountType, AlexaForBusinessMetadata, InviteStatus, License,
@@ -125,7 +125,7 @@ fn base(w: u16, h: u16, theme: Theme) -> (State, Vec<Effect>) {
 /// Accounts loaded, first account open with 30 of its users, more exist.
 fn loaded(w: u16, h: u16, theme: Theme) -> State {
     let (mut s, fx) = base(w, h, theme);
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     update(
@@ -137,7 +137,7 @@ fn loaded(w: u16, h: u16, theme: Theme) -> State {
         },
     );
     let fx = update(&mut s, Action::Cmd(Command::Open));
-    let Some(Effect::LoadUsersPage { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadUsersPage { gen_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     update(
@@ -177,7 +177,7 @@ fn state_at(state: &State, w: u16, h: u16) -> Option<State> {
 #[test]
 fn empty() {
     let (mut s, fx) = base(80, 24, Theme::default());
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!()
     };
     update(
@@ -219,7 +219,7 @@ fn filtered() {
 #[test]
 fn error_dialog() {
     let (mut s, fx) = base(80, 24, Theme::default());
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!()
     };
     update(
@@ -376,7 +376,7 @@ fn applied() -> (State, u64) {
     let mut s = with_form();
     update(&mut s, Action::Cmd(Command::Submit));
     let fx = update(&mut s, Action::Cmd(Command::Yes));
-    let Some(Effect::UpdateUsers { batch_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::Change { batch_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     (s, batch_id)
@@ -540,10 +540,16 @@ fn theme_256_reads_on_light_and_dark_backgrounds() {
     update(&mut s, Action::Cmd(Command::Help));
     screens.push(draw(&s, 120, 40).backend().buffer().clone());
     update(&mut s, Action::Cmd(Command::Back));
+    // A failure of a request in flight (update drops the answer of any other).
+    let fx = update(&mut s, Action::Cmd(Command::Reload));
+    let Some(Effect::Io(reload)) = fx.first() else {
+        panic!("ctrl-r reloads: {fx:?}")
+    };
+    let gen_id = reload.generation();
     update(
         &mut s,
         Action::Failed {
-            gen_id: 0,
+            gen_id,
             error: ErrorInfo {
                 operation: "ListUsers".into(),
                 code: "ThrottledClientException".into(),
@@ -552,6 +558,10 @@ fn theme_256_reads_on_light_and_dark_backgrounds() {
                 hint: None,
             },
         },
+    );
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Error(_))),
+        "the error dialog is showing"
     );
     screens.push(draw(&s, 80, 24).backend().buffer().clone());
     let (white, black) = (luminance((255, 255, 255)), luminance((0, 0, 0)));

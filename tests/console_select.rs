@@ -6,10 +6,10 @@
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
-use chime_admin::console::effect::Effect;
+use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::Command;
 use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, SortKey, State};
-use chime_admin::console::ui::theme::Theme;
+use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
     Account, AccountType, ErrorCode, License, RegistrationStatus, User, UserType,
@@ -87,7 +87,7 @@ fn opened(ends: &[usize], complete: bool) -> State {
         },
     );
     let fx = start(&mut s);
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!("expected LoadAccounts, got {fx:?}")
     };
     update(
@@ -105,7 +105,7 @@ fn opened(ends: &[usize], complete: bool) -> State {
         },
     );
     let fx = cmd(&mut s, Command::Open);
-    let Some(Effect::LoadUsersPage { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadUsersPage { gen_id, .. })) = fx.first().cloned() else {
         panic!("expected LoadUsersPage, got {fx:?}")
     };
     for (k, r) in pages.iter().enumerate() {
@@ -283,10 +283,10 @@ fn an_email_term_asks_the_service_for_that_address() {
     let fx: Vec<_> = fx
         .into_iter()
         .chain(cmd(&mut s, Command::Submit))
-        .filter(|e| matches!(e, Effect::FindUserByEmail { .. }))
+        .filter(|e| matches!(e, Effect::Io(Request::FindUserByEmail { .. })))
         .collect();
     match &fx[..] {
-        [Effect::FindUserByEmail { email, .. }] => {
+        [Effect::Io(Request::FindUserByEmail { email, .. })] => {
             assert_eq!(email.expose(), "someone@example.com")
         }
         other => panic!("expected one look-up, got {other:?}"),
@@ -372,11 +372,14 @@ fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
     cmd(s, Command::Submit);
     cmd(s, Command::NextField);
     let fx = cmd(s, Command::Submit);
-    let Some(Effect::UpdateUsers {
-        batch_id, changes, ..
-    }) = fx.first().cloned()
+    let Some(Effect::Io(Request::Change {
+        batch_id,
+        change: chime_admin::console::form::Change::Update(_),
+        changes,
+        ..
+    })) = fx.first().cloned()
     else {
-        panic!("expected UpdateUsers, got {fx:?}")
+        panic!("expected an update, got {fx:?}")
     };
     let failed = vec!["u-00001".to_string(), "u-00004".to_string()];
     let outcomes = changes
@@ -458,7 +461,7 @@ fn copy_email_with_marks_copies_every_marked_email_and_export_keeps_files() {
     cmd(&mut s, Command::Mark);
     let fx = cmdline(&mut s, "copy email");
     match &fx[..] {
-        [Effect::Copy { text, .. }] => assert_eq!(
+        [Effect::Term(Term::Copy { text, .. })] => assert_eq!(
             text.expose(),
             "user00000@example.com\nuser00001@example.com\nuser00003@example.com"
         ),
@@ -468,9 +471,9 @@ fn copy_email_with_marks_copies_every_marked_email_and_export_keeps_files() {
     let home = dirs::home_dir().expect("home");
     match &fx[..] {
         [
-            Effect::WriteFile {
+            Effect::Io(Request::WriteFile {
                 path, overwrite, ..
-            },
+            }),
         ] => {
             assert_eq!(path, &home.join("x.csv"));
             assert!(!overwrite);
@@ -481,10 +484,10 @@ fn copy_email_with_marks_copies_every_marked_email_and_export_keeps_files() {
     assert!(
         matches!(
             &fx[..],
-            [Effect::WriteFile {
+            [Effect::Io(Request::WriteFile {
                 overwrite: true,
                 ..
-            }]
+            })]
         ),
         "{fx:?}"
     );
@@ -512,7 +515,7 @@ fn after_account_name_the_accounts_cursor_is_on_that_account() {
         },
     );
     let fx = start(&mut s);
-    let Some(Effect::LoadAccounts { gen_id, .. }) = fx.first().cloned() else {
+    let Some(Effect::Io(Request::LoadAccounts { gen_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
     };
     let names = ["Acme", "Design Studio", "Globex", "Initech"];

@@ -5,13 +5,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
-use chime_admin::console::effect::Effect;
+use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::{self, Command, KeyContext};
 use chime_admin::console::state::{
-    BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Pane, RowResult, State,
+    BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Paging, Pane, RowResult, State,
 };
+use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::status::{key_context, rows_status};
-use chime_admin::console::ui::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{Account, AccountType, License, User};
 
@@ -67,10 +67,10 @@ fn opened() -> (State, u64) {
         },
     );
     let fx = start(&mut s);
-    let Effect::LoadAccounts {
+    let Effect::Io(Request::LoadAccounts {
         gen_id,
         token: None,
-    } = fx[0].clone()
+    }) = fx[0].clone()
     else {
         panic!("expected LoadAccounts, got {fx:?}")
     };
@@ -86,11 +86,11 @@ fn opened() -> (State, u64) {
     assert_eq!(s.focus, Pane::Users);
     match &fx[..] {
         [
-            Effect::LoadUsersPage {
+            Effect::Io(Request::LoadUsersPage {
                 account_id,
                 gen_id,
                 token: None,
-            },
+            }),
         ] => {
             assert_eq!(account_id, "acc-0");
             (s, *gen_id)
@@ -123,7 +123,7 @@ fn accounts_follow_next_token_then_stop() {
     let mut s = State::new("e", false, Theme::default());
     let fx = start(&mut s);
     assert!(s.accounts.loading);
-    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+    let Effect::Io(Request::LoadAccounts { gen_id, .. }) = fx[0].clone() else {
         panic!()
     };
     let fx = update(
@@ -136,10 +136,10 @@ fn accounts_follow_next_token_then_stop() {
     );
     assert_eq!(
         fx,
-        vec![Effect::LoadAccounts {
+        vec![Effect::Io(Request::LoadAccounts {
             gen_id,
             token: Some("t".into())
-        }]
+        })]
     );
     let fx = update(
         &mut s,
@@ -177,11 +177,11 @@ fn users_page_on_demand_as_the_cursor_nears_the_end() {
     let fx = cmd(&mut s, Command::Bottom);
     assert_eq!(
         fx,
-        vec![Effect::LoadUsersPage {
+        vec![Effect::Io(Request::LoadUsersPage {
             account_id: "acc-0".into(),
             gen_id: g,
             token: Some("t1".into())
-        }]
+        })]
     );
     assert!(
         cmd(&mut s, Command::Up).is_empty(),
@@ -196,7 +196,7 @@ fn users_page_on_demand_as_the_cursor_nears_the_end() {
     let fx = update(&mut s, page(g, 400..450, None));
     assert!(fx.is_empty());
     let v = s.users.as_ref().expect("view");
-    assert!(v.complete && v.next_token.is_none());
+    assert_eq!(v.paging, Paging::Complete);
     assert_eq!(rows_status(&s), "450 users · all 450 loaded");
     assert_eq!(s.user_counts.get("acc-0"), Some(&450));
     assert!(
@@ -228,11 +228,11 @@ fn stale_pages_are_dropped_after_reload_or_another_account() {
     // Reload: a new generation; the first page is asked for again.
     let fx = cmd(&mut s, Command::Reload);
     let [
-        Effect::LoadUsersPage {
+        Effect::Io(Request::LoadUsersPage {
             gen_id: g2,
             token: None,
             ..
-        },
+        }),
     ] = fx[..]
     else {
         panic!("{fx:?}")
@@ -242,7 +242,7 @@ fn stale_pages_are_dropped_after_reload_or_another_account() {
     // An answer to the old generation changes nothing.
     update(&mut s, page(g, 200..400, None));
     assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(0));
-    assert!(!s.users.as_ref().expect("view").complete);
+    assert!(!s.users.as_ref().expect("view").paging.is_complete());
     update(&mut s, page(g2, 0..10, None));
     assert_eq!(s.users.as_ref().map(|v| v.list.len()), Some(10));
 
@@ -251,11 +251,11 @@ fn stale_pages_are_dropped_after_reload_or_another_account() {
     cmd(&mut s, Command::Down);
     let fx = cmd(&mut s, Command::Open);
     let [
-        Effect::LoadUsersPage {
+        Effect::Io(Request::LoadUsersPage {
             ref account_id,
             gen_id: g3,
             ..
-        },
+        }),
     ] = fx[..]
     else {
         panic!("{fx:?}")
@@ -287,11 +287,11 @@ fn filter_narrows_at_once_and_keeps_loading_in_the_background() {
     assert_eq!(v.list.visible_len(), 20, "case-insensitive substring");
     assert_eq!(
         fx,
-        vec![Effect::LoadUsersPage {
+        vec![Effect::Io(Request::LoadUsersPage {
             account_id: "acc-0".into(),
             gen_id: g,
             token: Some("t1".into())
-        }],
+        })],
         "a filter over partial data loads the rest"
     );
     assert_eq!(
@@ -330,7 +330,7 @@ fn filter_narrows_at_once_and_keeps_loading_in_the_background() {
 fn lookups(fx: &[Effect]) -> Vec<(u64, String)> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::FindUserByEmail { gen_id, email, .. } => {
+            Effect::Io(Request::FindUserByEmail { gen_id, email, .. }) => {
                 Some((*gen_id, email.expose().to_string()))
             }
             _ => None,
@@ -341,7 +341,7 @@ fn lookups(fx: &[Effect]) -> Vec<(u64, String)> {
 fn timers(fx: &[Effect]) -> Vec<u64> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Timer { gen_id, after } => {
+            Effect::Term(Term::Timer { gen_id, after }) => {
                 assert_eq!(*after, LOOKUP_DEBOUNCE);
                 Some(*gen_id)
             }
@@ -416,15 +416,15 @@ fn a_complete_email_asks_the_service_and_stale_lookups_are_dropped() {
     let stale_gen = *stale_gen;
     // Typing on makes that look-up stale at once, before the next is sent.
     let t = timers(&type_text(&mut s, "m"));
-    assert!(!s.users.as_ref().expect("view").lookup_in_flight);
+    assert!(!s.users.as_ref().expect("view").lookup.in_flight());
     let fx = fire(&mut s, &t);
-    let Some(Effect::FindUserByEmail {
+    let Some(Effect::Io(Request::FindUserByEmail {
         gen_id,
         email,
         account_id,
-    }) = fx
+    })) = fx
         .iter()
-        .find(|e| matches!(e, Effect::FindUserByEmail { .. }))
+        .find(|e| matches!(e, Effect::Io(Request::FindUserByEmail { .. })))
         .cloned()
     else {
         panic!("{fx:?}")
@@ -603,7 +603,7 @@ fn help_scrolls_no_further_than_its_last_line() {
         },
     );
     s.modals.push(Modal::Help { scroll: 0 });
-    let end = chime_admin::console::ui::help::max_scroll(&s);
+    let end = chime_admin::console::help::max_scroll(&s);
     assert!(end > 0, "the help is longer than 24 lines");
     for _ in 0..end + 50 {
         cmd(&mut s, Command::Down);
@@ -686,6 +686,27 @@ fn ticks_animate_only_while_loading_and_expire_flash() {
     s.dirty = false;
     update(&mut s, Action::Tick);
     assert!(!s.dirty, "a tick while idle draws nothing");
+    update(&mut s, Action::Timer { gen_id: 999 });
+    assert!(!s.dirty, "a timer nothing waits for draws nothing");
+    // Every other action asks for a frame, even one that turns out stale.
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: 999,
+            error: ErrorInfo {
+                operation: "ListUsers".into(),
+                code: "x".into(),
+                message: "stale".into(),
+                request_id: None,
+                hint: None,
+            },
+        },
+    );
+    assert!(
+        s.dirty,
+        "update marks the screen for every action but the idle timers"
+    );
+    assert!(s.modals.is_empty(), "a stale failure shows nothing");
 }
 
 fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
@@ -754,7 +775,7 @@ fn the_registry_dispatches_by_mode() {
 
 // ---------------------------------------------------------------- changes (issue 6)
 
-use chime_admin::console::form::FormField;
+use chime_admin::console::form::{Change, FormField};
 use chime_admin::model::{ErrorCode, UserType};
 
 /// Users 0..10 open; users 3 and 4 are already Basic.
@@ -876,7 +897,7 @@ fn preview_counts_no_change_and_defaults_to_cancel() {
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
     assert_eq!(p.changes.len(), 3, "users 3 and 4 are already Basic");
-    assert_eq!(p.no_change, 2);
+    assert_eq!(p.no_change(), 2);
     assert_eq!(
         p.summary,
         vec!["License Pro → Basic for 3 users".to_string()]
@@ -904,12 +925,12 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
     let fx = cmd(s, Command::Submit);
     match &fx[..] {
         [
-            Effect::UpdateUsers {
+            Effect::Io(Request::Change {
                 batch_id,
                 account_id,
-                update,
+                change: Change::Update(update),
                 changes,
-            },
+            }),
         ] => {
             assert_eq!(account_id, "acc-0");
             assert_eq!(update.license_type, Some(License::Basic));
@@ -919,7 +940,7 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
                 changes.iter().map(|c| c.user_id.clone()).collect(),
             )
         }
-        other => panic!("expected UpdateUsers, got {other:?}"),
+        other => panic!("expected an update, got {other:?}"),
     }
 }
 
@@ -944,7 +965,7 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             elapsed_ms: 500,
         },
     );
-    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert_eq!(line, "Updating 3 users: 2/3 · 4 users/s · ETA 1 s");
     // An answer for another batch is ignored.
     update(
@@ -992,11 +1013,11 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         "no-change rows are done too: unmarked"
     );
     let [
-        Effect::RefreshUsers {
+        Effect::Io(Request::RefreshUsers {
             account_id,
             gen_id,
             user_ids,
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1067,7 +1088,7 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
     assert_eq!(ids, vec!["u-00001", "u-00002"], "failed and not-sent rows");
     assert!(!p.apply_focused);
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+    let [Effect::Io(Request::Change { changes, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 2);
@@ -1088,7 +1109,7 @@ fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
     );
     assert_eq!(
         cmd(&mut s, Command::CancelBatch),
-        vec![Effect::CancelBatch { batch_id: batch }]
+        vec![Effect::Io(Request::CancelBatch { batch_id: batch })]
     );
     assert!(cmd(&mut s, Command::CancelBatch).is_empty());
     // The worker refuses (read-only) or cannot send: pending rows fail, the batch ends.
@@ -1119,7 +1140,7 @@ fn read_only_hides_and_refuses_changes() {
         },
     );
     let fx = start(&mut s);
-    let Effect::LoadAccounts { gen_id, .. } = fx[0].clone() else {
+    let Effect::Io(Request::LoadAccounts { gen_id, .. }) = fx[0].clone() else {
         panic!()
     };
     update(
@@ -1131,7 +1152,7 @@ fn read_only_hides_and_refuses_changes() {
         },
     );
     let fx = cmd(&mut s, Command::Open);
-    let Effect::LoadUsersPage { gen_id, .. } = fx[0].clone() else {
+    let Effect::Io(Request::LoadUsersPage { gen_id, .. }) = fx[0].clone() else {
         panic!()
     };
     update(&mut s, page(gen_id, 0..5, None));
@@ -1155,10 +1176,10 @@ fn read_only_hides_and_refuses_changes() {
     cmd(&mut s, Command::Edit);
     assert!(s.modals.is_empty());
     assert!(
-        Effect::UpdateUsers {
+        Request::Change {
             batch_id: 1,
             account_id: "a".into(),
-            update: Default::default(),
+            change: Change::Update(Default::default()),
             changes: vec![]
         }
         .is_mutating()
@@ -1186,26 +1207,26 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     }
     cmd(&mut s, Command::Suspend);
     let p = preview(&s);
-    assert_eq!(p.action, Some(UserAction::Suspend));
+    assert_eq!(p.change, Change::Action(UserAction::Suspend));
     assert_eq!(
-        (p.changes.len(), p.no_change),
+        (p.changes.len(), p.no_change()),
         (2, 1),
         "the suspended one is no change"
     );
     let fx = cmd(&mut s, Command::Yes);
     let [
-        Effect::UserAction {
+        Effect::Io(Request::Change {
             batch_id,
-            action: UserAction::Suspend,
+            change: Change::Action(UserAction::Suspend),
             changes,
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 2);
-    let line = chime_admin::console::changes::progress_line(s.batch.as_ref().expect("batch"));
+    let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert!(line.starts_with("Suspending 2 users: 0/2"), "{line}");
     update(
         &mut s,
@@ -1227,11 +1248,11 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     assert_eq!(preview(&s).changes.len(), 1);
     let fx = cmd(&mut s, Command::Yes);
     let [
-        Effect::UserAction {
+        Effect::Io(Request::Change {
             batch_id,
-            action: UserAction::ResetPin,
+            change: Change::Action(UserAction::ResetPin),
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1277,10 +1298,10 @@ fn prompts_validate_and_send_one_admin_operation() {
     type_text(&mut s, " 0");
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             gen_id,
             op: AdminOp::DeleteAccount { account_id },
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1318,10 +1339,10 @@ fn prompts_validate_and_send_one_admin_operation() {
     type_text(&mut s, &many.join("\n"));
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             gen_id,
             op: AdminOp::Invite { emails, .. },
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1341,7 +1362,10 @@ fn prompts_validate_and_send_one_admin_operation() {
         Some("120 invited")
     );
     assert!(
-        matches!(&fx[..], [Effect::LoadUsersPage { token: None, .. }]),
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::LoadUsersPage { token: None, .. })]
+        ),
         "{fx:?}"
     );
 
@@ -1368,7 +1392,7 @@ fn prompts_validate_and_send_one_admin_operation() {
     type_text(&mut s, "privateuser");
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             op:
                 AdminOp::CreateUser {
                     email,
@@ -1377,7 +1401,7 @@ fn prompts_validate_and_send_one_admin_operation() {
                     ..
                 },
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1398,7 +1422,7 @@ fn settings_are_read_first_then_toggled_and_saved() {
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..3, None));
     let fx = cmd(&mut s, Command::Settings);
-    let [Effect::LoadSettings { gen_id, .. }] = &fx[..] else {
+    let [Effect::Io(Request::LoadSettings { gen_id, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     let gen_id = *gen_id;
@@ -1428,12 +1452,12 @@ fn settings_are_read_first_then_toggled_and_saved() {
     update(&mut s, Action::Input(InputRequest::InsertChar(' ')));
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             op: AdminOp::UserSettings {
                 user_id, settings, ..
             },
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1460,7 +1484,16 @@ fn effects_logged_at_debug_never_show_emails_or_room_arns() {
     cmd(&mut s, Command::Submit);
     let fx = cmd(&mut s, Command::Yes);
     let dbg = format!("{fx:?}");
-    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{dbg}");
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::Change {
+                change: Change::Update(_),
+                ..
+            })]
+        ),
+        "{dbg}"
+    );
     assert!(
         !dbg.contains("secret-room") && !dbg.contains("@example.com"),
         "{dbg}"
@@ -1574,8 +1607,9 @@ fn tab_completes_profile_names_read_at_start() {
     assert_eq!(cmdline_text(&s), "profile prod-eu");
     let fx = cmd(&mut s, Command::Submit);
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, Effect::SwitchProfile { profile } if profile == "prod-eu")),
+        fx.iter().any(
+            |e| matches!(e, Effect::Io(Request::SwitchProfile { profile }) if profile == "prod-eu")
+        ),
         "{fx:?}"
     );
     // Account names are not offered for :profile, nor profiles for :account.
@@ -1605,7 +1639,7 @@ fn colon_commands_jump_focus_filter_and_quit() {
         Some("acc-2")
     );
     assert!(
-        matches!(&fx[..], [Effect::LoadUsersPage { account_id, .. }] if account_id == "acc-2"),
+        matches!(&fx[..], [Effect::Io(Request::LoadUsersPage { account_id, .. })] if account_id == "acc-2"),
         "{fx:?}"
     );
     colon(&mut s, "account Nope");
@@ -1622,7 +1656,7 @@ fn colon_commands_jump_focus_filter_and_quit() {
     );
     assert!(
         fx.iter()
-            .any(|e| matches!(e, Effect::FindUserByEmail { .. })),
+            .any(|e| matches!(e, Effect::Io(Request::FindUserByEmail { .. }))),
         "{fx:?}"
     );
     // A wrong command keeps the line open and says why.
@@ -1642,7 +1676,9 @@ fn colon_commands_jump_focus_filter_and_quit() {
 
 fn written(fx: &[Effect]) -> (std::path::PathBuf, String) {
     match fx {
-        [Effect::WriteFile { path, contents, .. }] => (path.clone(), contents.expose().to_string()),
+        [Effect::Io(Request::WriteFile { path, contents, .. })] => {
+            (path.clone(), contents.expose().to_string())
+        }
         other => panic!("expected one WriteFile, got {other:?}"),
     }
 }
@@ -1734,11 +1770,15 @@ fn copy_sends_the_selected_users_email_or_id() {
     cmd(&mut s, Command::Down);
     let fx = colon(&mut s, "copy email");
     match &fx[..] {
-        [Effect::Copy { text, .. }] => assert_eq!(text.expose(), "user00001@example.com"),
+        [Effect::Term(Term::Copy { text, .. })] => {
+            assert_eq!(text.expose(), "user00001@example.com")
+        }
         other => panic!("{other:?}"),
     }
     let fx = colon(&mut s, "copy id");
-    assert!(matches!(&fx[..], [Effect::Copy { text, .. }] if text.expose() == "u-00001"));
+    assert!(
+        matches!(&fx[..], [Effect::Term(Term::Copy { text, .. })] if text.expose() == "u-00001")
+    );
 }
 
 #[test]
@@ -1765,7 +1805,7 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
     update(&mut s, page(g, 0..5, None));
     let fx = colon(&mut s, "profile ops");
     assert!(
-        matches!(&fx[..], [Effect::SwitchProfile { profile }] if profile == "ops"),
+        matches!(&fx[..], [Effect::Io(Request::SwitchProfile { profile })] if profile == "ops"),
         "{fx:?}"
     );
     // Nothing changes until the worker answers.
@@ -1793,7 +1833,10 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
     assert_eq!(s.profile.as_deref(), Some("ops"));
     assert!(s.users.is_none() && s.focus == Pane::Accounts);
     assert!(
-        matches!(&fx[..], [Effect::LoadAccounts { token: None, .. }]),
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::LoadAccounts { token: None, .. })]
+        ),
         "{fx:?}"
     );
     assert!(colon(&mut s, "profile").is_empty(), ":profile needs a name");
@@ -1854,10 +1897,10 @@ fn a_paste_is_text_for_the_open_input_and_never_applies_anything() {
     // Only the user's own enter sends it: one InviteUsers of three.
     let fx = cmd(&mut s, Command::Submit);
     let [
-        Effect::Admin {
+        Effect::Io(Request::Admin {
             op: chime_admin::console::prompt::AdminOp::Invite { emails, .. },
             ..
-        },
+        }),
     ] = &fx[..]
     else {
         panic!("{fx:?}")
@@ -1897,7 +1940,16 @@ fn a_burst_of_keys_never_confirms_a_change() {
     assert!(s.batch.is_none());
     // At a person's pace the same key applies.
     let fx = cmd(&mut s, Command::Yes);
-    assert!(matches!(&fx[..], [Effect::UpdateUsers { .. }]), "{fx:?}");
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Io(Request::Change {
+                change: Change::Update(_),
+                ..
+            })]
+        ),
+        "{fx:?}"
+    );
     // In the invite prompt a hurried enter is a line break between emails.
     let mut s = opened_mixed().0;
     cmd(&mut s, Command::Invite);
@@ -1972,7 +2024,10 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..200, Some("t1")));
     let fx = cmd(&mut s, Command::MarkAll);
-    assert!(matches!(&fx[..], [Effect::LoadUsersPage { .. }]), "{fx:?}");
+    assert!(
+        matches!(&fx[..], [Effect::Io(Request::LoadUsersPage { .. })]),
+        "{fx:?}"
+    );
     cmd(&mut s, Command::Edit);
     assert_eq!(form(&s).targets.len(), 200);
     update(&mut s, Action::Input(InputRequest::InsertChar('b')));
@@ -2005,10 +2060,13 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     assert_eq!(form(&s).problem, None, "the marking notice is gone");
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
-    assert_eq!((p.changes.len(), p.no_change, p.picked), (449, 1, "marked"));
+    assert_eq!(
+        (p.changes.len(), p.no_change(), p.picked),
+        (449, 1, "marked")
+    );
     // Applied: every one of them is sent.
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UpdateUsers { changes, .. }] = &fx[..] else {
+    let [Effect::Io(Request::Change { changes, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(changes.len(), 449);
@@ -2105,10 +2163,17 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     }
     cmd(&mut s, Command::Unsuspend);
     let p = preview(&s);
-    assert_eq!(p.action, Some(UserAction::Unsuspend));
+    assert_eq!(p.change, Change::Action(UserAction::Unsuspend));
     assert_eq!(p.changes.len(), 2, "the two marked, suspended users");
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UserAction { batch_id, .. }] = &fx[..] else {
+    let [
+        Effect::Io(Request::Change {
+            batch_id,
+            change: Change::Action(_),
+            ..
+        }),
+    ] = &fx[..]
+    else {
         panic!("{fx:?}")
     };
     update(
@@ -2128,13 +2193,22 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     // r: the license change again, for exactly the two it failed for.
     cmd(&mut s, Command::Retry);
     let p = preview(&s);
-    assert_eq!(p.action, None);
-    assert_eq!(p.update.license_type, Some(License::Basic));
+    let Change::Update(u) = &p.change else {
+        panic!("an update: {:?}", p.change)
+    };
+    assert_eq!(u.license_type, Some(License::Basic));
     let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
     assert_eq!(ids, vec!["u-00001", "u-00002"]);
     assert_eq!(p.picked, "to retry");
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::UpdateUsers { batch_id, .. }] = &fx[..] else {
+    let [
+        Effect::Io(Request::Change {
+            batch_id,
+            change: Change::Update(_),
+            ..
+        }),
+    ] = &fx[..]
+    else {
         panic!("{fx:?}")
     };
     update(

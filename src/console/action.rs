@@ -36,7 +36,7 @@ pub enum Action {
     },
     /// The animation timer (runs only while `State::animating`).
     Tick,
-    /// The timer asked for with `Effect::Timer` is due.
+    /// The timer asked for with `Term::Timer` is due.
     Timer {
         gen_id: u64,
     },

@@ -1,12 +1,23 @@
-//! Requests for IO that `update` hands to the worker. Each list request
-//! carries the generation id its answer must match. Emails are `Sensitive`,
-//! so logging an effect never shows one.
+//! What `update` asks of the world: a [`Request`] the worker runs with the
+//! client or the file system, or a [`Term`] effect the terminal loop runs
+//! (clipboard, timer). Each request carries the generation id its answer
+//! must match. Emails are `Sensitive`, so logging an effect never shows one.
 
-use super::form::{PlannedChange, UserAction};
-use crate::model::{Sensitive, UserUpdate};
+use super::form::{Change, PlannedChange};
+use crate::model::Sensitive;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Run by the worker (`worker.rs`), answered by an Action.
+    Io(Request),
+    /// Run by the terminal loop (`run.rs`).
+    Term(Term),
+}
+
+/// What the worker does: one call (or a batch of calls) to the service, or
+/// a file written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
     /// One page of ListAccounts.
     LoadAccounts { gen_id: u64, token: Option<String> },
     /// One page of ListUsers (PAGE_SIZE users).
@@ -21,19 +32,13 @@ pub enum Effect {
         gen_id: u64,
         email: Sensitive,
     },
-    /// Sends `update` to every user of `changes` through the client's batch
-    /// helper, reporting progress; each change is written to the audit log.
-    UpdateUsers {
+    /// Sends `change` (an update through the client's batch helper, or a
+    /// suspend, unsuspend, log out or PIN reset) to every user of `changes`,
+    /// reporting progress; each change is written to the audit log.
+    Change {
         batch_id: u64,
         account_id: String,
-        update: UserUpdate,
-        changes: Vec<PlannedChange>,
-    },
-    /// Suspend, unsuspend, log out or reset the PIN of the users of `changes`.
-    UserAction {
-        batch_id: u64,
-        account_id: String,
-        action: UserAction,
+        change: Change,
         changes: Vec<PlannedChange>,
     },
     /// GetAccountSettings or GetUserSettings, for the settings form.
@@ -62,6 +67,17 @@ pub enum Effect {
     /// (flags and config keep their endpoint and region); answered by
     /// `Action::ProfileSwitched`.
     SwitchProfile { profile: String },
+    /// GetUser for each id: the values after a change, re-read.
+    RefreshUsers {
+        account_id: String,
+        gen_id: u64,
+        user_ids: Vec<String>,
+    },
+}
+
+/// What the terminal loop does: the worker never touches the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
     /// Put text on the user's clipboard with OSC52 (the run loop writes it).
     Copy {
         text: crate::model::Sensitive,
@@ -74,29 +90,53 @@ pub enum Effect {
         gen_id: u64,
         after: std::time::Duration,
     },
-    /// GetUser for each id: the values after a change, re-read.
-    RefreshUsers {
-        account_id: String,
-        gen_id: u64,
-        user_ids: Vec<String>,
-    },
 }
 
-impl Effect {
-    /// Whether the effect changes anything on the service (refused in read-only mode).
+impl Request {
+    /// The service operation (or what else) the request is, for messages and logs.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Request::LoadAccounts { .. } => "ListAccounts",
+            Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => "ListUsers",
+            Request::Change { change, .. } => change.operation(),
+            Request::CancelBatch { .. } => "BatchUpdateUser",
+            Request::Admin { op, .. } => op.operation(),
+            Request::LoadSettings { target, .. } => match target {
+                super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
+                super::settings::SettingsTarget::User { .. } => "GetUserSettings",
+            },
+            Request::RefreshUsers { .. } => "GetUser",
+            Request::WriteFile { .. } => "export",
+            Request::SwitchProfile { .. } => "profile",
+        }
+    }
+
+    /// The generation (or batch id) its answer carries; 0 for what has none.
+    pub fn generation(&self) -> u64 {
+        match self {
+            Request::LoadAccounts { gen_id, .. }
+            | Request::LoadUsersPage { gen_id, .. }
+            | Request::FindUserByEmail { gen_id, .. }
+            | Request::RefreshUsers { gen_id, .. }
+            | Request::Admin { gen_id, .. }
+            | Request::LoadSettings { gen_id, .. } => *gen_id,
+            Request::Change { batch_id, .. } | Request::CancelBatch { batch_id } => *batch_id,
+            Request::WriteFile { .. } | Request::SwitchProfile { .. } => 0,
+        }
+    }
+
+    /// Whether it changes anything on the service (refused in read-only mode).
     pub fn is_mutating(&self) -> bool {
         match self {
-            Effect::UpdateUsers { .. } | Effect::UserAction { .. } | Effect::Admin { .. } => true,
-            Effect::LoadAccounts { .. }
-            | Effect::LoadUsersPage { .. }
-            | Effect::FindUserByEmail { .. }
-            | Effect::CancelBatch { .. }
-            | Effect::LoadSettings { .. }
-            | Effect::RefreshUsers { .. }
-            | Effect::WriteFile { .. }
-            | Effect::SwitchProfile { .. }
-            | Effect::Timer { .. }
-            | Effect::Copy { .. } => false,
+            Request::Change { .. } | Request::Admin { .. } => true,
+            Request::LoadAccounts { .. }
+            | Request::LoadUsersPage { .. }
+            | Request::FindUserByEmail { .. }
+            | Request::CancelBatch { .. }
+            | Request::LoadSettings { .. }
+            | Request::RefreshUsers { .. }
+            | Request::WriteFile { .. }
+            | Request::SwitchProfile { .. } => false,
         }
     }
 }

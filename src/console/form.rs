@@ -186,6 +186,32 @@ impl ChangeForm {
 
 pub use crate::plan::{FieldChange, PlannedChange};
 
+/// One change for many users: an update of their fields (BatchUpdateUser)
+/// or a user action. The preview, the state, the request and the job carry it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Update(UserUpdate),
+    Action(UserAction),
+}
+
+impl Change {
+    /// The user action, if it is one.
+    pub fn action(&self) -> Option<UserAction> {
+        match self {
+            Change::Update(_) => None,
+            Change::Action(a) => Some(*a),
+        }
+    }
+
+    /// The API operation that sends it.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Change::Update(_) => "BatchUpdateUser",
+            Change::Action(a) => a.operation(),
+        }
+    }
+}
+
 /// The other user actions (each confirmed through the same preview).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserAction {
@@ -297,13 +323,10 @@ impl ChangeLabel {
 pub struct Preview {
     pub account_id: String,
     pub account_name: String,
-    pub update: UserUpdate,
-    /// `Some` for the other user actions (then `update` is empty).
-    pub action: Option<UserAction>,
+    /// What is sent to the users of `changes`.
+    pub change: Change,
     /// Users with at least one field to change, in row order.
     pub changes: Vec<PlannedChange>,
-    /// Users already at every target value.
-    pub no_change: usize,
     /// Their ids (unmarked when the change is applied).
     pub unchanged: Vec<String>,
     /// "License Pro → Basic for 30 users", one line per field and old value.
@@ -312,6 +335,13 @@ pub struct Preview {
     /// How its users were picked, for "N marked · …": "marked",
     /// "selected" (the current row) or "to retry".
     pub picked: &'static str,
+}
+
+impl Preview {
+    /// Users already at every target value.
+    pub fn no_change(&self) -> usize {
+        self.unchanged.len()
+    }
 }
 
 fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
@@ -380,7 +410,7 @@ pub fn preview(
 ) -> Preview {
     let diff_of = |u: &User| diff(u, &update);
     let mut p = plan(account_id, account_name, users, diff_of);
-    p.update = update;
+    p.change = Change::Update(update);
     p
 }
 
@@ -392,7 +422,7 @@ pub fn action_preview(
     users: &[&User],
 ) -> Preview {
     let mut p = plan(account_id, account_name, users, |u| action.fields(u));
-    p.action = Some(action);
+    p.change = Change::Action(action);
     p
 }
 
@@ -403,14 +433,12 @@ fn plan(
     diff: impl Fn(&User) -> Vec<FieldChange>,
 ) -> Preview {
     let mut changes = Vec::new();
-    let mut no_change = 0;
     let mut unchanged = Vec::new();
     // (field, from, to) → count, in first-seen order.
     let mut groups: Vec<((&'static str, String, String), usize)> = Vec::new();
     for u in users {
         let fields = diff(u);
         if fields.is_empty() {
-            no_change += 1;
             unchanged.push(u.user_id.clone());
             continue;
         }
@@ -437,10 +465,8 @@ fn plan(
     Preview {
         account_id: account_id.to_string(),
         account_name: account_name.to_string(),
-        update: UserUpdate::default(),
-        action: None,
+        change: Change::Update(UserUpdate::default()),
         changes,
-        no_change,
         unchanged,
         summary,
         apply_focused: false,

@@ -11,29 +11,22 @@ use crate::client::{
     ApiError, BatchOptions, BatchProgress, BatchReport, Client, OutcomeResult, request_ids,
 };
 use crate::model::validate::MAX_ID_LIST;
-use crate::model::{InviteStatus, Sensitive, UpdateUserRequestItem, UserType, UserUpdate};
+use crate::model::{InviteStatus, Sensitive, UpdateUserRequestItem, UserType};
 
 use super::action::Action;
-use super::effect::Effect;
-use super::form::{PlannedChange, UserAction};
+use super::form::{Change, PlannedChange, UserAction};
 use super::state::RowResult;
 use crate::audit::Audit;
 
 /// Chunks of a change in flight at once (the cap of the client's adaptive limit).
 pub const BATCH_CONCURRENCY: usize = 8;
 
-#[derive(Debug, Clone)]
-enum Kind {
-    Update(UserUpdate),
-    Action(UserAction),
-}
-
 /// One change for many users.
 #[derive(Debug, Clone)]
 pub struct ChangeJob {
     pub batch_id: u64,
     account_id: String,
-    kind: Kind,
+    change: Change,
     changes: Vec<PlannedChange>,
 }
 
@@ -75,40 +68,23 @@ fn failed(e: &ApiError) -> OutcomeResult {
 }
 
 impl ChangeJob {
-    /// The job an effect asks for, if it is a change.
-    pub fn from_effect(effect: &Effect) -> Option<ChangeJob> {
-        match effect {
-            Effect::UpdateUsers {
-                batch_id,
-                account_id,
-                update,
-                changes,
-            } => Some(ChangeJob {
-                batch_id: *batch_id,
-                account_id: account_id.clone(),
-                kind: Kind::Update(update.clone()),
-                changes: changes.clone(),
-            }),
-            Effect::UserAction {
-                batch_id,
-                account_id,
-                action,
-                changes,
-            } => Some(ChangeJob {
-                batch_id: *batch_id,
-                account_id: account_id.clone(),
-                kind: Kind::Action(*action),
-                changes: changes.clone(),
-            }),
-            _ => None,
+    /// A change for many users, taken by value (the planned changes are not copied).
+    pub fn new(
+        batch_id: u64,
+        account_id: String,
+        change: Change,
+        changes: Vec<PlannedChange>,
+    ) -> ChangeJob {
+        ChangeJob {
+            batch_id,
+            account_id,
+            change,
+            changes,
         }
     }
 
     fn operation(&self) -> &'static str {
-        match &self.kind {
-            Kind::Update(_) => "BatchUpdateUser",
-            Kind::Action(a) => a.operation(),
-        }
+        self.change.operation()
     }
 
     pub async fn run(
@@ -139,8 +115,8 @@ impl ChangeJob {
         };
         let ids: Vec<String> = self.changes.iter().map(|c| c.user_id.clone()).collect();
         let account = self.account_id.as_str();
-        let report: BatchReport = match &self.kind {
-            Kind::Update(update) => {
+        let report: BatchReport = match &self.change {
+            Change::Update(update) => {
                 let items = ids
                     .iter()
                     .map(|id| UpdateUserRequestItem {
@@ -150,13 +126,13 @@ impl ChangeJob {
                     .collect();
                 client.update_users(account, items, opts, progress).await
             }
-            Kind::Action(UserAction::Suspend) => {
+            Change::Action(UserAction::Suspend) => {
                 client.suspend_users(account, ids, opts, progress).await
             }
-            Kind::Action(UserAction::Unsuspend) => {
+            Change::Action(UserAction::Unsuspend) => {
                 client.unsuspend_users(account, ids, opts, progress).await
             }
-            Kind::Action(a @ (UserAction::Logout | UserAction::ResetPin)) => {
+            Change::Action(a @ (UserAction::Logout | UserAction::ResetPin)) => {
                 self.one_by_one(client, *a, &ids, actions).await
             }
         };

@@ -6,8 +6,6 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::state::Mode;
-
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -175,6 +173,47 @@ const fn b(
         footer,
     }
 }
+
+/// Where the input keys go, decided by what is on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    FilterInput,
+    Help,
+    Dialog,
+    Form,
+    /// The settings toggles (`T`).
+    Settings,
+    Prompt,
+    /// The `:` command line is open.
+    CommandLine,
+}
+
+/// The commands, with what they take (for completion and the help).
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("accounts", "the accounts pane"),
+    ("account", "NAME: open that account's users"),
+    ("users", "the users pane"),
+    (
+        "filter",
+        "EXPR: filter users: text, license: type: reg: invite: a4b: result: email:, -negated (empty: clear)",
+    ),
+    (
+        "sort",
+        "email|name|license|type|reg|invite|a4b|result [asc|desc]: sort the users (empty: load order)",
+    ),
+    ("mark", "failed: mark the users the last change failed for"),
+    (
+        "export",
+        "csv|json [marked|results] [FILE]: shown users to a file (export! overwrites)",
+    ),
+    (
+        "copy",
+        "email|id: the current user's (the marked users' emails, one a line), to the clipboard",
+    ),
+    ("profile", "NAME: switch AWS profile (reloads the accounts)"),
+    ("quit", "quit"),
+];
 
 use Command as C;
 use Scope as S;

@@ -1,30 +1,34 @@
 //! The terminal console: pure `update` and `render` around one worker task
 //! that owns the client (see DESIGN.md).
 //!
+//! Every import points down (tests/architecture.rs checks it):
+//! - [`keys`]: the one key registry (dispatch, footer, help, read-only, the
+//!   `:` commands); [`theme`], [`layout`], [`text`]: plain data and arithmetic.
 //! - [`state`]: what the screen shows; [`action`]: what happens to it;
-//!   [`update`]: every behaviour, no IO; [`effect`]: requests for IO;
-//!   [`select`]: the users filter, sort, counts and failed-row moves.
-//! - [`keys`]: the one key registry (dispatch, footer, help, read-only).
+//!   [`effect`]: requests for IO; [`help`]: the `?` overlay's text.
+//! - [`update`]: every behaviour, no IO, never the drawing (`update/browse`,
+//!   `changes`, `cmdline`, `select`, under the dispatch in `update/mod.rs`).
+//! - `ui`: drawing from `&State`.
 //! - [`worker`]: runs effects with the client; [`run`]: terminal and event loop.
-//! - `ui`: drawing.
 
 pub mod action;
-pub mod changes;
-pub mod cmdline;
 pub mod effect;
 pub mod export;
 pub mod form;
+pub mod help;
 pub mod jobs;
 pub mod keys;
+pub mod layout;
 pub mod list;
 /// The log setup is the crate's ([`crate::logging`]), shared by every subcommand.
 pub use crate::logging;
 pub mod prompt;
 pub mod run;
-pub mod select;
 pub mod settings;
 pub mod state;
+pub mod text;
 pub mod textfield;
+pub mod theme;
 pub mod tty;
 pub mod ui;
 pub mod update;

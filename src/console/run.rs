@@ -1,7 +1,7 @@
 //! The terminal and the event loop: `tokio::select!` over crossterm's
 //! EventStream, the worker's channel, SIGTERM/SIGHUP, a timer that ticks
 //! only while something animates, and the one timer `update` asked for
-//! (`Effect::Timer`, e.g. the email look-up once typing pauses), armed only
+//! (`Term::Timer`, e.g. the email look-up once typing pauses), armed only
 //! while pending: idle means no wakeups. A frame is drawn only when the state is
 //! dirty, and ratatui writes only the cells that changed. The terminal is
 //! restored on quit, panic, SIGTERM, SIGHUP and when the tty goes away.
@@ -21,12 +21,12 @@ use crate::config::{Config, FileState};
 use crate::service::{ServiceConfig, start as start_service};
 
 use super::action::Action;
-use super::effect::Effect;
+use super::effect::{Effect, Request, Term};
 use super::export;
 use super::keys::Keymap;
 use super::state::{Mode, State};
+use super::theme::Theme;
 use super::ui::status::key_context;
-use super::ui::theme::Theme;
 use super::update::{start, update};
 use super::worker::WorkerConfig;
 use super::{tty, ui, worker};
@@ -127,7 +127,7 @@ fn aws_profiles() -> Vec<String> {
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_default()
     };
-    super::cmdline::profile_names(
+    super::update::cmdline::profile_names(
         &file("AWS_CONFIG_FILE", "config"),
         &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
     )
@@ -208,26 +208,26 @@ impl InputClock {
 /// terminal here (the worker never touches the terminal), and a timer, which
 /// the loop keeps.
 struct Dispatch {
-    fx_tx: mpsc::UnboundedSender<Effect>,
+    fx_tx: mpsc::UnboundedSender<Request>,
     clipboard: Clipboard,
-    /// The one timer pending (`Effect::Timer`): when, and its generation.
+    /// The one timer pending (`Term::Timer`): when, and its generation.
     timer: Option<(tokio::time::Instant, u64)>,
 }
 
 impl Dispatch {
     fn send(&mut self, e: Effect) {
         match e {
-            Effect::Copy { text, what } => {
+            Effect::Io(req) => {
+                let _ = self.fx_tx.send(req);
+            }
+            Effect::Term(Term::Copy { text, what }) => {
                 let seq = export::osc52(text.expose(), self.clipboard.passthrough());
                 if let Err(e) = tty::write_raw(seq.as_bytes()) {
                     tracing::warn!(%e, %what, "clipboard copy failed");
                 }
             }
-            Effect::Timer { gen_id, after } => {
+            Effect::Term(Term::Timer { gen_id, after }) => {
                 self.timer = Some((tokio::time::Instant::now() + after, gen_id));
-            }
-            e => {
-                let _ = self.fx_tx.send(e);
             }
         }
     }

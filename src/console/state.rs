@@ -8,8 +8,9 @@ use tui_input::Input;
 use crate::model::{Account, ErrorCode, User};
 
 use super::form::{ChangeForm, ChangeLabel, Preview};
+pub use super::keys::Mode;
 use super::list::FilteredList;
-use super::ui::theme::Theme;
+use super::theme::Theme;
 
 /// Users are asked for in pages of this size (the API's maximum).
 pub const PAGE_SIZE: u32 = 200;
@@ -113,16 +114,10 @@ pub struct UsersView {
     /// Generation of this view's page requests: a reload or another account
     /// makes answers to older requests stale.
     pub gen_id: u64,
-    /// Token for the next page; `None` with `complete` means every page is here.
-    pub next_token: Option<String>,
-    pub complete: bool,
-    pub page_in_flight: bool,
-    /// The complete email last asked for with `user-email`, and its generation.
-    pub lookup: Option<(String, u64)>,
-    pub lookup_in_flight: bool,
-    /// The generation of the `Effect::Timer` after which the look-up of the
-    /// typed email is sent, while typing has not paused yet.
-    pub lookup_due: Option<u64>,
+    /// Where the paging is: the next page to ask for, one in flight, or all here.
+    pub paging: Paging,
+    /// The `user-email` look-up of a complete email typed as the filter.
+    pub lookup: Lookup,
     /// Marked user ids (they survive paging and filtering).
     pub marks: HashSet<String>,
     /// Row index of the last mark set with `space` (start of a `V` range).
@@ -142,6 +137,57 @@ pub struct UsersView {
     pub sort: Option<Sort>,
     /// The matching rows by license (the title).
     pub counts: LicenseCounts,
+}
+
+/// The pages of ListUsers for a users view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paging {
+    /// The next page can be asked for with this token (`None`: the first page).
+    Next(Option<String>),
+    /// The page asked for with this token is in flight (a failure goes back to `Next`).
+    InFlight(Option<String>),
+    /// Every page is here.
+    Complete,
+}
+
+impl Paging {
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Paging::Complete)
+    }
+    pub fn in_flight(&self) -> bool {
+        matches!(self, Paging::InFlight(_))
+    }
+}
+
+/// The `user-email` look-up (one user out of any number in one round trip).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Lookup {
+    /// Nothing asked for the current filter text.
+    #[default]
+    Idle,
+    /// Typing has not paused yet: sent when the `Term::Timer` of this generation is due.
+    Due(u64),
+    /// This email was asked for with this generation; the answer is awaited.
+    InFlight { email: String, gen_id: u64 },
+    /// This email was asked for and answered (or failed): not asked again.
+    Done { email: String },
+}
+
+impl Lookup {
+    /// The email asked for, if any.
+    pub fn email(&self) -> Option<&str> {
+        match self {
+            Lookup::InFlight { email, .. } | Lookup::Done { email } => Some(email),
+            Lookup::Idle | Lookup::Due(_) => None,
+        }
+    }
+    pub fn in_flight(&self) -> bool {
+        matches!(self, Lookup::InFlight { .. })
+    }
+    /// Whether the answer of generation `gen_id` is the one awaited.
+    pub fn awaits(&self, gen_id: u64) -> bool {
+        matches!(self, Lookup::InFlight { gen_id: g, .. } if *g == gen_id)
+    }
 }
 
 /// A column the users can be sorted by.
@@ -278,19 +324,12 @@ pub struct Flash {
     pub ticks_left: u32,
 }
 
-/// Where the input keys go, decided by what is on top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    FilterInput,
-    Help,
-    Dialog,
-    Form,
-    /// The settings toggles (`T`).
-    Settings,
-    Prompt,
-    /// The `:` command line is open.
-    CommandLine,
+/// The open command line.
+#[derive(Debug, Clone, Default)]
+pub struct CmdLine {
+    pub input: Input,
+    /// Completion candidates or a problem, shown after the input.
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -313,7 +352,7 @@ pub struct State {
     /// The AWS profile names `:profile <Tab>` completes (read at start).
     pub profiles: Vec<String>,
     /// The `:` command line, while open.
-    pub cmdline: Option<super::cmdline::CmdLine>,
+    pub cmdline: Option<CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
     pub keymap: std::sync::Arc<super::keys::Keymap>,
     pub width: u16,
@@ -333,11 +372,9 @@ pub struct State {
     /// "41 updated · 1 failed": the outcome of the last change.
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
-    pub last_change: Option<crate::model::UserUpdate>,
+    pub last_change: Option<super::form::Change>,
     /// The admin operation in flight (its generation), if any.
     pub admin: Option<u64>,
-    /// The last user action applied, if the last change was one.
-    pub last_action: Option<super::form::UserAction>,
     /// The failed set of the last change of each kind, the latest last.
     pub failed: Vec<FailedSet>,
     next_gen: u64,
@@ -376,7 +413,6 @@ impl State {
             batch: None,
             batch_summary: None,
             last_change: None,
-            last_action: None,
             failed: Vec::new(),
             admin: None,
             next_gen: 0,
@@ -431,6 +467,6 @@ impl State {
             || self
                 .users
                 .as_ref()
-                .is_some_and(|u| u.page_in_flight || u.lookup_in_flight)
+                .is_some_and(|u| u.paging.in_flight() || u.lookup.in_flight())
     }
 }

@@ -1,13 +1,14 @@
-//! The worker: one tokio task that owns the client, runs Effects with bounded
+//! The worker: one tokio task that owns the client, runs Requests (`Effect::Io`) with bounded
 //! concurrency and sends the results back as Actions. It never touches the
-//! State, and refuses mutating effects in read-only mode whatever asks.
+//! State, and refuses mutating requests in read-only mode whatever asks.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
@@ -16,7 +17,7 @@ use crate::client::{ApiError, ApiErrorKind, Client, ClientEvent, ListUsersQuery}
 use crate::model::User;
 
 use super::action::Action;
-use super::effect::Effect;
+use super::effect::Request;
 use super::jobs::ChangeJob;
 use super::state::ErrorInfo;
 use crate::audit::Audit;
@@ -44,9 +45,9 @@ pub struct WorkerConfig {
 
 type Cancels = Arc<Mutex<HashMap<u64, CancellationToken>>>;
 
-/// The running worker: effects go in through `effects`.
+/// The running worker: requests go in through `effects`.
 pub struct Worker {
-    pub effects: mpsc::UnboundedSender<Effect>,
+    pub effects: mpsc::UnboundedSender<Request>,
     task: JoinHandle<()>,
 }
 
@@ -63,20 +64,17 @@ impl Worker {
 }
 
 /// Starts the worker. `client` resolves the client (credentials may take a
-/// moment, so the first frame never waits for it); effects sent before it is
-/// ready wait, and if it fails every effect is answered with that error.
+/// moment, so the first frame never waits for it); requests sent before it is
+/// ready wait, and if it fails every request is answered with that error.
 pub fn spawn(
     client: impl Future<Output = Result<Client, ApiError>> + Send + 'static,
     cfg: WorkerConfig,
     actions: mpsc::UnboundedSender<Action>,
 ) -> Worker {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Effect>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Request>();
     let read_only = cfg.read_only;
     let task = tokio::spawn(async move {
-        let cancels: Cancels = Arc::default();
-        // Tasks that change something: waited for when the worker finishes.
-        let mut changing: JoinSet<()> = JoinSet::new();
-        let mut client = client.await;
+        let client = client.await;
         let mut audit = cfg.audit;
         if let Ok(c) = &client {
             audit.endpoint = c.endpoint().to_string();
@@ -87,151 +85,192 @@ pub fn spawn(
         }
         let (page_size, concurrency) = (cfg.page_size, cfg.concurrency.max(1));
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT.min(concurrency)));
-        while let Some(effect) = rx.recv().await {
-            while changing.try_join_next().is_some() {}
-            tracing::debug!(?effect, "effect");
-            if read_only && effect.is_mutating() {
-                tracing::warn!(?effect, "refused in read-only mode");
-                let _ = actions.send(refused(&effect));
+        let mut serve = Serve {
+            client,
+            audit,
+            conn: cfg.conn,
+            cancels: Arc::default(),
+            changing: JoinSet::new(),
+            actions: actions.clone(),
+            page_size,
+            concurrency,
+        };
+        while let Some(req) = rx.recv().await {
+            while serve.changing.try_join_next().is_some() {}
+            tracing::debug!(?req, "request");
+            if read_only && req.is_mutating() {
+                tracing::warn!(?req, "refused in read-only mode");
+                let _ = actions.send(refused(&req));
                 continue;
             }
-            if let Effect::CancelBatch { batch_id } = &effect {
-                if let Ok(map) = cancels.lock()
-                    && let Some(token) = map.get(batch_id)
-                {
-                    token.cancel();
-                }
+            let mutating = req.is_mutating();
+            let Some(call) = serve.route(req).await else {
                 continue;
-            }
-            if let Effect::WriteFile {
-                path,
-                contents,
-                what,
-                overwrite,
-            } = effect
-            {
-                let actions = actions.clone();
-                tokio::spawn(async move {
-                    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-                    let write = {
-                        let path = path.clone();
-                        tokio::task::spawn_blocking(move || {
-                            use std::io::Write;
-                            let mut f = if overwrite {
-                                crate::private_file::create(&path)?
-                            } else {
-                                crate::private_file::create_new(&path)?
-                            };
-                            f.write_all(contents.expose().as_bytes())
-                        })
-                    };
-                    let r = write
-                        .await
-                        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-                        .map(|()| format!("wrote {what} to {}", shown.display()))
-                        .map_err(|e| {
-                            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                                format!("✗ {} exists: :export! … replaces it", shown.display())
-                            } else {
-                                format!("✗ export to {} failed: {e}", shown.display())
-                            }
-                        });
-                    let _ = actions.send(Action::Exported(r));
-                });
-                continue;
-            }
-            if let Effect::SwitchProfile { profile } = effect {
-                let result = match &cfg.conn {
-                    None => Err("the demo uses its own credentials: no profiles".to_string()),
-                    Some(conn) => {
-                        let conn = crate::cli::ConnArgs {
-                            profile: Some(profile.clone()),
-                            ..conn.clone()
-                        };
-                        match Client::from_conn(&conn).await {
-                            Ok(c) => {
-                                let endpoint = c.endpoint().to_string();
-                                audit.endpoint = endpoint.clone();
-                                audit.profile = Some(profile.clone());
-                                forward_events(&c, actions.clone());
-                                client = Ok(c);
-                                Ok(endpoint)
-                            }
-                            Err(e) => Err(e.to_string()),
-                        }
-                    }
-                };
-                tracing::info!(ok = result.is_ok(), "profile switched");
-                let _ = actions.send(Action::ProfileSwitched { profile, result });
-                continue;
-            }
-            if let Effect::Copy { .. } = effect {
-                // The run loop owns the terminal and writes OSC52 itself.
-                continue;
-            }
-            let client = match &client {
-                Ok(c) => c.clone(),
-                Err(e) => {
-                    let _ = actions.send(failed(&effect, e));
-                    continue;
-                }
             };
-            if let Some(job) = ChangeJob::from_effect(&effect) {
-                let token = CancellationToken::new();
-                if let Ok(mut map) = cancels.lock() {
-                    map.insert(job.batch_id, token.clone());
-                }
-                let (actions, audit, cancels) = (actions.clone(), audit.clone(), cancels.clone());
-                changing.spawn(async move {
-                    let batch_id = job.batch_id;
-                    let done = job.run(&client, token, concurrency, &audit, &actions).await;
-                    if let Ok(mut map) = cancels.lock() {
-                        map.remove(&batch_id);
-                    }
-                    let _ = actions.send(done);
-                });
-                continue;
-            }
-            if let Effect::RefreshUsers {
-                account_id,
-                gen_id,
-                user_ids,
-            } = effect
-            {
-                let actions = actions.clone();
-                tokio::spawn(refresh(client, account_id, gen_id, user_ids, actions));
-                continue;
-            }
-            // The slot is taken inside the task, so the loop keeps reading
-            // effects (a cancel is never stuck behind requests in flight).
-            let (actions, audit, slots) = (actions.clone(), audit.clone(), slots.clone());
-            let mutating = effect.is_mutating();
+            // One call: the slot is taken inside the task, so the loop keeps
+            // reading requests (a cancel is never stuck behind calls in flight).
+            let (actions, slots) = (actions.clone(), slots.clone());
             let task = async move {
                 let Ok(_permit) = slots.acquire_owned().await else {
                     return;
                 };
-                let action = run(&client, effect, page_size, &audit).await;
-                let _ = actions.send(action);
+                let _ = actions.send(call.await);
             };
             if mutating {
-                changing.spawn(task);
+                serve.changing.spawn(task);
             } else {
                 tokio::spawn(task);
             }
         }
-        // No more effects: the console is quitting.
-        if let Ok(map) = cancels.lock() {
+        // No more requests: the console is quitting.
+        if let Ok(map) = serve.cancels.lock() {
             map.values().for_each(CancellationToken::cancel);
         }
-        if !changing.is_empty() {
+        if !serve.changing.is_empty() {
             tracing::info!(
-                tasks = changing.len(),
+                tasks = serve.changing.len(),
                 "quitting: unsent users cancelled, waiting for requests already sent"
             );
         }
-        while changing.join_next().await.is_some() {}
+        while serve.changing.join_next().await.is_some() {}
     });
     Worker { effects: tx, task }
+}
+
+/// What the worker's loop keeps between requests.
+struct Serve {
+    client: Result<Client, ApiError>,
+    audit: Audit,
+    /// How the client was built, for `:profile`.
+    conn: Option<crate::cli::ConnArgs>,
+    cancels: Cancels,
+    /// Tasks that change something: waited for when the worker finishes.
+    changing: JoinSet<()>,
+    actions: mpsc::UnboundedSender<Action>,
+    page_size: u32,
+    concurrency: usize,
+}
+
+impl Serve {
+    /// The client, or the failure to build it answered for this request.
+    fn ready(&self, operation: &str, gen_id: u64) -> Option<Client> {
+        match &self.client {
+            Ok(c) => Some(c.clone()),
+            Err(e) => {
+                let _ = self.actions.send(failed(operation, gen_id, e));
+                None
+            }
+        }
+    }
+
+    /// Runs a request, or starts it, at once; a single call that must wait
+    /// for one of the slots comes back to be run in one.
+    async fn route(&mut self, req: Request) -> Option<BoxFuture<'static, Action>> {
+        let (operation, gen_id) = (req.operation(), req.generation());
+        let call: BoxFuture<'static, Action> = match req {
+            Request::CancelBatch { batch_id } => {
+                if let Ok(map) = self.cancels.lock()
+                    && let Some(token) = map.get(&batch_id)
+                {
+                    token.cancel();
+                }
+                return None;
+            }
+            Request::WriteFile {
+                path,
+                contents,
+                what,
+                overwrite,
+            } => {
+                tokio::spawn(write_file(
+                    path,
+                    contents,
+                    what,
+                    overwrite,
+                    self.actions.clone(),
+                ));
+                return None;
+            }
+            Request::SwitchProfile { profile } => {
+                let conn = self.conn.as_ref();
+                let result = switch_profile(
+                    conn,
+                    &profile,
+                    &mut self.client,
+                    &mut self.audit,
+                    &self.actions,
+                );
+                let result = result.await;
+                tracing::info!(ok = result.is_ok(), "profile switched");
+                let _ = self
+                    .actions
+                    .send(Action::ProfileSwitched { profile, result });
+                return None;
+            }
+            Request::Change {
+                batch_id,
+                account_id,
+                change,
+                changes,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                let job = ChangeJob::new(batch_id, account_id, change, changes);
+                self.changing.spawn(run_job(
+                    job,
+                    client,
+                    self.concurrency,
+                    &self.audit,
+                    &self.cancels,
+                    &self.actions,
+                ));
+                return None;
+            }
+            Request::RefreshUsers {
+                account_id,
+                gen_id,
+                user_ids,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                tokio::spawn(refresh(
+                    client,
+                    account_id,
+                    gen_id,
+                    user_ids,
+                    self.actions.clone(),
+                ));
+                return None;
+            }
+            Request::LoadAccounts { gen_id, token } => {
+                let client = self.ready(operation, gen_id)?;
+                accounts_page(operation, client, gen_id, token, self.page_size).boxed()
+            }
+            Request::LoadUsersPage {
+                account_id,
+                gen_id,
+                token,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                users_page(operation, client, account_id, gen_id, token, self.page_size).boxed()
+            }
+            Request::FindUserByEmail {
+                account_id,
+                gen_id,
+                email,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                user_by_email(operation, client, account_id, gen_id, email).boxed()
+            }
+            Request::LoadSettings { gen_id, target } => {
+                let client = self.ready(operation, gen_id)?;
+                settings(operation, client, gen_id, target).boxed()
+            }
+            Request::Admin { gen_id, op } => {
+                let client = self.ready(operation, gen_id)?;
+                admin(operation, client, gen_id, op, self.audit.clone()).boxed()
+            }
+        };
+        Some(call)
+    }
 }
 
 /// Client retries become "throttled, retrying" in the status line.
@@ -267,99 +306,193 @@ fn forward_events(client: &Client, actions: mpsc::UnboundedSender<Action>) {
     });
 }
 
-async fn run(client: &Client, effect: Effect, page_size: u32, audit: &Audit) -> Action {
-    let page = Some(page_size);
-    match &effect {
-        Effect::LoadAccounts { gen_id, token } => {
-            match client
-                .list_accounts(None, None, token.as_deref(), page)
-                .await
-            {
-                Ok(r) => Action::AccountsPage {
-                    gen_id: *gen_id,
-                    accounts: r.accounts,
-                    next_token: r.next_token,
-                },
-                Err(e) => failed(&effect, &e),
-            }
+/// A change for many users, its cancel token kept while it runs.
+fn run_job(
+    job: ChangeJob,
+    client: Client,
+    concurrency: usize,
+    audit: &Audit,
+    cancels: &Cancels,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> impl Future<Output = ()> + Send + 'static {
+    let token = CancellationToken::new();
+    if let Ok(mut map) = cancels.lock() {
+        map.insert(job.batch_id, token.clone());
+    }
+    let (actions, audit, cancels) = (actions.clone(), audit.clone(), cancels.clone());
+    async move {
+        let batch_id = job.batch_id;
+        let done = job.run(&client, token, concurrency, &audit, &actions).await;
+        if let Ok(mut map) = cancels.lock() {
+            map.remove(&batch_id);
         }
-        Effect::LoadUsersPage {
-            account_id,
-            gen_id,
-            token,
-        } => {
-            let q = ListUsersQuery::default();
-            match client
-                .list_users(account_id, &q, token.as_deref(), page)
-                .await
-            {
-                Ok(r) => Action::UsersPage {
-                    gen_id: *gen_id,
-                    account_id: account_id.clone(),
-                    users: r.users,
-                    next_token: r.next_token,
-                },
-                Err(e) => failed(&effect, &e),
+        let _ = actions.send(done);
+    }
+}
+
+/// Writes an export (0600; an existing file only with `overwrite`).
+async fn write_file(
+    path: std::path::PathBuf,
+    contents: crate::model::Sensitive,
+    what: String,
+    overwrite: bool,
+    actions: mpsc::UnboundedSender<Action>,
+) {
+    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    let write = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let mut f = if overwrite {
+                crate::private_file::create(&path)?
+            } else {
+                crate::private_file::create_new(&path)?
+            };
+            f.write_all(contents.expose().as_bytes())
+        })
+    };
+    let r = write
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        .map(|()| format!("wrote {what} to {}", shown.display()))
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!("✗ {} exists: :export! … replaces it", shown.display())
+            } else {
+                format!("✗ export to {} failed: {e}", shown.display())
             }
-        }
-        Effect::FindUserByEmail {
-            account_id,
+        });
+    let _ = actions.send(Action::Exported(r));
+}
+
+/// `:profile NAME`: the client rebuilt with this profile (flags and config
+/// keep their endpoint and region); the old one stays if it cannot be built.
+async fn switch_profile(
+    conn: Option<&crate::cli::ConnArgs>,
+    profile: &str,
+    client: &mut Result<Client, ApiError>,
+    audit: &mut Audit,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> Result<String, String> {
+    let Some(conn) = conn else {
+        return Err("the demo uses its own credentials: no profiles".to_string());
+    };
+    let conn = crate::cli::ConnArgs {
+        profile: Some(profile.to_string()),
+        ..conn.clone()
+    };
+    let c = Client::from_conn(&conn).await.map_err(|e| e.to_string())?;
+    let endpoint = c.endpoint().to_string();
+    audit.endpoint = endpoint.clone();
+    audit.profile = Some(profile.to_string());
+    forward_events(&c, actions.clone());
+    *client = Ok(c);
+    Ok(endpoint)
+}
+
+async fn accounts_page(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    token: Option<String>,
+    page: u32,
+) -> Action {
+    match client
+        .list_accounts(None, None, token.as_deref(), Some(page))
+        .await
+    {
+        Ok(r) => Action::AccountsPage {
             gen_id,
+            accounts: r.accounts,
+            next_token: r.next_token,
+        },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+async fn users_page(
+    operation: &'static str,
+    client: Client,
+    account_id: String,
+    gen_id: u64,
+    token: Option<String>,
+    page: u32,
+) -> Action {
+    let q = ListUsersQuery::default();
+    match client
+        .list_users(&account_id, &q, token.as_deref(), Some(page))
+        .await
+    {
+        Ok(r) => Action::UsersPage {
+            gen_id,
+            account_id,
+            users: r.users,
+            next_token: r.next_token,
+        },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+async fn user_by_email(
+    operation: &'static str,
+    client: Client,
+    account_id: String,
+    gen_id: u64,
+    email: crate::model::Sensitive,
+) -> Action {
+    let q = ListUsersQuery {
+        user_email: Some(email.clone()),
+        user_type: None,
+    };
+    match client.list_users(&account_id, &q, None, None).await {
+        Ok(r) => Action::UsersFound {
+            gen_id,
+            account_id,
             email,
-        } => {
-            let q = ListUsersQuery {
-                user_email: Some(email.clone()),
-                user_type: None,
-            };
-            match client.list_users(account_id, &q, None, None).await {
-                Ok(r) => Action::UsersFound {
-                    gen_id: *gen_id,
-                    account_id: account_id.clone(),
-                    email: email.clone(),
-                    users: r.users,
-                },
-                Err(e) => failed(&effect, &e),
-            }
-        }
-        Effect::LoadSettings { gen_id, target } => {
-            use super::settings::{SettingsForm, SettingsTarget};
-            let values = match target {
-                SettingsTarget::Account { account_id, .. } => client
-                    .get_account_settings(account_id)
-                    .await
-                    .map(|s| SettingsForm::account_values(&s)),
-                SettingsTarget::User {
-                    account_id,
-                    user_id,
-                    ..
-                } => client
-                    .get_user_settings(account_id, user_id)
-                    .await
-                    .map(|s| SettingsForm::user_values(&s)),
-            };
-            match values {
-                Ok(values) => Action::SettingsLoaded {
-                    gen_id: *gen_id,
-                    values,
-                },
-                Err(e) => failed(&effect, &e),
-            }
-        }
-        Effect::Admin { gen_id, op } => {
-            match super::jobs::run_admin(client, *gen_id, op.clone(), audit).await {
-                Ok(a) => a,
-                Err(e) => failed(&effect, &e),
-            }
-        }
-        // Handled in `spawn` (they are not one request each).
-        Effect::UpdateUsers { .. }
-        | Effect::UserAction { .. }
-        | Effect::CancelBatch { .. }
-        | Effect::RefreshUsers { .. }
-        | Effect::WriteFile { .. }
-        | Effect::SwitchProfile { .. }
-        | Effect::Timer { .. }
-        | Effect::Copy { .. } => Action::Tick,
+            users: r.users,
+        },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+/// The settings form's values for its target.
+async fn settings(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    target: super::settings::SettingsTarget,
+) -> Action {
+    use super::settings::{SettingsForm, SettingsTarget};
+    let values = match &target {
+        SettingsTarget::Account { account_id, .. } => client
+            .get_account_settings(account_id)
+            .await
+            .map(|s| SettingsForm::account_values(&s)),
+        SettingsTarget::User {
+            account_id,
+            user_id,
+            ..
+        } => client
+            .get_user_settings(account_id, user_id)
+            .await
+            .map(|s| SettingsForm::user_values(&s)),
+    };
+    match values {
+        Ok(values) => Action::SettingsLoaded { gen_id, values },
+        Err(e) => failed(operation, gen_id, &e),
+    }
+}
+
+async fn admin(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    op: super::prompt::AdminOp,
+    audit: Audit,
+) -> Action {
+    match super::jobs::run_admin(&client, gen_id, op, &audit).await {
+        Ok(a) => a,
+        Err(e) => failed(operation, gen_id, &e),
     }
 }
 
@@ -399,46 +532,11 @@ async fn refresh(
     }
 }
 
-fn operation(effect: &Effect) -> &'static str {
-    match effect {
-        Effect::LoadAccounts { .. } => "ListAccounts",
-        Effect::LoadUsersPage { .. } | Effect::FindUserByEmail { .. } => "ListUsers",
-        Effect::UpdateUsers { .. } | Effect::CancelBatch { .. } => "BatchUpdateUser",
-        Effect::UserAction { action, .. } => action.operation(),
-        Effect::Admin { op, .. } => op.operation(),
-        Effect::LoadSettings { target, .. } => match target {
-            super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
-            super::settings::SettingsTarget::User { .. } => "GetUserSettings",
-        },
-        Effect::RefreshUsers { .. } => "GetUser",
-        Effect::WriteFile { .. } => "export",
-        Effect::SwitchProfile { .. } => "profile",
-        Effect::Copy { .. } => "copy",
-        Effect::Timer { .. } => "timer",
-    }
-}
-
-fn gen_of(effect: &Effect) -> u64 {
-    match effect {
-        Effect::LoadAccounts { gen_id, .. }
-        | Effect::LoadUsersPage { gen_id, .. }
-        | Effect::FindUserByEmail { gen_id, .. }
-        | Effect::RefreshUsers { gen_id, .. }
-        | Effect::Admin { gen_id, .. }
-        | Effect::LoadSettings { gen_id, .. } => *gen_id,
-        Effect::WriteFile { .. } | Effect::Copy { .. } | Effect::SwitchProfile { .. } => 0,
-        Effect::Timer { gen_id, .. } => *gen_id,
-        Effect::UpdateUsers { batch_id, .. }
-        | Effect::UserAction { batch_id, .. }
-        | Effect::CancelBatch { batch_id } => *batch_id,
-    }
-}
-
-fn refused(effect: &Effect) -> Action {
+fn refused(req: &Request) -> Action {
     Action::Failed {
-        gen_id: gen_of(effect),
+        gen_id: req.generation(),
         error: ErrorInfo {
-            operation: operation(effect).to_string(),
+            operation: req.operation().to_string(),
             code: "ReadOnly".into(),
             message: "the console is in read-only mode: nothing was sent".into(),
             request_id: None,
@@ -447,17 +545,17 @@ fn refused(effect: &Effect) -> Action {
     }
 }
 
-fn failed(effect: &Effect, e: &ApiError) -> Action {
+fn failed(operation: &str, gen_id: u64, e: &ApiError) -> Action {
     tracing::warn!(
-        operation = operation(effect),
+        operation,
         error = %e.short(),
         request_id = e.request_id.as_deref().unwrap_or("-"),
         status = e.status.unwrap_or(0),
         "call failed"
     );
     Action::Failed {
-        gen_id: gen_of(effect),
-        error: error_info(operation(effect), e),
+        gen_id,
+        error: error_info(operation, e),
     }
 }
 

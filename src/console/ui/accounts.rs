@@ -4,21 +4,30 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use super::Column;
-use super::table::ListPane;
-use super::theme::{GLYPH_BAD, GLYPH_OK, SPINNER};
+use super::table::{Column, ListPane};
 use crate::console::state::{Pane, State};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::{GLYPH_BAD, GLYPH_OK, SPINNER};
 use crate::model::{Account, AccountStatus};
 use crate::text::visible;
 
+/// The accounts table's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AccountCol {
+    Name,
+    Type,
+    License,
+    Status,
+    Users,
+}
+
 #[rustfmt::skip]
-const COLUMNS: &[Column] = &[
-    Column { title: "Name", width: 14, flex: true, priority: 0 },
-    Column { title: "Type", width: 19, flex: false, priority: 3 },
-    Column { title: "License", width: 7, flex: false, priority: 2 },
-    Column { title: "Status", width: 11, flex: false, priority: 4 },
-    Column { title: "Users", width: 6, flex: false, priority: 1 },
+const COLUMNS: &[Column<AccountCol>] = &[
+    Column { key: AccountCol::Name, title: "Name", width: 14, flex: true, priority: 0 },
+    Column { key: AccountCol::Type, title: "Type", width: 19, flex: false, priority: 3 },
+    Column { key: AccountCol::License, title: "License", width: 7, flex: false, priority: 2 },
+    Column { key: AccountCol::Status, title: "Status", width: 11, flex: false, priority: 4 },
+    Column { key: AccountCol::Users, title: "Users", width: 6, flex: false, priority: 1 },
 ];
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -27,9 +36,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let view = &state.accounts;
     // The Users column takes room only once some account's count is known.
     let counted = !state.user_counts.is_empty() || state.users.is_some();
-    let cols: Vec<Column> = COLUMNS
+    let cols: Vec<Column<AccountCol>> = COLUMNS
         .iter()
-        .filter(|c| counted || c.title != "Users")
+        .filter(|c| counted || c.key != AccountCol::Users)
         .copied()
         .collect();
     let pane = ListPane {
@@ -45,7 +54,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         state,
         frame,
         area,
-        |a, title| cell(state, a, title),
+        |a, col| cell(state, a, col),
         || {
             if view.loading {
                 format!(
@@ -66,13 +75,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn cell<'a>(state: &State, a: &'a Account, title: &str) -> Span<'a> {
+fn cell<'a>(state: &State, a: &'a Account, col: AccountCol) -> Span<'a> {
     let th = &state.theme;
-    match title {
-        "Name" => Span::raw(visible(&a.name)),
-        "Type" => Span::raw(a.account_type.as_ref().map(|t| t.as_str()).unwrap_or("")),
-        "License" => Span::raw(a.default_license.as_ref().map(|t| t.as_str()).unwrap_or("")),
-        "Status" => match &a.account_status {
+    match col {
+        AccountCol::Name => Span::raw(visible(&a.name)),
+        AccountCol::Type => Span::raw(a.account_type.as_ref().map(|t| t.as_str()).unwrap_or("")),
+        AccountCol::License => {
+            Span::raw(a.default_license.as_ref().map(|t| t.as_str()).unwrap_or(""))
+        }
+        AccountCol::Status => match &a.account_status {
             Some(AccountStatus::Active) => Span::styled(format!("{GLYPH_OK} Active"), th.ok()),
             Some(AccountStatus::Suspended) => {
                 Span::styled(format!("{GLYPH_BAD} Suspended"), th.bad())
@@ -80,7 +91,7 @@ fn cell<'a>(state: &State, a: &'a Account, title: &str) -> Span<'a> {
             Some(other) => Span::raw(other.as_str()),
             None => Span::raw(""),
         },
-        "Users" => Span::raw(match state.user_counts.get(&a.account_id) {
+        AccountCol::Users => Span::raw(match state.user_counts.get(&a.account_id) {
             Some(n) => thousands(*n),
             // The open account's pages are still loading: what is here so far.
             None => state
@@ -90,6 +101,5 @@ fn cell<'a>(state: &State, a: &'a Account, title: &str) -> Span<'a> {
                 .map(|v| format!("{}+", thousands(v.list.len())))
                 .unwrap_or_default(),
         }),
-        _ => Span::raw(""),
     }
 }

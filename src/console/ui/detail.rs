@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::users::result_span;
 use crate::console::state::{Pane, RowResult, State, UserRow};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
 use crate::model::{Account, Timestamp};
 
 /// The least the right-hand column of two keeps.

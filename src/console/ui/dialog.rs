@@ -6,9 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::centered;
-use super::theme::GLYPH_BAD;
+use super::area::centered;
+use crate::console::keys::{Command, Scope};
 use crate::console::state::{ErrorInfo, State};
+use crate::console::theme::GLYPH_BAD;
 use crate::text::visible;
 
 fn dialog(state: &State, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, hint: &str) {
@@ -57,7 +58,15 @@ pub fn error(state: &State, e: &ErrorInfo, frame: &mut Frame, area: Rect) {
             Span::raw(h.clone()),
         ]));
     }
-    dialog(state, frame, area, "Error", lines, "esc/enter close");
+    // The same keys the footer names (the registry's, as remapped).
+    let close = format!(
+        "{} close",
+        state
+            .keymap
+            .label(Scope::Dialog, Command::Back)
+            .unwrap_or("esc")
+    );
+    dialog(state, frame, area, "Error", lines, &close);
 }
 
 pub fn confirm_quit(state: &State, frame: &mut Frame, area: Rect) {

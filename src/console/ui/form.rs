@@ -5,11 +5,11 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::centered;
-use super::theme::GLYPH_BAD;
+use super::area::centered;
 use crate::console::form::{ChangeForm, FormField, Preview};
 use crate::console::state::State;
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::GLYPH_BAD;
 use crate::text::visible;
 
 const LABEL_W: usize = 20;
@@ -129,10 +129,10 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
         Line::styled(
             format!(
                 "{} {} · {} will change · {} already at these values",
-                thousands(n + p.no_change),
+                thousands(n + p.no_change()),
                 p.picked,
                 thousands(n),
-                thousands(p.no_change)
+                thousands(p.no_change())
             ),
             th.header(),
         ),

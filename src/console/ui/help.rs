@@ -8,23 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::centered;
+use super::area::centered;
+use crate::console::help::{self, HelpLine};
 use crate::console::keys::{self, Command, Scope};
 use crate::console::state::State;
-
-/// The overlay's width at most (it is narrower on a narrower terminal).
-const WIDTH: u16 = 72;
-/// The key column never takes more than this, so descriptions fit at 80×24.
-const MAX_KEY_COLS: usize = 18;
-/// Indent of a key under its group's title.
-const INDENT: usize = 2;
-
-/// One row of the overlay before it is laid out.
-enum Row {
-    Title(Scope),
-    Blank,
-    Key(String, &'static str),
-}
 
 /// Where the overlay goes in a terminal of this size: between the title bar
 /// and the status line, so the status and the footer stay readable.
@@ -35,15 +22,7 @@ fn overlay(area: Rect) -> Rect {
         area.width,
         area.height.saturating_sub(3),
     );
-    centered(body, WIDTH, body.height)
-}
-
-/// How far the overlay scrolls in the state's terminal: its last line at the
-/// bottom. `update` keeps the scroll within it.
-pub fn max_scroll(state: &State) -> u16 {
-    let r = overlay(Rect::new(0, 0, state.width, state.height));
-    let lines = lines(state, usize::from(r.width.saturating_sub(2))).len();
-    (lines as u16).saturating_sub(r.height.saturating_sub(2))
+    centered(body, help::WIDTH, body.height)
 }
 
 pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
@@ -70,78 +49,6 @@ pub fn render(state: &State, scroll: u16, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// The overlay's lines for an inner width.
-fn lines(state: &State, inner: usize) -> Vec<Line<'static>> {
-    let th = &state.theme;
-    let rows = rows(state);
-    let key_w = rows
-        .iter()
-        .map(|row| match row {
-            Row::Key(label, _) => cols(label),
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0)
-        .min(MAX_KEY_COLS);
-    let desc_w = inner.saturating_sub(INDENT + key_w + 1).max(1);
-    let mut lines = Vec::new();
-    for row in rows {
-        match row {
-            Row::Title(scope) => lines.push(Line::styled(keys::scope_title(scope), th.header())),
-            Row::Blank => lines.push(Line::raw("")),
-            Row::Key(label, description) => {
-                let key = format!("{:INDENT$}{} ", "", pad(&truncate(&label, key_w), key_w));
-                for (i, part) in wrap(description, desc_w).into_iter().enumerate() {
-                    let lead = if i == 0 {
-                        Span::styled(key.clone(), th.key())
-                    } else {
-                        Span::raw(" ".repeat(INDENT + key_w + 1))
-                    };
-                    lines.push(Line::from(vec![lead, Span::raw(part)]));
-                }
-            }
-        }
-    }
-    lines
-}
-
-/// The registry's entries grouped by scope; the command line's commands
-/// follow its keys. With a search, only the keys whose label or
-/// description holds it (and their groups' titles).
-fn rows(state: &State) -> Vec<Row> {
-    let needle = state.help_search.text().to_lowercase();
-    let wanted = |label: &str, what: &str| {
-        needle.is_empty()
-            || label.to_lowercase().contains(&needle)
-            || what.to_lowercase().contains(&needle)
-    };
-    let mut keys: Vec<(Scope, String, &'static str)> = Vec::new();
-    for (scope, e) in state.keymap.help_entries(state.read_only) {
-        keys.push((scope, e.label.clone(), e.description));
-        if scope == Scope::CommandLine && e.command == Command::ForceQuit {
-            for (name, what) in crate::console::cmdline::COMMANDS {
-                keys.push((scope, format!(":{name}"), what));
-            }
-        }
-    }
-    let mut rows = Vec::new();
-    let mut last: Option<Scope> = None;
-    for (scope, label, what) in keys {
-        if !wanted(&label, what) {
-            continue;
-        }
-        if last != Some(scope) {
-            if last.is_some() {
-                rows.push(Row::Blank);
-            }
-            rows.push(Row::Title(scope));
-            last = Some(scope);
-        }
-        rows.push(Row::Key(label, what));
-    }
-    rows
-}
-
 /// The overlay's own hint line, with the keys in effect (or the search).
 fn footer(state: &State) -> String {
     let search = &state.help_search;
@@ -166,68 +73,18 @@ fn footer(state: &State) -> String {
     )
 }
 
-/// Terminal columns a string takes.
-fn cols(s: &str) -> usize {
-    Span::raw(s).width()
-}
-
-/// `s` cut to `w` columns, ending in `…` when something was cut.
-fn truncate(s: &str, w: usize) -> String {
-    if cols(s) <= w {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for c in s.chars() {
-        let mut next = out.clone();
-        next.push(c);
-        if cols(&next) + 1 > w {
-            break;
-        }
-        out = next;
-    }
-    out.push('…');
-    out
-}
-
-/// `s` padded with spaces to `w` columns.
-fn pad(s: &str, w: usize) -> String {
-    format!("{s}{}", " ".repeat(w.saturating_sub(cols(s))))
-}
-
-/// `text` broken into lines of at most `w` columns at spaces; a word longer
-/// than a line is cut with `…`.
-fn wrap(text: &str, w: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let word = truncate(word, w);
-        if line.is_empty() {
-            line = word;
-        } else if cols(&line) + 1 + cols(&word) <= w {
-            line.push(' ');
-            line.push_str(&word);
-        } else {
-            out.push(std::mem::replace(&mut line, word));
-        }
-    }
-    out.push(line);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_labels_are_cut_and_descriptions_wrap_at_spaces() {
-        assert_eq!(truncate("shift-tab/↑", 11), "shift-tab/↑");
-        assert_eq!(truncate("shift-tab/↑", 6), "shift…");
-        assert_eq!(pad("↑/k", 5), "↑/k  ");
-        assert_eq!(
-            wrap("mark every user matching the filter", 12),
-            ["mark every", "user", "matching the", "filter"]
-        );
-        assert_eq!(wrap("", 10), [""]);
-        assert_eq!(wrap("abcdefghijk z", 5), ["abcd…", "z"]);
-    }
+/// The overlay's lines for an inner width, styled.
+fn lines(state: &State, inner: usize) -> Vec<Line<'static>> {
+    let th = &state.theme;
+    help::lines(state, inner)
+        .into_iter()
+        .map(|l| match l {
+            HelpLine::Title(scope) => Line::styled(keys::scope_title(scope), th.header()),
+            HelpLine::Blank => Line::raw(""),
+            HelpLine::Key(key, text) => {
+                Line::from(vec![Span::styled(key, th.key()), Span::raw(text)])
+            }
+            HelpLine::More(lead, text) => Line::from(vec![Span::raw(lead), Span::raw(text)]),
+        })
+        .collect()
 }

@@ -2,21 +2,20 @@
 //! changes anything, so the same state always gives the same frame.
 
 pub mod accounts;
+pub mod area;
 pub mod detail;
 pub mod dialog;
 pub mod form;
 pub mod help;
-pub mod layout;
 pub mod status;
 pub mod table;
-pub mod theme;
+pub mod text;
 pub mod users;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use super::layout;
 use super::state::{Modal, State};
 
 pub fn render(state: &State, frame: &mut Frame) {
@@ -64,69 +63,4 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Modal::Pin { email, pin }) => dialog::pin(state, email, pin.expose(), frame, area),
         None => {}
     }
-}
-
-/// A column of a table: header, width, and how important it is (0 = always shown).
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub title: &'static str,
-    pub width: u16,
-    /// Grows to take the space left over.
-    pub flex: bool,
-    pub priority: u8,
-}
-
-/// The columns that fit in `width` and their constraints: columns are taken
-/// in order of importance while they fit (a narrow, less important column
-/// still shows when a wider one does not fit). Returns the indices of the
-/// kept columns, in table order.
-pub fn fit_columns(cols: &[Column], width: u16) -> (Vec<usize>, Vec<Constraint>) {
-    let mut by_priority: Vec<usize> = (0..cols.len()).collect();
-    by_priority.sort_by_key(|&i| (cols[i].priority, i));
-    let mut kept: Vec<usize> = Vec::new();
-    let mut used: u16 = 0;
-    for i in by_priority {
-        let gap = u16::from(!kept.is_empty());
-        let need = used.saturating_add(gap).saturating_add(cols[i].width);
-        if cols[i].priority == 0 || need <= width {
-            kept.push(i);
-            used = need;
-        }
-    }
-    kept.sort_unstable();
-    let constraints = kept
-        .iter()
-        .map(|&i| {
-            if cols[i].flex {
-                Constraint::Min(cols[i].width)
-            } else {
-                Constraint::Length(cols[i].width)
-            }
-        })
-        .collect();
-    (kept, constraints)
-}
-
-/// A one-line message centred in a pane (empty, loading).
-pub fn centered_line(frame: &mut Frame, area: Rect, line: Line) {
-    if area.height == 0 {
-        return;
-    }
-    let y = area.y + area.height / 2;
-    frame.render_widget(
-        Paragraph::new(line).alignment(ratatui::layout::Alignment::Center),
-        Rect::new(area.x, y, area.width, 1),
-    );
-}
-
-/// A rectangle of at most `w`×`h` centred in `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
 }

@@ -5,10 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::theme::SPINNER;
 use crate::console::keys::KeyContext;
 use crate::console::state::{Pane, State};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::SPINNER;
 use crate::text::visible;
 
 pub fn title(state: &State, frame: &mut Frame, area: Rect) {
@@ -31,7 +31,7 @@ pub fn rows_status(state: &State) -> String {
     match (state.focus, &state.users) {
         (Pane::Users | Pane::Detail, Some(v)) => {
             let loaded = v.list.len();
-            let more = if v.complete {
+            let more = if v.paging.is_complete() {
                 format!("all {} loaded", thousands(loaded))
             } else if loaded == 0 {
                 "loading".to_string()
@@ -40,7 +40,7 @@ pub fn rows_status(state: &State) -> String {
             };
             if v.filter.text().is_empty() {
                 format!("{} users · {more}", thousands(loaded))
-            } else if v.complete {
+            } else if v.paging.is_complete() {
                 format!(
                     "matching {} of {} users",
                     thousands(v.list.visible_len()),
@@ -99,7 +99,7 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     }
     if let Some(b) = &state.batch {
         spans.push(Span::styled(
-            format!("{} · ", crate::console::changes::progress_line(b)),
+            format!("{} · ", super::text::progress_line(b)),
             th.accent(),
         ));
     } else if let Some(sum) = &state.batch_summary {

@@ -6,14 +6,14 @@
 //! cursor in the filter while it is edited.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Row, Table};
 
-use super::theme::SPINNER;
-use super::{Column, centered_line, fit_columns};
+use super::area::centered_line;
 use crate::console::list::FilteredList;
 use crate::console::state::{FilterInput, State};
+use crate::console::theme::SPINNER;
 use crate::text::{is_hidden, visible};
 
 /// A span as it may reach the terminal: control, bidi and zero-width
@@ -28,9 +28,9 @@ pub fn safe(span: Span<'_>) -> Span<'_> {
 }
 
 /// What a list pane shows besides its rows.
-pub struct ListPane<'a, 'b, T> {
+pub struct ListPane<'a, 'b, T, K> {
     pub list: &'a FilteredList<T>,
-    pub columns: &'b [Column],
+    pub columns: &'b [Column<K>],
     /// The top title's parts; a spinner follows them while `busy`.
     pub title: Vec<Span<'b>>,
     pub busy: bool,
@@ -40,15 +40,15 @@ pub struct ListPane<'a, 'b, T> {
     pub problem: Option<&'b str>,
 }
 
-impl<'a, T> ListPane<'a, '_, T> {
-    /// Draws the pane; `cell(row, column title)` makes one cell, `empty()`
+impl<'a, T, K: Copy> ListPane<'a, '_, T, K> {
+    /// Draws the pane; `cell(row, column key)` makes one cell, `empty()`
     /// the message shown when no row is visible.
     pub fn render(
         self,
         state: &State,
         frame: &mut Frame,
         area: Rect,
-        cell: impl Fn(&'a T, &str) -> Span<'a>,
+        cell: impl Fn(&'a T, K) -> Span<'a>,
         empty: impl FnOnce() -> String,
     ) {
         let th = &state.theme;
@@ -79,7 +79,7 @@ impl<'a, T> ListPane<'a, '_, T> {
             .enumerate()
             .map(|(k, &i)| {
                 let item: &'a T = &list.items()[i];
-                let row = Row::new(kept.iter().map(|&c| safe(cell(item, cols[c].title))));
+                let row = Row::new(kept.iter().map(|&c| safe(cell(item, cols[c].key))));
                 if start + k == list.cursor {
                     row.style(th.selected(self.focused))
                 } else {
@@ -120,7 +120,7 @@ fn filter_line<'a>(
     ];
     if let Some(p) = problem {
         parts.push(Span::styled(
-            format!("{} {p} ", super::theme::GLYPH_BAD),
+            format!("{} {p} ", crate::console::theme::GLYPH_BAD),
             th.bad(),
         ));
     }
@@ -136,4 +136,47 @@ fn filter_cursor(frame: &mut Frame, area: Rect, f: &FilterInput, focused: bool) 
             frame.set_cursor_position(Position::new(x, area.y + area.height - 1));
         }
     }
+}
+
+/// A column of a table: which one (`K`, the pane's column enum), header,
+/// width, and how important it is (0 = always shown).
+#[derive(Debug, Clone, Copy)]
+pub struct Column<K> {
+    pub key: K,
+    pub title: &'static str,
+    pub width: u16,
+    /// Grows to take the space left over.
+    pub flex: bool,
+    pub priority: u8,
+}
+
+/// The columns that fit in `width` and their constraints: columns are taken
+/// in order of importance while they fit (a narrow, less important column
+/// still shows when a wider one does not fit). Returns the indices of the
+/// kept columns, in table order.
+pub fn fit_columns<K>(cols: &[Column<K>], width: u16) -> (Vec<usize>, Vec<Constraint>) {
+    let mut by_priority: Vec<usize> = (0..cols.len()).collect();
+    by_priority.sort_by_key(|&i| (cols[i].priority, i));
+    let mut kept: Vec<usize> = Vec::new();
+    let mut used: u16 = 0;
+    for i in by_priority {
+        let gap = u16::from(!kept.is_empty());
+        let need = used.saturating_add(gap).saturating_add(cols[i].width);
+        if cols[i].priority == 0 || need <= width {
+            kept.push(i);
+            used = need;
+        }
+    }
+    kept.sort_unstable();
+    let constraints = kept
+        .iter()
+        .map(|&i| {
+            if cols[i].flex {
+                Constraint::Min(cols[i].width)
+            } else {
+                Constraint::Length(cols[i].width)
+            }
+        })
+        .collect();
+    (kept, constraints)
 }

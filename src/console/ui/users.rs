@@ -6,30 +6,141 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 
-use super::Column;
-use super::table::ListPane;
-use super::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
+use super::table::{Column, ListPane};
 use crate::console::form::UserAction;
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
-use crate::console::update::thousands;
+use crate::console::text::thousands;
+use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
 use crate::model::{InviteStatus, RegistrationStatus};
 
-/// Columns are taken by priority while they fit (`fit_columns`): a change's
-/// result first, then license and registration (what changes act on and
-/// suspension), name, user type, A4B, invitation. At 120×40 with the accounts
-/// pane beside, all but Invitation show.
-#[rustfmt::skip]
-const COLUMNS: &[Column] = &[
-    Column { title: " ", width: 1, flex: false, priority: 0 },
-    Column { title: "Email", width: 26, flex: true, priority: 0 },
-    Column { title: "Name", width: 14, flex: false, priority: 4 },
-    Column { title: "License", width: 8, flex: false, priority: 2 },
-    Column { title: "User type", width: 12, flex: false, priority: 5 },
-    Column { title: "Registration", width: 14, flex: false, priority: 3 },
-    Column { title: "Invitation", width: 10, flex: false, priority: 7 },
-    Column { title: "A4B", width: 3, flex: false, priority: 6 },
-    Column { title: "Result", width: 30, flex: false, priority: 1 },
-];
+/// The users table's columns. Columns are taken by priority while they fit
+/// (`fit_columns`): a change's result first, then license and registration
+/// (what changes act on and suspension), name, user type, A4B, invitation.
+/// At 120×40 with the accounts pane beside, all but Invitation show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserCol {
+    Mark,
+    Email,
+    Name,
+    License,
+    UserType,
+    Registration,
+    Invitation,
+    A4b,
+    Result,
+}
+
+impl UserCol {
+    /// In table order.
+    pub const ALL: [UserCol; 9] = [
+        UserCol::Mark,
+        UserCol::Email,
+        UserCol::Name,
+        UserCol::License,
+        UserCol::UserType,
+        UserCol::Registration,
+        UserCol::Invitation,
+        UserCol::A4b,
+        UserCol::Result,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            UserCol::Mark => " ",
+            UserCol::Email => "Email",
+            UserCol::Name => "Name",
+            UserCol::License => "License",
+            UserCol::UserType => "User type",
+            UserCol::Registration => "Registration",
+            UserCol::Invitation => "Invitation",
+            UserCol::A4b => "A4B",
+            UserCol::Result => "Result",
+        }
+    }
+
+    /// The width it asks for (Email grows into what is left).
+    pub fn width(self) -> u16 {
+        match self {
+            UserCol::Mark => 1,
+            UserCol::Email => 26,
+            UserCol::Name => 14,
+            UserCol::License => 8,
+            UserCol::UserType => 12,
+            UserCol::Registration => 14,
+            UserCol::Invitation => 10,
+            UserCol::A4b => 3,
+            UserCol::Result => 30,
+        }
+    }
+
+    /// 0: always shown; lower numbers are kept first.
+    pub fn priority(self) -> u8 {
+        match self {
+            UserCol::Mark | UserCol::Email => 0,
+            UserCol::Result => 1,
+            UserCol::License => 2,
+            UserCol::Registration => 3,
+            UserCol::Name => 4,
+            UserCol::UserType => 5,
+            UserCol::A4b => 6,
+            UserCol::Invitation => 7,
+        }
+    }
+
+    fn column(self) -> Column<UserCol> {
+        Column {
+            key: self,
+            title: self.title(),
+            width: self.width(),
+            flex: self == UserCol::Email,
+            priority: self.priority(),
+        }
+    }
+
+    /// This column's cell for a row.
+    fn cell<'a>(self, state: &State, r: &'a UserRow, marked: bool) -> Span<'a> {
+        let th = &state.theme;
+        let u = &r.user;
+        match self {
+            UserCol::Mark => {
+                if marked {
+                    Span::styled(GLYPH_MARK, th.accent())
+                } else {
+                    Span::raw(" ")
+                }
+            }
+            UserCol::Email => Span::raw(visible(u.email())),
+            UserCol::Name => Span::raw(visible(u.display_name())),
+            UserCol::License => {
+                Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or(""))
+            }
+            UserCol::UserType => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
+            UserCol::Registration => match &u.user_registration_status {
+                Some(RegistrationStatus::Registered) => {
+                    Span::styled(format!("{GLYPH_OK} Registered"), th.ok())
+                }
+                Some(RegistrationStatus::Unregistered) => Span::raw("○ Unregistered"),
+                Some(RegistrationStatus::Suspended) => {
+                    Span::styled(format!("{GLYPH_BAD} Suspended"), th.bad())
+                }
+                Some(other) => Span::raw(other.as_str()),
+                None => Span::raw(""),
+            },
+            UserCol::Invitation => match &u.user_invitation_status {
+                Some(InviteStatus::Failed) => Span::styled(format!("{GLYPH_BAD} Failed"), th.bad()),
+                Some(s) => Span::raw(s.as_str()),
+                None => Span::raw(""),
+            },
+            // No Alexa for Business metadata means not enabled.
+            UserCol::A4b => Span::raw(if u.a4b_enabled() == Some(true) {
+                "yes"
+            } else {
+                "no"
+            }),
+            UserCol::Result => result_span(state, r),
+        }
+    }
+}
 
 pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
@@ -55,7 +166,11 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     title.push(Span::raw(format!("· {} ", counts_text(v))));
     if let Some(s) = v.sort {
         let arrow = if s.descending { "↓" } else { "↑" };
-        let partial = if v.complete { "" } else { " (loaded rows)" };
+        let partial = if v.paging.is_complete() {
+            ""
+        } else {
+            " (loaded rows)"
+        };
         title.push(Span::styled(
             format!("· sort {} {arrow}{partial} ", s.key.name()),
             th.dim(),
@@ -66,20 +181,19 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         list,
         columns: &cols,
         title,
-        busy: v.page_in_flight || v.lookup_in_flight,
+        busy: v.paging.in_flight() || v.lookup.in_flight(),
         focused,
         filter: &v.filter,
         problem: v.query_error.as_deref(),
     };
-    let cell =
-        |r: &'a UserRow, title: &str| cell(state, r, v.marks.contains(&r.user.user_id), title);
+    let cell = |r: &'a UserRow, col: UserCol| col.cell(state, r, v.marks.contains(&r.user.user_id));
     pane.render(state, frame, area, cell, || {
-        let loading = v.page_in_flight || v.lookup_in_flight;
+        let loading = v.paging.in_flight() || v.lookup.in_flight();
         let expr = visible(v.filter.text().trim()).into_owned();
         if loading && list.is_empty() {
             format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
         } else if !list.is_empty() || !expr.is_empty() {
-            if loading || !v.complete {
+            if loading || !v.paging.is_complete() {
                 format!("no loaded user matches \"{expr}\" yet: loading more…")
             } else {
                 format!("no user matches \"{expr}\"")
@@ -119,7 +233,7 @@ pub fn counts_text(v: &UsersView) -> String {
 /// a less important column (name, type, A4B) gives way before an email is
 /// cut; a Name column with no name on screen last of all; and while results
 /// show, the column of the field the last change set kept at any width.
-fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
+fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
     let on_screen = || {
         v.list
             .visible()
@@ -134,15 +248,15 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
         .unwrap_or(0);
     let names = on_screen().any(|u| !u.display_name().is_empty());
     let changed = changed_columns(state, v);
-    let mut cols: Vec<Column> = COLUMNS
-        .iter()
-        .filter(|c| v.results_shown || c.title != "Result")
+    let mut cols: Vec<Column<UserCol>> = UserCol::ALL
+        .into_iter()
+        .filter(|&c| v.results_shown || c != UserCol::Result)
         .map(|c| {
-            let mut c = *c;
-            if changed.contains(&c.title) {
+            let mut c = c.column();
+            if changed.contains(&c.key) {
                 c.priority = 1;
             }
-            if c.title == "Name" && !names {
+            if c.key == UserCol::Name && !names {
                 c.priority = u8::MAX;
             }
             c
@@ -150,10 +264,10 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
         .collect();
     let reserved: u16 = cols
         .iter()
-        .filter(|c| c.title != "Email" && c.priority <= 3)
+        .filter(|c| c.key != UserCol::Email && c.priority <= 3)
         .map(|c| c.width + 1)
         .sum();
-    for c in cols.iter_mut().filter(|c| c.title == "Email") {
+    for c in cols.iter_mut().filter(|c| c.key == UserCol::Email) {
         let room = width.saturating_sub(reserved).max(12);
         c.width = (longest as u16).clamp(12, room);
     }
@@ -161,8 +275,9 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column> {
 }
 
 /// The columns of the fields the change on screen set (its label names
-/// them), while results show: they stay at any width.
-fn changed_columns(state: &State, v: &UsersView) -> Vec<&'static str> {
+/// them), while results show: they stay at any width. (The form's update
+/// also carries the fields it leaves as they are, so the label decides.)
+fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     if !v.results_shown {
         return Vec::new();
     }
@@ -177,54 +292,12 @@ fn changed_columns(state: &State, v: &UsersView) -> Vec<&'static str> {
         return Vec::new();
     };
     match (label.action, label.noun) {
-        (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec!["Registration"],
+        (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec![UserCol::Registration],
         (Some(_), _) => Vec::new(),
-        (None, "license change") => vec!["License"],
-        (None, "user type change") => vec!["User type"],
-        (None, "A4B change") => vec!["A4B"],
-        (None, _) => vec!["License", "User type", "A4B"],
-    }
-}
-
-fn cell<'a>(state: &State, r: &'a UserRow, marked: bool, title: &str) -> Span<'a> {
-    let th = &state.theme;
-    let u = &r.user;
-    match title {
-        " " => {
-            if marked {
-                Span::styled(GLYPH_MARK, th.accent())
-            } else {
-                Span::raw(" ")
-            }
-        }
-        "Email" => Span::raw(visible(u.email())),
-        "Name" => Span::raw(visible(u.display_name())),
-        "License" => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
-        "User type" => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
-        "Registration" => match &u.user_registration_status {
-            Some(RegistrationStatus::Registered) => {
-                Span::styled(format!("{GLYPH_OK} Registered"), th.ok())
-            }
-            Some(RegistrationStatus::Unregistered) => Span::raw("○ Unregistered"),
-            Some(RegistrationStatus::Suspended) => {
-                Span::styled(format!("{GLYPH_BAD} Suspended"), th.bad())
-            }
-            Some(other) => Span::raw(other.as_str()),
-            None => Span::raw(""),
-        },
-        "Invitation" => match &u.user_invitation_status {
-            Some(InviteStatus::Failed) => Span::styled(format!("{GLYPH_BAD} Failed"), th.bad()),
-            Some(s) => Span::raw(s.as_str()),
-            None => Span::raw(""),
-        },
-        // No Alexa for Business metadata means not enabled.
-        "A4B" => Span::raw(if u.a4b_enabled() == Some(true) {
-            "yes"
-        } else {
-            "no"
-        }),
-        "Result" => result_span(state, r),
-        _ => Span::raw(""),
+        (None, "license change") => vec![UserCol::License],
+        (None, "user type change") => vec![UserCol::UserType],
+        (None, "A4B change") => vec![UserCol::A4b],
+        (None, _) => vec![UserCol::License, UserCol::UserType, UserCol::A4b],
     }
 }
 

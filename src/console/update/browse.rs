@@ -1,320 +1,39 @@
-//! Every behaviour of the console, and no IO: `update` applies one Action to
-//! the State and returns the Effects (requests) the worker should run.
+//! Moving through the accounts and users: cursors, opening, paging, the
+//! filter and its email look-up, marks, and the worker's answers.
 
-use ratatui::layout::Rect;
 use tui_input::InputRequest;
 
 use crate::model::validate::is_email;
 use crate::model::{Account, User};
 
-use super::action::Action;
-use super::changes;
-use super::effect::Effect;
-use super::form::UserAction;
-use super::keys::Command;
-use super::list::FilteredList;
-use super::select;
-use super::state::{
-    AccountsView, ErrorInfo, FLASH_TICKS, FilterInput, Flash, LOOKUP_DEBOUNCE, Modal,
-    PREFETCH_ROWS, Pane, RowResult, State, UserRow, UsersView,
+use crate::console::effect::{Effect, Request, Term};
+use crate::console::list::FilteredList;
+use crate::console::state::{
+    AccountsView, ErrorInfo, FilterInput, LOOKUP_DEBOUNCE, Lookup, Modal, PREFETCH_ROWS, Paging,
+    Pane, RowResult, State, UserRow, UsersView,
 };
-use super::ui::layout;
 
-pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    match action {
-        Action::Cmd(c) => command(state, c, &mut fx),
-        Action::HurriedCmd(c) => {
-            if changes::confirms_change(state, c) {
-                changes::hurried_confirm(state, c);
-            } else {
-                command(state, c, &mut fx);
-            }
-        }
-        Action::Paste(text) => paste(state, &text, &mut fx),
-        Action::Input(req) => input(state, req, &mut fx),
-        Action::ProfileSwitched { profile, result } => {
-            state.dirty = true;
-            match result {
-                Ok(endpoint) => {
-                    state.profile = Some(profile.clone());
-                    state.endpoint = endpoint;
-                    state.users = None;
-                    state.focus = Pane::Accounts;
-                    state.user_counts.clear();
-                    reload_accounts(state, &mut fx);
-                    flash(state, format!("profile {profile}"));
-                }
-                Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
-            }
-        }
-        Action::Exported(r) => {
-            flash(state, r.unwrap_or_else(|e| e));
-            state.dirty = true;
-        }
-        Action::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            scroll(state);
-            state.dirty = true;
-        }
-        Action::Tick => tick(state),
-        Action::Timer { gen_id } => {
-            if state.users.as_ref().and_then(|v| v.lookup_due) == Some(gen_id) {
-                send_lookup(state, &mut fx);
-            }
-        }
-        Action::AccountsPage {
-            gen_id,
-            accounts,
-            next_token,
-        } => accounts_page(state, gen_id, accounts, next_token, &mut fx),
-        Action::UsersPage {
-            gen_id,
-            account_id,
-            users,
-            next_token,
-        } => users_page(state, gen_id, &account_id, users, next_token, &mut fx),
-        Action::UsersFound {
-            gen_id,
-            account_id,
-            email,
-            users,
-        } => users_found(state, gen_id, &account_id, email.expose(), users),
-        Action::Failed { gen_id, error } => failed(state, gen_id, error),
-        Action::BatchProgress {
-            batch_id,
-            done,
-            failed,
-            total,
-            elapsed_ms,
-        } => changes::progress(state, batch_id, done, failed, total, elapsed_ms),
-        Action::BatchDone {
-            batch_id,
-            account_id,
-            outcomes,
-            elapsed_ms,
-        } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
-        Action::SettingsLoaded { gen_id, values } => {
-            if let Some(Modal::Settings(f)) = state.modals.last_mut()
-                && f.gen_id == gen_id
-            {
-                f.values = Some(values);
-                state.dirty = true;
-            }
-        }
-        Action::AdminDone {
-            gen_id,
-            message,
-            about_accounts,
-        } => {
-            if state.admin == Some(gen_id) {
-                state.admin = None;
-                flash(state, message);
-                if about_accounts {
-                    reload_accounts(state, &mut fx);
-                } else {
-                    reload_users(state, &mut fx);
-                }
-            }
-        }
-        Action::PinReset {
-            batch_id,
-            email,
-            pin,
-        } => changes::pin_reset(state, batch_id, email.into_inner(), pin),
-        Action::UsersRefreshed {
-            gen_id,
-            account_id,
-            users,
-        } => changes::refreshed(state, gen_id, &account_id, users),
-        Action::Connected { endpoint } => {
-            state.endpoint = endpoint;
-            state.dirty = true;
-        }
-        Action::Retrying {
-            operation,
-            attempt,
-            reason,
-        } => {
-            state.retrying = Some(format!(
-                "{reason}, retrying ({operation}, attempt {attempt})"
-            ));
-            state.dirty = true;
-        }
-    }
-    fx
-}
+use super::view::*;
+use crate::console::text::thousands;
 
-/// The effects to run at start: the first page of accounts.
-pub fn start(state: &mut State) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    reload_accounts(state, &mut fx);
-    fx
-}
-
-fn tick(state: &mut State) {
+/// The animation timer: whether it changed anything on screen.
+pub(super) fn tick(state: &mut State) -> bool {
+    let mut changed = false;
     if state.is_loading() {
         state.spinner = state.spinner.wrapping_add(1);
-        state.dirty = true;
+        changed = true;
     }
     if let Some(f) = &mut state.flash {
         f.ticks_left = f.ticks_left.saturating_sub(1);
         if f.ticks_left == 0 {
             state.flash = None;
-            state.dirty = true;
+            changed = true;
         }
     }
+    changed
 }
 
-pub(super) fn flash(state: &mut State, text: impl Into<String>) {
-    state.flash = Some(Flash {
-        text: text.into(),
-        ticks_left: FLASH_TICKS,
-    });
-}
-
-// ---------------------------------------------------------------- commands
-
-pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
-    state.dirty = true;
-    if state.cmdline.is_some() && state.modals.is_empty() {
-        cmdline_command(state, c, fx);
-        return;
-    }
-    // Modals take their few commands first.
-    if !state.modals.is_empty() {
-        changes::modal_command(state, c, fx);
-        return;
-    }
-    match c {
-        Command::Up => move_cursor(state, |l, _| l.move_by(-1), fx),
-        Command::Down => move_cursor(state, |l, _| l.move_by(1), fx),
-        Command::PageUp => move_cursor(state, |l, page| l.move_by(-(page as isize)), fx),
-        Command::PageDown => move_cursor(state, |l, page| l.move_by(page as isize), fx),
-        Command::Top => move_cursor(state, |l, _| l.move_to(0), fx),
-        Command::Bottom => move_cursor(state, |l, _| l.move_to(usize::MAX), fx),
-        Command::NextPane => cycle_focus(state, true),
-        Command::PrevPane => cycle_focus(state, false),
-        Command::Open => open(state, fx),
-        Command::Back => back(state),
-        Command::Reload => match state.focus {
-            Pane::Accounts => reload_accounts(state, fx),
-            Pane::Users | Pane::Detail => reload_users(state, fx),
-        },
-        Command::Help => {
-            state.help_search = Default::default();
-            state.modals.push(Modal::Help { scroll: 0 });
-        }
-        Command::CommandLine => state.cmdline = Some(Default::default()),
-        Command::Filter => {
-            if let Some(f) = focused_filter_mut(state) {
-                f.editing = true;
-            }
-        }
-        Command::Submit => {
-            if let Some(f) = focused_filter_mut(state) {
-                f.editing = false;
-            }
-            // The whole text now, a last word that looked like a field too.
-            if state.focus == Pane::Users
-                && let Some(v) = &mut state.users
-            {
-                select::apply_filter(v);
-            }
-            // Enter does not wait for the pause: the look-up goes now.
-            if state.focus != Pane::Accounts
-                && state.users.as_ref().is_some_and(|v| v.lookup_due.is_some())
-            {
-                send_lookup(state, fx);
-            }
-        }
-        Command::Quit => {
-            if state.busy_changing() {
-                state.modals.push(Modal::ConfirmQuit);
-            } else {
-                state.quit = true;
-            }
-        }
-        Command::ForceQuit => state.quit = true,
-        Command::Edit => changes::open_form(state),
-        Command::Retry => changes::retry(state),
-        Command::CancelBatch => changes::cancel(state, fx),
-        Command::Suspend => changes::open_action(state, UserAction::Suspend),
-        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
-        Command::Logout => changes::open_action(state, UserAction::Logout),
-        Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
-        Command::NewAccount
-        | Command::RenameAccount
-        | Command::DefaultLicense
-        | Command::DeleteAccount
-        | Command::CreateUser
-        | Command::Invite
-        | Command::AddGroups
-        | Command::RemoveGroups => changes::open_prompt(state, c),
-        Command::Settings => changes::open_settings(state, fx),
-        Command::Yes
-        | Command::OnlyLoaded
-        | Command::NextField
-        | Command::PrevField
-        | Command::PrevValue
-        | Command::NextValue => {}
-        Command::Mark => mark_current(state),
-        Command::MarkRange => mark_range(state),
-        Command::MarkAll => mark_all(state, fx),
-        Command::InvertMarks => invert_marks(state),
-        Command::SortNext => with_users(state, select::cycle_sort),
-        Command::SortReverse => with_users(state, |v| {
-            if let Some(s) = v.sort {
-                select::sort_by(v, s.key);
-            }
-        }),
-        Command::ShowFailed => show_failed(state, fx),
-        Command::NextFailed => jump_failed(state, true),
-        Command::PrevFailed => jump_failed(state, false),
-        Command::Zoom => {
-            state.zoomed = !state.zoomed;
-            scroll(state);
-        }
-        Command::ClearMarks => {
-            if let Some(v) = &mut state.users {
-                v.marks.clear();
-                v.last_mark = None;
-                v.mark_all_pending = false;
-            }
-        }
-    }
-}
-
-/// Keys while the `:` command line is open.
-fn cmdline_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
-    let Some(line) = state.cmdline.as_ref().map(|c| c.input.value().to_string()) else {
-        return;
-    };
-    match c {
-        Command::Submit => super::cmdline::run(state, &line, fx),
-        Command::Back => state.cmdline = None,
-        Command::ForceQuit => state.quit = true,
-        Command::NextField => {
-            let names: Vec<&str> = state
-                .accounts
-                .list
-                .items()
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect();
-            let profiles: Vec<&str> = state.profiles.iter().map(String::as_str).collect();
-            let (done, candidates) = super::cmdline::complete(&line, &names, &profiles);
-            if let Some(c) = &mut state.cmdline {
-                c.input = tui_input::Input::new(done);
-                c.hint = (!candidates.is_empty()).then(|| candidates.join("  "));
-            }
-        }
-        _ => {}
-    }
-}
-
-fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
+pub(super) fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
     match state.focus {
         Pane::Accounts => Some(&mut state.accounts.filter),
         Pane::Users => state.users.as_mut().map(|u| &mut u.filter),
@@ -322,27 +41,7 @@ fn focused_filter_mut(state: &mut State) -> Option<&mut FilterInput> {
     }
 }
 
-/// Rows of a page in the accounts and users panes at the current size.
-fn page_rows(state: &State) -> (usize, usize) {
-    let a = layout::areas(
-        Rect::new(0, 0, state.width, state.height),
-        state.users.is_some(),
-        state.focus,
-        state.zoomed,
-    );
-    (layout::list_rows(a.accounts), layout::list_rows(a.users))
-}
-
-/// Keeps both cursors on screen.
-pub(super) fn scroll(state: &mut State) {
-    let (acc_rows, user_rows) = page_rows(state);
-    state.accounts.list.scroll_into_view(acc_rows);
-    if let Some(v) = &mut state.users {
-        v.list.scroll_into_view(user_rows);
-    }
-}
-
-fn move_cursor(
+pub(super) fn move_cursor(
     state: &mut State,
     f: impl FnOnce(&mut dyn CursorMove, usize),
     fx: &mut Vec<Effect>,
@@ -375,7 +74,7 @@ impl<T> CursorMove for FilteredList<T> {
     }
 }
 
-fn cycle_focus(state: &mut State, forward: bool) {
+pub(super) fn cycle_focus(state: &mut State, forward: bool) {
     let order: &[Pane] = if state.users.is_some() {
         &[Pane::Accounts, Pane::Users, Pane::Detail]
     } else {
@@ -432,12 +131,8 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         by_id: Default::default(),
         filter: FilterInput::default(),
         gen_id,
-        next_token: None,
-        complete: false,
-        page_in_flight: false,
-        lookup: None,
-        lookup_in_flight: false,
-        lookup_due: None,
+        paging: Paging::Next(None),
+        lookup: Lookup::Idle,
         marks: Default::default(),
         last_mark: None,
         mark_all_pending: false,
@@ -449,7 +144,7 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
     }
 }
 
-fn back(state: &mut State) {
+pub(super) fn back(state: &mut State) {
     let focus = state.focus;
     if let Some(f) = focused_filter_mut(state)
         && f.is_active()
@@ -466,7 +161,7 @@ fn back(state: &mut State) {
     scroll(state);
 }
 
-fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let filter = std::mem::take(&mut state.accounts.filter);
     state.accounts = AccountsView {
@@ -477,13 +172,13 @@ fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
         loaded: false,
     };
     state.accounts.list.set_filter(state.accounts.filter.text());
-    fx.push(Effect::LoadAccounts {
+    fx.push(Effect::Io(Request::LoadAccounts {
         gen_id,
         token: None,
-    });
+    }));
 }
 
-fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let Some(old) = state.users.take() else {
         return;
@@ -491,8 +186,8 @@ fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
     let mut v = new_users_view(old.account, gen_id);
     v.filter = old.filter;
     v.marks = old.marks;
-    select::set_sort(&mut v, old.sort);
-    select::apply_filter(&mut v);
+    super::select::set_sort(&mut v, old.sort);
+    super::select::apply_filter(&mut v);
     state.user_counts.remove(&v.account.account_id);
     state.users = Some(v);
     request_page(state, fx);
@@ -502,15 +197,16 @@ fn reload_users(state: &mut State, fx: &mut Vec<Effect>) {
 /// Asks for the next page of users unless one is in flight or all are here.
 fn request_page(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
-    if v.page_in_flight || v.complete {
-        return;
-    }
-    v.page_in_flight = true;
-    fx.push(Effect::LoadUsersPage {
+    let Paging::Next(token) = &v.paging else {
+        return; // in flight, or every page is here
+    };
+    let token = token.clone();
+    v.paging = Paging::InFlight(token.clone());
+    fx.push(Effect::Io(Request::LoadUsersPage {
         account_id: v.account.account_id.clone(),
         gen_id: v.gen_id,
-        token: v.next_token.clone(),
-    });
+        token,
+    }));
 }
 
 /// One rule for loading more users: while a filter or "mark all" needs every
@@ -524,15 +220,12 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
-// ---------------------------------------------------------------- filter
-
 /// Pasted text: into the open text input (the filter line, a prompt's field,
 /// the room ARN, the command line), cut at its limit; anywhere else it is
 /// ignored with a notice. Never a key: it cannot confirm or apply anything.
-fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
-    use super::form::FormField;
-    use super::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
-    state.dirty = true;
+pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
+    use crate::console::form::FormField;
+    use crate::console::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
     let notice = match state.modals.last_mut() {
         Some(Modal::Prompt(p)) => p.paste(text),
         Some(Modal::Form(f)) if f.field == FormField::Room => {
@@ -553,7 +246,7 @@ fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                     Some(f) if f.editing => {
                         let r = insert(&mut f.input, text, FILTER_MAX);
                         if r.chars > 0 {
-                            filter(state, Lookup::AfterPause, fx);
+                            filter(state, When::AfterPause, fx);
                         }
                         r.cut.then(|| cut_notice(FILTER_MAX, "the filter"))
                     }
@@ -569,7 +262,7 @@ fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
 
 /// The limit of the input a typed character goes to, if it is full.
 fn full(state: &State) -> Option<usize> {
-    use super::textfield::{FILTER_MAX, LINE_MAX, fits_one_more};
+    use crate::console::textfield::{FILTER_MAX, LINE_MAX, fits_one_more};
     let (input, max) = match state.modals.last() {
         Some(Modal::Prompt(p)) => {
             let i = match p.field {
@@ -578,7 +271,9 @@ fn full(state: &State) -> Option<usize> {
             };
             (i, p.limit())
         }
-        Some(Modal::Form(f)) if f.field == super::form::FormField::Room => (&f.room, LINE_MAX),
+        Some(Modal::Form(f)) if f.field == crate::console::form::FormField::Room => {
+            (&f.room, LINE_MAX)
+        }
         Some(_) => return None,
         None => match (&state.cmdline, state.focused_filter()) {
             (Some(c), _) => (&c.input, LINE_MAX),
@@ -589,24 +284,21 @@ fn full(state: &State) -> Option<usize> {
     (!fits_one_more(input, max)).then_some(max)
 }
 
-fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
+pub(super) fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
     if matches!(req, InputRequest::InsertChar(_))
         && let Some(max) = full(state)
     {
         flash(state, format!("this field holds at most {max} characters"));
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Form(form)) = state.modals.last_mut() {
-        changes::form_input(form, req);
-        state.dirty = true;
+        super::changes::form_input(form, req);
         return;
     }
     if let Some(Modal::Settings(f)) = state.modals.last_mut() {
         if req == InputRequest::InsertChar(' ') {
             f.toggle();
         }
-        state.dirty = true;
         return;
     }
     if state.modals.is_empty()
@@ -614,7 +306,6 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
     {
         c.input.handle(req);
         c.hint = None;
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Help { scroll }) = state.modals.last_mut() {
@@ -622,13 +313,11 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
             state.help_search.input.handle(req);
             *scroll = 0;
         }
-        state.dirty = true;
         return;
     }
     if let Some(Modal::Prompt(p)) = state.modals.last_mut() {
         p.focused_mut().handle(req);
         p.problem = None;
-        state.dirty = true;
         return;
     }
     let Some(f) = focused_filter_mut(state) else {
@@ -638,14 +327,13 @@ fn input(state: &mut State, req: InputRequest, fx: &mut Vec<Effect>) {
         return;
     }
     if f.input.handle(req).is_some_and(|c| c.value) {
-        filter(state, Lookup::AfterPause, fx);
+        filter(state, When::AfterPause, fx);
     }
-    state.dirty = true;
 }
 
 /// When a complete email typed as the users filter is looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lookup {
+enum When {
     /// At once (`:filter`, a reload).
     Now,
     /// Once typing has paused for `LOOKUP_DEBOUNCE` (or on Enter).
@@ -655,10 +343,10 @@ enum Lookup {
 /// Applies the focused pane's filter text to its rows; a complete email also
 /// asks the service (`user-email`) at once unless every user is already loaded.
 pub(super) fn apply_filter(state: &mut State, fx: &mut Vec<Effect>) {
-    filter(state, Lookup::Now, fx);
+    filter(state, When::Now, fx);
 }
 
-fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
+fn filter(state: &mut State, when: When, fx: &mut Vec<Effect>) {
     match state.focus {
         Pane::Accounts => {
             let text = state.accounts.filter.text().to_string();
@@ -667,27 +355,22 @@ fn filter(state: &mut State, when: Lookup, fx: &mut Vec<Effect>) {
         Pane::Users | Pane::Detail => {
             let gen_id = state.new_gen();
             let Some(v) = &mut state.users else { return };
-            select::apply_filter(v);
-            v.lookup_due = None;
+            super::select::apply_filter(v);
             let wanted = lookup_email(v);
-            let asked = v
-                .lookup
-                .as_ref()
-                .is_some_and(|(e, _)| Some(e) == wanted.as_ref());
-            if !asked {
-                // A look-up in flight (if any) is for an older text: its answer is stale.
-                v.lookup = None;
-                v.lookup_in_flight = false;
+            if matches!(v.lookup, Lookup::Due(_)) || v.lookup.email() != wanted.as_deref() {
+                // A look-up in flight (if any) is for an older text: its answer
+                // is stale; one due is asked again below if still needed.
+                v.lookup = Lookup::Idle;
             }
             if needs_lookup(v) {
                 match when {
-                    Lookup::Now => send_lookup(state, fx),
-                    Lookup::AfterPause => {
-                        v.lookup_due = Some(gen_id);
-                        fx.push(Effect::Timer {
+                    When::Now => send_lookup(state, fx),
+                    When::AfterPause => {
+                        v.lookup = Lookup::Due(gen_id);
+                        fx.push(Effect::Term(Term::Timer {
                             gen_id,
                             after: LOOKUP_DEBOUNCE,
-                        });
+                        }));
                     }
                 }
             }
@@ -724,34 +407,35 @@ fn needs_lookup(v: &UsersView) -> bool {
         .items()
         .iter()
         .any(|r| r.user.email().eq_ignore_ascii_case(&text));
-    let asked = v.lookup.as_ref().is_some_and(|(e, _)| *e == text);
-    !v.complete && !already_here && !asked
+    let asked = v.lookup.email() == Some(text.as_str());
+    !v.paging.is_complete() && !already_here && !asked
 }
 
 /// Asks the service for the user whose email is the users filter (`user-email`).
-fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn send_lookup(state: &mut State, fx: &mut Vec<Effect>) {
     let gen_id = state.new_gen();
     let Some(v) = &mut state.users else { return };
-    v.lookup_due = None;
+    if let Lookup::Due(_) = v.lookup {
+        v.lookup = Lookup::Idle;
+    }
     if !needs_lookup(v) {
         return;
     }
     let Some(text) = lookup_email(v) else {
         return;
     };
-    v.lookup = Some((text.clone(), gen_id));
-    v.lookup_in_flight = true;
-    fx.push(Effect::FindUserByEmail {
+    v.lookup = Lookup::InFlight {
+        email: text.clone(),
+        gen_id,
+    };
+    fx.push(Effect::Io(Request::FindUserByEmail {
         account_id: v.account.account_id.clone(),
         gen_id,
         email: text.into(),
-    });
-    state.dirty = true;
+    }));
 }
 
-// ---------------------------------------------------------------- marks
-
-fn mark_current(state: &mut State) {
+pub(super) fn mark_current(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     let Some(i) = v.list.selected_index() else {
         return;
@@ -765,7 +449,7 @@ fn mark_current(state: &mut State) {
     scroll(state);
 }
 
-fn mark_range(state: &mut State) {
+pub(super) fn mark_range(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     let cur = v.list.cursor;
     let from = v.last_mark.and_then(|m| v.list.position(m)).unwrap_or(cur);
@@ -778,10 +462,10 @@ fn mark_range(state: &mut State) {
     v.last_mark = v.list.selected_index();
 }
 
-fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     mark_visible(v);
-    if !v.complete {
+    if !v.paging.is_complete() {
         v.mark_all_pending = true;
         load_more(state, fx);
     } else {
@@ -796,7 +480,7 @@ fn mark_visible(v: &mut UsersView) {
     }
 }
 
-fn invert_marks(state: &mut State) {
+pub(super) fn invert_marks(state: &mut State) {
     let Some(v) = &mut state.users else { return };
     for &i in v.list.visible() {
         let id = &v.list.items()[i].user.user_id;
@@ -806,9 +490,7 @@ fn invert_marks(state: &mut State) {
     }
 }
 
-// ---------------------------------------------------------------- answers
-
-fn accounts_page(
+pub(super) fn accounts_page(
     state: &mut State,
     gen_id: u64,
     accounts: Vec<Account>,
@@ -824,17 +506,16 @@ fn accounts_page(
         (a, key)
     }));
     match next_token {
-        Some(token) => fx.push(Effect::LoadAccounts {
+        Some(token) => fx.push(Effect::Io(Request::LoadAccounts {
             gen_id,
             token: Some(token),
-        }),
+        })),
         None => {
             state.accounts.loading = false;
             state.accounts.loaded = true;
         }
     }
     scroll(state);
-    state.dirty = true;
 }
 
 /// Adds users not loaded yet; returns how many were new.
@@ -853,11 +534,11 @@ fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
         });
     }
     let n = fresh.len();
-    select::add_rows(v, fresh);
+    super::select::add_rows(v, fresh);
     n
 }
 
-fn users_page(
+pub(super) fn users_page(
     state: &mut State,
     gen_id: u64,
     account_id: &str,
@@ -870,7 +551,6 @@ fn users_page(
         return; // stale: another account or a reload since
     }
     state.retrying = None;
-    v.page_in_flight = false;
     let first_new = v.list.len();
     add_users(v, users);
     if v.mark_all_pending {
@@ -880,10 +560,12 @@ fn users_page(
             .collect();
         v.marks.extend(ids);
     }
-    v.complete = next_token.is_none();
-    v.next_token = next_token;
+    v.paging = match next_token {
+        Some(t) => Paging::Next(Some(t)),
+        None => Paging::Complete,
+    };
     let mut done_marking = None;
-    if v.complete {
+    if v.paging.is_complete() {
         state
             .user_counts
             .insert(account_id.to_string(), v.list.len());
@@ -895,40 +577,53 @@ fn users_page(
     if let Some(n) = done_marking {
         flash(state, format!("{} marked", thousands(n)));
     }
-    changes::sync_form_targets(state);
+    super::changes::sync_form_targets(state);
     load_more(state, fx);
-    state.dirty = true;
 }
 
-fn users_found(state: &mut State, gen_id: u64, account_id: &str, email: &str, users: Vec<User>) {
+pub(super) fn users_found(
+    state: &mut State,
+    gen_id: u64,
+    account_id: &str,
+    email: &str,
+    users: Vec<User>,
+) {
     let Some(v) = &mut state.users else { return };
-    let current = v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id);
-    if !current || v.account.account_id != account_id {
+    if !v.lookup.awaits(gen_id) || v.account.account_id != account_id {
         return; // stale: the filter changed since
     }
     state.retrying = None;
-    v.lookup_in_flight = false;
+    if let Lookup::InFlight { email, .. } = &v.lookup {
+        v.lookup = Lookup::Done {
+            email: email.clone(),
+        };
+    }
     let n = add_users(v, users);
     if n == 0 && v.list.visible_len() == 0 {
         flash(state, format!("no user with email {email}"));
     }
-    state.dirty = true;
 }
 
-fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
+pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
     let mut current = false;
     if state.accounts.gen_id == gen_id && state.accounts.loading {
         state.accounts.loading = false;
         current = true;
     }
     if let Some(v) = &mut state.users {
-        if v.gen_id == gen_id && v.page_in_flight {
-            v.page_in_flight = false;
+        if v.gen_id == gen_id
+            && let Paging::InFlight(token) = &v.paging
+        {
+            v.paging = Paging::Next(token.clone());
             v.mark_all_pending = false;
             current = true;
         }
-        if v.lookup.as_ref().is_some_and(|(_, g)| *g == gen_id) {
-            v.lookup_in_flight = false;
+        if v.lookup.awaits(gen_id)
+            && let Lookup::InFlight { email, .. } = &v.lookup
+        {
+            v.lookup = Lookup::Done {
+                email: email.clone(),
+            };
             current = true;
         }
     }
@@ -954,31 +649,17 @@ fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
                 }
             }
         }
-        changes::keep_failed(state, b.label, &b.account_id, unsent);
+        super::changes::keep_failed(state, b.label, &b.account_id, unsent);
         current = true;
     }
     if current {
         state.retrying = None;
         state.modals.push(Modal::Error(error));
-        state.dirty = true;
     }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Runs `f` on the users view, if one is open.
-fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
+pub(super) fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
     if let Some(v) = &mut state.users {
         f(v);
     }
@@ -986,7 +667,7 @@ fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
 }
 
 /// `F`: only the users the last change failed for; again: every user.
-fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     let text = if v.filter.text().trim() == "result:failed" {
         ""
@@ -995,13 +676,13 @@ fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
     };
     v.filter.input = tui_input::Input::new(text.to_string());
     v.filter.editing = false;
-    filter(state, Lookup::Now, fx);
+    filter(state, When::Now, fx);
 }
 
 /// `n` / `N`: the next / previous row that failed.
-fn jump_failed(state: &mut State, forward: bool) {
+pub(super) fn jump_failed(state: &mut State, forward: bool) {
     let Some(v) = &mut state.users else { return };
-    if !select::jump_failed(v, forward) {
+    if !super::select::jump_failed(v, forward) {
         flash(state, "no failed user shown");
     }
     scroll(state);

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use crate::filter::{self, Filter, Outcome};
 use crate::model::License;
 
-use super::state::{LicenseCounts, RowResult, Sort, SortKey, UserRow, UsersView};
+use crate::console::state::{LicenseCounts, RowResult, Sort, SortKey, UserRow, UsersView};
 
 /// The last change's outcome on a row, as `result:` names it. A row still
 /// being sent has none yet.

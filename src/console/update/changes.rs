@@ -4,13 +4,14 @@
 
 use tui_input::InputRequest;
 
-use super::effect::Effect;
-use super::form::{
-    ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
+use super::view::{flash, scroll};
+use crate::console::effect::{Effect, Request};
+use crate::console::form::{
+    Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
 };
-use super::keys::Command;
-use super::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
-use super::update::{flash, scroll, thousands};
+use crate::console::keys::Command;
+use crate::console::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
+use crate::console::text::{thousands, users_word};
 use crate::model::User;
 
 /// Commands while a modal is on top.
@@ -20,7 +21,7 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         return;
     }
     let help_end = matches!(state.modals.last(), Some(Modal::Help { .. }))
-        .then(|| super::ui::help::max_scroll(state))
+        .then(|| crate::console::help::max_scroll(state))
         .unwrap_or(0);
     let help_page = state.height.saturating_sub(6).max(1);
     if matches!(state.modals.last(), Some(Modal::Help { .. })) {
@@ -104,7 +105,6 @@ pub fn confirms_change(state: &State, c: Command) -> bool {
 /// nothing is applied. In a prompt the line break it was becomes a space,
 /// as a pasted line break does.
 pub fn hurried_confirm(state: &mut State, c: Command) {
-    state.dirty = true;
     if let Some(Modal::Prompt(p)) = state.modals.last_mut()
         && c == Command::Submit
     {
@@ -296,7 +296,7 @@ fn show_preview(state: &mut State, mut p: Preview) {
         p.picked = "selected";
     }
     if p.changes.is_empty() {
-        let n = p.no_change;
+        let n = p.no_change();
         flash(
             state,
             format!("nothing to send: {} already at these values", users_word(n)),
@@ -304,14 +304,6 @@ fn show_preview(state: &mut State, mut p: Preview) {
         return;
     }
     state.modals.push(Modal::Preview(Box::new(p)));
-}
-
-fn users_word(n: usize) -> String {
-    if n == 1 {
-        "1 user".into()
-    } else {
-        format!("{} users", thousands(n))
-    }
 }
 
 fn apply(state: &mut State, fx: &mut Vec<Effect>) {
@@ -322,7 +314,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         return;
     }
     let batch_id = state.new_gen();
-    let label = ChangeLabel::of(p.action, &p.changes);
+    let label = ChangeLabel::of(p.change.action(), &p.changes);
     if let Some(v) = &mut state.users {
         // Users already at the target values are done: unmark them.
         for id in &p.unchanged {
@@ -340,7 +332,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     }
     state.batch = Some(BatchRun {
         id: batch_id,
-        verb: p.action.map_or("Updating", |a| a.verb()),
+        verb: p.change.action().map_or("Updating", |a| a.verb()),
         label,
         account_id: p.account_id.clone(),
         total: p.changes.len(),
@@ -350,22 +342,13 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         cancelling: false,
     });
     state.batch_summary = None;
-    state.last_change = Some(p.update.clone());
-    state.last_action = p.action;
-    fx.push(match p.action {
-        Some(action) => Effect::UserAction {
-            batch_id,
-            account_id: p.account_id,
-            action,
-            changes: p.changes,
-        },
-        None => Effect::UpdateUsers {
-            batch_id,
-            account_id: p.account_id,
-            update: p.update,
-            changes: p.changes,
-        },
-    });
+    state.last_change = Some(p.change.clone());
+    fx.push(Effect::Io(Request::Change {
+        batch_id,
+        account_id: p.account_id,
+        change: p.change,
+        changes: p.changes,
+    }));
 }
 
 /// `r`: the users the latest change with failures failed for (or did not
@@ -406,10 +389,9 @@ pub fn retry(state: &mut State) {
 /// The failed set of a change replaces the last one of its kind (or, with
 /// no user failed, clears it).
 pub fn keep_failed(state: &mut State, label: ChangeLabel, account_id: &str, user_ids: Vec<String>) {
-    let update = if label.action.is_none() {
-        state.last_change.clone().unwrap_or_default()
-    } else {
-        Default::default()
+    let update = match &state.last_change {
+        Some(Change::Update(u)) if label.action.is_none() => u.clone(),
+        _ => Default::default(),
     };
     state.failed.retain(|f| f.label.action != label.action);
     if !user_ids.is_empty() {
@@ -427,7 +409,7 @@ pub fn cancel(state: &mut State, fx: &mut Vec<Effect>) {
         && !b.cancelling
     {
         b.cancelling = true;
-        fx.push(Effect::CancelBatch { batch_id: b.id });
+        fx.push(Effect::Io(Request::CancelBatch { batch_id: b.id }));
     }
 }
 
@@ -446,32 +428,7 @@ pub fn progress(
         b.failed = failed;
         b.total = total;
         b.elapsed_ms = elapsed_ms;
-        state.dirty = true;
     }
-}
-
-/// The progress line: "Updating 42 users: 20/42 · 380 users/s · ETA 1 s".
-pub fn progress_line(b: &BatchRun) -> String {
-    let finished = b.done + b.failed;
-    let mut s = format!(
-        "{} {}: {}/{}",
-        b.verb,
-        users_word(b.total),
-        thousands(finished),
-        thousands(b.total)
-    );
-    if b.elapsed_ms > 0 && finished > 0 {
-        let rate = finished as f64 * 1000.0 / b.elapsed_ms as f64;
-        let eta = (b.total - finished.min(b.total)) as f64 / rate;
-        s.push_str(&format!(" · {rate:.0} users/s · ETA {:.0} s", eta.ceil()));
-    }
-    if b.failed > 0 {
-        s.push_str(&format!(" · {} failed", thousands(b.failed)));
-    }
-    if b.cancelling {
-        s.push_str(" · cancelling");
-    }
-    s
 }
 
 pub fn done(
@@ -529,11 +486,11 @@ pub fn done(
             }
             super::select::results_changed(v);
             if !refresh.is_empty() {
-                fx.push(Effect::RefreshUsers {
+                fx.push(Effect::Io(Request::RefreshUsers {
                     account_id: account_id.to_string(),
                     gen_id: v.gen_id,
                     user_ids: refresh,
-                });
+                }));
             }
         }
         None => {
@@ -547,7 +504,7 @@ pub fn done(
         }
     }
     let mut summary = format!("{} done", thousands(ok));
-    if state.last_action.is_none() {
+    if !matches!(state.last_change, Some(Change::Action(_))) {
         summary = format!("{} updated", thousands(ok));
     }
     if failed > 0 {
@@ -559,7 +516,6 @@ pub fn done(
     summary.push_str(&format!(" · {:.1} s", elapsed_ms as f64 / 1000.0));
     state.batch_summary = Some(summary);
     scroll(state);
-    state.dirty = true;
 }
 
 /// Re-read users replace their rows (the values shown are the service's).
@@ -576,20 +532,18 @@ pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<Us
     // The rows shown stay (the filter is read again when it is edited or
     // the list reloaded); their counts follow the values now shown.
     super::select::recount(v);
-    state.dirty = true;
 }
 
 /// The new PIN of a user: shown once in a dialog.
 pub fn pin_reset(state: &mut State, batch_id: u64, email: String, pin: crate::model::Sensitive) {
     if state.batch.as_ref().map(|b| b.id) == Some(batch_id) {
         state.modals.push(Modal::Pin { email, pin });
-        state.dirty = true;
     }
 }
 
 /// `n`, `R`, `l`, `D` on an account; `c`, `I` on the users: a one-line prompt.
 pub fn open_prompt(state: &mut State, c: Command) {
-    use super::prompt::{Prompt, PromptKind};
+    use crate::console::prompt::{Prompt, PromptKind};
     if state.read_only || state.admin.is_some() {
         return;
     }
@@ -655,14 +609,14 @@ fn submit_prompt(state: &mut State, fx: &mut Vec<Effect>) {
             state.modals.pop();
             let gen_id = state.new_gen();
             state.admin = Some(gen_id);
-            fx.push(Effect::Admin { gen_id, op });
+            fx.push(Effect::Io(Request::Admin { gen_id, op }));
         }
     }
 }
 
 /// `T`: the settings of the account, or the telephony of the current user.
 pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
-    use super::settings::{SettingsForm, SettingsTarget};
+    use crate::console::settings::{SettingsForm, SettingsTarget};
     if state.read_only || state.admin.is_some() {
         return;
     }
@@ -687,10 +641,10 @@ pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
         },
     };
     let gen_id = state.new_gen();
-    fx.push(Effect::LoadSettings {
+    fx.push(Effect::Io(Request::LoadSettings {
         gen_id,
         target: target.clone(),
-    });
+    }));
     let form = SettingsForm {
         target,
         gen_id,
@@ -701,8 +655,8 @@ pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 fn submit_settings(state: &mut State, fx: &mut Vec<Effect>) {
-    use super::prompt::AdminOp;
-    use super::settings::{SettingsForm, SettingsTarget};
+    use crate::console::prompt::AdminOp;
+    use crate::console::settings::{SettingsForm, SettingsTarget};
     let Some(Modal::Settings(f)) = state.modals.last() else {
         return;
     };
@@ -727,5 +681,5 @@ fn submit_settings(state: &mut State, fx: &mut Vec<Effect>) {
     state.modals.pop();
     let gen_id = state.new_gen();
     state.admin = Some(gen_id);
-    fx.push(Effect::Admin { gen_id, op });
+    fx.push(Effect::Io(Request::Admin { gen_id, op }));
 }

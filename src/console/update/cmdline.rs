@@ -4,46 +4,14 @@
 
 use std::path::PathBuf;
 
-use tui_input::Input;
+use super::browse::{apply_filter, open};
+use super::view::{flash, scroll};
+use crate::console::effect::{Effect, Request, Term};
+use crate::console::export::{self, Format};
+use crate::console::keys::Command;
+use crate::console::state::{Pane, Sort, SortKey, State, UserRow};
 
-use super::effect::Effect;
-use super::export::{self, Format};
-use super::state::{Pane, Sort, SortKey, State, UserRow};
-use super::update::{apply_filter, flash, open, scroll};
-
-/// The commands, with what they take (for completion and the help).
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("accounts", "the accounts pane"),
-    ("account", "NAME: open that account's users"),
-    ("users", "the users pane"),
-    (
-        "filter",
-        "EXPR: filter users: text, license: type: reg: invite: a4b: result: email:, -negated (empty: clear)",
-    ),
-    (
-        "sort",
-        "email|name|license|type|reg|invite|a4b|result [asc|desc]: sort the users (empty: load order)",
-    ),
-    ("mark", "failed: mark the users the last change failed for"),
-    (
-        "export",
-        "csv|json [marked|results] [FILE]: shown users to a file (export! overwrites)",
-    ),
-    (
-        "copy",
-        "email|id: the current user's (the marked users' emails, one a line), to the clipboard",
-    ),
-    ("profile", "NAME: switch AWS profile (reloads the accounts)"),
-    ("quit", "quit"),
-];
-
-/// The open command line.
-#[derive(Debug, Clone, Default)]
-pub struct CmdLine {
-    pub input: Input,
-    /// Completion candidates or a problem, shown after the input.
-    pub hint: Option<String>,
-}
+pub use crate::console::keys::COMMANDS;
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,13 +256,16 @@ fn expand_home(word: &str) -> PathBuf {
     }
 }
 
-/// Runs a command line.
-pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
+/// Runs a command line. A command that is also a key (`:quit`) comes back
+/// as that key's Command, for `update` to run.
+pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) -> Option<Command> {
+    let mut then = None;
     match parse(line) {
         Ok(cmd) => {
             state.cmdline = None;
-            if let Err(problem) = execute(state, cmd, fx) {
-                flash(state, problem);
+            match execute(state, cmd, fx) {
+                Ok(c) => then = c,
+                Err(problem) => flash(state, problem),
             }
         }
         Err(problem) => {
@@ -303,10 +274,10 @@ pub fn run(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             }
         }
     }
-    state.dirty = true;
+    then
 }
 
-fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), String> {
+fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<Command>, String> {
     match cmd {
         Cmd::Accounts => {
             state.focus = Pane::Accounts;
@@ -319,42 +290,12 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
             state.focus = Pane::Users;
             scroll(state);
         }
-        Cmd::Account(name) => {
-            let lower = name.to_lowercase();
-            let items = state.accounts.list.items();
-            let exact: Vec<usize> = (0..items.len())
-                .filter(|&i| items[i].name.to_lowercase() == lower)
-                .collect();
-            let prefix: Vec<usize> = (0..items.len())
-                .filter(|&i| items[i].name.to_lowercase().starts_with(&lower))
-                .collect();
-            let i = match (exact.as_slice(), prefix.as_slice()) {
-                ([i], _) | ([], [i]) => *i,
-                ([], []) => return Err(format!("no account {name:?}")),
-                _ => {
-                    return Err(format!(
-                        "{name:?} names more than one account: Tab lists them"
-                    ));
-                }
-            };
-            state.accounts.filter = Default::default();
-            state.accounts.list.set_filter("");
-            let pos = state
-                .accounts
-                .list
-                .visible()
-                .iter()
-                .position(|&v| v == i)
-                .unwrap_or(0);
-            state.accounts.list.move_to(pos);
-            state.focus = Pane::Accounts;
-            open(state, fx);
-        }
+        Cmd::Account(name) => open_account(state, &name, fx)?,
         Cmd::Filter(text) => {
             let Some(v) = &mut state.users else {
                 return Err("no account open: :account NAME".into());
             };
-            v.filter.input = Input::new(text);
+            v.filter.input = tui_input::Input::new(text);
             v.filter.editing = false;
             state.focus = Pane::Users;
             apply_filter(state, fx);
@@ -384,61 +325,13 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
             scope,
             file,
             overwrite,
-        } => {
-            let Some(v) = &state.users else {
-                return Err("no account open: :account NAME".into());
-            };
-            let rows: Vec<&UserRow> = match scope {
-                Scope::View | Scope::Results => v
-                    .list
-                    .visible()
-                    .iter()
-                    .map(|&i| &v.list.items()[i])
-                    .collect(),
-                Scope::Marked => v
-                    .list
-                    .items()
-                    .iter()
-                    .filter(|r| v.marks.contains(&r.user.user_id))
-                    .collect(),
-            };
-            let (what, contents) = match scope {
-                Scope::Results => {
-                    let n = rows.iter().filter(|r| r.result.is_some()).count();
-                    if n == 0 {
-                        return Err("no results to export: the last change shows none here".into());
-                    }
-                    (format!("{n} results"), export::results(format, &rows)?)
-                }
-                _ => {
-                    let users: Vec<_> = rows.iter().map(|r| &r.user).collect();
-                    (
-                        format!("{} users", users.len()),
-                        export::users(format, &users)?,
-                    )
-                }
-            };
-            let path = file.unwrap_or_else(|| {
-                let kind = if scope == Scope::Results {
-                    "results"
-                } else {
-                    "users"
-                };
-                PathBuf::from(format!("chime-{kind}.{}", format.ext()))
-            });
-            fx.push(Effect::WriteFile {
-                path,
-                contents: contents.into(),
-                what,
-                overwrite,
-            });
-        }
+        } => export_users(state, format, scope, file, overwrite, fx)?,
         Cmd::CopyEmail
             if state.focus != Pane::Accounts
                 && state.users.as_ref().is_some_and(|v| !v.marks.is_empty()) =>
         {
             let Some(v) = &state.users else {
-                return Ok(());
+                return Ok(None);
             };
             let emails: Vec<&str> = v
                 .list
@@ -448,10 +341,10 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
                 .map(|r| r.user.email())
                 .collect();
             let n = emails.len();
-            fx.push(Effect::Copy {
+            fx.push(Effect::Term(Term::Copy {
                 text: emails.join("\n").into(),
                 what: format!("{n} emails"),
-            });
+            }));
             flash(
                 state,
                 format!("copied the {n} marked users' emails to the clipboard (OSC52)"),
@@ -470,10 +363,10 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
             } else {
                 (u.email().to_string(), "email")
             };
-            fx.push(Effect::Copy {
+            fx.push(Effect::Term(Term::Copy {
                 text: text.into(),
                 what: what.to_string(),
-            });
+            }));
             flash(state, format!("copied the {what} to the clipboard (OSC52)"));
         }
         Cmd::Profile(profile) => {
@@ -481,10 +374,103 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<(), Stri
                 return Err("a change is being sent: switch profiles after it".into());
             }
             flash(state, format!("switching to profile {profile}…"));
-            fx.push(Effect::SwitchProfile { profile });
+            fx.push(Effect::Io(Request::SwitchProfile { profile }));
         }
-        Cmd::Quit => super::update::command(state, super::keys::Command::Quit, fx),
+        Cmd::Quit => return Ok(Some(Command::Quit)),
     }
+    Ok(None)
+}
+
+/// `:account NAME`: the one account whose name is NAME (or starts with it), opened.
+fn open_account(state: &mut State, name: &str, fx: &mut Vec<Effect>) -> Result<(), String> {
+    let lower = name.to_lowercase();
+    let items = state.accounts.list.items();
+    let exact: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].name.to_lowercase() == lower)
+        .collect();
+    let prefix: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].name.to_lowercase().starts_with(&lower))
+        .collect();
+    let i = match (exact.as_slice(), prefix.as_slice()) {
+        ([i], _) | ([], [i]) => *i,
+        ([], []) => return Err(format!("no account {name:?}")),
+        _ => {
+            return Err(format!(
+                "{name:?} names more than one account: Tab lists them"
+            ));
+        }
+    };
+    state.accounts.filter = Default::default();
+    state.accounts.list.set_filter("");
+    let pos = state
+        .accounts
+        .list
+        .visible()
+        .iter()
+        .position(|&v| v == i)
+        .unwrap_or(0);
+    state.accounts.list.move_to(pos);
+    state.focus = Pane::Accounts;
+    open(state, fx);
+    Ok(())
+}
+
+/// `:export`: the users shown, marked or with results, written to a file by the worker.
+fn export_users(
+    state: &State,
+    format: Format,
+    scope: Scope,
+    file: Option<PathBuf>,
+    overwrite: bool,
+    fx: &mut Vec<Effect>,
+) -> Result<(), String> {
+    let Some(v) = &state.users else {
+        return Err("no account open: :account NAME".into());
+    };
+    let rows: Vec<&UserRow> = match scope {
+        Scope::View | Scope::Results => v
+            .list
+            .visible()
+            .iter()
+            .map(|&i| &v.list.items()[i])
+            .collect(),
+        Scope::Marked => v
+            .list
+            .items()
+            .iter()
+            .filter(|r| v.marks.contains(&r.user.user_id))
+            .collect(),
+    };
+    let (what, contents) = match scope {
+        Scope::Results => {
+            let n = rows.iter().filter(|r| r.result.is_some()).count();
+            if n == 0 {
+                return Err("no results to export: the last change shows none here".into());
+            }
+            (format!("{n} results"), export::results(format, &rows)?)
+        }
+        _ => {
+            let users: Vec<_> = rows.iter().map(|r| &r.user).collect();
+            (
+                format!("{} users", users.len()),
+                export::users(format, &users)?,
+            )
+        }
+    };
+    let path = file.unwrap_or_else(|| {
+        let kind = if scope == Scope::Results {
+            "results"
+        } else {
+            "users"
+        };
+        PathBuf::from(format!("chime-{kind}.{}", format.ext()))
+    });
+    fx.push(Effect::Io(Request::WriteFile {
+        path,
+        contents: contents.into(),
+        what,
+        overwrite,
+    }));
     Ok(())
 }
 

@@ -1,0 +1,304 @@
+//! Every behaviour of the console, and no IO: `update` applies one Action to
+//! the State and returns the Effects (requests) the worker should run.
+//!
+//! This file is the dispatch; the handlers below it never import it:
+//! `browse` (cursors, paging, the filter, marks, answers), [`changes`]
+//! (forms, previews, batches), [`cmdline`] (the `:` line, which hands a key's
+//! Command back here), [`select`] (filter, sort, counts), `view` (the flash
+//! and keeping cursors on screen).
+
+use super::action::Action;
+use super::effect::Effect;
+use super::form::UserAction;
+use super::keys::Command;
+use super::state::{Lookup, Modal, Pane, State};
+
+mod browse;
+pub mod changes;
+pub mod cmdline;
+pub mod select;
+mod view;
+
+use browse::*;
+use view::*;
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    // The one place the screen is marked dirty: every action may change what
+    // it shows, except the two timers, which count only when they change
+    // something: `Tick` (the spinner while loading, a flash running out) and
+    // `Timer` (the email look-up sent once typing has paused).
+    let mut changed = true;
+    match action {
+        Action::Cmd(c) => command(state, c, &mut fx),
+        Action::HurriedCmd(c) => {
+            if changes::confirms_change(state, c) {
+                changes::hurried_confirm(state, c);
+            } else {
+                command(state, c, &mut fx);
+            }
+        }
+        Action::Paste(text) => paste(state, &text, &mut fx),
+        Action::Input(req) => input(state, req, &mut fx),
+        Action::ProfileSwitched { profile, result } => match result {
+            Ok(endpoint) => {
+                state.profile = Some(profile.clone());
+                state.endpoint = endpoint;
+                state.users = None;
+                state.focus = Pane::Accounts;
+                state.user_counts.clear();
+                reload_accounts(state, &mut fx);
+                flash(state, format!("profile {profile}"));
+            }
+            Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
+        },
+        Action::Exported(r) => {
+            flash(state, r.unwrap_or_else(|e| e));
+        }
+        Action::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            scroll(state);
+        }
+        Action::Tick => changed = tick(state),
+        Action::Timer { gen_id } => {
+            changed = state
+                .users
+                .as_ref()
+                .is_some_and(|v| v.lookup == Lookup::Due(gen_id));
+            if changed {
+                send_lookup(state, &mut fx);
+            }
+        }
+        Action::AccountsPage {
+            gen_id,
+            accounts,
+            next_token,
+        } => accounts_page(state, gen_id, accounts, next_token, &mut fx),
+        Action::UsersPage {
+            gen_id,
+            account_id,
+            users,
+            next_token,
+        } => users_page(state, gen_id, &account_id, users, next_token, &mut fx),
+        Action::UsersFound {
+            gen_id,
+            account_id,
+            email,
+            users,
+        } => users_found(state, gen_id, &account_id, email.expose(), users),
+        Action::Failed { gen_id, error } => failed(state, gen_id, error),
+        Action::BatchProgress {
+            batch_id,
+            done,
+            failed,
+            total,
+            elapsed_ms,
+        } => changes::progress(state, batch_id, done, failed, total, elapsed_ms),
+        Action::BatchDone {
+            batch_id,
+            account_id,
+            outcomes,
+            elapsed_ms,
+        } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+        Action::SettingsLoaded { gen_id, values } => {
+            if let Some(Modal::Settings(f)) = state.modals.last_mut()
+                && f.gen_id == gen_id
+            {
+                f.values = Some(values);
+            }
+        }
+        Action::AdminDone {
+            gen_id,
+            message,
+            about_accounts,
+        } => {
+            if state.admin == Some(gen_id) {
+                state.admin = None;
+                flash(state, message);
+                if about_accounts {
+                    reload_accounts(state, &mut fx);
+                } else {
+                    reload_users(state, &mut fx);
+                }
+            }
+        }
+        Action::PinReset {
+            batch_id,
+            email,
+            pin,
+        } => changes::pin_reset(state, batch_id, email.into_inner(), pin),
+        Action::UsersRefreshed {
+            gen_id,
+            account_id,
+            users,
+        } => changes::refreshed(state, gen_id, &account_id, users),
+        Action::Connected { endpoint } => {
+            state.endpoint = endpoint;
+        }
+        Action::Retrying {
+            operation,
+            attempt,
+            reason,
+        } => {
+            state.retrying = Some(format!(
+                "{reason}, retrying ({operation}, attempt {attempt})"
+            ));
+        }
+    }
+    if changed {
+        state.dirty = true;
+    }
+    fx
+}
+
+/// The effects to run at start: the first page of accounts.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    reload_accounts(state, &mut fx);
+    fx
+}
+
+pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+    if state.cmdline.is_some() && state.modals.is_empty() {
+        cmdline_command(state, c, fx);
+        return;
+    }
+    // Modals take their few commands first.
+    if !state.modals.is_empty() {
+        changes::modal_command(state, c, fx);
+        return;
+    }
+    match c {
+        Command::Up => move_cursor(state, |l, _| l.move_by(-1), fx),
+        Command::Down => move_cursor(state, |l, _| l.move_by(1), fx),
+        Command::PageUp => move_cursor(state, |l, page| l.move_by(-(page as isize)), fx),
+        Command::PageDown => move_cursor(state, |l, page| l.move_by(page as isize), fx),
+        Command::Top => move_cursor(state, |l, _| l.move_to(0), fx),
+        Command::Bottom => move_cursor(state, |l, _| l.move_to(usize::MAX), fx),
+        Command::NextPane => cycle_focus(state, true),
+        Command::PrevPane => cycle_focus(state, false),
+        Command::Open => open(state, fx),
+        Command::Back => back(state),
+        Command::Reload => match state.focus {
+            Pane::Accounts => reload_accounts(state, fx),
+            Pane::Users | Pane::Detail => reload_users(state, fx),
+        },
+        Command::Help => {
+            state.help_search = Default::default();
+            state.modals.push(Modal::Help { scroll: 0 });
+        }
+        Command::CommandLine => state.cmdline = Some(Default::default()),
+        Command::Filter => {
+            if let Some(f) = focused_filter_mut(state) {
+                f.editing = true;
+            }
+        }
+        Command::Submit => {
+            if let Some(f) = focused_filter_mut(state) {
+                f.editing = false;
+            }
+            // The whole text now, a last word that looked like a field too.
+            if state.focus == Pane::Users
+                && let Some(v) = &mut state.users
+            {
+                select::apply_filter(v);
+            }
+            // Enter does not wait for the pause: the look-up goes now.
+            if state.focus != Pane::Accounts
+                && state
+                    .users
+                    .as_ref()
+                    .is_some_and(|v| matches!(v.lookup, Lookup::Due(_)))
+            {
+                send_lookup(state, fx);
+            }
+        }
+        Command::Quit => {
+            if state.busy_changing() {
+                state.modals.push(Modal::ConfirmQuit);
+            } else {
+                state.quit = true;
+            }
+        }
+        Command::ForceQuit => state.quit = true,
+        Command::Edit => changes::open_form(state),
+        Command::Retry => changes::retry(state),
+        Command::CancelBatch => changes::cancel(state, fx),
+        Command::Suspend => changes::open_action(state, UserAction::Suspend),
+        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
+        Command::Logout => changes::open_action(state, UserAction::Logout),
+        Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
+        Command::NewAccount
+        | Command::RenameAccount
+        | Command::DefaultLicense
+        | Command::DeleteAccount
+        | Command::CreateUser
+        | Command::Invite
+        | Command::AddGroups
+        | Command::RemoveGroups => changes::open_prompt(state, c),
+        Command::Settings => changes::open_settings(state, fx),
+        Command::Yes
+        | Command::OnlyLoaded
+        | Command::NextField
+        | Command::PrevField
+        | Command::PrevValue
+        | Command::NextValue => {}
+        Command::Mark => mark_current(state),
+        Command::MarkRange => mark_range(state),
+        Command::MarkAll => mark_all(state, fx),
+        Command::InvertMarks => invert_marks(state),
+        Command::SortNext => with_users(state, select::cycle_sort),
+        Command::SortReverse => with_users(state, |v| {
+            if let Some(s) = v.sort {
+                select::sort_by(v, s.key);
+            }
+        }),
+        Command::ShowFailed => show_failed(state, fx),
+        Command::NextFailed => jump_failed(state, true),
+        Command::PrevFailed => jump_failed(state, false),
+        Command::Zoom => {
+            state.zoomed = !state.zoomed;
+            scroll(state);
+        }
+        Command::ClearMarks => {
+            if let Some(v) = &mut state.users {
+                v.marks.clear();
+                v.last_mark = None;
+                v.mark_all_pending = false;
+            }
+        }
+    }
+}
+
+/// Keys while the `:` command line is open.
+fn cmdline_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+    let Some(line) = state.cmdline.as_ref().map(|c| c.input.value().to_string()) else {
+        return;
+    };
+    match c {
+        Command::Submit => {
+            if let Some(c) = cmdline::run(state, &line, fx) {
+                command(state, c, fx);
+            }
+        }
+        Command::Back => state.cmdline = None,
+        Command::ForceQuit => state.quit = true,
+        Command::NextField => {
+            let names: Vec<&str> = state
+                .accounts
+                .list
+                .items()
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            let profiles: Vec<&str> = state.profiles.iter().map(String::as_str).collect();
+            let (done, candidates) = cmdline::complete(&line, &names, &profiles);
+            if let Some(c) = &mut state.cmdline {
+                c.input = tui_input::Input::new(done);
+                c.hint = (!candidates.is_empty()).then(|| candidates.join("  "));
+            }
+        }
+        _ => {}
+    }
+}
