@@ -393,7 +393,8 @@ fn send_all(fx_tx: &tokio::sync::mpsc::UnboundedSender<Request>, fx: Vec<Effect>
 fn bulk_change() {
     use chime_admin::audit::Audit;
     use chime_admin::cli::FaultArgs;
-    use chime_admin::console::worker::{self, BATCH_CONCURRENCY, WorkerConfig};
+    use chime_admin::client::batch::INITIAL_CONCURRENCY as BATCH_CONCURRENCY;
+    use chime_admin::console::worker::{self, WorkerConfig};
     use chime_admin::service::{DataSet, ServiceConfig};
 
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -431,7 +432,7 @@ fn bulk_change() {
                 read_only: false,
                 audit,
                 page_size: chime_admin::console::state::PAGE_SIZE,
-                concurrency: chime_admin::console::worker::BATCH_CONCURRENCY,
+                concurrency: BATCH_CONCURRENCY,
                 conn: None,
             },
             tx,

@@ -746,3 +746,63 @@ fn long_emails_keep_their_room_before_an_empty_name_column() {
         "an empty Name column gives way: {header}"
     );
 }
+
+#[test]
+fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
+    let mut s = opened(&[10], true);
+    for _ in 0..3 {
+        cmd(&mut s, Command::Mark);
+    }
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    cmd(&mut s, Command::Submit);
+    cmd(&mut s, Command::NextField);
+    let fx = cmd(&mut s, Command::Submit);
+    let batch_id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Io(chime_admin::console::effect::Request::Change { batch_id, .. }) => {
+                Some(*batch_id)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("expected a change, got {fx:?}"));
+    update(
+        &mut s,
+        Action::BatchDone {
+            batch_id,
+            account_id: "acc-0".into(),
+            outcomes: vec![
+                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                (
+                    "u-00001".into(),
+                    RowResult::Unknown {
+                        message: "connection closed before the answer".into(),
+                        request_id: Some("req-7".into()),
+                    },
+                ),
+            ],
+            elapsed_ms: 5,
+        },
+    );
+    let summary = s.batch_summary.clone().unwrap_or_default();
+    assert!(summary.contains("1 unknown"), "{summary}");
+    filter(&mut s, "result:unknown");
+    assert_eq!(shown(&s), ["u-00001"]);
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("? unknown (license change)"), "{text}");
+    // r offers it again (a license change is safe to send twice).
+    cmd(&mut s, Command::Retry);
+    match s.modals.last() {
+        Some(Modal::Preview(p)) => {
+            assert_eq!(
+                p.changes
+                    .iter()
+                    .map(|c| c.user_id.as_str())
+                    .collect::<Vec<_>>(),
+                ["u-00001"]
+            )
+        }
+        other => panic!("expected the retry preview, got {other:?}"),
+    }
+}

@@ -808,7 +808,7 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
                 profile: None,
             },
             page_size: chime_admin::console::state::PAGE_SIZE,
-            concurrency: worker::BATCH_CONCURRENCY,
+            concurrency: chime_admin::client::batch::INITIAL_CONCURRENCY,
             conn: None,
         };
         let fx_tx = worker::spawn(client, cfg, tx).effects;

@@ -84,6 +84,10 @@ fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
             RowResult::Pending => ResultRow::plain(user_id, "Pending"),
             RowResult::Ok { request_id } => ResultRow::updated(user_id, request_id.as_deref()),
             RowResult::NotSent => ResultRow::plain(user_id, "NotSent"),
+            RowResult::Unknown {
+                message,
+                request_id,
+            } => ResultRow::unknown(user_id, message, request_id.as_deref()),
             RowResult::Failed {
                 code,
                 message,

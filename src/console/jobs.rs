@@ -18,9 +18,6 @@ use super::form::{Change, PlannedChange, UserAction};
 use super::state::RowResult;
 use crate::audit::Audit;
 
-/// Chunks of a change in flight at once (the cap of the client's adaptive limit).
-pub const BATCH_CONCURRENCY: usize = 8;
-
 /// One change for many users.
 #[derive(Debug, Clone)]
 pub struct ChangeJob {
@@ -38,9 +35,8 @@ fn row_result(r: OutcomeResult) -> RowResult {
         OutcomeResult::Unknown {
             message,
             request_id,
-        } => RowResult::Failed {
-            code: None,
-            message: format!("outcome unknown: {message}"),
+        } => RowResult::Unknown {
+            message,
             request_id,
         },
         OutcomeResult::Failed {

@@ -13,7 +13,7 @@ use super::list::FilteredList;
 use super::theme::Theme;
 
 /// Users are asked for in pages of this size (the API's maximum).
-pub const PAGE_SIZE: u32 = 200;
+pub use crate::model::validate::PAGE_SIZE;
 /// Ask for the next page when the cursor is this close to the last loaded row.
 pub const PREFETCH_ROWS: usize = 100;
 /// The `user-email` look-up is sent once typing has paused this long.
@@ -51,6 +51,12 @@ pub enum RowResult {
     },
     Failed {
         code: Option<ErrorCode>,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// Sent, its answer lost, and reading the user back failed too: whether
+    /// it was changed is not known (the client settles what it can).
+    Unknown {
         message: String,
         request_id: Option<String>,
     },

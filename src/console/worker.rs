@@ -24,7 +24,6 @@ use crate::audit::Audit;
 
 /// Requests in flight at once.
 pub const MAX_IN_FLIGHT: usize = 4;
-pub use super::jobs::BATCH_CONCURRENCY;
 
 /// GetUser calls in flight when re-reading changed users.
 pub const REFRESH_CONCURRENCY: usize = 16;

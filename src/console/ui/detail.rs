@@ -189,7 +189,11 @@ fn result_lines(state: &State, row: &UserRow) -> Vec<Line<'static>> {
     let th = &state.theme;
     match r {
         None => Vec::new(),
-        Some(RowResult::Failed { request_id, .. } | RowResult::Ok { request_id }) => {
+        Some(
+            RowResult::Failed { request_id, .. }
+            | RowResult::Ok { request_id }
+            | RowResult::Unknown { request_id, .. },
+        ) => {
             let mut v = vec![Line::from(vec![
                 Span::styled("Last change ", th.dim()),
                 result_span(state, row),

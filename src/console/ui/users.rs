@@ -311,6 +311,10 @@ pub fn result_span(state: &State, r: &UserRow) -> Span<'static> {
         Some(RowResult::Pending) => Span::styled(format!("… sending ({noun})"), th.dim()),
         Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} {done}"), th.ok()),
         Some(RowResult::NotSent) => Span::styled(format!("– not sent ({noun})"), th.warn()),
+        Some(RowResult::Unknown { message, .. }) => Span::styled(
+            format!("? unknown ({noun}): {}", visible(message)),
+            th.warn(),
+        ),
         Some(RowResult::Failed { code, message, .. }) => {
             let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
             Span::styled(

@@ -450,11 +450,16 @@ pub fn done(
     state.batch = None;
     let unfinished: Vec<String> = outcomes
         .iter()
-        .filter(|(_, r)| matches!(r, RowResult::Failed { .. } | RowResult::NotSent))
+        .filter(|(_, r)| {
+            matches!(
+                r,
+                RowResult::Failed { .. } | RowResult::Unknown { .. } | RowResult::NotSent
+            )
+        })
         .map(|(id, _)| id.clone())
         .collect();
     keep_failed(state, label, account_id, unfinished);
-    let (mut ok, mut failed, mut not_sent) = (0, 0, 0);
+    let (mut ok, mut failed, mut unknown, mut not_sent) = (0, 0, 0, 0);
     let mut refresh = Vec::new();
     let view = state
         .users
@@ -472,6 +477,10 @@ pub fn done(
                     RowResult::Failed { .. } => {
                         failed += 1;
                         // Re-read too: the service's view may explain the failure.
+                        refresh.push(id.clone());
+                    }
+                    RowResult::Unknown { .. } => {
+                        unknown += 1;
                         refresh.push(id.clone());
                     }
                     RowResult::NotSent => not_sent += 1,
@@ -498,6 +507,7 @@ pub fn done(
                 match r {
                     RowResult::Ok { .. } => ok += 1,
                     RowResult::Failed { .. } => failed += 1,
+                    RowResult::Unknown { .. } => unknown += 1,
                     _ => not_sent += 1,
                 }
             }
@@ -509,6 +519,12 @@ pub fn done(
     }
     if failed > 0 {
         summary.push_str(&format!(" · {} failed (r retries)", thousands(failed)));
+    }
+    if unknown > 0 {
+        summary.push_str(&format!(
+            " · {} unknown (sent, answer lost; r retries)",
+            thousands(unknown)
+        ));
     }
     if not_sent > 0 {
         summary.push_str(&format!(" · {} not sent", thousands(not_sent)));

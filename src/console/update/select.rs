@@ -15,6 +15,7 @@ pub fn outcome(r: Option<&RowResult>) -> Option<Outcome> {
     match r? {
         RowResult::Ok { .. } => Some(Outcome::Ok),
         RowResult::Failed { .. } => Some(Outcome::Failed),
+        RowResult::Unknown { .. } => Some(Outcome::Unknown),
         RowResult::NotSent => Some(Outcome::NotSent),
         RowResult::Pending => None,
     }
@@ -127,10 +128,11 @@ fn cmp_folded(a: &str, b: &str) -> Ordering {
 fn result_rank(r: Option<&RowResult>) -> u8 {
     match r {
         Some(RowResult::Failed { .. }) => 0,
-        Some(RowResult::NotSent) => 1,
-        Some(RowResult::Pending) => 2,
-        Some(RowResult::Ok { .. }) => 3,
-        None => 4,
+        Some(RowResult::Unknown { .. }) => 1,
+        Some(RowResult::NotSent) => 2,
+        Some(RowResult::Pending) => 3,
+        Some(RowResult::Ok { .. }) => 4,
+        None => 5,
     }
 }
 
