@@ -6,28 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
+use support::headless::{bin, run};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
-use support::{COMMAND_TIMEOUT, Hostile, Reply, Serve};
-
-fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
-    let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
-    c.args(args);
-    let mut c = tokio::process::Command::from(c);
-    c.kill_on_drop(true);
-    c
-}
-
-async fn run(mut c: tokio::process::Command) -> Output {
-    tokio::time::timeout(COMMAND_TIMEOUT, c.output())
-        .await
-        .expect("the command ends in time")
-        .expect("the command runs")
-}
+use support::{Hostile, Reply, Serve};
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

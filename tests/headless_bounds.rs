@@ -7,32 +7,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
+use support::headless::{bin, run, text};
 
-use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::{COMMAND_TIMEOUT, Hostile, Reply, fixtures};
-
-fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
-    let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
-    c.args(args);
-    let mut c = tokio::process::Command::from(c);
-    c.kill_on_drop(true);
-    c
-}
-
-async fn run(mut c: tokio::process::Command) -> Output {
-    tokio::time::timeout(COMMAND_TIMEOUT, c.output())
-        .await
-        .expect("the command ends in time")
-        .expect("the command runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
 
 /// `users ACC` against `server` with these extra flags.
 async fn users(server: &Hostile, extra: &[&str]) -> Output {

@@ -6,32 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
+use support::headless::{bin, run, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
-use support::{COMMAND_TIMEOUT, Hostile, Reply, Serve};
-
-/// The binary in an empty world under `dir` (HOME, XDG dirs, AWS files).
-fn bin(dir: &Path, args: &[&str]) -> tokio::process::Command {
-    let mut c = support::chime_admin_isolated(dir, ("AKIDEXAMPLE", "secret"));
-    c.args(args);
-    let mut c = tokio::process::Command::from(c);
-    c.kill_on_drop(true);
-    c
-}
-
-async fn run(mut c: tokio::process::Command) -> Output {
-    tokio::time::timeout(COMMAND_TIMEOUT, c.output())
-        .await
-        .expect("the command ends in time")
-        .expect("the command runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
+use support::{Hostile, Reply, Serve};
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod headless;
 pub mod tmux;
 pub mod vectors;
 

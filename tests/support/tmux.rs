@@ -53,6 +53,21 @@ impl Tmux {
         self.cmd(&["send-keys", "-t", "t", "-l", text]);
     }
 
+    /// Escape, then the screen showing it was taken: a key sent right after
+    /// an Escape can reach the console in the same read and be taken as
+    /// Alt+key (that is how terminals send Alt), so the next key waits.
+    pub fn escape_until(&self, what: &str, done: impl Fn(&str) -> bool) {
+        self.keys(&["Escape"]);
+        self.wait_for(what, Duration::from_secs(5), done);
+    }
+
+    /// A tmux format of the pane (`#{alternate_on}`, `#{cursor_flag}`, …).
+    pub fn display(&self, fmt: &str) -> String {
+        self.cmd(&["display-message", "-p", "-t", "t", fmt])
+            .trim()
+            .to_string()
+    }
+
     /// A key that confirms or sends a change, pressed at a person's pace:
     /// the console refuses one that comes within 150 ms of the previous key
     /// (a burst is a paste, not a confirmation), so this pause is part of
