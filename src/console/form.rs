@@ -349,57 +349,9 @@ fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
         .map_or_else(|| "(none)".to_string(), |v| v.to_string())
 }
 
-fn yes_no(v: Option<bool>) -> String {
-    match v {
-        Some(true) => "enabled".into(),
-        Some(false) => "disabled".into(),
-        None => "(none)".into(),
-    }
-}
-
-/// The fields of `u` that `update` would change.
-pub fn diff(u: &User, update: &UserUpdate) -> Vec<FieldChange> {
-    let mut out = Vec::new();
-    if let Some(l) = &update.license_type
-        && u.license_type.as_ref() != Some(l)
-    {
-        out.push(FieldChange {
-            field: "License",
-            from: show(&u.license_type),
-            to: l.to_string(),
-        });
-    }
-    if let Some(t) = &update.user_type
-        && u.user_type.as_ref() != Some(t)
-    {
-        out.push(FieldChange {
-            field: "User type",
-            from: show(&u.user_type),
-            to: t.to_string(),
-        });
-    }
-    if let Some(m) = &update.alexa_for_business_metadata {
-        if let Some(e) = m.is_alexa_for_business_enabled
-            && u.a4b_enabled() != Some(e)
-        {
-            out.push(FieldChange {
-                field: "A4B",
-                from: yes_no(u.a4b_enabled()),
-                to: yes_no(Some(e)),
-            });
-        }
-        if let Some(r) = &m.alexa_for_business_room_arn
-            && u.a4b_room_arn() != Some(r.expose())
-        {
-            out.push(FieldChange {
-                field: "Room ARN",
-                from: u.a4b_room_arn().unwrap_or("(none)").to_string(),
-                to: r.expose().to_string(),
-            });
-        }
-    }
-    out
-}
+/// The fields of a user that an update would change: the same diff the
+/// headless preview and the audit log use.
+pub use crate::plan::diff;
 
 /// Builds the preview of `update` over `users`.
 pub fn preview(
