@@ -537,6 +537,8 @@ fn after_account_name_the_accounts_cursor_is_on_that_account() {
     );
     cmd(&mut s, Command::Down);
     cmd(&mut s, Command::Down); // on Globex
+    // With the accounts filtered to other names, too.
+    filter(&mut s, "o");
     cmdline(&mut s, "account Design Studio");
     assert_eq!(s.focus, Pane::Users);
     cmdline(&mut s, "accounts");
@@ -545,6 +547,9 @@ fn after_account_name_the_accounts_cursor_is_on_that_account() {
         s.selected_account().map(|a| a.name.as_str()),
         Some("Design Studio")
     );
+    // T acts on that account.
+    let fx = cmd(&mut s, Command::Settings);
+    assert!(format!("{fx:?}").contains("acc-1"), "{fx:?}");
 }
 
 // ------------------------------------------------------------ on screen
