@@ -136,11 +136,17 @@ impl<T> FilteredList<T> {
                 m
             });
         } else {
-            for (i, m) in self.matched.iter_mut().enumerate() {
-                *m = pred(&self.items[i], &self.keys[i]);
+            // One pass in display order: match and collect together.
+            let (items, keys, matched) = (&self.items, &self.keys, &mut self.matched);
+            let mut visible = Vec::with_capacity(self.visible.len().max(64));
+            for &i in &self.order {
+                let m = pred(&items[i], &keys[i]);
+                matched[i] = m;
+                if m {
+                    visible.push(i);
+                }
             }
-            let matched = &self.matched;
-            self.visible = self.order.iter().copied().filter(|&i| matched[i]).collect();
+            self.visible = visible;
         }
         self.keep_selected(selected);
     }
