@@ -55,6 +55,7 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     transport: Transport,
     endpoint: String,
@@ -131,40 +132,27 @@ impl Client {
         })
     }
 
+    /// The same client with one thing changed by `f` (shares the transport
+    /// and the credentials).
+    fn with(&self, f: impl FnOnce(&mut Inner)) -> Client {
+        let mut inner = (*self.inner).clone();
+        f(&mut inner);
+        Client {
+            inner: Arc::new(inner),
+        }
+    }
+
     /// The same client with another retry configuration (and a fresh budget).
     pub fn with_retry(&self, retry: RetryConfig) -> Client {
-        let i = &self.inner;
-        Client {
-            inner: Arc::new(Inner {
-                transport: i.transport.clone(),
-                endpoint: i.endpoint.clone(),
-                region: i.region.clone(),
-                credentials: i.credentials.clone(),
-                budget: retry::RetryBudget::new(retry.budget),
-                retry,
-                events: i.events.clone(),
-                timeouts: i.timeouts,
-                list_limit: i.list_limit,
-            }),
-        }
+        self.with(|i| {
+            i.budget = retry::RetryBudget::new(retry.budget);
+            i.retry = retry;
+        })
     }
 
     /// The same client whose listings stop with an error past `limit` items.
     pub fn with_list_limit(&self, limit: usize) -> Client {
-        let i = &self.inner;
-        Client {
-            inner: Arc::new(Inner {
-                transport: i.transport.clone(),
-                endpoint: i.endpoint.clone(),
-                region: i.region.clone(),
-                credentials: i.credentials.clone(),
-                budget: i.budget.clone(),
-                retry: i.retry.clone(),
-                events: i.events.clone(),
-                timeouts: i.timeouts,
-                list_limit: limit,
-            }),
-        }
+        self.with(|i| i.list_limit = limit)
     }
 
     pub(crate) fn list_limit(&self) -> usize {
@@ -173,20 +161,11 @@ impl Client {
 
     /// The same client with other timeouts (and its own connection pool).
     pub fn with_timeouts(&self, timeouts: Timeouts) -> Result<Client, ApiError> {
-        let i = &self.inner;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                transport: Transport::new(timeouts, &i.endpoint)?,
-                endpoint: i.endpoint.clone(),
-                region: i.region.clone(),
-                credentials: i.credentials.clone(),
-                budget: i.budget.clone(),
-                retry: i.retry.clone(),
-                events: i.events.clone(),
-                timeouts,
-                list_limit: i.list_limit,
-            }),
-        })
+        let transport = Transport::new(timeouts, &self.inner.endpoint)?;
+        Ok(self.with(|i| {
+            i.transport = transport;
+            i.timeouts = timeouts;
+        }))
     }
 
     pub fn endpoint(&self) -> &str {
