@@ -111,12 +111,7 @@ fn exported_ids(path: &Path) -> Vec<String> {
 
 /// The ids `chime-admin users --filter EXPR` selects (headless, CSV).
 fn headless_ids(url: &str, home: &Path, expr: &str) -> Vec<String> {
-    let out = support::chime_admin_isolated(home, ("AKIDEXAMPLE", "secret"))
-        .args(["--endpoint-url", url, "--region", "us-east-1"])
-        .args([
-            "--log-file",
-            home.join("headless.log").to_str().expect("path"),
-        ])
+    let out = headless(home, url)
         .args(["users", ACCOUNT, "--filter", expr, "--output", "csv"])
         .output()
         .expect("chime-admin users");
@@ -187,20 +182,36 @@ fn title_counts(screen: &str) -> (usize, usize) {
     (shown.unwrap_or(0), pro)
 }
 
-#[test]
-fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let data = dir.path().join("seed.json");
+/// `serve` with the 450-user seed and a request log in `dir`.
+fn seeded_serve(dir: &Path, extra: &[&str]) -> (Serve, std::path::PathBuf) {
+    let data = dir.join("seed.json");
     seed(&data);
-    let log = dir.path().join("requests.jsonl");
-    let serve = Serve::start(&[
+    let log = dir.join("requests.jsonl");
+    let mut args = vec![
         "--seed",
         data.to_str().expect("path"),
         "--request-log",
         log.to_str().expect("path"),
-        "--latency-ms",
-        "20",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    (Serve::start(&args), log)
+}
+
+/// The binary headless against `url`, in an empty world under `home`.
+fn headless(home: &Path, url: &str) -> Command {
+    let mut c = support::chime_admin_isolated(home, ("AKIDEXAMPLE", "secret"));
+    c.args(["--endpoint-url", url, "--region", "us-east-1"])
+        .arg("--log-file")
+        .arg(home.join("headless.log"))
+        .arg("--audit-log")
+        .arg(home.join("audit.jsonl"));
+    c
+}
+
+#[test]
+fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (serve, log) = seeded_serve(dir.path(), &["--latency-ms", "20"]);
     let url = serve.url.clone();
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
@@ -329,15 +340,7 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
 #[test]
 fn headless_filters_that_cannot_be_used_are_refused_before_any_request() {
     let dir = tempfile::tempdir().expect("tmp");
-    let data = dir.path().join("seed.json");
-    seed(&data);
-    let log = dir.path().join("requests.jsonl");
-    let serve = Serve::start(&[
-        "--seed",
-        data.to_str().expect("path"),
-        "--request-log",
-        log.to_str().expect("path"),
-    ]);
+    let (serve, log) = seeded_serve(dir.path(), &[]);
     for (args, says) in [
         (
             vec!["users", ACCOUNT, "--filter", "licence:pro"],
@@ -364,12 +367,7 @@ fn headless_filters_that_cannot_be_used_are_refused_before_any_request() {
             "registered, unregistered, suspended",
         ),
     ] {
-        let out = support::chime_admin_isolated(dir.path(), ("AKIDEXAMPLE", "secret"))
-            .args(["--endpoint-url", &serve.url, "--region", "us-east-1"])
-            .args([
-                "--log-file",
-                dir.path().join("c.log").to_str().expect("path"),
-            ])
+        let out = headless(dir.path(), &serve.url)
             .args(&args)
             .output()
             .expect("run");
@@ -383,16 +381,7 @@ fn headless_filters_that_cannot_be_used_are_refused_before_any_request() {
     let sent = std::fs::read_to_string(&log).unwrap_or_default();
     assert_eq!(sent.lines().count(), 0, "nothing was sent: {sent}");
     // update-users --all --filter changes exactly the matching users.
-    let out = support::chime_admin_isolated(dir.path(), ("AKIDEXAMPLE", "secret"))
-        .args(["--endpoint-url", &serve.url, "--region", "us-east-1"])
-        .args([
-            "--log-file",
-            dir.path().join("c.log").to_str().expect("path"),
-        ])
-        .args([
-            "--audit-log",
-            dir.path().join("audit.jsonl").to_str().expect("path"),
-        ])
+    let out = headless(dir.path(), &serve.url)
         .args([
             "update-users",
             ACCOUNT,
