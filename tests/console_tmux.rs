@@ -805,8 +805,9 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
         .nth(2)
         .map(|l| l.chars().filter(|c| c.is_ascii_digit()).collect())
         .unwrap_or_default();
-    assert!(shown.len() >= 6, "a PIN on screen:\n{s}");
-    // The service agrees (GetUser returns the PIN), and closing the dialog hides it.
+    assert_eq!(shown.len(), 10, "a 10-digit PIN on screen:\n{s}");
+    // The service never shows it again (AWS's GetUser omits the PIN), and
+    // closing the dialog hides it.
     let user = aws(
         &fx.url,
         fx.dir.path(),
@@ -818,9 +819,11 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
             fx.users[target]["UserId"].as_str().expect("id"),
         ],
     );
-    if let Some(pin) = user["User"]["PersonalPIN"].as_str() {
-        assert_eq!(pin, shown);
-    }
+    assert_eq!(user["User"]["UserId"], fx.users[target]["UserId"]);
+    assert!(
+        user["User"].get("PersonalPIN").is_none(),
+        "GetUser returns no PIN: {user}"
+    );
     t.keys(&["Enter"]);
     let s = t.wait_for("the dialog closed", Duration::from_secs(5), |s| {
         !s.contains("Personal PIN reset")
