@@ -3,7 +3,9 @@
 //! a concurrency that adapts to what the service allows: it starts at
 //! [`INITIAL_CONCURRENCY`] chunks in flight, adds one per clean chunk up to
 //! the cap, and halves (never below 1) on throttling, a 429 or a per-user
-//! `Throttled` error. Whole-chunk retryable failures are first
+//! `Throttled` error; [`super::pacer`] also paces the chunks, from the
+//! first one, so a fast service's rate limit is met without flooding it.
+//! Whole-chunk retryable failures are first
 //! retried by the retry layer; per-user `ServiceFailure`, `ServiceUnavailable`
 //! and `Throttled(ing)` errors send only those users again, after a backoff.
 //! A user that succeeded is never sent again. Cancelling stops new chunks;
@@ -205,7 +207,7 @@ where
     let (mut done, mut failed) = (0usize, 0usize);
     let mut launched: u64 = 0;
     let mut last_decrease: u64 = 0;
-    let mut pacer = super::pacer::Pacer::new();
+    let mut pacer = super::pacer::Pacer::new(Instant::now());
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
         match k {
@@ -791,5 +793,145 @@ impl Client {
         )
         .await;
         report(emails, results)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The scheduler against simulated services in paused (virtual) time:
+    //! every round trip and refill is exact, so the figures are the
+    //! algorithm's, not the machine's.
+    use super::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// A service that answers every chunk after `latency` and throttles
+    /// (429) past a token bucket of `rps` requests a second, with a burst
+    /// of `rps` (the local service's `--throttle-rps`); 0 throttles nothing.
+    struct Sim {
+        latency: Duration,
+        rps: f64,
+        tokens: f64,
+        last: Instant,
+        throttled: usize,
+        requests: usize,
+        /// Times each item was changed.
+        changed: Vec<usize>,
+    }
+
+    async fn run_against(users: usize, latency_ms: u64, rps: f64) -> (Sim, Duration) {
+        let t0 = Instant::now();
+        let sim = Rc::new(RefCell::new(Sim {
+            latency: Duration::from_millis(latency_ms),
+            rps,
+            tokens: rps,
+            last: t0,
+            throttled: 0,
+            requests: 0,
+            changed: vec![0; users],
+        }));
+        let (events, _) = tokio::sync::broadcast::channel(16);
+        let spec = Spec {
+            op: Operation::BatchUpdateUser,
+            chunk_size: 20,
+            events: &events,
+        };
+        let keys = (0..users).map(|i| Ok(i.to_string())).collect();
+        let items: Vec<usize> = (0..users).collect();
+        let opts = BatchOptions::default();
+        let results = run(
+            keys,
+            items,
+            spec,
+            &opts,
+            |_| {},
+            |chunk: Vec<usize>| {
+                let sim = sim.clone();
+                async move {
+                    let (throttle, latency) = {
+                        let mut s = sim.borrow_mut();
+                        let now = Instant::now();
+                        s.requests += 1;
+                        let refill = (now - s.last).as_secs_f64() * s.rps;
+                        s.tokens = (s.tokens + refill).min(s.rps);
+                        s.last = now;
+                        let throttle = s.rps > 0.0 && s.tokens < 1.0;
+                        if throttle {
+                            s.throttled += 1;
+                        } else {
+                            s.tokens -= 1.0;
+                            for &i in &chunk {
+                                s.changed[i] += 1;
+                            }
+                        }
+                        (throttle, s.latency)
+                    };
+                    tokio::time::sleep(latency).await;
+                    if throttle {
+                        let mut e = ApiError::new(
+                            ApiErrorKind::Service {
+                                exception: "ThrottledClientException".into(),
+                                code: Some(ErrorCode::Throttled),
+                            },
+                            "Rate exceeded",
+                        );
+                        e.status = Some(429);
+                        return Err(e);
+                    }
+                    Ok(ChunkAnswer {
+                        failures: Vec::new(),
+                        unnamed: Vec::new(),
+                        stats: CallStats {
+                            attempts: 1,
+                            ..CallStats::default()
+                        },
+                    })
+                }
+            },
+        )
+        .await;
+        let elapsed = t0.elapsed();
+        assert!(
+            results
+                .iter()
+                .all(|r| matches!(r, OutcomeResult::Ok { .. })),
+            "{results:?}"
+        );
+        let sim = Rc::try_unwrap(sim).ok().expect("sim").into_inner();
+        eprintln!(
+            "{users} users, {latency_ms} ms, {rps} rps: {} of {} requests throttled, {elapsed:?}",
+            sim.throttled, sim.requests
+        );
+        assert!(sim.changed.iter().all(|&n| n == 1), "{:?}", sim.changed);
+        (sim, elapsed)
+    }
+
+    /// 1,000 users against 20 requests/s with 1 ms answers: the pacing
+    /// from the first chunk keeps the chunks in flight when the bucket runs
+    /// dry to one or two, where a window growing by one per answer had
+    /// about 25 (26–34 % of all requests throttled).
+    #[tokio::test(start_paused = true)]
+    async fn a_fast_throttling_service_throttles_few_requests_and_the_floor_holds() {
+        let (sim, elapsed) = run_against(1000, 1, 20.0).await;
+        let floor = Duration::from_secs_f64(50.0 / 20.0);
+        assert!(sim.throttled <= 2, "{} of {}", sim.throttled, sim.requests);
+        assert!(elapsed <= floor.mul_f64(1.25), "{elapsed:?}");
+    }
+
+    /// 1,000 users at 50 ms and no limit: the concurrency grows past 8 and
+    /// the batch takes a handful of round trips (one wave would be 1).
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_unlimited_service_gets_the_whole_batch_in_a_few_round_trips() {
+        let (sim, elapsed) = run_against(1000, 50, 0.0).await;
+        assert_eq!((sim.throttled, sim.requests), (0, 50));
+        assert!(elapsed <= Duration::from_millis(4 * 50 + 10), "{elapsed:?}");
+    }
+
+    /// 1,000 users at 1 ms and no limit: slow start's clock costs a few
+    /// doublings, not a rate.
+    #[tokio::test(start_paused = true)]
+    async fn a_fast_unlimited_service_is_not_held_back_long() {
+        let (_, elapsed) = run_against(1000, 1, 0.0).await;
+        assert!(elapsed <= super::super::pacer::DOUBLING * 4, "{elapsed:?}");
     }
 }

@@ -1,52 +1,119 @@
-//! The send rate of a batch under throttling. Concurrency alone cannot slow
-//! a batch down when the service answers quickly (one chunk in flight at a
-//! time is still hundreds of requests a second), so after the first
-//! throttling the batch also paces its chunks: the rate drops to 70 % of
-//! what the service accepted in the last second (as the AWS SDKs' adaptive
-//! retry mode does with the rate it measured) and grows back by one request per second every second it goes
-//! unthrottled. Before any throttling there is no pacing at all.
+//! The send rate of a batch: a token bucket of chunks, from the first chunk.
+//!
+//! Concurrency alone cannot hold a batch to a service's rate when answers
+//! come quickly: at a 1 ms round trip, 8 chunks in flight is thousands of
+//! requests a second, and a window that grows by one per answer doubles
+//! every millisecond. Against a token-bucket limit (AWS's limits are rates
+//! that refill per second) everything in flight when the bucket runs dry
+//! is throttled, so the number of throttled requests is the number in
+//! flight at that moment. Pacing keeps it to the rate × the round trip.
+//!
+//! - **Before any throttling (slow start):** a burst of
+//!   [`INITIAL_CONCURRENCY`] chunks, then [`START_RATE`] chunks a second,
+//!   doubling every [`DOUBLING`]. The rate grows with time, not with round
+//!   trips, so a fast service is not flooded while a slow one is still
+//!   bound by the concurrency limit, which grows as before.
+//! - **After throttling:** 70 % of what the service accepted in the last
+//!   second (as the AWS SDKs' adaptive retry mode does with the rate it
+//!   measured), no burst, growing back by about one request per second
+//!   every second it goes unthrottled.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::batch::INITIAL_CONCURRENCY;
+
 /// The share of the measured rate kept after throttling.
 const BACKOFF: f64 = 0.7;
 /// The lowest pace: one chunk every two seconds.
 const MIN_RATE: f64 = 0.5;
-/// The window the sent rate is measured over.
+/// The window the accepted rate is measured over.
 const WINDOW: Duration = Duration::from_secs(1);
+/// Slow start's rate doubles this often.
+pub(crate) const DOUBLING: Duration = Duration::from_millis(25);
+/// Slow start's first rate, chunks a second: the initial concurrency every
+/// [`DOUBLING`].
+pub(crate) const START_RATE: f64 = INITIAL_CONCURRENCY as f64 / DOUBLING.as_secs_f64();
+/// Slow start stops doubling here (far past anything it needs to tell apart).
+const MAX_RATE: f64 = 1_000_000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    /// No throttling yet: the rate doubles when this instant passes.
+    SlowStart { next_doubling: Instant },
+    /// Throttled at least once.
+    Paced,
+}
 
 #[derive(Debug)]
 pub(crate) struct Pacer {
-    /// Chunks per second, once throttled.
-    rate: Option<f64>,
-    /// When the next chunk may go.
-    next: Instant,
+    phase: Phase,
+    /// Chunks per second.
+    rate: f64,
+    /// Chunks that may go at once.
+    burst: f64,
+    /// Chunks that may go now (refilled at `rate` up to `burst`).
+    tokens: f64,
+    /// When `tokens` was last brought up to date.
+    last: Instant,
     /// When the chunks the service accepted in the last [`WINDOW`] came back.
     accepted: VecDeque<Instant>,
 }
 
 impl Pacer {
-    pub fn new() -> Self {
+    pub fn new(now: Instant) -> Self {
+        let burst = INITIAL_CONCURRENCY as f64;
         Pacer {
-            rate: None,
-            next: Instant::now(),
+            phase: Phase::SlowStart {
+                next_doubling: now + DOUBLING,
+            },
+            rate: START_RATE,
+            burst,
+            tokens: burst,
+            last: now,
             accepted: VecDeque::new(),
         }
     }
 
+    /// Rate and tokens as of `now` (slow start's doublings applied).
+    fn at(&self, now: Instant) -> (f64, f64, Phase) {
+        let (mut rate, mut tokens, mut phase) = (self.rate, self.tokens, self.phase);
+        let mut from = self.last;
+        if let Phase::SlowStart { mut next_doubling } = phase {
+            while now >= next_doubling && rate < MAX_RATE {
+                tokens += next_doubling.saturating_duration_since(from).as_secs_f64() * rate;
+                from = from.max(next_doubling);
+                rate = (rate * 2.0).min(MAX_RATE);
+                next_doubling += DOUBLING;
+            }
+            phase = Phase::SlowStart { next_doubling };
+        }
+        tokens += now.saturating_duration_since(from).as_secs_f64() * rate;
+        (rate, tokens.min(self.burst), phase)
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let now = now.max(self.last);
+        (self.rate, self.tokens, self.phase) = self.at(now);
+        self.last = now;
+    }
+
     /// When the next chunk may be sent (None: now).
     pub fn wait_until(&self, now: Instant) -> Option<Instant> {
-        self.rate.filter(|_| self.next > now).map(|_| self.next)
+        let (rate, tokens, _) = self.at(now.max(self.last));
+        // Within a hair of a whole token counts as one: a wait that rounds
+        // to nothing would wake at once and find the same fraction.
+        let missing = 1.0 - tokens;
+        (missing > 1e-9)
+            .then(|| now + Duration::from_secs_f64(missing / rate).max(Duration::from_micros(1)))
     }
 
     /// A chunk was sent at `now`.
     pub fn sent(&mut self, now: Instant) {
-        if let Some(rate) = self.rate {
-            self.next = self.next.max(now) + Duration::from_secs_f64(1.0 / rate);
-        }
+        self.refill(now);
+        self.tokens -= 1.0;
     }
 
     /// The service answered a chunk without throttling it.
@@ -57,28 +124,33 @@ impl Pacer {
         }
     }
 
-    /// The service throttled: pace at [`BACKOFF`] of the rate it accepted.
+    /// The service throttled: pace at [`BACKOFF`] of the rate it accepted,
+    /// with no burst.
     pub fn throttled(&mut self, now: Instant) {
+        self.refill(now);
         let measured = self.accepted.iter().filter(|t| now - **t <= WINDOW).count() as f64
             / WINDOW.as_secs_f64();
-        let base = self
-            .rate
-            .map_or(measured, |r| r.min(measured.max(MIN_RATE)));
-        let rate = (base * BACKOFF).max(MIN_RATE);
-        tracing::debug!(rate, "throttled: pacing chunks");
-        self.rate = Some(rate);
-        self.next = now + Duration::from_secs_f64(1.0 / rate);
+        let base = match self.phase {
+            Phase::SlowStart { .. } => measured,
+            Phase::Paced => self.rate.min(measured.max(MIN_RATE)),
+        };
+        self.rate = (base * BACKOFF).max(MIN_RATE);
+        self.phase = Phase::Paced;
+        self.burst = 1.0;
+        self.tokens = 0.0;
+        tracing::debug!(rate = self.rate, "throttled: pacing chunks");
     }
 
-    /// A chunk came back clean: one more request per second each second.
+    /// A chunk came back clean: once throttled, one more request per second
+    /// each second (slow start grows by the clock instead).
     pub fn clean(&mut self) {
-        if let Some(rate) = self.rate.as_mut() {
-            *rate += 1.0 / *rate;
+        if self.phase == Phase::Paced {
+            self.rate += 1.0 / self.rate;
         }
     }
 
     #[cfg(test)]
-    pub fn rate(&self) -> Option<f64> {
+    pub fn rate(&self) -> f64 {
         self.rate
     }
 }
@@ -87,30 +159,76 @@ impl Pacer {
 mod tests {
     use super::*;
 
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// How many chunks go between `from` and `to` if sent as soon as allowed.
+    fn sends(p: &mut Pacer, from: Instant, to: Instant) -> usize {
+        let mut now = from;
+        let mut n = 0;
+        while now < to {
+            match p.wait_until(now) {
+                None => {
+                    p.sent(now);
+                    n += 1;
+                }
+                Some(t) => now = t,
+            }
+        }
+        n
+    }
+
     #[test]
-    fn no_pacing_until_throttled_then_70_percent_of_the_sent_rate() {
+    fn slow_start_bursts_the_initial_concurrency_then_doubles_by_the_clock() {
         let t0 = Instant::now();
-        let mut p = Pacer::new();
+        let mut p = Pacer::new(t0);
+        // The burst goes at once, then no more at the same instant.
+        assert_eq!(sends(&mut p, t0, t0 + ms(1)), INITIAL_CONCURRENCY);
+        // START_RATE for the first DOUBLING: 8 more, then 16, then 32.
+        let d = DOUBLING;
+        let a = sends(&mut p, t0 + ms(1), t0 + d);
+        let b = sends(&mut p, t0 + d, t0 + 2 * d);
+        let c = sends(&mut p, t0 + 2 * d, t0 + 3 * d);
+        assert!((7..=8).contains(&a), "{a}");
+        assert!((15..=17).contains(&b), "{b}");
+        assert!((31..=33).contains(&c), "{c}");
+        // A pause refills no more than the burst.
+        let idle = t0 + Duration::from_secs(5);
+        assert_eq!(sends(&mut p, idle, idle + Duration::from_nanos(1)), 8);
+    }
+
+    #[test]
+    fn throttled_paces_at_70_percent_of_the_accepted_rate_without_burst() {
+        let t0 = Instant::now();
+        let mut p = Pacer::new(t0);
         for i in 0..20 {
-            let t = t0 + Duration::from_millis(i * 10);
-            assert_eq!(p.wait_until(t), None);
+            let t = t0 + ms(i * 10);
             p.sent(t);
             p.accepted(t);
         }
-        let now = t0 + Duration::from_millis(200);
+        let now = t0 + ms(200);
         p.throttled(now);
-        assert_eq!(p.rate(), Some(14.0));
+        assert_eq!(p.rate(), 14.0);
         let wait = p.wait_until(now).expect("paced");
-        assert!(wait > now && wait - now <= Duration::from_millis(72));
+        assert!(wait > now && wait - now <= ms(72), "{:?}", wait - now);
+        // One at a time: after a long pause, still one chunk, then a wait.
+        let later = now + Duration::from_secs(3);
+        assert_eq!(p.wait_until(later), None);
+        p.sent(later);
+        assert!(p.wait_until(later).is_some());
         // Growth: +1/rate per clean chunk, about +1/s per second.
         for _ in 0..14 {
             p.clean();
         }
-        let r = p.rate().expect("rate");
+        let r = p.rate();
         assert!((14.9..15.1).contains(&r), "{r}");
+        // A second throttling takes the lower of the rate and the measured one.
+        p.throttled(later);
+        assert!(p.rate() < r * BACKOFF + 0.01, "{}", p.rate());
         // Never below the floor.
-        let mut q = Pacer::new();
+        let mut q = Pacer::new(now);
         q.throttled(now);
-        assert_eq!(q.rate(), Some(MIN_RATE));
+        assert_eq!(q.rate(), MIN_RATE);
     }
 }
