@@ -3,7 +3,7 @@
 //! a concurrency that adapts to what the service allows: it starts at
 //! [`INITIAL_CONCURRENCY`] chunks in flight, adds one per clean chunk up to
 //! the cap, and halves (never below 1) on throttling, a 429 or a per-user
-//! `Throttled` error; [`super::pacer`] also paces the chunks, from the
+//! `Throttled` error; the pacer (`pacer.rs`) also paces the chunks, from the
 //! first one, so a fast service's rate limit is met without flooding it.
 //! Whole-chunk retryable failures are first
 //! retried by the retry layer; per-user `ServiceFailure`, `ServiceUnavailable`
