@@ -883,7 +883,7 @@ fn an_invalid_room_arn_blocks_submit_and_says_why() {
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
     assert_eq!(p.changes.len(), 1);
-    assert_eq!(p.changes[0].fields[0].field, "Room ARN");
+    assert_eq!(p.changes[0].fields[0].field.label(), "Room ARN");
 }
 
 #[test]

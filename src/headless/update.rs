@@ -309,7 +309,7 @@ impl Preview {
                         .fields
                         .into_iter()
                         .map(|f| PreviewField {
-                            field: f.field,
+                            field: f.field.label(),
                             from: f.from,
                             to: f.to,
                         })
