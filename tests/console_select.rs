@@ -6,9 +6,10 @@
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
+use chime_admin::console::columns::UserCol;
 use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::Command;
-use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, SortKey, State};
+use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
@@ -305,7 +306,7 @@ fn sorting_is_stable_keeps_marks_and_the_cursors_user_and_reverses() {
         .map(|u| u.user_id.clone());
     cmdline(&mut s, "sort license");
     let v = s.users.as_ref().expect("view");
-    assert_eq!(v.sort.map(|x| x.key), Some(SortKey::License));
+    assert_eq!(v.sort.map(|x| x.key), Some(UserCol::License));
     let lic: Vec<String> = v
         .list
         .visible()
@@ -355,10 +356,35 @@ fn sorting_is_stable_keeps_marks_and_the_cursors_user_and_reverses() {
     cmd(&mut s, Command::SortNext);
     assert_eq!(
         s.users.as_ref().and_then(|v| v.sort).map(|x| x.key),
-        Some(SortKey::UserType)
+        Some(UserCol::UserType)
     );
     cmdline(&mut s, "sort");
     assert_eq!(shown(&s), ids(|_| true, 60), "back to the load order");
+}
+
+#[test]
+fn o_sorts_by_each_column_in_table_order_then_the_load_order() {
+    let mut s = opened(&[30], true);
+    let mut keys = Vec::new();
+    for _ in 0..9 {
+        cmd(&mut s, Command::SortNext);
+        keys.push(s.users.as_ref().and_then(|v| v.sort).map(|x| x.key));
+    }
+    use UserCol as C;
+    let want = [
+        C::Email,
+        C::Name,
+        C::License,
+        C::UserType,
+        C::Registration,
+        C::Invitation,
+        C::A4b,
+        C::Result,
+    ];
+    let mut want: Vec<Option<UserCol>> = want.into_iter().map(Some).collect();
+    want.push(None);
+    assert_eq!(keys, want);
+    assert_eq!(shown(&s), ids(|_| true, 30), "back to the load order");
 }
 
 /// Marks the first `n` users, changes them to Basic and lands the outcomes:
