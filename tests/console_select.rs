@@ -5,11 +5,12 @@
 
 use tui_input::InputRequest;
 
+use chime_admin::client::OutcomeResult;
 use chime_admin::console::action::Action;
 use chime_admin::console::columns::UserCol;
 use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::Command;
-use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, State};
+use chime_admin::console::state::{LicenseCounts, Modal, Pane, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
@@ -412,13 +413,13 @@ fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
         .iter()
         .map(|c| {
             let r = if failed.contains(&c.user_id) {
-                RowResult::Failed {
+                OutcomeResult::Failed {
                     code: Some(ErrorCode::Conflict),
                     message: "User is suspended".into(),
                     request_id: None,
                 }
             } else {
-                RowResult::Ok { request_id: None }
+                OutcomeResult::Ok { request_id: None }
             };
             (c.user_id.clone(), r)
         })
@@ -804,10 +805,10 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
             batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 (
                     "u-00001".into(),
-                    RowResult::Unknown {
+                    OutcomeResult::Unknown {
                         message: "connection closed before the answer".into(),
                         request_id: Some("req-7".into()),
                     },

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use tui_input::Input;
 
-use crate::model::{Account, ErrorCode, User};
+use crate::client::OutcomeResult;
+use crate::model::{Account, User};
 
 use super::columns::UserCol;
 use super::form::{ChangeForm, ChangeLabel, Preview};
@@ -42,26 +43,12 @@ pub struct ErrorInfo {
     pub hint: Option<String>,
 }
 
-/// The outcome of the last change sent for one user (the result column).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The last change sent for one user (the result column): still on its
+/// way, or the client's outcome (ok, failed, unknown, not sent).
+#[derive(Debug, Clone, PartialEq)]
 pub enum RowResult {
     Pending,
-    /// Changed, by the call with this request id.
-    Ok {
-        request_id: Option<String>,
-    },
-    Failed {
-        code: Option<ErrorCode>,
-        message: String,
-        request_id: Option<String>,
-    },
-    /// Sent, its answer lost, and reading the user back failed too: whether
-    /// it was changed is not known (the client settles what it can).
-    Unknown {
-        message: String,
-        request_id: Option<String>,
-    },
-    NotSent,
+    Done(OutcomeResult),
 }
 
 #[derive(Debug, Clone)]

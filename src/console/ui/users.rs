@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::table::{Column, ListPane};
+use crate::client::OutcomeResult;
 use crate::console::columns::UserCol;
 use crate::console::form::UserAction;
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
@@ -238,13 +239,17 @@ pub fn result_span(state: &State, r: &UserRow) -> Span<'static> {
     match &r.result {
         None => Span::raw(""),
         Some(RowResult::Pending) => Span::styled(format!("… sending ({noun})"), th.dim()),
-        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} {done}"), th.ok()),
-        Some(RowResult::NotSent) => Span::styled(format!("– not sent ({noun})"), th.warn()),
-        Some(RowResult::Unknown { message, .. }) => Span::styled(
+        Some(RowResult::Done(OutcomeResult::Ok { .. })) => {
+            Span::styled(format!("{GLYPH_OK} {done}"), th.ok())
+        }
+        Some(RowResult::Done(OutcomeResult::NotSent)) => {
+            Span::styled(format!("– not sent ({noun})"), th.warn())
+        }
+        Some(RowResult::Done(OutcomeResult::Unknown { message, .. })) => Span::styled(
             format!("? unknown ({noun}): {}", visible(message)),
             th.warn(),
         ),
-        Some(RowResult::Failed { code, message, .. }) => {
+        Some(RowResult::Done(OutcomeResult::Failed { code, message, .. })) => {
             let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
             Span::styled(
                 format!("{GLYPH_BAD} {code} ({noun}): {}", visible(message)),

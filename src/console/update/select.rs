@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use crate::filter::{self, Filter, Outcome};
 use crate::model::License;
 
+use crate::client::OutcomeResult;
 use crate::console::columns::UserCol;
 use crate::console::state::{LicenseCounts, RowResult, Sort, UserRow, UsersView};
 
@@ -14,11 +15,13 @@ use crate::console::state::{LicenseCounts, RowResult, Sort, UserRow, UsersView};
 /// being sent has none yet.
 pub fn outcome(r: Option<&RowResult>) -> Option<Outcome> {
     match r? {
-        RowResult::Ok { .. } => Some(Outcome::Ok),
-        RowResult::Failed { .. } => Some(Outcome::Failed),
-        RowResult::Unknown { .. } => Some(Outcome::Unknown),
-        RowResult::NotSent => Some(Outcome::NotSent),
         RowResult::Pending => None,
+        RowResult::Done(r) => Some(match r {
+            OutcomeResult::Ok { .. } => Outcome::Ok,
+            OutcomeResult::Failed { .. } => Outcome::Failed,
+            OutcomeResult::Unknown { .. } => Outcome::Unknown,
+            OutcomeResult::NotSent => Outcome::NotSent,
+        }),
     }
 }
 
@@ -128,11 +131,11 @@ fn cmp_folded(a: &str, b: &str) -> Ordering {
 /// Where a row's result sorts: failures first, then not sent, then done.
 fn result_rank(r: Option<&RowResult>) -> u8 {
     match r {
-        Some(RowResult::Failed { .. }) => 0,
-        Some(RowResult::Unknown { .. }) => 1,
-        Some(RowResult::NotSent) => 2,
+        Some(RowResult::Done(OutcomeResult::Failed { .. })) => 0,
+        Some(RowResult::Done(OutcomeResult::Unknown { .. })) => 1,
+        Some(RowResult::Done(OutcomeResult::NotSent)) => 2,
         Some(RowResult::Pending) => 3,
-        Some(RowResult::Ok { .. }) => 4,
+        Some(RowResult::Done(OutcomeResult::Ok { .. })) => 4,
         None => 5,
     }
 }
@@ -208,7 +211,10 @@ pub fn set_sort(v: &mut UsersView, sort: Option<Sort>) {
 }
 
 fn is_failed(row: &UserRow) -> bool {
-    matches!(row.result, Some(RowResult::Failed { .. }))
+    matches!(
+        row.result,
+        Some(RowResult::Done(OutcomeResult::Failed { .. }))
+    )
 }
 
 /// `n` / `N`: moves the cursor to the next (or previous) shown row that
