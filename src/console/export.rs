@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 
-use crate::client::OutcomeResult;
 use crate::model::User;
 
 use super::state::{RowResult, UserRow};
@@ -83,19 +82,7 @@ fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
     Some(
         match r.result.as_ref()? {
             RowResult::Pending => ResultRow::plain(user_id, "Pending"),
-            RowResult::Done(OutcomeResult::Ok { request_id }) => {
-                ResultRow::updated(user_id, request_id.as_deref())
-            }
-            RowResult::Done(OutcomeResult::NotSent) => ResultRow::plain(user_id, "NotSent"),
-            RowResult::Done(OutcomeResult::Unknown {
-                message,
-                request_id,
-            }) => ResultRow::unknown(user_id, message, request_id.as_deref()),
-            RowResult::Done(OutcomeResult::Failed {
-                code,
-                message,
-                request_id,
-            }) => ResultRow::failed(user_id, code.as_ref(), message, request_id.as_deref()),
+            RowResult::Done(o) => ResultRow::of(user_id, o),
         }
         .with_email(email),
     )
