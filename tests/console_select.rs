@@ -9,8 +9,9 @@ use chime_admin::client::OutcomeResult;
 use chime_admin::console::action::Action;
 use chime_admin::console::columns::UserCol;
 use chime_admin::console::effect::{Effect, Request, Term};
+use chime_admin::console::form::{ChangeLabel, Field, FieldChange, PlannedChange};
 use chime_admin::console::keys::Command;
-use chime_admin::console::state::{LicenseCounts, Modal, Pane, State};
+use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
@@ -836,5 +837,66 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
             )
         }
         other => panic!("expected the retry preview, got {other:?}"),
+    }
+}
+
+/// The users pane's header at `w`×30 once every row has the result of an
+/// update that changed `fields`.
+fn header_after_update_of(fields: &[Field], w: u16) -> String {
+    let mut s = opened(&[5], true);
+    let changes = vec![PlannedChange {
+        user_id: "u-00000".into(),
+        email: Default::default(),
+        fields: fields
+            .iter()
+            .map(|&field| FieldChange {
+                field,
+                from: "old".into(),
+                to: "new".into(),
+            })
+            .collect(),
+    }];
+    let label = ChangeLabel::of(None, &changes);
+    let v = s.users.as_mut().expect("view");
+    v.results_shown = true;
+    for r in v.list.items_mut() {
+        r.result = Some(RowResult::Done(OutcomeResult::Ok { request_id: None }));
+        r.change = Some(label);
+    }
+    let text = screen(&s, w, 30);
+    let head = text
+        .lines()
+        .find(|l| l.contains("Email") && l.contains("Result"));
+    // The users pane only (the accounts pane beside has a License column).
+    let head = head.and_then(|l| l.rsplit("││").next());
+    head.unwrap_or_default().to_string()
+}
+
+#[test]
+fn while_results_show_the_columns_of_the_changed_fields_stay() {
+    let license = header_after_update_of(&[Field::License], 100);
+    assert!(
+        license.contains("License") && !license.contains("User type"),
+        "{license}"
+    );
+    let user_type = header_after_update_of(&[Field::UserType], 100);
+    assert!(
+        user_type.contains("User type") && !user_type.contains("License"),
+        "{user_type}"
+    );
+    for fields in [
+        &[Field::A4b][..],
+        &[Field::RoomArn],
+        &[Field::A4b, Field::RoomArn],
+    ] {
+        let a4b = header_after_update_of(fields, 70);
+        assert!(a4b.contains("A4B"), "{fields:?}: {a4b}");
+    }
+    let narrow = header_after_update_of(&[Field::License], 70);
+    assert!(!narrow.contains("A4B"), "{narrow}");
+    // Two kinds of field: license, user type and A4B all stay.
+    let both = header_after_update_of(&[Field::License, Field::UserType], 140);
+    for title in ["License", "User type", "A4B"] {
+        assert!(both.contains(title), "{both}");
     }
 }

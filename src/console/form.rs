@@ -290,6 +290,9 @@ pub struct ChangeLabel {
     pub noun: &'static str,
     /// "license changed", "unsuspended": what succeeded.
     pub done: &'static str,
+    /// The one kind of field an update changes, if only one: `License`,
+    /// `UserType` or `A4b` (with or without its room ARN).
+    pub field: Option<Field>,
 }
 
 impl ChangeLabel {
@@ -302,19 +305,29 @@ impl ChangeLabel {
                 .any(|c| c.fields.iter().any(|f| f.field == field))
         };
         let a4b = has(Field::A4b) || has(Field::RoomArn);
-        let (noun, done) = match action {
-            Some(UserAction::Suspend) => ("suspend", "suspended"),
-            Some(UserAction::Unsuspend) => ("unsuspend", "unsuspended"),
-            Some(UserAction::Logout) => ("logout", "logged out"),
-            Some(UserAction::ResetPin) => ("PIN reset", "PIN reset"),
-            None => match (has(Field::License), has(Field::UserType), a4b) {
-                (true, false, false) => ("license change", "license changed"),
-                (false, true, false) => ("user type change", "user type changed"),
-                (false, false, true) => ("A4B change", "A4B changed"),
-                _ => ("update", "updated"),
-            },
+        let field = match (action, has(Field::License), has(Field::UserType), a4b) {
+            (Some(_), ..) => None,
+            (None, true, false, false) => Some(Field::License),
+            (None, false, true, false) => Some(Field::UserType),
+            (None, false, false, true) => Some(Field::A4b),
+            (None, ..) => None,
         };
-        ChangeLabel { action, noun, done }
+        let (noun, done) = match (action, field) {
+            (Some(UserAction::Suspend), _) => ("suspend", "suspended"),
+            (Some(UserAction::Unsuspend), _) => ("unsuspend", "unsuspended"),
+            (Some(UserAction::Logout), _) => ("logout", "logged out"),
+            (Some(UserAction::ResetPin), _) => ("PIN reset", "PIN reset"),
+            (None, Some(Field::License)) => ("license change", "license changed"),
+            (None, Some(Field::UserType)) => ("user type change", "user type changed"),
+            (None, Some(Field::A4b)) => ("A4B change", "A4B changed"),
+            (None, _) => ("update", "updated"),
+        };
+        ChangeLabel {
+            action,
+            noun,
+            done,
+            field,
+        }
     }
 }
 

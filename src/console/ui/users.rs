@@ -9,7 +9,7 @@ use ratatui::text::Span;
 use super::table::{Column, ListPane};
 use crate::client::OutcomeResult;
 use crate::console::columns::UserCol;
-use crate::console::form::UserAction;
+use crate::console::form::{Field, UserAction};
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::text::thousands;
 use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
@@ -204,8 +204,8 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
     cols
 }
 
-/// The columns of the fields the change on screen set (its label names
-/// them), while results show: they stay at any width. (The form's update
+/// The columns of the fields the change on screen set (its label says
+/// which), while results show: they stay at any width. (The form's update
 /// also carries the fields it leaves as they are, so the label decides.)
 fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     if !v.results_shown {
@@ -221,12 +221,12 @@ fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     let Some(label) = label else {
         return Vec::new();
     };
-    match (label.action, label.noun) {
+    match (label.action, label.field) {
         (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec![UserCol::Registration],
         (Some(_), _) => Vec::new(),
-        (None, "license change") => vec![UserCol::License],
-        (None, "user type change") => vec![UserCol::UserType],
-        (None, "A4B change") => vec![UserCol::A4b],
+        (None, Some(Field::License)) => vec![UserCol::License],
+        (None, Some(Field::UserType)) => vec![UserCol::UserType],
+        (None, Some(Field::A4b)) => vec![UserCol::A4b],
         (None, _) => vec![UserCol::License, UserCol::UserType, UserCol::A4b],
     }
 }
