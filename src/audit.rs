@@ -25,12 +25,11 @@ struct Field<'a> {
 fn fields(f: &[FieldChange]) -> Vec<Field<'_>> {
     f.iter()
         .map(|c| {
-            // Room ARNs are sensitive in AWS's model.
-            let room = c.field == "Room ARN";
+            let secret = c.field.is_sensitive();
             Field {
-                field: c.field,
-                from: if room { "(redacted)" } else { &c.from },
-                to: if room { "(redacted)" } else { &c.to },
+                field: c.field.label(),
+                from: if secret { "(redacted)" } else { &c.from },
+                to: if secret { "(redacted)" } else { &c.to },
             }
         })
         .collect()
@@ -278,12 +277,12 @@ mod tests {
             email: "sam@example.com".into(),
             fields: vec![
                 FieldChange {
-                    field: "License",
+                    field: crate::plan::Field::License,
                     from: "Pro".into(),
                     to: "Basic".into(),
                 },
                 FieldChange {
-                    field: "Room ARN",
+                    field: crate::plan::Field::RoomArn,
                     from: String::new(),
                     to: arn.into(),
                 },
@@ -353,5 +352,51 @@ mod tests {
         assert_eq!(v[6]["request_id"], "req-c");
         let text = std::fs::read_to_string(&audit.path).expect("audit");
         assert!(!text.contains("sam@example.com") && !text.contains("secret-room"));
+    }
+
+    #[test]
+    fn the_values_of_every_sensitive_field_and_only_those_are_redacted() {
+        use crate::plan::Field;
+        let dir = tempfile::tempdir().expect("tmp");
+        let audit = Audit {
+            path: dir.path().join("audit.jsonl"),
+            endpoint: "http://127.0.0.1:1".into(),
+            profile: None,
+        };
+        let changes = vec![PlannedChange {
+            user_id: "u-1".into(),
+            email: "sam@example.com".into(),
+            fields: Field::ALL
+                .iter()
+                .map(|&field| FieldChange {
+                    field,
+                    from: format!("old {field}"),
+                    to: format!("new {field}"),
+                })
+                .collect(),
+        }];
+        let ok = OutcomeResult::Ok { request_id: None };
+        audit.outcomes(
+            "BatchUpdateUser",
+            "acc-1",
+            1,
+            &changes,
+            &[("u-1".into(), ok)],
+        );
+
+        let v = lines(&audit.path);
+        for (i, field) in Field::ALL.iter().enumerate() {
+            let (from, to) = if field.is_sensitive() {
+                ("(redacted)".to_string(), "(redacted)".to_string())
+            } else {
+                (format!("old {field}"), format!("new {field}"))
+            };
+            assert_eq!(
+                v[0]["changes"][i],
+                json!({"field": field.label(), "from": from, "to": to})
+            );
+        }
+        let text = std::fs::read_to_string(&audit.path).expect("audit");
+        assert!(!text.contains("old Room ARN") && !text.contains("new Room ARN"));
     }
 }

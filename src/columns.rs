@@ -6,6 +6,7 @@
 
 use std::io::Write;
 
+use crate::client::OutcomeResult;
 use crate::model::User;
 use crate::text::csv_cell;
 
@@ -133,6 +134,24 @@ impl<'a> ResultRow<'a> {
             error_code: code.map(|c| c.to_string()),
             error_message: Some(message),
             request_id,
+        }
+    }
+
+    /// A user's outcome of a change, as `update-users --output` and the
+    /// console's `:export … results` write it.
+    pub fn of(user_id: &'a str, r: &'a OutcomeResult) -> Self {
+        match r {
+            OutcomeResult::Ok { request_id } => Self::updated(user_id, request_id.as_deref()),
+            OutcomeResult::Failed {
+                code,
+                message,
+                request_id,
+            } => Self::failed(user_id, code.as_ref(), message, request_id.as_deref()),
+            OutcomeResult::Unknown {
+                message,
+                request_id,
+            } => Self::unknown(user_id, message, request_id.as_deref()),
+            OutcomeResult::NotSent => Self::plain(user_id, "NotSent"),
         }
     }
 

@@ -4,18 +4,71 @@
 
 use crate::model::{Sensitive, User, UserUpdate};
 
+/// A field of a user that a change alters: those of an update
+/// (BatchUpdateUser) and those a user action changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    License,
+    UserType,
+    A4b,
+    RoomArn,
+    /// Suspend, unsuspend.
+    Registration,
+    /// Logout.
+    Sessions,
+    /// Reset PIN.
+    PersonalPin,
+}
+
+impl Field {
+    pub const ALL: [Field; 7] = [
+        Field::License,
+        Field::UserType,
+        Field::A4b,
+        Field::RoomArn,
+        Field::Registration,
+        Field::Sessions,
+        Field::PersonalPin,
+    ];
+
+    /// Its word in the preview, the summary and the audit log.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::License => "License",
+            Field::UserType => "User type",
+            Field::A4b => "A4B",
+            Field::RoomArn => "Room ARN",
+            Field::Registration => "Registration",
+            Field::Sessions => "Sessions",
+            Field::PersonalPin => "Personal PIN",
+        }
+    }
+
+    /// Whether its values stay out of logs and the audit log: AWS's model
+    /// marks `AlexaForBusinessRoomArn` a `SensitiveString`.
+    pub fn is_sensitive(self) -> bool {
+        matches!(self, Field::RoomArn)
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 /// One field of one user that a change would alter.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FieldChange {
-    pub field: &'static str,
+    pub field: Field,
     pub from: String,
     pub to: String,
 }
 
-/// Room ARNs are sensitive in AWS's model: a `Debug` (a log line) never shows them.
+/// A `Debug` (a log line) never shows the values of a sensitive field.
 impl std::fmt::Debug for FieldChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secret = self.field == "Room ARN";
+        let secret = self.field.is_sensitive();
         let show = |v: &str| {
             if secret {
                 "<redacted>".to_string()
@@ -24,7 +77,7 @@ impl std::fmt::Debug for FieldChange {
             }
         };
         f.debug_struct("FieldChange")
-            .field("field", &self.field)
+            .field("field", &self.field.label())
             .field("from", &show(&self.from))
             .field("to", &show(&self.to))
             .finish()
@@ -52,14 +105,18 @@ fn yes_no(v: Option<bool>) -> String {
     }
 }
 
-/// The fields of `u` that `update` would change (the console's preview
-/// words: `License`, `User type`, `A4B`, `Room ARN`).
+/// The fields of `u` that `update` would change (License, User type, A4B,
+/// Room ARN).
 pub fn diff(u: &User, update: &UserUpdate) -> Vec<FieldChange> {
-    fields(update, |field| match field {
-        "License" => Some(show(&u.license_type)),
-        "User type" => Some(show(&u.user_type)),
-        "A4B" => Some(yes_no(u.a4b_enabled())),
-        _ => Some(u.a4b_room_arn().unwrap_or("(none)").to_string()),
+    fields(update, |field| {
+        Some(match field {
+            Field::License => show(&u.license_type),
+            Field::UserType => show(&u.user_type),
+            Field::A4b => yes_no(u.a4b_enabled()),
+            Field::RoomArn => u.a4b_room_arn().unwrap_or("(none)").to_string(),
+            // Not fields of an update.
+            Field::Registration | Field::Sessions | Field::PersonalPin => return None,
+        })
     })
     .into_iter()
     .filter(|f| f.from != f.to)
@@ -72,9 +129,9 @@ pub fn unread(update: &UserUpdate) -> Vec<FieldChange> {
     fields(update, |_| None)
 }
 
-fn fields(update: &UserUpdate, from: impl Fn(&str) -> Option<String>) -> Vec<FieldChange> {
+fn fields(update: &UserUpdate, from: impl Fn(Field) -> Option<String>) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut push = |field: &'static str, to: String| {
+    let mut push = |field: Field, to: String| {
         out.push(FieldChange {
             field,
             from: from(field).unwrap_or_else(|| "?".into()),
@@ -82,17 +139,17 @@ fn fields(update: &UserUpdate, from: impl Fn(&str) -> Option<String>) -> Vec<Fie
         })
     };
     if let Some(l) = &update.license_type {
-        push("License", l.to_string());
+        push(Field::License, l.to_string());
     }
     if let Some(t) = &update.user_type {
-        push("User type", t.to_string());
+        push(Field::UserType, t.to_string());
     }
     if let Some(m) = &update.alexa_for_business_metadata {
         if let Some(e) = m.is_alexa_for_business_enabled {
-            push("A4B", yes_no(Some(e)));
+            push(Field::A4b, yes_no(Some(e)));
         }
         if let Some(r) = &m.alexa_for_business_room_arn {
-            push("Room ARN", r.expose().to_string());
+            push(Field::RoomArn, r.expose().to_string());
         }
     }
     out
@@ -101,7 +158,7 @@ fn fields(update: &UserUpdate, from: impl Fn(&str) -> Option<String>) -> Vec<Fie
 /// "License Pro → Basic for 30 users": one line per field and old value, in
 /// first-seen order.
 pub fn summary(changes: &[PlannedChange]) -> Vec<String> {
-    let mut groups: Vec<((&'static str, &str, &str), usize)> = Vec::new();
+    let mut groups: Vec<((Field, &str, &str), usize)> = Vec::new();
     for c in changes {
         for f in &c.fields {
             let key = (f.field, f.from.as_str(), f.to.as_str());
@@ -160,5 +217,30 @@ mod tests {
             ]
         );
         assert_eq!(unread(&update)[0].from, "?");
+    }
+
+    #[test]
+    fn debug_hides_the_values_of_every_sensitive_field_and_only_those() {
+        let sensitive: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| f.is_sensitive())
+            .collect();
+        assert_eq!(sensitive, [Field::RoomArn], "as AWS's model marks them");
+        for field in Field::ALL {
+            let change = FieldChange {
+                field,
+                from: "arn:aws:a4b:us-east-1:111122223333:room/old".into(),
+                to: "arn:aws:a4b:us-east-1:111122223333:room/new".into(),
+            };
+            let debug = format!("{change:?}");
+            assert!(debug.contains(field.label()), "{debug}");
+            assert_eq!(debug.contains("room/old"), !field.is_sensitive(), "{debug}");
+            assert_eq!(debug.contains("room/new"), !field.is_sensitive(), "{debug}");
+            assert_eq!(
+                debug.contains("<redacted>"),
+                field.is_sensitive(),
+                "{debug}"
+            );
+        }
     }
 }

@@ -383,6 +383,15 @@ fn console_layers_point_down() {
             ],
         ),
         (
+            "src/console/columns.rs",
+            &[
+                "src/console/update/",
+                "src/console/ui/",
+                "src/console/run.rs",
+                "src/console/worker.rs",
+            ],
+        ),
+        (
             "src/console/keys.rs",
             &[
                 "src/console/update/",

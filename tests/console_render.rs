@@ -356,7 +356,7 @@ fn default_theme_uses_the_terminal_background_and_16_colours() {
 
 // ---------------------------------------------------------------- changes (issue 6)
 
-use chime_admin::console::state::RowResult;
+use chime_admin::client::OutcomeResult;
 use chime_admin::model::ErrorCode;
 
 /// Users 0..4 marked, the form open with License → Basic.
@@ -431,16 +431,16 @@ fn change_progress_and_results() {
             batch_id,
             account_id: "a-1".into(),
             outcomes: vec![
-                ("u-0000".into(), RowResult::Ok { request_id: None }),
+                ("u-0000".into(), OutcomeResult::Ok { request_id: None }),
                 (
                     "u-0002".into(),
-                    RowResult::Failed {
+                    OutcomeResult::Failed {
                         code: Some(ErrorCode::Conflict),
                         message: "User is suspended".into(),
                         request_id: Some("5d2c0c3e-req".into()),
                     },
                 ),
-                ("u-0003".into(), RowResult::Ok { request_id: None }),
+                ("u-0003".into(), OutcomeResult::Ok { request_id: None }),
             ],
             elapsed_ms: 900,
         },

@@ -5,10 +5,13 @@
 
 use tui_input::InputRequest;
 
+use chime_admin::client::OutcomeResult;
 use chime_admin::console::action::Action;
+use chime_admin::console::columns::UserCol;
 use chime_admin::console::effect::{Effect, Request, Term};
+use chime_admin::console::form::{ChangeLabel, Field, FieldChange, PlannedChange};
 use chime_admin::console::keys::Command;
-use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, SortKey, State};
+use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
@@ -305,7 +308,7 @@ fn sorting_is_stable_keeps_marks_and_the_cursors_user_and_reverses() {
         .map(|u| u.user_id.clone());
     cmdline(&mut s, "sort license");
     let v = s.users.as_ref().expect("view");
-    assert_eq!(v.sort.map(|x| x.key), Some(SortKey::License));
+    assert_eq!(v.sort.map(|x| x.key), Some(UserCol::License));
     let lic: Vec<String> = v
         .list
         .visible()
@@ -355,10 +358,35 @@ fn sorting_is_stable_keeps_marks_and_the_cursors_user_and_reverses() {
     cmd(&mut s, Command::SortNext);
     assert_eq!(
         s.users.as_ref().and_then(|v| v.sort).map(|x| x.key),
-        Some(SortKey::UserType)
+        Some(UserCol::UserType)
     );
     cmdline(&mut s, "sort");
     assert_eq!(shown(&s), ids(|_| true, 60), "back to the load order");
+}
+
+#[test]
+fn o_sorts_by_each_column_in_table_order_then_the_load_order() {
+    let mut s = opened(&[30], true);
+    let mut keys = Vec::new();
+    for _ in 0..9 {
+        cmd(&mut s, Command::SortNext);
+        keys.push(s.users.as_ref().and_then(|v| v.sort).map(|x| x.key));
+    }
+    use UserCol as C;
+    let want = [
+        C::Email,
+        C::Name,
+        C::License,
+        C::UserType,
+        C::Registration,
+        C::Invitation,
+        C::A4b,
+        C::Result,
+    ];
+    let mut want: Vec<Option<UserCol>> = want.into_iter().map(Some).collect();
+    want.push(None);
+    assert_eq!(keys, want);
+    assert_eq!(shown(&s), ids(|_| true, 30), "back to the load order");
 }
 
 /// Marks the first `n` users, changes them to Basic and lands the outcomes:
@@ -386,13 +414,13 @@ fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
         .iter()
         .map(|c| {
             let r = if failed.contains(&c.user_id) {
-                RowResult::Failed {
+                OutcomeResult::Failed {
                     code: Some(ErrorCode::Conflict),
                     message: "User is suspended".into(),
                     request_id: None,
                 }
             } else {
-                RowResult::Ok { request_id: None }
+                OutcomeResult::Ok { request_id: None }
             };
             (c.user_id.clone(), r)
         })
@@ -778,10 +806,10 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
             batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 (
                     "u-00001".into(),
-                    RowResult::Unknown {
+                    OutcomeResult::Unknown {
                         message: "connection closed before the answer".into(),
                         request_id: Some("req-7".into()),
                     },
@@ -809,5 +837,66 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
             )
         }
         other => panic!("expected the retry preview, got {other:?}"),
+    }
+}
+
+/// The users pane's header at `w`×30 once every row has the result of an
+/// update that changed `fields`.
+fn header_after_update_of(fields: &[Field], w: u16) -> String {
+    let mut s = opened(&[5], true);
+    let changes = vec![PlannedChange {
+        user_id: "u-00000".into(),
+        email: Default::default(),
+        fields: fields
+            .iter()
+            .map(|&field| FieldChange {
+                field,
+                from: "old".into(),
+                to: "new".into(),
+            })
+            .collect(),
+    }];
+    let label = ChangeLabel::of(None, &changes);
+    let v = s.users.as_mut().expect("view");
+    v.results_shown = true;
+    for r in v.list.items_mut() {
+        r.result = Some(RowResult::Done(OutcomeResult::Ok { request_id: None }));
+        r.change = Some(label);
+    }
+    let text = screen(&s, w, 30);
+    let head = text
+        .lines()
+        .find(|l| l.contains("Email") && l.contains("Result"));
+    // The users pane only (the accounts pane beside has a License column).
+    let head = head.and_then(|l| l.rsplit("││").next());
+    head.unwrap_or_default().to_string()
+}
+
+#[test]
+fn while_results_show_the_columns_of_the_changed_fields_stay() {
+    let license = header_after_update_of(&[Field::License], 100);
+    assert!(
+        license.contains("License") && !license.contains("User type"),
+        "{license}"
+    );
+    let user_type = header_after_update_of(&[Field::UserType], 100);
+    assert!(
+        user_type.contains("User type") && !user_type.contains("License"),
+        "{user_type}"
+    );
+    for fields in [
+        &[Field::A4b][..],
+        &[Field::RoomArn],
+        &[Field::A4b, Field::RoomArn],
+    ] {
+        let a4b = header_after_update_of(fields, 70);
+        assert!(a4b.contains("A4B"), "{fields:?}: {a4b}");
+    }
+    let narrow = header_after_update_of(&[Field::License], 70);
+    assert!(!narrow.contains("A4B"), "{narrow}");
+    // Two kinds of field: license, user type and A4B all stay.
+    let both = header_after_update_of(&[Field::License, Field::UserType], 140);
+    for title in ["License", "User type", "A4B"] {
+        assert!(both.contains(title), "{both}");
     }
 }

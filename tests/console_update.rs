@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
+use chime_admin::client::OutcomeResult;
 use chime_admin::console::action::Action;
 use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::{self, Command, KeyContext};
@@ -883,7 +884,7 @@ fn an_invalid_room_arn_blocks_submit_and_says_why() {
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
     assert_eq!(p.changes.len(), 1);
-    assert_eq!(p.changes[0].fields[0].field, "Room ARN");
+    assert_eq!(p.changes[0].fields[0].field.label(), "Room ARN");
 }
 
 #[test]
@@ -978,7 +979,7 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         },
     );
     assert!(s.busy_changing());
-    let conflict = RowResult::Failed {
+    let conflict = OutcomeResult::Failed {
         code: Some(ErrorCode::Conflict),
         message: "User is suspended".into(),
         request_id: Some("req-9".into()),
@@ -989,9 +990,9 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 ("u-00001".into(), conflict.clone()),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
+                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
             ],
             elapsed_ms: 700,
         },
@@ -1002,7 +1003,7 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         Some("2 updated · 1 failed (r retries) · 0.7 s")
     );
     let v = s.users.as_ref().expect("view");
-    assert_eq!(v.list.items()[1].result, Some(conflict));
+    assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict)));
     assert!(v.marks.contains("u-00001"), "failed rows stay marked");
     assert!(
         !v.marks.contains("u-00000") && !v.marks.contains("u-00002"),
@@ -1068,16 +1069,16 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 (
                     "u-00001".into(),
-                    RowResult::Failed {
+                    OutcomeResult::Failed {
                         code: Some(ErrorCode::ServiceFailure),
                         message: "x".into(),
                         request_id: None,
                     },
                 ),
-                ("u-00002".into(), RowResult::NotSent),
+                ("u-00002".into(), OutcomeResult::NotSent),
             ],
             elapsed_ms: 10,
         },
@@ -1124,7 +1125,7 @@ fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
     let v = s.users.as_ref().expect("view");
     assert!(matches!(
         v.list.items()[0].result,
-        Some(RowResult::Failed { .. })
+        Some(RowResult::Done(OutcomeResult::Failed { .. }))
     ));
     assert!(matches!(s.modals.last(), Some(Modal::Error(_))));
 }
@@ -1234,8 +1235,8 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
             batch_id: *batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
+                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
+                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
             ],
             elapsed_ms: 5,
         },
@@ -1742,13 +1743,13 @@ fn export_of_results_uses_update_users_columns() {
     };
     let v = s.users.as_mut().expect("users");
     let items = v.list.items_mut();
-    items[0].result = Some(RowResult::Ok { request_id: None });
-    items[1].result = Some(RowResult::Failed {
+    items[0].result = Some(RowResult::Done(OutcomeResult::Ok { request_id: None }));
+    items[1].result = Some(RowResult::Done(OutcomeResult::Failed {
         code: Some(chime_admin::model::ErrorCode::Conflict),
         message: "User is suspended".into(),
         request_id: Some("req-1".into()),
-    });
-    items[2].result = Some(RowResult::NotSent);
+    }));
+    items[2].result = Some(RowResult::Done(OutcomeResult::NotSent));
     let (_, csv) = written(&colon(&mut s, "export csv results r.csv"));
     assert_eq!(
         csv,
@@ -2127,7 +2128,7 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     use chime_admin::model::RegistrationStatus;
     let (mut s, _) = opened_mixed();
     let (batch, _) = apply_basic_to_first_five(&mut s);
-    let suspended = |id: &str| RowResult::Failed {
+    let suspended = |id: &str| OutcomeResult::Failed {
         code: Some(ErrorCode::Conflict),
         message: format!("User {id} is suspended"),
         request_id: Some("req-1".into()),
@@ -2138,7 +2139,7 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
             batch_id: batch,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
+                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 ("u-00001".into(), suspended("1")),
                 ("u-00002".into(), suspended("2")),
             ],
@@ -2182,8 +2183,8 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
             batch_id: *batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00001".into(), RowResult::Ok { request_id: None }),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
+                ("u-00001".into(), OutcomeResult::Ok { request_id: None }),
+                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
             ],
             elapsed_ms: 10,
         },
@@ -2217,8 +2218,8 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
             batch_id: *batch_id,
             account_id: "acc-0".into(),
             outcomes: vec![
-                ("u-00001".into(), RowResult::Ok { request_id: None }),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
+                ("u-00001".into(), OutcomeResult::Ok { request_id: None }),
+                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
             ],
             elapsed_ms: 10,
         },

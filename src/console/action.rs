@@ -4,10 +4,11 @@
 
 use tui_input::InputRequest;
 
+use crate::client::OutcomeResult;
 use crate::model::{Account, Sensitive, User};
 
 use super::keys::Command;
-use super::state::{ErrorInfo, RowResult};
+use super::state::ErrorInfo;
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -77,7 +78,7 @@ pub enum Action {
     BatchDone {
         batch_id: u64,
         account_id: String,
-        outcomes: Vec<(String, RowResult)>,
+        outcomes: Vec<(String, OutcomeResult)>,
         elapsed_ms: u64,
     },
     /// ResetPersonalPIN answered: the new PIN, to show once.

@@ -82,17 +82,7 @@ fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
     Some(
         match r.result.as_ref()? {
             RowResult::Pending => ResultRow::plain(user_id, "Pending"),
-            RowResult::Ok { request_id } => ResultRow::updated(user_id, request_id.as_deref()),
-            RowResult::NotSent => ResultRow::plain(user_id, "NotSent"),
-            RowResult::Unknown {
-                message,
-                request_id,
-            } => ResultRow::unknown(user_id, message, request_id.as_deref()),
-            RowResult::Failed {
-                code,
-                message,
-                request_id,
-            } => ResultRow::failed(user_id, code.as_ref(), message, request_id.as_deref()),
+            RowResult::Done(o) => ResultRow::of(user_id, o),
         }
         .with_email(email),
     )

@@ -161,7 +161,7 @@ impl ChangeForm {
     /// Why the form cannot be submitted.
     pub fn problem(&self) -> Option<String> {
         if let Some(p) = self.room_problem() {
-            return Some(format!("Room ARN: {p}"));
+            return Some(format!("{}: {p}", FormField::Room.label()));
         }
         if self.update().is_empty() {
             return Some("nothing to change: every field is (keep)".into());
@@ -184,7 +184,7 @@ impl ChangeForm {
     }
 }
 
-pub use crate::plan::{FieldChange, PlannedChange};
+pub use crate::plan::{Field, FieldChange, PlannedChange};
 
 /// One change for many users: an update of their fields (BatchUpdateUser)
 /// or a user action. The preview, the state, the request and the job carry it.
@@ -255,22 +255,22 @@ impl UserAction {
         let reg = show(&u.user_registration_status);
         match self {
             UserAction::Suspend if !u.is_suspended() => vec![FieldChange {
-                field: "Registration",
+                field: Field::Registration,
                 from: reg,
                 to: "Suspended".into(),
             }],
             UserAction::Unsuspend if u.is_suspended() => vec![FieldChange {
-                field: "Registration",
+                field: Field::Registration,
                 from: reg,
                 to: "Registered".into(),
             }],
             UserAction::Logout => vec![FieldChange {
-                field: "Sessions",
+                field: Field::Sessions,
                 from: "signed in".into(),
                 to: "logged out".into(),
             }],
             UserAction::ResetPin => vec![FieldChange {
-                field: "Personal PIN",
+                field: Field::PersonalPin,
                 from: "(hidden)".into(),
                 to: "a new PIN, shown once".into(),
             }],
@@ -290,31 +290,44 @@ pub struct ChangeLabel {
     pub noun: &'static str,
     /// "license changed", "unsuspended": what succeeded.
     pub done: &'static str,
+    /// The one kind of field an update changes, if only one: `License`,
+    /// `UserType` or `A4b` (with or without its room ARN).
+    pub field: Option<Field>,
 }
 
 impl ChangeLabel {
     /// The label of a change: a user action, or an update named after the
     /// fields it changes (`changes`: the preview's planned changes).
     pub fn of(action: Option<UserAction>, changes: &[PlannedChange]) -> ChangeLabel {
-        let has = |name: &str| {
+        let has = |field: Field| {
             changes
                 .iter()
-                .any(|c| c.fields.iter().any(|f| f.field == name))
+                .any(|c| c.fields.iter().any(|f| f.field == field))
         };
-        let a4b = has("A4B") || has("Room ARN");
-        let (noun, done) = match action {
-            Some(UserAction::Suspend) => ("suspend", "suspended"),
-            Some(UserAction::Unsuspend) => ("unsuspend", "unsuspended"),
-            Some(UserAction::Logout) => ("logout", "logged out"),
-            Some(UserAction::ResetPin) => ("PIN reset", "PIN reset"),
-            None => match (has("License"), has("User type"), a4b) {
-                (true, false, false) => ("license change", "license changed"),
-                (false, true, false) => ("user type change", "user type changed"),
-                (false, false, true) => ("A4B change", "A4B changed"),
-                _ => ("update", "updated"),
-            },
+        let a4b = has(Field::A4b) || has(Field::RoomArn);
+        let field = match (action, has(Field::License), has(Field::UserType), a4b) {
+            (Some(_), ..) => None,
+            (None, true, false, false) => Some(Field::License),
+            (None, false, true, false) => Some(Field::UserType),
+            (None, false, false, true) => Some(Field::A4b),
+            (None, ..) => None,
         };
-        ChangeLabel { action, noun, done }
+        let (noun, done) = match (action, field) {
+            (Some(UserAction::Suspend), _) => ("suspend", "suspended"),
+            (Some(UserAction::Unsuspend), _) => ("unsuspend", "unsuspended"),
+            (Some(UserAction::Logout), _) => ("logout", "logged out"),
+            (Some(UserAction::ResetPin), _) => ("PIN reset", "PIN reset"),
+            (None, Some(Field::License)) => ("license change", "license changed"),
+            (None, Some(Field::UserType)) => ("user type change", "user type changed"),
+            (None, Some(Field::A4b)) => ("A4B change", "A4B changed"),
+            (None, _) => ("update", "updated"),
+        };
+        ChangeLabel {
+            action,
+            noun,
+            done,
+            field,
+        }
     }
 }
 
@@ -386,20 +399,11 @@ fn plan(
 ) -> Preview {
     let mut changes = Vec::new();
     let mut unchanged = Vec::new();
-    // (field, from, to) → count, in first-seen order.
-    let mut groups: Vec<((&'static str, String, String), usize)> = Vec::new();
     for u in users {
         let fields = diff(u);
         if fields.is_empty() {
             unchanged.push(u.user_id.clone());
             continue;
-        }
-        for f in &fields {
-            let key = (f.field, f.from.clone(), f.to.clone());
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, n)) => *n += 1,
-                None => groups.push((key, 1)),
-            }
         }
         changes.push(PlannedChange {
             user_id: u.user_id.clone(),
@@ -407,13 +411,7 @@ fn plan(
             fields,
         });
     }
-    let summary = groups
-        .into_iter()
-        .map(|((field, from, to), n)| {
-            let users = if n == 1 { "user" } else { "users" };
-            format!("{field} {from} → {to} for {n} {users}")
-        })
-        .collect();
+    let summary = crate::plan::summary(&changes);
     Preview {
         account_id: account_id.to_string(),
         account_name: account_name.to_string(),

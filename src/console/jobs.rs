@@ -15,7 +15,6 @@ use crate::model::{InviteStatus, Sensitive, UpdateUserRequestItem, UserType};
 
 use super::action::Action;
 use super::form::{Change, PlannedChange, UserAction};
-use super::state::RowResult;
 use crate::audit::Audit;
 
 /// One change for many users.
@@ -25,30 +24,6 @@ pub struct ChangeJob {
     account_id: String,
     change: Change,
     changes: Vec<PlannedChange>,
-}
-
-fn row_result(r: OutcomeResult) -> RowResult {
-    match r {
-        OutcomeResult::Ok { request_id } => RowResult::Ok { request_id },
-        OutcomeResult::NotSent => RowResult::NotSent,
-        // Not known even after reading the user back (the audit log says `unknown`).
-        OutcomeResult::Unknown {
-            message,
-            request_id,
-        } => RowResult::Unknown {
-            message,
-            request_id,
-        },
-        OutcomeResult::Failed {
-            code,
-            message,
-            request_id,
-        } => RowResult::Failed {
-            code,
-            message,
-            request_id,
-        },
-    }
 }
 
 fn failed(e: &ApiError) -> OutcomeResult {
@@ -138,10 +113,6 @@ impl ChangeJob {
             .map(|o| (o.user_id, o.result))
             .collect();
         audit.outcomes(op, account, batch_id, &self.changes, &outcomes);
-        let outcomes: Vec<(String, RowResult)> = outcomes
-            .into_iter()
-            .map(|(id, r)| (id, row_result(r)))
-            .collect();
         tracing::info!(
             batch = batch_id,
             operation = op,

@@ -4,7 +4,8 @@
 //! Every import points down (tests/architecture.rs checks it):
 //! - [`keys`]: the one key registry (dispatch, footer, help, read-only, the
 //!   `:` commands); [`theme`], [`layout`], [`text`]: plain data and arithmetic.
-//! - [`state`]: what the screen shows; [`action`]: what happens to it;
+//! - [`columns`]: the users table's columns (titles, widths, sort words);
+//!   [`state`]: what the screen shows; [`action`]: what happens to it;
 //!   [`effect`]: requests for IO; [`help`]: the `?` overlay's text.
 //! - [`update`]: every behaviour, no IO, never the drawing (`update/browse`,
 //!   `changes`, `cmdline`, `select`, under the dispatch in `update/mod.rs`).
@@ -12,6 +13,7 @@
 //! - [`worker`]: runs effects with the client; [`run`]: terminal and event loop.
 
 pub mod action;
+pub mod columns;
 pub mod effect;
 pub mod export;
 pub mod form;

@@ -5,8 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use tui_input::Input;
 
-use crate::model::{Account, ErrorCode, User};
+use crate::client::OutcomeResult;
+use crate::model::{Account, User};
 
+use super::columns::UserCol;
 use super::form::{ChangeForm, ChangeLabel, Preview};
 pub use super::keys::Mode;
 use super::list::FilteredList;
@@ -41,26 +43,12 @@ pub struct ErrorInfo {
     pub hint: Option<String>,
 }
 
-/// The outcome of the last change sent for one user (the result column).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The last change sent for one user (the result column): still on its
+/// way, or the client's outcome (ok, failed, unknown, not sent).
+#[derive(Debug, Clone, PartialEq)]
 pub enum RowResult {
     Pending,
-    /// Changed, by the call with this request id.
-    Ok {
-        request_id: Option<String>,
-    },
-    Failed {
-        code: Option<ErrorCode>,
-        message: String,
-        request_id: Option<String>,
-    },
-    /// Sent, its answer lost, and reading the user back failed too: whether
-    /// it was changed is not known (the client settles what it can).
-    Unknown {
-        message: String,
-        request_id: Option<String>,
-    },
-    NotSent,
+    Done(OutcomeResult),
 }
 
 #[derive(Debug, Clone)]
@@ -196,63 +184,10 @@ impl Lookup {
     }
 }
 
-/// A column the users can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    Email,
-    Name,
-    License,
-    UserType,
-    Registration,
-    Invitation,
-    A4b,
-    Result,
-}
-
-impl SortKey {
-    /// In the order `o` cycles through them.
-    pub const ALL: [SortKey; 8] = [
-        SortKey::Email,
-        SortKey::Name,
-        SortKey::License,
-        SortKey::UserType,
-        SortKey::Registration,
-        SortKey::Invitation,
-        SortKey::A4b,
-        SortKey::Result,
-    ];
-
-    /// The word `:sort` takes (and the title shows).
-    pub fn name(self) -> &'static str {
-        match self {
-            SortKey::Email => "email",
-            SortKey::Name => "name",
-            SortKey::License => "license",
-            SortKey::UserType => "type",
-            SortKey::Registration => "reg",
-            SortKey::Invitation => "invite",
-            SortKey::A4b => "a4b",
-            SortKey::Result => "result",
-        }
-    }
-
-    pub fn parse(word: &str) -> Option<SortKey> {
-        let w = word.to_lowercase();
-        SortKey::ALL.into_iter().find(|k| {
-            k.name() == w
-                || matches!(
-                    (k, w.as_str()),
-                    (SortKey::UserType, "usertype" | "user-type")
-                        | (SortKey::Registration, "registration")
-                        | (SortKey::Invitation, "invitation")
-                )
-        })
-    }
-}
-
+/// The order of the users: by a column (`o`, `:sort`), ascending or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
-    pub key: SortKey,
+    pub key: UserCol,
     pub descending: bool,
 }
 

@@ -309,7 +309,7 @@ impl Preview {
                         .fields
                         .into_iter()
                         .map(|f| PreviewField {
-                            field: f.field,
+                            field: f.field.label(),
                             from: f.from,
                             to: f.to,
                         })
@@ -435,22 +435,6 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn result_row(o: &UserOutcome) -> ResultRow<'_> {
-    match &o.result {
-        OutcomeResult::Ok { request_id } => ResultRow::updated(&o.user_id, request_id.as_deref()),
-        OutcomeResult::Failed {
-            code,
-            message,
-            request_id,
-        } => ResultRow::failed(&o.user_id, code.as_ref(), message, request_id.as_deref()),
-        OutcomeResult::Unknown {
-            message,
-            request_id,
-        } => ResultRow::unknown(&o.user_id, message, request_id.as_deref()),
-        OutcomeResult::NotSent => ResultRow::plain(&o.user_id, "NotSent"),
-    }
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ResultSummary<'a> {
@@ -469,7 +453,9 @@ fn write_outcomes<'a>(
 ) -> anyhow::Result<()> {
     let rows: Vec<ResultRow<'a>> = outcomes
         .iter()
-        .map(|o| result_row(o).with_email(emails.get(o.user_id.as_str()).copied()))
+        .map(|o| {
+            ResultRow::of(&o.user_id, &o.result).with_email(emails.get(o.user_id.as_str()).copied())
+        })
         .collect();
     match format {
         OutputFormat::Json => {

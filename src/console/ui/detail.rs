@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::users::result_span;
+use crate::client::OutcomeResult;
 use crate::console::state::{Pane, RowResult, State, UserRow};
 use crate::console::text::thousands;
 use crate::model::{Account, Timestamp};
@@ -189,11 +190,11 @@ fn result_lines(state: &State, row: &UserRow) -> Vec<Line<'static>> {
     let th = &state.theme;
     match r {
         None => Vec::new(),
-        Some(
-            RowResult::Failed { request_id, .. }
-            | RowResult::Ok { request_id }
-            | RowResult::Unknown { request_id, .. },
-        ) => {
+        Some(RowResult::Done(
+            OutcomeResult::Failed { request_id, .. }
+            | OutcomeResult::Ok { request_id }
+            | OutcomeResult::Unknown { request_id, .. },
+        )) => {
             let mut v = vec![Line::from(vec![
                 Span::styled("Last change ", th.dim()),
                 result_span(state, row),

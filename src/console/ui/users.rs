@@ -7,138 +7,64 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 
 use super::table::{Column, ListPane};
-use crate::console::form::UserAction;
+use crate::client::OutcomeResult;
+use crate::console::columns::UserCol;
+use crate::console::form::{Field, UserAction};
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::text::thousands;
 use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
 use crate::model::{InviteStatus, RegistrationStatus};
 
-/// The users table's columns. Columns are taken by priority while they fit
-/// (`fit_columns`): a change's result first, then license and registration
-/// (what changes act on and suspension), name, user type, A4B, invitation.
-/// At 120×40 with the accounts pane beside, all but Invitation show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserCol {
-    Mark,
-    Email,
-    Name,
-    License,
-    UserType,
-    Registration,
-    Invitation,
-    A4b,
-    Result,
+/// A column of the users table as the table draws it.
+fn column(c: UserCol) -> Column<UserCol> {
+    Column {
+        key: c,
+        title: c.title(),
+        width: c.width(),
+        flex: c.flex(),
+        priority: c.priority(),
+    }
 }
 
-impl UserCol {
-    /// In table order.
-    pub const ALL: [UserCol; 9] = [
-        UserCol::Mark,
-        UserCol::Email,
-        UserCol::Name,
-        UserCol::License,
-        UserCol::UserType,
-        UserCol::Registration,
-        UserCol::Invitation,
-        UserCol::A4b,
-        UserCol::Result,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            UserCol::Mark => " ",
-            UserCol::Email => "Email",
-            UserCol::Name => "Name",
-            UserCol::License => "License",
-            UserCol::UserType => "User type",
-            UserCol::Registration => "Registration",
-            UserCol::Invitation => "Invitation",
-            UserCol::A4b => "A4B",
-            UserCol::Result => "Result",
-        }
-    }
-
-    /// The width it asks for (Email grows into what is left).
-    pub fn width(self) -> u16 {
-        match self {
-            UserCol::Mark => 1,
-            UserCol::Email => 26,
-            UserCol::Name => 14,
-            UserCol::License => 8,
-            UserCol::UserType => 12,
-            UserCol::Registration => 14,
-            UserCol::Invitation => 10,
-            UserCol::A4b => 3,
-            UserCol::Result => 30,
-        }
-    }
-
-    /// 0: always shown; lower numbers are kept first.
-    pub fn priority(self) -> u8 {
-        match self {
-            UserCol::Mark | UserCol::Email => 0,
-            UserCol::Result => 1,
-            UserCol::License => 2,
-            UserCol::Registration => 3,
-            UserCol::Name => 4,
-            UserCol::UserType => 5,
-            UserCol::A4b => 6,
-            UserCol::Invitation => 7,
-        }
-    }
-
-    fn column(self) -> Column<UserCol> {
-        Column {
-            key: self,
-            title: self.title(),
-            width: self.width(),
-            flex: self == UserCol::Email,
-            priority: self.priority(),
-        }
-    }
-
-    /// This column's cell for a row.
-    fn cell<'a>(self, state: &State, r: &'a UserRow, marked: bool) -> Span<'a> {
-        let th = &state.theme;
-        let u = &r.user;
-        match self {
-            UserCol::Mark => {
-                if marked {
-                    Span::styled(GLYPH_MARK, th.accent())
-                } else {
-                    Span::raw(" ")
-                }
-            }
-            UserCol::Email => Span::raw(visible(u.email())),
-            UserCol::Name => Span::raw(visible(u.display_name())),
-            UserCol::License => {
-                Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or(""))
-            }
-            UserCol::UserType => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
-            UserCol::Registration => match &u.user_registration_status {
-                Some(RegistrationStatus::Registered) => {
-                    Span::styled(format!("{GLYPH_OK} Registered"), th.ok())
-                }
-                Some(RegistrationStatus::Unregistered) => Span::raw("○ Unregistered"),
-                Some(RegistrationStatus::Suspended) => {
-                    Span::styled(format!("{GLYPH_BAD} Suspended"), th.bad())
-                }
-                Some(other) => Span::raw(other.as_str()),
-                None => Span::raw(""),
-            },
-            UserCol::Invitation => match &u.user_invitation_status {
-                Some(InviteStatus::Failed) => Span::styled(format!("{GLYPH_BAD} Failed"), th.bad()),
-                Some(s) => Span::raw(s.as_str()),
-                None => Span::raw(""),
-            },
-            // No Alexa for Business metadata means not enabled.
-            UserCol::A4b => Span::raw(if u.a4b_enabled() == Some(true) {
-                "yes"
+/// The cell of column `col` for a row.
+fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool) -> Span<'a> {
+    let th = &state.theme;
+    let u = &r.user;
+    match col {
+        UserCol::Mark => {
+            if marked {
+                Span::styled(GLYPH_MARK, th.accent())
             } else {
-                "no"
-            }),
-            UserCol::Result => result_span(state, r),
+                Span::raw(" ")
+            }
         }
+        UserCol::Email => Span::raw(visible(u.email())),
+        UserCol::Name => Span::raw(visible(u.display_name())),
+        UserCol::License => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
+        UserCol::UserType => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
+        UserCol::Registration => match &u.user_registration_status {
+            Some(RegistrationStatus::Registered) => {
+                Span::styled(format!("{GLYPH_OK} Registered"), th.ok())
+            }
+            Some(RegistrationStatus::Unregistered) => Span::raw("○ Unregistered"),
+            Some(RegistrationStatus::Suspended) => {
+                Span::styled(format!("{GLYPH_BAD} Suspended"), th.bad())
+            }
+            Some(other) => Span::raw(other.as_str()),
+            None => Span::raw(""),
+        },
+        UserCol::Invitation => match &u.user_invitation_status {
+            Some(InviteStatus::Failed) => Span::styled(format!("{GLYPH_BAD} Failed"), th.bad()),
+            Some(s) => Span::raw(s.as_str()),
+            None => Span::raw(""),
+        },
+        // No Alexa for Business metadata means not enabled.
+        UserCol::A4b => Span::raw(if u.a4b_enabled() == Some(true) {
+            "yes"
+        } else {
+            "no"
+        }),
+        UserCol::Result => result_span(state, r),
     }
 }
 
@@ -172,7 +98,10 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
             " (loaded rows)"
         };
         title.push(Span::styled(
-            format!("· sort {} {arrow}{partial} ", s.key.name()),
+            format!(
+                "· sort {} {arrow}{partial} ",
+                s.key.sort_word().unwrap_or_default()
+            ),
             th.dim(),
         ));
     }
@@ -186,8 +115,9 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         filter: &v.filter,
         problem: v.query_error.as_deref(),
     };
-    let cell = |r: &'a UserRow, col: UserCol| col.cell(state, r, v.marks.contains(&r.user.user_id));
-    pane.render(state, frame, area, cell, || {
+    let row_cell =
+        |r: &'a UserRow, col: UserCol| cell(col, state, r, v.marks.contains(&r.user.user_id));
+    pane.render(state, frame, area, row_cell, || {
         let loading = v.paging.in_flight() || v.lookup.in_flight();
         let expr = visible(v.filter.text().trim()).into_owned();
         if loading && list.is_empty() {
@@ -252,7 +182,7 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
         .into_iter()
         .filter(|&c| v.results_shown || c != UserCol::Result)
         .map(|c| {
-            let mut c = c.column();
+            let mut c = column(c);
             if changed.contains(&c.key) {
                 c.priority = 1;
             }
@@ -274,8 +204,8 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
     cols
 }
 
-/// The columns of the fields the change on screen set (its label names
-/// them), while results show: they stay at any width. (The form's update
+/// The columns of the fields the change on screen set (its label says
+/// which), while results show: they stay at any width. (The form's update
 /// also carries the fields it leaves as they are, so the label decides.)
 fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     if !v.results_shown {
@@ -291,12 +221,12 @@ fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     let Some(label) = label else {
         return Vec::new();
     };
-    match (label.action, label.noun) {
+    match (label.action, label.field) {
         (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec![UserCol::Registration],
         (Some(_), _) => Vec::new(),
-        (None, "license change") => vec![UserCol::License],
-        (None, "user type change") => vec![UserCol::UserType],
-        (None, "A4B change") => vec![UserCol::A4b],
+        (None, Some(Field::License)) => vec![UserCol::License],
+        (None, Some(Field::UserType)) => vec![UserCol::UserType],
+        (None, Some(Field::A4b)) => vec![UserCol::A4b],
         (None, _) => vec![UserCol::License, UserCol::UserType, UserCol::A4b],
     }
 }
@@ -309,13 +239,17 @@ pub fn result_span(state: &State, r: &UserRow) -> Span<'static> {
     match &r.result {
         None => Span::raw(""),
         Some(RowResult::Pending) => Span::styled(format!("… sending ({noun})"), th.dim()),
-        Some(RowResult::Ok { .. }) => Span::styled(format!("{GLYPH_OK} {done}"), th.ok()),
-        Some(RowResult::NotSent) => Span::styled(format!("– not sent ({noun})"), th.warn()),
-        Some(RowResult::Unknown { message, .. }) => Span::styled(
+        Some(RowResult::Done(OutcomeResult::Ok { .. })) => {
+            Span::styled(format!("{GLYPH_OK} {done}"), th.ok())
+        }
+        Some(RowResult::Done(OutcomeResult::NotSent)) => {
+            Span::styled(format!("– not sent ({noun})"), th.warn())
+        }
+        Some(RowResult::Done(OutcomeResult::Unknown { message, .. })) => Span::styled(
             format!("? unknown ({noun}): {}", visible(message)),
             th.warn(),
         ),
-        Some(RowResult::Failed { code, message, .. }) => {
+        Some(RowResult::Done(OutcomeResult::Failed { code, message, .. })) => {
             let code = code.as_ref().map(|c| c.as_str()).unwrap_or("Error");
             Span::styled(
                 format!("{GLYPH_BAD} {code} ({noun}): {}", visible(message)),

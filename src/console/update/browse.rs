@@ -6,6 +6,7 @@ use tui_input::InputRequest;
 use crate::model::validate::is_email;
 use crate::model::{Account, User};
 
+use crate::client::OutcomeResult;
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::list::FilteredList;
 use crate::console::state::{
@@ -641,11 +642,11 @@ pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
             for r in v.list.items_mut() {
                 if r.result == Some(RowResult::Pending) {
                     unsent.push(r.user.user_id.clone());
-                    r.result = Some(RowResult::Failed {
+                    r.result = Some(RowResult::Done(OutcomeResult::Failed {
                         code: None,
                         message: format!("{}: {}", error.code, error.message),
                         request_id: error.request_id.clone(),
-                    });
+                    }));
                 }
             }
         }

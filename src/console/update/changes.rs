@@ -5,6 +5,7 @@
 use tui_input::InputRequest;
 
 use super::view::{flash, scroll};
+use crate::client::OutcomeResult;
 use crate::console::effect::{Effect, Request};
 use crate::console::form::{
     Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
@@ -435,7 +436,7 @@ pub fn done(
     state: &mut State,
     batch_id: u64,
     account_id: &str,
-    outcomes: Vec<(String, RowResult)>,
+    outcomes: Vec<(String, OutcomeResult)>,
     elapsed_ms: u64,
     fx: &mut Vec<Effect>,
 ) {
@@ -453,7 +454,9 @@ pub fn done(
         .filter(|(_, r)| {
             matches!(
                 r,
-                RowResult::Failed { .. } | RowResult::Unknown { .. } | RowResult::NotSent
+                OutcomeResult::Failed { .. }
+                    | OutcomeResult::Unknown { .. }
+                    | OutcomeResult::NotSent
             )
         })
         .map(|(id, _)| id.clone())
@@ -469,26 +472,25 @@ pub fn done(
         Some(v) => {
             for (id, result) in outcomes {
                 match result {
-                    RowResult::Ok { .. } => {
+                    OutcomeResult::Ok { .. } => {
                         ok += 1;
                         v.marks.remove(&id);
                         refresh.push(id.clone());
                     }
-                    RowResult::Failed { .. } => {
+                    OutcomeResult::Failed { .. } => {
                         failed += 1;
                         // Re-read too: the service's view may explain the failure.
                         refresh.push(id.clone());
                     }
-                    RowResult::Unknown { .. } => {
+                    OutcomeResult::Unknown { .. } => {
                         unknown += 1;
                         refresh.push(id.clone());
                     }
-                    RowResult::NotSent => not_sent += 1,
-                    RowResult::Pending => {}
+                    OutcomeResult::NotSent => not_sent += 1,
                 }
                 if let Some(&i) = v.by_id.get(&id) {
                     let row = &mut v.list.items_mut()[i];
-                    row.result = Some(result);
+                    row.result = Some(RowResult::Done(result));
                     row.change = Some(label);
                     v.results_shown = true;
                 }
@@ -505,10 +507,10 @@ pub fn done(
         None => {
             for (_, r) in &outcomes {
                 match r {
-                    RowResult::Ok { .. } => ok += 1,
-                    RowResult::Failed { .. } => failed += 1,
-                    RowResult::Unknown { .. } => unknown += 1,
-                    _ => not_sent += 1,
+                    OutcomeResult::Ok { .. } => ok += 1,
+                    OutcomeResult::Failed { .. } => failed += 1,
+                    OutcomeResult::Unknown { .. } => unknown += 1,
+                    OutcomeResult::NotSent => not_sent += 1,
                 }
             }
         }

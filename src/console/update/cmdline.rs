@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use super::browse::{apply_filter, open};
 use super::view::{flash, scroll};
+use crate::console::columns::UserCol;
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::export::{self, Format};
 use crate::console::keys::Command;
-use crate::console::state::{Pane, Sort, SortKey, State, UserRow};
+use crate::console::state::{Pane, Sort, State, UserRow};
 
 pub use crate::console::keys::COMMANDS;
 
@@ -73,8 +74,8 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             let Some(key) = words.next() else {
                 return Ok(Cmd::Sort(None));
             };
-            let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.name()).collect();
-            let key = SortKey::parse(key)
+            let names: Vec<&str> = UserCol::sortable().filter_map(|c| c.sort_word()).collect();
+            let key = UserCol::parse_sort(key)
                 .ok_or_else(|| format!(":sort {} [asc|desc]", names.join("|")))?;
             let descending = match words.next() {
                 None | Some("asc") => false,
@@ -152,7 +153,7 @@ pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (Strin
         ["export"] => vec!["csv", "json"],
         ["export", _] => vec!["marked", "results"],
         ["copy"] => vec!["email", "id"],
-        ["sort"] => SortKey::ALL.iter().map(|k| k.name()).collect(),
+        ["sort"] => UserCol::sortable().filter_map(|c| c.sort_word()).collect(),
         ["sort", _] => vec!["asc", "desc"],
         ["mark"] => vec!["failed"],
         _ => Vec::new(),
@@ -520,5 +521,42 @@ sso_start_url = https://example.awsapps.com/start
             ("profile x".to_string(), vec![])
         );
         assert_eq!(complete("pro", &[], &profiles).0, "profile ");
+    }
+
+    #[test]
+    fn sort_takes_each_column_word_and_alias_and_lists_them_in_order() {
+        let words = [
+            "email", "name", "license", "type", "reg", "invite", "a4b", "result",
+        ];
+        let sorted = |line: &str| match parse(line) {
+            Ok(Cmd::Sort(s)) => s,
+            other => panic!("{line}: {other:?}"),
+        };
+        assert_eq!(sorted("sort"), None);
+        assert_eq!(
+            sorted("sort User-Type desc"),
+            Some(Sort {
+                key: UserCol::UserType,
+                descending: true
+            })
+        );
+        for (line, key) in [
+            ("sort registration", UserCol::Registration),
+            ("sort invitation asc", UserCol::Invitation),
+            ("sort usertype", UserCol::UserType),
+        ] {
+            assert_eq!(sorted(line).map(|s| s.key), Some(key), "{line}");
+        }
+        for w in words {
+            let s = sorted(&format!("sort {w}"));
+            assert_eq!(s.and_then(|s| s.key.sort_word()), Some(w));
+        }
+        assert_eq!(
+            parse("sort mark").err().as_deref(),
+            Some(":sort email|name|license|type|reg|invite|a4b|result [asc|desc]")
+        );
+        let (_, offered) = complete("sort ", &[], &[]);
+        assert_eq!(offered, words);
+        assert_eq!(complete("sort re", &[], &[]).1, ["reg", "result"]);
     }
 }

@@ -7,17 +7,21 @@ use std::cmp::Ordering;
 use crate::filter::{self, Filter, Outcome};
 use crate::model::License;
 
-use crate::console::state::{LicenseCounts, RowResult, Sort, SortKey, UserRow, UsersView};
+use crate::client::OutcomeResult;
+use crate::console::columns::UserCol;
+use crate::console::state::{LicenseCounts, RowResult, Sort, UserRow, UsersView};
 
 /// The last change's outcome on a row, as `result:` names it. A row still
 /// being sent has none yet.
 pub fn outcome(r: Option<&RowResult>) -> Option<Outcome> {
     match r? {
-        RowResult::Ok { .. } => Some(Outcome::Ok),
-        RowResult::Failed { .. } => Some(Outcome::Failed),
-        RowResult::Unknown { .. } => Some(Outcome::Unknown),
-        RowResult::NotSent => Some(Outcome::NotSent),
         RowResult::Pending => None,
+        RowResult::Done(r) => Some(match r {
+            OutcomeResult::Ok { .. } => Outcome::Ok,
+            OutcomeResult::Failed { .. } => Outcome::Failed,
+            OutcomeResult::Unknown { .. } => Outcome::Unknown,
+            OutcomeResult::NotSent => Outcome::NotSent,
+        }),
     }
 }
 
@@ -127,11 +131,11 @@ fn cmp_folded(a: &str, b: &str) -> Ordering {
 /// Where a row's result sorts: failures first, then not sent, then done.
 fn result_rank(r: Option<&RowResult>) -> u8 {
     match r {
-        Some(RowResult::Failed { .. }) => 0,
-        Some(RowResult::Unknown { .. }) => 1,
-        Some(RowResult::NotSent) => 2,
+        Some(RowResult::Done(OutcomeResult::Failed { .. })) => 0,
+        Some(RowResult::Done(OutcomeResult::Unknown { .. })) => 1,
+        Some(RowResult::Done(OutcomeResult::NotSent)) => 2,
         Some(RowResult::Pending) => 3,
-        Some(RowResult::Ok { .. }) => 4,
+        Some(RowResult::Done(OutcomeResult::Ok { .. })) => 4,
         None => 5,
     }
 }
@@ -140,26 +144,28 @@ fn result_rank(r: Option<&RowResult>) -> u8 {
 pub fn compare(s: Sort, a: &UserRow, b: &UserRow) -> Ordering {
     let (x, y) = (&a.user, &b.user);
     let o = match s.key {
-        SortKey::Email => cmp_folded(x.email(), y.email()),
-        SortKey::Name => cmp_folded(x.display_name(), y.display_name()),
-        SortKey::License => cmp_enum(
+        UserCol::Email => cmp_folded(x.email(), y.email()),
+        UserCol::Name => cmp_folded(x.display_name(), y.display_name()),
+        UserCol::License => cmp_enum(
             x.license_type.as_ref().map(|l| l.as_str()),
             y.license_type.as_ref().map(|l| l.as_str()),
         ),
-        SortKey::UserType => cmp_enum(
+        UserCol::UserType => cmp_enum(
             x.user_type.as_ref().map(|l| l.as_str()),
             y.user_type.as_ref().map(|l| l.as_str()),
         ),
-        SortKey::Registration => cmp_enum(
+        UserCol::Registration => cmp_enum(
             x.user_registration_status.as_ref().map(|l| l.as_str()),
             y.user_registration_status.as_ref().map(|l| l.as_str()),
         ),
-        SortKey::Invitation => cmp_enum(
+        UserCol::Invitation => cmp_enum(
             x.user_invitation_status.as_ref().map(|l| l.as_str()),
             y.user_invitation_status.as_ref().map(|l| l.as_str()),
         ),
-        SortKey::A4b => (y.a4b_enabled() == Some(true)).cmp(&(x.a4b_enabled() == Some(true))),
-        SortKey::Result => result_rank(a.result.as_ref()).cmp(&result_rank(b.result.as_ref())),
+        UserCol::A4b => (y.a4b_enabled() == Some(true)).cmp(&(x.a4b_enabled() == Some(true))),
+        UserCol::Result => result_rank(a.result.as_ref()).cmp(&result_rank(b.result.as_ref())),
+        // Sorts by nothing: the stable sort keeps the load order.
+        UserCol::Mark => Ordering::Equal,
     };
     if s.descending { o.reverse() } else { o }
 }
@@ -175,7 +181,7 @@ fn cmp_enum(a: Option<&str>, b: Option<&str>) -> Ordering {
 }
 
 /// Sorts by `key`; the same key again reverses the order.
-pub fn sort_by(v: &mut UsersView, key: SortKey) {
+pub fn sort_by(v: &mut UsersView, key: UserCol) {
     let descending = v.sort.is_some_and(|s| s.key == key && !s.descending);
     set_sort(v, Some(Sort { key, descending }));
 }
@@ -184,12 +190,8 @@ pub fn sort_by(v: &mut UsersView, key: SortKey) {
 /// order again.
 pub fn cycle_sort(v: &mut UsersView) {
     let next = match v.sort {
-        None => Some(SortKey::ALL[0]),
-        Some(s) => SortKey::ALL
-            .iter()
-            .position(|k| *k == s.key)
-            .and_then(|i| SortKey::ALL.get(i + 1))
-            .copied(),
+        None => UserCol::sortable().next(),
+        Some(s) => UserCol::sortable().skip_while(|&c| c != s.key).nth(1),
     };
     set_sort(
         v,
@@ -209,7 +211,10 @@ pub fn set_sort(v: &mut UsersView, sort: Option<Sort>) {
 }
 
 fn is_failed(row: &UserRow) -> bool {
-    matches!(row.result, Some(RowResult::Failed { .. }))
+    matches!(
+        row.result,
+        Some(RowResult::Done(OutcomeResult::Failed { .. }))
+    )
 }
 
 /// `n` / `N`: moves the cursor to the next (or previous) shown row that
