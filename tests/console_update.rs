@@ -509,12 +509,24 @@ fn errors_show_dismiss_and_stale_errors_are_ignored() {
         Action::Retrying {
             operation: "ListUsers".into(),
             attempt: 2,
-            reason: "throttled".into(),
+            throttled: true,
         },
     );
     assert_eq!(
         s.retrying.as_deref(),
         Some("throttled, retrying (ListUsers, attempt 2)")
+    );
+    update(
+        &mut s,
+        Action::Retrying {
+            operation: "ListUsers".into(),
+            attempt: 3,
+            throttled: false,
+        },
+    );
+    assert_eq!(
+        s.retrying.as_deref(),
+        Some("transient error, retrying (ListUsers, attempt 3)")
     );
     update(
         &mut s,
@@ -551,7 +563,7 @@ fn errors_show_dismiss_and_stale_errors_are_ignored() {
         Action::Retrying {
             operation: "ListUsers".into(),
             attempt: 1,
-            reason: "throttled".into(),
+            throttled: true,
         },
     );
     update(&mut s, page(g, 0..3, None));

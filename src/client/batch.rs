@@ -406,7 +406,7 @@ where
                                 operation: op,
                                 attempt: attempts[i] + 1,
                                 max_attempts: opts.max_user_attempts,
-                                error: e.to_string(),
+                                error: e.clone(),
                                 delay,
                             });
                         }

@@ -43,7 +43,8 @@ pub enum ClientEvent {
         /// The attempt about to be made (2 = first retry).
         attempt: u32,
         max_attempts: u32,
-        error: String,
+        /// What failed (`is_throttling()` tells throttling apart).
+        error: ApiError,
         delay: Duration,
     },
 }

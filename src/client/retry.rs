@@ -242,7 +242,7 @@ where
                             operation: op,
                             attempt: stats.attempts + 1,
                             max_attempts: cfg.max_attempts,
-                            error: e.to_string(),
+                            error: e.clone(),
                             delay,
                         });
                         tokio::time::sleep(delay).await;

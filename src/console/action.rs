@@ -112,6 +112,7 @@ pub enum Action {
     Retrying {
         operation: String,
         attempt: u32,
-        reason: String,
+        /// Throttled (429 or a throttling error code), else a transient failure.
+        throttled: bool,
     },
 }

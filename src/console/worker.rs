@@ -284,15 +284,10 @@ fn forward_events(client: &Client, actions: mpsc::UnboundedSender<Action>) {
                     error,
                     ..
                 }) => {
-                    let reason = if error.contains("Throttl") || error.contains("429") {
-                        "throttled".to_string()
-                    } else {
-                        "transient error".to_string()
-                    };
                     let a = Action::Retrying {
                         operation: operation.name().to_string(),
                         attempt,
-                        reason,
+                        throttled: error.is_throttling(),
                     };
                     if actions.send(a).is_err() {
                         break;

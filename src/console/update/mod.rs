@@ -139,8 +139,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Retrying {
             operation,
             attempt,
-            reason,
+            throttled,
         } => {
+            let reason = if throttled {
+                "throttled"
+            } else {
+                "transient error"
+            };
             state.retrying = Some(format!(
                 "{reason}, retrying ({operation}, attempt {attempt})"
             ));
