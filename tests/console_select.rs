@@ -899,4 +899,12 @@ fn while_results_show_the_columns_of_the_changed_fields_stay() {
     for title in ["License", "User type", "A4B"] {
         assert!(both.contains(title), "{both}");
     }
+    // Narrower, the result stays first: the changed fields give way after
+    // it, and before them every other column (registration here).
+    let both = header_after_update_of(&[Field::License, Field::UserType], 100);
+    assert!(both.contains("Result"), "{both:?}");
+    assert!(
+        both.contains("License") && !both.contains("Registration"),
+        "{both:?}"
+    );
 }

@@ -26,6 +26,10 @@ pub enum UserCol {
     Result,
 }
 
+/// The priority of a changed field's column while results show: right
+/// after Result, before every other column.
+pub const CHANGED_PRIORITY: u8 = 3;
+
 impl UserCol {
     /// In table order, which is also the order `o` sorts by them.
     pub const ALL: [UserCol; 9] = [
@@ -69,17 +73,19 @@ impl UserCol {
         }
     }
 
-    /// 0: always shown; lower numbers are kept first.
+    /// 0: always shown; lower numbers are kept first. Even numbers, so
+    /// the table can rank a column between two (the changed fields' columns
+    /// while results show: [`CHANGED_PRIORITY`]).
     pub fn priority(self) -> u8 {
         match self {
             UserCol::Mark | UserCol::Email => 0,
-            UserCol::Result => 1,
-            UserCol::License => 2,
-            UserCol::Registration => 3,
-            UserCol::Name => 4,
-            UserCol::UserType => 5,
-            UserCol::A4b => 6,
-            UserCol::Invitation => 7,
+            UserCol::Result => 2,
+            UserCol::License => 4,
+            UserCol::Registration => 6,
+            UserCol::Name => 8,
+            UserCol::UserType => 10,
+            UserCol::A4b => 12,
+            UserCol::Invitation => 14,
         }
     }
 

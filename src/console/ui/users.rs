@@ -8,7 +8,7 @@ use ratatui::text::Span;
 
 use super::table::{Column, ListPane};
 use crate::client::OutcomeResult;
-use crate::console::columns::UserCol;
+use crate::console::columns::{CHANGED_PRIORITY, UserCol};
 use crate::console::form::{Field, UserAction};
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::text::thousands;
@@ -184,7 +184,7 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
         .map(|c| {
             let mut c = column(c);
             if changed.contains(&c.key) {
-                c.priority = 1;
+                c.priority = CHANGED_PRIORITY;
             }
             if c.key == UserCol::Name && !names {
                 c.priority = u8::MAX;
@@ -194,7 +194,7 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
         .collect();
     let reserved: u16 = cols
         .iter()
-        .filter(|c| c.key != UserCol::Email && c.priority <= 3)
+        .filter(|c| c.key != UserCol::Email && c.priority <= UserCol::Registration.priority())
         .map(|c| c.width + 1)
         .sum();
     for c in cols.iter_mut().filter(|c| c.key == UserCol::Email) {
