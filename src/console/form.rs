@@ -290,9 +290,18 @@ pub struct ChangeLabel {
     pub noun: &'static str,
     /// "license changed", "unsuspended": what succeeded.
     pub done: &'static str,
-    /// The one kind of field an update changes, if only one: `License`,
-    /// `UserType` or `A4b` (with or without its room ARN).
-    pub field: Option<Field>,
+    /// The kinds of field an update changes (none for a user action).
+    pub fields: ChangedFields,
+}
+
+/// Which kinds of field an update changes: the columns kept on screen while
+/// its results show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChangedFields {
+    pub license: bool,
+    pub user_type: bool,
+    /// A4B, with or without its room ARN.
+    pub a4b: bool,
 }
 
 impl ChangeLabel {
@@ -304,13 +313,19 @@ impl ChangeLabel {
                 .iter()
                 .any(|c| c.fields.iter().any(|f| f.field == field))
         };
-        let a4b = has(Field::A4b) || has(Field::RoomArn);
-        let field = match (action, has(Field::License), has(Field::UserType), a4b) {
-            (Some(_), ..) => None,
-            (None, true, false, false) => Some(Field::License),
-            (None, false, true, false) => Some(Field::UserType),
-            (None, false, false, true) => Some(Field::A4b),
-            (None, ..) => None,
+        let fields = match action {
+            Some(_) => ChangedFields::default(),
+            None => ChangedFields {
+                license: has(Field::License),
+                user_type: has(Field::UserType),
+                a4b: has(Field::A4b) || has(Field::RoomArn),
+            },
+        };
+        let field = match (fields.license, fields.user_type, fields.a4b) {
+            (true, false, false) => Some(Field::License),
+            (false, true, false) => Some(Field::UserType),
+            (false, false, true) => Some(Field::A4b),
+            _ => None,
         };
         let (noun, done) = match (action, field) {
             (Some(UserAction::Suspend), _) => ("suspend", "suspended"),
@@ -326,7 +341,7 @@ impl ChangeLabel {
             action,
             noun,
             done,
-            field,
+            fields,
         }
     }
 }

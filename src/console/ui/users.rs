@@ -9,7 +9,7 @@ use ratatui::text::Span;
 use super::table::{Column, ListPane};
 use crate::client::OutcomeResult;
 use crate::console::columns::{CHANGED_PRIORITY, UserCol};
-use crate::console::form::{Field, UserAction};
+use crate::console::form::UserAction;
 use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
 use crate::console::text::thousands;
 use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
@@ -205,8 +205,9 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
 }
 
 /// The columns of the fields the change on screen set (its label says
-/// which), while results show: they stay at any width. (The form's update
-/// also carries the fields it leaves as they are, so the label decides.)
+/// which), while results show: they rank right after Result. (The form's
+/// update also carries the fields it leaves as they are, so the label
+/// decides.)
 fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     if !v.results_shown {
         return Vec::new();
@@ -221,13 +222,20 @@ fn changed_columns(state: &State, v: &UsersView) -> Vec<UserCol> {
     let Some(label) = label else {
         return Vec::new();
     };
-    match (label.action, label.field) {
-        (Some(UserAction::Suspend | UserAction::Unsuspend), _) => vec![UserCol::Registration],
-        (Some(_), _) => Vec::new(),
-        (None, Some(Field::License)) => vec![UserCol::License],
-        (None, Some(Field::UserType)) => vec![UserCol::UserType],
-        (None, Some(Field::A4b)) => vec![UserCol::A4b],
-        (None, _) => vec![UserCol::License, UserCol::UserType, UserCol::A4b],
+    match label.action {
+        Some(UserAction::Suspend | UserAction::Unsuspend) => vec![UserCol::Registration],
+        Some(_) => Vec::new(),
+        None => {
+            let f = label.fields;
+            [
+                (f.license, UserCol::License),
+                (f.user_type, UserCol::UserType),
+                (f.a4b, UserCol::A4b),
+            ]
+            .into_iter()
+            .filter_map(|(changed, col)| changed.then_some(col))
+            .collect()
+        }
     }
 }
 
