@@ -246,7 +246,7 @@ impl Audit {
 }
 
 fn line_of(line: &impl Serialize) -> String {
-    serde_json::to_string(line).unwrap_or_default()
+    crate::text::json_line(line).unwrap_or_default()
 }
 
 #[cfg(test)]

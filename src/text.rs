@@ -9,12 +9,15 @@
 //! - [`visible`]: every control character (C0, DEL, C1) and every bidi or
 //!   zero-width format character is shown as `⟨U+XXXX⟩`, so it can be seen and
 //!   never acts. Everything else is kept exactly.
-//! - [`csv_cell`]: a cell that starts with `=`, `+`, `-`, `@`, tab or CR is
-//!   prefixed with `'` (OWASP's advice against CSV injection);
-//!   [`csv_uncell`] undoes it for the cells we read back (`--ids-from`).
-//!
-//! JSON output keeps the exact string: serde_json escapes control characters
-//! itself and a JSON reader is not a terminal.
+//! - [`csv_cell`]: CSV is for people (spreadsheets, eyes): a cell is shown
+//!   as [`visible`] shows it, and a cell that then starts with `=`, `+`,
+//!   `-`, `@`, tab or CR is prefixed with `'` (OWASP's advice against CSV
+//!   injection); [`csv_uncell`] undoes the prefix for the cells we read back
+//!   (`--ids-from`).
+//! - [`json_pretty`] and [`json_line`]: JSON is for programs and keeps the
+//!   exact string, but every hidden character is written as a `\uXXXX`
+//!   escape (serde_json escapes only C0 controls), so the same value reaches
+//!   a reader and nothing reaches a terminal that `cat`s the file.
 
 use std::borrow::Cow;
 
@@ -64,15 +67,98 @@ fn starts_formula(s: &str) -> bool {
     matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
 }
 
-/// A CSV cell that a spreadsheet will show as text, never run as a formula.
-/// A value that itself starts with `'` gets one more, so that
-/// [`csv_uncell`] gives back exactly what was written.
+/// A CSV cell that a spreadsheet will show as text, never run as a formula,
+/// with hidden characters shown as [`visible`] shows them. A value that
+/// itself starts with `'` gets one more, so that [`csv_uncell`] gives back
+/// exactly what was written (for text without hidden characters).
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    if starts_formula(s) || s.starts_with('\'') {
-        Cow::Owned(format!("'{s}"))
+    let v = visible(s);
+    if starts_formula(&v) || v.starts_with('\'') {
+        Cow::Owned(format!("'{v}"))
     } else {
-        Cow::Borrowed(s)
+        v
     }
+}
+
+/// A serde_json formatter that also escapes every [`is_hidden`] character
+/// (DEL, C1 controls, bidi and zero-width characters), which serde_json
+/// writes raw: the JSON value is the same, the bytes never act on a
+/// terminal.
+struct Escaping<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Escaping<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_hidden(c)) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{u:04x}")?;
+            }
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+fn json_with<F: serde_json::ser::Formatter>(
+    value: &impl serde::Serialize,
+    formatter: F,
+) -> serde_json::Result<String> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, Escaping(formatter));
+    value.serialize(&mut ser)?;
+    // Only whole UTF-8 strings and ASCII escapes were written.
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// `value` as indented JSON, hidden characters `\u`-escaped.
+pub fn json_pretty(value: &impl serde::Serialize) -> serde_json::Result<String> {
+    json_with(value, serde_json::ser::PrettyFormatter::new())
+}
+
+/// `value` as one line of JSON (JSON Lines), hidden characters `\u`-escaped.
+pub fn json_line(value: &impl serde::Serialize) -> serde_json::Result<String> {
+    json_with(value, serde_json::ser::CompactFormatter)
 }
 
 /// The value [`csv_cell`] was given, from what it wrote.
@@ -119,14 +205,44 @@ mod tests {
     }
 
     #[test]
+    fn json_escapes_what_would_act_on_a_terminal_and_keeps_the_value() {
+        let hostile = "Evil\u{1b}]0;T\u{7}\u{7f}\u{9b}2J\u{202e}txt\u{200b}\u{E0041} Zoë \"q\"";
+        let v = serde_json::json!({ "Name": hostile, "List": [hostile] });
+        for text in [json_pretty(&v).expect("json"), json_line(&v).expect("json")] {
+            assert!(!text.chars().any(|c| is_hidden(c) && c != '\n'), "{text:?}");
+            assert!(
+                text.contains("\\u009b") && text.contains("\\u202e"),
+                "{text}"
+            );
+            assert!(
+                text.contains("\\udb40\\udc41") && text.contains("Zoë"),
+                "{text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).expect("parses");
+            assert_eq!(back, v);
+        }
+        assert!(!json_line(&v).expect("json").contains('\n'));
+    }
+
+    #[test]
+    fn csv_cells_show_hidden_characters() {
+        assert_eq!(csv_cell("a\u{1b}[2Jb"), "a⟨U+001B⟩[2Jb");
+        assert_eq!(csv_cell("\u{202e}=1+1"), "⟨U+202E⟩=1+1");
+        assert_eq!(csv_cell("line\nbreak"), "line⟨U+000A⟩break");
+    }
+
+    #[test]
     fn formula_cells_are_neutralised_and_read_back() {
-        for s in [
-            "=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=x", "'quoted",
-        ] {
+        for s in ["=1+1", "+1", "-2", "@SUM(A1)", "'=x", "'quoted"] {
             let cell = csv_cell(s);
             assert_eq!(cell, format!("'{s}"));
             assert_eq!(csv_uncell(&cell), s);
         }
+        // A leading tab or CR is shown, so it no longer starts a formula.
+        assert_eq!(csv_cell("\tx"), "⟨U+0009⟩x");
+        assert_eq!(csv_cell("\r=x"), "⟨U+000D⟩=x");
+        // What an older version (or another tool) wrote still reads back.
+        assert_eq!(csv_uncell("'\tx"), "\tx");
         for s in ["plain", "a=b", "", "x'"] {
             assert_eq!(csv_cell(s), s);
             assert_eq!(csv_uncell(s), s);

@@ -12,6 +12,7 @@ use support::headless::{bin, run, text};
 use std::process::Output;
 use std::time::Duration;
 
+use chime_admin::text::is_hidden;
 use serde_json::{Value, json};
 use support::{COMMAND_TIMEOUT, Hostile, Reply, fixtures};
 
@@ -153,15 +154,26 @@ async fn hostile_text_is_shown_not_run_and_csv_cells_are_neutralised() {
         c
     };
     let no_controls = |s: &str| !s.chars().any(|c| c.is_control() && c != '\n');
+    let no_hidden = |s: &str| !s.chars().any(|c| is_hidden(c) && c != '\n');
 
     let out = run(cmd(&["accounts"])).await;
     let table = text(&out.stdout);
     assert!(table.contains(&format!("Corp{shown}")), "{table}");
     assert!(no_controls(&table), "{table:?}");
-    // JSON keeps the exact string.
+    // JSON keeps the exact string, its hidden characters \u-escaped (the
+    // bidi override too, which serde_json alone writes raw).
     let out = run(cmd(&["accounts", "--output", "json"])).await;
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["Accounts"][0]["Name"], format!("Corp{evil}"));
+    let raw = text(&out.stdout);
+    assert!(no_hidden(&raw) && raw.contains("\\u202e"), "{raw:?}");
+    // CSV is for people: shown as in the table.
+    let out = run(cmd(&["accounts", "--output", "csv"])).await;
+    let csv = text(&out.stdout);
+    assert!(
+        csv.contains(&format!("Corp{shown}")) && no_hidden(&csv),
+        "{csv:?}"
+    );
 
     let out = run(cmd(&["users", "acc-1"])).await;
     let table = text(&out.stdout);
@@ -172,6 +184,10 @@ async fn hostile_text_is_shown_not_run_and_csv_cells_are_neutralised() {
     let out = run(cmd(&["users", "acc-1", "--output", "csv"])).await;
     let csv = text(&out.stdout);
     assert!(csv.contains(",'=cmd|'/c calc'!A1@example.com,"), "{csv}");
+    assert!(
+        csv.contains(&format!("Sam{shown}")) && no_hidden(&csv),
+        "{csv:?}"
+    );
 
     // A per-user error message: visible in the table, neutralised in CSV.
     let update = [

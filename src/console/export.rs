@@ -68,7 +68,7 @@ pub fn users(format: Format, users: &[&User]) -> Result<String, String> {
                 .collect();
             let users: Vec<&User> = owned.iter().collect();
             let mut s =
-                serde_json::to_string_pretty(&Out { users: &users }).map_err(|e| e.to_string())?;
+                crate::text::json_pretty(&Out { users: &users }).map_err(|e| e.to_string())?;
             s.push('\n');
             Ok(s)
         }
@@ -100,7 +100,7 @@ pub fn results(format: Format, rows: &[&UserRow]) -> Result<String, String> {
                 results: &'a [ResultRow<'a>],
             }
             let mut s =
-                serde_json::to_string_pretty(&Out { results: &out }).map_err(|e| e.to_string())?;
+                crate::text::json_pretty(&Out { results: &out }).map_err(|e| e.to_string())?;
             s.push('\n');
             Ok(s)
         }

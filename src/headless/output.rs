@@ -1,6 +1,7 @@
-//! How the headless commands print: a table (untrusted text made visible),
-//! CSV (cells neutralised against formulas) or JSON (exact strings, escaped
-//! as JSON does); and a reader that went away (`| head`) ends them quietly.
+//! How the headless commands print: a table or CSV (untrusted text made
+//! visible; CSV cells also neutralised against formulas) or JSON (exact
+//! strings, hidden characters `\u`-escaped); and a reader that went away
+//! (`| head`) ends them quietly.
 
 use std::io::Write;
 
@@ -10,8 +11,7 @@ use crate::cli::OutputFormat;
 use crate::text::visible;
 
 pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
+    writeln!(out, "{}", crate::text::json_pretty(value)?)?;
     out.flush()?;
     Ok(())
 }
