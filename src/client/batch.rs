@@ -207,7 +207,7 @@ where
     let (mut done, mut failed) = (0usize, 0usize);
     let mut launched: u64 = 0;
     let mut last_decrease: u64 = 0;
-    let mut pacer = super::pacer::Pacer::new(Instant::now());
+    let mut pacer = super::pacer::Pacer::new(Instant::now(), limit);
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
         match k {

@@ -8,9 +8,9 @@
 //! is throttled, so the number of throttled requests is the number in
 //! flight at that moment. Pacing keeps it to the rate × the round trip.
 //!
-//! - **Before any throttling (slow start):** a burst of
-//!   [`INITIAL_CONCURRENCY`] chunks, then [`START_RATE`] chunks a second,
-//!   doubling every [`DOUBLING`]. The rate grows with time, not with round
+//! - **Before any throttling (slow start):** a burst of the batch's
+//!   initial concurrency, then that many chunks every [`DOUBLING`], the
+//!   rate doubling every [`DOUBLING`]. The rate grows with time, not with round
 //!   trips, so a fast service is not flooded while a slow one is still
 //!   bound by the concurrency limit, which grows as before.
 //! - **After throttling:** 70 % of what the service accepted in the last
@@ -23,19 +23,15 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::batch::INITIAL_CONCURRENCY;
-
 /// The share of the measured rate kept after throttling.
 const BACKOFF: f64 = 0.7;
 /// The lowest pace: one chunk every two seconds.
 const MIN_RATE: f64 = 0.5;
 /// The window the accepted rate is measured over.
 const WINDOW: Duration = Duration::from_secs(1);
-/// Slow start's rate doubles this often.
+/// Slow start's rate doubles this often; its first rate is the burst every
+/// this long.
 pub(crate) const DOUBLING: Duration = Duration::from_millis(25);
-/// Slow start's first rate, chunks a second: the initial concurrency every
-/// [`DOUBLING`].
-pub(crate) const START_RATE: f64 = INITIAL_CONCURRENCY as f64 / DOUBLING.as_secs_f64();
 /// Slow start stops doubling here (far past anything it needs to tell apart).
 const MAX_RATE: f64 = 1_000_000.0;
 
@@ -63,13 +59,15 @@ pub(crate) struct Pacer {
 }
 
 impl Pacer {
-    pub fn new(now: Instant) -> Self {
-        let burst = INITIAL_CONCURRENCY as f64;
+    /// `burst`: the chunks that may go at once at the start (the initial
+    /// concurrency).
+    pub fn new(now: Instant, burst: usize) -> Self {
+        let burst = burst.max(1) as f64;
         Pacer {
             phase: Phase::SlowStart {
                 next_doubling: now + DOUBLING,
             },
-            rate: START_RATE,
+            rate: burst / DOUBLING.as_secs_f64(),
             burst,
             tokens: burst,
             last: now,
@@ -182,10 +180,10 @@ mod tests {
     #[test]
     fn slow_start_bursts_the_initial_concurrency_then_doubles_by_the_clock() {
         let t0 = Instant::now();
-        let mut p = Pacer::new(t0);
+        let mut p = Pacer::new(t0, 8);
         // The burst goes at once, then no more at the same instant.
-        assert_eq!(sends(&mut p, t0, t0 + ms(1)), INITIAL_CONCURRENCY);
-        // START_RATE for the first DOUBLING: 8 more, then 16, then 32.
+        assert_eq!(sends(&mut p, t0, t0 + ms(1)), 8);
+        // The burst every DOUBLING at first: 8 more, then 16, then 32.
         let d = DOUBLING;
         let a = sends(&mut p, t0 + ms(1), t0 + d);
         let b = sends(&mut p, t0 + d, t0 + 2 * d);
@@ -201,7 +199,7 @@ mod tests {
     #[test]
     fn throttled_paces_at_70_percent_of_the_accepted_rate_without_burst() {
         let t0 = Instant::now();
-        let mut p = Pacer::new(t0);
+        let mut p = Pacer::new(t0, 8);
         for i in 0..20 {
             let t = t0 + ms(i * 10);
             p.sent(t);
@@ -227,7 +225,7 @@ mod tests {
         p.throttled(later);
         assert!(p.rate() < r * BACKOFF + 0.01, "{}", p.rate());
         // Never below the floor.
-        let mut q = Pacer::new(now);
+        let mut q = Pacer::new(now, 8);
         q.throttled(now);
         assert_eq!(q.rate(), MIN_RATE);
     }
