@@ -13,11 +13,10 @@ use chime_admin::audit::Audit;
 use chime_admin::console::action::Action;
 use chime_admin::console::jobs::run_admin;
 use chime_admin::console::prompt::AdminOp;
-use chime_admin::console::state::{Modal, State};
+use chime_admin::console::state::{ErrorInfo, Modal, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
 use chime_admin::console::update::update;
-use chime_admin::console::worker::error_info;
 use chime_admin::model::{AccountSettings, AccountType, License, UserSettings};
 use support::{Serve, quick_client};
 
@@ -133,7 +132,7 @@ async fn every_admin_action_that_fails_shows_and_audits_the_services_error() {
             &mut state,
             Action::Failed {
                 gen_id,
-                error: error_info(name, &e),
+                error: ErrorInfo::of(name, &e),
             },
         );
         assert!(

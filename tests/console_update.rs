@@ -2304,3 +2304,95 @@ fn the_input_clock_tells_a_burst_from_a_person() {
         Some(Action::Input(InputRequest::InsertChar('y')))
     ));
 }
+
+/// The users pane loads pages by itself (a filter wants them all): a
+/// service that repeats a NextToken stops the paging with the error shown,
+/// keeps what came, and asks for nothing more until a reload.
+#[test]
+fn a_repeated_users_token_stops_the_paging_with_an_error_and_keeps_the_rows() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    let fx = type_text(&mut s, "@example");
+    assert_eq!(fx.len(), 1, "a filter over partial data loads the rest");
+    let fx = update(&mut s, page(g, 200..400, Some("t1")));
+    assert!(fx.is_empty(), "nothing more is asked for: {fx:?}");
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.paging, Paging::Stopped);
+    assert_eq!(v.list.len(), 400, "what came stays");
+    match &s.modals[..] {
+        [Modal::Error(e)] => {
+            assert_eq!(
+                (e.operation.as_str(), e.code.as_str()),
+                ("ListUsers", "Paging")
+            );
+            assert!(
+                e.message.contains("a NextToken it had sent before"),
+                "{e:?}"
+            );
+            assert!(
+                e.hint.as_deref().is_some_and(|h| h.contains("ctrl-r")),
+                "{e:?}"
+            );
+        }
+        other => panic!("expected the paging error, got {other:?}"),
+    }
+    assert_eq!(
+        rows_status(&s),
+        "matching 400 of 400 loaded · paging stopped: ctrl-r reloads"
+    );
+    // Moving on (the cursor near the end) asks for nothing either.
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::Submit);
+    assert!(cmd(&mut s, Command::Bottom).is_empty());
+}
+
+/// Endless empty pages, each with a new token: ten in a row stop it.
+#[test]
+fn endless_empty_users_pages_stop_after_ten() {
+    let (mut s, g) = opened();
+    let mut asked = 0;
+    let mut fx = update(&mut s, page(g, 0..200, Some("t0")));
+    fx.extend(cmd(&mut s, Command::Bottom));
+    for i in 1..=20 {
+        if fx.is_empty() {
+            break;
+        }
+        asked += 1;
+        fx = update(&mut s, page(g, 0..0, Some(&format!("t{i}"))));
+    }
+    assert_eq!(asked, 10, "the tenth empty page stops it");
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.paging, Paging::Stopped);
+    assert!(matches!(&s.modals[..], [Modal::Error(e)] if e.message.contains("10 empty pages")));
+}
+
+/// The accounts load every page by themselves: a repeated token stops
+/// them, the accounts that came are listed, the list says it is incomplete.
+#[test]
+fn a_repeated_accounts_token_stops_the_listing() {
+    let mut s = State::new("e", false, Theme::default());
+    let fx = start(&mut s);
+    let Effect::Io(Request::LoadAccounts { gen_id, .. }) = fx[0].clone() else {
+        panic!("{fx:?}")
+    };
+    let next = |s: &mut State, range: std::ops::Range<usize>| {
+        update(
+            s,
+            Action::AccountsPage {
+                gen_id,
+                accounts: range.map(account).collect(),
+                next_token: Some("same".into()),
+            },
+        )
+    };
+    assert_eq!(next(&mut s, 0..3).len(), 1);
+    assert!(next(&mut s, 3..6).is_empty());
+    assert!(!s.accounts.loading && !s.accounts.loaded);
+    assert!(matches!(&s.modals[..], [Modal::Error(e)] if e.operation == "ListAccounts"));
+    cmd(&mut s, Command::Back);
+    assert_eq!(
+        rows_status(&s),
+        "6 accounts loaded, paging stopped: ctrl-r reloads"
+    );
+}

@@ -43,21 +43,47 @@ impl Page for ListAccountsResponse {
 
 struct PagerState<F> {
     fetch: F,
-    op: Operation,
     next: Option<Option<String>>,
-    seen: HashSet<String>,
     cancel: CancellationToken,
+    guard: PageGuard,
+}
+
+/// The checks a listing makes on every page: a token seen before, a run of
+/// [`MAX_EMPTY_PAGES`] empty pages that still carry a token, or more items
+/// than `limit` stop it with an [`ApiErrorKind::Paging`] error. The pager
+/// streams use it; so does the console, which asks for its pages itself.
+#[derive(Debug, Clone)]
+pub struct PageGuard {
+    op: Operation,
+    seen: HashSet<String>,
     pages: usize,
     items: usize,
     empty_run: usize,
     limit: usize,
 }
 
-impl<F> PagerState<F> {
-    /// Takes in one page: the next token, or why the listing cannot go on.
-    fn follow(&mut self, page: &impl Page) -> Result<Option<String>, ApiError> {
+impl PageGuard {
+    pub fn new(op: Operation, limit: usize) -> Self {
+        PageGuard {
+            op,
+            seen: HashSet::new(),
+            pages: 0,
+            items: 0,
+            empty_run: 0,
+            limit,
+        }
+    }
+
+    /// Takes in one page of `len` items that ended with `next_token`: the
+    /// token to ask for next (None: the listing is complete), or why the
+    /// listing cannot go on.
+    pub fn follow(
+        &mut self,
+        next_token: Option<&str>,
+        len: usize,
+    ) -> Result<Option<String>, ApiError> {
         self.pages += 1;
-        self.items += page.len();
+        self.items += len;
         let (op, n, items) = (self.op, self.pages, self.items);
         let what = if op == Operation::ListAccounts {
             "accounts"
@@ -87,14 +113,14 @@ impl<F> PagerState<F> {
                 ),
             ));
         }
-        let token = match page.next_token() {
+        let token = match next_token {
             Some(t) if !t.is_empty() => t,
             _ => return Ok(None),
         };
         if !self.seen.insert(token.to_string()) {
             return Err(bad("the service sent a NextToken it had sent before".into()));
         }
-        if page.len() == 0 {
+        if len == 0 {
             self.empty_run += 1;
             if self.empty_run >= MAX_EMPTY_PAGES {
                 return Err(bad(format!(
@@ -122,14 +148,9 @@ where
 {
     let state = PagerState {
         fetch,
-        op,
         next: Some(None),
-        seen: HashSet::new(),
         cancel,
-        pages: 0,
-        items: 0,
-        empty_run: 0,
-        limit,
+        guard: PageGuard::new(op, limit),
     };
     futures::stream::unfold(state, |mut s| async move {
         let token = s.next.take()?;
@@ -141,7 +162,7 @@ where
             _ = s.cancel.cancelled() => return Some((Err(ApiError::cancelled()), s)),
         };
         match page {
-            Ok(page) => match s.follow(&page) {
+            Ok(page) => match s.guard.follow(page.next_token(), page.len()) {
                 Ok(next) => {
                     s.next = next.map(Some);
                     Some((Ok(page), s))

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use tui_input::Input;
 
-use crate::client::OutcomeResult;
+use crate::client::pager::PageGuard;
+use crate::client::{ApiError, ApiErrorKind, DEFAULT_LIST_LIMIT, OutcomeResult};
+use crate::model::Operation;
 use crate::model::{Account, User};
 
 use super::columns::UserCol;
@@ -41,6 +43,57 @@ pub struct ErrorInfo {
     pub request_id: Option<String>,
     /// What the user can do about it, e.g. "set AWS_PROFILE or run aws configure".
     pub hint: Option<String>,
+}
+
+impl ErrorInfo {
+    /// An ApiError as the console shows it, with what to do about it.
+    pub fn of(operation: &str, e: &ApiError) -> ErrorInfo {
+        let hint = match (&e.kind, e.status) {
+            (ApiErrorKind::Credentials, _) => Some(
+                "no usable credentials: set AWS_PROFILE or pass --profile, or run aws configure"
+                    .to_string(),
+            ),
+            (ApiErrorKind::Connect, _) => Some(
+                "the endpoint cannot be reached: check --endpoint-url and the network, then ctrl-r"
+                    .to_string(),
+            ),
+            (ApiErrorKind::Tls, _) => Some("the TLS handshake failed: check --endpoint-url".into()),
+            (ApiErrorKind::Timeout, _) => Some("no answer in time: ctrl-r to try again".into()),
+            (ApiErrorKind::Service { .. }, Some(401 | 403)) => Some(
+                "check the access key and its permissions (the profile or role needs chime:* access)"
+                    .to_string(),
+            ),
+            (ApiErrorKind::Service { .. }, Some(429)) => {
+                Some("still throttled after retries: wait a moment, then ctrl-r".into())
+            }
+            (ApiErrorKind::Service { .. }, Some(500..=599)) => {
+                Some("the service failed: ctrl-r to try again".into())
+            }
+            (ApiErrorKind::Service { .. }, Some(404)) => {
+                Some("it is not there (deleted or never created?): ctrl-r reloads what exists".into())
+            }
+            (ApiErrorKind::Service { .. }, _) => Some(
+                "nothing was changed by this call: change what the message names, then try again"
+                    .into(),
+            ),
+            (ApiErrorKind::Invalid, _) => Some("nothing was sent: fix the input and try again".into()),
+            (ApiErrorKind::Decode | ApiErrorKind::Transport, _) => {
+                Some("the answer was unreadable: ctrl-r to try again, see the log".into())
+            }
+            (ApiErrorKind::Paging, _) => Some(
+                "the service's paging went wrong (a repeated or endless NextToken): ctrl-r reloads"
+                    .into(),
+            ),
+            (ApiErrorKind::Cancelled, _) => None,
+        };
+        ErrorInfo {
+            operation: operation.to_string(),
+            code: e.short(),
+            message: e.message.clone(),
+            request_id: e.request_id.clone(),
+            hint,
+        }
+    }
 }
 
 /// The last change sent for one user (the result column): still on its
@@ -96,6 +149,8 @@ pub struct AccountsView {
     pub gen_id: u64,
     pub loading: bool,
     pub loaded: bool,
+    /// Checks every page of this series (a reload starts a new one).
+    pub guard: PageGuard,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +165,8 @@ pub struct UsersView {
     pub gen_id: u64,
     /// Where the paging is: the next page to ask for, one in flight, or all here.
     pub paging: Paging,
+    /// Checks every page of this view (a reload starts a new view).
+    pub guard: PageGuard,
     /// The `user-email` look-up of a complete email typed as the filter.
     pub lookup: Lookup,
     /// Marked user ids (they survive paging and filtering).
@@ -142,6 +199,9 @@ pub enum Paging {
     InFlight(Option<String>),
     /// Every page is here.
     Complete,
+    /// The service paged wrongly (a repeated token, endless empty pages, or
+    /// past the listing limit): no more pages are asked for until a reload.
+    Stopped,
 }
 
 impl Paging {
@@ -330,6 +390,7 @@ impl State {
                 gen_id: 0,
                 loading: false,
                 loaded: false,
+                guard: PageGuard::new(Operation::ListAccounts, DEFAULT_LIST_LIMIT),
             },
             user_counts: HashMap::new(),
             users: None,

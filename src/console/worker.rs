@@ -13,7 +13,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{ApiError, ApiErrorKind, Client, ClientEvent, ListUsersQuery};
+use crate::client::{ApiError, Client, ClientEvent, ListUsersQuery};
 use crate::model::User;
 
 use super::action::Action;
@@ -549,55 +549,6 @@ fn failed(operation: &str, gen_id: u64, e: &ApiError) -> Action {
     );
     Action::Failed {
         gen_id,
-        error: error_info(operation, e),
-    }
-}
-
-/// An ApiError as the console shows it, with what to do about it.
-pub fn error_info(operation: &str, e: &ApiError) -> ErrorInfo {
-    let hint = match (&e.kind, e.status) {
-        (ApiErrorKind::Credentials, _) => Some(
-            "no usable credentials: set AWS_PROFILE or pass --profile, or run aws configure"
-                .to_string(),
-        ),
-        (ApiErrorKind::Connect, _) => Some(
-            "the endpoint cannot be reached: check --endpoint-url and the network, then ctrl-r"
-                .to_string(),
-        ),
-        (ApiErrorKind::Tls, _) => Some("the TLS handshake failed: check --endpoint-url".into()),
-        (ApiErrorKind::Timeout, _) => Some("no answer in time: ctrl-r to try again".into()),
-        (ApiErrorKind::Service { .. }, Some(401 | 403)) => Some(
-            "check the access key and its permissions (the profile or role needs chime:* access)"
-                .to_string(),
-        ),
-        (ApiErrorKind::Service { .. }, Some(429)) => {
-            Some("still throttled after retries: wait a moment, then ctrl-r".into())
-        }
-        (ApiErrorKind::Service { .. }, Some(500..=599)) => {
-            Some("the service failed: ctrl-r to try again".into())
-        }
-        (ApiErrorKind::Service { .. }, Some(404)) => {
-            Some("it is not there (deleted or never created?): ctrl-r reloads what exists".into())
-        }
-        (ApiErrorKind::Service { .. }, _) => Some(
-            "nothing was changed by this call: change what the message names, then try again"
-                .into(),
-        ),
-        (ApiErrorKind::Invalid, _) => Some("nothing was sent: fix the input and try again".into()),
-        (ApiErrorKind::Decode | ApiErrorKind::Transport, _) => {
-            Some("the answer was unreadable: ctrl-r to try again, see the log".into())
-        }
-        (ApiErrorKind::Paging, _) => Some(
-            "the service's paging went wrong (a repeated or endless NextToken): ctrl-r reloads"
-                .into(),
-        ),
-        (ApiErrorKind::Cancelled, _) => None,
-    };
-    ErrorInfo {
-        operation: operation.to_string(),
-        code: e.short(),
-        message: e.message.clone(),
-        request_id: e.request_id.clone(),
-        hint,
+        error: ErrorInfo::of(operation, e),
     }
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::console::keys::KeyContext;
-use crate::console::state::{Pane, State};
+use crate::console::state::{Paging, Pane, State};
 use crate::console::text::thousands;
 use crate::console::theme::SPINNER;
 use crate::text::visible;
@@ -31,8 +31,14 @@ pub fn rows_status(state: &State) -> String {
     match (state.focus, &state.users) {
         (Pane::Users | Pane::Detail, Some(v)) => {
             let loaded = v.list.len();
+            let stopped = v.paging == Paging::Stopped;
             let more = if v.paging.is_complete() {
                 format!("all {} loaded", thousands(loaded))
+            } else if stopped {
+                format!(
+                    "{} loaded, paging stopped: ctrl-r reloads",
+                    thousands(loaded)
+                )
             } else if loaded == 0 {
                 "loading".to_string()
             } else {
@@ -43,6 +49,12 @@ pub fn rows_status(state: &State) -> String {
             } else if v.paging.is_complete() {
                 format!(
                     "matching {} of {} users",
+                    thousands(v.list.visible_len()),
+                    thousands(loaded)
+                )
+            } else if stopped {
+                format!(
+                    "matching {} of {} loaded · paging stopped: ctrl-r reloads",
                     thousands(v.list.visible_len()),
                     thousands(loaded)
                 )
@@ -58,6 +70,11 @@ pub fn rows_status(state: &State) -> String {
             let a = &state.accounts;
             if a.loading && a.list.is_empty() {
                 "loading accounts".to_string()
+            } else if !a.loading && !a.loaded && !a.list.is_empty() {
+                format!(
+                    "{} accounts loaded, paging stopped: ctrl-r reloads",
+                    thousands(a.list.len())
+                )
             } else if !a.loading && !a.loaded {
                 "accounts not loaded: ctrl-r to try again".to_string()
             } else if a.filter.text().is_empty() {

@@ -10,7 +10,7 @@ use super::table::{Column, ListPane};
 use crate::client::OutcomeResult;
 use crate::console::columns::{CHANGED_PRIORITY, UserCol};
 use crate::console::form::UserAction;
-use crate::console::state::{Pane, RowResult, State, UserRow, UsersView};
+use crate::console::state::{Paging, Pane, RowResult, State, UserRow, UsersView};
 use crate::console::text::thousands;
 use crate::console::theme::{GLYPH_BAD, GLYPH_MARK, GLYPH_OK, SPINNER};
 use crate::model::{InviteStatus, RegistrationStatus};
@@ -123,7 +123,9 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         if loading && list.is_empty() {
             format!("{} loading users…", SPINNER[state.spinner % SPINNER.len()])
         } else if !list.is_empty() || !expr.is_empty() {
-            if loading || !v.paging.is_complete() {
+            if v.paging == Paging::Stopped {
+                format!("no loaded user matches \"{expr}\" (paging stopped)")
+            } else if loading || !v.paging.is_complete() {
                 format!("no loaded user matches \"{expr}\" yet: loading more…")
             } else {
                 format!("no user matches \"{expr}\"")

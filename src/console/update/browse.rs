@@ -4,9 +4,10 @@
 use tui_input::InputRequest;
 
 use crate::model::validate::is_email;
-use crate::model::{Account, User};
+use crate::model::{Account, Operation, User};
 
-use crate::client::OutcomeResult;
+use crate::client::pager::PageGuard;
+use crate::client::{DEFAULT_LIST_LIMIT, OutcomeResult};
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::list::FilteredList;
 use crate::console::state::{
@@ -133,6 +134,7 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         filter: FilterInput::default(),
         gen_id,
         paging: Paging::Next(None),
+        guard: PageGuard::new(Operation::ListUsers, DEFAULT_LIST_LIMIT),
         lookup: Lookup::Idle,
         marks: Default::default(),
         last_mark: None,
@@ -171,6 +173,7 @@ pub(super) fn reload_accounts(state: &mut State, fx: &mut Vec<Effect>) {
         gen_id,
         loading: true,
         loaded: false,
+        guard: PageGuard::new(Operation::ListAccounts, DEFAULT_LIST_LIMIT),
     };
     state.accounts.list.set_filter(state.accounts.filter.text());
     fx.push(Effect::Io(Request::LoadAccounts {
@@ -502,18 +505,29 @@ pub(super) fn accounts_page(
         return; // stale
     }
     state.retrying = None;
+    let next = state
+        .accounts
+        .guard
+        .follow(next_token.as_deref(), accounts.len());
     state.accounts.list.extend(accounts.into_iter().map(|a| {
         let key = a.name.clone();
         (a, key)
     }));
-    match next_token {
-        Some(token) => fx.push(Effect::Io(Request::LoadAccounts {
+    match next {
+        Ok(Some(token)) => fx.push(Effect::Io(Request::LoadAccounts {
             gen_id,
             token: Some(token),
         })),
-        None => {
+        Ok(None) => {
             state.accounts.loading = false;
             state.accounts.loaded = true;
+        }
+        // What came is shown; the list says it is incomplete.
+        Err(e) => {
+            state.accounts.loading = false;
+            state
+                .modals
+                .push(Modal::Error(ErrorInfo::of("ListAccounts", &e)));
         }
     }
     scroll(state);
@@ -552,6 +566,7 @@ pub(super) fn users_page(
         return; // stale: another account or a reload since
     }
     state.retrying = None;
+    let next = v.guard.follow(next_token.as_deref(), users.len());
     let first_new = v.list.len();
     add_users(v, users);
     if v.mark_all_pending {
@@ -561,10 +576,20 @@ pub(super) fn users_page(
             .collect();
         v.marks.extend(ids);
     }
-    v.paging = match next_token {
-        Some(t) => Paging::Next(Some(t)),
-        None => Paging::Complete,
+    let mut stopped = None;
+    v.paging = match next {
+        Ok(Some(t)) => Paging::Next(Some(t)),
+        Ok(None) => Paging::Complete,
+        Err(e) => {
+            // Marking every match cannot finish: the marks made stay.
+            v.mark_all_pending = false;
+            stopped = Some(ErrorInfo::of("ListUsers", &e));
+            Paging::Stopped
+        }
     };
+    if let Some(error) = stopped {
+        state.modals.push(Modal::Error(error));
+    }
     let mut done_marking = None;
     if v.paging.is_complete() {
         state
