@@ -819,12 +819,12 @@ mod tests {
         changed: Vec<usize>,
     }
 
-    async fn run_against(users: usize, latency_ms: u64, rps: f64) -> (Sim, Duration) {
+    async fn run_against(users: usize, latency_ms: u64, rps: f64, tokens: f64) -> (Sim, Duration) {
         let t0 = Instant::now();
         let sim = Rc::new(RefCell::new(Sim {
             latency: Duration::from_millis(latency_ms),
             rps,
-            tokens: rps,
+            tokens,
             last: t0,
             throttled: 0,
             requests: 0,
@@ -899,7 +899,7 @@ mod tests {
         );
         let sim = Rc::try_unwrap(sim).ok().expect("sim").into_inner();
         eprintln!(
-            "{users} users, {latency_ms} ms, {rps} rps: {} of {} requests throttled, {elapsed:?}",
+            "{users} users, {latency_ms} ms, {rps} rps, {tokens} tokens: {} of {} requests throttled, {elapsed:?}",
             sim.throttled, sim.requests
         );
         assert!(sim.changed.iter().all(|&n| n == 1), "{:?}", sim.changed);
@@ -912,17 +912,31 @@ mod tests {
     /// about 25 (26–34 % of all requests throttled).
     #[tokio::test(start_paused = true)]
     async fn a_fast_throttling_service_throttles_few_requests_and_the_floor_holds() {
-        let (sim, elapsed) = run_against(1000, 1, 20.0).await;
+        let (sim, elapsed) = run_against(1000, 1, 20.0, 20.0).await;
         let floor = Duration::from_secs_f64(50.0 / 20.0);
         assert!(sim.throttled <= 2, "{} of {}", sim.throttled, sim.requests);
         assert!(elapsed <= floor.mul_f64(1.25), "{elapsed:?}");
+    }
+
+    /// The same with the bucket already emptied by another caller: the
+    /// first throttling has nothing accepted to learn from, so slow start
+    /// begins again from the lowest rate and the next throttling measures
+    /// what the service accepted since the first (its refill rate, no
+    /// burst). Within 2.5× the floor (3.9× when the first throttling set
+    /// the lowest rate and it grew by one request per second each second).
+    #[tokio::test(start_paused = true)]
+    async fn an_emptied_bucket_is_probed_again_not_crawled() {
+        let (sim, elapsed) = run_against(1000, 1, 20.0, 0.0).await;
+        let floor = Duration::from_secs_f64(50.0 / 20.0);
+        assert!(sim.throttled <= 12, "{} of {}", sim.throttled, sim.requests);
+        assert!(elapsed <= floor.mul_f64(2.5), "{elapsed:?}");
     }
 
     /// 1,000 users at 50 ms and no limit: the concurrency grows past 8 and
     /// the batch takes a handful of round trips (one wave would be 1).
     #[tokio::test(start_paused = true)]
     async fn a_slow_unlimited_service_gets_the_whole_batch_in_a_few_round_trips() {
-        let (sim, elapsed) = run_against(1000, 50, 0.0).await;
+        let (sim, elapsed) = run_against(1000, 50, 0.0, 0.0).await;
         assert_eq!((sim.throttled, sim.requests), (0, 50));
         assert!(elapsed <= Duration::from_millis(4 * 50 + 10), "{elapsed:?}");
     }
@@ -931,7 +945,7 @@ mod tests {
     /// doublings, not a rate.
     #[tokio::test(start_paused = true)]
     async fn a_fast_unlimited_service_is_not_held_back_long() {
-        let (_, elapsed) = run_against(1000, 1, 0.0).await;
+        let (_, elapsed) = run_against(1000, 1, 0.0, 0.0).await;
         assert!(elapsed <= super::super::pacer::DOUBLING * 4, "{elapsed:?}");
     }
 }

@@ -56,6 +56,10 @@ pub(crate) struct Pacer {
     last: Instant,
     /// When the chunks the service accepted in the last [`WINDOW`] came back.
     accepted: VecDeque<Instant>,
+    /// The last throttling, and the chunks accepted since: right after a
+    /// throttling the service's bucket is empty, so what it accepts from
+    /// then on is its refill rate, with no burst in it.
+    since_throttled: Option<(Instant, usize)>,
 }
 
 impl Pacer {
@@ -72,6 +76,7 @@ impl Pacer {
             tokens: burst,
             last: now,
             accepted: VecDeque::new(),
+            since_throttled: None,
         }
     }
 
@@ -116,26 +121,52 @@ impl Pacer {
 
     /// The service answered a chunk without throttling it.
     pub fn accepted(&mut self, now: Instant) {
+        if let Some((_, n)) = &mut self.since_throttled {
+            *n += 1;
+        }
         self.accepted.push_back(now);
         while self.accepted.front().is_some_and(|t| now - *t > WINDOW) {
             self.accepted.pop_front();
         }
     }
 
-    /// The service throttled: pace at [`BACKOFF`] of the rate it accepted,
-    /// with no burst.
+    /// The service throttled: pace at [`BACKOFF`] of the rate it accepts,
+    /// with no burst. That rate is what it accepted since the last
+    /// throttling (its refill rate), or at the first throttling what it
+    /// accepted in the last [`WINDOW`] (a burst the size of a second's rate,
+    /// as AWS's buckets have). A first throttling with nothing accepted
+    /// (another caller emptied the bucket) has nothing to learn from: slow
+    /// start begins again from the lowest rate, and the next throttling
+    /// measures.
     pub fn throttled(&mut self, now: Instant) {
         self.refill(now);
-        let measured = self.accepted.iter().filter(|t| now - **t <= WINDOW).count() as f64
-            / WINDOW.as_secs_f64();
+        let measured = match self.since_throttled {
+            Some((at, n)) => {
+                let span = now.saturating_duration_since(at).as_secs_f64();
+                (n > 0 && span > 0.0).then(|| n as f64 / span)
+            }
+            None => {
+                let n = self.accepted.iter().filter(|t| now - **t <= WINDOW).count();
+                (n > 0).then(|| n as f64 / WINDOW.as_secs_f64())
+            }
+        };
+        self.since_throttled = Some((now, 0));
+        self.burst = 1.0;
+        self.tokens = 0.0;
+        let Some(measured) = measured else {
+            self.rate = MIN_RATE;
+            self.phase = Phase::SlowStart {
+                next_doubling: now + DOUBLING,
+            };
+            tracing::debug!("throttled before any chunk was accepted: slow start again");
+            return;
+        };
         let base = match self.phase {
             Phase::SlowStart { .. } => measured,
             Phase::Paced => self.rate.min(measured.max(MIN_RATE)),
         };
         self.rate = (base * BACKOFF).max(MIN_RATE);
         self.phase = Phase::Paced;
-        self.burst = 1.0;
-        self.tokens = 0.0;
         tracing::debug!(rate = self.rate, "throttled: pacing chunks");
     }
 
