@@ -1308,9 +1308,9 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
 
 /// After a panic the terminal is the shell's again: the normal screen, cooked
 /// mode with echo (`stty -a` run in the same pane), the panic message on
-/// screen and in the log. The panic comes from the debug-build-only
-/// `CHIME_ADMIN_DEBUG_PANIC=1` (the first key press panics).
-#[cfg(debug_assertions)]
+/// screen and in the log. The panic comes from the test hook
+/// `CHIME_ADMIN_DEBUG_PANIC=1` (the first key press panics), there in every
+/// build, so this runs under `cargo test --release` too.
 #[test]
 fn a_panic_restores_the_terminal_and_is_logged() {
     let dir = tempfile::tempdir().expect("tempdir");
