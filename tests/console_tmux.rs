@@ -65,20 +65,11 @@ fn console_cmd(url: &str, dir: &Path, extra: &str) -> String {
          AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
          --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} {extra}; \
          echo EXITED $?; sleep 600",
-        home = home_env(dir),
+        home = support::own_home_env(dir),
         e = empty.display(),
         log = log.display(),
         audit = dir.join("audit.jsonl").display(),
     )
-}
-
-/// [`support::own_home`] in `dir` as `env` assignments for a shell command.
-fn home_env(dir: &Path) -> String {
-    support::own_home(dir)
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn loaded_count(screen: &str) -> Option<usize> {
@@ -1246,7 +1237,7 @@ impl KeysConsole {
                  AWS_EC2_METADATA_DISABLED=true \
                  {BIN} --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} \
                  --config {config}; echo EXITED $?; sleep 600",
-                home = home_env(dir.path()),
+                home = support::own_home_env(dir.path()),
                 empty = dir.path().join("empty").display(),
                 creds = creds.display(),
                 url = serve.url,
