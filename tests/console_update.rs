@@ -1277,23 +1277,29 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     assert!(s.modals.is_empty(), "closed: the PIN is dropped");
 }
 
+/// What the open prompt says is wrong with its input.
+fn prompt_problem(s: &State) -> String {
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("a prompt")
+    };
+    p.problem.clone().unwrap_or_default()
+}
+
+/// Delete account: the typed name must match; the one DeleteAccount sent,
+/// refused by the service, shows the error and changes nothing else.
 #[test]
-fn prompts_validate_and_send_one_admin_operation() {
+fn delete_account_wants_the_name_typed_and_shows_a_refusal() {
     use chime_admin::console::prompt::AdminOp;
     let (mut s, _) = opened();
-    // Delete: the typed name must match.
     s.focus = Pane::Accounts;
     cmd(&mut s, Command::DeleteAccount);
     assert_eq!(s.mode(), Mode::Prompt);
     type_text(&mut s, "Account");
     assert!(cmd(&mut s, Command::Submit).is_empty());
-    let Some(Modal::Prompt(p)) = s.modals.last() else {
-        panic!("prompt")
-    };
     assert!(
-        p.problem
-            .as_deref()
-            .is_some_and(|w| w.contains("does not match"))
+        prompt_problem(&s).contains("does not match"),
+        "{}",
+        prompt_problem(&s)
     );
     type_text(&mut s, " 0");
     let fx = cmd(&mut s, Command::Submit);
@@ -1317,22 +1323,23 @@ fn prompts_validate_and_send_one_admin_operation() {
     );
     assert!(matches!(s.modals.last(), Some(Modal::Error(e)) if e.operation == "DeleteAccount"));
     assert_eq!(s.admin, None);
-    cmd(&mut s, Command::Back);
+}
 
-    // Invite: a pasted list, every email checked.
+/// Invite: every email of a pasted list is checked; 120 emails go in one
+/// request (the client splits them); when done, a message and the users
+/// read again.
+#[test]
+fn invite_checks_every_email_and_reloads_the_users_when_done() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, _) = opened();
     s.focus = Pane::Users;
     cmd(&mut s, Command::Invite);
     type_text(&mut s, "a@x.com, b@x.com not-an-email");
     cmd(&mut s, Command::Submit);
-    let Some(Modal::Prompt(p)) = s.modals.last() else {
-        panic!("prompt")
-    };
     assert!(
-        p.problem
-            .as_deref()
-            .is_some_and(|w| w.contains("not-an-email")),
-        "{:?}",
-        p.problem
+        prompt_problem(&s).contains("not-an-email"),
+        "{}",
+        prompt_problem(&s)
     );
     update(&mut s, Action::Input(InputRequest::DeleteLine));
     let many: Vec<String> = (0..120).map(|i| format!("new{i}@x.com")).collect();
@@ -1348,7 +1355,6 @@ fn prompts_validate_and_send_one_admin_operation() {
         panic!("{fx:?}")
     };
     assert_eq!(emails.len(), 120, "the client splits them in calls of 50");
-    // Done: a message, and the users are read again.
     let fx = update(
         &mut s,
         Action::AdminDone {
@@ -1368,9 +1374,15 @@ fn prompts_validate_and_send_one_admin_operation() {
         ),
         "{fx:?}"
     );
+}
 
-    // Create user: email, then optional username and user type (checked).
-    cmd(&mut s, Command::Back);
+/// Create user: an email, then an optional username and a user type that
+/// is checked (any case).
+#[test]
+fn create_user_checks_the_user_type_and_sends_every_field() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, _) = opened();
+    s.focus = Pane::Users;
     cmd(&mut s, Command::CreateUser);
     type_text(&mut s, "new@x.com");
     cmd(&mut s, Command::NextField);
@@ -1378,15 +1390,10 @@ fn prompts_validate_and_send_one_admin_operation() {
     cmd(&mut s, Command::Down);
     type_text(&mut s, "Robot");
     assert!(cmd(&mut s, Command::Submit).is_empty());
-    let Some(Modal::Prompt(p)) = s.modals.last() else {
-        panic!("prompt")
-    };
     assert!(
-        p.problem
-            .as_deref()
-            .is_some_and(|w| w.contains("PrivateUser")),
-        "{:?}",
-        p.problem
+        prompt_problem(&s).contains("PrivateUser"),
+        "{}",
+        prompt_problem(&s)
     );
     update(&mut s, Action::Input(InputRequest::DeleteLine));
     type_text(&mut s, "privateuser");
@@ -1409,8 +1416,11 @@ fn prompts_validate_and_send_one_admin_operation() {
     assert_eq!(email.expose(), "new@x.com");
     assert_eq!(username.as_ref().map(|u| u.expose()), Some("newbie"));
     assert_eq!(user_type, &Some(chime_admin::model::UserType::PrivateUser));
+}
 
-    // Read-only: no prompt opens.
+/// Read-only: no admin prompt opens.
+#[test]
+fn read_only_opens_no_admin_prompt() {
     let mut ro = State::new("e", true, Theme::default());
     cmd(&mut ro, Command::NewAccount);
     assert!(ro.modals.is_empty());
