@@ -944,16 +944,58 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
     }
 }
 
+/// The worker's answer for batch `batch_id` in acc-0: these outcomes.
+fn batch_done(s: &mut State, batch_id: u64, outcomes: Vec<(&str, RowResult)>) -> Vec<Effect> {
+    update(
+        s,
+        Action::BatchDone {
+            batch_id,
+            account_id: "acc-0".into(),
+            outcomes: outcomes
+                .into_iter()
+                .map(|(id, r)| (id.to_string(), r))
+                .collect(),
+            elapsed_ms: 700,
+        },
+    )
+}
+
+/// What the service answers for a suspended user.
+fn conflict() -> RowResult {
+    RowResult::Failed {
+        code: Some(ErrorCode::Conflict),
+        message: "User is suspended".into(),
+        request_id: Some("req-9".into()),
+    }
+}
+
+/// Basic for the first five of the mixed page: u-00000 and u-00002
+/// changed, u-00001 refused as suspended. The effects of the answer.
+fn basic_for_five_with_u1_refused(s: &mut State) -> Vec<Effect> {
+    let (batch, _) = apply_basic_to_first_five(s);
+    batch_done(
+        s,
+        batch,
+        vec![
+            ("u-00000", RowResult::Ok { request_id: None }),
+            ("u-00001", conflict()),
+            ("u-00002", RowResult::Ok { request_id: None }),
+        ],
+    )
+}
+
+/// While a change runs: only the users it changes are sent (pending), the
+/// console stays usable, progress shows rate and ETA, and an answer for
+/// another batch is ignored.
 #[test]
-fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
-    let (mut s, g) = opened_mixed();
+fn a_running_change_shows_pending_rows_and_progress_and_ignores_other_batches() {
+    let (mut s, _) = opened_mixed();
     let (batch, ids) = apply_basic_to_first_five(&mut s);
     assert_eq!(ids, vec!["u-00000", "u-00001", "u-00002"]);
     assert!(s.busy_changing());
     let v = s.users.as_ref().expect("view");
     assert_eq!(v.list.items()[0].result, Some(RowResult::Pending));
     assert_eq!(v.list.items()[3].result, None, "no change: not sent");
-    // The console stays usable while it runs.
     assert!(cmd(&mut s, Command::Down).is_empty());
     update(
         &mut s,
@@ -967,42 +1009,24 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
     );
     let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert_eq!(line, "Updating 3 users: 2/3 · 4 users/s · ETA 1 s");
-    // An answer for another batch is ignored.
-    update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: batch + 1,
-            account_id: "acc-0".into(),
-            outcomes: vec![],
-            elapsed_ms: 1,
-        },
-    );
+    batch_done(&mut s, batch + 1, vec![]);
     assert!(s.busy_changing());
-    let conflict = RowResult::Failed {
-        code: Some(ErrorCode::Conflict),
-        message: "User is suspended".into(),
-        request_id: Some("req-9".into()),
-    };
-    let fx = update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: batch,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
-                ("u-00001".into(), conflict.clone()),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
-            ],
-            elapsed_ms: 700,
-        },
-    );
+}
+
+/// The answer lands inline: a summary, the failed row with the service's
+/// error and still marked, the others unmarked, and the users sent asked
+/// for again.
+#[test]
+fn results_land_inline_and_failed_rows_stay_marked() {
+    let (mut s, g) = opened_mixed();
+    let fx = basic_for_five_with_u1_refused(&mut s);
     assert!(!s.busy_changing());
     assert_eq!(
         s.batch_summary.as_deref(),
         Some("2 updated · 1 failed (r retries) · 0.7 s")
     );
     let v = s.users.as_ref().expect("view");
-    assert_eq!(v.list.items()[1].result, Some(conflict));
+    assert_eq!(v.list.items()[1].result, Some(conflict()));
     assert!(v.marks.contains("u-00001"), "failed rows stay marked");
     assert!(
         !v.marks.contains("u-00000") && !v.marks.contains("u-00002"),
@@ -1032,11 +1056,21 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         ],
         "succeeded and failed rows are re-read"
     );
-    // Values shown are the ones re-read, not guessed.
-    assert_eq!(
+}
+
+/// Values shown after a change are the ones re-read, not guessed.
+#[test]
+fn values_shown_after_a_change_are_the_ones_re_read() {
+    let (mut s, g) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s);
+    let license = |s: &State| {
         s.users.as_ref().expect("view").list.items()[0]
             .user
-            .license_type,
+            .license_type
+            .clone()
+    };
+    assert_eq!(
+        license(&s),
         Some(License::Pro),
         "not changed before it is re-read"
     );
@@ -1050,12 +1084,7 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             users: vec![fresh],
         },
     );
-    assert_eq!(
-        s.users.as_ref().expect("view").list.items()[0]
-            .user
-            .license_type,
-        Some(License::Basic)
-    );
+    assert_eq!(license(&s), Some(License::Basic));
 }
 
 #[test]
@@ -2142,18 +2171,14 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
         message: format!("User {id} is suspended"),
         request_id: Some("req-1".into()),
     };
-    update(
+    batch_done(
         &mut s,
-        Action::BatchDone {
-            batch_id: batch,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00000".into(), RowResult::Ok { request_id: None }),
-                ("u-00001".into(), suspended("1")),
-                ("u-00002".into(), suspended("2")),
-            ],
-            elapsed_ms: 10,
-        },
+        batch,
+        vec![
+            ("u-00000", RowResult::Ok { request_id: None }),
+            ("u-00001", suspended("1")),
+            ("u-00002", suspended("2")),
+        ],
     );
     let row = |s: &State, i: usize| s.users.as_ref().unwrap().list.items()[i].clone();
     assert_eq!(row(&s, 1).change.map(|c| c.noun), Some("license change"));
@@ -2186,18 +2211,13 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     else {
         panic!("{fx:?}")
     };
-    update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: *batch_id,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00001".into(), RowResult::Ok { request_id: None }),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
-            ],
-            elapsed_ms: 10,
-        },
-    );
+    let both_ok = || {
+        vec![
+            ("u-00001", RowResult::Ok { request_id: None }),
+            ("u-00002", RowResult::Ok { request_id: None }),
+        ]
+    };
+    batch_done(&mut s, *batch_id, both_ok());
     assert_eq!(row(&s, 1).change.map(|c| c.done), Some("unsuspended"));
     assert_eq!(row(&s, 0).change.map(|c| c.done), Some("license changed"));
     // r: the license change again, for exactly the two it failed for.
@@ -2221,18 +2241,7 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     else {
         panic!("{fx:?}")
     };
-    update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: *batch_id,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00001".into(), RowResult::Ok { request_id: None }),
-                ("u-00002".into(), RowResult::Ok { request_id: None }),
-            ],
-            elapsed_ms: 10,
-        },
-    );
+    batch_done(&mut s, *batch_id, both_ok());
     // The license change succeeded for all: nothing left to retry.
     assert!(s.failed.is_empty(), "{:?}", s.failed);
     cmd(&mut s, Command::Retry);
