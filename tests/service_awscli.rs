@@ -839,51 +839,58 @@ fn dump(env: &AwsEnv, url: &str) -> serde_json::Map<String, Value> {
         .clone()
 }
 
-#[test]
-fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
-    let env = AwsEnv::new();
-    let db = env.path().join("state.db");
-    let log = env.path().join("requests.jsonl");
-    let log_s = log.to_str().expect("utf-8 path");
-    let mut srv = Serve::builder()
-        .state(&db)
-        .args(&["--request-log", log_s])
-        .start();
-    assert!(db.exists(), "the state file is created from the demo data");
+/// One BatchUpdateUser of boto3's `stream`, acknowledged: its number and
+/// its 20 users (each given room ARN `batch-N`).
+type Batch = (u64, Vec<String>);
 
-    let mut stream = env
+/// Runs boto3's `stream` against `url` until `until` batches are
+/// acknowledged (or, with None, to its end), then `stop()`s and reaps the
+/// script: the acknowledged batches, in order.
+fn stream(env: &AwsEnv, url: &str, until: Option<usize>, stop: impl FnOnce()) -> Vec<Batch> {
+    let mut script = env
         .command("python3")
         .arg(script())
-        .args(["stream", &srv.url])
+        .args(["stream", url])
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 runs");
-    let mut lines = BufReader::new(stream.stdout.take().expect("stdout")).lines();
-    let mut acknowledged: Vec<(u64, Vec<String>)> = Vec::new();
-    let mut all_batches: Vec<Vec<String>> = Vec::new();
-    for line in lines.by_ref() {
+    let lines = BufReader::new(script.stdout.take().expect("stdout")).lines();
+    let mut acknowledged: Vec<Batch> = Vec::new();
+    for line in lines {
         let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
         if let Some(b) = v["batch"].as_u64() {
             assert_eq!(v["errors"], 0);
-            let users: Vec<String> = v["users"]
-                .as_array()
-                .expect("users")
-                .iter()
-                .map(|u| s(u).to_string())
-                .collect();
-            acknowledged.push((b, users.clone()));
-            all_batches.push(users);
-            if acknowledged.len() == 40 {
-                srv.kill9();
+            let users = v["users"].as_array().expect("users");
+            acknowledged.push((b, users.iter().map(|u| s(u).to_string()).collect()));
+            if Some(acknowledged.len()) == until {
                 break;
             }
         }
     }
-    // The script sees the service die (or had one more batch in flight).
-    for line in lines {
-        let _ = line;
-    }
-    let _ = stream.wait();
+    stop();
+    // The script sees the service die, or had one more batch in flight.
+    let _ = script.kill();
+    let _ = script.wait();
+    acknowledged
+}
+
+/// The room ARN boto3's `stream` gives the users of batch `b`.
+fn batch_arn(b: u64) -> String {
+    format!("arn:aws:a4b:us-east-1:111122223333:room/batch-{b}")
+}
+
+/// `serve --state` killed with SIGKILL after 40 acknowledged batches: once
+/// started again on the same file, every demo user is there, every
+/// acknowledged batch whole, and the next batch whole or absent.
+#[test]
+fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
+    let env = AwsEnv::new();
+    let db = env.path().join("state.db");
+    let mut srv = Serve::builder().state(&db).start();
+    assert!(db.exists(), "the state file is created from the demo data");
+    let url = srv.url.clone();
+    let acknowledged = stream(&env, &url, Some(40), || srv.kill9());
+    assert_eq!(acknowledged.len(), 40);
 
     let srv2 = Serve::builder().state(&db).start();
     let users = dump(&env, &srv2.url);
@@ -893,7 +900,7 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
         "every demo user is still there"
     );
     for (b, ids) in &acknowledged {
-        let arn = format!("arn:aws:a4b:us-east-1:111122223333:room/batch-{b}");
+        let arn = batch_arn(*b);
         for id in ids {
             assert_eq!(
                 users[id],
@@ -903,14 +910,37 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
         }
     }
     // The batch after the last acknowledged one: whole or absent, never half.
-    let next = format!(
-        "arn:aws:a4b:us-east-1:111122223333:room/batch-{}",
-        acknowledged.len()
-    );
+    let next = batch_arn(acknowledged.len() as u64);
     let n = users.values().filter(|v| v.as_str() == Some(&next)).count();
     assert!(n == 0 || n == 20, "a half-applied batch: {n} of 20");
+}
 
-    // The request log: one line per request, user ids but no emails or secrets.
+/// SIGTERM: a graceful stop with exit 0, and started again on the same
+/// `--state` file the service has every change made before.
+#[test]
+fn sigterm_stops_serve_with_exit_0_and_keeps_the_state() {
+    let env = AwsEnv::new();
+    let db = env.path().join("state.db");
+    let srv = Serve::builder().state(&db).start();
+    let acknowledged = stream(&env, &srv.url, None, || ());
+    let before = dump(&env, &srv.url);
+    let (b, ids) = &acknowledged[0];
+    assert_eq!(before[&ids[0]], batch_arn(*b).as_str(), "a change was made");
+    assert_eq!(srv.terminate(), Some(0));
+    let srv2 = Serve::builder().state(&db).start();
+    assert_eq!(dump(&env, &srv2.url), before);
+}
+
+/// The request log: one line per request, each BatchUpdateUser with the ids
+/// it changed (exactly the batch's users), its latency and no error; no
+/// email, secret or key anywhere.
+#[test]
+fn the_request_log_names_the_users_each_request_changed_and_no_email_or_key() {
+    let env = AwsEnv::new();
+    let log = env.path().join("requests.jsonl");
+    let srv = Serve::start(&["--request-log", log.to_str().expect("utf-8 path")]);
+    let acknowledged = stream(&env, &srv.url, None, || ());
+    assert!(acknowledged.len() >= 40, "{}", acknowledged.len());
     let text = std::fs::read_to_string(&log).expect("the request log");
     assert!(!text.contains('@'), "an email in the request log");
     assert!(
@@ -922,31 +952,21 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
         .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
         .filter(|v| v["operation"] == "BatchUpdateUser" && v["status"] == 200)
         .collect();
-    assert!(updates.len() >= 40);
-    let first_ids: Vec<&str> = updates[0]["changed_user_ids"]
-        .as_array()
-        .expect("ids")
-        .iter()
-        .map(s)
-        .collect();
-    assert_eq!(
-        first_ids,
-        acknowledged[0]
-            .1
+    assert_eq!(updates.len(), acknowledged.len());
+    for (u, (b, ids)) in updates.iter().zip(&acknowledged) {
+        let changed: Vec<&str> = u["changed_user_ids"]
+            .as_array()
+            .expect("ids")
             .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-    );
+            .map(s)
+            .collect();
+        assert_eq!(changed, *ids, "batch {b}");
+    }
     assert!(
         updates
             .iter()
             .all(|u| u["latency_ms"].is_number() && u["error_type"].is_null())
     );
-
-    // SIGTERM: a graceful stop with exit 0, and the data is still there after.
-    assert_eq!(srv2.terminate(), Some(0));
-    let srv3 = Serve::builder().state(&db).start();
-    assert_eq!(dump(&env, &srv3.url), users);
 }
 
 /// AWS: "Previously suspended users who are unsuspended using this action
