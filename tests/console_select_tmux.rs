@@ -125,14 +125,17 @@ fn headless_ids(url: &str, home: &Path, expr: &str) -> Vec<String> {
     exported_ids(&csv)
 }
 
-/// Waits until the console wrote `path` (a flash says so) and reads its ids.
+/// Waits until the console wrote `path` (a flash naming it says so: the
+/// flash of an earlier export may still show) and reads its ids.
 fn export(t: &Tmux, path: &Path) -> Vec<String> {
     let _ = std::fs::remove_file(path);
     t.keys(&[":"]);
     t.text(&format!("export csv {}", path.display()));
     t.keys(&["Enter"]);
+    let wrote = format!(" to {}", path.display());
     t.wait_for("the export", Duration::from_secs(10), |s| {
-        s.contains("wrote ")
+        s.lines()
+            .any(|l| l.contains("wrote ") && l.contains(&wrote))
     });
     exported_ids(path)
 }
