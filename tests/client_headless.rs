@@ -188,35 +188,100 @@ async fn accounts_and_users_as_table_json_and_csv() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
-    let w = World::new();
-    let log = w.path("requests.jsonl");
-    let serve = Serve::start(&["--request-log", log.to_str().expect("utf8")]);
-    let ep = serve.url.as_str();
-    let acc = account_id(&w, ep, "Design Studio").await;
-    let out = run(w.with_keys(&["users", &acc, "--endpoint-url", ep, "--output", "json"])).await;
-    let users: Vec<serde_json::Value> = json(&out)["Users"].as_array().expect("Users").clone();
-    let active: Vec<&serde_json::Value> = users
-        .iter()
-        .filter(|u| u["UserRegistrationStatus"] != "Suspended")
-        .collect();
-    let ids: Vec<&str> = active
-        .iter()
-        .take(5)
-        .map(|u| u["UserId"].as_str().expect("id"))
-        .collect();
+/// `serve` (with a request log) and Design Studio's users not suspended, as
+/// `chime-admin users` lists them: the stage of the update-users stories.
+struct Updates {
+    w: World,
+    serve: Serve,
+    /// The service's request log.
+    log: PathBuf,
+    /// Design Studio's id.
+    acc: String,
+    active: Vec<serde_json::Value>,
+}
 
-    // A file with five users and one that does not exist: exit 1, per-user JSON.
-    let file = w.write(
+impl Updates {
+    async fn new() -> Updates {
+        let w = World::new();
+        let log = w.path("requests.jsonl");
+        let serve = Serve::start(&["--request-log", log.to_str().expect("utf8")]);
+        let acc = account_id(&w, &serve.url, "Design Studio").await;
+        let mut u = Updates {
+            w,
+            serve,
+            log,
+            acc,
+            active: Vec::new(),
+        };
+        u.active = u
+            .users()
+            .await
+            .into_iter()
+            .filter(|u| u["UserRegistrationStatus"] != "Suspended")
+            .collect();
+        u
+    }
+
+    /// The account's users, as `chime-admin users --output json` lists them.
+    async fn users(&self) -> Vec<serde_json::Value> {
+        let out = run(self.w.with_keys(&[
+            "users",
+            &self.acc,
+            "--endpoint-url",
+            &self.serve.url,
+            "--output",
+            "json",
+        ]))
+        .await;
+        json(&out)["Users"].as_array().expect("Users").clone()
+    }
+
+    /// Each of `ids` has `field` at `value` on the service now.
+    async fn assert_each(&self, ids: &[&str], field: &str, value: &str) {
+        let users = self.users().await;
+        for id in ids {
+            let u = users.iter().find(|u| u["UserId"] == *id).expect("user");
+            assert_eq!(u[field], value, "{id}");
+        }
+    }
+
+    /// The ids of the first five active users.
+    fn five(&self) -> Vec<&str> {
+        self.active
+            .iter()
+            .take(5)
+            .map(|u| u["UserId"].as_str().expect("id"))
+            .collect()
+    }
+
+    /// `update-users ACCOUNT --endpoint-url URL ARGS…` with the example keys.
+    fn update_users(&self, args: &[&str]) -> tokio::process::Command {
+        let mut all = vec!["update-users", &self.acc, "--endpoint-url", &self.serve.url];
+        all.extend_from_slice(args);
+        self.w.with_keys(&all)
+    }
+
+    /// The service's request log: its text, which has no secret.
+    fn request_log(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).expect("log");
+        assert!(!text.contains("secret"), "{text}");
+        text
+    }
+}
+
+/// Five users and one that does not exist, from a file (with a comment and
+/// a blank line): per-user JSON, the unknown one failed with its request
+/// id, exit 1, no progress bar off a terminal; the service has the five
+/// changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_users_from_a_file_prints_per_user_json_and_exits_1_when_one_fails() {
+    let st = Updates::new().await;
+    let ids = st.five();
+    let file = st.w.write(
         "ids.txt",
         &format!("# users to move\n{}\nno-such-user\n\n", ids.join("\n")),
     );
-    let out = run(w.with_keys(&[
-        "update-users",
-        &acc,
-        "--endpoint-url",
-        ep,
+    let out = run(st.update_users(&[
         "--license",
         "Basic",
         "--ids-from",
@@ -241,19 +306,18 @@ async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
     assert!(stderr(&out).contains("5 of 6 users updated, 1 failed"));
     // No progress bar when stderr is not a terminal.
     assert!(!stderr(&out).contains("users  "), "{}", stderr(&out));
+    st.assert_each(&ids, "LicenseType", "Basic").await;
+    st.request_log();
+}
 
-    // The same ids from stdin, a table, everything succeeds: exit 0.
+/// The ids from stdin, every change succeeding: a table with a row per
+/// user, exit 0, and the service has them changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_users_from_stdin_prints_a_table_and_exits_0() {
+    let st = Updates::new().await;
+    let ids = st.five();
     let out = run_with_stdin(
-        w.with_keys(&[
-            "update-users",
-            &acc,
-            "--endpoint-url",
-            ep,
-            "--user-type",
-            "SharedDevice",
-            "--ids-from",
-            "-",
-        ]),
+        st.update_users(&["--user-type", "SharedDevice", "--ids-from", "-"]),
         &ids.join("\n"),
     )
     .await;
@@ -261,15 +325,19 @@ async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.starts_with("UserId"), "{table}");
     assert_eq!(table.lines().filter(|l| l.contains("Updated")).count(), 5);
+    st.assert_each(&ids, "UserType", "SharedDevice").await;
+    st.request_log();
+}
 
-    // --all --email: exactly the one user with that email.
-    let email = active[6]["PrimaryEmail"].as_str().expect("email");
-    let target = active[6]["UserId"].as_str().expect("id");
-    let out = run(w.with_keys(&[
-        "update-users",
-        &acc,
-        "--endpoint-url",
-        ep,
+/// `--all --email`: exactly the one user with that email is changed, and
+/// its CSV row names the request that changed it; the request log has no
+/// email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_users_all_with_an_email_changes_that_user_and_names_the_request() {
+    let st = Updates::new().await;
+    let email = st.active[6]["PrimaryEmail"].as_str().expect("email");
+    let target = st.active[6]["UserId"].as_str().expect("id");
+    let out = run(st.update_users(&[
         "--license",
         "Basic",
         "--all",
@@ -289,53 +357,29 @@ async fn update_users_prints_per_user_results_and_exits_non_zero_on_failure() {
         .unwrap_or_else(|| panic!("{row}"));
     assert_eq!(request_id.len(), 36, "{row}");
     assert_eq!(csv.lines().count(), 2);
+    st.assert_each(&[target], "LicenseType", "Basic").await;
+    assert!(!st.request_log().contains(email));
+}
 
-    // The service agrees.
-    let out = run(w.with_keys(&["users", &acc, "--endpoint-url", ep, "--output", "json"])).await;
-    let now = json(&out);
-    let find = |id: &str| {
-        now["Users"]
-            .as_array()
-            .expect("Users")
-            .iter()
-            .find(|u| u["UserId"] == id)
-            .expect("user")
-            .clone()
-    };
-    for id in &ids {
-        assert_eq!(find(id)["LicenseType"], "Basic");
-        assert_eq!(find(id)["UserType"], "SharedDevice");
-    }
-    assert_eq!(find(target)["LicenseType"], "Basic");
-
-    // Bad flags never reach the service.
-    let out = run(w.with_keys(&[
-        "update-users",
-        &acc,
-        "--endpoint-url",
-        ep,
-        "--license",
-        "Gold",
-        "--user-id",
-        "x",
-    ]))
-    .await;
+/// A license that does not exist, or no change at all: refused with the
+/// reason, and no update reaches the service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_users_refuses_bad_flags_before_any_change_is_sent() {
+    let st = Updates::new().await;
+    let out = run(st.update_users(&["--license", "Gold", "--user-id", "x"])).await;
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("[Basic, Plus, Pro, ProTrial]"),
         "{}",
         stderr(&out)
     );
-    let out =
-        run(w.with_keys(&["update-users", &acc, "--endpoint-url", ep, "--user-id", "x"])).await;
+    let out = run(st.update_users(&["--user-id", "x"])).await;
     assert!(
         stderr(&out).contains("nothing to change"),
         "{}",
         stderr(&out)
     );
-    // The log holds our changes and nothing secret.
-    let log_text = std::fs::read_to_string(&log).expect("log");
-    assert!(!log_text.contains("secret") && !log_text.contains(email));
+    assert!(!st.request_log().contains("Update"), "no change was sent");
 }
 
 /// A `credential_process` script that counts its runs and hands out keys

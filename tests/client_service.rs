@@ -49,59 +49,105 @@ async fn all_users(c: &Client, account: &str) -> Vec<User> {
 
 // ---------------------------------------------------------------- every operation
 
+/// The demo service in process, a client of it, and Team account "Client
+/// Test Co" created through the client: the stage of the stories below.
+struct Stage {
+    svc: RunningService,
+    c: Client,
+    /// The new Team account's id.
+    acc: String,
+}
+
+impl Stage {
+    async fn new() -> Stage {
+        let svc = start(ServiceConfig::demo()).await.expect("service");
+        let c = client(&svc);
+        let created = c.create_account("Client Test Co").await.expect("create");
+        assert_eq!(created.name, "Client Test Co");
+        let acc = created.account_id;
+        Stage { svc, c, acc }
+    }
+
+    /// CreateUser alice@client.test ("alice") in the account: her id.
+    async fn alice(&self) -> String {
+        let u = self
+            .c
+            .create_user(&self.acc, Some("alice"), Some("alice@client.test"), None)
+            .await
+            .expect("create user");
+        assert_eq!(u.email(), "alice@client.test");
+        u.user_id
+    }
+
+    async fn stop(self) {
+        self.svc.shutdown().await.expect("shutdown");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_operation_against_the_service() {
+async fn the_client_lists_the_demo_accounts_and_gets_one() {
     let svc = start(ServiceConfig::demo()).await.expect("service");
     let c = client(&svc);
-
-    // ListAccounts, GetAccount
     let all = c.list_accounts(None, None, None, None).await.expect("list");
     assert!(all.accounts.len() >= 4, "{}", all.accounts.len());
     let design = account_id(&c, "Design Studio").await;
     let got = c.get_account(&design).await.expect("get account");
     assert_eq!(got.name, "Design Studio");
+    svc.shutdown().await.expect("shutdown");
+}
 
-    // CreateAccount, UpdateAccount
-    let created = c.create_account("Client Test Co").await.expect("create");
-    assert_eq!(created.name, "Client Test Co");
-    let acc = created.account_id.clone();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_renames_an_account_and_changes_its_default_license() {
+    let st = Stage::new().await;
+    let (c, acc) = (&st.c, &st.acc);
     let renamed = c
-        .update_account(&acc, Some("Client Test Renamed"), Some(License::Basic))
+        .update_account(acc, Some("Client Test Renamed"), Some(License::Basic))
         .await
         .expect("update account");
     assert_eq!(renamed.name, "Client Test Renamed");
     assert_eq!(renamed.default_license, Some(License::Basic));
     assert_eq!(
-        c.get_account(&acc).await.expect("get").name,
+        c.get_account(acc).await.expect("get").name,
         "Client Test Renamed"
     );
+    st.stop().await;
+}
 
-    // Account settings
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_changes_account_settings() {
+    let st = Stage::new().await;
     let settings = AccountSettings {
         disable_remote_control: Some(true),
         enable_dial_out: Some(false),
     };
-    c.update_account_settings(&acc, &settings)
+    st.c.update_account_settings(&st.acc, &settings)
         .await
         .expect("update settings");
     assert_eq!(
-        c.get_account_settings(&acc).await.expect("get settings"),
+        st.c.get_account_settings(&st.acc)
+            .await
+            .expect("get settings"),
         settings
     );
+    st.stop().await;
+}
 
-    // Signin delegate groups
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_adds_and_removes_signin_delegate_groups() {
+    let st = Stage::new().await;
+    let (c, acc) = (&st.c, &st.acc);
     let groups = vec![SigninDelegateGroup {
         group_name: Some("admins".into()),
     }];
-    c.associate_signin_delegate_groups_with_account(&acc, &groups)
+    c.associate_signin_delegate_groups_with_account(acc, &groups)
         .await
         .expect("associate");
-    let with = c.get_account(&acc).await.expect("get");
+    let with = c.get_account(acc).await.expect("get");
     assert_eq!(with.signin_delegate_groups.as_deref(), Some(&groups[..]));
-    c.disassociate_signin_delegate_groups_from_account(&acc, &["admins".to_string()])
+    c.disassociate_signin_delegate_groups_from_account(acc, &["admins".to_string()])
         .await
         .expect("disassociate");
-    let without = c.get_account(&acc).await.expect("get");
+    let without = c.get_account(acc).await.expect("get");
     assert!(
         without
             .signin_delegate_groups
@@ -110,86 +156,75 @@ async fn every_operation_against_the_service() {
         "{:?}",
         without.signin_delegate_groups
     );
+    st.stop().await;
+}
 
-    // CreateUser, GetUser, ListUsers with filters
-    let u = c
-        .create_user(&acc, Some("alice"), Some("alice@client.test"), None)
-        .await
-        .expect("create user");
-    assert_eq!(u.email(), "alice@client.test");
-    let uid = u.user_id.clone();
-    assert_eq!(c.get_user(&acc, &uid).await.expect("get user").user_id, uid);
-    let by_email = c
-        .list_users(
-            &acc,
-            &ListUsersQuery {
-                user_email: Some("alice@client.test".into()),
-                user_type: None,
-            },
-            None,
-            None,
-        )
-        .await
-        .expect("list by email");
-    assert_eq!(by_email.users.len(), 1);
-    let shared = c
-        .list_users(
-            &acc,
-            &ListUsersQuery {
-                user_email: None,
-                user_type: Some(UserType::SharedDevice),
-            },
-            None,
-            None,
-        )
-        .await
-        .expect("list by type");
-    assert!(shared.users.is_empty());
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_creates_a_user_gets_it_and_lists_users_by_email_and_type() {
+    let st = Stage::new().await;
+    let (c, acc) = (&st.c, &st.acc);
+    let uid = st.alice().await;
+    assert_eq!(c.get_user(acc, &uid).await.expect("get user").user_id, uid);
+    let list = |user_email: Option<&str>, user_type: Option<UserType>| {
+        let query = ListUsersQuery {
+            user_email: user_email.map(|e| e.into()),
+            user_type,
+        };
+        async move { c.list_users(acc, &query, None, None).await.expect("list") }
+    };
+    assert_eq!(list(Some("alice@client.test"), None).await.users.len(), 1);
+    assert!(
+        list(None, Some(UserType::SharedDevice))
+            .await
+            .users
+            .is_empty()
+    );
+    st.stop().await;
+}
 
-    // InviteUsers
-    let invites = c
-        .invite_user_list(
-            &acc,
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_invites_users_who_then_are_listed() {
+    let st = Stage::new().await;
+    st.alice().await;
+    let invites =
+        st.c.invite_user_list(
+            &st.acc,
             &["bob@client.test".into(), "carol@client.test".into()],
             None,
         )
         .await
         .expect("invite");
     assert_eq!(invites.len(), 2);
-    assert_eq!(all_users(&c, &acc).await.len(), 3);
+    assert_eq!(all_users(&st.c, &st.acc).await.len(), 3);
+    st.stop().await;
+}
 
-    // UpdateUser
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_updates_a_user_and_a_batch_names_the_unknown_user() {
+    let st = Stage::new().await;
+    let (c, acc) = (&st.c, &st.acc);
+    let uid = st.alice().await;
+    let license = |l| UserUpdate {
+        license_type: Some(l),
+        ..Default::default()
+    };
     let changed = c
-        .update_user(
-            &acc,
-            &uid,
-            &UserUpdate {
-                license_type: Some(License::Basic),
-                ..Default::default()
-            },
-        )
+        .update_user(acc, &uid, &license(License::Basic))
         .await
         .expect("update user");
     assert_eq!(changed.license_type, Some(License::Basic));
-
-    // BatchUpdateUser with one good and one unknown user
+    // BatchUpdateUser with one good and one unknown user.
     let errors = c
         .batch_update_user(
-            &acc,
+            acc,
             &[
                 UpdateUserRequestItem {
                     user_id: Some(uid.clone()),
-                    update: UserUpdate {
-                        license_type: Some(License::Pro),
-                        ..Default::default()
-                    },
+                    update: license(License::Pro),
                 },
                 UpdateUserRequestItem {
                     user_id: Some("no-such-user".into()),
-                    update: UserUpdate {
-                        license_type: Some(License::Pro),
-                        ..Default::default()
-                    },
+                    update: license(License::Pro),
                 },
             ],
         )
@@ -199,15 +234,21 @@ async fn every_operation_against_the_service() {
     assert_eq!(errors[0].user_id.as_deref(), Some("no-such-user"));
     assert_eq!(errors[0].error_code, Some(ErrorCode::NotFound));
     assert_eq!(
-        c.get_user(&acc, &uid).await.expect("get").license_type,
+        c.get_user(acc, &uid).await.expect("get").license_type,
         Some(License::Pro)
     );
+    st.stop().await;
+}
 
-    // ResetPersonalPIN, LogoutUser, user settings
-    let pin = c.reset_personal_pin(&acc, &uid).await.expect("pin");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_resets_a_pin_kept_out_of_debug_logs_out_and_saves_user_settings() {
+    let st = Stage::new().await;
+    let (c, acc) = (&st.c, &st.acc);
+    let uid = st.alice().await;
+    let pin = c.reset_personal_pin(acc, &uid).await.expect("pin");
     assert!(pin.personal_pin.is_some());
     assert!(!format!("{pin:?}").contains(pin.personal_pin.as_ref().expect("pin").expose()));
-    c.logout_user(&acc, &uid).await.expect("logout");
+    c.logout_user(acc, &uid).await.expect("logout");
     let us = UserSettings {
         telephony: TelephonySettings {
             inbound_calling: false,
@@ -215,40 +256,51 @@ async fn every_operation_against_the_service() {
             sms: false,
         },
     };
-    c.update_user_settings(&acc, &uid, &us)
+    c.update_user_settings(acc, &uid, &us)
         .await
         .expect("update user settings");
-    assert_eq!(c.get_user_settings(&acc, &uid).await.expect("get us"), us);
+    assert_eq!(c.get_user_settings(acc, &uid).await.expect("get us"), us);
+    st.stop().await;
+}
 
-    // DeleteAccount: a Team account with active users is refused (422) ...
-    let e = c.delete_account(&acc).await.expect_err("422");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_deletes_a_team_account_only_once_every_user_is_suspended() {
+    let st = Stage::new().await;
+    let (c, acc) = (&st.c, &st.acc);
+    st.alice().await;
+    // A Team account with active users is refused (422) ...
+    let e = c.delete_account(acc).await.expect_err("422");
     assert_eq!(e.status, Some(422));
     assert_eq!(e.exception(), Some("UnprocessableEntityException"));
     assert!(e.request_id.is_some());
-
-    // BatchSuspendUser
-    let ids: Vec<String> = all_users(&c, &acc)
+    let ids: Vec<String> = all_users(c, acc)
         .await
         .into_iter()
         .map(|u| u.user_id)
         .collect();
     assert!(
-        c.batch_suspend_user(&acc, &ids)
+        c.batch_suspend_user(acc, &ids)
             .await
             .expect("suspend")
             .is_empty()
     );
-    assert!(all_users(&c, &acc).await.iter().all(|u| u.is_suspended()));
-
+    assert!(all_users(c, acc).await.iter().all(|u| u.is_suspended()));
     // ... and deleted once every user is suspended.
-    c.delete_account(&acc).await.expect("delete");
+    c.delete_account(acc).await.expect("delete");
     let listed = c
-        .list_accounts(Some("Client Test Renamed"), None, None, None)
+        .list_accounts(Some("Client Test Co"), None, None, None)
         .await
         .expect("list");
     assert!(listed.accounts.is_empty(), "{:?}", listed.accounts);
+    st.stop().await;
+}
 
-    // BatchUnsuspendUser (EnterpriseLWA accounts only).
+/// BatchSuspendUser then BatchUnsuspendUser (EnterpriseLWA accounts only)
+/// on one active user of the demo's Example Corp.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_suspends_and_unsuspends_an_enterprise_lwa_user() {
+    let svc = start(ServiceConfig::demo()).await.expect("service");
+    let c = client(&svc);
     let lwa = account_id(&c, "Example Corp").await;
     let page = c
         .list_users(&lwa, &ListUsersQuery::default(), None, Some(50))
@@ -286,7 +338,6 @@ async fn every_operation_against_the_service() {
             .expect("get")
             .is_suspended()
     );
-
     svc.shutdown().await.expect("shutdown");
 }
 

@@ -186,19 +186,41 @@ fn overrides(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-#[test]
-fn remapped_keys_drive_dispatch_footer_and_help() {
-    assert!(
-        Keymap::with_overrides(&BTreeMap::new()).is_ok(),
-        "defaults conflict"
-    );
-    let m = Keymap::with_overrides(&overrides(&[
+/// The user's keymap of these stories: Q quits, ctrl-n and j go down, f
+/// filters, h opens help.
+fn remapped() -> Keymap {
+    Keymap::with_overrides(&overrides(&[
         ("quit", &["Q"]),
         ("down", &["ctrl-n", "j"]),
         ("filter", &["f"]),
         ("help", &["h"]),
     ]))
-    .expect("keymap");
+    .expect("keymap")
+}
+
+/// Keys pressed while the help overlay is open.
+fn help_ctx() -> KeyContext {
+    KeyContext {
+        mode: Mode::Help,
+        ..ctx()
+    }
+}
+
+#[test]
+fn the_default_keys_do_not_conflict_and_esc_question_mark_and_q_close_help() {
+    assert!(
+        Keymap::with_overrides(&BTreeMap::new()).is_ok(),
+        "defaults conflict"
+    );
+    let d = Keymap::default();
+    assert_eq!(d.label(Scope::Help, Command::Back), Some("esc/?/q"));
+}
+
+/// Remapped keys drive dispatch (the old `q` does nothing), and the footer
+/// and help list the user's keys.
+#[test]
+fn remapped_keys_drive_dispatch_and_the_footer_and_help_show_them() {
+    let m = remapped();
     let none = KeyModifiers::NONE;
     assert_eq!(
         m.command_for(ctx(), &press(KeyCode::Char('Q'), KeyModifiers::SHIFT)),
@@ -227,67 +249,76 @@ fn remapped_keys_drive_dispatch_footer_and_help() {
         help.iter()
             .any(|(_, e)| e.command == Command::Down && e.label == "ctrl-n/j")
     );
-    // The help overlay opens with the user's help key and closes with it,
-    // the user's quit key and esc; the old `?` and `q` do nothing there.
+}
+
+/// The help overlay opens with the user's help key and closes with it, the
+/// user's quit key and esc; the old `?` and `q` do nothing there, `j` still
+/// scrolls, and its footer says so.
+#[test]
+fn help_opens_and_closes_with_the_users_keys_only() {
+    let m = remapped();
+    let none = KeyModifiers::NONE;
     assert_eq!(
         m.command_for(ctx(), &press(KeyCode::Char('h'), none)),
         Some(Command::Help)
     );
-    let help_ctx = KeyContext {
-        mode: Mode::Help,
-        ..ctx()
-    };
     for (code, mods) in [
         (KeyCode::Char('h'), none),
         (KeyCode::Char('Q'), KeyModifiers::SHIFT),
         (KeyCode::Esc, none),
     ] {
         assert_eq!(
-            m.command_for(help_ctx, &press(code, mods)),
+            m.command_for(help_ctx(), &press(code, mods)),
             Some(Command::Back),
             "{code:?} closes help"
         );
     }
     for c in ['?', 'q'] {
         assert_eq!(
-            m.command_for(help_ctx, &press(KeyCode::Char(c), none)),
+            m.command_for(help_ctx(), &press(KeyCode::Char(c), none)),
             None
         );
     }
     assert_eq!(
-        m.command_for(help_ctx, &press(KeyCode::Char('j'), none)),
+        m.command_for(help_ctx(), &press(KeyCode::Char('j'), none)),
         Some(Command::Down),
         "j still scrolls"
     );
     assert_eq!(m.label(Scope::Help, Command::Back), Some("esc/h/Q"));
     assert!(
-        m.footer(help_ctx)
+        m.footer(help_ctx())
             .iter()
             .any(|(k, d)| k == "esc/h/Q" && *d == "close help"),
         "{:?}",
-        m.footer(help_ctx)
+        m.footer(help_ctx())
     );
-    // A quit key that is also a scroll key closes the overlay (never both).
-    let m2 =
+}
+
+/// A quit key that is also a scroll key closes the help overlay (never both).
+#[test]
+fn a_quit_key_that_also_scrolls_closes_help() {
+    let m =
         Keymap::with_overrides(&overrides(&[("quit", &["k"]), ("up", &["up"])])).expect("keymap");
+    let none = KeyModifiers::NONE;
     assert_eq!(
-        m2.command_for(help_ctx, &press(KeyCode::Char('k'), none)),
+        m.command_for(help_ctx(), &press(KeyCode::Char('k'), none)),
         Some(Command::Back)
     );
     assert_eq!(
-        m2.command_for(help_ctx, &press(KeyCode::Up, none)),
+        m.command_for(help_ctx(), &press(KeyCode::Up, none)),
         Some(Command::Up)
     );
-    // The defaults: esc, ? and q close help.
-    let d = Keymap::default();
-    assert_eq!(d.label(Scope::Help, Command::Back), Some("esc/?/q"));
-    // Keys inside the filter line are not remapped: enter still keeps the filter.
+}
+
+/// Keys inside the filter line are not remapped: enter still keeps the filter.
+#[test]
+fn keys_in_the_filter_line_are_not_remapped() {
     let input = KeyContext {
         mode: Mode::FilterInput,
         ..ctx()
     };
     assert_eq!(
-        m.command_for(input, &press(KeyCode::Enter, none)),
+        remapped().command_for(input, &press(KeyCode::Enter, KeyModifiers::NONE)),
         Some(Command::Submit)
     );
 }

@@ -34,81 +34,66 @@ fn screen(state: &State) -> String {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_admin_action_that_fails_shows_and_audits_the_services_error() {
-    let serve = Serve::start(&[]);
-    let client = quick_client(&serve.url);
-    let accounts = client
-        .list_accounts(None, None, None, None)
-        .await
-        .expect("accounts")
-        .accounts;
-    let not_team = accounts
-        .iter()
-        .find(|a| a.account_type != Some(AccountType::Team))
-        .expect("a non-Team account")
-        .account_id
-        .clone();
-    let gone = "00000000-0000-4000-8000-000000000000".to_string();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let audit = Audit {
-        path: dir.path().join("audit.jsonl"),
-        endpoint: serve.url.clone(),
-        profile: None,
-    };
-    let ops = vec![
-        AdminOp::CreateAccount { name: "".into() },
-        AdminOp::UpdateAccount {
-            account_id: gone.clone(),
-            name: Some("Renamed".into()),
-            default_license: None,
-        },
-        AdminOp::UpdateAccount {
-            account_id: gone.clone(),
-            name: None,
-            default_license: Some(License::Basic),
-        },
-        AdminOp::DeleteAccount {
-            account_id: gone.clone(),
-        },
-        AdminOp::CreateUser {
-            account_id: gone.clone(),
-            email: "new@example.com".into(),
-            username: None,
-            user_type: None,
-        },
+/// The demo `serve`, a client of it, an audit log in a dir of its own and
+/// the id of an account that is not a Team account.
+struct Stage {
+    serve: Serve,
+    client: chime_admin::client::Client,
+    audit: Audit,
+    not_team: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Stage {
+    async fn new() -> Stage {
+        let serve = Serve::start(&[]);
+        let client = quick_client(&serve.url);
+        let accounts = client
+            .list_accounts(None, None, None, None)
+            .await
+            .expect("accounts")
+            .accounts;
+        let not_team = accounts
+            .iter()
+            .find(|a| a.account_type != Some(AccountType::Team))
+            .expect("a non-Team account")
+            .account_id
+            .clone();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let audit = Audit {
+            path: dir.path().join("audit.jsonl"),
+            endpoint: serve.url.clone(),
+            profile: None,
+        };
+        Stage {
+            serve,
+            client,
+            audit,
+            not_team,
+            _dir: dir,
+        }
+    }
+
+    /// InviteUsers of two emails into the account that is not a Team account.
+    fn invite(&self) -> AdminOp {
         AdminOp::Invite {
-            account_id: not_team.clone(),
+            account_id: self.not_team.clone(),
             emails: vec!["new4@example.org".into(), "new5@example.org".into()],
             user_type: None,
-        },
-        AdminOp::AddGroups {
-            account_id: gone.clone(),
-            groups: vec!["admins".into()],
-        },
-        AdminOp::RemoveGroups {
-            account_id: gone.clone(),
-            groups: vec!["admins".into()],
-        },
-        AdminOp::AccountSettings {
-            account_id: gone.clone(),
-            settings: AccountSettings::default(),
-        },
-        AdminOp::UserSettings {
-            account_id: gone.clone(),
-            user_id: gone.clone(),
-            settings: UserSettings::default(),
-        },
-    ];
-    for (i, op) in ops.into_iter().enumerate() {
+        }
+    }
+
+    /// Runs `op` as the console's admin job `gen_id` and asserts it failed,
+    /// the audit log's last line is that failure with the service's error
+    /// (and no email), and the screen shows the code, the operation, the
+    /// message, the request id and what to do.
+    async fn fails_shown_and_audited(&self, gen_id: u64, op: AdminOp) {
         let name = op.operation();
-        let gen_id = 100 + i as u64;
-        let e = run_admin(&client, gen_id, op, &audit)
+        let e = run_admin(&self.client, gen_id, op, &self.audit)
             .await
             .expect_err(&format!("{name} fails"));
         let request_id = e.request_id.clone().expect("the service's request id");
-        // The audit's last line: this action, failed, with the service's error.
-        let text = std::fs::read_to_string(&audit.path).expect("audit");
+        let text = std::fs::read_to_string(&self.audit.path).expect("audit");
         let line: serde_json::Value =
             serde_json::from_str(text.lines().last().expect("a line")).expect("json");
         assert_eq!(line["event"], "admin", "{line}");
@@ -118,8 +103,7 @@ async fn every_admin_action_that_fails_shows_and_audits_the_services_error() {
         assert_eq!(line["message"], e.message.as_str(), "{line}");
         assert_eq!(line["request_id"], request_id.as_str(), "{line}");
         assert!(!text.contains("new4@example.org"), "no emails in the audit");
-        // The screen: code, operation, message, request id, what to do.
-        let mut state = State::new(serve.url.clone(), false, Theme::default());
+        let mut state = State::new(self.serve.url.clone(), false, Theme::default());
         update(
             &mut state,
             Action::Resize {
@@ -155,8 +139,64 @@ async fn every_admin_action_that_fails_shows_and_audits_the_services_error() {
             "{name}: the message on screen:\n{s}"
         );
     }
-    // The invitation's error is the service's own words.
-    let text = std::fs::read_to_string(&audit.path).expect("audit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_action_that_fails_shows_and_audits_the_services_error() {
+    let st = Stage::new().await;
+    let gone = "00000000-0000-4000-8000-000000000000".to_string();
+    let ops = vec![
+        AdminOp::CreateAccount { name: "".into() },
+        AdminOp::UpdateAccount {
+            account_id: gone.clone(),
+            name: Some("Renamed".into()),
+            default_license: None,
+        },
+        AdminOp::UpdateAccount {
+            account_id: gone.clone(),
+            name: None,
+            default_license: Some(License::Basic),
+        },
+        AdminOp::DeleteAccount {
+            account_id: gone.clone(),
+        },
+        AdminOp::CreateUser {
+            account_id: gone.clone(),
+            email: "new@example.com".into(),
+            username: None,
+            user_type: None,
+        },
+        st.invite(),
+        AdminOp::AddGroups {
+            account_id: gone.clone(),
+            groups: vec!["admins".into()],
+        },
+        AdminOp::RemoveGroups {
+            account_id: gone.clone(),
+            groups: vec!["admins".into()],
+        },
+        AdminOp::AccountSettings {
+            account_id: gone.clone(),
+            settings: AccountSettings::default(),
+        },
+        AdminOp::UserSettings {
+            account_id: gone.clone(),
+            user_id: gone.clone(),
+            settings: UserSettings::default(),
+        },
+    ];
+    for (i, op) in ops.into_iter().enumerate() {
+        st.fails_shown_and_audited(100 + i as u64, op).await;
+    }
+}
+
+/// An invitation into an account that is not a Team account fails in the
+/// service's own words, which the audit log keeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_into_a_non_team_account_is_refused_in_the_services_words() {
+    let st = Stage::new().await;
+    st.fails_shown_and_audited(1, st.invite()).await;
+    let text = std::fs::read_to_string(&st.audit.path).expect("audit");
     let invite: serde_json::Value = text
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))

@@ -125,14 +125,17 @@ fn headless_ids(url: &str, home: &Path, expr: &str) -> Vec<String> {
     exported_ids(&csv)
 }
 
-/// Waits until the console wrote `path` (a flash says so) and reads its ids.
+/// Waits until the console wrote `path` (a flash naming it says so: the
+/// flash of an earlier export may still show) and reads its ids.
 fn export(t: &Tmux, path: &Path) -> Vec<String> {
     let _ = std::fs::remove_file(path);
     t.keys(&[":"]);
     t.text(&format!("export csv {}", path.display()));
     t.keys(&["Enter"]);
+    let wrote = format!(" to {}", path.display());
     t.wait_for("the export", Duration::from_secs(10), |s| {
-        s.contains("wrote ")
+        s.lines()
+            .any(|l| l.contains("wrote ") && l.contains(&wrote))
     });
     exported_ids(path)
 }
@@ -208,112 +211,168 @@ fn headless(home: &Path, url: &str) -> Command {
     c
 }
 
-#[test]
-fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let (serve, log) = seeded_serve(dir.path(), &["--latency-ms", "20"]);
-    let url = serve.url.clone();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).expect("home");
-    let empty = dir.path().join("empty");
-    std::fs::write(&empty, "").expect("empty");
-    let cmd = format!(
-        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state \
-         AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
-         AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
-         --endpoint-url {url} --region us-east-1 --log-file {h}/console.log \
-         --audit-log {h}/audit.jsonl; echo EXITED $?; sleep 600",
-        h = home.display(),
-        e = empty.display(),
-    );
-    let t = Tmux::new("select");
-    t.start(120, 40, &cmd);
-    t.wait_for("the account", Duration::from_secs(15), |s| {
-        s.contains("Select Corp")
-    });
-    t.keys(&["Enter"]);
-    t.wait_for("the first page", Duration::from_secs(15), |s| {
-        s.contains("Users · Select Corp")
-    });
+/// The console in tmux on `serve` with the 450-user seed (20 ms a call),
+/// Select Corp open; its home, files and exports under `dir`.
+struct Stage {
+    t: Tmux,
+    serve: Serve,
+    /// The service's request log.
+    log: std::path::PathBuf,
+    /// HOME (with its XDG dirs) for the console and headless commands.
+    home: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
 
-    // The issue's expression: exactly boto3's users, and the counts agree.
-    set_filter(&t, "license:pro reg:unregistered");
+impl Stage {
+    fn start(name: &str) -> Stage {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (serve, log) = seeded_serve(dir.path(), &["--latency-ms", "20"]);
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "").expect("empty");
+        let cmd = format!(
+            "env {own_home} \
+             AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
+             AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
+             --endpoint-url {url} --region us-east-1 --log-file {h}/console.log \
+             --audit-log {h}/audit.jsonl; echo EXITED $?; sleep 600",
+            own_home = support::own_home_env(&home),
+            url = serve.url,
+            h = home.display(),
+            e = empty.display(),
+        );
+        let t = Tmux::new(name);
+        t.start(120, 40, &cmd);
+        t.wait_for("the account", Duration::from_secs(15), |s| {
+            s.contains("Select Corp")
+        });
+        t.keys(&["Enter"]);
+        t.wait_for("the first page", Duration::from_secs(15), |s| {
+            s.contains("Users · Select Corp")
+        });
+        Stage {
+            t,
+            serve,
+            log,
+            home,
+            dir,
+        }
+    }
+
+    /// The ids boto3 lists with `license` and one of `regs`.
+    fn boto3_ids(&self, license: &str, regs: &[&str]) -> Vec<String> {
+        boto3_ids(&self.serve.url, self.dir.path(), license, regs)
+    }
+
+    /// The ids the console's `:export csv` writes (to `name` in the dir).
+    fn export(&self, name: &str) -> Vec<String> {
+        export(&self.t, &self.dir.path().join(name))
+    }
+
+    /// `license:pro -reg:registered` (the unregistered and the suspended
+    /// Pro users) marked, changed to Basic and applied; waits for the
+    /// results: the unregistered ones updated, the suspended ones refused.
+    /// The ids (unregistered, suspended).
+    fn change_pro_not_registered_to_basic(&self) -> (Vec<String>, Vec<String>) {
+        let t = &self.t;
+        let unregistered = self.boto3_ids("Pro", &["Unregistered"]);
+        let suspended = self.boto3_ids("Pro", &["Suspended"]);
+        let chosen = unregistered.len() + suspended.len();
+        set_filter(t, "license:pro -reg:registered");
+        t.wait_for("the selection", Duration::from_secs(10), |s| {
+            title_counts(s).0 == chosen
+        });
+        t.keys(&["a"]);
+        t.wait_for("the marks", Duration::from_secs(10), |s| {
+            s.contains(&format!("{chosen} marked"))
+        });
+        t.keys(&["e"]);
+        t.wait_for("the form", Duration::from_secs(5), |s| {
+            s.contains("License")
+        });
+        t.keys(&["B"]);
+        t.keys(&["Enter"]);
+        t.wait_for("the preview", Duration::from_secs(5), |s| {
+            s.contains("Apply")
+        });
+        t.confirm("y");
+        let s = t.wait_for("the results", Duration::from_secs(30), |s| {
+            s.contains(" failed (r retries)")
+        });
+        assert!(
+            s.contains(&format!("{} updated", unregistered.len()))
+                && s.contains(&format!("{} failed", suspended.len())),
+            "{s}"
+        );
+        (unregistered, suspended)
+    }
+
+    /// `q`, and the console's exit code 0.
+    fn quit(&self) {
+        self.t.keys(&["q"]);
+        self.t
+            .wait_for("the console to exit", Duration::from_secs(10), |s| {
+                s.contains("EXITED 0")
+            });
+    }
+}
+
+/// The issue's expression shows exactly boto3's users (compared by id
+/// through `:export csv`) with counts that agree; a negated term selects
+/// what boto3 says too; the headless command selects the same users for
+/// the same expressions.
+#[test]
+fn the_filter_and_the_headless_command_select_what_boto3_lists() {
+    let st = Stage::start("select");
+    let t = &st.t;
+    set_filter(t, "license:pro reg:unregistered");
     let s = t.wait_for("every page", Duration::from_secs(20), |s| {
         s.contains(&format!("all {N} loaded")) || s.contains(&format!("of {N} users"))
     });
-    let want = boto3_ids(&url, dir.path(), "Pro", &["Unregistered"]);
+    let want = st.boto3_ids("Pro", &["Unregistered"]);
     assert!(want.len() > 10, "{want:?}");
     let (shown, pro) = title_counts(&s);
     assert_eq!((shown, pro), (want.len(), want.len()), "{s}");
-    assert_eq!(export(&t, &dir.path().join("a.csv")), want);
-    // The headless command selects the same users for the same expression.
+    assert_eq!(st.export("a.csv"), want);
     assert_eq!(
-        headless_ids(&url, &home, "license:pro reg:unregistered"),
+        headless_ids(&st.serve.url, &st.home, "license:pro reg:unregistered"),
         want
     );
 
-    // A selection with users the service will refuse (suspended ones).
-    set_filter(&t, "license:pro -reg:registered");
-    let chosen = boto3_ids(&url, dir.path(), "Pro", &["Unregistered", "Suspended"]);
-    let suspended = boto3_ids(&url, dir.path(), "Pro", &["Suspended"]);
-    let unregistered = want;
+    // A selection with users the service would refuse (suspended ones).
+    set_filter(t, "license:pro -reg:registered");
+    let chosen = st.boto3_ids("Pro", &["Unregistered", "Suspended"]);
     t.wait_for("the selection", Duration::from_secs(10), |s| {
         title_counts(s).0 == chosen.len()
     });
-    assert_eq!(export(&t, &dir.path().join("b.csv")), chosen);
+    assert_eq!(st.export("b.csv"), chosen);
     assert_eq!(
-        headless_ids(&url, &home, "license:pro -reg:registered"),
+        headless_ids(&st.serve.url, &st.home, "license:pro -reg:registered"),
         chosen
     );
+    st.quit();
+}
 
-    // Mark all, change to Basic, apply.
-    t.keys(&["a"]);
-    t.wait_for("the marks", Duration::from_secs(10), |s| {
-        s.contains(&format!("{} marked", chosen.len()))
-    });
-    t.keys(&["e"]);
-    t.wait_for("the form", Duration::from_secs(5), |s| {
-        s.contains("License")
-    });
-    t.keys(&["B"]);
-    t.keys(&["Enter"]);
-    t.wait_for("the preview", Duration::from_secs(5), |s| {
-        s.contains("Apply")
-    });
-    t.confirm("y");
-    let s = t.wait_for("the results", Duration::from_secs(30), |s| {
-        s.contains(" failed (r retries)")
-    });
-    assert!(
-        s.contains(&format!("{} updated", unregistered.len()))
-            && s.contains(&format!("{} failed", suspended.len())),
-        "{s}"
-    );
-    // The service changed exactly the unregistered ones; the suspended stay Pro.
+/// Every match marked and changed to Basic: the service changed exactly the
+/// unregistered ones (boto3's view and the service's own request log), the
+/// suspended ones stay Pro.
+#[test]
+fn mark_all_and_change_touches_exactly_the_selection_the_service_accepts() {
+    let st = Stage::start("select-change");
+    let (unregistered, suspended) = st.change_pro_not_registered_to_basic();
+    // Basic unregistered before: every third user from 2, unregistered, not suspended.
+    let before = (0..N)
+        .filter(|i| i % 3 == 2 && i % 7 != 0 && i % 5 == 1)
+        .count();
     assert_eq!(
-        boto3_ids(&url, dir.path(), "Basic", &["Unregistered"]).len(),
-        {
-            // Basic unregistered before: every third user from 2, unregistered, not suspended.
-            let before = (0..N)
-                .filter(|i| i % 3 == 2 && i % 7 != 0 && i % 5 == 1)
-                .count();
-            before + unregistered.len()
-        }
+        st.boto3_ids("Basic", &["Unregistered"]).len(),
+        before + unregistered.len()
     );
-    assert_eq!(
-        boto3_ids(&url, dir.path(), "Pro", &["Suspended"]),
-        suspended
-    );
-
-    // result:failed shows exactly the refused ones.
-    set_filter(&t, "result:failed");
-    t.wait_for("the failed rows", Duration::from_secs(10), |s| {
-        title_counts(s).0 == suspended.len()
-    });
-    assert_eq!(export(&t, &dir.path().join("c.csv")), suspended);
-    // The service's own request log: the users changed are exactly the
-    // unregistered ones (the suspended were refused, nobody else was sent).
-    let mut changed: Vec<String> = std::fs::read_to_string(&log)
+    assert_eq!(st.boto3_ids("Pro", &["Suspended"]), suspended);
+    // The users changed are exactly the unregistered ones (the suspended
+    // were refused, nobody else was sent).
+    let mut changed: Vec<String> = std::fs::read_to_string(&st.log)
         .expect("log")
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
@@ -328,11 +387,21 @@ fn the_filter_selects_what_boto3_says_and_the_change_and_results_follow() {
         .collect();
     changed.sort();
     assert_eq!(changed, unregistered);
-    t.keys(&["q"]);
-    t.wait_for("the console to exit", Duration::from_secs(10), |s| {
-        s.contains("EXITED 0")
+    st.quit();
+}
+
+/// After a change the service refused in part, `result:failed` shows
+/// exactly the users it refused.
+#[test]
+fn result_failed_shows_exactly_the_users_the_service_refused() {
+    let st = Stage::start("select-failed");
+    let (_, suspended) = st.change_pro_not_registered_to_basic();
+    set_filter(&st.t, "result:failed");
+    st.t.wait_for("the failed rows", Duration::from_secs(10), |s| {
+        title_counts(s).0 == suspended.len()
     });
-    drop(serve);
+    assert_eq!(st.export("c.csv"), suspended);
+    st.quit();
 }
 
 /// Headless, an expression that cannot be read, or that needs the console's
@@ -380,7 +449,13 @@ fn headless_filters_that_cannot_be_used_are_refused_before_any_request() {
     }
     let sent = std::fs::read_to_string(&log).unwrap_or_default();
     assert_eq!(sent.lines().count(), 0, "nothing was sent: {sent}");
-    // update-users --all --filter changes exactly the matching users.
+}
+
+/// Headless `update-users --all --filter` changes exactly the matching users.
+#[test]
+fn update_users_all_with_a_filter_changes_exactly_the_matching_users() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (serve, _) = seeded_serve(dir.path(), &[]);
     let out = headless(dir.path(), &serve.url)
         .args([
             "update-users",

@@ -61,10 +61,11 @@ fn console_cmd(url: &str, dir: &Path, extra: &str) -> String {
     std::fs::write(&empty, "").expect("empty config");
     let log = dir.join("console.log");
     format!(
-        "env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
+        "env {home} AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_CONFIG_FILE={e} \
          AWS_SHARED_CREDENTIALS_FILE={e} AWS_EC2_METADATA_DISABLED=true {BIN} \
          --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} {extra}; \
          echo EXITED $?; sleep 600",
+        home = support::own_home_env(dir),
         e = empty.display(),
         log = log.display(),
         audit = dir.join("audit.jsonl").display(),
@@ -86,6 +87,22 @@ struct Fixture {
     account_id: String,
     emails: Vec<String>,
     users: Vec<serde_json::Value>,
+}
+
+impl Fixture {
+    /// The console on this fixture's service (with `extra` flags) in a
+    /// 120×40 pane of a tmux server of its own, `name`.
+    fn console(&self, name: &str, extra: &str) -> Tmux {
+        console_on(name, &self.url, self.dir.path(), extra)
+    }
+}
+
+/// The console on `url` (with `extra` flags, its files in `dir`) in a
+/// 120×40 pane of a tmux server of its own, `name`.
+fn console_on(name: &str, url: &str, dir: &Path, extra: &str) -> Tmux {
+    let t = Tmux::new(name);
+    t.start(120, 40, &console_cmd(url, dir, extra));
+    t
 }
 
 /// A service with the demo data; the 5,000-user account's id and every email in
@@ -116,26 +133,55 @@ fn fixture(extra: &[&str]) -> Fixture {
     }
 }
 
+/// Opens Example Corp from the accounts pane: its first page, more to come.
+fn open_example_corp(t: &Tmux) -> String {
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    t.keys(&["Enter"]);
+    t.wait_for("the first page", Duration::from_secs(10), |s| {
+        s.contains("Users · Example Corp") && s.contains("more exist")
+    })
+}
+
+/// Types a complete `email` into the filter: the user shows as a table row
+/// (found by one look-up, the pages need not be loaded). The screen.
+fn look_up(t: &Tmux, email: &str) -> String {
+    t.keys(&["/"]);
+    t.text(email);
+    t.wait_for("the looked-up user", Duration::from_secs(5), |s| {
+        user_row(s, email).is_some()
+    })
+}
+
+/// The table row of the user with this `email`: not the filter line, not
+/// the "no loaded user matches "EMAIL"" note.
+fn user_row<'s>(screen: &'s str, email: &str) -> Option<&'s str> {
+    let quoted = format!("\"{email}\"");
+    screen.lines().find(|l| {
+        l.contains(email) && l.contains('│') && !l.contains("filter") && !l.contains(&quoted)
+    })
+}
+
+/// `:` and `command`, entered on the command line.
+fn command_line(t: &Tmux, command: &str) {
+    t.keys(&[":"]);
+    t.text(command);
+    t.keys(&["Enter"]);
+}
+
+/// The first account is selected with the id the AWS CLI sees; opening it
+/// shows the first user in service order, and `G` (each press loads the next
+/// page) reaches the last of 5,000; `ctrl-r` starts again from the first page.
 #[test]
-fn browse_page_filter_resize_and_quit() {
+fn g_pages_to_the_last_of_5000_users_and_ctrl_r_reloads_from_the_first_page() {
     let fx = fixture(&["--latency-ms", "40"]);
-    let t = Tmux::new("browse");
-    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
-    // The first account is selected and its detail shows the id the AWS CLI sees.
+    let t = fx.console("browse-g", "");
     t.wait_for("the accounts", Duration::from_secs(10), |s| {
         s.contains("Example Corp") && s.contains(&fx.account_id)
     });
-    assert_eq!(
-        t.display("#{alternate_on}"),
-        "1",
-        "the console uses the alternate screen"
-    );
-
     // Open the account: the first page shows after one round trip.
-    t.keys(&["Enter"]);
-    let s = t.wait_for("the first page", Duration::from_secs(10), |s| {
-        s.contains("Users · Example Corp") && s.contains("more exist")
-    });
+    let s = open_example_corp(&t);
     assert!(
         s.contains(&fx.emails[0]),
         "first user in service order:\n{s}"
@@ -166,7 +212,19 @@ fn browse_page_filter_resize_and_quit() {
     );
     assert!(s.contains("5,000"), "{s}");
 
-    // Filter by a fragment: the count matches the AWS CLI's view.
+    t.keys(&["C-r"]);
+    t.wait_for("the reloaded first page", Duration::from_secs(10), |s| {
+        s.contains("more exist")
+    });
+}
+
+/// A fragment typed into the filter matches as many users as the AWS CLI
+/// lists with it, only those rows show, and escape clears it.
+#[test]
+fn a_filter_fragment_matches_what_the_aws_cli_lists_and_esc_clears_it() {
+    let fx = fixture(&["--latency-ms", "40"]);
+    let t = fx.console("browse-filter", "");
+    open_example_corp(&t);
     let fragment = "kim@";
     let expected = fx
         .emails
@@ -177,7 +235,7 @@ fn browse_page_filter_resize_and_quit() {
     t.keys(&["/"]);
     t.text(fragment);
     let want = format!("matching {expected} of 5,000 users");
-    let s = t.wait_for("the filtered count", Duration::from_secs(5), |s| {
+    let s = t.wait_for("the filtered count", Duration::from_secs(30), |s| {
         s.contains(&want)
     });
     let rows: Vec<&str> = s
@@ -193,27 +251,32 @@ fn browse_page_filter_resize_and_quit() {
     t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
         s.contains("5,000 users · all 5,000 loaded")
     });
+}
 
-    // Reload, then a full email far beyond the first page: found by one look-up
-    // while the pages are still loading.
-    t.keys(&["C-r"]);
-    t.wait_for("the reloaded first page", Duration::from_secs(10), |s| {
-        s.contains("more exist")
-    });
-    let target = &fx.emails[4321];
-    t.keys(&["/"]);
-    t.text(target);
-    let s = t.wait_for("the looked-up user", Duration::from_secs(5), |s| {
-        s.lines()
-            .any(|l| l.contains(target.as_str()) && l.contains('│') && !l.contains("filter"))
-    });
+/// A full email far beyond the first page is found by one look-up while
+/// the pages are still loading.
+#[test]
+fn a_full_email_beyond_the_first_page_is_found_while_pages_load() {
+    let fx = fixture(&["--latency-ms", "40"]);
+    let t = fx.console("browse-lookup", "");
+    open_example_corp(&t);
+    let s = look_up(&t, &fx.emails[4321]);
     assert!(
         s.contains("more exist") || s.contains("matching 1 of"),
         "{s}"
     );
-    t.keys(&["Enter"]);
+}
 
-    // Resize to 80×24: nothing drawn past the edge, panes re-laid out.
+/// Resized to 80×24 the panes are laid out again: nothing drawn past the
+/// edge, and the user found stays in view.
+#[test]
+fn resized_to_80x24_the_panes_fit_and_the_found_user_stays_in_view() {
+    let fx = fixture(&["--latency-ms", "40"]);
+    let t = fx.console("browse-resize", "");
+    open_example_corp(&t);
+    let target = &fx.emails[4321];
+    look_up(&t, target);
+    t.keys(&["Enter"]);
     t.cmd(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
     let s = t.wait_for("the 80×24 layout", Duration::from_secs(5), |s| {
         s.lines()
@@ -222,13 +285,29 @@ fn browse_page_filter_resize_and_quit() {
     });
     assert_eq!(s.lines().count(), 24, "{s}");
     assert!(s.lines().all(|l| l.chars().count() <= 80));
-    assert!(s.contains(target.as_str()), "{s}");
+    assert!(user_row(&s, target).is_some(), "{s}");
+}
 
-    // Quit: the terminal is restored.
-    t.keys(&["Escape"]);
-    t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
-        !s.contains("filter /")
+/// The console draws on the alternate screen; `q` gives the terminal back
+/// (normal screen, cursor shown) and the log has the first frame but no
+/// email (not the page's, not one typed into the filter) and no secret.
+#[test]
+fn q_restores_the_terminal_and_the_log_has_no_email_or_secret() {
+    let fx = fixture(&["--latency-ms", "40"]);
+    let t = fx.console("browse-quit", "");
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
     });
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the console uses the alternate screen"
+    );
+    open_example_corp(&t);
+    let target = &fx.emails[4321];
+    look_up(&t, target);
+    t.keys(&["Enter"]);
+    t.escape_until("the filter cleared", |s| !s.contains("filter /"));
     t.keys(&["q"]);
     t.wait_for("the console to exit", Duration::from_secs(10), |s| {
         s.contains("EXITED 0")
@@ -244,6 +323,10 @@ fn browse_page_filter_resize_and_quit() {
     assert!(
         !fx.emails.iter().take(200).any(|e| log.contains(e.as_str())),
         "no emails in the log"
+    );
+    assert!(
+        !log.contains(target.as_str()),
+        "no looked-up email in the log"
     );
     assert!(!log.contains("secret"));
 }
@@ -267,35 +350,41 @@ fn child_pid(t: &Tmux) -> u32 {
     }
 }
 
-#[test]
-fn sigterm_and_sighup_restore_the_terminal_and_a_dead_endpoint_is_explained() {
+/// The console on an endpoint where nothing listens says so in a dialog
+/// and keeps running; signal `sig` (TERM, HUP) then ends it with exit code
+/// 0 and the terminal restored.
+fn a_signal_restores_the_terminal(sig: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
-    for sig in ["TERM", "HUP"] {
-        // Port 9 on loopback: nothing listens, the console says so and keeps running.
-        let t = Tmux::new(&format!("sig{sig}"));
-        t.start(
-            100,
-            30,
-            &console_cmd_stty("http://127.0.0.1:9", dir.path(), ""),
-        );
-        let s = t.wait_for("the error dialog", Duration::from_secs(20), |s| {
-            s.contains("Error")
-        });
-        assert!(
-            s.contains("ListAccounts") && s.contains("what to do"),
-            "{s}"
-        );
-        let pid = child_pid(&t);
-        let out = Command::new("kill")
-            .args([&format!("-{sig}"), &pid.to_string()])
-            .output()
-            .expect("kill");
-        assert!(out.status.success());
-        t.wait_for("the console to exit", Duration::from_secs(10), |s| {
-            s.contains("EXITED 0")
-        });
-        assert_restored(&t, &format!("SIG{sig}"));
-    }
+    let refusing = support::RefusingPort::new();
+    let t = Tmux::new(&format!("sig{sig}"));
+    t.start(100, 30, &console_cmd_stty(&refusing.url(), dir.path(), ""));
+    let s = t.wait_for("the error dialog", Duration::from_secs(20), |s| {
+        s.contains("Error")
+    });
+    assert!(
+        s.contains("ListAccounts") && s.contains("what to do"),
+        "{s}"
+    );
+    let pid = child_pid(&t);
+    let out = Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .output()
+        .expect("kill");
+    assert!(out.status.success());
+    t.wait_for("the console to exit", Duration::from_secs(10), |s| {
+        s.contains("EXITED 0")
+    });
+    assert_restored(&t, &format!("SIG{sig}"));
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_a_dead_endpoint_is_explained() {
+    a_signal_restores_the_terminal("TERM");
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_a_dead_endpoint_is_explained() {
+    a_signal_restores_the_terminal("HUP");
 }
 
 #[test]
@@ -731,30 +820,30 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
     );
 }
 
+/// Filters the open users pane to the one user with this `email`.
+fn filter_to_one(t: &Tmux, email: &str) {
+    t.keys(&["/"]);
+    t.text(email);
+    t.keys(&["Enter"]);
+    t.wait_for("the one user", Duration::from_secs(5), |s| {
+        s.contains("matching 1 of")
+    });
+}
+
+/// Three users marked one by one (each found by its email) and `s`: the
+/// service has exactly those three suspended, and the audit log the call.
 #[test]
-fn suspend_marked_users_and_reset_a_pin_shown_once() {
+fn s_suspends_the_marked_users_and_no_other() {
     let fx = fixture(&[]);
     // Three users of the first page that are not suspended.
     let picks: Vec<usize> = (0..30)
         .filter(|&i| fx.users[i]["UserRegistrationStatus"] != "Suspended")
         .take(3)
         .collect();
-    let t = Tmux::new("suspend");
-    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
-    t.wait_for("the accounts", Duration::from_secs(10), |s| {
-        s.contains("Example Corp")
-    });
-    t.keys(&["Enter"]);
-    t.wait_for("the first page", Duration::from_secs(10), |s| {
-        s.contains("more exist")
-    });
+    let t = fx.console("suspend", "");
+    open_example_corp(&t);
     for &i in &picks {
-        t.keys(&["/"]);
-        t.text(&fx.emails[i]);
-        t.keys(&["Enter"]);
-        t.wait_for("the one user", Duration::from_secs(5), |s| {
-            s.contains("matching 1 of")
-        });
+        filter_to_one(&t, &fx.emails[i]);
         t.keys(&["Space"]);
         t.keys(&["Escape"]);
         t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
@@ -780,17 +869,22 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
             assert_eq!(b, a, "user {i} changed");
         }
     }
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.contains("BatchSuspendUser"), "{audit}");
+}
 
-    // Reset the PIN of a registered user: shown once, then gone; never in the log.
+/// `P` on a registered user: the new PIN is shown once, in a dialog; the
+/// service never gives it again (GetUser omits it), closing the dialog
+/// hides it, and neither the log nor the audit log has it.
+#[test]
+fn a_reset_pin_is_shown_once_and_never_again_nor_logged() {
+    let fx = fixture(&[]);
     let target = (30..200)
         .find(|&i| fx.users[i]["UserRegistrationStatus"] == "Registered")
         .expect("a registered user");
-    t.keys(&["/"]);
-    t.text(&fx.emails[target]);
-    t.keys(&["Enter"]);
-    t.wait_for("the one user", Duration::from_secs(5), |s| {
-        s.contains("matching 1 of")
-    });
+    let t = fx.console("pin", "");
+    open_example_corp(&t);
+    filter_to_one(&t, &fx.emails[target]);
     t.text("P");
     t.wait_for("the preview", Duration::from_secs(5), |s| {
         s.contains("Personal PIN")
@@ -834,19 +928,54 @@ fn suspend_marked_users_and_reset_a_pin_shown_once() {
     let log = std::fs::read_to_string(fx.dir.path().join("console.log")).expect("log");
     assert!(!log.contains(&shown), "the PIN is not in the log");
     let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
-    assert!(audit.contains("ResetPersonalPIN") && audit.contains("BatchSuspendUser"));
+    assert!(audit.contains("ResetPersonalPIN"), "{audit}");
     assert!(!audit.contains(&shown), "the PIN is not in the audit log");
 }
 
-#[test]
-fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
-    let fx = fixture(&[]);
-    let t = Tmux::new("admin");
-    t.start(120, 40, &console_cmd(&fx.url, fx.dir.path(), ""));
+/// The audit log in `dir`: every admin call that succeeded names the
+/// request that made it (one call: its request id; several, as for
+/// invitations: all of them). Its text.
+fn audit_with_request_ids(dir: &Path) -> String {
+    let audit = std::fs::read_to_string(dir.join("audit.jsonl")).expect("audit");
+    for line in audit.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        if v["event"] == "admin" && v["result"] == "ok" {
+            let one = v["request_id"].as_str().map(|id| id.len() == 36);
+            let all = v["request_ids"].as_array().map(|ids| ids.len() > 1);
+            assert!(one == Some(true) || all == Some(true), "{line}");
+        }
+    }
+    audit
+}
+
+/// A service with the demo data and a directory for the test's files.
+fn demo_service() -> (Serve, tempfile::TempDir) {
+    (Serve::start(&[]), tempfile::tempdir().expect("tempdir"))
+}
+
+/// The console on `url` in a 120×40 pane, `Design Studio` (a Team account
+/// with active users) opened through the command line.
+fn open_design_studio(name: &str, url: &str, dir: &Path) -> Tmux {
+    let t = console_on(name, url, dir, "");
     t.wait_for("the accounts", Duration::from_secs(10), |s| {
         s.contains("Design Studio")
     });
-    // New account.
+    command_line(&t, "account Design Studio");
+    t.wait_for("its users", Duration::from_secs(10), |s| {
+        s.contains("Users · Design Studio")
+    });
+    t
+}
+
+/// `n` and a name: the account is created, the AWS CLI lists it, and the
+/// audit log has the call with its request id.
+#[test]
+fn n_creates_an_account_the_aws_cli_lists() {
+    let (serve, dir) = demo_service();
+    let t = console_on("newaccount", &serve.url, dir.path(), "");
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Design Studio")
+    });
     t.text("n");
     t.wait_for("the prompt", Duration::from_secs(5), |s| {
         s.contains("New account")
@@ -856,9 +985,20 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     t.wait_for("the new account", Duration::from_secs(10), |s| {
         s.contains("account Console Made created") && s.contains("│Console Made")
     });
-    assert!(account_named(&fx.url, fx.dir.path(), "Console Made").is_some());
+    assert!(account_named(&serve.url, dir.path(), "Console Made").is_some());
+    let audit = audit_with_request_ids(dir.path());
+    assert!(audit.contains("\"CreateAccount\""), "{audit}");
+}
 
-    // Delete a Team account with active users: refused, and the console says why.
+/// `D` on a Team account with active users, its name typed to confirm: the
+/// service refuses, the console says why, and the account is still there.
+#[test]
+fn deleting_a_team_account_with_active_users_is_refused_and_says_why() {
+    let (serve, dir) = demo_service();
+    let t = console_on("delaccount", &serve.url, dir.path(), "");
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Design Studio")
+    });
     t.keys(&["/"]);
     t.text("Design");
     t.keys(&["Enter"]);
@@ -875,14 +1015,20 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("not suspended") && s.contains("DeleteAccount"),
         "{s}"
     );
-    t.keys(&["Escape"]);
-    let id = account_named(&fx.url, fx.dir.path(), "Design Studio").expect("not deleted");
+    t.escape_until("the error closed", |s| !s.contains("Error"));
+    assert!(account_named(&serve.url, dir.path(), "Design Studio").is_some());
+    let audit = audit_with_request_ids(dir.path());
+    assert!(audit.contains("\"DeleteAccount\""), "{audit}");
+}
 
-    // Invite three users into the Team account.
-    t.keys(&["Enter"]);
-    t.wait_for("its users", Duration::from_secs(10), |s| {
-        s.contains("Users · Design Studio")
-    });
+/// `I` and three emails (separated by commas or spaces) in a Team account:
+/// the AWS CLI lists all three; the audit log names every request and no
+/// email.
+#[test]
+fn i_invites_three_users_into_a_team_account() {
+    let (serve, dir) = demo_service();
+    let id = account_named(&serve.url, dir.path(), "Design Studio").expect("Design Studio");
+    let t = open_design_studio("invite", &serve.url, dir.path());
     t.text("I");
     t.wait_for("the invite prompt", Duration::from_secs(5), |s| {
         s.contains("Invite users")
@@ -892,7 +1038,7 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     t.wait_for("the invitations", Duration::from_secs(10), |s| {
         s.contains("3 invited")
     });
-    let users = aws(&fx.url, fx.dir.path(), &["list-users", "--account-id", &id]);
+    let users = aws(&serve.url, dir.path(), &["list-users", "--account-id", &id]);
     let emails: Vec<&str> = users["Users"]
         .as_array()
         .expect("users")
@@ -906,7 +1052,21 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
     ] {
         assert!(emails.contains(&e), "{e} invited");
     }
-    // Create a user: email, username, user type.
+    let audit = audit_with_request_ids(dir.path());
+    assert!(audit.contains("\"InviteUsers\""), "{audit}");
+    assert!(
+        !audit.contains("inv1@new.example.com"),
+        "no emails in the audit log"
+    );
+}
+
+/// `c` with an email, a username and a user type: the AWS CLI finds the
+/// user with that type; the audit log has the call and not the email.
+#[test]
+fn c_creates_a_shared_device_user() {
+    let (serve, dir) = demo_service();
+    let id = account_named(&serve.url, dir.path(), "Design Studio").expect("Design Studio");
+    let t = open_design_studio("createuser", &serve.url, dir.path());
     t.text("c");
     t.wait_for("the create prompt", Duration::from_secs(5), |s| {
         s.contains("Create user")
@@ -921,8 +1081,8 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         s.contains("user created: room-new@new.example.com")
     });
     let found = aws(
-        &fx.url,
-        fx.dir.path(),
+        &serve.url,
+        dir.path(),
         &[
             "list-users",
             "--account-id",
@@ -932,22 +1092,8 @@ fn accounts_are_created_deletion_is_refused_clearly_and_invites_are_sent() {
         ],
     );
     assert_eq!(found["Users"][0]["UserType"], "SharedDevice", "{found}");
-    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
-    assert!(audit.contains("\"CreateAccount\"") && audit.contains("\"DeleteAccount\""));
+    let audit = audit_with_request_ids(dir.path());
     assert!(audit.contains("\"CreateUser\"") && !audit.contains("room-new@"));
-    for line in audit.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
-        if v["event"] == "admin" && v["result"] == "ok" {
-            // One call: its request id; several (invitations): all of them.
-            let one = v["request_id"].as_str().map(|id| id.len() == 36);
-            let all = v["request_ids"].as_array().map(|ids| ids.len() > 1);
-            assert!(one == Some(true) || all == Some(true), "{line}");
-        }
-    }
-    assert!(
-        !audit.contains("inv1@new.example.com"),
-        "no emails in the audit log"
-    );
 }
 
 #[test]
@@ -1057,24 +1203,67 @@ fn throttling_shows_in_the_status_line_and_every_page_still_loads() {
     assert!(!s.contains("Error"), "{s}");
 }
 
-/// The config's keys drive the console (a remapped key works, help and the
-/// footer show it); `:account`, `:filter` and `:export csv` write the filtered
-/// users exactly as `chime-admin users --output csv` prints them; `:copy email`
-/// reaches tmux's clipboard through OSC52 (`set-clipboard on`).
-#[test]
-fn remapped_keys_command_line_export_and_copy() {
-    let serve = Serve::start(&[]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let account_id = account_named(&serve.url, dir.path(), "Example Corp").expect("Example Corp");
-    let headless = |extra: &[&str]| -> String {
+/// The stage of the command-line stories: a service with the demo data and
+/// the console on it with a config of its own (`help = "h"`, `filter = "f"`)
+/// and credentials only from profiles (`default` good, `bad` with a wrong
+/// secret), in a tmux pane whose clipboard takes OSC52 (`set-clipboard on`).
+struct KeysConsole {
+    t: Tmux,
+    serve: Serve,
+    dir: tempfile::TempDir,
+}
+
+impl KeysConsole {
+    fn start(name: &str) -> KeysConsole {
+        let serve = Serve::start(&[]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "[keys]\nhelp = \"h\"\nfilter = \"f\"\n").expect("config");
+        let creds = dir.path().join("credentials");
+        std::fs::write(
+            &creds,
+            "[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n\
+             [bad]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wrong\n",
+        )
+        .expect("credentials");
+        std::fs::write(dir.path().join("empty"), "").expect("empty");
+        let t = Tmux::new(name);
+        t.start(
+            120,
+            40,
+            &format!(
+                "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+                 {home} AWS_CONFIG_FILE={empty} AWS_SHARED_CREDENTIALS_FILE={creds} \
+                 AWS_EC2_METADATA_DISABLED=true \
+                 {BIN} --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} \
+                 --config {config}; echo EXITED $?; sleep 600",
+                home = support::own_home_env(dir.path()),
+                empty = dir.path().join("empty").display(),
+                creds = creds.display(),
+                url = serve.url,
+                log = dir.path().join("console.log").display(),
+                audit = dir.path().join("audit.jsonl").display(),
+                config = config.display(),
+            ),
+        );
+        t.cmd(&["set-option", "-g", "set-clipboard", "on"]);
+        KeysConsole { t, serve, dir }
+    }
+
+    /// `chime-admin users EXAMPLE_CORP --output csv EXTRA…`, headless, with
+    /// the example keys: its stdout.
+    fn users_csv(&self, extra: &[&str]) -> String {
+        let account_id =
+            account_named(&self.serve.url, self.dir.path(), "Example Corp").expect("Example Corp");
         let out = Command::new(BIN)
             .args(["users", &account_id, "--output", "csv", "--ignore-config"])
-            .args(["--endpoint-url", &serve.url, "--region", "us-east-1"])
+            .args(["--endpoint-url", &self.serve.url, "--region", "us-east-1"])
             .args(extra)
+            .envs(support::own_home(self.dir.path()))
             .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "secret")
-            .env("AWS_CONFIG_FILE", dir.path().join("empty"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("empty"))
+            .env("AWS_CONFIG_FILE", self.dir.path().join("empty"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.dir.path().join("empty"))
             .env_remove("AWS_PROFILE")
             .output()
             .expect("users");
@@ -1084,47 +1273,56 @@ fn remapped_keys_command_line_export_and_copy() {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).expect("utf8")
-    };
-    let all = headless(&[]);
-    let email = all
-        .lines()
-        .nth(4321)
-        .and_then(|l| l.split(',').nth(1))
-        .expect("an email far beyond the first page")
-        .to_string();
+    }
 
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, "[keys]\nhelp = \"h\"\nfilter = \"f\"\n").expect("config");
-    // Credentials from profiles only (for :profile): default is good, bad is not.
-    let creds = dir.path().join("credentials");
-    std::fs::write(
-        &creds,
-        "[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n\
-         [bad]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wrong\n",
-    )
-    .expect("credentials");
-    std::fs::write(dir.path().join("empty"), "").expect("empty");
-    let t = Tmux::new("keys");
-    t.start(
-        120,
-        40,
-        &format!(
-            "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-             AWS_CONFIG_FILE={empty} AWS_SHARED_CREDENTIALS_FILE={creds} AWS_EC2_METADATA_DISABLED=true \
-             {BIN} --endpoint-url {url} --region us-east-1 --log-file {log} --audit-log {audit} \
-             --config {config}; echo EXITED $?; sleep 600",
-            empty = dir.path().join("empty").display(),
-            creds = creds.display(),
-            url = serve.url,
-            log = dir.path().join("console.log").display(),
-            audit = dir.path().join("audit.jsonl").display(),
-            config = config.display(),
-        ),
-    );
-    t.cmd(&["set-option", "-g", "set-clipboard", "on"]);
-    let s = t.wait_for("the accounts", Duration::from_secs(10), |s| {
-        s.contains("Example Corp")
-    });
+    /// An email far beyond the first page, as the headless command lists it.
+    fn far_email(&self) -> String {
+        self.users_csv(&[])
+            .lines()
+            .nth(4321)
+            .and_then(|l| l.split(',').nth(1))
+            .expect("an email far beyond the first page")
+            .to_string()
+    }
+
+    /// The accounts pane is up.
+    fn accounts(&self) -> String {
+        self.t
+            .wait_for("the accounts", Duration::from_secs(10), |s| {
+                s.contains("Example Corp")
+            })
+    }
+
+    /// `:account Example Corp`: its users.
+    fn open_example_corp(&self) {
+        self.accounts();
+        command_line(&self.t, "account Example Corp");
+        self.users_shown();
+    }
+
+    fn users_shown(&self) {
+        self.t.wait_for("the users", Duration::from_secs(10), |s| {
+            s.contains("Users · Example Corp") && s.contains("more exist")
+        });
+    }
+
+    /// `:filter EMAIL`: the user shows (found by one look-up).
+    fn filter_email(&self, email: &str) {
+        command_line(&self.t, &format!("filter {email}"));
+        self.t
+            .wait_for("the looked-up user", Duration::from_secs(10), |s| {
+                user_row(s, email).is_some()
+            });
+    }
+}
+
+/// The config's keys drive the console: the footer and help show the
+/// remapped keys, and the remapped filter key opens the filter.
+#[test]
+fn remapped_keys_drive_the_footer_help_and_the_filter() {
+    let k = KeysConsole::start("keys-remapped");
+    let t = &k.t;
+    let s = k.accounts();
     assert!(
         s.contains("h help") && s.contains("f filter"),
         "footer shows the user's keys:\n{s}"
@@ -1141,9 +1339,19 @@ fn remapped_keys_command_line_export_and_copy() {
     t.wait_for("the filter line", Duration::from_secs(5), |s| {
         s.contains("filter /")
     });
-    t.keys(&["Escape"]);
+}
 
-    // :account with Tab completion, then :filter a full email, then :export csv.
+/// `:account` completes a name with tab and opens it; `:filter` a full
+/// email; `:export csv FILE` writes the filtered users exactly as
+/// `chime-admin users --output csv` prints them, to a file only its owner
+/// can read.
+#[test]
+fn export_csv_writes_the_filtered_users_as_the_headless_command_does_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let k = KeysConsole::start("keys-export");
+    let t = &k.t;
+    let email = k.far_email();
+    k.accounts();
     t.keys(&[":"]);
     t.text("account Exa");
     t.keys(&["Tab"]);
@@ -1151,31 +1359,33 @@ fn remapped_keys_command_line_export_and_copy() {
         s.contains(":account Example Corp")
     });
     t.keys(&["Enter"]);
-    t.wait_for("the users", Duration::from_secs(10), |s| {
-        s.contains("Users · Example Corp") && s.contains("more exist")
-    });
-    t.keys(&[":"]);
-    t.text(&format!("filter {email}"));
-    t.keys(&["Enter"]);
-    t.wait_for("the looked-up user", Duration::from_secs(10), |s| {
-        s.lines()
-            .any(|l| l.contains(email.as_str()) && l.contains('│') && !l.contains("filter"))
-    });
-    let out = dir.path().join("export.csv");
-    t.keys(&[":"]);
-    t.text(&format!("export csv {}", out.display()));
-    t.keys(&["Enter"]);
+    k.users_shown();
+    k.filter_email(&email);
+    let out = k.dir.path().join("export.csv");
+    command_line(t, &format!("export csv {}", out.display()));
     t.wait_for("the export message", Duration::from_secs(5), |s| {
         s.contains("wrote 1 users to")
     });
     let exported = std::fs::read_to_string(&out).expect("exported file");
-    assert_eq!(exported, headless(&["--email", &email]));
+    assert_eq!(exported, k.users_csv(&["--email", &email]));
     assert_eq!(exported.lines().count(), 2, "{exported}");
+    let mode = std::fs::metadata(&out)
+        .expect("its metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the export is its owner's only");
+}
 
-    // :copy email puts it on tmux's clipboard (OSC52, set-clipboard on).
-    t.keys(&[":"]);
-    t.text("copy email");
-    t.keys(&["Enter"]);
+/// `:copy email` puts the email of the user under the cursor on tmux's
+/// clipboard through OSC52.
+#[test]
+fn copy_email_sends_it_to_the_terminals_clipboard_by_osc52() {
+    let k = KeysConsole::start("keys-copy");
+    let t = &k.t;
+    let email = k.far_email();
+    k.open_example_corp();
+    k.filter_email(&email);
+    command_line(t, "copy email");
     t.wait_for("the copy message", Duration::from_secs(5), |s| {
         s.contains("copied the email")
     });
@@ -1191,11 +1401,17 @@ fn remapped_keys_command_line_export_and_copy() {
         );
         std::thread::sleep(Duration::from_millis(40));
     }
-    // :profile rebuilds the client: a profile with a wrong secret fails to
-    // list the accounts, switching back lists them again.
-    t.keys(&[":"]);
-    t.text("profile bad");
-    t.keys(&["Enter"]);
+}
+
+/// `:profile` rebuilds the client: a profile with a wrong secret fails to
+/// list the accounts (and the account open before is gone), switching back
+/// lists them again; `:quit` ends cleanly.
+#[test]
+fn profile_switches_credentials_a_wrong_secret_is_refused_and_default_lists_again() {
+    let k = KeysConsole::start("keys-profile");
+    let t = &k.t;
+    k.open_example_corp();
+    command_line(t, "profile bad");
     let s = t.wait_for("the refused profile", Duration::from_secs(10), |s| {
         s.contains("profile bad") && s.contains("ListAccounts")
     });
@@ -1204,15 +1420,11 @@ fn remapped_keys_command_line_export_and_copy() {
         "the old account view is gone:\n{s}"
     );
     t.escape_until("the error closed", |s| !s.contains("esc/n close"));
-    t.keys(&[":"]);
-    t.text("profile default");
-    t.keys(&["Enter"]);
+    command_line(t, "profile default");
     t.wait_for("the accounts again", Duration::from_secs(10), |s| {
         s.contains("profile default") && s.contains("Example Corp") && !s.contains("ListAccounts")
     });
-    t.keys(&[":"]);
-    t.text("quit");
-    t.keys(&["Enter"]);
+    command_line(t, "quit");
     t.wait_for("a clean exit", Duration::from_secs(5), |s| {
         s.contains("EXITED 0")
     });
@@ -1308,9 +1520,9 @@ fn quitting_during_a_change_audits_every_user_and_sends_no_more() {
 
 /// After a panic the terminal is the shell's again: the normal screen, cooked
 /// mode with echo (`stty -a` run in the same pane), the panic message on
-/// screen and in the log. The panic comes from the debug-build-only
-/// `CHIME_ADMIN_DEBUG_PANIC=1` (the first key press panics).
-#[cfg(debug_assertions)]
+/// screen and in the log. The panic comes from the test hook
+/// `CHIME_ADMIN_DEBUG_PANIC=1` (the first key press panics), there in every
+/// build, so this runs under `cargo test --release` too.
 #[test]
 fn a_panic_restores_the_terminal_and_is_logged() {
     let dir = tempfile::tempdir().expect("tempdir");

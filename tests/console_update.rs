@@ -957,16 +957,58 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
     }
 }
 
+/// The worker's answer for batch `batch_id` in acc-0: these outcomes.
+fn batch_done(s: &mut State, batch_id: u64, outcomes: Vec<(&str, OutcomeResult)>) -> Vec<Effect> {
+    update(
+        s,
+        Action::BatchDone {
+            batch_id,
+            account_id: "acc-0".into(),
+            outcomes: outcomes
+                .into_iter()
+                .map(|(id, r)| (id.to_string(), r))
+                .collect(),
+            elapsed_ms: 700,
+        },
+    )
+}
+
+/// What the service answers for a suspended user.
+fn conflict() -> OutcomeResult {
+    OutcomeResult::Failed {
+        code: Some(ErrorCode::Conflict),
+        message: "User is suspended".into(),
+        request_id: Some("req-9".into()),
+    }
+}
+
+/// Basic for the first five of the mixed page: u-00000 and u-00002
+/// changed, u-00001 refused as suspended. The effects of the answer.
+fn basic_for_five_with_u1_refused(s: &mut State) -> Vec<Effect> {
+    let (batch, _) = apply_basic_to_first_five(s);
+    batch_done(
+        s,
+        batch,
+        vec![
+            ("u-00000", OutcomeResult::Ok { request_id: None }),
+            ("u-00001", conflict()),
+            ("u-00002", OutcomeResult::Ok { request_id: None }),
+        ],
+    )
+}
+
+/// While a change runs: only the users it changes are sent (pending), the
+/// console stays usable, progress shows rate and ETA, and an answer for
+/// another batch is ignored.
 #[test]
-fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
-    let (mut s, g) = opened_mixed();
+fn a_running_change_shows_pending_rows_and_progress_and_ignores_other_batches() {
+    let (mut s, _) = opened_mixed();
     let (batch, ids) = apply_basic_to_first_five(&mut s);
     assert_eq!(ids, vec!["u-00000", "u-00001", "u-00002"]);
     assert!(s.busy_changing());
     let v = s.users.as_ref().expect("view");
     assert_eq!(v.list.items()[0].result, Some(RowResult::Pending));
     assert_eq!(v.list.items()[3].result, None, "no change: not sent");
-    // The console stays usable while it runs.
     assert!(cmd(&mut s, Command::Down).is_empty());
     update(
         &mut s,
@@ -980,42 +1022,24 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
     );
     let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert_eq!(line, "Updating 3 users: 2/3 · 4 users/s · ETA 1 s");
-    // An answer for another batch is ignored.
-    update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: batch + 1,
-            account_id: "acc-0".into(),
-            outcomes: vec![],
-            elapsed_ms: 1,
-        },
-    );
+    batch_done(&mut s, batch + 1, vec![]);
     assert!(s.busy_changing());
-    let conflict = OutcomeResult::Failed {
-        code: Some(ErrorCode::Conflict),
-        message: "User is suspended".into(),
-        request_id: Some("req-9".into()),
-    };
-    let fx = update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: batch,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
-                ("u-00001".into(), conflict.clone()),
-                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
-            ],
-            elapsed_ms: 700,
-        },
-    );
+}
+
+/// The answer lands inline: a summary, the failed row with the service's
+/// error and still marked, the others unmarked, and the users sent asked
+/// for again.
+#[test]
+fn results_land_inline_and_failed_rows_stay_marked() {
+    let (mut s, g) = opened_mixed();
+    let fx = basic_for_five_with_u1_refused(&mut s);
     assert!(!s.busy_changing());
     assert_eq!(
         s.batch_summary.as_deref(),
         Some("2 updated · 1 failed (r retries) · 0.7 s")
     );
     let v = s.users.as_ref().expect("view");
-    assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict)));
+    assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict())));
     assert!(v.marks.contains("u-00001"), "failed rows stay marked");
     assert!(
         !v.marks.contains("u-00000") && !v.marks.contains("u-00002"),
@@ -1045,11 +1069,21 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
         ],
         "succeeded and failed rows are re-read"
     );
-    // Values shown are the ones re-read, not guessed.
-    assert_eq!(
+}
+
+/// Values shown after a change are the ones re-read, not guessed.
+#[test]
+fn values_shown_after_a_change_are_the_ones_re_read() {
+    let (mut s, g) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s);
+    let license = |s: &State| {
         s.users.as_ref().expect("view").list.items()[0]
             .user
-            .license_type,
+            .license_type
+            .clone()
+    };
+    assert_eq!(
+        license(&s),
         Some(License::Pro),
         "not changed before it is re-read"
     );
@@ -1063,12 +1097,7 @@ fn results_land_inline_failed_rows_stay_marked_and_values_are_re_read() {
             users: vec![fresh],
         },
     );
-    assert_eq!(
-        s.users.as_ref().expect("view").list.items()[0]
-            .user
-            .license_type,
-        Some(License::Basic)
-    );
+    assert_eq!(license(&s), Some(License::Basic));
 }
 
 #[test]
@@ -1290,23 +1319,29 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     assert!(s.modals.is_empty(), "closed: the PIN is dropped");
 }
 
+/// What the open prompt says is wrong with its input.
+fn prompt_problem(s: &State) -> String {
+    let Some(Modal::Prompt(p)) = s.modals.last() else {
+        panic!("a prompt")
+    };
+    p.problem.clone().unwrap_or_default()
+}
+
+/// Delete account: the typed name must match; the one DeleteAccount sent,
+/// refused by the service, shows the error and changes nothing else.
 #[test]
-fn prompts_validate_and_send_one_admin_operation() {
+fn delete_account_wants_the_name_typed_and_shows_a_refusal() {
     use chime_admin::console::prompt::AdminOp;
     let (mut s, _) = opened();
-    // Delete: the typed name must match.
     s.focus = Pane::Accounts;
     cmd(&mut s, Command::DeleteAccount);
     assert_eq!(s.mode(), Mode::Prompt);
     type_text(&mut s, "Account");
     assert!(cmd(&mut s, Command::Submit).is_empty());
-    let Some(Modal::Prompt(p)) = s.modals.last() else {
-        panic!("prompt")
-    };
     assert!(
-        p.problem
-            .as_deref()
-            .is_some_and(|w| w.contains("does not match"))
+        prompt_problem(&s).contains("does not match"),
+        "{}",
+        prompt_problem(&s)
     );
     type_text(&mut s, " 0");
     let fx = cmd(&mut s, Command::Submit);
@@ -1330,22 +1365,23 @@ fn prompts_validate_and_send_one_admin_operation() {
     );
     assert!(matches!(s.modals.last(), Some(Modal::Error(e)) if e.operation == "DeleteAccount"));
     assert_eq!(s.admin, None);
-    cmd(&mut s, Command::Back);
+}
 
-    // Invite: a pasted list, every email checked.
+/// Invite: every email of a pasted list is checked; 120 emails go in one
+/// request (the client splits them); when done, a message and the users
+/// read again.
+#[test]
+fn invite_checks_every_email_and_reloads_the_users_when_done() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, _) = opened();
     s.focus = Pane::Users;
     cmd(&mut s, Command::Invite);
     type_text(&mut s, "a@x.com, b@x.com not-an-email");
     cmd(&mut s, Command::Submit);
-    let Some(Modal::Prompt(p)) = s.modals.last() else {
-        panic!("prompt")
-    };
     assert!(
-        p.problem
-            .as_deref()
-            .is_some_and(|w| w.contains("not-an-email")),
-        "{:?}",
-        p.problem
+        prompt_problem(&s).contains("not-an-email"),
+        "{}",
+        prompt_problem(&s)
     );
     update(&mut s, Action::Input(InputRequest::DeleteLine));
     let many: Vec<String> = (0..120).map(|i| format!("new{i}@x.com")).collect();
@@ -1361,7 +1397,6 @@ fn prompts_validate_and_send_one_admin_operation() {
         panic!("{fx:?}")
     };
     assert_eq!(emails.len(), 120, "the client splits them in calls of 50");
-    // Done: a message, and the users are read again.
     let fx = update(
         &mut s,
         Action::AdminDone {
@@ -1381,9 +1416,15 @@ fn prompts_validate_and_send_one_admin_operation() {
         ),
         "{fx:?}"
     );
+}
 
-    // Create user: email, then optional username and user type (checked).
-    cmd(&mut s, Command::Back);
+/// Create user: an email, then an optional username and a user type that
+/// is checked (any case).
+#[test]
+fn create_user_checks_the_user_type_and_sends_every_field() {
+    use chime_admin::console::prompt::AdminOp;
+    let (mut s, _) = opened();
+    s.focus = Pane::Users;
     cmd(&mut s, Command::CreateUser);
     type_text(&mut s, "new@x.com");
     cmd(&mut s, Command::NextField);
@@ -1391,15 +1432,10 @@ fn prompts_validate_and_send_one_admin_operation() {
     cmd(&mut s, Command::Down);
     type_text(&mut s, "Robot");
     assert!(cmd(&mut s, Command::Submit).is_empty());
-    let Some(Modal::Prompt(p)) = s.modals.last() else {
-        panic!("prompt")
-    };
     assert!(
-        p.problem
-            .as_deref()
-            .is_some_and(|w| w.contains("PrivateUser")),
-        "{:?}",
-        p.problem
+        prompt_problem(&s).contains("PrivateUser"),
+        "{}",
+        prompt_problem(&s)
     );
     update(&mut s, Action::Input(InputRequest::DeleteLine));
     type_text(&mut s, "privateuser");
@@ -1422,8 +1458,11 @@ fn prompts_validate_and_send_one_admin_operation() {
     assert_eq!(email.expose(), "new@x.com");
     assert_eq!(username.as_ref().map(|u| u.expose()), Some("newbie"));
     assert_eq!(user_type, &Some(chime_admin::model::UserType::PrivateUser));
+}
 
-    // Read-only: no prompt opens.
+/// Read-only: no admin prompt opens.
+#[test]
+fn read_only_opens_no_admin_prompt() {
     let mut ro = State::new("e", true, Theme::default());
     cmd(&mut ro, Command::NewAccount);
     assert!(ro.modals.is_empty());
@@ -2145,18 +2184,14 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
         message: format!("User {id} is suspended"),
         request_id: Some("req-1".into()),
     };
-    update(
+    batch_done(
         &mut s,
-        Action::BatchDone {
-            batch_id: batch,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
-                ("u-00001".into(), suspended("1")),
-                ("u-00002".into(), suspended("2")),
-            ],
-            elapsed_ms: 10,
-        },
+        batch,
+        vec![
+            ("u-00000", OutcomeResult::Ok { request_id: None }),
+            ("u-00001", suspended("1")),
+            ("u-00002", suspended("2")),
+        ],
     );
     let row = |s: &State, i: usize| s.users.as_ref().unwrap().list.items()[i].clone();
     assert_eq!(row(&s, 1).change.map(|c| c.noun), Some("license change"));
@@ -2189,18 +2224,13 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     else {
         panic!("{fx:?}")
     };
-    update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: *batch_id,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00001".into(), OutcomeResult::Ok { request_id: None }),
-                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
-            ],
-            elapsed_ms: 10,
-        },
-    );
+    let both_ok = || {
+        vec![
+            ("u-00001", OutcomeResult::Ok { request_id: None }),
+            ("u-00002", OutcomeResult::Ok { request_id: None }),
+        ]
+    };
+    batch_done(&mut s, *batch_id, both_ok());
     assert_eq!(row(&s, 1).change.map(|c| c.done), Some("unsuspended"));
     assert_eq!(row(&s, 0).change.map(|c| c.done), Some("license changed"));
     // r: the license change again, for exactly the two it failed for.
@@ -2224,18 +2254,7 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     else {
         panic!("{fx:?}")
     };
-    update(
-        &mut s,
-        Action::BatchDone {
-            batch_id: *batch_id,
-            account_id: "acc-0".into(),
-            outcomes: vec![
-                ("u-00001".into(), OutcomeResult::Ok { request_id: None }),
-                ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
-            ],
-            elapsed_ms: 10,
-        },
-    );
+    batch_done(&mut s, *batch_id, both_ok());
     // The license change succeeded for all: nothing left to retry.
     assert!(s.failed.is_empty(), "{:?}", s.failed);
     cmd(&mut s, Command::Retry);

@@ -134,193 +134,35 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
 
-#[test]
-fn aws_cli_account_operations() {
-    let env = AwsEnv::new();
-    let srv = Serve::start(&["--empty"]);
-    let a = |args: &[&str]| aws(&env, &srv, args);
-
-    assert_eq!(a(&["list-accounts"]).json(), json!({"Accounts": []}));
-
-    let created = a(&["create-account", "--name", "Team A"]).json()["Account"].clone();
-    let id = s(&created["AccountId"]).to_string();
-    assert_eq!(created["AccountType"], "Team");
-    assert_eq!(created["SupportedLicenses"], json!(["Basic", "Pro"]));
-    assert_eq!(created["DefaultLicense"], "Pro");
-    assert_eq!(created["AccountStatus"], "Active");
-    assert!(s(&created["CreatedTimestamp"]).ends_with('Z'));
-    assert_eq!(
-        a(&["get-account", "--account-id", &id]).json()["Account"],
-        created
-    );
-
-    let updated = a(&[
-        "update-account",
-        "--account-id",
-        &id,
-        "--name",
-        "Team B",
-        "--default-license",
-        "Basic",
-    ])
-    .json();
-    assert_eq!(updated["Account"]["Name"], "Team B");
-    assert_eq!(updated["Account"]["DefaultLicense"], "Basic");
-    a(&[
-        "update-account",
-        "--account-id",
-        &id,
-        "--default-license",
-        "Plus",
-    ])
-    .error("BadRequestException", "UpdateAccount");
-    a(&[
-        "update-account",
-        "--account-id",
-        &id,
-        "--name",
-        &"n".repeat(101),
-    ])
-    .error("BadRequestException", "UpdateAccount");
-    assert_eq!(
-        a(&["get-account", "--account-id", &id]).json()["Account"]["Name"],
-        "Team B"
-    );
-
-    assert_eq!(
-        a(&["get-account-settings", "--account-id", &id]).json(),
-        json!({"AccountSettings": {"DisableRemoteControl": false, "EnableDialOut": true}})
-    );
-    a(&[
-        "update-account-settings",
-        "--account-id",
-        &id,
-        "--account-settings",
-        "DisableRemoteControl=true,EnableDialOut=false",
-    ])
-    .empty();
-    assert_eq!(
-        a(&["get-account-settings", "--account-id", &id]).json(),
-        json!({"AccountSettings": {"DisableRemoteControl": true, "EnableDialOut": false}})
-    );
-
-    for _ in 0..2 {
-        let r = a(&[
-            "associate-signin-delegate-groups-with-account",
-            "--account-id",
-            &id,
-            "--signin-delegate-groups",
-            "GroupName=g1",
-            "GroupName=g2",
-        ]);
-        r.empty(); // the CLI prints nothing for `{}`
-    }
-    let groups = |a: &dyn Fn(&[&str]) -> Out| {
-        a(&["get-account", "--account-id", &id]).json()["Account"]["SigninDelegateGroups"].clone()
-    };
-    assert_eq!(
-        groups(&a),
-        json!([{"GroupName": "g1"}, {"GroupName": "g2"}])
-    );
-    for _ in 0..2 {
-        a(&[
-            "disassociate-signin-delegate-groups-from-account",
-            "--account-id",
-            &id,
-            "--group-names",
-            "g1",
-        ])
-        .empty();
-    }
-    assert_eq!(groups(&a), json!([{"GroupName": "g2"}]));
-
-    assert_eq!(
-        a(&["list-accounts", "--name", "Team B"]).json()["Accounts"][0]["AccountId"],
-        id.as_str()
-    );
-    assert_eq!(
-        a(&["list-accounts", "--name", "Team A"]).json()["Accounts"],
-        json!([])
-    );
-
-    let user = a(&[
-        "create-user",
-        "--account-id",
-        &id,
-        "--email",
-        "Alice@Example.com",
-        "--username",
-        "Alice",
-        "--user-type",
-        "PrivateUser",
-    ])
-    .json()["User"]
-        .clone();
-    assert_eq!(
-        user["LicenseType"], "Basic",
-        "the account's default license"
-    );
-    a(&[
-        "create-user",
-        "--account-id",
-        &id,
-        "--email",
-        "alice@example.COM",
-    ])
-    .error("ConflictException", "CreateUser");
-    assert_eq!(
-        a(&["list-accounts", "--user-email", "ALICE@example.com"]).json()["Accounts"][0]["AccountId"],
-        id.as_str()
-    );
-    assert_eq!(
-        a(&["list-accounts", "--user-email", "bob@example.com"]).json()["Accounts"],
-        json!([])
-    );
-
-    // A Team account with an active user cannot be deleted, and nothing changes.
-    let msg = a(&["delete-account", "--account-id", &id])
-        .error("UnprocessableEntityException", "DeleteAccount")
-        .to_string();
-    assert!(msg.contains("suspend"), "{msg}");
-    assert_eq!(
-        a(&["get-account", "--account-id", &id]).json()["Account"]["Name"],
-        "Team B"
-    );
-
-    let uid = s(&user["UserId"]).to_string();
-    assert_eq!(
-        a(&[
-            "batch-suspend-user",
-            "--account-id",
-            &id,
-            "--user-id-list",
-            &uid
-        ])
-        .json(),
-        json!({"UserErrors": []})
-    );
-    a(&["delete-account", "--account-id", &id]).empty();
-    a(&["get-account", "--account-id", &id]).error("NotFoundException", "GetAccount");
-    a(&["update-account", "--account-id", &id, "--name", "Again"])
-        .error("NotFoundException", "UpdateAccount");
-    a(&["create-user", "--account-id", &id, "--email", "c@d.co"])
-        .error("NotFoundException", "CreateUser");
-    a(&["delete-account", "--account-id", &id]).error("NotFoundException", "DeleteAccount");
-    assert_eq!(a(&["list-accounts"]).json(), json!({"Accounts": []}));
-}
-
-/// A `serve` seeded with EnterpriseLWA account `lwa-1` (user `lwa-user-1`,
-/// suspended) and a Team account created through the AWS CLI: the stage of
-/// the user stories below.
-struct Users {
+/// A `serve` and a Team account in it (`id`), driven through the AWS CLI:
+/// the stage of the account and user stories below.
+struct Team {
     env: AwsEnv,
     srv: Serve,
     /// The Team account's id.
     id: String,
 }
 
-impl Users {
-    fn new() -> Users {
+impl Team {
+    /// An empty `serve` (ListAccounts lists none) and Team account "Team
+    /// A" created in it: the stage, and what CreateAccount answered.
+    fn alone() -> (Team, Value) {
+        let env = AwsEnv::new();
+        let srv = Serve::start(&["--empty"]);
+        assert_eq!(
+            aws(&env, &srv, &["list-accounts"]).json(),
+            json!({"Accounts": []})
+        );
+        let created =
+            aws(&env, &srv, &["create-account", "--name", "Team A"]).json()["Account"].clone();
+        let id = s(&created["AccountId"]).to_string();
+        (Team { env, srv, id }, created)
+    }
+
+    /// A `serve` seeded with EnterpriseLWA account `lwa-1` (user
+    /// `lwa-user-1`, suspended) and Team account "Users" created through
+    /// the AWS CLI.
+    fn users_stage() -> Team {
         let env = AwsEnv::new();
         let sam = fixtures::with(
             fixtures::user("lwa-user-1", "sam@lwa.example"),
@@ -336,7 +178,7 @@ impl Users {
             &aws(&env, &srv, &["create-account", "--name", "Users"]).json()["Account"]["AccountId"],
         )
         .to_string();
-        Users { env, srv, id }
+        Team { env, srv, id }
     }
 
     fn a(&self, args: &[&str]) -> Out {
@@ -390,13 +232,187 @@ impl Users {
             .expect("Invites")
             .clone()
     }
+
+    /// GetAccount: the account.
+    fn get(&self) -> Value {
+        self.on_account("get-account", &[]).json()["Account"].clone()
+    }
+
+    /// CreateUser Alice@Example.com ("Alice", private) in the account.
+    fn create_alice(&self) -> Value {
+        self.on_account(
+            "create-user",
+            &[
+                "--email",
+                "Alice@Example.com",
+                "--username",
+                "Alice",
+                "--user-type",
+                "PrivateUser",
+            ],
+        )
+        .json()["User"]
+            .clone()
+    }
+}
+
+/// CreateAccount in an empty service: a Team account, Basic and Pro, Pro
+/// by default, active, created now; GetAccount gives the same back.
+#[test]
+fn aws_cli_creates_a_team_account_and_gets_it_back() {
+    let (t, created) = Team::alone();
+    assert_eq!(created["AccountType"], "Team");
+    assert_eq!(created["SupportedLicenses"], json!(["Basic", "Pro"]));
+    assert_eq!(created["DefaultLicense"], "Pro");
+    assert_eq!(created["AccountStatus"], "Active");
+    assert!(s(&created["CreatedTimestamp"]).ends_with('Z'));
+    assert_eq!(t.get(), created);
+}
+
+/// UpdateAccount renames and changes the default license, which a new
+/// user then gets; a license the account does not support or a name over
+/// 100 characters is refused and changes nothing. ListAccounts finds it by
+/// its new name, not its old one.
+#[test]
+fn aws_cli_updates_an_account_refuses_bad_values_and_lists_it_by_name() {
+    let (t, _) = Team::alone();
+    let updated = t
+        .on_account(
+            "update-account",
+            &["--name", "Team B", "--default-license", "Basic"],
+        )
+        .json();
+    assert_eq!(updated["Account"]["Name"], "Team B");
+    assert_eq!(updated["Account"]["DefaultLicense"], "Basic");
+    t.on_account("update-account", &["--default-license", "Plus"])
+        .error("BadRequestException", "UpdateAccount");
+    t.on_account("update-account", &["--name", &"n".repeat(101)])
+        .error("BadRequestException", "UpdateAccount");
+    assert_eq!(t.get()["Name"], "Team B");
+    assert_eq!(t.get()["DefaultLicense"], "Basic");
+    assert_eq!(
+        t.create_alice()["LicenseType"],
+        "Basic",
+        "the account's default license"
+    );
+    assert_eq!(
+        t.a(&["list-accounts", "--name", "Team B"]).json()["Accounts"][0]["AccountId"],
+        t.id.as_str()
+    );
+    assert_eq!(
+        t.a(&["list-accounts", "--name", "Team A"]).json()["Accounts"],
+        json!([])
+    );
+}
+
+/// GetAccountSettings starts at remote control on and dial-out on;
+/// UpdateAccountSettings changes both.
+#[test]
+fn aws_cli_account_settings_are_read_and_changed() {
+    let (t, _) = Team::alone();
+    assert_eq!(
+        t.on_account("get-account-settings", &[]).json(),
+        json!({"AccountSettings": {"DisableRemoteControl": false, "EnableDialOut": true}})
+    );
+    t.on_account(
+        "update-account-settings",
+        &[
+            "--account-settings",
+            "DisableRemoteControl=true,EnableDialOut=false",
+        ],
+    )
+    .empty();
+    assert_eq!(
+        t.on_account("get-account-settings", &[]).json(),
+        json!({"AccountSettings": {"DisableRemoteControl": true, "EnableDialOut": false}})
+    );
+}
+
+/// Sign-in delegate groups: associating the same groups twice keeps one of
+/// each, disassociating one twice removes it once; the CLI prints nothing.
+#[test]
+fn aws_cli_signin_delegate_groups_are_added_and_removed_idempotently() {
+    let (t, _) = Team::alone();
+    for _ in 0..2 {
+        t.on_account(
+            "associate-signin-delegate-groups-with-account",
+            &["--signin-delegate-groups", "GroupName=g1", "GroupName=g2"],
+        )
+        .empty(); // the CLI prints nothing for `{}`
+    }
+    assert_eq!(
+        t.get()["SigninDelegateGroups"],
+        json!([{"GroupName": "g1"}, {"GroupName": "g2"}])
+    );
+    for _ in 0..2 {
+        t.on_account(
+            "disassociate-signin-delegate-groups-from-account",
+            &["--group-names", "g1"],
+        )
+        .empty();
+    }
+    assert_eq!(
+        t.get()["SigninDelegateGroups"],
+        json!([{"GroupName": "g2"}])
+    );
+}
+
+/// A user's email, in any case, finds its account (ListAccounts
+/// --user-email) and cannot be used for a second user; an email nobody has
+/// finds none.
+#[test]
+fn aws_cli_a_users_email_finds_its_account_in_any_case_and_is_not_reused() {
+    let (t, _) = Team::alone();
+    t.create_alice();
+    t.on_account("create-user", &["--email", "alice@example.COM"])
+        .error("ConflictException", "CreateUser");
+    assert_eq!(
+        t.a(&["list-accounts", "--user-email", "ALICE@example.com"])
+            .json()["Accounts"][0]["AccountId"],
+        t.id.as_str()
+    );
+    assert_eq!(
+        t.a(&["list-accounts", "--user-email", "bob@example.com"])
+            .json()["Accounts"],
+        json!([])
+    );
+}
+
+/// A Team account with an active user cannot be deleted (the error says to
+/// suspend) and nothing changes; once its user is suspended it is deleted,
+/// and every call on it after that is NotFound.
+#[test]
+fn aws_cli_deletes_a_team_account_only_once_its_users_are_suspended() {
+    let (t, created) = Team::alone();
+    let uid = s(&t.create_alice()["UserId"]).to_string();
+    let msg = t
+        .on_account("delete-account", &[])
+        .error("UnprocessableEntityException", "DeleteAccount")
+        .to_string();
+    assert!(msg.contains("suspend"), "{msg}");
+    assert_eq!(t.get(), created, "nothing changed");
+    assert_eq!(
+        t.on_account("batch-suspend-user", &["--user-id-list", &uid])
+            .json(),
+        json!({"UserErrors": []})
+    );
+    t.on_account("delete-account", &[]).empty();
+    t.on_account("get-account", &[])
+        .error("NotFoundException", "GetAccount");
+    t.on_account("update-account", &["--name", "Again"])
+        .error("NotFoundException", "UpdateAccount");
+    t.on_account("create-user", &["--email", "c@d.co"])
+        .error("NotFoundException", "CreateUser");
+    t.on_account("delete-account", &[])
+        .error("NotFoundException", "DeleteAccount");
+    assert_eq!(t.a(&["list-accounts"]).json(), json!({"Accounts": []}));
 }
 
 /// InviteUsers: pending invites; an email already there (any case) or not
 /// an email at all is refused.
 #[test]
 fn aws_cli_invites_users_and_refuses_duplicates_and_bad_emails() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let invites = t.invite_two();
     assert_eq!(invites.len(), 2);
     assert_eq!(invites[0]["EmailAddress"], "x@y.co");
@@ -411,7 +427,7 @@ fn aws_cli_invites_users_and_refuses_duplicates_and_bad_emails() {
 /// invitation pending, and no PersonalPIN.
 #[test]
 fn aws_cli_creates_a_user_and_gets_it_back_without_a_pin() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let u = t
         .on_account("create-user", &["--email", "u@y.co", "--username", "U"])
         .json()["User"]
@@ -431,7 +447,7 @@ fn aws_cli_creates_a_user_and_gets_it_back_without_a_pin() {
 /// page at a time or followed by the CLI; bad filters and accounts refused.
 #[test]
 fn aws_cli_lists_users_by_email_type_and_page() {
-    let t = Users::new();
+    let t = Team::users_stage();
     t.invite_two();
     t.create_user();
     let all = t.on_account("list-users", &[]).json();
@@ -487,7 +503,7 @@ fn aws_cli_lists_users_by_email_type_and_page() {
 /// user as the last good update left it.
 #[test]
 fn aws_cli_updates_a_user_and_validates_every_field() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let uid = t.create_user();
     let arn = "arn:aws:a4b:us-east-1:123456789012:room/abc";
     let upd = t
@@ -533,7 +549,7 @@ fn aws_cli_updates_a_user_and_validates_every_field() {
 /// change; an unsupported license is a per-user error; 21 items refused.
 #[test]
 fn aws_cli_batch_update_reports_per_user_errors_and_applies_the_rest() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let uid = t.create_user();
     let r = t
         .on_account(
@@ -580,7 +596,7 @@ fn aws_cli_batch_update_reports_per_user_errors_and_applies_the_rest() {
 /// settings read and changed.
 #[test]
 fn aws_cli_resets_pins_logs_out_and_changes_user_settings() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let uid = t.create_user();
     let pin1 =
         s(&t.on_user("reset-personal-pin", &uid, &[]).json()["User"]["PersonalPIN"]).to_string();
@@ -618,7 +634,7 @@ fn aws_cli_resets_pins_logs_out_and_changes_user_settings() {
 /// refused; Team users cannot be unsuspended; nothing refused was applied.
 #[test]
 fn aws_cli_suspended_team_users_refuse_changes_and_are_not_unsuspended() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let uid = t.create_user();
     let r = t
         .on_account("batch-suspend-user", &["--user-id-list", &uid, "nope"])
@@ -668,7 +684,7 @@ fn aws_cli_suspended_team_users_refuse_changes_and_are_not_unsuspended() {
 /// Registered and invites are refused; ListAccounts --name is a prefix.
 #[test]
 fn aws_cli_unsuspends_enterprise_lwa_users_and_filters_accounts_by_prefix() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let r = t
         .a(&[
             "batch-unsuspend-user",
@@ -711,7 +727,7 @@ fn aws_cli_unsuspends_enterprise_lwa_users_and_filters_accounts_by_prefix() {
 /// BadRequest for a bad email, a 101-character name and an empty id.
 #[test]
 fn aws_cli_refuses_unknown_users_and_invalid_input() {
-    let t = Users::new();
+    let t = Team::users_stage();
     let msg = t
         .on_user("get-user", "no-such-user", &[])
         .error("NotFoundException", "GetUser")
@@ -823,51 +839,58 @@ fn dump(env: &AwsEnv, url: &str) -> serde_json::Map<String, Value> {
         .clone()
 }
 
-#[test]
-fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
-    let env = AwsEnv::new();
-    let db = env.path().join("state.db");
-    let log = env.path().join("requests.jsonl");
-    let log_s = log.to_str().expect("utf-8 path");
-    let mut srv = Serve::builder()
-        .state(&db)
-        .args(&["--request-log", log_s])
-        .start();
-    assert!(db.exists(), "the state file is created from the demo data");
+/// One BatchUpdateUser of boto3's `stream`, acknowledged: its number and
+/// its 20 users (each given room ARN `batch-N`).
+type Batch = (u64, Vec<String>);
 
-    let mut stream = env
+/// Runs boto3's `stream` against `url` until `until` batches are
+/// acknowledged (or, with None, to its end), then `stop()`s and reaps the
+/// script: the acknowledged batches, in order.
+fn stream(env: &AwsEnv, url: &str, until: Option<usize>, stop: impl FnOnce()) -> Vec<Batch> {
+    let mut script = env
         .command("python3")
         .arg(script())
-        .args(["stream", &srv.url])
+        .args(["stream", url])
         .stdout(Stdio::piped())
         .spawn()
         .expect("python3 runs");
-    let mut lines = BufReader::new(stream.stdout.take().expect("stdout")).lines();
-    let mut acknowledged: Vec<(u64, Vec<String>)> = Vec::new();
-    let mut all_batches: Vec<Vec<String>> = Vec::new();
-    for line in lines.by_ref() {
+    let lines = BufReader::new(script.stdout.take().expect("stdout")).lines();
+    let mut acknowledged: Vec<Batch> = Vec::new();
+    for line in lines {
         let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
         if let Some(b) = v["batch"].as_u64() {
             assert_eq!(v["errors"], 0);
-            let users: Vec<String> = v["users"]
-                .as_array()
-                .expect("users")
-                .iter()
-                .map(|u| s(u).to_string())
-                .collect();
-            acknowledged.push((b, users.clone()));
-            all_batches.push(users);
-            if acknowledged.len() == 40 {
-                srv.kill9();
+            let users = v["users"].as_array().expect("users");
+            acknowledged.push((b, users.iter().map(|u| s(u).to_string()).collect()));
+            if Some(acknowledged.len()) == until {
                 break;
             }
         }
     }
-    // The script sees the service die (or had one more batch in flight).
-    for line in lines {
-        let _ = line;
-    }
-    let _ = stream.wait();
+    stop();
+    // The script sees the service die, or had one more batch in flight.
+    let _ = script.kill();
+    let _ = script.wait();
+    acknowledged
+}
+
+/// The room ARN boto3's `stream` gives the users of batch `b`.
+fn batch_arn(b: u64) -> String {
+    format!("arn:aws:a4b:us-east-1:111122223333:room/batch-{b}")
+}
+
+/// `serve --state` killed with SIGKILL after 40 acknowledged batches: once
+/// started again on the same file, every demo user is there, every
+/// acknowledged batch whole, and the next batch whole or absent.
+#[test]
+fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
+    let env = AwsEnv::new();
+    let db = env.path().join("state.db");
+    let mut srv = Serve::builder().state(&db).start();
+    assert!(db.exists(), "the state file is created from the demo data");
+    let url = srv.url.clone();
+    let acknowledged = stream(&env, &url, Some(40), || srv.kill9());
+    assert_eq!(acknowledged.len(), 40);
 
     let srv2 = Serve::builder().state(&db).start();
     let users = dump(&env, &srv2.url);
@@ -877,7 +900,7 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
         "every demo user is still there"
     );
     for (b, ids) in &acknowledged {
-        let arn = format!("arn:aws:a4b:us-east-1:111122223333:room/batch-{b}");
+        let arn = batch_arn(*b);
         for id in ids {
             assert_eq!(
                 users[id],
@@ -887,14 +910,37 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
         }
     }
     // The batch after the last acknowledged one: whole or absent, never half.
-    let next = format!(
-        "arn:aws:a4b:us-east-1:111122223333:room/batch-{}",
-        acknowledged.len()
-    );
+    let next = batch_arn(acknowledged.len() as u64);
     let n = users.values().filter(|v| v.as_str() == Some(&next)).count();
     assert!(n == 0 || n == 20, "a half-applied batch: {n} of 20");
+}
 
-    // The request log: one line per request, user ids but no emails or secrets.
+/// SIGTERM: a graceful stop with exit 0, and started again on the same
+/// `--state` file the service has every change made before.
+#[test]
+fn sigterm_stops_serve_with_exit_0_and_keeps_the_state() {
+    let env = AwsEnv::new();
+    let db = env.path().join("state.db");
+    let srv = Serve::builder().state(&db).start();
+    let acknowledged = stream(&env, &srv.url, None, || ());
+    let before = dump(&env, &srv.url);
+    let (b, ids) = &acknowledged[0];
+    assert_eq!(before[&ids[0]], batch_arn(*b).as_str(), "a change was made");
+    assert_eq!(srv.terminate(), Some(0));
+    let srv2 = Serve::builder().state(&db).start();
+    assert_eq!(dump(&env, &srv2.url), before);
+}
+
+/// The request log: one line per request, each BatchUpdateUser with the ids
+/// it changed (exactly the batch's users), its latency and no error; no
+/// email, secret or key anywhere.
+#[test]
+fn the_request_log_names_the_users_each_request_changed_and_no_email_or_key() {
+    let env = AwsEnv::new();
+    let log = env.path().join("requests.jsonl");
+    let srv = Serve::start(&["--request-log", log.to_str().expect("utf-8 path")]);
+    let acknowledged = stream(&env, &srv.url, None, || ());
+    assert!(acknowledged.len() >= 40, "{}", acknowledged.len());
     let text = std::fs::read_to_string(&log).expect("the request log");
     assert!(!text.contains('@'), "an email in the request log");
     assert!(
@@ -906,31 +952,21 @@ fn state_survives_kill_9_with_every_acknowledged_batch_whole() {
         .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
         .filter(|v| v["operation"] == "BatchUpdateUser" && v["status"] == 200)
         .collect();
-    assert!(updates.len() >= 40);
-    let first_ids: Vec<&str> = updates[0]["changed_user_ids"]
-        .as_array()
-        .expect("ids")
-        .iter()
-        .map(s)
-        .collect();
-    assert_eq!(
-        first_ids,
-        acknowledged[0]
-            .1
+    assert_eq!(updates.len(), acknowledged.len());
+    for (u, (b, ids)) in updates.iter().zip(&acknowledged) {
+        let changed: Vec<&str> = u["changed_user_ids"]
+            .as_array()
+            .expect("ids")
             .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-    );
+            .map(s)
+            .collect();
+        assert_eq!(changed, *ids, "batch {b}");
+    }
     assert!(
         updates
             .iter()
             .all(|u| u["latency_ms"].is_number() && u["error_type"].is_null())
     );
-
-    // SIGTERM: a graceful stop with exit 0, and the data is still there after.
-    assert_eq!(srv2.terminate(), Some(0));
-    let srv3 = Serve::builder().state(&db).start();
-    assert_eq!(dump(&env, &srv3.url), users);
 }
 
 /// AWS: "Previously suspended users who are unsuspended using this action

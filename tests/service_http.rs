@@ -372,18 +372,21 @@ fn account_ids(r: &Raw) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credentials_are_checked() {
+async fn a_good_signature_is_accepted_in_any_region() {
     let svc = demo_with_keys().await;
     let ok = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
     assert_eq!(ok.status, 200);
-    let before = account_ids(&ok);
-    assert!(before.len() >= 3);
-
+    assert!(account_ids(&ok).len() >= 3);
     // Any region in the scope.
     let mut eu = Signer::example();
     eu.region = "eu-west-1".into();
     assert_eq!(call(&svc, &eu, "GET", "/accounts", "").await.status, 200);
+    svc.shutdown().await.expect("shutdown");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_token_is_accepted_only_with_its_own_temporary_key() {
+    let svc = demo_with_keys().await;
     // Temporary credentials: their own session token is accepted.
     let mut session = Signer::example().key("ASIATEMPORARY", "temp-secret");
     session.token = Some("FwoGZXIvYXdzEXAMPLE/TOKEN+=".into());
@@ -408,7 +411,12 @@ async fn credentials_are_checked() {
             "The security token included in the request is invalid."
         );
     }
+    svc.shutdown().await.expect("shutdown");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_authorization_headers_are_refused_whichever_comes_first() {
+    let svc = demo_with_keys().await;
     // Two Authorization headers, the good one first or second: refused.
     let host = svc.addr().to_string();
     let good = Signer::example().headers(&host, "GET", "/accounts", b"");
@@ -445,7 +453,13 @@ async fn credentials_are_checked() {
             .status,
         200
     );
+    svc.shutdown().await.expect("shutdown");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_key_reads_but_changes_nothing() {
+    let svc = demo_with_keys().await;
+    let before = account_ids(&call(&svc, &Signer::example(), "GET", "/accounts", "").await);
     // Read-only key: reads work, changes are forbidden and change nothing.
     let ro = Signer::example().key("AKIDREADONLY", "ro-secret");
     assert_eq!(call(&svc, &ro, "GET", "/accounts", "").await.status, 200);
@@ -460,7 +474,12 @@ async fn credentials_are_checked() {
     assert_eq!(r.error_type(), Some("ForbiddenException"));
     let after = account_ids(&call(&svc, &Signer::example(), "GET", "/accounts", "").await);
     assert_eq!(before, after);
+    svc.shutdown().await.expect("shutdown");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_key_a_wrong_secret_or_another_service_is_refused() {
+    let svc = demo_with_keys().await;
     // Unknown key.
     let stranger = Signer::example().key("AKIDSTRANGER", "secret");
     let r = call(&svc, &stranger, "GET", "/accounts", "").await;
@@ -482,7 +501,12 @@ async fn credentials_are_checked() {
     s3.service = "s3".into();
     let r = call(&svc, &s3, "GET", "/accounts", "").await;
     assert_eq!(r.error_type(), Some("InvalidSignatureException"));
+    svc.shutdown().await.expect("shutdown");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signature_ten_minutes_old_or_ahead_has_expired() {
+    let svc = demo_with_keys().await;
     // Expired and future dates.
     for secs in [-600i64, 600] {
         let mut old = Signer::example();
@@ -499,7 +523,12 @@ async fn credentials_are_checked() {
         );
         assert!(String::from_utf8_lossy(&r.body).contains("Signature expired"));
     }
+    svc.shutdown().await.expect("shutdown");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_or_garbled_authorization_is_refused_with_a_request_id() {
+    let svc = demo_with_keys().await;
     // Missing or garbled Authorization.
     let host = svc.addr().to_string();
     let good = Signer::example().headers(&host, "GET", "/accounts", b"");

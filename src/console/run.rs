@@ -133,19 +133,22 @@ fn aws_profiles() -> Vec<String> {
     )
 }
 
-/// Debug builds only: with `CHIME_ADMIN_DEBUG_PANIC=1` the first key press
-/// panics, so a test can see the terminal restored after a panic. Never
-/// compiled into a release build.
-#[cfg(debug_assertions)]
+/// The test hook `CHIME_ADMIN_DEBUG_PANIC=1` (read once at start): the first
+/// key press panics, so a test can see the terminal restored and the panic
+/// logged. In every build, so the suite checks the restore in the build it
+/// runs (debug or release); without the variable it does nothing.
+fn debug_panic_requested() -> bool {
+    std::env::var_os("CHIME_ADMIN_DEBUG_PANIC").is_some_and(|v| v == "1")
+}
+
+/// Panics on a key press: the [`debug_panic_requested`] hook.
 #[allow(
     clippy::panic,
     reason = "the one deliberate panic, for the restore test"
 )]
 fn debug_panic(ev: &Event) {
-    if matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press)
-        && std::env::var_os("CHIME_ADMIN_DEBUG_PANIC").is_some_and(|v| v == "1")
-    {
-        panic!("CHIME_ADMIN_DEBUG_PANIC=1: panicking on the first key press (debug build)");
+    if matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press) {
+        panic!("CHIME_ADMIN_DEBUG_PANIC=1: panicking on the first key press (test hook)");
     }
 }
 
@@ -325,6 +328,7 @@ async fn run_console(
 
     let mut events = EventStream::new();
     let mut clock = InputClock::default();
+    let panic_on_key = debug_panic_requested();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reason = loop {
@@ -333,8 +337,9 @@ async fn run_console(
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
-                    #[cfg(debug_assertions)]
-                    debug_panic(&ev);
+                    if panic_on_key {
+                        debug_panic(&ev);
+                    }
                     let action = action_for_event(&state, &ev);
                     clock.stamp(&ev, Instant::now(), action)
                 }

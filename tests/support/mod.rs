@@ -129,6 +129,16 @@ pub fn own_home(dir: &Path) -> [(&'static str, PathBuf); 3] {
     ]
 }
 
+/// [`own_home`] in `dir` as `K=V` words, for `env` in a shell command (the
+/// console in a tmux pane).
+pub fn own_home_env(dir: &Path) -> String {
+    own_home(dir)
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `chime-admin serve` as a child process on 127.0.0.1, started by a
 /// [`ServeBuilder`]; killed by its own pid on drop.
 pub struct Serve {
