@@ -36,30 +36,76 @@ pub fn csv_string<S: AsRef<str>>(
     String::from_utf8(buf).map_err(|e| e.to_string())
 }
 
-pub const USER_COLUMNS: [&str; 7] = [
-    "UserId",
-    "PrimaryEmail",
-    "DisplayName",
-    "LicenseType",
-    "UserType",
-    "UserRegistrationStatus",
-    "UserInvitationStatus",
-];
+/// A column of a user in CSV output: the model's member name as its
+/// header, and how a user's value is written. One list, so the header and
+/// the cells cannot drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserField {
+    UserId,
+    PrimaryEmail,
+    DisplayName,
+    LicenseType,
+    UserType,
+    UserRegistrationStatus,
+    UserInvitationStatus,
+}
 
-/// One user's values in [`USER_COLUMNS`] order; absent values are empty.
-pub fn user_row(u: &User) -> Vec<String> {
-    fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
-        v.as_ref().map(|x| x.to_string()).unwrap_or_default()
+impl UserField {
+    /// In file order.
+    pub const ALL: [UserField; 7] = [
+        UserField::UserId,
+        UserField::PrimaryEmail,
+        UserField::DisplayName,
+        UserField::LicenseType,
+        UserField::UserType,
+        UserField::UserRegistrationStatus,
+        UserField::UserInvitationStatus,
+    ];
+
+    /// The header: the member name in AWS's model.
+    pub const fn member(self) -> &'static str {
+        match self {
+            UserField::UserId => "UserId",
+            UserField::PrimaryEmail => "PrimaryEmail",
+            UserField::DisplayName => "DisplayName",
+            UserField::LicenseType => "LicenseType",
+            UserField::UserType => "UserType",
+            UserField::UserRegistrationStatus => "UserRegistrationStatus",
+            UserField::UserInvitationStatus => "UserInvitationStatus",
+        }
     }
-    vec![
-        u.user_id.clone(),
-        u.email().to_string(),
-        u.display_name().to_string(),
-        opt(&u.license_type),
-        opt(&u.user_type),
-        opt(&u.user_registration_status),
-        opt(&u.user_invitation_status),
-    ]
+
+    /// `u`'s value in this column; absent values are empty.
+    pub fn cell(self, u: &User) -> String {
+        fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
+            v.as_ref().map(|x| x.to_string()).unwrap_or_default()
+        }
+        match self {
+            UserField::UserId => u.user_id.clone(),
+            UserField::PrimaryEmail => u.email().to_string(),
+            UserField::DisplayName => u.display_name().to_string(),
+            UserField::LicenseType => opt(&u.license_type),
+            UserField::UserType => opt(&u.user_type),
+            UserField::UserRegistrationStatus => opt(&u.user_registration_status),
+            UserField::UserInvitationStatus => opt(&u.user_invitation_status),
+        }
+    }
+}
+
+/// The header of `users --output csv` and `:export csv`.
+pub const USER_COLUMNS: [&str; 7] = {
+    let mut out = [""; 7];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = UserField::ALL[i].member();
+        i += 1;
+    }
+    out
+};
+
+/// One user's values in [`USER_COLUMNS`] order.
+pub fn user_row(u: &User) -> Vec<String> {
+    UserField::ALL.iter().map(|f| f.cell(u)).collect()
 }
 
 /// The columns of a per-user result (`update-users --output csv`, the
@@ -179,6 +225,35 @@ impl<'a> ResultRow<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each header is the member the model serialises the value under, and
+    /// the cell is that value: a misspelt member or a cell from another
+    /// field fails here.
+    #[test]
+    fn every_user_column_is_its_model_member_and_value() {
+        let u: User = serde_json::from_value(serde_json::json!({
+            "UserId": "u-1",
+            "AccountId": "acc-1",
+            "PrimaryEmail": "sam@example.com",
+            "DisplayName": "Sam",
+            "LicenseType": "Plus",
+            "UserType": "SharedDevice",
+            "UserRegistrationStatus": "Suspended",
+            "UserInvitationStatus": "Pending",
+        }))
+        .expect("user");
+        let wire = serde_json::to_value(&u).expect("json");
+        for f in UserField::ALL {
+            assert_eq!(
+                wire[f.member()].as_str(),
+                Some(f.cell(&u).as_str()),
+                "{f:?}"
+            );
+        }
+        assert_eq!(USER_COLUMNS.len(), UserField::ALL.len());
+        assert_eq!(USER_COLUMNS[0], "UserId");
+        assert_eq!(user_row(&u)[6], "Pending");
+    }
 
     #[test]
     fn csv_cells_that_start_a_formula_are_neutralised() {

@@ -4,10 +4,11 @@
 
 /// A column of the users table, and what the users sort by (`o`, `:sort`).
 ///
-/// Not the export's columns: `:export csv|json` writes
-/// [`crate::columns::USER_COLUMNS`], the wire member names the headless
+/// Not the export's columns: `:export csv` writes
+/// [`crate::columns::UserField`], the wire members the headless
 /// `users --output csv` writes too, so that `:export csv` equals the headless
-/// file for the same users.
+/// file for the same users (the table shows what fits a screen; a file
+/// carries the ids a script needs).
 ///
 /// Columns are taken by priority while they fit: a change's result first,
 /// then license and registration (what changes act on and suspension), name,
