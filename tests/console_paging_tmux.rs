@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::tmux::Tmux;
-use support::{Hostile, Reply, fixtures, own_home};
+use support::{Hostile, Reply, fixtures, own_home_env};
 
 const BIN: &str = env!("CARGO_BIN_EXE_chime-admin");
 
@@ -40,10 +40,6 @@ fn a_service_that_repeats_its_token_stops_the_console_paging_with_the_error() {
         )
     }));
     let dir = tempfile::tempdir().expect("tmp");
-    let env: Vec<String> = own_home(dir.path())
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
     let t = Tmux::new("paging");
     t.start(
         120,
@@ -52,7 +48,7 @@ fn a_service_that_repeats_its_token_stops_the_console_paging_with_the_error() {
             "env {env} AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret \
              AWS_EC2_METADATA_DISABLED=true {BIN} --endpoint-url {url} --region us-east-1 \
              --log-file {d}/console.log --audit-log {d}/audit.jsonl; echo EXITED $?; sleep 600",
-            env = env.join(" "),
+            env = own_home_env(dir.path()),
             url = server.url(),
             d = dir.path().display(),
         ),
