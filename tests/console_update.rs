@@ -2415,3 +2415,52 @@ fn a_repeated_accounts_token_stops_the_listing() {
         "6 accounts loaded, paging stopped: ctrl-r reloads"
     );
 }
+
+/// A "throttled, retrying" notice ends with the next answer of any call
+/// (here the values re-read after a change), not with a running change's
+/// progress, whose chunks may still be retried.
+#[test]
+fn the_retrying_notice_ends_with_an_answer_not_with_progress() {
+    let (mut s, g) = opened();
+    let retrying = |s: &mut State| {
+        update(
+            s,
+            Action::Retrying {
+                operation: "GetUser".into(),
+                attempt: 2,
+                throttled: true,
+            },
+        );
+        assert!(s.retrying.is_some());
+    };
+    retrying(&mut s);
+    update(
+        &mut s,
+        Action::BatchProgress {
+            batch_id: 99,
+            done: 1,
+            failed: 0,
+            total: 2,
+            elapsed_ms: 10,
+        },
+    );
+    assert!(s.retrying.is_some(), "progress is not an answer");
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: users(0..1),
+        },
+    );
+    assert_eq!(s.retrying, None);
+    retrying(&mut s);
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: g + 7,
+            error: err("GetUser"),
+        },
+    );
+    assert_eq!(s.retrying, None, "a failure ends it too");
+}

@@ -116,3 +116,23 @@ pub enum Action {
         throttled: bool,
     },
 }
+
+impl Action {
+    /// The worker's answer that ends a call (a page, a look-up, a result, a
+    /// failure): a "throttled, retrying" notice is over with it. Progress
+    /// of a running change is not: its chunks may still be retried.
+    pub fn ends_a_call(&self) -> bool {
+        matches!(
+            self,
+            Action::AccountsPage { .. }
+                | Action::UsersPage { .. }
+                | Action::UsersFound { .. }
+                | Action::Failed { .. }
+                | Action::BatchDone { .. }
+                | Action::PinReset { .. }
+                | Action::SettingsLoaded { .. }
+                | Action::AdminDone { .. }
+                | Action::UsersRefreshed { .. }
+        )
+    }
+}

@@ -504,7 +504,6 @@ pub(super) fn accounts_page(
     if gen_id != state.accounts.gen_id {
         return; // stale
     }
-    state.retrying = None;
     let next = state
         .accounts
         .guard
@@ -565,7 +564,6 @@ pub(super) fn users_page(
     if v.gen_id != gen_id || v.account.account_id != account_id {
         return; // stale: another account or a reload since
     }
-    state.retrying = None;
     let next = v.guard.follow(next_token.as_deref(), users.len());
     let first_new = v.list.len();
     add_users(v, users);
@@ -618,7 +616,6 @@ pub(super) fn users_found(
     if !v.lookup.awaits(gen_id) || v.account.account_id != account_id {
         return; // stale: the filter changed since
     }
-    state.retrying = None;
     if let Lookup::InFlight { email, .. } = &v.lookup {
         v.lookup = Lookup::Done {
             email: email.clone(),
@@ -679,7 +676,6 @@ pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
         current = true;
     }
     if current {
-        state.retrying = None;
         state.modals.push(Modal::Error(error));
     }
 }

@@ -29,6 +29,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     // something: `Tick` (the spinner while loading, a flash running out) and
     // `Timer` (the email look-up sent once typing has paused).
     let mut changed = true;
+    if action.ends_a_call() {
+        state.retrying = None;
+    }
     match action {
         Action::Cmd(c) => command(state, c, &mut fx),
         Action::HurriedCmd(c) => {
