@@ -122,16 +122,18 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     } else if let Some(sum) = &state.batch_summary {
         spans.push(Span::styled(format!("{} · ", visible(sum)), th.accent()));
     }
-    spans.push(Span::raw(rows_status(state)));
+    // What just happened before what stays: on a narrow line the rows'
+    // status (also in the pane's title) is cut, not a warning or a notice.
     if let Some(r) = &state.retrying {
-        spans.push(Span::styled(format!(" · ⚠ {}", visible(r)), th.warn()));
+        spans.push(Span::styled(format!("⚠ {} · ", visible(r)), th.warn()));
     }
     if let Some(f) = &state.flash {
         spans.push(Span::styled(
-            format!(" · {}", visible(&f.text)),
+            format!("{} · ", visible(&f.text)),
             th.accent(),
         ));
     }
+    spans.push(Span::raw(rows_status(state)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
