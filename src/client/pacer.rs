@@ -105,12 +105,18 @@ impl Pacer {
 
     /// When the next chunk may be sent (None: now).
     pub fn wait_until(&self, now: Instant) -> Option<Instant> {
-        let (rate, tokens, _) = self.at(now.max(self.last));
+        let (rate, tokens, phase) = self.at(now.max(self.last));
         // Within a hair of a whole token counts as one: a wait that rounds
         // to nothing would wake at once and find the same fraction.
         let missing = 1.0 - tokens;
-        (missing > 1e-9)
-            .then(|| now + Duration::from_secs_f64(missing / rate).max(Duration::from_micros(1)))
+        (missing > 1e-9).then(|| {
+            let at = now + Duration::from_secs_f64(missing / rate).max(Duration::from_micros(1));
+            // In slow start the rate doubles first: look again then.
+            match phase {
+                Phase::SlowStart { next_doubling } if next_doubling > now => at.min(next_doubling),
+                _ => at,
+            }
+        })
     }
 
     /// A chunk was sent at `now`.
