@@ -13,10 +13,14 @@
 //!   rate doubling every [`DOUBLING`]. The rate grows with time, not with round
 //!   trips, so a fast service is not flooded while a slow one is still
 //!   bound by the concurrency limit, which grows as before.
-//! - **After throttling:** 70 % of what the service accepted in the last
-//!   second (as the AWS SDKs' adaptive retry mode does with the rate it
-//!   measured), no burst, growing back by about one request per second
-//!   every second it goes unthrottled.
+//! - **After throttling:** 70 % of the rate the service accepted (as the
+//!   AWS SDKs' adaptive retry mode does with the rate it measured), no
+//!   burst, growing back by about one request per second every second it
+//!   goes unthrottled. The rate is measured since the last throttling (the
+//!   service's bucket is empty at both ends: its refill rate), or at the
+//!   first throttling over the last second. A throttling with nothing
+//!   accepted since the last (another caller empties the bucket) has
+//!   nothing to measure: slow start begins again from the lowest rate.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -140,10 +144,10 @@ impl Pacer {
     /// with no burst. That rate is what it accepted since the last
     /// throttling (its refill rate), or at the first throttling what it
     /// accepted in the last [`WINDOW`] (a burst the size of a second's rate,
-    /// as AWS's buckets have). A first throttling with nothing accepted
-    /// (another caller emptied the bucket) has nothing to learn from: slow
-    /// start begins again from the lowest rate, and the next throttling
-    /// measures.
+    /// as AWS's buckets have). A throttling with nothing accepted since the
+    /// last one, or at all (another caller emptied the bucket), has nothing
+    /// to learn from: slow start begins again from the lowest rate, and the
+    /// next throttling measures.
     pub fn throttled(&mut self, now: Instant) {
         self.refill(now);
         let measured = match self.since_throttled {
