@@ -234,8 +234,9 @@ pub struct UsersArgs {
     pub max_users: usize,
 }
 
-/// The most users a listing reads before it stops with an error.
-pub const DEFAULT_MAX_USERS: usize = 1_000_000;
+/// The most users a listing reads before it stops with an error (the
+/// client's listing limit, which the console keeps too).
+pub const DEFAULT_MAX_USERS: usize = crate::client::DEFAULT_LIST_LIMIT;
 
 #[derive(Args, Debug, Clone)]
 #[command(group(clap::ArgGroup::new("targets").required(true).args(["user_ids", "ids_from", "all"])))]
