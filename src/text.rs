@@ -151,6 +151,16 @@ fn json_with<F: serde_json::ser::Formatter>(
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// [`json_pretty`] written straight to `out` (a long listing is not held
+/// twice in memory).
+pub fn write_json_pretty(
+    out: impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> serde_json::Result<()> {
+    let formatter = Escaping(serde_json::ser::PrettyFormatter::new());
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
 /// `value` as indented JSON, hidden characters `\u`-escaped.
 pub fn json_pretty(value: &impl serde::Serialize) -> serde_json::Result<String> {
     json_with(value, serde_json::ser::PrettyFormatter::new())

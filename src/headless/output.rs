@@ -11,7 +11,8 @@ use crate::cli::OutputFormat;
 use crate::text::visible;
 
 pub fn write_json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
-    writeln!(out, "{}", crate::text::json_pretty(value)?)?;
+    crate::text::write_json_pretty(&mut *out, value)?;
+    writeln!(out)?;
     out.flush()?;
     Ok(())
 }
