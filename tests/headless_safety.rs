@@ -346,3 +346,64 @@ async fn ids_from_reads_the_csv_files_the_tool_writes() {
         expected
     );
 }
+
+/// Two `update-users` at once, one audit log: every line is whole JSON,
+/// each process's users are audited once under its own batch, and nobody's
+/// lines are lost (appends, never a rewrite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_append_to_one_audit_log_without_losing_or_mixing_lines() {
+    let f = Fixture::new();
+    let acc = f.account("Example Corp").await;
+    let users = f.users(&acc).await;
+    let ids: Vec<&str> = users
+        .iter()
+        .filter(|u| u["UserRegistrationStatus"] != "Suspended")
+        .take(800)
+        .map(|u| u["UserId"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids.len(), 800);
+    let audit = f.dir.path().join("shared-audit.jsonl");
+    let halves = [&ids[..400], &ids[400..]];
+    let cmd = |half: &[&str], name: &str| {
+        let list = f.dir.path().join(name);
+        std::fs::write(&list, half.join("\n")).expect("ids");
+        let mut c = f.cmd(&["update-users", &acc, "--license", "Basic"]);
+        c.arg("--ids-from")
+            .arg(&list)
+            .arg("--audit-log")
+            .arg(&audit);
+        c
+    };
+    let (a, b) = tokio::join!(run(cmd(halves[0], "a.txt")), run(cmd(halves[1], "b.txt")));
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    assert!(b.status.success(), "{}", text(&b.stderr));
+    let raw = std::fs::read_to_string(&audit).expect("audit");
+    let lines: Vec<Value> = raw
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: a broken line {l:?}")))
+        .collect();
+    let sends: Vec<&Value> = lines.iter().filter(|l| l["event"] == "send").collect();
+    assert_eq!(sends.len(), 2);
+    assert_ne!(sends[0]["batch"], sends[1]["batch"]);
+    for half in halves {
+        // The batch whose send names this half's first user's process.
+        let results: Vec<&Value> = lines
+            .iter()
+            .filter(|l| {
+                l["event"] == "result" && half.contains(&l["user_id"].as_str().unwrap_or(""))
+            })
+            .collect();
+        assert_eq!(results.len(), half.len(), "each user audited once");
+        let batch = &results[0]["batch"];
+        assert!(
+            results
+                .iter()
+                .all(|l| &l["batch"] == batch && l["result"] == "ok")
+        );
+        assert!(
+            sends
+                .iter()
+                .any(|s| &s["batch"] == batch && s["users"] == 400)
+        );
+    }
+}
