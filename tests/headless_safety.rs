@@ -386,7 +386,7 @@ async fn two_processes_append_to_one_audit_log_without_losing_or_mixing_lines() 
     assert_eq!(sends.len(), 2);
     assert_ne!(sends[0]["batch"], sends[1]["batch"]);
     for half in halves {
-        // The batch whose send names this half's first user's process.
+        // This half's results: each user once, one batch, its send of 400.
         let results: Vec<&Value> = lines
             .iter()
             .filter(|l| {
