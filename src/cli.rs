@@ -165,7 +165,7 @@ pub struct ServeArgs {
     /// Keep the data in this SQLite database (created from the data set if missing).
     #[arg(long)]
     pub state: Option<PathBuf>,
-    /// An accepted key, ID:SECRET[:read-only][:token=SESSION_TOKEN] (repeatable). The secret shows in `ps`: for throwaway keys; else --access-keys-file or CHIME_ADMIN_ACCESS_KEYS. None given: AKIDEXAMPLE:secret.
+    /// An accepted key, `ID:SECRET[:read-only][:token=SESSION_TOKEN]` (repeatable). The secret shows in `ps`: for throwaway keys; else --access-keys-file or CHIME_ADMIN_ACCESS_KEYS. None given: AKIDEXAMPLE:secret.
     #[arg(long = "access-key", value_name = "ID:SECRET[:read-only][:token=T]")]
     pub access_keys: Vec<String>,
     /// Accepted keys, one a line as for --access-key (# comments); refused if group or others may read it.

@@ -7,7 +7,7 @@
 //! `accept`, never applies: every request sets its own), no compression
 //! feature (so no `accept-encoding`) and no redirects (a signed request is
 //! never sent elsewhere). Proxies come from the environment as the AWS CLI
-//! takes them (see [`proxies`]).
+//! takes them (see `proxies`).
 
 use std::time::Duration;
 

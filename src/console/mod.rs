@@ -10,7 +10,7 @@
 //! - [`update`]: every behaviour, no IO, never the drawing (`update/browse`,
 //!   `changes`, `cmdline`, `select`, under the dispatch in `update/mod.rs`).
 //! - `ui`: drawing from `&State`.
-//! - [`worker`]: runs effects with the client; [`run`]: terminal and event loop.
+//! - [`worker`]: runs effects with the client; [`run`](mod@run): terminal and event loop.
 
 pub mod action;
 pub mod columns;
