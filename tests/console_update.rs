@@ -2464,3 +2464,23 @@ fn the_retrying_notice_ends_with_an_answer_not_with_progress() {
     );
     assert_eq!(s.retrying, None, "a failure ends it too");
 }
+
+/// `a` while pages still load, then the service repeats a token: marking
+/// stops with what came (the rows that match and arrived are marked), the
+/// paging error is shown, and no page is asked for again.
+#[test]
+fn mark_all_stops_with_the_paging_error_and_keeps_what_came() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..200, Some("t1")));
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "5@");
+    cmd(&mut s, Command::Submit);
+    cmd(&mut s, Command::MarkAll);
+    assert_eq!(s.users.as_ref().map(|v| v.mark_all_pending), Some(true));
+    let fx = update(&mut s, page(g, 200..400, Some("t1")));
+    assert!(fx.is_empty(), "{fx:?}");
+    let v = s.users.as_ref().expect("view");
+    assert!(!v.mark_all_pending);
+    assert_eq!(v.marks.len(), 40, "the matches that came are marked");
+    assert!(matches!(&s.modals[..], [Modal::Error(e)] if e.code == "Paging"));
+}
