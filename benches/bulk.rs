@@ -143,17 +143,21 @@ fn main() {
                     .filter(|u| !u.is_suspended())
                     .map(|u| u.user_id),
             );
-            if ids.len() >= USERS {
+            // Twice as many: the second thousand for a second process.
+            if ids.len() >= 2 * USERS {
                 break;
             }
         }
-        ids.truncate(USERS);
+        ids.truncate(2 * USERS);
         (account, ids)
     });
-    assert_eq!(ids.len(), USERS);
+    assert_eq!(ids.len(), 2 * USERS);
+    let (ids, others) = ids.split_at(USERS);
     let dir = tempfile::tempdir().expect("tmp");
     let ids_file = dir.path().join("ids.txt");
     std::fs::write(&ids_file, ids.join("\n")).expect("ids");
+    let others_file = dir.path().join("others.txt");
+    std::fs::write(&others_file, others.join("\n")).expect("ids");
 
     // chime-admin update-users, the real binary.
     let log = logs.path().join("update-users.log");
@@ -329,4 +333,35 @@ fn main() {
         );
     }
     println!("goal: <= 1.25x the floor, with a low throttled share");
+
+    // Two processes at once on the same throttled service: each finds the
+    // bucket emptied by the other.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = std::fs::read_to_string(&requests)
+        .map(|t| t.lines().count())
+        .unwrap_or(0);
+    let (url, acc) = (throttled_svc.url.clone(), account.clone());
+    let (log_b, files) = (logs.path().join("update-users-b.log"), others_file.clone());
+    let other = std::thread::spawn(move || update_users(&url, &acc, "Plus", &files, &log_b));
+    let first = update_users(&throttled_svc.url, &account, "Plus", &ids_file, &log);
+    let second = other.join().expect("second process");
+    let text = std::fs::read_to_string(&requests).expect("request log");
+    let batch: Vec<serde_json::Value> = text
+        .lines()
+        .skip(before)
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .filter(|v: &serde_json::Value| v["operation"] == "BatchUpdateUser")
+        .collect();
+    let throttled = batch.iter().filter(|v| v["status"] == 429).count();
+    let pair_floor = floor * 2;
+    println!();
+    println!(
+        "two processes at once, {USERS} users each: {:.1} / {:.1} ms, {:.2}x the floor of both ({:.0} ms); {throttled} of {} requests throttled ({:.1} %)",
+        ms(first),
+        ms(second),
+        ms(first.max(second)) / ms(pair_floor),
+        ms(pair_floor),
+        batch.len(),
+        100.0 * throttled as f64 / batch.len() as f64
+    );
 }
