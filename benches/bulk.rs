@@ -86,6 +86,27 @@ fn boto3(script: &str, url: &str, account: &str, ids_file: &std::path::Path) -> 
 }
 
 /// `chime-admin update-users` of the ids in `ids_file`: the wall time.
+/// Lines in the request log so far.
+fn log_len(requests: &std::path::Path) -> usize {
+    std::fs::read_to_string(requests)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// BatchUpdateUser requests logged after the first `before` lines:
+/// (throttled, all).
+fn batch_requests(requests: &std::path::Path, before: usize) -> (usize, usize) {
+    let text = std::fs::read_to_string(requests).expect("request log");
+    let batch: Vec<serde_json::Value> = text
+        .lines()
+        .skip(before)
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .filter(|v: &serde_json::Value| v["operation"] == "BatchUpdateUser")
+        .collect();
+    let throttled = batch.iter().filter(|v| v["status"] == 429).count();
+    (throttled, batch.len())
+}
+
 fn update_users(
     url: &str,
     account: &str,
@@ -292,9 +313,7 @@ fn main() {
     for run in 0..RUNS {
         // Let the service's bucket refill between runs.
         std::thread::sleep(Duration::from_secs(2));
-        let before = std::fs::read_to_string(&requests)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
+        let before = log_len(&requests);
         let wall = update_users(
             &throttled_svc.url,
             &account,
@@ -302,15 +321,8 @@ fn main() {
             &ids_file,
             &log,
         );
-        let text = std::fs::read_to_string(&requests).expect("request log");
-        let batch: Vec<serde_json::Value> = text
-            .lines()
-            .skip(before)
-            .map(|l| serde_json::from_str(l).expect("json"))
-            .filter(|v: &serde_json::Value| v["operation"] == "BatchUpdateUser")
-            .collect();
-        let throttled = batch.iter().filter(|v| v["status"] == 429).count();
-        rows.push((wall, throttled, batch.len()));
+        let (throttled, all) = batch_requests(&requests, before);
+        rows.push((wall, throttled, all));
     }
     println!();
     println!(
@@ -337,22 +349,13 @@ fn main() {
     // Two processes at once on the same throttled service: each finds the
     // bucket emptied by the other.
     std::thread::sleep(Duration::from_secs(2));
-    let before = std::fs::read_to_string(&requests)
-        .map(|t| t.lines().count())
-        .unwrap_or(0);
+    let before = log_len(&requests);
     let (url, acc) = (throttled_svc.url.clone(), account.clone());
     let (log_b, files) = (logs.path().join("update-users-b.log"), others_file.clone());
     let other = std::thread::spawn(move || update_users(&url, &acc, "Plus", &files, &log_b));
     let first = update_users(&throttled_svc.url, &account, "Plus", &ids_file, &log);
     let second = other.join().expect("second process");
-    let text = std::fs::read_to_string(&requests).expect("request log");
-    let batch: Vec<serde_json::Value> = text
-        .lines()
-        .skip(before)
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .filter(|v: &serde_json::Value| v["operation"] == "BatchUpdateUser")
-        .collect();
-    let throttled = batch.iter().filter(|v| v["status"] == 429).count();
+    let (throttled, all) = batch_requests(&requests, before);
     let pair_floor = floor * 2;
     println!();
     println!(
@@ -361,7 +364,7 @@ fn main() {
         ms(second),
         ms(first.max(second)) / ms(pair_floor),
         ms(pair_floor),
-        batch.len(),
-        100.0 * throttled as f64 / batch.len() as f64
+        all,
+        100.0 * throttled as f64 / all as f64
     );
 }
