@@ -181,8 +181,23 @@ impl ServeBuilder {
     /// for its `listening on URL` line and keeps draining its stdout so it
     /// never blocks on the pipe.
     pub fn start(self) -> Serve {
+        self.spawn(Command::new(env!("CARGO_BIN_EXE_chime-admin")))
+    }
+
+    /// Like [`ServeBuilder::start`], with `serve` run by `sh -c 'SETUP; exec
+    /// chime-admin …'` (so its pid is the shell's): `SETUP` is e.g. `umask
+    /// 000` or `ulimit -n 128`.
+    pub fn start_in_shell(self, setup: &str) -> Serve {
+        let mut sh = Command::new("sh");
+        sh.arg("-c")
+            .arg(format!("{setup}; exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_chime-admin"));
+        self.spawn(sh)
+    }
+
+    /// `cmd` (the binary, or a shell that execs it) with serve's arguments.
+    fn spawn(self, mut cmd: Command) -> Serve {
         let logs = tempfile::tempdir().expect("a temp dir for the log");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chime-admin"));
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
             .arg("--log-file")
             .arg(logs.path().join("serve.log"))
@@ -491,53 +506,6 @@ impl Hostile {
         self.heads.lock().expect("lock").clone()
     }
 }
-impl ServeBuilder {
-    /// Like [`ServeBuilder::start`], with `serve` run by `sh -c 'SETUP; exec
-    /// chime-admin …'` (so its pid is the shell's): `SETUP` is e.g. `umask
-    /// 000` or `ulimit -n 128`.
-    pub fn start_in_shell(self, setup: &str) -> Serve {
-        let logs = tempfile::tempdir().expect("a temp dir for the log");
-        let mut cmd = Command::new("sh");
-        cmd.arg("-c")
-            .arg(format!("{setup}; exec \"$0\" \"$@\""))
-            .arg(env!("CARGO_BIN_EXE_chime-admin"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .arg("--log-file")
-            .arg(logs.path().join("serve.log"))
-            .args(&self.args)
-            .envs(own_home(logs.path()))
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(state) = &self.state {
-            cmd.arg("--state").arg(state);
-        }
-        let mut child = cmd.spawn().expect("spawn sh -c serve");
-        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut serve = Serve {
-            child,
-            url: String::new(),
-            logs,
-        };
-        let mut line = String::new();
-        reader
-            .read_line(&mut line)
-            .expect("read the listening line");
-        serve.url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                sink.clear();
-            }
-        });
-        serve
-    }
-}
-
 /// `chime-admin serve ARGS`, which must stop by itself (a start that fails)
 /// within a minute (else it is killed and the test fails): its exit code and
 /// stderr.
