@@ -456,10 +456,18 @@ fn bulk_change() {
         .await;
         update(&mut s, Action::Cmd(Cmd::Edit));
         update(&mut s, Action::Input(InputRequest::InsertChar('B')));
-        update(&mut s, Action::Cmd(Cmd::Submit));
+        // The plan: the marked users read fresh (one listing), then the preview.
+        send_all(&fx_tx, update(&mut s, Action::Cmd(Cmd::Submit)));
+        drive(&mut s, &mut rx, &fx_tx, |s| {
+            matches!(
+                s.modals.last(),
+                Some(chime_admin::console::state::Modal::Preview(_))
+            )
+        })
+        .await;
         let fx = update(&mut s, Action::Cmd(Cmd::Yes));
         let n = match fx.first() {
-            Some(Effect::Io(Request::Change { changes, .. })) => changes.len(),
+            Some(Effect::Io(Request::Change { plan, .. })) => plan.changes.len(),
             other => panic!("no change to send: {other:?}"),
         };
         let t0 = Instant::now();

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use std::collections::HashMap;
+
 use crate::client::batch::OutcomeResult;
-use crate::plan::{FieldChange, PlannedChange};
+use crate::plan::{FieldChange, Plan};
 
 pub fn default_path() -> PathBuf {
     crate::logging::default_path().with_file_name("audit.jsonl")
@@ -98,13 +100,22 @@ impl<'a> Ending<'a> {
     }
 }
 
+/// The `send` line: the plan about to be sent.
 #[derive(Serialize)]
 struct Intent<'a> {
     #[serde(flatten)]
     head: Head<'a>,
     account_id: &'a str,
-    batch: u64,
+    /// The change id (a ULID), on every line of the change.
+    change: &'a str,
+    /// Users to send.
     users: usize,
+    /// Selected users already at the target values (not sent).
+    already: usize,
+    /// Selected ids the account does not have (not sent).
+    not_found: usize,
+    /// When the users were read (the `from` values' time).
+    read_at: String,
 }
 
 #[derive(Serialize)]
@@ -112,7 +123,7 @@ struct Outcome<'a> {
     #[serde(flatten)]
     head: Head<'a>,
     account_id: &'a str,
-    batch: u64,
+    change: &'a str,
     user_id: &'a str,
     changes: Vec<Field<'a>>,
     #[serde(flatten)]
@@ -163,41 +174,51 @@ impl Audit {
         }
     }
 
-    /// Before sending: what is about to change.
-    pub fn intent(&self, operation: &str, account_id: &str, batch: u64, users: usize) {
+    /// Before sending: the plan about to be sent. Nothing may be sent if
+    /// this fails (the change could not be recorded).
+    pub fn intent(&self, plan: &Plan) -> std::io::Result<()> {
         let line = Intent {
-            head: self.head("send", operation),
-            account_id,
-            batch,
-            users,
+            head: self.head("send", plan.change.operation()),
+            account_id: &plan.account_id,
+            change: plan.id.as_str(),
+            users: plan.changes.len(),
+            already: plan.already.len(),
+            not_found: plan.not_found.len(),
+            read_at: plan.read_at.to_iso(),
         };
-        self.write(&[line_of(&line)]);
+        self.try_write(&[line_of(&line)])
     }
 
-    /// After: one line per user with its result.
+    /// After: one line per user with its result and the plan's from → to
+    /// for that user.
     pub fn outcomes(
         &self,
-        operation: &str,
-        account_id: &str,
-        batch: u64,
-        changes: &[PlannedChange],
+        plan: &Plan,
         results: &[(String, OutcomeResult)],
-    ) {
+    ) -> std::io::Result<()> {
+        let planned: HashMap<&str, &[FieldChange]> = plan
+            .changes
+            .iter()
+            .map(|c| (c.user_id.as_str(), c.fields.as_slice()))
+            .collect();
+        let operation = plan.change.operation();
         let lines: Vec<String> = results
             .iter()
             .map(|(id, r)| {
-                let change = changes.iter().find(|c| c.user_id == *id);
                 line_of(&Outcome {
                     head: self.head("result", operation),
-                    account_id,
-                    batch,
+                    account_id: &plan.account_id,
+                    change: plan.id.as_str(),
                     user_id: id,
-                    changes: change.map(|c| fields(&c.fields)).unwrap_or_default(),
+                    changes: planned
+                        .get(id.as_str())
+                        .map(|f| fields(f))
+                        .unwrap_or_default(),
                     ending: Ending::of(r),
                 })
             })
             .collect();
-        self.write(&lines);
+        self.try_write(&lines)
     }
 
     /// One admin operation (account or user creation, rename, delete,
@@ -239,9 +260,13 @@ impl Audit {
     }
 
     fn write(&self, lines: &[String]) {
-        if let Err(e) = append(&self.path, lines) {
+        let _ = self.try_write(lines);
+    }
+
+    fn try_write(&self, lines: &[String]) -> std::io::Result<()> {
+        append(&self.path, lines).inspect_err(|e| {
             tracing::error!(path = %self.path.display(), error = %e, "cannot write the audit log");
-        }
+        })
     }
 }
 
@@ -253,7 +278,23 @@ fn line_of(line: &impl Serialize) -> String {
 mod tests {
     use super::*;
     use crate::model::ErrorCode;
+    use crate::plan::{Change, ChangeId, PlannedChange};
     use serde_json::{Value, json};
+
+    fn plan(changes: Vec<PlannedChange>) -> Plan {
+        Plan {
+            id: ChangeId::new(),
+            account_id: "acc-1".into(),
+            change: Change::Update(Default::default()),
+            changes,
+            already: Vec::new(),
+            not_found: vec!["gone".into()],
+            suspended: Vec::new(),
+            order: Vec::new(),
+            read_at: crate::model::Timestamp::now(),
+            read: Vec::new(),
+        }
+    }
 
     fn lines(path: &Path) -> Vec<Value> {
         std::fs::read_to_string(path)
@@ -288,30 +329,30 @@ mod tests {
                 },
             ],
         }];
-        audit.intent("BatchUpdateUser", "acc-1", 7, 2);
-        audit.outcomes(
-            "BatchUpdateUser",
-            "acc-1",
-            7,
-            &changes,
-            &[
-                (
-                    "u-1".into(),
-                    OutcomeResult::Ok {
-                        request_id: Some("req-ok".into()),
-                    },
-                ),
-                (
-                    "u-2".into(),
-                    OutcomeResult::Failed {
-                        code: Some(ErrorCode::Conflict),
-                        message: "User is suspended".into(),
-                        request_id: Some("req-bad".into()),
-                    },
-                ),
-                ("u-3".into(), OutcomeResult::NotSent),
-            ],
-        );
+        let plan = plan(changes);
+        audit.intent(&plan).expect("written");
+        audit
+            .outcomes(
+                &plan,
+                &[
+                    (
+                        "u-1".into(),
+                        OutcomeResult::Ok {
+                            request_id: Some("req-ok".into()),
+                        },
+                    ),
+                    (
+                        "u-2".into(),
+                        OutcomeResult::Failed {
+                            code: Some(ErrorCode::Conflict),
+                            message: "User is suspended".into(),
+                            request_id: Some("req-bad".into()),
+                        },
+                    ),
+                    ("u-3".into(), OutcomeResult::NotSent),
+                ],
+            )
+            .expect("written");
         let ids = ["req-a".to_string(), "req-b".to_string()];
         audit.admin("InviteUsers", Some("acc-1"), "3 emails", Ok(&ids));
         audit.admin("CreateAccount", None, "name", Ok(&ids[..1]));
@@ -330,7 +371,10 @@ mod tests {
             assert!(line["time"].as_str().is_some_and(|t| t.ends_with('Z')));
         }
         assert_eq!(v[0]["event"], "send");
-        assert_eq!(v[0]["users"], 2);
+        assert_eq!(v[0]["users"], 1);
+        assert_eq!(v[0]["not_found"], 1);
+        assert_eq!(v[0]["change"], plan.id.as_str());
+        assert!(v[1..4].iter().all(|l| l["change"] == plan.id.as_str()));
         assert_eq!(v[1]["result"], "ok");
         assert_eq!(v[1]["request_id"], "req-ok");
         assert_eq!(
@@ -376,13 +420,9 @@ mod tests {
                 .collect(),
         }];
         let ok = OutcomeResult::Ok { request_id: None };
-        audit.outcomes(
-            "BatchUpdateUser",
-            "acc-1",
-            1,
-            &changes,
-            &[("u-1".into(), ok)],
-        );
+        audit
+            .outcomes(&plan(changes), &[("u-1".into(), ok)])
+            .expect("written");
 
         let v = lines(&audit.path);
         for (i, field) in Field::ALL.iter().enumerate() {

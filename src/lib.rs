@@ -13,6 +13,7 @@
 //! - [`text`]: untrusted text made safe for a terminal and a spreadsheet.
 //! - [`private_file`]: files and directories created private to the user.
 
+pub mod apply;
 pub mod audit;
 pub mod cli;
 pub mod client;

@@ -1,12 +1,34 @@
-//! A planned change: what a change would do to each user, field by field.
-//! Built by the console's form (and the headless preview), written to the
-//! audit log, shown in the preview.
+//! A change, planned: the one way a change is made, in the console and the
+//! headless commands alike.
+//!
+//! ```text
+//! selection (marks · ids · --all with a filter that parsed)
+//!    └─► read the selected users fresh (GetUser for a few, ListUsers pages for many)
+//!         └─► Plan { per user: from (as read) → to; already; not found; suspended }
+//!              ├─► preview  (the console's dialog, `update-users --dry-run`)
+//!              └─► apply    ([`crate::apply`]: sends exactly `Plan::changes`)
+//!                   └─► audit (the plan's from/to and each result, under `Plan::id`)
+//! ```
+//!
+//! Nothing downstream recomputes from another source: the preview counts
+//! what [`Plan::build`] put in the plan, the apply sends its `changes` and
+//! nothing else, and the audit's `from` is the value read for it. A
+//! selection or a filter with an error never becomes a plan ([`make`] is
+//! only reached with one that parsed), and a value the account does not
+//! support is refused before anything is sent.
 
-use crate::model::{Sensitive, User, UserUpdate};
+use std::collections::{HashMap, HashSet};
+
+use futures::StreamExt;
+
+use crate::client::{ApiError, Client, ListUsersQuery};
+use crate::filter::Filter;
+use crate::model::validate::PAGE_SIZE;
+use crate::model::{ErrorCode, License, Operation, Sensitive, Timestamp, User, UserUpdate};
 
 /// A field of a user that a change alters: those of an update
 /// (BatchUpdateUser) and those a user action changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     License,
     UserType,
@@ -108,63 +130,339 @@ fn yes_no(v: Option<bool>) -> String {
 /// The fields of `u` that `update` would change (License, User type, A4B,
 /// Room ARN).
 pub fn diff(u: &User, update: &UserUpdate) -> Vec<FieldChange> {
-    fields(update, |field| {
-        Some(match field {
-            Field::License => show(&u.license_type),
-            Field::UserType => show(&u.user_type),
-            Field::A4b => yes_no(u.a4b_enabled()),
-            Field::RoomArn => u.a4b_room_arn().unwrap_or("(none)").to_string(),
-            // Not fields of an update.
-            Field::Registration | Field::Sessions | Field::PersonalPin => return None,
-        })
-    })
-    .into_iter()
-    .filter(|f| f.from != f.to)
-    .collect()
-}
-
-/// Every field `update` sets, from a value not read (`?`): what the audit
-/// log records when the users were not listed first.
-pub fn unread(update: &UserUpdate) -> Vec<FieldChange> {
-    fields(update, |_| None)
-}
-
-fn fields(update: &UserUpdate, from: impl Fn(Field) -> Option<String>) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let mut push = |field: Field, to: String| {
-        out.push(FieldChange {
-            field,
-            from: from(field).unwrap_or_else(|| "?".into()),
-            to,
-        })
+    let mut push = |field: Field, from: String, to: String| {
+        if from != to {
+            out.push(FieldChange { field, from, to });
+        }
     };
     if let Some(l) = &update.license_type {
-        push(Field::License, l.to_string());
+        push(Field::License, show(&u.license_type), l.to_string());
     }
     if let Some(t) = &update.user_type {
-        push(Field::UserType, t.to_string());
+        push(Field::UserType, show(&u.user_type), t.to_string());
     }
     if let Some(m) = &update.alexa_for_business_metadata {
         if let Some(e) = m.is_alexa_for_business_enabled {
-            push(Field::A4b, yes_no(Some(e)));
+            push(Field::A4b, yes_no(u.a4b_enabled()), yes_no(Some(e)));
         }
         if let Some(r) = &m.alexa_for_business_room_arn {
-            push(Field::RoomArn, r.expose().to_string());
+            let from = u.a4b_room_arn().unwrap_or("(none)").to_string();
+            push(Field::RoomArn, from, r.expose().to_string());
         }
     }
     out
+}
+
+/// One change for many users: an update of their fields (BatchUpdateUser)
+/// or a user action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Update(UserUpdate),
+    Action(UserAction),
+}
+
+impl Change {
+    /// The user action, if it is one.
+    pub fn action(&self) -> Option<UserAction> {
+        match self {
+            Change::Update(_) => None,
+            Change::Action(a) => Some(*a),
+        }
+    }
+
+    /// The API operation that sends it.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Change::Update(_) => Operation::BatchUpdateUser.name(),
+            Change::Action(a) => a.operation(),
+        }
+    }
+
+    /// What it would change for `u` (nothing: `u` is already there).
+    pub fn fields(&self, u: &User) -> Vec<FieldChange> {
+        match self {
+            Change::Update(update) => diff(u, update),
+            Change::Action(a) => a.fields(u),
+        }
+    }
+}
+
+/// The other user actions (each planned and previewed like an update).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction {
+    /// BatchSuspendUser, 50 ids per call.
+    Suspend,
+    /// BatchUnsuspendUser, 50 ids per call.
+    Unsuspend,
+    /// LogoutUser, one user.
+    Logout,
+    /// ResetPersonalPIN, one user; the new PIN is shown once.
+    ResetPin,
+}
+
+impl UserAction {
+    pub fn operation(self) -> &'static str {
+        match self {
+            UserAction::Suspend => Operation::BatchSuspendUser.name(),
+            UserAction::Unsuspend => Operation::BatchUnsuspendUser.name(),
+            UserAction::Logout => Operation::LogoutUser.name(),
+            UserAction::ResetPin => Operation::ResetPersonalPIN.name(),
+        }
+    }
+
+    /// "Suspending 12 users: …" in the progress line.
+    pub fn verb(self) -> &'static str {
+        match self {
+            UserAction::Suspend => "Suspending",
+            UserAction::Unsuspend => "Unsuspending",
+            UserAction::Logout => "Logging out",
+            UserAction::ResetPin => "Resetting the PIN of",
+        }
+    }
+
+    /// Whether it applies to the marked rows (else to the current row only).
+    pub fn many(self) -> bool {
+        matches!(self, UserAction::Suspend | UserAction::Unsuspend)
+    }
+
+    /// What it changes for `u` (its `from`: the registration state read),
+    /// or nothing if `u` is already there.
+    pub fn fields(self, u: &User) -> Vec<FieldChange> {
+        let reg = show(&u.user_registration_status);
+        match self {
+            UserAction::Suspend if !u.is_suspended() => vec![FieldChange {
+                field: Field::Registration,
+                from: reg,
+                to: "Suspended".into(),
+            }],
+            UserAction::Unsuspend if u.is_suspended() => vec![FieldChange {
+                field: Field::Registration,
+                from: reg,
+                to: "Registered".into(),
+            }],
+            UserAction::Logout => vec![FieldChange {
+                field: Field::Sessions,
+                from: "signed in".into(),
+                to: "logged out".into(),
+            }],
+            UserAction::ResetPin => vec![FieldChange {
+                field: Field::PersonalPin,
+                from: "(hidden)".into(),
+                to: "a new PIN, shown once".into(),
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A change's id: a ULID (48 bits of milliseconds, 80 random bits, 26
+/// characters of Crockford's base 32). Unique across processes and hosts,
+/// and ids sort by time. Printed with the change's summary and written on
+/// every audit line of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChangeId(String);
+
+impl ChangeId {
+    pub fn new() -> ChangeId {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        let random: u128 = rand::random::<u128>() & ((1u128 << 80) - 1);
+        ChangeId::of(((ms & ((1u128 << 48) - 1)) << 80) | random)
+    }
+
+    fn of(n: u128) -> ChangeId {
+        const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let text = (0..26)
+            .rev()
+            .map(|i| ALPHABET[((n >> (5 * i)) & 31) as usize] as char)
+            .collect();
+        ChangeId(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for ChangeId {
+    fn default() -> Self {
+        ChangeId::new()
+    }
+}
+
+impl std::fmt::Display for ChangeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A user a plan names without changing: its id and email (for the screen
+/// and the output; the audit log has ids only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRef {
+    pub user_id: String,
+    pub email: Sensitive,
+}
+
+/// One change, planned from the users as read just before: what the
+/// preview shows, the apply sends and the audit records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub id: ChangeId,
+    pub account_id: String,
+    pub change: Change,
+    /// The users to send, in selection order, each field `from` (as read)
+    /// `→ to`.
+    pub changes: Vec<PlannedChange>,
+    /// Selected users already at every target value: never sent.
+    pub already: Vec<UserRef>,
+    /// Selected ids the account does not have (as read): never sent.
+    pub not_found: Vec<String>,
+    /// Ids among `changes` of suspended users, whom an update fails for
+    /// ("User is suspended").
+    pub suspended: Vec<String>,
+    /// The selected ids in selection order, repeats dropped: the order of
+    /// every report of the plan.
+    pub order: Vec<String>,
+    /// When the users were read.
+    pub read_at: Timestamp,
+    /// The selected users as read (those found), so a screen can show the
+    /// values the plan was made from.
+    pub read: Vec<User>,
+}
+
+impl Plan {
+    /// The plan of `change` for the `selected` ids (in order, repeats
+    /// dropped), from `read`: the users as just read (any order; users not
+    /// selected are ignored). A value the account does not support
+    /// (`supported`: its SupportedLicenses, when known) is refused.
+    pub fn build(
+        account_id: &str,
+        supported: Option<&[License]>,
+        change: Change,
+        selected: &[String],
+        read: Vec<User>,
+    ) -> Result<Plan, String> {
+        if let Some(why) = refused(&change, supported) {
+            return Err(why);
+        }
+        let mut by_id: HashMap<String, User> =
+            read.into_iter().map(|u| (u.user_id.clone(), u)).collect();
+        let mut seen = HashSet::new();
+        let mut plan = Plan {
+            id: ChangeId::new(),
+            account_id: account_id.to_string(),
+            change,
+            changes: Vec::new(),
+            already: Vec::new(),
+            not_found: Vec::new(),
+            suspended: Vec::new(),
+            order: Vec::new(),
+            read_at: Timestamp::now(),
+            read: Vec::new(),
+        };
+        for id in selected {
+            if !seen.insert(id.as_str()) {
+                continue;
+            }
+            plan.order.push(id.clone());
+            let Some(u) = by_id.remove(id) else {
+                plan.not_found.push(id.clone());
+                continue;
+            };
+            let fields = plan.change.fields(&u);
+            let email = u.primary_email.clone().unwrap_or_default();
+            if fields.is_empty() {
+                plan.already.push(UserRef {
+                    user_id: id.clone(),
+                    email,
+                });
+            } else {
+                if matches!(plan.change, Change::Update(_)) && u.is_suspended() {
+                    plan.suspended.push(id.clone());
+                }
+                plan.changes.push(PlannedChange {
+                    user_id: id.clone(),
+                    email,
+                    fields,
+                });
+            }
+            plan.read.push(u);
+        }
+        Ok(plan)
+    }
+
+    /// How many users were selected (repeats once).
+    pub fn selected(&self) -> usize {
+        self.changes.len() + self.already.len() + self.not_found.len()
+    }
+
+    /// "License Pro → Basic for 30 users": one line per field and old value.
+    pub fn summary(&self) -> Vec<String> {
+        summary(&self.changes)
+    }
+
+    /// What the preview must say besides the counts: users it will fail
+    /// for, users gone.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.suspended.is_empty() {
+            let n = self.suspended.len();
+            out.push(format!(
+                "{n} suspended: {} will fail; unsuspend {} first or leave {} out",
+                if n == 1 { "it" } else { "they" },
+                if n == 1 { "it" } else { "them" },
+                if n == 1 { "it" } else { "them" },
+            ));
+        }
+        if !self.not_found.is_empty() {
+            out.push(format!(
+                "{} not found in the account: not sent",
+                self.not_found.len()
+            ));
+        }
+        out
+    }
+}
+
+/// Why `change` cannot be made in an account that supports `supported`.
+fn refused(change: &Change, supported: Option<&[License]>) -> Option<String> {
+    let Change::Update(update) = change else {
+        return None;
+    };
+    if update.is_empty() {
+        return Some("nothing to change".into());
+    }
+    let (Some(license), Some(supported)) = (&update.license_type, supported) else {
+        return None;
+    };
+    if supported.is_empty() || supported.contains(license) {
+        return None;
+    }
+    let names: Vec<&str> = supported.iter().map(|l| l.as_str()).collect();
+    Some(format!(
+        "license {license} is not supported by this account (its SupportedLicenses: {}): nothing was sent",
+        names.join(", ")
+    ))
 }
 
 /// "License Pro → Basic for 30 users": one line per field and old value, in
 /// first-seen order.
 pub fn summary(changes: &[PlannedChange]) -> Vec<String> {
     let mut groups: Vec<((Field, &str, &str), usize)> = Vec::new();
+    let mut index: HashMap<(Field, &str, &str), usize> = HashMap::new();
     for c in changes {
         for f in &c.fields {
             let key = (f.field, f.from.as_str(), f.to.as_str());
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, n)) => *n += 1,
-                None => groups.push((key, 1)),
+            match index.get(&key) {
+                Some(&i) => groups[i].1 += 1,
+                None => {
+                    index.insert(key, groups.len());
+                    groups.push((key, 1));
+                }
             }
         }
     }
@@ -177,46 +475,231 @@ pub fn summary(changes: &[PlannedChange]) -> Vec<String> {
         .collect()
 }
 
+/// Which users a change is for, before they are read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// These ids, in this order.
+    Ids(Vec<String>),
+    /// Every user the listing returns for `query`, re-checked here against
+    /// `filter` and `email` (a service that ignores a filter changes nothing
+    /// it should not).
+    All {
+        query: ListUsersQuery,
+        filter: Option<Filter>,
+        email: Option<String>,
+    },
+}
+
+/// Why no plan was made.
+#[derive(Debug)]
+pub enum PlanError {
+    /// A value the account does not support (nothing was sent).
+    Refused(String),
+    /// Reading the account or its users failed.
+    Api(ApiError),
+}
+
+impl From<ApiError> for PlanError {
+    fn from(e: ApiError) -> Self {
+        PlanError::Api(e)
+    }
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::Refused(why) => f.write_str(why),
+            PlanError::Api(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Up to this many ids are read one GetUser each; more through the
+/// account's ListUsers pages (200 a call).
+pub const READ_BY_GET: usize = 20;
+
+/// Reads the selection fresh from the service and plans `change` for it:
+/// one read for the preview and the apply. A license change first reads the
+/// account (GetAccount) for its SupportedLicenses.
+pub async fn make(
+    client: &Client,
+    account_id: &str,
+    change: Change,
+    selection: Selection,
+) -> Result<Plan, PlanError> {
+    let supported = match &change {
+        Change::Update(u) if u.license_type.is_some() => {
+            client.get_account(account_id).await?.supported_licenses
+        }
+        _ => None,
+    };
+    if let Some(why) = refused(&change, supported.as_deref()) {
+        return Err(PlanError::Refused(why));
+    }
+    let (ids, read) = match selection {
+        Selection::Ids(ids) => {
+            let read = read_users(client, account_id, &ids).await?;
+            (ids, read)
+        }
+        Selection::All {
+            query,
+            filter,
+            email,
+        } => {
+            let mut users = list_users(client, account_id, &query).await?;
+            let filter = filter.filter(|f| !f.is_empty());
+            users.retain(|u| {
+                email
+                    .as_deref()
+                    .is_none_or(|e| u.email().eq_ignore_ascii_case(e.trim()))
+                    && filter
+                        .as_ref()
+                        .is_none_or(|f| f.matches(u, &crate::filter::text_key(u), None))
+            });
+            let ids = users.iter().map(|u| u.user_id.clone()).collect();
+            (ids, users)
+        }
+    };
+    Plan::build(account_id, supported.as_deref(), change, &ids, read).map_err(PlanError::Refused)
+}
+
+/// Every user of the account that `query` lists (all pages).
+pub async fn list_users(
+    client: &Client,
+    account_id: &str,
+    query: &ListUsersQuery,
+) -> Result<Vec<User>, ApiError> {
+    let mut users = Vec::new();
+    let mut pages = Box::pin(client.users_pages(account_id, query, Some(PAGE_SIZE), None));
+    while let Some(page) = pages.next().await {
+        users.extend(page?.users);
+    }
+    Ok(users)
+}
+
+/// The users with these ids as they are now: one GetUser each for a few,
+/// the account's listing for many. Ids not found are left out.
+pub async fn read_users(
+    client: &Client,
+    account_id: &str,
+    ids: &[String],
+) -> Result<Vec<User>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    if wanted.len() > READ_BY_GET {
+        let mut users = list_users(client, account_id, &ListUsersQuery::default()).await?;
+        users.retain(|u| wanted.contains(u.user_id.as_str()));
+        return Ok(users);
+    }
+    let unique: Vec<String> = wanted.into_iter().map(String::from).collect();
+    let read: Vec<Result<Option<User>, ApiError>> = futures::stream::iter(unique)
+        .map(|id| async move {
+            match client.get_user(account_id, &id).await {
+                Ok(u) => Ok(Some(u)),
+                Err(e) if e.code() == Some(&ErrorCode::NotFound) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(crate::client::batch::INITIAL_CONCURRENCY)
+        .collect()
+        .await;
+    let mut out = Vec::new();
+    for r in read {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::License;
+    use crate::model::RegistrationStatus;
 
-    #[test]
-    fn a_diff_names_only_what_changes_and_groups_by_old_value() {
-        let user = |id: &str, l: Option<License>| User {
+    fn user(id: &str, l: Option<License>) -> User {
+        User {
             user_id: id.into(),
             license_type: l,
             ..User::default()
-        };
-        let update = UserUpdate {
+        }
+    }
+
+    fn to_pro() -> Change {
+        Change::Update(UserUpdate {
             license_type: Some(License::Pro),
             ..UserUpdate::default()
-        };
-        let users = [
+        })
+    }
+
+    #[test]
+    fn a_plan_sends_only_what_changes_and_counts_the_rest() {
+        let mut suspended = user("e", Some(License::Basic));
+        suspended.user_registration_status = Some(RegistrationStatus::Suspended);
+        let read = vec![
             user("a", Some(License::Basic)),
             user("b", Some(License::Pro)),
             user("c", Some(License::Basic)),
             user("d", None),
+            suspended,
+            user("not-selected", Some(License::Basic)),
         ];
-        let changes: Vec<PlannedChange> = users
+        let selected: Vec<String> = ["a", "b", "c", "d", "e", "a", "gone"]
             .iter()
-            .map(|u| PlannedChange {
-                user_id: u.user_id.clone(),
-                email: Sensitive::default(),
-                fields: diff(u, &update),
-            })
-            .filter(|c| !c.fields.is_empty())
+            .map(|s| s.to_string())
             .collect();
-        assert_eq!(changes.len(), 3);
+        let plan = Plan::build("acc", None, to_pro(), &selected, read).expect("plan");
+        let sent: Vec<&str> = plan.changes.iter().map(|c| c.user_id.as_str()).collect();
+        assert_eq!(sent, ["a", "c", "d", "e"]);
+        assert_eq!(plan.already.len(), 1);
+        assert_eq!(plan.already[0].user_id, "b");
+        assert_eq!(plan.not_found, ["gone"]);
+        assert_eq!(plan.suspended, ["e"]);
+        assert_eq!(plan.selected(), 6);
+        assert_eq!(plan.order, ["a", "b", "c", "d", "e", "gone"]);
         assert_eq!(
-            summary(&changes),
+            plan.summary(),
             [
-                "License Basic → Pro for 2 users",
+                "License Basic → Pro for 3 users",
                 "License (none) → Pro for 1 user"
             ]
         );
-        assert_eq!(unread(&update)[0].from, "?");
+        assert_eq!(plan.read.len(), 5);
+        let w = plan.warnings();
+        assert!(w[0].starts_with("1 suspended: it will fail"), "{w:?}");
+        assert!(w[1].starts_with("1 not found"), "{w:?}");
+    }
+
+    #[test]
+    fn a_license_the_account_does_not_support_is_refused() {
+        let plus = Change::Update(UserUpdate {
+            license_type: Some(License::Plus),
+            ..UserUpdate::default()
+        });
+        let supported = [License::Basic, License::Pro];
+        let e = Plan::build("acc", Some(&supported), plus.clone(), &[], vec![])
+            .expect_err("Plus on a Team account");
+        assert!(
+            e.contains("Plus is not supported") && e.contains("Basic, Pro"),
+            "{e}"
+        );
+        assert!(Plan::build("acc", Some(&supported), to_pro(), &[], vec![]).is_ok());
+        assert!(Plan::build("acc", None, plus, &[], vec![]).is_ok());
+        let nothing = Change::Update(UserUpdate::default());
+        assert!(Plan::build("acc", None, nothing, &[], vec![]).is_err());
+    }
+
+    #[test]
+    fn change_ids_are_ulids_unique_and_ordered_by_time() {
+        let a = ChangeId::new();
+        let b = ChangeId::new();
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), 26);
+        assert!(a.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+        // The first ten characters are the time: the same millisecond or later.
+        assert!(b.as_str()[..10] >= a.as_str()[..10]);
+        assert_eq!(ChangeId::of(0).as_str(), "00000000000000000000000000");
+        assert_eq!(ChangeId::of(u128::MAX >> 2).as_str().len(), 26);
     }
 
     #[test]

@@ -270,9 +270,9 @@ impl Updates {
 }
 
 /// Five users and one that does not exist, from a file (with a comment and
-/// a blank line): per-user JSON, the unknown one failed with its request
-/// id, exit 1, no progress bar off a terminal; the service has the five
-/// changed.
+/// a blank line): per-user JSON, the unknown one `NotFound` and never sent,
+/// those already Basic `Already` and never sent, exit 1, no progress bar
+/// off a terminal; the service has the five at Basic.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_users_from_a_file_prints_per_user_json_and_exits_1_when_one_fails() {
     let st = Updates::new().await;
@@ -292,18 +292,51 @@ async fn update_users_from_a_file_prints_per_user_json_and_exits_1_when_one_fail
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let v = json(&out);
-    assert_eq!(v["Updated"], 5);
-    assert_eq!(v["Failed"], 1);
+    let already: Vec<&str> = st
+        .active
+        .iter()
+        .take(5)
+        .filter(|u| u["LicenseType"] == "Basic")
+        .map(|u| u["UserId"].as_str().expect("id"))
+        .collect();
+    assert_eq!(v["Updated"], 5 - already.len());
+    assert_eq!(v["Already"], already.len());
+    assert_eq!(v["NotFound"], 1);
+    assert_eq!(v["Failed"], 0);
+    assert!(
+        v["ChangeId"].as_str().is_some_and(|id| id.len() == 26),
+        "{v}"
+    );
     let results = v["Results"].as_array().expect("Results");
     assert_eq!(results.len(), 6);
     let bad = results
         .iter()
         .find(|r| r["UserId"] == "no-such-user")
         .expect("bad user");
-    assert_eq!(bad["Status"], "Failed");
-    assert_eq!(bad["ErrorCode"], "NotFound");
-    assert!(bad["RequestId"].is_string());
-    assert!(stderr(&out).contains("5 of 6 users updated, 1 failed"));
+    assert_eq!(bad["Status"], "NotFound");
+    for id in &already {
+        let r = results.iter().find(|r| r["UserId"] == *id).expect("row");
+        assert_eq!(r["Status"], "Already", "{r}");
+    }
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{} of 6 users updated, {} already at the values, 0 failed",
+            5 - already.len(),
+            already.len()
+        )) && err.contains("1 not found"),
+        "{err}"
+    );
+    // Only the users not at Basic were sent, and the missing one never.
+    let log = st.request_log();
+    let sent: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"BatchUpdateUser\""))
+        .collect();
+    assert!(!sent.is_empty(), "{log}");
+    for id in already.iter().chain(["no-such-user"].iter()) {
+        assert!(!sent.iter().any(|l| l.contains(id)), "{id} sent: {sent:?}");
+    }
     // No progress bar when stderr is not a terminal.
     assert!(!stderr(&out).contains("users  "), "{}", stderr(&out));
     st.assert_each(&ids, "LicenseType", "Basic").await;
@@ -324,7 +357,20 @@ async fn update_users_from_stdin_prints_a_table_and_exits_0() {
     assert!(out.status.success(), "{}", stderr(&out));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.starts_with("UserId"), "{table}");
-    assert_eq!(table.lines().filter(|l| l.contains("Updated")).count(), 5);
+    let shared = st
+        .active
+        .iter()
+        .take(5)
+        .filter(|u| u["UserType"] == "SharedDevice")
+        .count();
+    assert_eq!(
+        table.lines().filter(|l| l.contains("Updated")).count(),
+        5 - shared
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.contains("Already")).count(),
+        shared
+    );
     st.assert_each(&ids, "UserType", "SharedDevice").await;
     st.request_log();
 }
@@ -597,7 +643,7 @@ async fn a_progress_bar_on_a_terminal_and_only_there() {
     let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .skip(1)
-        .filter(|l| !l.contains("Suspended"))
+        .filter(|l| !l.contains("Suspended") && !l.contains(",Basic,"))
         .take(200)
         .map(|l| l.split(',').next().expect("id").to_string())
         .collect();

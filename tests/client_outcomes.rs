@@ -44,6 +44,16 @@ fn changes(log: &Path) -> HashMap<String, usize> {
     out
 }
 
+/// Whether a batch was seen before this request (marks it seen): the rule
+/// of a proxy that lets the plan's reads through and acts on the change.
+fn after_first_batch(seen: &std::sync::atomic::AtomicBool, head: &str) -> bool {
+    let before = seen.load(std::sync::atomic::Ordering::SeqCst);
+    if is_batch(head) {
+        seen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    before
+}
+
 fn is_batch(head: &str) -> bool {
     head.starts_with("POST /accounts/")
         && head
@@ -166,10 +176,11 @@ async fn a_change_whose_answer_was_lost_is_read_back_and_reported_updated() {
     let case = Case::new().await;
     // The first change reaches the service and its answer is lost; every
     // later attempt is cut before the service sees it. Reads go through.
-    let proxy = Hostile::start(Some(case.upstream()), |n, head| {
+    let seen = std::sync::atomic::AtomicBool::new(false);
+    let proxy = Hostile::start(Some(case.upstream()), move |_, head| {
         if !is_batch(head) {
             Reply::Forward
-        } else if n == 0 {
+        } else if !after_first_batch(&seen, head) {
             Reply::ForwardThenClose
         } else {
             Reply::Close
@@ -234,12 +245,14 @@ async fn a_change_that_never_arrived_is_read_back_and_reported_failed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_read_back_fails_too_the_outcome_is_unknown() {
     let case = Case::new().await;
-    // The change is made, its answer lost, and nothing else gets through.
-    let proxy = Hostile::start(Some(case.upstream()), |n, head| {
-        if n == 0 && is_batch(head) {
-            Reply::ForwardThenClose
-        } else {
-            Reply::Close
+    // The plan's reads go through; the change is made, its answer lost,
+    // and nothing after it gets through.
+    let seen = std::sync::atomic::AtomicBool::new(false);
+    let proxy = Hostile::start(Some(case.upstream()), move |_, head| {
+        match (after_first_batch(&seen, head), is_batch(head)) {
+            (false, false) => Reply::Forward,
+            (false, true) => Reply::ForwardThenClose,
+            (true, _) => Reply::Close,
         }
     })
     .await;
@@ -250,7 +263,7 @@ async fn when_the_read_back_fails_too_the_outcome_is_unknown() {
     assert_eq!(statuses(&v), ["Unknown"; 3]);
     assert_eq!(v["Unknown"], 3);
     assert!(
-        err.contains("0 of 3 users updated, 0 failed, 3 unknown"),
+        err.contains("0 of 3 users updated, 0 already at the values, 0 failed, 3 unknown"),
         "{err}"
     );
     let message = v["Results"][0]["ErrorMessage"].as_str().expect("message");
@@ -269,9 +282,26 @@ async fn when_the_read_back_fails_too_the_outcome_is_unknown() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_past_its_deadline_is_unknown_not_failed() {
-    // A server that takes every request and never answers: the change may
-    // have been made, and reading it back gets no answer either.
-    let silent = Hostile::start(None, |_, _| Reply::Silent).await;
+    // A server that answers the plan's reads (a Pro account, a Basic user),
+    // then takes the change and never answers again: the change may have
+    // been made, and reading it back gets no answer either.
+    let seen = std::sync::atomic::AtomicBool::new(false);
+    let silent = Hostile::start(None, move |_, head| {
+        if after_first_batch(&seen, head) || is_batch(head) {
+            Reply::Silent
+        } else if head.starts_with("GET /accounts/acc-1/users/u-1") {
+            Reply::Json(
+                200,
+                r#"{"User":{"UserId":"u-1","AccountId":"acc-1","LicenseType":"Basic"}}"#.into(),
+            )
+        } else {
+            Reply::Json(
+                200,
+                r#"{"Account":{"AwsAccountId":"111122223333","AccountId":"acc-1","Name":"A","SupportedLicenses":["Basic","Pro"]}}"#.into(),
+            )
+        }
+    })
+    .await;
     let dir = tempfile::tempdir().expect("tmp");
     let audit = dir.path().join("audit.jsonl");
     let mut c = bin(
@@ -308,11 +338,12 @@ async fn a_change_past_its_deadline_is_unknown_not_failed() {
         "{message}"
     );
     let heads = silent.heads();
+    let batch = heads.iter().position(|h| is_batch(h)).expect("sent");
     assert!(
-        heads
+        heads[batch..]
             .iter()
             .any(|h| h.starts_with("GET /accounts/acc-1/users/u-1")),
-        "{heads:?}"
+        "read back after the change: {heads:?}"
     );
     let results: Vec<Value> = lines(&audit)
         .into_iter()

@@ -13,12 +13,15 @@ use chime_admin::console::effect::{Effect, Request};
 use chime_admin::console::keys::{Command, Keymap};
 use chime_admin::console::state::{ErrorInfo, Modal, State};
 use chime_admin::console::theme::Theme;
+
+mod support;
 use chime_admin::console::ui::render;
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{
     Account, AccountStatus, AccountType, AlexaForBusinessMetadata, InviteStatus, License,
     RegistrationStatus, Timestamp, User, UserType,
 };
+use support::planner::answer_plans;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -374,7 +377,8 @@ fn with_form() -> State {
 
 fn applied() -> (State, u64) {
     let mut s = with_form();
-    update(&mut s, Action::Cmd(Command::Submit));
+    let fx = update(&mut s, Action::Cmd(Command::Submit));
+    answer_plans(&mut s, fx);
     let fx = update(&mut s, Action::Cmd(Command::Yes));
     let Some(Effect::Io(Request::Change { batch_id, .. })) = fx.first().cloned() else {
         panic!("{fx:?}")
@@ -399,7 +403,8 @@ fn change_form() {
 #[test]
 fn change_preview() {
     let mut s = with_form();
-    update(&mut s, Action::Cmd(Command::Submit));
+    let fx = update(&mut s, Action::Cmd(Command::Submit));
+    answer_plans(&mut s, fx);
     snap("preview", &s);
     // Cancel is focused first: shown reversed.
     let t = draw(&s, 120, 40);
@@ -430,6 +435,8 @@ fn change_progress_and_results() {
         Action::BatchDone {
             batch_id,
             account_id: "a-1".into(),
+            change_id: "01JF0000000000000000000000".into(),
+            audit_error: None,
             outcomes: vec![
                 ("u-0000".into(), OutcomeResult::Ok { request_id: None }),
                 (
@@ -651,10 +658,14 @@ fn hostile_text_is_shown_visibly_in_every_pane_and_dialog() {
     let text = buffer_text(draw(&s, 120, 40).backend().buffer());
     no_raw(&text, "form");
     assert!(text.contains("Acme⟨U+2066⟩Corp"), "form:\n{text}");
-    update(&mut s, Action::Cmd(Command::Submit));
+    let fx = update(&mut s, Action::Cmd(Command::Submit));
+    answer_plans(&mut s, fx);
     let text = buffer_text(draw(&s, 120, 40).backend().buffer());
     no_raw(&text, "preview");
-    assert!(text.contains("in Acme⟨U+2066⟩Corp:"), "preview:\n{text}");
+    assert!(
+        text.contains("in Acme⟨U+2066⟩Corp, as read"),
+        "preview:\n{text}"
+    );
     assert!(
         text.contains("eve⟨U+001B⟩[2J@acme.example License"),
         "preview:\n{text}"

@@ -3,6 +3,7 @@
 //! after a change (result:failed, n/N, :mark failed).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
 use tui_input::InputRequest;
 
 use chime_admin::client::OutcomeResult;
@@ -51,8 +52,10 @@ fn user(i: usize) -> User {
     }
 }
 
+/// One command; a plan it asks for is read from the rows on screen.
 fn cmd(s: &mut State, c: Command) -> Vec<Effect> {
-    update(s, Action::Cmd(c))
+    let fx = update(s, Action::Cmd(c));
+    support::planner::answer_plans(s, fx)
 }
 
 fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
@@ -400,15 +403,14 @@ fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
     cmd(s, Command::Submit);
     cmd(s, Command::NextField);
     let fx = cmd(s, Command::Submit);
-    let Some(Effect::Io(Request::Change {
-        batch_id,
-        change: chime_admin::console::form::Change::Update(_),
-        changes,
-        ..
-    })) = fx.first().cloned()
-    else {
+    let Some(Effect::Io(Request::Change { batch_id, plan })) = fx.first().cloned() else {
         panic!("expected an update, got {fx:?}")
     };
+    assert!(matches!(
+        plan.change,
+        chime_admin::console::form::Change::Update(_)
+    ));
+    let changes = &plan.changes;
     let failed = vec!["u-00001".to_string(), "u-00004".to_string()];
     let outcomes = changes
         .iter()
@@ -430,6 +432,8 @@ fn change_with_failures(s: &mut State, n: usize) -> Vec<String> {
         Action::BatchDone {
             batch_id,
             account_id: "acc-0".into(),
+            change_id: "01TESTCHANGE".into(),
+            audit_error: None,
             outcomes,
             elapsed_ms: 5,
         },
@@ -805,6 +809,8 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
         Action::BatchDone {
             batch_id,
             account_id: "acc-0".into(),
+            change_id: "01TESTCHANGE".into(),
+            audit_error: None,
             outcomes: vec![
                 ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 (
@@ -829,7 +835,8 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
     match s.modals.last() {
         Some(Modal::Preview(p)) => {
             assert_eq!(
-                p.changes
+                p.plan
+                    .changes
                     .iter()
                     .map(|c| c.user_id.as_str())
                     .collect::<Vec<_>>(),
@@ -912,4 +919,108 @@ fn while_results_show_the_columns_of_the_changed_fields_stay() {
         assert!(both.contains(title), "{both:?}");
     }
     assert!(!both.contains("Registration"), "{both:?}");
+}
+
+/// Issue item 1: a filter with an error never becomes a selection or a
+/// plan. `a` marks nothing and says why; with marks made by hand, `e` and
+/// `s` open nothing while the filter line is wrong; fixed, they work.
+#[test]
+fn a_filter_with_an_error_marks_nothing_and_plans_nothing() {
+    let mut s = opened(&[60], true);
+    filter(&mut s, "license:pro reg:unregisterd");
+    let e = s
+        .users
+        .as_ref()
+        .and_then(|v| v.query_error.clone())
+        .expect("an error");
+    assert!(e.contains("registered, unregistered, suspended"), "{e}");
+    assert!(cmd(&mut s, Command::MarkAll).is_empty());
+    let v = s.users.as_ref().expect("view");
+    assert!(v.marks.is_empty(), "{} marked", v.marks.len());
+    let said = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(
+        said.contains("nothing marked: the filter has an error"),
+        "{said}"
+    );
+    // A mark by hand, then a change: refused while the filter is wrong.
+    cmd(&mut s, Command::Mark);
+    for c in [Command::Edit, Command::Suspend] {
+        let fx = cmd(&mut s, c);
+        assert!(fx.is_empty() && s.modals.is_empty(), "{c:?}: {fx:?}");
+        let said = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        assert!(said.contains("the filter has an error"), "{said}");
+    }
+    // Fixed: the selection is what the filter line says.
+    cmd(&mut s, Command::Filter);
+    update(&mut s, Action::Input(InputRequest::DeleteLine));
+    type_text(&mut s, "license:pro reg:unregistered");
+    cmd(&mut s, Command::Submit);
+    assert_eq!(s.users.as_ref().and_then(|v| v.query_error.clone()), None);
+    cmd(&mut s, Command::ClearMarks);
+    cmd(&mut s, Command::MarkAll);
+    let want = ids(
+        |u| {
+            u.license_type == Some(License::Pro)
+                && u.user_registration_status == Some(RegistrationStatus::Unregistered)
+        },
+        60,
+    );
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(v.marks.len(), want.len());
+    assert!(want.iter().all(|id| v.marks.contains(id)));
+}
+
+/// Issue item 8: the preview is made from the users read when it opens,
+/// not from the rows loaded earlier: users another admin changed since are
+/// counted as they are now, and their rows show it.
+#[test]
+fn the_preview_counts_what_the_service_holds_not_the_rows_loaded_earlier() {
+    let mut s = opened(&[60], true);
+    filter(&mut s, "license:pro");
+    cmd(&mut s, Command::MarkAll);
+    let marked = s.users.as_ref().expect("view").marks.len();
+    assert!(marked > 4);
+    cmd(&mut s, Command::Edit);
+    update(&mut s, Action::Input(InputRequest::InsertChar('b')));
+    let fx = update(&mut s, Action::Cmd(Command::Submit));
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Planning { .. })),
+        "{:?}",
+        s.modals.last()
+    );
+    // Since the rows were loaded, someone made two of them Basic.
+    let moved: Vec<String> = s
+        .users
+        .as_ref()
+        .expect("view")
+        .marks
+        .iter()
+        .take(2)
+        .cloned()
+        .collect();
+    let fx = support::planner::answer_plans_with(&mut s, fx, |users| {
+        for u in users.iter_mut().filter(|u| moved.contains(&u.user_id)) {
+            u.license_type = Some(License::Basic);
+        }
+    });
+    assert!(fx.is_empty(), "{fx:?}");
+    let Some(Modal::Preview(p)) = s.modals.last() else {
+        panic!("the preview: {:?}", s.modals.last())
+    };
+    assert_eq!(p.plan.changes.len(), marked - 2);
+    assert_eq!(p.no_change(), 2);
+    let already: Vec<&str> = p.plan.already.iter().map(|u| u.user_id.as_str()).collect();
+    assert!(moved.iter().all(|id| already.contains(&id.as_str())));
+    // What `y` sends is that plan: exactly the users still to change.
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::Io(Request::Change { plan, .. })] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(plan.changes.len(), marked - 2);
+    assert!(!plan.changes.iter().any(|c| moved.contains(&c.user_id)));
+    let v = s.users.as_ref().expect("view");
+    for id in &moved {
+        let row = &v.list.items()[v.by_id[id]];
+        assert_eq!(row.user.license_type, Some(License::Basic), "shown as read");
+    }
 }

@@ -494,8 +494,10 @@ fn change_license_to_basic_in(t: &Tmux, will_change: usize, account: &str) {
     t.text("B");
     t.keys(&["Enter"]);
     let want = format!("· {} will change ·", thousands(will_change));
-    let account = format!("in {account}:");
-    t.wait_for("the preview", Duration::from_secs(5), |s| {
+    let account = format!("in {account}, as read just now:");
+    // The plan reads the users first: a listing of the account, page by
+    // page, at the service's latency.
+    t.wait_for("the preview", Duration::from_secs(60), |s| {
         s.contains(&want) && s.contains(&account)
     });
     t.confirm("y");
@@ -791,18 +793,19 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
         };
         let fx_tx = worker::spawn(client, cfg, tx).effects;
         let id = fx.users[0]["UserId"].as_str().expect("id").to_string();
+        let change = chime_admin::plan::Change::Update(chime_admin::model::UserUpdate {
+            license_type: Some(chime_admin::model::License::Basic),
+            ..Default::default()
+        });
+        let user = chime_admin::model::User {
+            user_id: id.clone(),
+            ..Default::default()
+        };
+        let plan = chime_admin::plan::Plan::build(&fx.account_id, None, change, &[id], vec![user])
+            .expect("a plan");
         let _ = fx_tx.send(Request::Change {
             batch_id: 7,
-            account_id: fx.account_id.clone(),
-            change: chime_admin::console::form::Change::Update(chime_admin::model::UserUpdate {
-                license_type: Some(chime_admin::model::License::Basic),
-                ..Default::default()
-            }),
-            changes: vec![chime_admin::console::form::PlannedChange {
-                user_id: id,
-                email: Default::default(),
-                fields: vec![],
-            }],
+            plan: Box::new(plan),
         });
         loop {
             match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
@@ -1918,7 +1921,8 @@ fn a_then_e_while_pages_load_previews_every_match() {
         thousands(will_change),
         thousands(5000 - will_change)
     );
-    t.wait_for("the preview of every match", Duration::from_secs(5), |s| {
+    // The plan reads every page again (25 at 300 ms) before the preview.
+    t.wait_for("the preview of every match", Duration::from_secs(60), |s| {
         s.contains(&want)
     });
     t.escape_until("the preview closed", |s| !s.contains(&want));
@@ -1976,4 +1980,93 @@ fn an_invitation_refused_by_the_service_is_shown_and_audited_failed() {
     });
     t.keys(&["q"]);
     assert_restored(&t, "after the refused invitation");
+}
+
+/// Every console change is a plan read from the service (issue items 1, 6
+/// and 8 end to end): a filter with a typo marks nothing and says so; a
+/// user another admin changed (the AWS CLI) after the console loaded it is
+/// previewed, sent and audited from the value the service holds, not the
+/// row on screen; the audit's `from` equals what `get-user` read before.
+#[test]
+fn the_console_previews_sends_and_audits_what_the_service_holds() {
+    let fx = fixture(&[]);
+    let target = (0..200)
+        .find(|&i| {
+            fx.users[i]["UserRegistrationStatus"] == "Registered"
+                && fx.users[i]["LicenseType"] == "Pro"
+        })
+        .expect("a registered Pro user");
+    let user_id = fx.users[target]["UserId"].as_str().expect("id").to_string();
+    let t = fx.console("plan", "");
+    open_example_corp(&t);
+    // A filter with a typo: `a` marks nothing, and says why.
+    t.keys(&["/"]);
+    t.text("license:pro reg:unregisterd");
+    t.keys(&["Enter"]);
+    t.keys(&["a"]);
+    t.wait_for("the refusal", Duration::from_secs(5), |s| {
+        s.contains("nothing marked: the filter has an error")
+    });
+    assert!(!t.screen().contains(" marked ·"), "{}", t.screen());
+    t.keys(&["Escape"]);
+    t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+        !s.contains("filter /")
+    });
+    filter_to_one(&t, &fx.emails[target]);
+    // Another admin changes the user after the console loaded it.
+    aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "update-user",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &user_id,
+            "--license-type",
+            "Plus",
+        ],
+    );
+    let before = aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "get-user",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &user_id,
+        ],
+    );
+    assert_eq!(before["User"]["LicenseType"], "Plus");
+    t.keys(&["e"]);
+    t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    t.text("B");
+    t.keys(&["Enter"]);
+    t.wait_for("the preview as read", Duration::from_secs(10), |s| {
+        s.contains("License Plus → Basic for 1 user") && s.contains("as read just now")
+    });
+    t.confirm("y");
+    t.wait_for("the summary", Duration::from_secs(20), |s| {
+        s.contains("1 updated ·")
+    });
+    let audit: Vec<serde_json::Value> = std::fs::read_to_string(fx.dir.path().join("audit.jsonl"))
+        .expect("audit log")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let result = audit
+        .iter()
+        .find(|l| l["event"] == "result" && l["user_id"] == user_id.as_str())
+        .expect("the user's result");
+    assert_eq!(result["changes"][0]["from"], before["User"]["LicenseType"]);
+    assert_eq!(result["changes"][0]["to"], "Basic");
+    assert_eq!(result["result"], "ok");
+    let send = audit.iter().find(|l| l["event"] == "send").expect("send");
+    assert_eq!(send["change"], result["change"]);
+    let change = send["change"].as_str().expect("a change id");
+    assert_eq!(change.len(), 26);
+    t.keys(&["q"]);
 }

@@ -16,6 +16,9 @@ use chime_admin::console::ui::status::{key_context, rows_status};
 use chime_admin::console::update::{start, update};
 use chime_admin::model::{Account, AccountType, License, User};
 
+mod support;
+use support::planner::answer_plans;
+
 fn account(i: usize) -> Account {
     Account {
         aws_account_id: "123456789012".into(),
@@ -44,8 +47,10 @@ fn users(range: std::ops::Range<usize>) -> Vec<User> {
     range.map(user).collect()
 }
 
+/// One command; a plan it asks for is read from the rows on screen.
 fn cmd(s: &mut State, c: Command) -> Vec<Effect> {
-    update(s, Action::Cmd(c))
+    let fx = update(s, Action::Cmd(c));
+    answer_plans(s, fx)
 }
 
 fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
@@ -895,8 +900,8 @@ fn an_invalid_room_arn_blocks_submit_and_says_why() {
     assert_eq!(form(&s).license, Some(License::Pro));
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
-    assert_eq!(p.changes.len(), 1);
-    assert_eq!(p.changes[0].fields[0].field.label(), "Room ARN");
+    assert_eq!(p.plan.changes.len(), 1);
+    assert_eq!(p.plan.changes[0].fields[0].field.label(), "Room ARN");
 }
 
 #[test]
@@ -909,10 +914,10 @@ fn preview_counts_no_change_and_defaults_to_cancel() {
     update(&mut s, Action::Input(InputRequest::InsertChar('b')));
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
-    assert_eq!(p.changes.len(), 3, "users 3 and 4 are already Basic");
+    assert_eq!(p.plan.changes.len(), 3, "users 3 and 4 are already Basic");
     assert_eq!(p.no_change(), 2);
     assert_eq!(
-        p.summary,
+        p.plan.summary(),
         vec!["License Pro → Basic for 3 users".to_string()]
     );
     assert!(!p.apply_focused);
@@ -937,15 +942,12 @@ fn apply_basic_to_first_five(s: &mut State) -> (u64, Vec<String>) {
     assert!(preview(s).apply_focused);
     let fx = cmd(s, Command::Submit);
     match &fx[..] {
-        [
-            Effect::Io(Request::Change {
-                batch_id,
-                account_id,
-                change: Change::Update(update),
-                changes,
-            }),
-        ] => {
-            assert_eq!(account_id, "acc-0");
+        [Effect::Io(Request::Change { batch_id, plan })] => {
+            let Change::Update(update) = &plan.change else {
+                panic!("an update, got {:?}", plan.change)
+            };
+            let changes = &plan.changes;
+            assert_eq!(plan.account_id, "acc-0");
             assert_eq!(update.license_type, Some(License::Basic));
             assert_eq!(update.user_type, None);
             (
@@ -969,6 +971,8 @@ fn batch_done(s: &mut State, batch_id: u64, outcomes: Vec<(&str, OutcomeResult)>
                 .map(|(id, r)| (id.to_string(), r))
                 .collect(),
             elapsed_ms: 700,
+            change_id: "01TESTCHANGE".into(),
+            audit_error: None,
         },
     )
 }
@@ -1109,6 +1113,8 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
         Action::BatchDone {
             batch_id: batch,
             account_id: "acc-0".into(),
+            change_id: "01TESTCHANGE".into(),
+            audit_error: None,
             outcomes: vec![
                 ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 (
@@ -1126,14 +1132,14 @@ fn retry_sends_only_the_failed_rows_through_the_same_preview() {
     );
     cmd(&mut s, Command::Retry);
     let p = preview(&s);
-    let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
+    let ids: Vec<&str> = p.plan.changes.iter().map(|c| c.user_id.as_str()).collect();
     assert_eq!(ids, vec!["u-00001", "u-00002"], "failed and not-sent rows");
     assert!(!p.apply_focused);
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::Io(Request::Change { changes, .. })] = &fx[..] else {
+    let [Effect::Io(Request::Change { plan, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
-    assert_eq!(changes.len(), 2);
+    assert_eq!(plan.changes.len(), 2);
 }
 
 #[test]
@@ -1220,9 +1226,16 @@ fn read_only_hides_and_refuses_changes() {
     assert!(
         Request::Change {
             batch_id: 1,
-            account_id: "a".into(),
-            change: Change::Update(Default::default()),
-            changes: vec![]
+            plan: Box::new(
+                chime_admin::plan::Plan::build(
+                    "a",
+                    None,
+                    Change::Action(chime_admin::plan::UserAction::Suspend),
+                    &[],
+                    vec![]
+                )
+                .expect("a plan")
+            ),
         }
         .is_mutating()
     );
@@ -1249,24 +1262,22 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     }
     cmd(&mut s, Command::Suspend);
     let p = preview(&s);
-    assert_eq!(p.change, Change::Action(UserAction::Suspend));
+    assert_eq!(p.plan.change, Change::Action(UserAction::Suspend));
     assert_eq!(
-        (p.changes.len(), p.no_change()),
+        (p.plan.changes.len(), p.no_change()),
         (2, 1),
         "the suspended one is no change"
     );
     let fx = cmd(&mut s, Command::Yes);
-    let [
-        Effect::Io(Request::Change {
-            batch_id,
-            change: Change::Action(UserAction::Suspend),
-            changes,
-            ..
-        }),
-    ] = &fx[..]
-    else {
+    let [Effect::Io(Request::Change { batch_id, plan })] = &fx[..] else {
         panic!("{fx:?}")
     };
+    assert!(
+        matches!(plan.change, Change::Action(UserAction::Suspend)),
+        "{:?}",
+        plan.change
+    );
+    let changes = &plan.changes;
     assert_eq!(changes.len(), 2);
     let line = chime_admin::console::ui::text::progress_line(s.batch.as_ref().expect("batch"));
     assert!(line.starts_with("Suspending 2 users: 0/2"), "{line}");
@@ -1275,6 +1286,8 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
         Action::BatchDone {
             batch_id: *batch_id,
             account_id: "acc-0".into(),
+            change_id: "01TESTCHANGE".into(),
+            audit_error: None,
             outcomes: vec![
                 ("u-00000".into(), OutcomeResult::Ok { request_id: None }),
                 ("u-00002".into(), OutcomeResult::Ok { request_id: None }),
@@ -1287,18 +1300,16 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
     // Reset PIN: the current row only; the PIN shows in a dialog, gone once closed.
     cmd(&mut s, Command::Top);
     cmd(&mut s, Command::ResetPin);
-    assert_eq!(preview(&s).changes.len(), 1);
+    assert_eq!(preview(&s).plan.changes.len(), 1);
     let fx = cmd(&mut s, Command::Yes);
-    let [
-        Effect::Io(Request::Change {
-            batch_id,
-            change: Change::Action(UserAction::ResetPin),
-            ..
-        }),
-    ] = &fx[..]
-    else {
+    let [Effect::Io(Request::Change { batch_id, plan })] = &fx[..] else {
         panic!("{fx:?}")
     };
+    assert!(
+        matches!(plan.change, Change::Action(UserAction::ResetPin)),
+        "{:?}",
+        plan.change
+    );
     update(
         &mut s,
         Action::PinReset {
@@ -1539,10 +1550,7 @@ fn effects_logged_at_debug_never_show_emails_or_room_arns() {
     assert!(
         matches!(
             &fx[..],
-            [Effect::Io(Request::Change {
-                change: Change::Update(_),
-                ..
-            })]
+            [Effect::Io(Request::Change { plan, .. })] if matches!(plan.change, Change::Update(_))
         ),
         "{dbg}"
     );
@@ -1995,10 +2003,7 @@ fn a_burst_of_keys_never_confirms_a_change() {
     assert!(
         matches!(
             &fx[..],
-            [Effect::Io(Request::Change {
-                change: Change::Update(_),
-                ..
-            })]
+            [Effect::Io(Request::Change { plan, .. })] if matches!(plan.change, Change::Update(_))
         ),
         "{fx:?}"
     );
@@ -2113,15 +2118,15 @@ fn the_form_acts_on_every_marked_user_once_marking_is_complete() {
     cmd(&mut s, Command::Submit);
     let p = preview(&s);
     assert_eq!(
-        (p.changes.len(), p.no_change(), p.picked),
+        (p.plan.changes.len(), p.no_change(), p.picked),
         (449, 1, "marked")
     );
     // Applied: every one of them is sent.
     let fx = cmd(&mut s, Command::Yes);
-    let [Effect::Io(Request::Change { changes, .. })] = &fx[..] else {
+    let [Effect::Io(Request::Change { plan, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
-    assert_eq!(changes.len(), 449);
+    assert_eq!(plan.changes.len(), 449);
 }
 
 /// ctrl-o in the form while marking: marking stops at the users loaded, the
@@ -2134,13 +2139,13 @@ fn only_the_loaded_is_an_explicit_choice_and_stops_marking() {
     cmd(&mut s, Command::Edit);
     update(&mut s, Action::Input(InputRequest::InsertChar('b')));
     cmd(&mut s, Command::OnlyLoaded);
-    assert_eq!(preview(&s).changes.len(), 200);
+    assert_eq!(preview(&s).plan.changes.len(), 200);
     let v = s.users.as_ref().unwrap();
     assert!(!v.mark_all_pending);
     assert_eq!(v.marks.len(), 200);
     update(&mut s, page(g, 200..400, None));
     assert_eq!(s.users.as_ref().unwrap().marks.len(), 200);
-    assert_eq!(preview(&s).changes.len(), 200);
+    assert_eq!(preview(&s).plan.changes.len(), 200);
 }
 
 /// A `:profile` switch that failed is drawn: the screen is dirty with the
@@ -2211,19 +2216,17 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     }
     cmd(&mut s, Command::Unsuspend);
     let p = preview(&s);
-    assert_eq!(p.change, Change::Action(UserAction::Unsuspend));
-    assert_eq!(p.changes.len(), 2, "the two marked, suspended users");
+    assert_eq!(p.plan.change, Change::Action(UserAction::Unsuspend));
+    assert_eq!(p.plan.changes.len(), 2, "the two marked, suspended users");
     let fx = cmd(&mut s, Command::Yes);
-    let [
-        Effect::Io(Request::Change {
-            batch_id,
-            change: Change::Action(_),
-            ..
-        }),
-    ] = &fx[..]
-    else {
+    let [Effect::Io(Request::Change { batch_id, plan })] = &fx[..] else {
         panic!("{fx:?}")
     };
+    assert!(
+        matches!(plan.change, Change::Action(_)),
+        "{:?}",
+        plan.change
+    );
     let both_ok = || {
         vec![
             ("u-00001", OutcomeResult::Ok { request_id: None }),
@@ -2236,24 +2239,22 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
     // r: the license change again, for exactly the two it failed for.
     cmd(&mut s, Command::Retry);
     let p = preview(&s);
-    let Change::Update(u) = &p.change else {
-        panic!("an update: {:?}", p.change)
+    let Change::Update(u) = &p.plan.change else {
+        panic!("an update: {:?}", p.plan.change)
     };
     assert_eq!(u.license_type, Some(License::Basic));
-    let ids: Vec<&str> = p.changes.iter().map(|c| c.user_id.as_str()).collect();
+    let ids: Vec<&str> = p.plan.changes.iter().map(|c| c.user_id.as_str()).collect();
     assert_eq!(ids, vec!["u-00001", "u-00002"]);
     assert_eq!(p.picked, "to retry");
     let fx = cmd(&mut s, Command::Yes);
-    let [
-        Effect::Io(Request::Change {
-            batch_id,
-            change: Change::Update(_),
-            ..
-        }),
-    ] = &fx[..]
-    else {
+    let [Effect::Io(Request::Change { batch_id, plan })] = &fx[..] else {
         panic!("{fx:?}")
     };
+    assert!(
+        matches!(plan.change, Change::Update(_)),
+        "{:?}",
+        plan.change
+    );
     batch_done(&mut s, *batch_id, both_ok());
     // The license change succeeded for all: nothing left to retry.
     assert!(s.failed.is_empty(), "{:?}", s.failed);

@@ -133,6 +133,13 @@ async fn hostile_text_is_shown_not_run_and_csv_cells_are_neutralised() {
         if path.starts_with("/accounts?") || path == "/accounts" {
             let a = json!({"AccountId": "acc-1", "Name": format!("Corp{evil}"), "AwsAccountId": "1"});
             Reply::Json(200, json!({"Accounts": [a]}).to_string())
+        } else if head.starts_with("GET /accounts/acc-1 ") {
+            // The plan reads the account (its licenses) and the user first.
+            let a = json!({"AccountId": "acc-1", "Name": "Corp", "AwsAccountId": "1"});
+            Reply::Json(200, json!({"Account": a}).to_string())
+        } else if head.starts_with("GET /accounts/acc-1/users/u-1 ") {
+            let u = fixtures::with(user("u-1"), json!({"LicenseType": "Basic"}));
+            Reply::Json(200, json!({"User": u}).to_string())
         } else if head.starts_with("POST /accounts/acc-1/users ") {
             let e = json!({"UserId": "u-1", "ErrorCode": "Conflict", "ErrorMessage": format!("=HYPERLINK(1){evil}")});
             Reply::Json(200, json!({"UserErrors": [e]}).to_string())

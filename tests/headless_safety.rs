@@ -70,7 +70,23 @@ impl Fixture {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_refuses_update_users_before_any_request() {
     let dir = tempfile::tempdir().expect("tmp");
-    let server = Hostile::start(None, |_, _| Reply::Json(200, r#"{"UserErrors":[]}"#.into())).await;
+    // A service that answers the plan's reads (the user is Basic) and the change.
+    let server = Hostile::start(None, |_, head| {
+        if head.starts_with("GET /accounts/acc-1/users/u-1 ") {
+            Reply::Json(
+                200,
+                r#"{"User":{"UserId":"u-1","LicenseType":"Basic"}}"#.into(),
+            )
+        } else if head.starts_with("GET /accounts/acc-1 ") {
+            Reply::Json(
+                200,
+                r#"{"Account":{"AwsAccountId":"1","AccountId":"acc-1","Name":"A"}}"#.into(),
+            )
+        } else {
+            Reply::Json(200, r#"{"UserErrors":[]}"#.into())
+        }
+    })
+    .await;
     let change = [
         "update-users",
         "acc-1",
@@ -106,7 +122,12 @@ async fn read_only_refuses_update_users_before_any_request() {
     c.arg(server.url()).arg("--ignore-config");
     let out = run(c).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(server.heads().len(), 1);
+    let posts = server
+        .heads()
+        .iter()
+        .filter(|h| h.starts_with("POST "))
+        .count();
+    assert_eq!(posts, 1, "{:?}", server.heads());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,9 +137,11 @@ async fn update_users_writes_the_audit_log_with_request_ids_and_no_emails() {
     let users = f.users(&acc).await;
     let ids: Vec<&str> = users
         .iter()
+        .filter(|u| u["LicenseType"] != "Basic" && u["UserRegistrationStatus"] != "Suspended")
         .take(3)
         .map(|u| u["UserId"].as_str().expect("id"))
         .collect();
+    assert_eq!(ids.len(), 3);
     let emails: Vec<&str> = users
         .iter()
         .filter_map(|u| u["PrimaryEmail"].as_str())
@@ -144,33 +167,42 @@ async fn update_users_writes_the_audit_log_with_request_ids_and_no_emails() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON"))
         .collect();
-    assert_eq!(lines.len(), 5, "{lines:?}");
+    // The send line and one result per user sent; the id the account lacks
+    // is counted, never sent.
+    assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines[0]["event"], "send");
     assert_eq!(lines[0]["operation"], "BatchUpdateUser");
     assert_eq!(lines[0]["account_id"], acc.as_str());
-    assert_eq!(lines[0]["users"], 4);
+    assert_eq!(lines[0]["users"], 3);
+    assert_eq!(lines[0]["not_found"], 1);
+    assert!(lines[0]["change"].as_str().is_some_and(|c| c.len() == 26));
     let served: Vec<String> = requests(&f.log)
         .iter()
         .filter(|r| r["operation"] == "BatchUpdateUser")
         .map(|r| r["request_id"].as_str().expect("id").to_string())
         .collect();
     assert_eq!(served.len(), 1);
-    for (line, id) in lines[1..].iter().zip(ids.iter().chain(&["no-such-user"])) {
+    for (line, id) in lines[1..].iter().zip(&ids) {
         assert_eq!(line["event"], "result");
-        assert_eq!(line["batch"], lines[0]["batch"]);
+        assert_eq!(line["change"], lines[0]["change"]);
         assert_eq!(line["user_id"], *id);
+        assert_eq!(line["result"], "ok");
         assert_eq!(line["request_id"], served[0].as_str(), "{line}");
+        // `from`: the value read before sending, as the listing had it.
+        let before = users.iter().find(|u| u["UserId"] == *id).expect("user");
+        assert_eq!(line["changes"][0]["from"], before["LicenseType"], "{line}");
         assert_eq!(line["changes"][0]["to"], "Basic", "{line}");
     }
-    assert_eq!(lines[1]["result"], "ok");
-    assert_eq!(lines[4]["result"], "failed");
-    assert_eq!(lines[4]["error_code"], "NotFound");
     let raw = std::fs::read_to_string(&default).expect("audit");
     for e in &emails {
         assert!(!raw.contains(e), "an email in the audit log");
     }
-    // --audit-log FILE.
+    // --audit-log FILE (back to Pro: they are all Basic now).
     let file = f.dir.path().join("elsewhere/audit.jsonl");
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == "Basic" { "Pro" } else { a })
+        .collect();
     let mut c = f.cmd(&args);
     c.arg("--audit-log").arg(&file);
     run(c).await;
@@ -178,7 +210,7 @@ async fn update_users_writes_the_audit_log_with_request_ids_and_no_emails() {
         .expect("--audit-log")
         .lines()
         .count();
-    assert_eq!(n, 5);
+    assert_eq!(n, 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -248,8 +280,10 @@ async fn dry_run_previews_with_reads_only_and_changes_nothing() {
         .map(|r| r["operation"].as_str().unwrap_or("").to_string())
         .collect();
     assert!(
-        ops.iter()
-            .all(|o| matches!(o.as_str(), "ListAccounts" | "ListUsers" | "GetUser")),
+        ops.iter().all(|o| matches!(
+            o.as_str(),
+            "ListAccounts" | "ListUsers" | "GetUser" | "GetAccount"
+        )),
         "{ops:?}"
     );
     assert!(ops.iter().any(|o| o == "GetUser"), "{ops:?}");
@@ -293,7 +327,7 @@ async fn ids_from_reads_the_csv_files_the_tool_writes() {
             format,
         ])
     };
-    // (Some users are suspended: Conflict. Every id is sent all the same.)
+    // (Some users are suspended: Conflict. Every id not already Basic is sent.)
     let out = run(update(&users_csv, "csv")).await;
     assert!(
         text(&out.stderr).contains(&format!("of {} users updated", ids.len())),
@@ -311,23 +345,23 @@ async fn ids_from_reads_the_csv_files_the_tool_writes() {
         .map(|r| r["UserId"].as_str().expect("id"))
         .collect();
     assert_eq!(sent, ids);
-    assert_eq!(
-        v["Failed"],
-        sent.len() - v["Updated"].as_u64().expect("n") as usize
-    );
+    let n = |k: &str| v[k].as_u64().expect("a count") as usize;
+    assert_eq!(n("Failed"), sent.len() - n("Updated") - n("Already"));
+    let batches = || {
+        requests(&f.log)
+            .iter()
+            .filter(|r| r["operation"] == "BatchUpdateUser")
+            .count()
+    };
+    let expected = batches();
     // A neutralised cell is read back as the value that was written.
     let odd = f.dir.path().join("odd.csv");
     std::fs::write(&odd, "UserId,Status\n'=SUM(A1),Failed\n").expect("write");
     let v = json(&run(update(&odd, "json")).await);
     assert_eq!(v["Results"][0]["UserId"], "=SUM(A1)");
-    assert_eq!(v["Results"][0]["ErrorCode"], "NotFound");
-    // Never a header sent as an id: no BatchUpdateUser names "UserId".
-    let batches = requests(&f.log)
-        .iter()
-        .filter(|r| r["operation"] == "BatchUpdateUser")
-        .count();
-    let expected = 2 * ids.len().div_ceil(20) + 1;
-    assert_eq!(batches, expected);
+    assert_eq!(v["Results"][0]["Status"], "NotFound");
+    // Never a header sent as an id, and an id the account lacks never sent.
+    assert_eq!(batches(), expected);
     // A CSV without a UserId column is refused before any request.
     let bad = f.dir.path().join("bad.csv");
     std::fs::write(&bad, "Email,Name\na@example.com,A\n").expect("write");
@@ -338,13 +372,7 @@ async fn ids_from_reads_the_csv_files_the_tool_writes() {
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(
-        requests(&f.log)
-            .iter()
-            .filter(|r| r["operation"] == "BatchUpdateUser")
-            .count(),
-        expected
-    );
+    assert_eq!(batches(), expected);
 }
 
 /// Two `update-users` at once, one audit log: every line is whole JSON,
@@ -357,7 +385,7 @@ async fn two_processes_append_to_one_audit_log_without_losing_or_mixing_lines() 
     let users = f.users(&acc).await;
     let ids: Vec<&str> = users
         .iter()
-        .filter(|u| u["UserRegistrationStatus"] != "Suspended")
+        .filter(|u| u["UserRegistrationStatus"] != "Suspended" && u["LicenseType"] != "Basic")
         .take(800)
         .map(|u| u["UserId"].as_str().expect("id"))
         .collect();
@@ -384,7 +412,7 @@ async fn two_processes_append_to_one_audit_log_without_losing_or_mixing_lines() 
         .collect();
     let sends: Vec<&Value> = lines.iter().filter(|l| l["event"] == "send").collect();
     assert_eq!(sends.len(), 2);
-    assert_ne!(sends[0]["batch"], sends[1]["batch"]);
+    assert_ne!(sends[0]["change"], sends[1]["change"]);
     for half in halves {
         // This half's results: each user once, one batch, its send of 400.
         let results: Vec<&Value> = lines
@@ -394,16 +422,16 @@ async fn two_processes_append_to_one_audit_log_without_losing_or_mixing_lines() 
             })
             .collect();
         assert_eq!(results.len(), half.len(), "each user audited once");
-        let batch = &results[0]["batch"];
+        let change = &results[0]["change"];
         assert!(
             results
                 .iter()
-                .all(|l| &l["batch"] == batch && l["result"] == "ok")
+                .all(|l| &l["change"] == change && l["result"] == "ok")
         );
         assert!(
             sends
                 .iter()
-                .any(|s| &s["batch"] == batch && s["users"] == 400)
+                .any(|s| &s["change"] == change && s["users"] == 400)
         );
     }
 }

@@ -1350,11 +1350,17 @@ fn serve_and_headless_commands_log_operations_and_retries_without_emails_or_keys
     );
     assert_eq!(found["Users"].as_array().map(Vec::len), Some(1));
     let id = users[7]["UserId"].as_str().expect("a user id");
+    // A license the user does not hold (one already at it is not sent).
+    let to = if users[7]["LicenseType"] == "Basic" {
+        "Pro"
+    } else {
+        "Basic"
+    };
     let updated = headless(
         dir.path(),
         &serve.url,
         key,
-        &["update-users", &big, "--user-id", id, "--license", "Basic"],
+        &["update-users", &big, "--user-id", id, "--license", to],
     );
     assert_eq!(updated["Updated"], 1, "{updated}");
 

@@ -78,8 +78,18 @@ pub enum Action {
     BatchDone {
         batch_id: u64,
         account_id: String,
+        /// The plan's change id (the audit log's).
+        change_id: String,
         outcomes: Vec<(String, OutcomeResult)>,
         elapsed_ms: u64,
+        /// Why the result lines could not be written to the audit log.
+        audit_error: Option<String>,
+    },
+    /// Nothing of a change was sent: its `send` line could not be written
+    /// to the audit log.
+    BatchRefused {
+        batch_id: u64,
+        message: String,
     },
     /// ResetPersonalPIN answered: the new PIN, to show once.
     PinReset {
@@ -97,6 +107,12 @@ pub enum Action {
         gen_id: u64,
         message: String,
         about_accounts: bool,
+    },
+    /// The plan of a change, made from the users just read (or why none
+    /// could be made).
+    Planned {
+        gen_id: u64,
+        result: Result<Box<crate::plan::Plan>, ErrorInfo>,
     },
     /// Users re-read after a change.
     UsersRefreshed {
@@ -129,10 +145,12 @@ impl Action {
                 | Action::UsersFound { .. }
                 | Action::Failed { .. }
                 | Action::BatchDone { .. }
+                | Action::BatchRefused { .. }
                 | Action::PinReset { .. }
                 | Action::SettingsLoaded { .. }
                 | Action::AdminDone { .. }
                 | Action::UsersRefreshed { .. }
+                | Action::Planned { .. }
         )
     }
 }

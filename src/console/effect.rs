@@ -3,8 +3,8 @@
 //! (clipboard, timer). Each request carries the generation id its answer
 //! must match. Emails are `Sensitive`, so logging an effect never shows one.
 
-use super::form::{Change, PlannedChange};
 use crate::model::Sensitive;
+use crate::plan::{Change, Plan};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -32,15 +32,17 @@ pub enum Request {
         gen_id: u64,
         email: Sensitive,
     },
-    /// Sends `change` (an update through the client's batch helper, or a
-    /// suspend, unsuspend, log out or PIN reset) to every user of `changes`,
-    /// reporting progress; each change is written to the audit log.
-    Change {
-        batch_id: u64,
+    /// Reads the selected users fresh from the service and plans `change`
+    /// for them ([`crate::plan::make`]); answered by `Action::Planned`.
+    Plan {
+        gen_id: u64,
         account_id: String,
         change: Change,
-        changes: Vec<PlannedChange>,
+        user_ids: Vec<String>,
     },
+    /// Applies a plan ([`crate::apply::apply`]): exactly its users,
+    /// reporting progress, audited under its change id.
+    Change { batch_id: u64, plan: Box<Plan> },
     /// GetAccountSettings or GetUserSettings, for the settings form.
     LoadSettings {
         gen_id: u64,
@@ -98,7 +100,14 @@ impl Request {
         match self {
             Request::LoadAccounts { .. } => "ListAccounts",
             Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => "ListUsers",
-            Request::Change { change, .. } => change.operation(),
+            Request::Change { plan, .. } => plan.change.operation(),
+            Request::Plan { user_ids, .. } => {
+                if user_ids.len() > crate::plan::READ_BY_GET {
+                    "ListUsers"
+                } else {
+                    "GetUser"
+                }
+            }
             Request::CancelBatch { .. } => "BatchUpdateUser",
             Request::Admin { op, .. } => op.operation(),
             Request::LoadSettings { target, .. } => match target {
@@ -118,6 +127,7 @@ impl Request {
             | Request::LoadUsersPage { gen_id, .. }
             | Request::FindUserByEmail { gen_id, .. }
             | Request::RefreshUsers { gen_id, .. }
+            | Request::Plan { gen_id, .. }
             | Request::Admin { gen_id, .. }
             | Request::LoadSettings { gen_id, .. } => *gen_id,
             Request::Change { batch_id, .. } | Request::CancelBatch { batch_id } => *batch_id,
@@ -135,6 +145,7 @@ impl Request {
             | Request::CancelBatch { .. }
             | Request::LoadSettings { .. }
             | Request::RefreshUsers { .. }
+            | Request::Plan { .. }
             | Request::WriteFile { .. }
             | Request::SwitchProfile { .. } => false,
         }

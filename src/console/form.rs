@@ -1,6 +1,6 @@
 //! The change form and its preview, pure: which values a form starts with,
-//! how its fields cycle and validate, and what a change would do to each user
-//! (users already at the target values are "no change" and left out).
+//! how its fields cycle and validate, and the preview of a plan (users
+//! already at the target values are "no change" and never sent).
 
 use tui_input::Input;
 
@@ -184,100 +184,7 @@ impl ChangeForm {
     }
 }
 
-pub use crate::plan::{Field, FieldChange, PlannedChange};
-
-/// One change for many users: an update of their fields (BatchUpdateUser)
-/// or a user action. The preview, the state, the request and the job carry it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    Update(UserUpdate),
-    Action(UserAction),
-}
-
-impl Change {
-    /// The user action, if it is one.
-    pub fn action(&self) -> Option<UserAction> {
-        match self {
-            Change::Update(_) => None,
-            Change::Action(a) => Some(*a),
-        }
-    }
-
-    /// The API operation that sends it.
-    pub fn operation(&self) -> &'static str {
-        match self {
-            Change::Update(_) => "BatchUpdateUser",
-            Change::Action(a) => a.operation(),
-        }
-    }
-}
-
-/// The other user actions (each confirmed through the same preview).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserAction {
-    /// BatchSuspendUser, 50 ids per call.
-    Suspend,
-    /// BatchUnsuspendUser, 50 ids per call.
-    Unsuspend,
-    /// LogoutUser, one user.
-    Logout,
-    /// ResetPersonalPIN, one user; the new PIN is shown once.
-    ResetPin,
-}
-
-impl UserAction {
-    pub fn operation(self) -> &'static str {
-        match self {
-            UserAction::Suspend => "BatchSuspendUser",
-            UserAction::Unsuspend => "BatchUnsuspendUser",
-            UserAction::Logout => "LogoutUser",
-            UserAction::ResetPin => "ResetPersonalPIN",
-        }
-    }
-
-    /// "Suspending 12 users: …" in the progress line.
-    pub fn verb(self) -> &'static str {
-        match self {
-            UserAction::Suspend => "Suspending",
-            UserAction::Unsuspend => "Unsuspending",
-            UserAction::Logout => "Logging out",
-            UserAction::ResetPin => "Resetting the PIN of",
-        }
-    }
-
-    /// Whether it applies to the marked rows (else to the current row only).
-    pub fn many(self) -> bool {
-        matches!(self, UserAction::Suspend | UserAction::Unsuspend)
-    }
-
-    /// What it changes for `u`, or nothing if `u` is already there.
-    fn fields(self, u: &User) -> Vec<FieldChange> {
-        let reg = show(&u.user_registration_status);
-        match self {
-            UserAction::Suspend if !u.is_suspended() => vec![FieldChange {
-                field: Field::Registration,
-                from: reg,
-                to: "Suspended".into(),
-            }],
-            UserAction::Unsuspend if u.is_suspended() => vec![FieldChange {
-                field: Field::Registration,
-                from: reg,
-                to: "Registered".into(),
-            }],
-            UserAction::Logout => vec![FieldChange {
-                field: Field::Sessions,
-                from: "signed in".into(),
-                to: "logged out".into(),
-            }],
-            UserAction::ResetPin => vec![FieldChange {
-                field: Field::PersonalPin,
-                from: "(hidden)".into(),
-                to: "a new PIN, shown once".into(),
-            }],
-            _ => Vec::new(),
-        }
-    }
-}
+pub use crate::plan::{Change, Field, FieldChange, PlannedChange, UserAction};
 
 /// Which change a result belongs to: its kind (an update, or a user action)
 /// and the words the Result column uses for it.
@@ -346,19 +253,12 @@ impl ChangeLabel {
     }
 }
 
-/// The confirm step: what will change, for whom; Cancel focused first.
+/// The confirm step: the plan, read fresh from the service, and what it
+/// will do; Cancel focused first. What `y` sends is `plan`, unchanged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
-    pub account_id: String,
     pub account_name: String,
-    /// What is sent to the users of `changes`.
-    pub change: Change,
-    /// Users with at least one field to change, in row order.
-    pub changes: Vec<PlannedChange>,
-    /// Their ids (unmarked when the change is applied).
-    pub unchanged: Vec<String>,
-    /// "License Pro → Basic for 30 users", one line per field and old value.
-    pub summary: Vec<String>,
+    pub plan: crate::plan::Plan,
     pub apply_focused: bool,
     /// How its users were picked, for "N marked · …": "marked",
     /// "selected" (the current row) or "to retry".
@@ -368,73 +268,6 @@ pub struct Preview {
 impl Preview {
     /// Users already at every target value.
     pub fn no_change(&self) -> usize {
-        self.unchanged.len()
-    }
-}
-
-fn show<T: std::fmt::Display>(v: &Option<T>) -> String {
-    v.as_ref()
-        .map_or_else(|| "(none)".to_string(), |v| v.to_string())
-}
-
-/// The fields of a user that an update would change: the same diff the
-/// headless preview and the audit log use.
-pub use crate::plan::diff;
-
-/// Builds the preview of `update` over `users`.
-pub fn preview(
-    account_id: &str,
-    account_name: &str,
-    update: UserUpdate,
-    users: &[&User],
-) -> Preview {
-    let diff_of = |u: &User| diff(u, &update);
-    let mut p = plan(account_id, account_name, users, diff_of);
-    p.change = Change::Update(update);
-    p
-}
-
-/// Builds the preview of a user action over `users`.
-pub fn action_preview(
-    account_id: &str,
-    account_name: &str,
-    action: UserAction,
-    users: &[&User],
-) -> Preview {
-    let mut p = plan(account_id, account_name, users, |u| action.fields(u));
-    p.change = Change::Action(action);
-    p
-}
-
-fn plan(
-    account_id: &str,
-    account_name: &str,
-    users: &[&User],
-    diff: impl Fn(&User) -> Vec<FieldChange>,
-) -> Preview {
-    let mut changes = Vec::new();
-    let mut unchanged = Vec::new();
-    for u in users {
-        let fields = diff(u);
-        if fields.is_empty() {
-            unchanged.push(u.user_id.clone());
-            continue;
-        }
-        changes.push(PlannedChange {
-            user_id: u.user_id.clone(),
-            email: u.primary_email.clone().unwrap_or_default(),
-            fields,
-        });
-    }
-    let summary = crate::plan::summary(&changes);
-    Preview {
-        account_id: account_id.to_string(),
-        account_name: account_name.to_string(),
-        change: Change::Update(UserUpdate::default()),
-        changes,
-        unchanged,
-        summary,
-        apply_focused: false,
-        picked: "marked",
+        self.plan.already.len()
     }
 }

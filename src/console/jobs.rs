@@ -1,63 +1,36 @@
-//! The worker's change jobs: one change (an update, a suspend, …) for its
-//! users, through the client's batch helpers, with progress, per-user results,
-//! cancellation and the audit log. Secrets (a new PIN) go to the console only.
+//! The worker's change jobs: one plan (an update, a suspend, …) applied
+//! through [`crate::apply`], with progress, per-user results, cancellation
+//! and the audit log; and the admin operations. Secrets (a new PIN) go to
+//! the console only.
 
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{
-    ApiError, BatchOptions, BatchProgress, BatchReport, Client, OutcomeResult, request_ids,
-};
+use crate::client::{ApiError, BatchOptions, BatchProgress, Client, OutcomeResult, request_ids};
 use crate::model::validate::MAX_ID_LIST;
-use crate::model::{InviteStatus, Sensitive, UpdateUserRequestItem, UserType};
+use crate::model::{InviteStatus, Sensitive, UserType};
+use crate::plan::Plan;
 
 use super::action::Action;
-use super::form::{Change, PlannedChange, UserAction};
 use crate::audit::Audit;
 
-/// One change for many users.
+/// One change for many users: a plan, applied.
 #[derive(Debug, Clone)]
 pub struct ChangeJob {
     pub batch_id: u64,
-    account_id: String,
-    change: Change,
-    changes: Vec<PlannedChange>,
-}
-
-fn failed(e: &ApiError) -> OutcomeResult {
-    OutcomeResult::Failed {
-        code: e.code().cloned(),
-        message: if e.code().is_some() {
-            e.message.clone()
-        } else {
-            format!("{}: {}", e.short(), e.message)
-        },
-        request_id: e.request_id.clone(),
-    }
+    plan: Box<Plan>,
 }
 
 impl ChangeJob {
-    /// A change for many users, taken by value (the planned changes are not copied).
-    pub fn new(
-        batch_id: u64,
-        account_id: String,
-        change: Change,
-        changes: Vec<PlannedChange>,
-    ) -> ChangeJob {
-        ChangeJob {
-            batch_id,
-            account_id,
-            change,
-            changes,
-        }
+    pub fn new(batch_id: u64, plan: Box<Plan>) -> ChangeJob {
+        ChangeJob { batch_id, plan }
     }
 
-    fn operation(&self) -> &'static str {
-        self.change.operation()
-    }
-
+    /// Applies the plan ([`crate::apply::apply`]: audited, exactly its
+    /// users) with progress; answers `BatchDone`, or `BatchRefused` when
+    /// the audit log could not be written and nothing was sent.
     pub async fn run(
         self,
         client: &Client,
@@ -66,8 +39,6 @@ impl ChangeJob {
         audit: &Audit,
         actions: &mpsc::UnboundedSender<Action>,
     ) -> Action {
-        let op = self.operation();
-        audit.intent(op, &self.account_id, self.batch_id, self.changes.len());
         let opts = BatchOptions {
             max_concurrency,
             cancel,
@@ -84,90 +55,48 @@ impl ChangeJob {
                 elapsed_ms: started.elapsed().as_millis() as u64,
             });
         };
-        let ids: Vec<String> = self.changes.iter().map(|c| c.user_id.clone()).collect();
-        let account = self.account_id.as_str();
-        let report: BatchReport = match &self.change {
-            Change::Update(update) => {
-                let items = ids
-                    .iter()
-                    .map(|id| UpdateUserRequestItem {
-                        user_id: Some(id.clone()),
-                        update: update.clone(),
-                    })
-                    .collect();
-                client.update_users(account, items, opts, progress).await
-            }
-            Change::Action(UserAction::Suspend) => {
-                client.suspend_users(account, ids, opts, progress).await
-            }
-            Change::Action(UserAction::Unsuspend) => {
-                client.unsuspend_users(account, ids, opts, progress).await
-            }
-            Change::Action(a @ (UserAction::Logout | UserAction::ResetPin)) => {
-                self.one_by_one(client, *a, &ids, actions).await
+        // To the screen only: never logged, never audited.
+        let on_pin = |c: &crate::plan::PlannedChange, pin: Sensitive| {
+            let _ = actions.send(Action::PinReset {
+                batch_id,
+                email: c.email.clone(),
+                pin,
+            });
+        };
+        let plan = &self.plan;
+        let applied = crate::apply::apply(client, plan, opts, audit, progress, on_pin).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let applied = match applied {
+            Ok(a) => a,
+            Err(e) => {
+                return Action::BatchRefused {
+                    batch_id,
+                    message: e.to_string(),
+                };
             }
         };
-        let outcomes: Vec<(String, OutcomeResult)> = report
+        tracing::info!(
+            batch = batch_id,
+            change = %plan.id,
+            operation = plan.change.operation(),
+            users = applied.report.outcomes.len(),
+            ms = elapsed_ms,
+            "change finished"
+        );
+        let outcomes: Vec<(String, OutcomeResult)> = applied
+            .report
             .outcomes
             .into_iter()
             .map(|o| (o.user_id, o.result))
             .collect();
-        audit.outcomes(op, account, batch_id, &self.changes, &outcomes);
-        tracing::info!(
-            batch = batch_id,
-            operation = op,
-            users = outcomes.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "change finished"
-        );
         Action::BatchDone {
             batch_id,
-            account_id: self.account_id,
+            account_id: plan.account_id.clone(),
+            change_id: plan.id.to_string(),
             outcomes,
-            elapsed_ms: started.elapsed().as_millis() as u64,
+            elapsed_ms,
+            audit_error: applied.audit_error,
         }
-    }
-
-    /// LogoutUser / ResetPersonalPIN: one call per user (one user in practice).
-    async fn one_by_one(
-        &self,
-        client: &Client,
-        action: UserAction,
-        ids: &[String],
-        actions: &mpsc::UnboundedSender<Action>,
-    ) -> BatchReport {
-        let mut outcomes = Vec::new();
-        for (id, change) in ids.iter().zip(&self.changes) {
-            let call = async {
-                match action {
-                    UserAction::Logout => client.logout_user(&self.account_id, id).await,
-                    _ => client
-                        .reset_personal_pin(&self.account_id, id)
-                        .await
-                        .map(|u| {
-                            if let Some(pin) = u.personal_pin {
-                                // To the screen only: never logged, never audited.
-                                let _ = actions.send(Action::PinReset {
-                                    batch_id: self.batch_id,
-                                    email: change.email.clone(),
-                                    pin,
-                                });
-                            }
-                        }),
-                }
-            };
-            let (result, request_ids) = request_ids::capture(call).await;
-            outcomes.push(crate::client::UserOutcome {
-                user_id: id.clone(),
-                result: match result {
-                    Ok(()) => OutcomeResult::Ok {
-                        request_id: request_ids.last().cloned(),
-                    },
-                    Err(e) => failed(&e),
-                },
-            });
-        }
-        BatchReport { outcomes }
     }
 }
 

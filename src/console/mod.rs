@@ -1,5 +1,6 @@
 //! The terminal console: pure `update` and `render` around one worker task
-//! that owns the client (see DESIGN.md).
+//! that owns the client. The layers and the way a change is made (a plan)
+//! are written down in `docs/architecture.md`.
 //!
 //! Every import points down (tests/architecture.rs checks it):
 //! - [`keys`]: the one key registry (dispatch, footer, help, read-only, the

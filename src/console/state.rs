@@ -289,6 +289,15 @@ pub enum Modal {
     ConfirmQuit,
     /// `e`: the change form.
     Form(Box<ChangeForm>),
+    /// The selected users are being read to plan a change (Esc drops it).
+    Planning {
+        gen_id: u64,
+        account_name: String,
+        picked: &'static str,
+        users: usize,
+        /// "License type", "Suspend": what is being planned.
+        what: String,
+    },
     /// What a change will do, before anything is sent.
     Preview(Box<Preview>),
     /// Account settings or a user's telephony settings.

@@ -206,14 +206,9 @@ impl Serve {
                     .send(Action::ProfileSwitched { profile, result });
                 return None;
             }
-            Request::Change {
-                batch_id,
-                account_id,
-                change,
-                changes,
-            } => {
+            Request::Change { batch_id, plan } => {
                 let client = self.ready(operation, gen_id)?;
-                let job = ChangeJob::new(batch_id, account_id, change, changes);
+                let job = ChangeJob::new(batch_id, plan);
                 self.changing.spawn(run_job(
                     job,
                     client,
@@ -238,6 +233,15 @@ impl Serve {
                     self.actions.clone(),
                 ));
                 return None;
+            }
+            Request::Plan {
+                gen_id,
+                account_id,
+                change,
+                user_ids,
+            } => {
+                let client = self.ready(operation, gen_id)?;
+                plan(operation, client, gen_id, account_id, change, user_ids).boxed()
             }
             Request::LoadAccounts { gen_id, token } => {
                 let client = self.ready(operation, gen_id)?;
@@ -488,6 +492,33 @@ async fn admin(
         Ok(a) => a,
         Err(e) => failed(operation, gen_id, &e),
     }
+}
+
+/// Reads the selected users fresh and plans the change for them.
+async fn plan(
+    operation: &'static str,
+    client: Client,
+    gen_id: u64,
+    account_id: String,
+    change: crate::plan::Change,
+    user_ids: Vec<String>,
+) -> Action {
+    let selection = crate::plan::Selection::Ids(user_ids);
+    let result = match crate::plan::make(&client, &account_id, change, selection).await {
+        Ok(plan) => Ok(Box::new(plan)),
+        Err(crate::plan::PlanError::Api(e)) => {
+            tracing::warn!(operation, error = %e.short(), "reading the users to plan failed");
+            Err(ErrorInfo::of(operation, &e))
+        }
+        Err(crate::plan::PlanError::Refused(why)) => Err(ErrorInfo {
+            operation: "plan".into(),
+            code: "Refused".into(),
+            message: why,
+            request_id: None,
+            hint: Some("pick a value the account supports".into()),
+        }),
+    };
+    Action::Planned { gen_id, result }
 }
 
 /// Re-reads users after a change, sending them back in groups.

@@ -16,7 +16,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::cli::{AccountsArgs, ConnArgs, OutputFormat, UsersArgs};
-use crate::client::{Client, ListUsersQuery};
+use crate::client::Client;
 use crate::config::{Config, Source};
 use crate::model::{Account, User, UserType};
 use output::{ignore_broken_pipe, write_json, write_rows};
@@ -126,7 +126,7 @@ pub async fn users(conn: ConnArgs, args: UsersArgs) -> anyhow::Result<ExitCode> 
     let client = Client::from_conn(&conn)
         .await?
         .with_list_limit(args.max_users);
-    let mut users = all_users(&client, &args.account_id, &query).await?;
+    let mut users = crate::plan::list_users(&client, &args.account_id, &query).await?;
     select::narrow(&mut users, filter.as_ref());
     let mut out = std::io::stdout().lock();
     let written = match args.output {
@@ -138,20 +138,6 @@ pub async fn users(conn: ConnArgs, args: UsersArgs) -> anyhow::Result<ExitCode> 
     };
     ignore_broken_pipe(written)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Every user of the account that matches `query` (all pages).
-async fn all_users(
-    client: &Client,
-    account_id: &str,
-    query: &ListUsersQuery,
-) -> anyhow::Result<Vec<User>> {
-    let mut users = Vec::new();
-    let mut pages = Box::pin(client.users_pages(account_id, query, Some(PAGE_SIZE), None));
-    while let Some(page) = pages.next().await {
-        users.extend(page?.users);
-    }
-    Ok(users)
 }
 
 fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {

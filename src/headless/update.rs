@@ -1,10 +1,15 @@
 //! `update-users`: one change for many users, with the console's safety
-//! rails. `--read-only` refuses it before any request; `--dry-run` prints
-//! the preview (reads only); a real run writes the audit log (the same JSON
-//! Lines as the console: a `send` line, one `result` per user) and prints
-//! one result per user: `Updated`, `Failed`, `Unknown` (sent, its answer
-//! lost, and reading the user back failed too) or `NotSent`. It exits
-//! non-zero unless every user was updated.
+//! rails, through the same [`crate::plan`] as the console: the selection is
+//! read fresh, planned, then previewed (`--dry-run`, reads only) or applied
+//! ([`crate::apply`]: the audit log's `send` line, exactly the plan's
+//! users, one `result` line each). `--read-only` refuses it before any
+//! request; a selection flag that does not fit (a filter without `--all`,
+//! a blank filter) or a value the account does not support is refused with
+//! exit 2 and nothing sent. It prints one result per selected user:
+//! `Updated`, `Already` (at the values: not sent), `NotFound`, `Failed`,
+//! `Unknown` (sent, its answer lost, and reading the user back failed too)
+//! or `NotSent`, and exits non-zero unless every user is updated or was
+//! already at the values.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -14,27 +19,21 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use super::Settings;
 use super::output::{ignore_broken_pipe, write_json, write_rows};
-use super::{Settings, all_users};
 use crate::audit::Audit;
 use crate::cli::{OutputFormat, UpdateUsersArgs};
-use crate::client::{ApiError, BatchOptions, Client, ListUsersQuery, OutcomeResult, UserOutcome};
+use crate::client::{BatchOptions, Client, OutcomeResult, UserOutcome};
 use crate::columns::{RESULT_COLUMNS, ResultRow};
 use crate::config::MAX_CONCURRENCY;
-use crate::model::{
-    AlexaForBusinessMetadata, ErrorCode, License, Operation, Sensitive, UpdateUserRequestItem,
-    User, UserType, UserUpdate, validate,
-};
-use crate::plan::PlannedChange;
+use crate::model::{AlexaForBusinessMetadata, License, Sensitive, UserType, UserUpdate, validate};
+use crate::plan::{Change, Plan, PlanError, Selection};
 
 /// Exit code of a refused command (as for bad flags).
 const REFUSED: u8 = 2;
 
 /// Rows of the dry run's table.
 const PREVIEW_ROWS: usize = 20;
-
-/// Users read one by one for a dry run up to this many; more through ListUsers.
-const READ_BY_GET: usize = 20;
 
 pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::Result<ExitCode> {
     if let (Some(why), false) = (&settings.read_only, args.dry_run) {
@@ -43,81 +42,114 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
         );
         return Ok(ExitCode::from(REFUSED));
     }
-    let filter = match args.filter.as_deref().map(super::select::parse).transpose() {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("chime-admin: {}", crate::text::visible(&e));
-            return Ok(ExitCode::from(REFUSED));
-        }
-    };
     let update = change_from_flags(&args)?;
     let concurrency = args.concurrency.unwrap_or(settings.concurrency);
     if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
         bail!("--concurrency must be 1 to {MAX_CONCURRENCY}, got {concurrency}");
     }
-    let mut ids: Vec<String> = args.user_ids.clone();
-    if let Some(path) = &args.ids_from {
-        ids.extend(ids_from(path)?);
-    }
+    let selection = match selection(&args) {
+        Ok(s) => s,
+        Err(why) => {
+            eprintln!(
+                "chime-admin: {}; nothing was sent",
+                crate::text::visible(&why)
+            );
+            return Ok(ExitCode::from(REFUSED));
+        }
+    };
     let client = Client::from_conn(&settings.conn)
         .await?
         .with_list_limit(args.max_users);
-    let mut known: HashMap<String, User> = HashMap::new();
-    if args.all {
-        let query = super::select::query(filter.as_ref(), args.email.clone(), None);
-        let mut users = all_users(&client, &args.account_id, &query).await?;
-        super::select::narrow(&mut users, filter.as_ref());
-        for u in users {
-            ids.push(u.user_id.clone());
-            known.insert(u.user_id.clone(), u);
+    let plan = match crate::plan::make(&client, &args.account_id, Change::Update(update), selection)
+        .await
+    {
+        Ok(plan) => plan,
+        Err(PlanError::Refused(why)) => {
+            eprintln!("chime-admin: {}", crate::text::visible(&why));
+            return Ok(ExitCode::from(REFUSED));
         }
-    }
-    let mut seen = std::collections::HashSet::new();
-    ids.retain(|id| seen.insert(id.clone()));
-    if ids.is_empty() {
+        Err(PlanError::Api(e)) => return Err(e.into()),
+    };
+    if plan.selected() == 0 {
         eprintln!("no users to update");
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = std::io::stdout().lock();
     if args.dry_run {
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !known.contains_key(*id))
-            .cloned()
-            .collect();
-        known.extend(read_users(&client, &args.account_id, &missing).await?);
-        let preview = Preview::of(&args.account_id, &ids, &known, &update);
-        let mut out = std::io::stdout().lock();
-        ignore_broken_pipe(preview.write(&mut out, args.output))?;
+        ignore_broken_pipe(Preview::of(&plan).write(&mut out, args.output))?;
         return Ok(ExitCode::SUCCESS);
     }
+    drop(out);
+    send(&settings, &client, &plan, concurrency, args.output).await
+}
 
-    let changes: Vec<PlannedChange> = ids
-        .iter()
-        .map(|id| PlannedChange {
-            user_id: id.clone(),
-            email: Sensitive::default(),
-            fields: match known.get(id) {
-                Some(u) => crate::plan::diff(u, &update),
-                None => crate::plan::unread(&update),
-            },
-        })
-        .collect();
-    let items: Vec<UpdateUserRequestItem> = ids
-        .iter()
-        .map(|id| UpdateUserRequestItem {
-            user_id: Some(id.clone()),
-            update: update.clone(),
-        })
-        .collect();
+/// Which users the flags select. `--filter` and `--email` narrow `--all`
+/// only; a blank filter is refused (a script's unset variable must not
+/// become every user).
+fn selection(args: &UpdateUsersArgs) -> Result<Selection, String> {
+    let named = !args.user_ids.is_empty() || args.ids_from.is_some();
+    if !args.all && (args.filter.is_some() || args.email.is_some()) {
+        return Err(
+            "--filter and --email narrow --all: give --all with them (or name the users with --user-id/--ids-from alone)"
+                .into(),
+        );
+    }
+    if args.all && named {
+        return Err(
+            "--all selects every user; --user-id/--ids-from name users: give one or the other"
+                .into(),
+        );
+    }
+    if !args.all {
+        let mut ids = args.user_ids.clone();
+        if let Some(path) = &args.ids_from {
+            ids.extend(ids_from(path).map_err(|e| format!("{e:#}"))?);
+        }
+        if ids.is_empty() {
+            return Err("no users: give --user-id, --ids-from or --all".into());
+        }
+        return Ok(Selection::Ids(ids));
+    }
+    let blank = |s: &str| s.trim().trim_matches(['"', '\'']).trim().is_empty();
+    if let Some(f) = &args.filter
+        && blank(f)
+    {
+        return Err("--filter is blank: say --all alone for every user".into());
+    }
+    if let Some(e) = &args.email
+        && blank(e)
+    {
+        return Err("--email is blank: say --all alone for every user".into());
+    }
+    let filter = args
+        .filter
+        .as_deref()
+        .map(super::select::parse)
+        .transpose()?;
+    if filter.as_ref().is_some_and(|f| f.is_empty()) {
+        return Err("--filter selects no field: say --all alone for every user".into());
+    }
+    Ok(Selection::All {
+        query: super::select::query(filter.as_ref(), args.email.clone(), None),
+        filter,
+        email: args.email.clone(),
+    })
+}
+
+/// Applies the plan: exactly its users, audited; prints one row per
+/// selected user (`Already` and `NotFound` ones too) and the summary line.
+async fn send(
+    settings: &Settings,
+    client: &Client,
+    plan: &Plan,
+    concurrency: usize,
+    output: OutputFormat,
+) -> anyhow::Result<ExitCode> {
     let audit = Audit {
         path: settings.audit_log.clone(),
         endpoint: client.endpoint().to_string(),
         profile: settings.conn.profile.clone(),
     };
-    let batch = batch_id();
-    let operation = Operation::BatchUpdateUser.name();
-    audit.intent(operation, &args.account_id, batch, items.len());
-
     let cancel = tokio_util::sync::CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     let ctrl_c = tokio::spawn(async move {
@@ -126,68 +158,64 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
             on_ctrl_c.cancel();
         }
     });
-    let bar = progress_bar(items.len());
+    let bar = progress_bar(plan.changes.len());
     let opts = BatchOptions {
         max_concurrency: concurrency,
         cancel,
         ..BatchOptions::default()
     };
-    let report = client
-        .update_users(&args.account_id, items, opts, |p| {
-            if let Some(bar) = &bar {
-                bar.set_position((p.done + p.failed) as u64);
-                bar.set_message(format!(
-                    "{} failed, {} in flight (limit {})",
-                    p.failed, p.in_flight, p.concurrency
-                ));
+    let progress = |p: crate::client::BatchProgress| {
+        if let Some(bar) = &bar {
+            bar.set_position((p.done + p.failed) as u64);
+            bar.set_message(format!(
+                "{} failed, {} in flight (limit {})",
+                p.failed, p.in_flight, p.concurrency
+            ));
+        }
+    };
+    let applied = if plan.changes.is_empty() {
+        None
+    } else {
+        match crate::apply::apply(client, plan, opts, &audit, progress, |_, _| {}).await {
+            Ok(a) => Some(a),
+            Err(e) => {
+                ctrl_c.abort();
+                eprintln!("chime-admin: {e}");
+                return Ok(ExitCode::FAILURE);
             }
-        })
-        .await;
+        }
+    };
     ctrl_c.abort();
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let results: Vec<(String, OutcomeResult)> = report
-        .outcomes
-        .iter()
-        .map(|o| (o.user_id.clone(), o.result.clone()))
-        .collect();
-    audit.outcomes(operation, &args.account_id, batch, &changes, &results);
-
+    let outcomes = applied
+        .as_ref()
+        .map(|a| a.report.outcomes.as_slice())
+        .unwrap_or_default();
     let mut out = std::io::stdout().lock();
-    let emails: HashMap<&str, &str> = known
-        .values()
-        .map(|u| (u.user_id.as_str(), u.email()))
-        .collect();
-    ignore_broken_pipe(write_outcomes(
-        &mut out,
-        args.output,
-        &report.outcomes,
-        &emails,
-    ))?;
-    let (ok, failed, unknown, not_sent) = (
-        report.succeeded(),
-        report.failed(),
-        report.unknown(),
-        report.not_sent(),
-    );
+    ignore_broken_pipe(write_outcomes(&mut out, output, plan, outcomes))?;
+    let count = |f: fn(&OutcomeResult) -> bool| outcomes.iter().filter(|o| f(&o.result)).count();
+    let ok = count(|r| matches!(r, OutcomeResult::Ok { .. }));
+    let failed = count(|r| matches!(r, OutcomeResult::Failed { .. }));
+    let unknown = count(|r| matches!(r, OutcomeResult::Unknown { .. }));
+    let not_sent = count(|r| matches!(r, OutcomeResult::NotSent));
     eprintln!(
-        "{ok} of {} users updated, {failed} failed, {unknown} unknown, {not_sent} not sent",
-        report.outcomes.len()
+        "change {}: {ok} of {} users updated, {} already at the values, {failed} failed, {unknown} unknown, {not_sent} not sent, {} not found",
+        plan.id,
+        plan.selected(),
+        plan.already.len(),
+        plan.not_found.len()
     );
-    Ok(if failed + unknown + not_sent == 0 {
+    if let Some(e) = applied.as_ref().and_then(|a| a.audit_error.as_deref()) {
+        eprintln!("chime-admin: the results could not be written to the audit log: {e}");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(if failed + unknown + not_sent + plan.not_found.len() == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// The audit log's batch number: the start time in milliseconds.
-fn batch_id() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default()
 }
 
 /// The ids of `--ids-from FILE` (`-`: stdin).
@@ -201,47 +229,8 @@ fn ids_from(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     super::ids::parse(&text).map_err(|e| anyhow::anyhow!("--ids-from {}: {e}", path.display()))
 }
 
-/// The users with these ids as they are now: one GetUser each for a few,
-/// the account's listing for many. Ids not found are left out.
-async fn read_users(
-    client: &Client,
-    account_id: &str,
-    ids: &[String],
-) -> anyhow::Result<HashMap<String, User>> {
-    use futures::StreamExt;
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    if ids.len() > READ_BY_GET {
-        let wanted: std::collections::HashSet<&String> = ids.iter().collect();
-        return Ok(all_users(client, account_id, &ListUsersQuery::default())
-            .await?
-            .into_iter()
-            .filter(|u| wanted.contains(&u.user_id))
-            .map(|u| (u.user_id.clone(), u))
-            .collect());
-    }
-    let read: Vec<Result<Option<User>, ApiError>> = futures::stream::iter(ids)
-        .map(|id| async move {
-            match client.get_user(account_id, id).await {
-                Ok(u) => Ok(Some(u)),
-                Err(e) if e.code() == Some(&ErrorCode::NotFound) => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .buffer_unordered(crate::client::batch::INITIAL_CONCURRENCY)
-        .collect()
-        .await;
-    let mut out = HashMap::new();
-    for r in read {
-        if let Some(u) = r? {
-            out.insert(u.user_id.clone(), u);
-        }
-    }
-    Ok(out)
-}
-
-/// What a change would do, as the console's preview shows it.
+/// What a change would do: the plan as `--dry-run` prints it (the same
+/// numbers the console's preview shows and the apply then reports).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct Preview {
@@ -249,9 +238,13 @@ struct Preview {
     account_id: String,
     /// "License Basic → Pro for 16 users".
     summary: Vec<String>,
+    /// Suspended users an update will fail for; users not found.
+    warnings: Vec<String>,
+    selected: usize,
     changes: Vec<PreviewRow>,
     already_at_values: Vec<String>,
     not_found: Vec<String>,
+    suspended: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -271,53 +264,33 @@ struct PreviewField {
 }
 
 impl Preview {
-    fn of(
-        account_id: &str,
-        ids: &[String],
-        users: &HashMap<String, User>,
-        update: &UserUpdate,
-    ) -> Preview {
-        let mut planned = Vec::new();
-        let mut already = Vec::new();
-        let mut not_found = Vec::new();
-        for id in ids {
-            let Some(u) = users.get(id) else {
-                not_found.push(id.clone());
-                continue;
-            };
-            let fields = crate::plan::diff(u, update);
-            if fields.is_empty() {
-                already.push(id.clone());
-            } else {
-                planned.push(PlannedChange {
-                    user_id: id.clone(),
-                    email: u.primary_email.clone().unwrap_or_default(),
-                    fields,
-                });
-            }
-        }
+    fn of(plan: &Plan) -> Preview {
         Preview {
             dry_run: true,
-            account_id: account_id.to_string(),
-            summary: crate::plan::summary(&planned),
-            changes: planned
-                .into_iter()
+            account_id: plan.account_id.clone(),
+            summary: plan.summary(),
+            warnings: plan.warnings(),
+            selected: plan.selected(),
+            changes: plan
+                .changes
+                .iter()
                 .map(|c| PreviewRow {
-                    user_id: c.user_id,
+                    user_id: c.user_id.clone(),
                     primary_email: c.email.expose().to_string(),
                     fields: c
                         .fields
-                        .into_iter()
+                        .iter()
                         .map(|f| PreviewField {
                             field: f.field.label(),
-                            from: f.from,
-                            to: f.to,
+                            from: f.from.clone(),
+                            to: f.to.clone(),
                         })
                         .collect(),
                 })
                 .collect(),
-            already_at_values: already,
-            not_found,
+            already_at_values: plan.already.iter().map(|u| u.user_id.clone()).collect(),
+            not_found: plan.not_found.clone(),
+            suspended: plan.suspended.clone(),
         }
     }
 
@@ -340,12 +313,11 @@ impl Preview {
                 write_rows(out, format, &HEADER, &rows)
             }
             OutputFormat::Table => {
-                let total =
-                    self.changes.len() + self.already_at_values.len() + self.not_found.len();
                 writeln!(
                     out,
-                    "Dry run, nothing sent: {} of {total} users of account {} would change.",
+                    "Dry run, nothing sent: {} of {} users of account {} would change.",
                     self.changes.len(),
+                    self.selected,
                     crate::text::visible(&self.account_id)
                 )?;
                 for line in &self.summary {
@@ -361,6 +333,14 @@ impl Preview {
                         None => String::new(),
                     }
                 )?;
+                if !self.suspended.is_empty() {
+                    let n = self.suspended.len();
+                    writeln!(
+                        out,
+                        "{n} suspended: {} will fail; unsuspend them first or leave them out",
+                        if n == 1 { "it" } else { "they" }
+                    )?;
+                }
                 if self.changes.is_empty() {
                     return Ok(());
                 }
@@ -438,33 +418,64 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ResultSummary<'a> {
+    change_id: &'a str,
     results: &'a [ResultRow<'a>],
     updated: usize,
+    already: usize,
     failed: usize,
     unknown: usize,
     not_sent: usize,
+    not_found: usize,
 }
 
+/// One row per selected user: the users sent (their outcome), then those
+/// already at the values, then the ids not found.
 fn write_outcomes<'a>(
     out: &mut impl Write,
     format: OutputFormat,
+    plan: &'a Plan,
     outcomes: &'a [UserOutcome],
-    emails: &HashMap<&str, &'a str>,
 ) -> anyhow::Result<()> {
-    let rows: Vec<ResultRow<'a>> = outcomes
+    let emails: HashMap<&str, &str> = plan
+        .changes
+        .iter()
+        .map(|c| (c.user_id.as_str(), c.email.expose()))
+        .collect();
+    let mut rows: Vec<ResultRow<'a>> = outcomes
         .iter()
         .map(|o| {
             ResultRow::of(&o.user_id, &o.result).with_email(emails.get(o.user_id.as_str()).copied())
         })
         .collect();
+    rows.extend(
+        plan.already
+            .iter()
+            .map(|u| ResultRow::plain(&u.user_id, "Already").with_email(Some(u.email.expose()))),
+    );
+    rows.extend(
+        plan.not_found
+            .iter()
+            .map(|id| ResultRow::plain(id, "NotFound")),
+    );
+    // In the order the users were selected.
+    let position: HashMap<&str, usize> = plan
+        .order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    rows.sort_by_key(|r| position.get(r.user_id).copied().unwrap_or(usize::MAX));
     match format {
         OutputFormat::Json => {
             let count = |s: &str| rows.iter().filter(|r| r.status == s).count();
             let summary = ResultSummary {
+                change_id: plan.id.as_str(),
                 updated: count("Updated"),
+                already: count("Already"),
                 failed: count("Failed"),
                 unknown: count("Unknown"),
                 not_sent: count("NotSent"),
+                not_found: count("NotFound"),
                 results: &rows,
             };
             write_json(out, &summary)

@@ -6,6 +6,7 @@
 
 pub mod fixtures;
 pub mod headless;
+pub mod planner;
 pub mod tmux;
 pub mod vectors;
 

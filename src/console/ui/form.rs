@@ -122,30 +122,37 @@ pub fn render_form(state: &State, f: &ChangeForm, frame: &mut Frame, area: Rect)
 
 pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
-    let n = p.changes.len();
+    let plan = &p.plan;
+    let n = plan.changes.len();
     let w = 78.min(area.width.saturating_sub(2));
     let h = area.height.saturating_sub(2).min(24);
     let mut lines = vec![
         Line::styled(
             format!(
                 "{} {} · {} will change · {} already at these values",
-                thousands(n + p.no_change()),
+                thousands(plan.selected()),
                 p.picked,
                 thousands(n),
                 thousands(p.no_change())
             ),
             th.header(),
         ),
-        Line::raw(format!("in {}:", visible(&p.account_name))),
+        Line::raw(format!(
+            "in {}, as read just now:",
+            visible(&p.account_name)
+        )),
     ];
-    for s in &p.summary {
-        lines.push(Line::raw(format!("  {}", visible(s))));
+    for s in plan.summary() {
+        lines.push(Line::raw(format!("  {}", visible(&s))));
+    }
+    for w in plan.warnings() {
+        lines.push(Line::styled(format!("  ⚠ {w}"), th.warn()));
     }
     lines.push(Line::raw(""));
     // Rows that fit, then "and N more"; 4 lines stay for buttons and hints.
     let room = (h as usize).saturating_sub(lines.len() + 2 + 4).max(1);
     let shown = if n > room { room - 1 } else { n };
-    for c in &p.changes[..shown.min(n)] {
+    for c in &plan.changes[..shown.min(n)] {
         let fields: Vec<String> = c
             .fields
             .iter()
@@ -183,6 +190,41 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
             " y apply · n/esc cancel · tab switch button ",
             th.dim(),
         ));
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}
+
+/// While the selected users are read to plan a change.
+pub fn render_planning(
+    state: &State,
+    (users, picked, what, account): (usize, &str, &str, &str),
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let th = &state.theme;
+    let lines = vec![
+        Line::raw(format!(
+            "Reading {} {picked} fresh from the service to plan {what}…",
+            crate::console::text::users_word(users)
+        )),
+        Line::styled(format!("in {}", visible(account)), th.dim()),
+        Line::raw(""),
+        Line::styled(
+            "The preview shows what they hold now; nothing is sent yet.",
+            th.dim(),
+        ),
+    ];
+    let w = 70.min(area.width.saturating_sub(2));
+    let r = centered(area, w, lines.len() as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" Planning ", th.header()))
+        .title_bottom(Line::styled(" esc cancel ", th.dim()));
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(lines)

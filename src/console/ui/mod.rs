@@ -58,6 +58,13 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Modal::ConfirmQuit) => dialog::confirm_quit(state, frame, area),
         Some(Modal::Form(f)) => form::render_form(state, f, frame, area),
         Some(Modal::Preview(p)) => form::render_preview(state, p, frame, area),
+        Some(Modal::Planning {
+            users,
+            picked,
+            what,
+            account_name,
+            ..
+        }) => form::render_planning(state, (*users, picked, what, account_name), frame, area),
         Some(Modal::Prompt(p)) => dialog::prompt(state, p, frame, area),
         Some(Modal::Settings(f)) => dialog::settings(state, f, frame, area),
         Some(Modal::Pin { email, pin }) => dialog::pin(state, email, pin.expose(), frame, area),

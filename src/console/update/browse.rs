@@ -468,6 +468,17 @@ pub(super) fn mark_range(state: &mut State) {
 
 pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
+    if let Some(e) = v.query_error.clone() {
+        // The rows shown match an older text: marking them would select
+        // what the filter line does not say.
+        flash(
+            state,
+            format!(
+                "✗ nothing marked: the filter has an error ({e}); fix it with / or clear it with esc"
+            ),
+        );
+        return;
+    }
     mark_visible(v);
     if !v.paging.is_complete() {
         v.mark_all_pending = true;

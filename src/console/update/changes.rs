@@ -7,11 +7,9 @@ use tui_input::InputRequest;
 use super::view::{flash, scroll};
 use crate::client::OutcomeResult;
 use crate::console::effect::{Effect, Request};
-use crate::console::form::{
-    Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction, action_preview, preview,
-};
+use crate::console::form::{Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction};
 use crate::console::keys::Command;
-use crate::console::state::{BatchRun, FailedSet, Modal, Pane, RowResult, State};
+use crate::console::state::{BatchRun, ErrorInfo, FailedSet, Modal, Pane, RowResult, State};
 use crate::console::text::{thousands, users_word};
 use crate::model::User;
 
@@ -71,8 +69,8 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
                 f.cycle_value(forward);
             }
         }
-        (Modal::Form(_), Command::Submit) => submit_form(state),
-        (Modal::Form(_), Command::OnlyLoaded) => only_loaded(state),
+        (Modal::Form(_), Command::Submit) => submit_form(state, fx),
+        (Modal::Form(_), Command::OnlyLoaded) => only_loaded(state, fx),
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
@@ -148,6 +146,100 @@ fn targets(state: &State) -> Vec<&User> {
         .collect()
 }
 
+/// Reads `user_ids` fresh and plans `change` for them (the worker answers
+/// `Action::Planned`); a dialog says so meanwhile. The preview is built
+/// from that read only, never from the rows on screen.
+fn request_plan(
+    state: &mut State,
+    change: Change,
+    user_ids: Vec<String>,
+    picked: &'static str,
+    fx: &mut Vec<Effect>,
+) {
+    let Some(v) = &state.users else { return };
+    if user_ids.is_empty() {
+        return;
+    }
+    let (account_id, account_name) = (v.account.account_id.clone(), v.account.name.clone());
+    let picked = if picked == "marked" && v.marks.is_empty() {
+        "selected"
+    } else {
+        picked
+    };
+    let what = match &change {
+        Change::Update(_) => "the change".to_string(),
+        Change::Action(a) => a.verb().to_lowercase(),
+    };
+    let gen_id = state.new_gen();
+    state.modals.push(Modal::Planning {
+        gen_id,
+        account_name,
+        picked,
+        users: user_ids.len(),
+        what,
+    });
+    fx.push(Effect::Io(Request::Plan {
+        gen_id,
+        account_id,
+        change,
+        user_ids,
+    }));
+}
+
+/// The plan is here: the rows show the values it was read from, and the
+/// preview shows the plan (or the refusal, or that nothing is to be sent).
+pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::Plan>, ErrorInfo>) {
+    let Some(Modal::Planning {
+        gen_id: waiting,
+        account_name,
+        picked,
+        ..
+    }) = state.modals.last()
+    else {
+        return;
+    };
+    if *waiting != gen_id {
+        return;
+    }
+    let (account_name, picked) = (account_name.clone(), *picked);
+    state.modals.pop();
+    let mut plan = match result {
+        Ok(plan) => *plan,
+        Err(e) => {
+            state.modals.push(Modal::Error(e));
+            return;
+        }
+    };
+    let read = std::mem::take(&mut plan.read);
+    if let Some(v) = &mut state.users
+        && v.account.account_id == plan.account_id
+    {
+        for u in read {
+            if let Some(&i) = v.by_id.get(&u.user_id) {
+                v.list.items_mut()[i].user = u;
+            }
+        }
+        super::select::recount(v);
+    }
+    if plan.changes.is_empty() {
+        let mut text = format!(
+            "nothing to send: {} already at these values",
+            users_word(plan.already.len())
+        );
+        if !plan.not_found.is_empty() {
+            text.push_str(&format!(" · {} not found", thousands(plan.not_found.len())));
+        }
+        flash(state, text);
+        return;
+    }
+    state.modals.push(Modal::Preview(Box::new(Preview {
+        account_name,
+        plan,
+        apply_focused: false,
+        picked,
+    })));
+}
+
 /// While `a` is still loading pages: how many users are marked so far.
 fn still_marking(state: &State) -> Option<usize> {
     state
@@ -186,10 +278,10 @@ const MARKING: &str = "still marking";
 
 /// ctrl-o in the form while marking: stop marking and preview the users
 /// marked so far (the title then shows that count too).
-fn only_loaded(state: &mut State) {
+fn only_loaded(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     if !v.mark_all_pending {
-        return submit_form(state);
+        return submit_form(state, fx);
     }
     v.mark_all_pending = false;
     let n = v.marks.len();
@@ -198,13 +290,23 @@ fn only_loaded(state: &mut State) {
         format!("marking stopped: only the {} loaded", thousands(n)),
     );
     sync_form_targets(state);
-    submit_form(state);
+    submit_form(state, fx);
 }
 
 /// Whether a user change may start now: not read-only, the users pane in
-/// front, and no change still being sent (that one says so).
+/// front, the filter readable, and no change still being sent (those two
+/// say so).
 fn may_start_change(state: &mut State) -> bool {
     if state.read_only || state.focus != Pane::Users {
+        return false;
+    }
+    if let Some(e) = state.users.as_ref().and_then(|v| v.query_error.clone()) {
+        flash(
+            state,
+            format!(
+                "✗ the filter has an error ({e}): fix it with / or clear it with esc; nothing is planned from it"
+            ),
+        );
         return false;
     }
     if state.busy_changing() {
@@ -217,8 +319,8 @@ fn may_start_change(state: &mut State) -> bool {
     true
 }
 
-/// `s`, `U`, `L`, `P`: the preview of a user action.
-pub fn open_action(state: &mut State, action: UserAction) {
+/// `s`, `U`, `L`, `P`: the plan (then preview) of a user action.
+pub fn open_action(state: &mut State, action: UserAction, fx: &mut Vec<Effect>) {
     if !may_start_change(state) {
         return;
     }
@@ -237,11 +339,8 @@ pub fn open_action(state: &mut State, action: UserAction) {
     } else {
         v.selected_user().into_iter().collect()
     };
-    if users.is_empty() {
-        return;
-    }
-    let p = action_preview(&v.account.account_id, &v.account.name, action, &users);
-    show_preview(state, p);
+    let ids = users.iter().map(|u| u.user_id.clone()).collect();
+    request_plan(state, Change::Action(action), ids, "marked", fx);
 }
 
 pub fn open_form(state: &mut State) {
@@ -263,7 +362,7 @@ pub fn open_form(state: &mut State) {
     state.modals.push(Modal::Form(Box::new(form)));
 }
 
-fn submit_form(state: &mut State) {
+fn submit_form(state: &mut State, fx: &mut Vec<Effect>) {
     let marking = still_marking(state);
     let Some(Modal::Form(form)) = state.modals.last_mut() else {
         return;
@@ -280,31 +379,9 @@ fn submit_form(state: &mut State) {
         form.problem = Some(p);
         return;
     }
-    let form = form.clone();
+    let (update, targets) = (form.update(), form.targets.clone());
     state.modals.pop();
-    let Some(v) = &state.users else { return };
-    let users: Vec<&User> = form
-        .targets
-        .iter()
-        .filter_map(|id| v.by_id.get(id).map(|&i| &v.list.items()[i].user))
-        .collect();
-    let p = preview(&form.account_id, &form.account_name, form.update(), &users);
-    show_preview(state, p);
-}
-
-fn show_preview(state: &mut State, mut p: Preview) {
-    if p.picked == "marked" && state.users.as_ref().is_none_or(|v| v.marks.is_empty()) {
-        p.picked = "selected";
-    }
-    if p.changes.is_empty() {
-        let n = p.no_change();
-        flash(
-            state,
-            format!("nothing to send: {} already at these values", users_word(n)),
-        );
-        return;
-    }
-    state.modals.push(Modal::Preview(Box::new(p)));
+    request_plan(state, Change::Update(update), targets, "marked", fx);
 }
 
 fn apply(state: &mut State, fx: &mut Vec<Effect>) {
@@ -314,14 +391,15 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     if state.read_only {
         return;
     }
+    let plan = p.plan;
     let batch_id = state.new_gen();
-    let label = ChangeLabel::of(p.change.action(), &p.changes);
+    let label = ChangeLabel::of(plan.change.action(), &plan.changes);
     if let Some(v) = &mut state.users {
         // Users already at the target values are done: unmark them.
-        for id in &p.unchanged {
-            v.marks.remove(id);
+        for u in &plan.already {
+            v.marks.remove(&u.user_id);
         }
-        for c in &p.changes {
+        for c in &plan.changes {
             if let Some(&i) = v.by_id.get(&c.user_id) {
                 let row = &mut v.list.items_mut()[i];
                 row.result = Some(RowResult::Pending);
@@ -333,29 +411,27 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     }
     state.batch = Some(BatchRun {
         id: batch_id,
-        verb: p.change.action().map_or("Updating", |a| a.verb()),
+        verb: plan.change.action().map_or("Updating", |a| a.verb()),
         label,
-        account_id: p.account_id.clone(),
-        total: p.changes.len(),
+        account_id: plan.account_id.clone(),
+        total: plan.changes.len(),
         done: 0,
         failed: 0,
         elapsed_ms: 0,
         cancelling: false,
     });
     state.batch_summary = None;
-    state.last_change = Some(p.change.clone());
+    state.last_change = Some(plan.change.clone());
     fx.push(Effect::Io(Request::Change {
         batch_id,
-        account_id: p.account_id,
-        change: p.change,
-        changes: p.changes,
+        plan: Box::new(plan),
     }));
 }
 
 /// `r`: the users the latest change with failures failed for (or did not
 /// send), through the same preview. Its failed set survives other changes
 /// (an unsuspend that fixed the cause) until the next change of its kind.
-pub fn retry(state: &mut State) {
+pub fn retry(state: &mut State, fx: &mut Vec<Effect>) {
     if state.read_only || state.busy_changing() {
         return;
     }
@@ -370,21 +446,11 @@ pub fn retry(state: &mut State) {
         flash(state, "no failed users to retry");
         return;
     };
-    let users: Vec<&User> = set
-        .user_ids
-        .iter()
-        .filter_map(|id| v.by_id.get(id).map(|&i| &v.list.items()[i].user))
-        .collect();
-    if users.is_empty() {
-        flash(state, "the failed users are not loaded: ctrl-r, then r");
-        return;
-    }
-    let mut p = match set.label.action {
-        Some(a) => action_preview(&v.account.account_id, &v.account.name, a, &users),
-        None => preview(&v.account.account_id, &v.account.name, set.update, &users),
+    let change = match set.label.action {
+        Some(a) => Change::Action(a),
+        None => Change::Update(set.update),
     };
-    p.picked = "to retry";
-    show_preview(state, p);
+    request_plan(state, change, set.user_ids, "to retry", fx);
 }
 
 /// The failed set of a change replaces the last one of its kind (or, with
@@ -432,14 +498,27 @@ pub fn progress(
     }
 }
 
-pub fn done(
-    state: &mut State,
-    batch_id: u64,
-    account_id: &str,
-    outcomes: Vec<(String, OutcomeResult)>,
-    elapsed_ms: u64,
-    fx: &mut Vec<Effect>,
-) {
+/// A change's answer: every user's result, its change id, and whether the
+/// audit log holds the results.
+pub struct Finished {
+    pub batch_id: u64,
+    pub account_id: String,
+    pub change_id: String,
+    pub outcomes: Vec<(String, OutcomeResult)>,
+    pub elapsed_ms: u64,
+    pub audit_error: Option<String>,
+}
+
+pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
+    let Finished {
+        batch_id,
+        account_id,
+        change_id,
+        outcomes,
+        elapsed_ms,
+        audit_error,
+    } = finished;
+    let account_id = account_id.as_str();
     let Some(label) = state
         .batch
         .as_ref()
@@ -532,8 +611,47 @@ pub fn done(
         summary.push_str(&format!(" · {} not sent", thousands(not_sent)));
     }
     summary.push_str(&format!(" · {:.1} s", elapsed_ms as f64 / 1000.0));
+    // The id the audit log files it under, once, whole.
+    flash(state, format!("change {change_id}"));
     state.batch_summary = Some(summary);
+    if let Some(e) = audit_error {
+        state.modals.push(Modal::Error(ErrorInfo {
+            operation: "audit log".into(),
+            code: "NotRecorded".into(),
+            message: format!(
+                "the results of change {change_id} could not be written to the audit log: {e}"
+            ),
+            request_id: None,
+            hint: Some(
+                "the change was sent: its results are on screen; free space or fix --audit-log"
+                    .into(),
+            ),
+        }));
+    }
     scroll(state);
+}
+
+/// Nothing of a change was sent: its `send` line could not be written.
+pub fn refused(state: &mut State, batch_id: u64, message: String) {
+    if state.batch.as_ref().map(|b| b.id) != Some(batch_id) {
+        return;
+    }
+    state.batch = None;
+    if let Some(v) = &mut state.users {
+        for row in v.list.items_mut() {
+            if row.result == Some(RowResult::Pending) {
+                row.result = None;
+                row.change = None;
+            }
+        }
+    }
+    state.modals.push(Modal::Error(ErrorInfo {
+        operation: "audit log".into(),
+        code: "NotRecorded".into(),
+        message,
+        request_id: None,
+        hint: Some("free space or fix --audit-log, then apply again".into()),
+    }));
 }
 
 /// Re-read users replace their rows (the values shown are the service's).

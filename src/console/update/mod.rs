@@ -101,9 +101,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::BatchDone {
             batch_id,
             account_id,
+            change_id,
             outcomes,
             elapsed_ms,
-        } => changes::done(state, batch_id, &account_id, outcomes, elapsed_ms, &mut fx),
+            audit_error,
+        } => {
+            let finished = changes::Finished {
+                batch_id,
+                account_id,
+                change_id,
+                outcomes,
+                elapsed_ms,
+                audit_error,
+            };
+            changes::done(state, finished, &mut fx)
+        }
+        Action::BatchRefused { batch_id, message } => changes::refused(state, batch_id, message),
+        Action::Planned { gen_id, result } => changes::planned(state, gen_id, result),
         Action::SettingsLoaded { gen_id, values } => {
             if let Some(Modal::Settings(f)) = state.modals.last_mut()
                 && f.gen_id == gen_id
@@ -231,12 +245,12 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         }
         Command::ForceQuit => state.quit = true,
         Command::Edit => changes::open_form(state),
-        Command::Retry => changes::retry(state),
+        Command::Retry => changes::retry(state, fx),
         Command::CancelBatch => changes::cancel(state, fx),
-        Command::Suspend => changes::open_action(state, UserAction::Suspend),
-        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend),
-        Command::Logout => changes::open_action(state, UserAction::Logout),
-        Command::ResetPin => changes::open_action(state, UserAction::ResetPin),
+        Command::Suspend => changes::open_action(state, UserAction::Suspend, fx),
+        Command::Unsuspend => changes::open_action(state, UserAction::Unsuspend, fx),
+        Command::Logout => changes::open_action(state, UserAction::Logout, fx),
+        Command::ResetPin => changes::open_action(state, UserAction::ResetPin, fx),
         Command::NewAccount
         | Command::RenameAccount
         | Command::DefaultLicense
