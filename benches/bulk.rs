@@ -128,6 +128,7 @@ fn update_users(
         .expect("update-users");
     let wall = t0.elapsed();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    // Every user is changed: the runs alternate licenses after `prime`.
     assert_eq!(
         v["Updated"],
         USERS,
@@ -135,6 +136,53 @@ fn update_users(
         String::from_utf8_lossy(&out.stderr)
     );
     wall
+}
+
+/// Puts every user of `ids_file` on Pro (untimed): the timed runs then
+/// change every user (a user already at the target is never sent).
+fn prime(url: &str, account: &str, ids_file: &std::path::Path, log: &std::path::Path) {
+    let out = with_keys(&mut Command::new(BIN))
+        .args(["update-users", account, "--endpoint-url", url])
+        .args(["--license", "Pro", "--output", "json"])
+        .arg("--ids-from")
+        .arg(ids_file)
+        .arg("--log-file")
+        .arg(log)
+        .arg("--audit-log")
+        .arg(log.with_extension("audit"))
+        .output()
+        .expect("update-users");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `update-users --dry-run`: the plan's read alone (GetAccount and one
+/// listing of the account), what a real run adds before sending.
+fn dry_run(
+    url: &str,
+    account: &str,
+    ids_file: &std::path::Path,
+    log: &std::path::Path,
+) -> Duration {
+    let t0 = Instant::now();
+    let out = with_keys(&mut Command::new(BIN))
+        .args(["update-users", account, "--endpoint-url", url])
+        .args(["--license", "Basic", "--output", "json", "--dry-run"])
+        .arg("--ids-from")
+        .arg(ids_file)
+        .arg("--log-file")
+        .arg(log)
+        .output()
+        .expect("update-users --dry-run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t0.elapsed()
 }
 
 fn main() {
@@ -182,6 +230,10 @@ fn main() {
 
     // chime-admin update-users, the real binary.
     let log = logs.path().join("update-users.log");
+    prime(&svc.url, &account, &ids_file, &log);
+    let reads: Vec<Duration> = (0..RUNS)
+        .map(|_| dry_run(&svc.url, &account, &ids_file, &log))
+        .collect();
     let walls: Vec<Duration> = (0..RUNS)
         .map(|run| {
             update_users(
@@ -280,6 +332,11 @@ fn main() {
         Some(median(walls)),
     );
     row(
+        "  of which the plan's read (--dry-run)",
+        *reads.iter().min().expect("runs"),
+        Some(median(reads)),
+    );
+    row(
         "Client::update_users (in-process)",
         best_in,
         Some(median(inproc)),
@@ -309,6 +366,8 @@ fn main() {
         requests.to_str().expect("utf8"),
     ]);
     let floor = Duration::from_secs_f64(chunks as f64 / THROTTLE_RPS as f64);
+    prime(&throttled_svc.url, &account, &ids_file, &log);
+    prime(&throttled_svc.url, &account, &others_file, &log);
     let mut rows = Vec::new();
     for run in 0..RUNS {
         // Let the service's bucket refill between runs.

@@ -193,13 +193,15 @@ async fn a_license_the_account_does_not_support_is_refused_and_suspended_users_a
         err.contains("license Plus is not supported by this account") && err.contains("Basic, Pro"),
         "{err}"
     );
+    // Only reads were sent (the account and its users, read together).
     assert!(
-        !f.operations()
+        f.operations()
             .iter()
-            .any(|o| o.starts_with("Batch") || o == "ListUsers"),
+            .all(|o| matches!(o.as_str(), "ListAccounts" | "GetAccount" | "ListUsers")),
         "{:?}",
         f.operations()
     );
+    assert!(f.changed().is_empty());
     // Suspended users in the set: counted before anything is sent.
     let acc = f.account("Example Corp").await;
     let users = f.users(&acc).await;
