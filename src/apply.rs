@@ -52,16 +52,31 @@ pub async fn apply(
     audit.intent(plan).map_err(NotRecorded)?;
     let account = plan.account_id.as_str();
     let ids: Vec<String> = plan.changes.iter().map(|c| c.user_id.clone()).collect();
-    let report = match &plan.change {
-        Change::Update(update) => {
-            let items = ids
-                .into_iter()
-                .map(|id| UpdateUserRequestItem {
-                    user_id: Some(id),
-                    update: update.clone(),
-                })
-                .collect();
-            client.update_users(account, items, opts, progress).await
+    let mut report = match &plan.change {
+        Change::Update(_) | Change::Desired { .. } => {
+            // Each user's item is its planned fields' `to`: the request is
+            // the plan, whatever kind of update made it.
+            let mut items = Vec::new();
+            let mut refused = Vec::new();
+            for c in &plan.changes {
+                match crate::plan::update_of(&c.fields) {
+                    Ok(update) => items.push(UpdateUserRequestItem {
+                        user_id: Some(c.user_id.clone()),
+                        update,
+                    }),
+                    Err(message) => refused.push(UserOutcome {
+                        user_id: c.user_id.clone(),
+                        result: OutcomeResult::Failed {
+                            code: None,
+                            message: format!("not sent: {message}"),
+                            request_id: None,
+                        },
+                    }),
+                }
+            }
+            let mut report = client.update_users(account, items, opts, progress).await;
+            report.outcomes.extend(refused);
+            report
         }
         Change::Action(UserAction::Suspend) => {
             client.suspend_users(account, ids, opts, progress).await
@@ -73,6 +88,19 @@ pub async fn apply(
             one_by_one(client, plan, *a, &opts, on_pin).await
         }
     };
+    // In the plan's order, whatever order the answers came in.
+    let position: std::collections::HashMap<&str, usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.user_id.as_str(), i))
+        .collect();
+    report.outcomes.sort_by_key(|o| {
+        position
+            .get(o.user_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     let outcomes: Vec<(String, OutcomeResult)> = report
         .outcomes
         .iter()

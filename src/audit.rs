@@ -114,8 +114,39 @@ struct Intent<'a> {
     already: usize,
     /// Selected ids the account does not have (not sent).
     not_found: usize,
+    /// Planned users someone changed since a saved plan was made (not sent).
+    #[serde(skip_serializing_if = "is_zero")]
+    drifted: usize,
     /// When the users were read (the `from` values' time).
     read_at: String,
+    #[serde(flatten)]
+    origin: OriginFields<'a>,
+}
+
+/// Where a plan came from, on every line of its change: the plan file's
+/// digest (`apply`), the change an undo undoes, what it was made from.
+#[derive(Serialize)]
+struct OriginFields<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    undoes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    made_from: Option<&'a str>,
+}
+
+impl<'a> OriginFields<'a> {
+    fn of(plan: &'a Plan) -> Self {
+        OriginFields {
+            digest: plan.origin.digest.as_deref(),
+            undoes: plan.origin.undoes.as_deref(),
+            made_from: plan.origin.made_from.as_deref(),
+        }
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -128,6 +159,8 @@ struct Outcome<'a> {
     changes: Vec<Field<'a>>,
     #[serde(flatten)]
     ending: Ending<'a>,
+    #[serde(flatten)]
+    origin: OriginFields<'a>,
 }
 
 #[derive(Serialize)]
@@ -184,7 +217,9 @@ impl Audit {
             users: plan.changes.len(),
             already: plan.already.len(),
             not_found: plan.not_found.len(),
+            drifted: plan.drifted.len(),
             read_at: plan.read_at.to_iso(),
+            origin: OriginFields::of(plan),
         };
         self.try_write(&[line_of(&line)])
     }
@@ -215,6 +250,7 @@ impl Audit {
                         .map(|f| fields(f))
                         .unwrap_or_default(),
                     ending: Ending::of(r),
+                    origin: OriginFields::of(plan),
                 })
             })
             .collect();
@@ -293,6 +329,8 @@ mod tests {
             order: Vec::new(),
             read_at: crate::model::Timestamp::now(),
             read: Vec::new(),
+            drifted: Vec::new(),
+            origin: Default::default(),
         }
     }
 

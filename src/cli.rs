@@ -33,6 +33,17 @@ pub enum Command {
     Users(UsersArgs),
     /// Change license, user type or Alexa for Business metadata of many users.
     UpdateUsers(UpdateUsersArgs),
+    /// Plan a change (from a desired-state CSV or update-users' flags) and
+    /// save it to review and apply later; sends only reads.
+    Plan(PlanArgs),
+    /// Apply a saved plan: its users are read again and only those still
+    /// as planned are changed (the others are reported drifted).
+    Apply(ApplyArgs),
+    /// The changes in the audit log, newest first.
+    History(HistoryArgs),
+    /// Undo a change from its audit record: the inverse for its users that
+    /// changed, left alone where someone changed them since.
+    Undo(UndoArgs),
     /// Which credentials and endpoint would be used, and whether a signed call works.
     Doctor,
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
@@ -238,10 +249,10 @@ pub struct UsersArgs {
 /// client's listing limit, which the console keeps too).
 pub const DEFAULT_MAX_USERS: usize = crate::client::DEFAULT_LIST_LIMIT;
 
-#[derive(Args, Debug, Clone)]
-#[command(group(clap::ArgGroup::new("targets").required(true).args(["user_ids", "ids_from", "all"])))]
-pub struct UpdateUsersArgs {
-    pub account_id: String,
+/// Which users a change is for and what it sets: the flags `update-users`
+/// and `plan` share.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ChangeArgs {
     /// New license type (one of the account's SupportedLicenses).
     #[arg(long)]
     pub license: Option<String>,
@@ -257,9 +268,9 @@ pub struct UpdateUsersArgs {
     /// A user id to change (repeatable).
     #[arg(long = "user-id")]
     pub user_ids: Vec<String>,
-    /// Read user ids from this file (`-` for stdin): one per line, or a CSV
-    /// with a `UserId` column (what `users --output csv` and `update-users
-    /// --output csv` write).
+    /// Read users from this file (`-` for stdin): one id or email per line,
+    /// or a CSV with a `UserId` or `PrimaryEmail` column (what `users
+    /// --output csv` and `update-users --output csv` write).
     #[arg(long)]
     pub ids_from: Option<PathBuf>,
     /// Every user of the account (or every user with --email).
@@ -272,6 +283,17 @@ pub struct UpdateUsersArgs {
     /// filter language, e.g. "license:pro reg:unregistered").
     #[arg(long, requires = "all")]
     pub filter: Option<String>,
+    /// With --all: stop with an error past this many users.
+    #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
+    pub max_users: usize,
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("targets").required(true).args(["user_ids", "ids_from", "all"])))]
+pub struct UpdateUsersArgs {
+    pub account_id: String,
+    #[command(flatten)]
+    pub change: ChangeArgs,
     /// Most chunks in flight at once: the cap of the adaptive limit, which
     /// starts at 8 (default: the config's `concurrency`, else 64).
     #[arg(long)]
@@ -279,9 +301,88 @@ pub struct UpdateUsersArgs {
     /// Show what would change (reads only), send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// With --all: stop with an error past this many users.
-    #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
-    pub max_users: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+/// `plan ACCOUNT (--from CSV | the flags of update-users) --out PLAN`, or
+/// `plan show PLAN`.
+#[derive(Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub command: Option<PlanCommand>,
+    #[arg(required = true)]
+    pub account_id: Option<String>,
+    /// A desired-state CSV (`-`: stdin): users by UserId or PrimaryEmail;
+    /// LicenseType, UserType, AlexaForBusinessEnabled,
+    /// AlexaForBusinessRoomArn set values (an empty cell keeps the value).
+    /// An export (`users --output csv`) is accepted as it is.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// With --from: every user of the account not in the file gets this
+    /// license (GAM's `sync license`).
+    #[arg(long, value_name = "LICENSE", requires = "from")]
+    pub rest_license: Option<String>,
+    /// Where the plan is written (0600).
+    #[arg(long, value_name = "PLAN", required = true)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum PlanCommand {
+    /// Print a saved plan's preview and digest.
+    Show {
+        plan: PathBuf,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        output: OutputFormat,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ApplyArgs {
+    /// The plan file (`plan --out`, `undo --out`, the console's `s`).
+    pub plan: PathBuf,
+    /// Apply only if the file's SHA-256 is this (what `plan` printed).
+    #[arg(long, value_name = "SHA256")]
+    pub digest: Option<String>,
+    /// Do not ask (required when not on a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Most chunks in flight at once (as update-users).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    /// Only the changes of this account.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct UndoArgs {
+    /// The change to undo (its id, as `history` lists it).
+    pub change_id: String,
+    /// Write the inverse as a plan file (to review, then `apply`) instead
+    /// of applying it.
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+    /// Do not ask (required when not on a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Most chunks in flight at once (as update-users).
+    #[arg(long)]
+    pub concurrency: Option<usize>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }

@@ -23,6 +23,7 @@ pub mod console;
 pub mod doctor;
 pub mod filter;
 pub mod headless;
+pub mod history;
 pub mod logging;
 pub mod model;
 pub mod plan;

@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         Some(Command::Accounts(_)) => Some("accounts"),
         Some(Command::Users(_)) => Some("users"),
         Some(Command::UpdateUsers(_)) => Some("update-users"),
+        Some(Command::Plan(_)) => Some("plan"),
+        Some(Command::Apply(_)) => Some("apply"),
+        Some(Command::Undo(_)) => Some("undo"),
         Some(Command::Doctor) => Some("doctor"),
         _ => None,
     };
@@ -69,6 +72,22 @@ fn main() -> ExitCode {
             Some(Command::UpdateUsers(args)) => {
                 let settings = chime_admin::headless::Settings::from_config(&config);
                 chime_admin::headless::update_users(settings, args).await
+            }
+            Some(Command::Plan(args)) => {
+                let settings = chime_admin::headless::Settings::from_config(&config);
+                chime_admin::headless::plan(settings, args).await
+            }
+            Some(Command::Apply(args)) => {
+                let settings = chime_admin::headless::Settings::from_config(&config);
+                chime_admin::headless::apply(settings, args).await
+            }
+            Some(Command::Undo(args)) => {
+                let settings = chime_admin::headless::Settings::from_config(&config);
+                chime_admin::headless::undo(settings, args).await
+            }
+            Some(Command::History(args)) => {
+                let settings = chime_admin::headless::Settings::from_config(&config);
+                chime_admin::headless::history(settings, args)
             }
             Some(Command::Config) => chime_admin::console::print_config(&config),
             // The doctor sees what the console would use: the config's values too.

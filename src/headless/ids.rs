@@ -16,7 +16,10 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
     let Some(first) = first else {
         return Ok(Vec::new());
     };
-    if header_cells(first).iter().any(|c| c == "UserId") {
+    if header_cells(first)
+        .iter()
+        .any(|c| c == "UserId" || c == "PrimaryEmail")
+    {
         return from_csv(text);
     }
     let mut ids = Vec::new();
@@ -57,12 +60,16 @@ fn from_csv(text: &str) -> Result<Vec<String>, String> {
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(body.as_bytes());
-    let column = r
+    let header = r
         .headers()
         .map_err(|e| format!("the CSV header: {e}"))?
+        .clone();
+    // Ids first; else emails (the plan reads the account to find them).
+    let column = header
         .iter()
         .position(|h| h == "UserId")
-        .ok_or("the CSV header has no UserId column")?;
+        .or_else(|| header.iter().position(|h| h == "PrimaryEmail"))
+        .ok_or("the CSV header has no UserId or PrimaryEmail column")?;
     let mut ids = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| format!("CSV: {e}"))?;

@@ -6,6 +6,7 @@
 
 pub mod ids;
 pub mod output;
+pub mod plans;
 pub mod select;
 pub mod update;
 
@@ -21,6 +22,7 @@ use crate::config::{Config, Source};
 use crate::model::{Account, User, UserType};
 use output::{ignore_broken_pipe, write_json, write_rows};
 
+pub use plans::{apply, history, plan, undo};
 pub use update::update_users;
 
 use crate::model::validate::PAGE_SIZE;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::Settings;
 use super::output::{ignore_broken_pipe, write_json, write_rows};
 use crate::audit::Audit;
-use crate::cli::{OutputFormat, UpdateUsersArgs};
+use crate::cli::{ChangeArgs, OutputFormat, UpdateUsersArgs};
 use crate::client::{BatchOptions, Client, OutcomeResult, UserOutcome};
 use crate::columns::{RESULT_COLUMNS, ResultRow};
 use crate::config::MAX_CONCURRENCY;
@@ -42,12 +42,12 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
         );
         return Ok(ExitCode::from(REFUSED));
     }
-    let update = change_from_flags(&args)?;
+    let update = change_from_flags(&args.change)?;
     let concurrency = args.concurrency.unwrap_or(settings.concurrency);
     if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
         bail!("--concurrency must be 1 to {MAX_CONCURRENCY}, got {concurrency}");
     }
-    let selection = match selection(&args) {
+    let selection = match selection(&args.change) {
         Ok(s) => s,
         Err(why) => {
             eprintln!(
@@ -59,7 +59,7 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
     };
     let client = Client::from_conn(&settings.conn)
         .await?
-        .with_list_limit(args.max_users);
+        .with_list_limit(args.change.max_users);
     let plan = match crate::plan::make(&client, &args.account_id, Change::Update(update), selection)
         .await
     {
@@ -86,7 +86,7 @@ pub async fn update_users(settings: Settings, args: UpdateUsersArgs) -> anyhow::
 /// Which users the flags select. `--filter` and `--email` narrow `--all`
 /// only; a blank filter is refused (a script's unset variable must not
 /// become every user).
-fn selection(args: &UpdateUsersArgs) -> Result<Selection, String> {
+pub(super) fn selection(args: &ChangeArgs) -> Result<Selection, String> {
     let named = !args.user_ids.is_empty() || args.ids_from.is_some();
     if !args.all && (args.filter.is_some() || args.email.is_some()) {
         return Err(
@@ -138,7 +138,7 @@ fn selection(args: &UpdateUsersArgs) -> Result<Selection, String> {
 
 /// Applies the plan: exactly its users, audited; prints one row per
 /// selected user (`Already` and `NotFound` ones too) and the summary line.
-async fn send(
+pub(super) async fn send(
     settings: &Settings,
     client: &Client,
     plan: &Plan,
@@ -194,14 +194,35 @@ async fn send(
         .map(|a| a.report.outcomes.as_slice())
         .unwrap_or_default();
     let mut out = std::io::stdout().lock();
-    ignore_broken_pipe(write_outcomes(&mut out, output, plan, outcomes))?;
+    let drift_notes: Vec<String> = plan
+        .drifted
+        .iter()
+        .map(|d| {
+            format!(
+                "{} is {} now, the plan expected {}: someone changed it since; left alone",
+                d.field, d.found, d.planned_from
+            )
+        })
+        .collect();
+    ignore_broken_pipe(write_outcomes(
+        &mut out,
+        output,
+        plan,
+        outcomes,
+        &drift_notes,
+    ))?;
     let count = |f: fn(&OutcomeResult) -> bool| outcomes.iter().filter(|o| f(&o.result)).count();
     let ok = count(|r| matches!(r, OutcomeResult::Ok { .. }));
     let failed = count(|r| matches!(r, OutcomeResult::Failed { .. }));
     let unknown = count(|r| matches!(r, OutcomeResult::Unknown { .. }));
     let not_sent = count(|r| matches!(r, OutcomeResult::NotSent));
+    let drifted = if plan.drifted.is_empty() {
+        String::new()
+    } else {
+        format!(", {} drifted (left alone)", plan.drifted.len())
+    };
     eprintln!(
-        "change {}: {ok} of {} users updated, {} already at the values, {failed} failed, {unknown} unknown, {not_sent} not sent, {} not found",
+        "change {}: {ok} of {} users updated, {} already at the values{drifted}, {failed} failed, {unknown} unknown, {not_sent} not sent, {} not found",
         plan.id,
         plan.selected(),
         plan.already.len(),
@@ -211,11 +232,13 @@ async fn send(
         eprintln!("chime-admin: the results could not be written to the audit log: {e}");
         return Ok(ExitCode::FAILURE);
     }
-    Ok(if failed + unknown + not_sent + plan.not_found.len() == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if failed + unknown + not_sent + plan.not_found.len() + plan.drifted.len() == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }
 
 /// The ids of `--ids-from FILE` (`-`: stdin).
@@ -233,8 +256,14 @@ fn ids_from(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
 /// numbers the console's preview shows and the apply then reports).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct Preview {
+pub(super) struct Preview {
     dry_run: bool,
+    /// The plan file written (`plan --out`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) plan: Option<String>,
+    /// Its SHA-256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) digest: Option<String>,
     account_id: String,
     /// "License Basic → Pro for 16 users".
     summary: Vec<String>,
@@ -264,9 +293,11 @@ struct PreviewField {
 }
 
 impl Preview {
-    fn of(plan: &Plan) -> Preview {
+    pub(super) fn of(plan: &Plan) -> Preview {
         Preview {
             dry_run: true,
+            plan: None,
+            digest: None,
             account_id: plan.account_id.clone(),
             summary: plan.summary(),
             warnings: plan.warnings(),
@@ -304,7 +335,7 @@ impl Preview {
         vec![r.user_id.clone(), r.primary_email.clone(), change]
     }
 
-    fn write(&self, out: &mut impl Write, format: OutputFormat) -> anyhow::Result<()> {
+    pub(super) fn write(&self, out: &mut impl Write, format: OutputFormat) -> anyhow::Result<()> {
         const HEADER: [&str; 3] = ["UserId", "PrimaryEmail", "Change"];
         match format {
             OutputFormat::Json => write_json(out, self),
@@ -315,11 +346,20 @@ impl Preview {
             OutputFormat::Table => {
                 writeln!(
                     out,
-                    "Dry run, nothing sent: {} of {} users of account {} would change.",
+                    "{}, nothing sent: {} of {} users of account {} would change.",
+                    if self.plan.is_some() {
+                        "Plan"
+                    } else {
+                        "Dry run"
+                    },
                     self.changes.len(),
                     self.selected,
                     crate::text::visible(&self.account_id)
                 )?;
+                if let (Some(file), Some(digest)) = (&self.plan, &self.digest) {
+                    writeln!(out, "Written to {}", crate::text::visible(file))?;
+                    writeln!(out, "Digest (SHA-256): {digest}")?;
+                }
                 for line in &self.summary {
                     writeln!(out, "  {}", crate::text::visible(line))?;
                 }
@@ -359,7 +399,7 @@ impl Preview {
 }
 
 /// The change the flags ask for, checked against the model.
-fn change_from_flags(args: &UpdateUsersArgs) -> anyhow::Result<UserUpdate> {
+pub(super) fn change_from_flags(args: &ChangeArgs) -> anyhow::Result<UserUpdate> {
     let license_type = args
         .license
         .as_deref()
@@ -422,6 +462,7 @@ struct ResultSummary<'a> {
     results: &'a [ResultRow<'a>],
     updated: usize,
     already: usize,
+    drifted: usize,
     failed: usize,
     unknown: usize,
     not_sent: usize,
@@ -435,6 +476,7 @@ fn write_outcomes<'a>(
     format: OutputFormat,
     plan: &'a Plan,
     outcomes: &'a [UserOutcome],
+    drift_notes: &'a [String],
 ) -> anyhow::Result<()> {
     let emails: HashMap<&str, &str> = plan
         .changes
@@ -457,6 +499,16 @@ fn write_outcomes<'a>(
             .iter()
             .map(|id| ResultRow::plain(id, "NotFound")),
     );
+    rows.extend(
+        plan.drifted
+            .iter()
+            .zip(drift_notes)
+            .map(|(d, note)| ResultRow {
+                error_message: Some(note.as_str()),
+                ..ResultRow::plain(&d.user.user_id, "Drifted")
+                    .with_email(Some(d.user.email.expose()))
+            }),
+    );
     // In the order the users were selected.
     let position: HashMap<&str, usize> = plan
         .order
@@ -472,6 +524,7 @@ fn write_outcomes<'a>(
                 change_id: plan.id.as_str(),
                 updated: count("Updated"),
                 already: count("Already"),
+                drifted: count("Drifted"),
                 failed: count("Failed"),
                 unknown: count("Unknown"),
                 not_sent: count("NotSent"),
@@ -491,22 +544,13 @@ fn write_outcomes<'a>(
 mod tests {
     use super::*;
 
-    fn args(license: Option<&str>, user_type: Option<&str>) -> UpdateUsersArgs {
-        UpdateUsersArgs {
-            account_id: "a".into(),
+    fn args(license: Option<&str>, user_type: Option<&str>) -> ChangeArgs {
+        ChangeArgs {
             license: license.map(str::to_string),
             user_type: user_type.map(str::to_string),
-            a4b_enabled: None,
-            a4b_room_arn: None,
             user_ids: vec!["u".into()],
-            ids_from: None,
-            all: false,
-            email: None,
-            filter: None,
-            concurrency: None,
-            dry_run: false,
             max_users: 10,
-            output: OutputFormat::Table,
+            ..ChangeArgs::default()
         }
     }
 

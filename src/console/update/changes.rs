@@ -167,7 +167,7 @@ fn request_plan(
         picked
     };
     let what = match &change {
-        Change::Update(_) => "the change".to_string(),
+        Change::Update(_) | Change::Desired { .. } => "the change".to_string(),
         Change::Action(a) => a.verb().to_lowercase(),
     };
     let gen_id = state.new_gen();

@@ -17,6 +17,9 @@
 //! only reached with one that parsed), and a value the account does not
 //! support is refused before anything is sent.
 
+pub mod desired;
+pub mod file;
+
 use std::collections::{HashMap, HashSet};
 
 use futures::StreamExt;
@@ -71,6 +74,76 @@ impl Field {
     pub fn is_sensitive(self) -> bool {
         matches!(self, Field::RoomArn)
     }
+
+    /// The fields an update (BatchUpdateUser) sets.
+    pub const UPDATE: [Field; 4] = [Field::License, Field::UserType, Field::A4b, Field::RoomArn];
+
+    /// Its member name in AWS's model (a plan file's and a CSV's key), for
+    /// the fields of an update.
+    pub fn member(self) -> Option<&'static str> {
+        Some(match self {
+            Field::License => "LicenseType",
+            Field::UserType => "UserType",
+            Field::A4b => "AlexaForBusinessEnabled",
+            Field::RoomArn => "AlexaForBusinessRoomArn",
+            _ => return None,
+        })
+    }
+
+    /// The update field named `member` (or its label, as the audit log
+    /// writes it).
+    pub fn of_member(member: &str) -> Option<Field> {
+        Field::UPDATE
+            .into_iter()
+            .find(|f| f.member() == Some(member) || f.label() == member)
+    }
+
+    /// `u`'s value of this field, as plans write it (`(none)` when unset;
+    /// A4B `enabled`/`disabled`); None for the fields of a user action.
+    pub fn value(self, u: &User) -> Option<String> {
+        Some(match self {
+            Field::License => show(&u.license_type),
+            Field::UserType => show(&u.user_type),
+            Field::A4b => yes_no(u.a4b_enabled()),
+            Field::RoomArn => u.a4b_room_arn().unwrap_or("(none)").to_string(),
+            _ => return None,
+        })
+    }
+}
+
+/// The update that sets each field to its `to`: what is sent for a
+/// planned user, so the request is exactly the plan. A value that is not
+/// one the model allows is an error.
+pub fn update_of(fields: &[FieldChange]) -> Result<UserUpdate, String> {
+    use std::str::FromStr;
+    let mut u = UserUpdate::default();
+    for f in fields {
+        let to = f.to.as_str();
+        match f.field {
+            Field::License => u.license_type = Some(License::from_str(to)?),
+            Field::UserType => u.user_type = Some(crate::model::UserType::from_str(to)?),
+            Field::A4b => {
+                let on = match to {
+                    "enabled" | "true" => true,
+                    "disabled" | "false" => false,
+                    other => return Err(format!("A4B {other:?}: expected enabled or disabled")),
+                };
+                u.alexa_for_business_metadata
+                    .get_or_insert_with(Default::default)
+                    .is_alexa_for_business_enabled = Some(on);
+            }
+            Field::RoomArn => {
+                if let Some(problem) = crate::model::validate::arn_problem(to) {
+                    return Err(format!("room ARN: {problem}"));
+                }
+                u.alexa_for_business_metadata
+                    .get_or_insert_with(Default::default)
+                    .alexa_for_business_room_arn = Some(Sensitive::from(to.to_string()));
+            }
+            other => return Err(format!("{other} is not a field of an update")),
+        }
+    }
+    Ok(u)
 }
 
 impl std::fmt::Display for Field {
@@ -130,35 +203,42 @@ fn yes_no(v: Option<bool>) -> String {
 /// The fields of `u` that `update` would change (License, User type, A4B,
 /// Room ARN).
 pub fn diff(u: &User, update: &UserUpdate) -> Vec<FieldChange> {
-    let mut out = Vec::new();
-    let mut push = |field: Field, from: String, to: String| {
-        if from != to {
-            out.push(FieldChange { field, from, to });
-        }
-    };
+    let mut to: Vec<(Field, String)> = Vec::new();
     if let Some(l) = &update.license_type {
-        push(Field::License, show(&u.license_type), l.to_string());
+        to.push((Field::License, l.to_string()));
     }
     if let Some(t) = &update.user_type {
-        push(Field::UserType, show(&u.user_type), t.to_string());
+        to.push((Field::UserType, t.to_string()));
     }
     if let Some(m) = &update.alexa_for_business_metadata {
         if let Some(e) = m.is_alexa_for_business_enabled {
-            push(Field::A4b, yes_no(u.a4b_enabled()), yes_no(Some(e)));
+            to.push((Field::A4b, yes_no(Some(e))));
         }
         if let Some(r) = &m.alexa_for_business_room_arn {
-            let from = u.a4b_room_arn().unwrap_or("(none)").to_string();
-            push(Field::RoomArn, from, r.expose().to_string());
+            to.push((Field::RoomArn, r.expose().to_string()));
         }
     }
-    out
+    to.into_iter()
+        .filter_map(|(field, to)| {
+            let from = field.value(u)?;
+            (from != to).then_some(FieldChange { field, from, to })
+        })
+        .collect()
 }
 
-/// One change for many users: an update of their fields (BatchUpdateUser)
-/// or a user action.
+/// One change for many users: an update of their fields (BatchUpdateUser),
+/// a desired state per user (a CSV, a saved plan, an undo), or a user
+/// action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// The same update for every selected user.
     Update(UserUpdate),
+    /// Each user's own update (BatchUpdateUser too); `rest`: the update of
+    /// the selected users not in `each` (`--rest-license`).
+    Desired {
+        each: HashMap<String, UserUpdate>,
+        rest: Option<UserUpdate>,
+    },
     Action(UserAction),
 }
 
@@ -166,15 +246,20 @@ impl Change {
     /// The user action, if it is one.
     pub fn action(&self) -> Option<UserAction> {
         match self {
-            Change::Update(_) => None,
+            Change::Update(_) | Change::Desired { .. } => None,
             Change::Action(a) => Some(*a),
         }
+    }
+
+    /// Whether it updates fields (BatchUpdateUser).
+    pub fn is_update(&self) -> bool {
+        self.action().is_none()
     }
 
     /// The API operation that sends it.
     pub fn operation(&self) -> &'static str {
         match self {
-            Change::Update(_) => Operation::BatchUpdateUser.name(),
+            Change::Update(_) | Change::Desired { .. } => Operation::BatchUpdateUser.name(),
             Change::Action(a) => a.operation(),
         }
     }
@@ -183,8 +268,18 @@ impl Change {
     pub fn fields(&self, u: &User) -> Vec<FieldChange> {
         match self {
             Change::Update(update) => diff(u, update),
+            Change::Desired { each, rest } => each
+                .get(&u.user_id)
+                .or(rest.as_ref())
+                .map(|update| diff(u, update))
+                .unwrap_or_default(),
             Change::Action(a) => a.fields(u),
         }
+    }
+
+    /// Whether `user_id` is changed by `rest` (not named in the file).
+    pub fn is_rest(&self, user_id: &str) -> bool {
+        matches!(self, Change::Desired { each, rest: Some(_) } if !each.contains_key(user_id))
     }
 }
 
@@ -332,6 +427,34 @@ pub struct Plan {
     /// The selected users as read (those found), so a screen can show the
     /// values the plan was made from.
     pub read: Vec<User>,
+    /// Users of a saved plan that someone changed since it was made
+    /// (neither at its `from` nor at its `to`): never sent.
+    pub drifted: Vec<Drift>,
+    /// Where the plan came from: a saved plan's digest, the change an undo
+    /// undoes, what it was made from (written to the audit log).
+    pub origin: Origin,
+}
+
+/// Where a plan came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The SHA-256 of the plan file applied.
+    pub digest: Option<String>,
+    /// The change id this plan undoes.
+    pub undoes: Option<String>,
+    /// "file hr.csv", "filter license:pro", "ids", "undo of …".
+    pub made_from: Option<String>,
+}
+
+/// A planned user found at neither the plan's `from` nor its `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    pub user: UserRef,
+    pub field: Field,
+    /// What the plan expected to find.
+    pub planned_from: String,
+    /// What the service holds now.
+    pub found: String,
 }
 
 impl Plan {
@@ -363,6 +486,8 @@ impl Plan {
             order: Vec::new(),
             read_at: Timestamp::now(),
             read: Vec::new(),
+            drifted: Vec::new(),
+            origin: Origin::default(),
         };
         for id in selected {
             if !seen.insert(id.as_str()) {
@@ -381,7 +506,7 @@ impl Plan {
                     email,
                 });
             } else {
-                if matches!(plan.change, Change::Update(_)) && u.is_suspended() {
+                if plan.change.is_update() && u.is_suspended() {
                     plan.suspended.push(id.clone());
                 }
                 plan.changes.push(PlannedChange {
@@ -397,12 +522,25 @@ impl Plan {
 
     /// How many users were selected (repeats once).
     pub fn selected(&self) -> usize {
-        self.changes.len() + self.already.len() + self.not_found.len()
+        self.changes.len() + self.already.len() + self.not_found.len() + self.drifted.len()
     }
 
-    /// "License Pro → Basic for 30 users": one line per field and old value.
+    /// "License Pro → Basic for 30 users": one line per field and old value;
+    /// the users `--rest-license` changes on lines of their own ("… users
+    /// not in the file").
     pub fn summary(&self) -> Vec<String> {
-        summary(&self.changes)
+        let (rest, named): (Vec<PlannedChange>, Vec<PlannedChange>) = self
+            .changes
+            .iter()
+            .cloned()
+            .partition(|c| self.change.is_rest(&c.user_id));
+        let mut out = summary(&named);
+        out.extend(
+            summary(&rest)
+                .into_iter()
+                .map(|l| format!("{l} not in the file")),
+        );
+        out
     }
 
     /// What the preview must say besides the counts: users it will fail
@@ -424,29 +562,49 @@ impl Plan {
                 self.not_found.len()
             ));
         }
+        if !self.drifted.is_empty() {
+            out.push(format!(
+                "{} drifted (changed by someone since the plan was made): left alone",
+                self.drifted.len()
+            ));
+        }
         out
     }
 }
 
 /// Why `change` cannot be made in an account that supports `supported`.
 fn refused(change: &Change, supported: Option<&[License]>) -> Option<String> {
-    let Change::Update(update) = change else {
-        return None;
+    let updates: Vec<&UserUpdate> = match change {
+        Change::Update(update) => {
+            if update.is_empty() {
+                return Some("nothing to change".into());
+            }
+            vec![update]
+        }
+        Change::Desired { each, rest } => each.values().chain(rest).collect(),
+        Change::Action(_) => return None,
     };
-    if update.is_empty() {
-        return Some("nothing to change".into());
-    }
-    let (Some(license), Some(supported)) = (&update.license_type, supported) else {
-        return None;
-    };
-    if supported.is_empty() || supported.contains(license) {
-        return None;
-    }
+    let supported = supported.filter(|s| !s.is_empty())?;
+    let license = updates
+        .iter()
+        .filter_map(|u| u.license_type.as_ref())
+        .find(|l| !supported.contains(l))?;
     let names: Vec<&str> = supported.iter().map(|l| l.as_str()).collect();
     Some(format!(
         "license {license} is not supported by this account (its SupportedLicenses: {}): nothing was sent",
         names.join(", ")
     ))
+}
+
+/// Whether `change` sets a license (the account's SupportedLicenses matter).
+fn sets_license(change: &Change) -> bool {
+    match change {
+        Change::Update(u) => u.license_type.is_some(),
+        Change::Desired { each, rest } => {
+            each.values().chain(rest).any(|u| u.license_type.is_some())
+        }
+        Change::Action(_) => false,
+    }
 }
 
 /// "License Pro → Basic for 30 users": one line per field and old value, in
@@ -528,12 +686,13 @@ pub async fn make(
     selection: Selection,
 ) -> Result<Plan, PlanError> {
     let licenses = async {
-        match &change {
-            Change::Update(u) if u.license_type.is_some() => client
+        if sets_license(&change) {
+            client
                 .get_account(account_id)
                 .await
-                .map(|a| a.supported_licenses),
-            _ => Ok(None),
+                .map(|a| a.supported_licenses)
+        } else {
+            Ok(None)
         }
     };
     // The account and the users are read at once (one round trip less).
@@ -550,6 +709,22 @@ async fn read_selection(
     selection: Selection,
 ) -> Result<(Vec<String>, Vec<User>), ApiError> {
     Ok(match selection {
+        Selection::Ids(ids) if ids.iter().any(|i| i.contains('@')) => {
+            // Emails too: the account's listing names them.
+            let users = list_users(client, account_id, &ListUsersQuery::default()).await?;
+            let by_email: HashMap<String, &str> = users
+                .iter()
+                .map(|u| (u.email().to_ascii_lowercase(), u.user_id.as_str()))
+                .collect();
+            let ids: Vec<String> = ids
+                .into_iter()
+                .map(|i| match by_email.get(&i.to_ascii_lowercase()) {
+                    Some(id) if i.contains('@') => id.to_string(),
+                    _ => i,
+                })
+                .collect();
+            (ids, users)
+        }
         Selection::Ids(ids) => {
             let read = read_users(client, account_id, &ids).await?;
             (ids, read)
@@ -573,6 +748,48 @@ async fn read_selection(
             (ids, users)
         }
     })
+}
+
+/// The plan of a desired state (the rows of a CSV, [`desired::parse`]):
+/// the account's users read (one listing), each row's user given its
+/// update; with `rest`, every user of the account not in the file gets it.
+/// Rows whose user the account does not have are `not_found`.
+pub async fn make_desired(
+    client: &Client,
+    account_id: &str,
+    rows: &[desired::Row],
+    rest: Option<UserUpdate>,
+) -> Result<Plan, PlanError> {
+    let everyone = ListUsersQuery::default();
+    let (account, users) = tokio::join!(
+        client.get_account(account_id),
+        list_users(client, account_id, &everyone)
+    );
+    let supported = account?.supported_licenses;
+    let users = users?;
+    let (each, mut order, missing) = desired::resolve(rows, &users).map_err(PlanError::Refused)?;
+    if rest.is_some() {
+        order.extend(
+            users
+                .iter()
+                .filter(|u| !each.contains_key(&u.user_id))
+                .map(|u| u.user_id.clone()),
+        );
+    }
+    order.extend(missing);
+    let change = Change::Desired { each, rest };
+    Plan::build(account_id, supported.as_deref(), change, &order, users).map_err(PlanError::Refused)
+}
+
+/// A saved plan, checked against the service now: its users read fresh,
+/// each already at `To`, still at `From` (to change), drifted or gone.
+pub async fn recheck(
+    client: &Client,
+    saved: &file::SavedPlan,
+    digest: Option<String>,
+) -> Result<Plan, ApiError> {
+    let read = read_users(client, &saved.account_id, &saved.user_ids()).await?;
+    Ok(saved.recheck(read, digest))
 }
 
 /// Every user of the account that `query` lists (all pages).
