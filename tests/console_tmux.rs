@@ -833,6 +833,23 @@ fn filter_to_one(t: &Tmux, email: &str) {
     });
 }
 
+/// Marks each user (found by its email, the filter cleared after) and
+/// waits for the count.
+fn mark_one_by_one<'a>(t: &Tmux, emails: impl Iterator<Item = &'a str>) {
+    let mut n = 0;
+    for email in emails {
+        filter_to_one(t, email);
+        t.keys(&["Space"]);
+        t.keys(&["Escape"]);
+        t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
+            !s.contains("filter /")
+        });
+        n += 1;
+    }
+    let want = format!("{n} marked");
+    t.wait_for("the marks", Duration::from_secs(5), |s| s.contains(&want));
+}
+
 /// Three users marked one by one (each found by its email) and `s`: the
 /// service has exactly those three suspended, and the audit log the call.
 #[test]
@@ -845,17 +862,7 @@ fn s_suspends_the_marked_users_and_no_other() {
         .collect();
     let t = fx.console("suspend", "");
     open_example_corp(&t);
-    for &i in &picks {
-        filter_to_one(&t, &fx.emails[i]);
-        t.keys(&["Space"]);
-        t.keys(&["Escape"]);
-        t.wait_for("the filter cleared", Duration::from_secs(5), |s| {
-            !s.contains("filter /")
-        });
-    }
-    t.wait_for("three marked", Duration::from_secs(5), |s| {
-        s.contains("3 marked")
-    });
+    mark_one_by_one(&t, picks.iter().map(|&i| fx.emails[i].as_str()));
     t.text("s");
     t.wait_for("the preview", Duration::from_secs(5), |s| {
         s.contains("3 marked · 3 will change · 0 already") && s.contains("Registration")
@@ -2068,5 +2075,131 @@ fn the_console_previews_sends_and_audits_what_the_service_holds() {
     assert_eq!(send["change"], result["change"]);
     let change = send["change"].as_str().expect("a change id");
     assert_eq!(change.len(), 26);
+    t.keys(&["q"]);
+}
+
+/// Plans as files in the console, end to end: `s` in a preview saves the
+/// plan (0600, the digest shown); `:plan FILE` opens it drift-checked
+/// after another admin changed one of its users (the preview says
+/// "1 drifted", `y` leaves that user alone); `:import FILE` previews a
+/// desired-state CSV; `H` lists the changes and `u` opens the undo, which
+/// `y` applies: the service holds the first values again (AWS CLI).
+#[test]
+fn plans_imports_history_and_undo_in_the_console() {
+    let fx = fixture(&[]);
+    let picks: Vec<usize> = (0..200)
+        .filter(|&i| {
+            fx.users[i]["UserRegistrationStatus"] == "Registered"
+                && fx.users[i]["LicenseType"] == "Pro"
+        })
+        .take(3)
+        .collect();
+    let id = |i: usize| fx.users[i]["UserId"].as_str().expect("id").to_string();
+    let license = |i: usize| {
+        aws(
+            &fx.url,
+            fx.dir.path(),
+            &[
+                "get-user",
+                "--account-id",
+                &fx.account_id,
+                "--user-id",
+                &id(i),
+            ],
+        )["User"]["LicenseType"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let t = fx.console("plans", "");
+    open_example_corp(&t);
+    // Three users marked, Basic planned and saved with `s`, not applied.
+    mark_one_by_one(&t, picks.iter().map(|&i| fx.emails[i].as_str()));
+    let file = fx.dir.path().join("monday.plan.json");
+    t.keys(&["e"]);
+    t.wait_for("the form", Duration::from_secs(5), |s| {
+        s.contains("Change users")
+    });
+    t.text("B");
+    t.keys(&["Enter"]);
+    t.wait_for("the preview", Duration::from_secs(10), |s| {
+        s.contains("3 will change")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("the preview closed", Duration::from_secs(5), |s| {
+        !s.contains("3 will change")
+    });
+    t.keys(&[":"]);
+    t.text(&format!("plan save {}", file.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("the plan written", Duration::from_secs(5), |s| {
+        s.contains("wrote the plan to") && s.contains("SHA-256")
+    });
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).expect("plan").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Another admin moves the first one to Plus: drifted.
+    aws(
+        &fx.url,
+        fx.dir.path(),
+        &[
+            "update-user",
+            "--account-id",
+            &fx.account_id,
+            "--user-id",
+            &id(picks[0]),
+            "--license-type",
+            "Plus",
+        ],
+    );
+    t.keys(&[":"]);
+    t.text(&format!("plan {}", file.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("the drift-checked preview", Duration::from_secs(10), |s| {
+        s.contains("2 will change") && s.contains("1 drifted")
+    });
+    t.confirm("y");
+    t.wait_for("the summary", Duration::from_secs(20), |s| {
+        s.contains("2 updated ·")
+    });
+    assert_eq!(
+        picks.iter().map(|&i| license(i)).collect::<Vec<_>>(),
+        ["Plus", "Basic", "Basic"]
+    );
+    // :import: a desired state: the second back to Pro.
+    let csv = fx.dir.path().join("hr.csv");
+    std::fs::write(
+        &csv,
+        format!("PrimaryEmail,LicenseType\n{},Pro\n", fx.emails[picks[1]]),
+    )
+    .expect("csv");
+    t.keys(&[":"]);
+    t.text(&format!("import {}", csv.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("the import's preview", Duration::from_secs(10), |s| {
+        s.contains("1 will change") && s.contains("License Basic → Pro for 1 user")
+    });
+    t.escape_until("the preview closed", |s| !s.contains("1 will change"));
+    // H: the history; u: the undo of the last change (the :plan apply).
+    t.keys(&["H"]);
+    let s = t.wait_for("the history", Duration::from_secs(5), |s| {
+        s.contains("History: the audit log's changes")
+            && s.contains("License Pro → Basic for 2 users")
+    });
+    assert!(s.contains("2 ok"), "{s}");
+    t.keys(&["u"]);
+    t.wait_for("the undo's preview", Duration::from_secs(10), |s| {
+        s.contains("2 will change") && s.contains("License Basic → Pro for 2 users")
+    });
+    t.confirm("y");
+    t.wait_for("the undo applied", Duration::from_secs(20), |s| {
+        s.contains("2 updated ·")
+    });
+    assert_eq!(
+        picks.iter().map(|&i| license(i)).collect::<Vec<_>>(),
+        ["Plus", "Pro", "Pro"]
+    );
+    let audit = std::fs::read_to_string(fx.dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.contains("\"undoes\""), "{audit}");
     t.keys(&["q"]);
 }

@@ -114,6 +114,11 @@ pub enum Action {
         gen_id: u64,
         result: Result<Box<crate::plan::Plan>, ErrorInfo>,
     },
+    /// The audit log's changes (or why it could not be read).
+    HistoryLoaded {
+        gen_id: u64,
+        result: Result<crate::history::History, String>,
+    },
     /// Users re-read after a change.
     UsersRefreshed {
         gen_id: u64,
@@ -151,6 +156,7 @@ impl Action {
                 | Action::AdminDone { .. }
                 | Action::UsersRefreshed { .. }
                 | Action::Planned { .. }
+                | Action::HistoryLoaded { .. }
         )
     }
 }

@@ -40,6 +40,13 @@ pub enum Request {
         change: Change,
         user_ids: Vec<String>,
     },
+    /// Reads a saved plan (`:plan FILE`) or a desired-state CSV (`:import
+    /// FILE`), or takes an undo's plan, and makes the plan to preview: a
+    /// saved plan and an undo are drift-checked against the users read now.
+    /// Answered by `Action::Planned`.
+    PlanFrom { gen_id: u64, source: PlanSource },
+    /// Reads the audit log; answered by `Action::HistoryLoaded`.
+    LoadHistory { gen_id: u64 },
     /// Applies a plan ([`crate::apply::apply`]): exactly its users,
     /// reporting progress, audited under its change id.
     Change { batch_id: u64, plan: Box<Plan> },
@@ -64,6 +71,8 @@ pub enum Request {
         what: String,
         /// An existing file may be replaced (`:export!`); otherwise it is kept.
         overwrite: bool,
+        /// Said after the file's name ("· SHA-256 …" for a plan).
+        note: String,
     },
     /// `:profile NAME`: the worker rebuilds its client with this profile
     /// (flags and config keep their endpoint and region); answered by
@@ -75,6 +84,20 @@ pub enum Request {
         gen_id: u64,
         user_ids: Vec<String>,
     },
+}
+
+/// Where a plan to preview comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanSource {
+    /// A plan file (`:plan FILE`).
+    File(std::path::PathBuf),
+    /// A desired-state CSV for this account (`:import FILE`).
+    Import {
+        account_id: String,
+        path: std::path::PathBuf,
+    },
+    /// An undo's plan (from the history).
+    Saved(Box<crate::plan::file::SavedPlan>),
 }
 
 /// What the terminal loop does: the worker never touches the terminal.
@@ -116,6 +139,8 @@ impl Request {
             },
             Request::RefreshUsers { .. } => "GetUser",
             Request::WriteFile { .. } => "export",
+            Request::PlanFrom { .. } => "plan",
+            Request::LoadHistory { .. } => "history",
             Request::SwitchProfile { .. } => "profile",
         }
     }
@@ -128,6 +153,8 @@ impl Request {
             | Request::FindUserByEmail { gen_id, .. }
             | Request::RefreshUsers { gen_id, .. }
             | Request::Plan { gen_id, .. }
+            | Request::PlanFrom { gen_id, .. }
+            | Request::LoadHistory { gen_id }
             | Request::Admin { gen_id, .. }
             | Request::LoadSettings { gen_id, .. } => *gen_id,
             Request::Change { batch_id, .. } | Request::CancelBatch { batch_id } => *batch_id,
@@ -146,6 +173,8 @@ impl Request {
             | Request::LoadSettings { .. }
             | Request::RefreshUsers { .. }
             | Request::Plan { .. }
+            | Request::PlanFrom { .. }
+            | Request::LoadHistory { .. }
             | Request::WriteFile { .. }
             | Request::SwitchProfile { .. } => false,
         }

@@ -80,6 +80,13 @@ pub enum Command {
     PrevFailed,
     /// `z`: the focused pane takes the whole width.
     Zoom,
+    /// `s` in a preview: save its plan as a file (to review, `apply` later).
+    SavePlan,
+    /// `H`: the changes in the audit log.
+    History,
+    /// `u` in the history: the undo of the change under the cursor (its
+    /// preview first).
+    Undo,
 }
 
 /// Where a binding applies.
@@ -109,6 +116,8 @@ pub enum Scope {
     Batch,
     /// The `:` command line.
     CommandLine,
+    /// The history of changes (`H`, `:history`).
+    History,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +196,8 @@ pub enum Mode {
     Prompt,
     /// The `:` command line is open.
     CommandLine,
+    /// The history of changes.
+    History,
 }
 
 /// The commands, with what they take (for completion and the help).
@@ -212,6 +223,15 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "email|id: the current user's (the marked users' emails, one a line), to the clipboard",
     ),
     ("profile", "NAME: switch AWS profile (reloads the accounts)"),
+    (
+        "plan",
+        "FILE: open a saved plan (drift-checked preview, y applies); plan save FILE: save the open preview",
+    ),
+    (
+        "import",
+        "FILE: a desired-state CSV (UserId or PrimaryEmail, LicenseType…) as a preview",
+    ),
+    ("history", "the changes in the audit log (u undoes one)"),
     ("quit", "quit"),
 ];
 
@@ -268,6 +288,7 @@ pub static BINDINGS: &[Binding] = &[
     b(C::NextFailed, S::Users, &[ch('n')], "n", "next failed user", None),
     b(C::PrevFailed, S::Users, &[ch('N')], "N", "previous failed user", None),
     b(C::Zoom, S::List, &[ch('z')], "z", "zoom: the pane takes the whole width (again: back)", None),
+    b(C::History, S::Global, &[ch('H')], "H", "history: the changes in the audit log (u undoes one)", Some("history")),
     // While a change runs
     // Filter input
     b(C::Submit, S::Input, &[key(KeyCode::Enter)], "enter", "keep the filter", Some("keep filter")),
@@ -318,6 +339,14 @@ pub static BINDINGS: &[Binding] = &[
     b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Dialogs
     b(C::Yes, S::Dialog, &[ch('y')], "y", "yes: apply, quit", None),
+    b(C::SavePlan, S::Dialog, &[ch('s')], "s", "in a preview: save its plan as a file (review it, then chime-admin apply FILE)", Some("save plan")),
+    // The history of changes
+    b(C::Up, S::History, &[key(KeyCode::Up), ch('k')], "↑/k", "previous change", None),
+    b(C::Down, S::History, &[key(KeyCode::Down), ch('j')], "↓/j", "next change", None),
+    b(C::Open, S::History, &[key(KeyCode::Enter)], "enter", "the change's per-user results (again: the list)", Some("results")),
+    danger(b(C::Undo, S::History, &[ch('u')], "u", "undo the change: its preview (drift-checked) first", Some("undo"))),
+    b(C::Back, S::History, &[key(KeyCode::Esc), ch('q')], "esc", "close the history", Some("close")),
+    b(C::ForceQuit, S::History, &[ctrl('c')], "ctrl-c", "quit now", None),
     b(C::Submit, S::Dialog, &[key(KeyCode::Enter)], "enter", "press the focused button (Cancel first)", None),
     b(C::Back, S::Dialog, &[key(KeyCode::Esc), ch('n')], "esc/n", "close, cancel", Some("close")),
     b(C::NextField, S::Dialog, &[key(KeyCode::Tab), key(KeyCode::Left), key(KeyCode::Right)], "tab/←/→", "other button", None),
@@ -350,6 +379,7 @@ fn scopes(ctx: KeyContext) -> Vec<Scope> {
         Mode::CommandLine => vec![Scope::CommandLine],
         Mode::Help => vec![Scope::Help],
         Mode::Dialog => vec![Scope::Dialog],
+        Mode::History => vec![Scope::History],
     }
 }
 
@@ -776,6 +806,9 @@ impl Command {
         Command::NextFailed,
         Command::PrevFailed,
         Command::Zoom,
+        Command::SavePlan,
+        Command::History,
+        Command::Undo,
     ];
 
     /// The command's name in the config's `[keys]` table (snake_case).
@@ -831,6 +864,9 @@ impl Command {
             Command::NextFailed => "next_failed",
             Command::PrevFailed => "prev_failed",
             Command::Zoom => "zoom",
+            Command::SavePlan => "save_plan",
+            Command::History => "history",
+            Command::Undo => "undo",
         }
     }
 
@@ -853,5 +889,6 @@ pub fn scope_title(s: Scope) -> &'static str {
         Scope::Form => "Change form",
         Scope::Batch => "While a change is sent",
         Scope::CommandLine => "Command line (:)",
+        Scope::History => "History (H)",
     }
 }

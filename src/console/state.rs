@@ -304,11 +304,24 @@ pub enum Modal {
     Settings(Box<super::settings::SettingsForm>),
     /// A one-line prompt (create/rename/delete an account, create or invite users).
     Prompt(Box<super::prompt::Prompt>),
+    /// The changes in the audit log (`H`, `:history`).
+    History(Box<HistoryView>),
     /// A new personal PIN, shown once; dropped when the dialog closes.
     Pin {
         email: String,
         pin: crate::model::Sensitive,
     },
+}
+
+/// The history pane: the audit log's changes, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryView {
+    pub history: crate::history::History,
+    pub selected: usize,
+    /// The selected change's per-user results are shown.
+    pub open: bool,
+    /// The generation of the read in flight (None: read).
+    pub loading: Option<u64>,
 }
 
 /// A change being sent.
@@ -383,6 +396,8 @@ pub struct State {
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
     pub last_change: Option<super::form::Change>,
+    /// The plan of the last preview shown (`:plan save FILE` saves it).
+    pub last_plan: Option<Box<crate::plan::Plan>>,
     /// The admin operation in flight (its generation), if any.
     pub admin: Option<u64>,
     /// The failed set of the last change of each kind, the latest last.
@@ -424,6 +439,7 @@ impl State {
             batch: None,
             batch_summary: None,
             last_change: None,
+            last_plan: None,
             failed: Vec::new(),
             admin: None,
             next_gen: 0,
@@ -448,6 +464,7 @@ impl State {
             Some(Modal::Form(_)) => Mode::Form,
             Some(Modal::Settings(_)) => Mode::Settings,
             Some(Modal::Prompt(_)) => Mode::Prompt,
+            Some(Modal::History(_)) => Mode::History,
             Some(_) => Mode::Dialog,
             None if self.cmdline.is_some() => Mode::CommandLine,
             None if self.focused_filter().is_some_and(|f| f.editing) => Mode::FilterInput,

@@ -180,11 +180,12 @@ impl Serve {
                 contents,
                 what,
                 overwrite,
+                note,
             } => {
                 tokio::spawn(write_file(
                     path,
                     contents,
-                    what,
+                    (what, note),
                     overwrite,
                     self.actions.clone(),
                 ));
@@ -242,6 +243,24 @@ impl Serve {
             } => {
                 let client = self.ready(operation, gen_id)?;
                 plan(operation, client, gen_id, account_id, change, user_ids).boxed()
+            }
+            Request::PlanFrom { gen_id, source } => {
+                let client = self.ready(operation, gen_id)?;
+                plan_from(client, gen_id, source).boxed()
+            }
+            Request::LoadHistory { gen_id } => {
+                let path = self.audit.path.clone();
+                async move {
+                    let read = tokio::task::spawn_blocking(move || {
+                        crate::history::read(&path).map_err(|e| {
+                            format!("cannot read the audit log {}: {e}", path.display())
+                        })
+                    })
+                    .await;
+                    let result = read.unwrap_or_else(|e| Err(e.to_string()));
+                    Action::HistoryLoaded { gen_id, result }
+                }
+                .boxed()
             }
             Request::LoadAccounts { gen_id, token } => {
                 let client = self.ready(operation, gen_id)?;
@@ -332,7 +351,7 @@ fn run_job(
 async fn write_file(
     path: std::path::PathBuf,
     contents: crate::model::Sensitive,
-    what: String,
+    (what, note): (String, String),
     overwrite: bool,
     actions: mpsc::UnboundedSender<Action>,
 ) {
@@ -352,7 +371,7 @@ async fn write_file(
     let r = write
         .await
         .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-        .map(|()| format!("wrote {what} to {}", shown.display()))
+        .map(|()| format!("wrote {what} to {}{note}", shown.display()))
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 format!("✗ {} exists: :export! … replaces it", shown.display())
@@ -519,6 +538,83 @@ async fn plan(
         }),
     };
     Action::Planned { gen_id, result }
+}
+
+/// A plan to preview from a plan file, a desired-state CSV or an undo: a
+/// saved plan is checked against the users as they are now (drift).
+async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSource) -> Action {
+    use super::effect::PlanSource;
+    let refused = |message: String, hint: &str| ErrorInfo {
+        operation: "plan".into(),
+        code: "Refused".into(),
+        message,
+        request_id: None,
+        hint: Some(hint.into()),
+    };
+    let api = |e: ApiError| ErrorInfo::of("ListUsers", &e);
+    let result = match source {
+        PlanSource::File(path) => {
+            let read =
+                tokio::task::spawn_blocking(move || crate::plan::file::SavedPlan::read(&path))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+            match read {
+                Err(e) => Err(refused(
+                    e,
+                    "a file written by plan --out, undo --out or s in a preview",
+                )),
+                Ok((saved, _))
+                    if saved.endpoint.trim_end_matches('/')
+                        != client.endpoint().trim_end_matches('/') =>
+                {
+                    Err(refused(
+                        format!(
+                            "the plan was made for {}, not {}: nothing is sent",
+                            saved.endpoint,
+                            client.endpoint()
+                        ),
+                        "open it in a console on that endpoint",
+                    ))
+                }
+                Ok((saved, digest)) => crate::plan::recheck(&client, &saved, Some(digest))
+                    .await
+                    .map_err(api),
+            }
+        }
+        PlanSource::Saved(saved) => crate::plan::recheck(&client, &saved, None)
+            .await
+            .map_err(api),
+        PlanSource::Import { account_id, path } => {
+            let shown = path.display().to_string();
+            let read = tokio::task::spawn_blocking(move || std::fs::read_to_string(&path))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+            match read.map_err(|e| format!("{shown}: {e}")).and_then(|text| {
+                crate::plan::desired::parse(&text).map_err(|e| format!("{shown}: {e}"))
+            }) {
+                Err(e) => Err(refused(
+                    e,
+                    "columns: UserId or PrimaryEmail, and LicenseType, UserType, AlexaForBusinessEnabled or AlexaForBusinessRoomArn",
+                )),
+                Ok(rows) => {
+                    match crate::plan::make_desired(&client, &account_id, &rows, None).await {
+                        Ok(mut plan) => {
+                            plan.origin.made_from = Some(format!("file {shown}"));
+                            Ok(plan)
+                        }
+                        Err(crate::plan::PlanError::Refused(why)) => {
+                            Err(refused(why, "fix the file and import it again"))
+                        }
+                        Err(crate::plan::PlanError::Api(e)) => Err(api(e)),
+                    }
+                }
+            }
+        }
+    };
+    Action::Planned {
+        gen_id,
+        result: result.map(Box::new),
+    }
 }
 
 /// Re-reads users after a change, sending them back in groups.

@@ -187,7 +187,7 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
         .border_style(th.warn())
         .title(Span::styled(" Preview: nothing sent yet ", th.warn()))
         .title_bottom(Line::styled(
-            " y apply · n/esc cancel · tab switch button ",
+            " y apply · n/esc cancel · tab switch button · s save as a plan file ",
             th.dim(),
         ));
     frame.render_widget(Clear, r);
@@ -207,10 +207,14 @@ pub fn render_planning(
     area: Rect,
 ) {
     let th = &state.theme;
+    let who = if users == 0 {
+        "the users".to_string()
+    } else {
+        format!("{} {picked}", crate::console::text::users_word(users))
+    };
     let lines = vec![
         Line::raw(format!(
-            "Reading {} {picked} fresh from the service to plan {what}…",
-            crate::console::text::users_word(users)
+            "Reading {who} fresh from the service to plan {what}…"
         )),
         Line::styled(format!("in {}", visible(account)), th.dim()),
         Line::raw(""),

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod dialog;
 pub mod form;
 pub mod help;
+pub mod history;
 pub mod status;
 pub mod table;
 pub mod text;
@@ -58,6 +59,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Modal::ConfirmQuit) => dialog::confirm_quit(state, frame, area),
         Some(Modal::Form(f)) => form::render_form(state, f, frame, area),
         Some(Modal::Preview(p)) => form::render_preview(state, p, frame, area),
+        Some(Modal::History(h)) => history::render(state, h, frame, area),
         Some(Modal::Planning {
             users,
             picked,

@@ -232,6 +232,7 @@ pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::P
         flash(state, text);
         return;
     }
+    state.last_plan = Some(Box::new(plan.clone()));
     state.modals.push(Modal::Preview(Box::new(Preview {
         account_name,
         plan,

@@ -43,6 +43,12 @@ pub enum Cmd {
     CopyEmail,
     CopyId,
     Profile(String),
+    /// `:plan FILE`: open a saved plan; `:plan save FILE`: save the last preview's.
+    OpenPlan(PathBuf),
+    SavePlan(PathBuf),
+    /// `:import FILE`: a desired-state CSV.
+    Import(PathBuf),
+    History,
     Quit,
 }
 
@@ -125,12 +131,22 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
                 overwrite: word == "export!",
             })
         }
+        "history" => no_args(Cmd::History),
+        "plan" => match rest.split_once(char::is_whitespace) {
+            Some(("save", file)) if !file.trim().is_empty() => {
+                Ok(Cmd::SavePlan(expand_home(file.trim())))
+            }
+            _ if rest.is_empty() || rest == "save" => Err(":plan FILE | :plan save FILE".into()),
+            _ => Ok(Cmd::OpenPlan(expand_home(rest))),
+        },
+        "import" if rest.is_empty() => Err(":import FILE (a CSV: UserId or PrimaryEmail, LicenseType…)".into()),
+        "import" => Ok(Cmd::Import(expand_home(rest))),
         "" => Err(
-            "type a command: accounts, account NAME, users, filter, sort, mark, export, copy, profile, quit"
+            "type a command: accounts, account NAME, users, filter, sort, mark, export, copy, profile, plan, import, history, quit"
                 .into(),
         ),
         other => Err(format!(
-            "no command {:?} (accounts, account, users, filter, sort, mark, export, copy, profile, quit)",
+            "no command {:?} (accounts, account, users, filter, sort, mark, export, copy, profile, plan, import, history, quit)",
             crate::text::visible(other)
         )),
     }
@@ -156,6 +172,7 @@ pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (Strin
         ["sort"] => UserCol::sortable().filter_map(|c| c.sort_word()).collect(),
         ["sort", _] => vec!["asc", "desc"],
         ["mark"] => vec!["failed"],
+        ["plan"] => vec!["save"],
         _ => Vec::new(),
     };
     let found: Vec<String> = pool
@@ -377,6 +394,10 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             flash(state, format!("switching to profile {profile}…"));
             fx.push(Effect::Io(Request::SwitchProfile { profile }));
         }
+        Cmd::OpenPlan(path) => super::plans::open_plan_file(state, path, fx),
+        Cmd::SavePlan(path) => super::plans::save_plan(state, Some(path), fx),
+        Cmd::Import(path) => super::plans::import(state, path, fx)?,
+        Cmd::History => super::plans::open_history(state, fx),
         Cmd::Quit => return Ok(Some(Command::Quit)),
     }
     Ok(None)
@@ -471,6 +492,7 @@ fn export_users(
         contents: contents.into(),
         what,
         overwrite,
+        note: String::new(),
     }));
     Ok(())
 }

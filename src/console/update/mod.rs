@@ -16,6 +16,7 @@ use super::state::{Lookup, Modal, Pane, State};
 mod browse;
 pub mod changes;
 pub mod cmdline;
+pub mod plans;
 pub mod select;
 mod view;
 
@@ -118,6 +119,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::BatchRefused { batch_id, message } => changes::refused(state, batch_id, message),
         Action::Planned { gen_id, result } => changes::planned(state, gen_id, result),
+        Action::HistoryLoaded { gen_id, result } => plans::history_loaded(state, gen_id, result),
         Action::SettingsLoaded { gen_id, values } => {
             if let Some(Modal::Settings(f)) = state.modals.last_mut()
                 && f.gen_id == gen_id
@@ -187,6 +189,14 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         return;
     }
     // Modals take their few commands first.
+    if matches!(state.modals.last(), Some(Modal::History(_))) {
+        plans::history_command(state, c, fx);
+        return;
+    }
+    if c == Command::SavePlan {
+        plans::save_plan(state, None, fx);
+        return;
+    }
     if !state.modals.is_empty() {
         changes::modal_command(state, c, fx);
         return;
@@ -260,7 +270,10 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         | Command::AddGroups
         | Command::RemoveGroups => changes::open_prompt(state, c),
         Command::Settings => changes::open_settings(state, fx),
+        Command::History => plans::open_history(state, fx),
         Command::Yes
+        | Command::SavePlan
+        | Command::Undo
         | Command::OnlyLoaded
         | Command::NextField
         | Command::PrevField
