@@ -185,6 +185,110 @@ fn dry_run(
     t0.elapsed()
 }
 
+/// `chime-admin ARGS` with the example keys and `log`; the wall time and
+/// the JSON it printed.
+fn timed(args: &[&str], log: &std::path::Path) -> (Duration, serde_json::Value) {
+    let t0 = Instant::now();
+    let out = with_keys(&mut Command::new(BIN))
+        .args(args)
+        .arg("--log-file")
+        .arg(log)
+        .arg("--audit-log")
+        .arg(log.with_extension("audit"))
+        .output()
+        .expect("chime-admin");
+    let wall = t0.elapsed();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (wall, v)
+}
+
+/// A change of 2,000 users three ways, each from Pro to Basic (undo: back):
+/// `update-users`, `apply` of a saved plan (its drift check reads the users
+/// again), and `undo` of that change (reads the audit log, then the same).
+fn plans(url: &str, account: &str, ids: &[String], others: &[String], log: &std::path::Path) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let all: Vec<&String> = ids.iter().chain(others).collect();
+    let n = all.len();
+    let file = dir.path().join("ids.txt");
+    std::fs::write(
+        &file,
+        all.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .expect("ids");
+    let f = file.to_str().expect("utf8");
+    let plan_file = dir.path().join("p.json");
+    let p = plan_file.to_str().expect("utf8");
+    let e = ["--endpoint-url", url, "--output", "json"];
+    let with = |args: &[&'static str], extra: &[&str]| -> Vec<String> {
+        args.iter()
+            .map(|s| s.to_string())
+            .chain(extra.iter().map(|s| s.to_string()))
+            .chain(e.iter().map(|s| s.to_string()))
+            .collect()
+    };
+    let run = |args: Vec<String>| timed(&args.iter().map(String::as_str).collect::<Vec<_>>(), log);
+    let (mut upd, mut app, mut und) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        run(with(
+            &["update-users"],
+            &[account, "--license", "Pro", "--ids-from", f],
+        ));
+        let (t, v) = run(with(
+            &["update-users"],
+            &[account, "--license", "Basic", "--ids-from", f],
+        ));
+        assert_eq!(v["Updated"], n, "{v}");
+        upd.push(t);
+        run(with(
+            &["update-users"],
+            &[account, "--license", "Pro", "--ids-from", f],
+        ));
+        run(with(
+            &["plan"],
+            &[account, "--license", "Basic", "--ids-from", f, "--out", p],
+        ));
+        let (t, v) = run(with(&["apply"], &[p, "--yes"]));
+        assert_eq!(v["Updated"], n, "{v}");
+        app.push(t);
+        let change = v["ChangeId"].as_str().expect("change id").to_string();
+        let (t, v) = run(with(&["undo"], &[&change, "--yes"]));
+        assert_eq!(v["Updated"], n, "{v}");
+        und.push(t);
+    }
+    let base = median(upd.clone());
+    println!();
+    println!(
+        "plans: {n} users Pro → Basic at --latency-ms {LATENCY_MS}, {RUNS} runs (each reads the account once)"
+    );
+    println!(
+        "{:<44} {:>10} {:>10} {:>12}",
+        "", "best ms", "median ms", "x update"
+    );
+    for (name, walls) in [
+        ("update-users --ids-from", upd),
+        ("apply PLAN (drift check included)", app),
+        ("undo CHANGE (audit read, drift check)", und),
+    ] {
+        let m = median(walls.clone());
+        println!(
+            "{:<44} {:>10.1} {:>10.1} {:>11.2}x",
+            name,
+            ms(*walls.iter().min().expect("runs")),
+            ms(m),
+            ms(m) / ms(base)
+        );
+    }
+    println!("goal: apply and undo each within 1.3x update-users making the same change");
+}
+
 fn main() {
     let svc = Serve::start(&["--latency-ms", &LATENCY_MS.to_string()]);
     let logs = tempfile::tempdir().expect("tmp");
@@ -354,6 +458,13 @@ fn main() {
         ms(boto3_loop) / ms(best),
         ms(best) / ms(boto3_threads),
         ms(best) / ms(one_wave)
+    );
+    plans(
+        &svc.url,
+        &account,
+        ids,
+        others,
+        &logs.path().join("plans.log"),
     );
     drop(svc);
 
