@@ -248,8 +248,9 @@ fn help_overlay() {
     snap("help", &s);
 }
 
-/// The end of the help: the change form's and dialogs' keys, every key label
-/// followed by a space however long (`shift-tab/↑` is the longest).
+/// The end of the help: the dialogs' and the history's keys, every key
+/// label followed by a space however long (`shift-tab/↑`, the longest,
+/// sets the column).
 #[test]
 fn help_overlay_scrolled_to_the_end() {
     let mut s = loaded(80, 24, Theme::default());
@@ -259,8 +260,8 @@ fn help_overlay_scrolled_to_the_end() {
     }
     snap("help_end", &s);
     let text = buffer_text(draw(&s, 80, 24).backend().buffer());
-    assert!(text.contains("shift-tab/↑ previous field"), "{text}");
     assert!(text.contains("tab/←/→     other button"), "{text}");
+    assert!(text.contains("u           undo the change"), "{text}");
 }
 
 /// With `help` and `quit` remapped, the overlay's hint line and the footer

@@ -339,7 +339,7 @@ pub static BINDINGS: &[Binding] = &[
     b(C::ForceQuit, S::Help, &[ctrl('c')], "ctrl-c", "quit now", None),
     // Dialogs
     b(C::Yes, S::Dialog, &[ch('y')], "y", "yes: apply, quit", None),
-    b(C::SavePlan, S::Dialog, &[ch('s')], "s", "in a preview: save its plan as a file (review it, then chime-admin apply FILE)", Some("save plan")),
+    b(C::SavePlan, S::Dialog, &[ch('s')], "s", "in a preview: save its plan as a file (review it, then chime-admin apply FILE)", None),
     // The history of changes
     b(C::Up, S::History, &[key(KeyCode::Up), ch('k')], "↑/k", "previous change", None),
     b(C::Down, S::History, &[key(KeyCode::Down), ch('j')], "↓/j", "next change", None),
@@ -653,6 +653,7 @@ impl Keymap {
             Scope::CommandLine,
             Scope::Form,
             Scope::Dialog,
+            Scope::History,
         ];
         let mut out = Vec::new();
         for scope in order {
