@@ -114,48 +114,43 @@ fn update_users(
     ids_file: &std::path::Path,
     log: &std::path::Path,
 ) -> Duration {
-    let t0 = Instant::now();
-    let out = with_keys(&mut Command::new(BIN))
-        .args(["update-users", account, "--endpoint-url", url])
-        .args(["--license", license, "--output", "json"])
-        .arg("--ids-from")
-        .arg(ids_file)
-        .arg("--log-file")
-        .arg(log)
-        .arg("--audit-log")
-        .arg(log.with_extension("audit"))
-        .output()
-        .expect("update-users");
-    let wall = t0.elapsed();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    // Every user is changed: the runs alternate licenses after `prime`.
-    assert_eq!(
-        v["Updated"],
-        USERS,
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let ids = ids_file.to_str().expect("utf8");
+    let (wall, v) = timed(
+        &[
+            "update-users",
+            account,
+            "--endpoint-url",
+            url,
+            "--license",
+            license,
+            "--output",
+            "json",
+            "--ids-from",
+            ids,
+        ],
+        log,
     );
+    // Every user is changed: the runs alternate licenses after `prime`.
+    assert_eq!(v["Updated"], USERS, "{v}");
     wall
 }
 
 /// Puts every user of `ids_file` on Pro (untimed): the timed runs then
 /// change every user (a user already at the target is never sent).
 fn prime(url: &str, account: &str, ids_file: &std::path::Path, log: &std::path::Path) {
-    let out = with_keys(&mut Command::new(BIN))
-        .args(["update-users", account, "--endpoint-url", url])
-        .args(["--license", "Pro", "--output", "json"])
-        .arg("--ids-from")
-        .arg(ids_file)
-        .arg("--log-file")
-        .arg(log)
-        .arg("--audit-log")
-        .arg(log.with_extension("audit"))
-        .output()
-        .expect("update-users");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let ids = ids_file.to_str().expect("utf8");
+    timed(
+        &[
+            "update-users",
+            account,
+            "--endpoint-url",
+            url,
+            "--license",
+            "Pro",
+            "--ids-from",
+            ids,
+        ],
+        log,
     );
 }
 
@@ -167,22 +162,24 @@ fn dry_run(
     ids_file: &std::path::Path,
     log: &std::path::Path,
 ) -> Duration {
-    let t0 = Instant::now();
-    let out = with_keys(&mut Command::new(BIN))
-        .args(["update-users", account, "--endpoint-url", url])
-        .args(["--license", "Basic", "--output", "json", "--dry-run"])
-        .arg("--ids-from")
-        .arg(ids_file)
-        .arg("--log-file")
-        .arg(log)
-        .output()
-        .expect("update-users --dry-run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    t0.elapsed()
+    let ids = ids_file.to_str().expect("utf8");
+    timed(
+        &[
+            "update-users",
+            account,
+            "--endpoint-url",
+            url,
+            "--license",
+            "Basic",
+            "--ids-from",
+            ids,
+            "--dry-run",
+            "--output",
+            "json",
+        ],
+        log,
+    )
+    .0
 }
 
 /// `chime-admin ARGS` with the example keys and `log`; the wall time and

@@ -314,24 +314,14 @@ fn line_of(line: &impl Serialize) -> String {
 mod tests {
     use super::*;
     use crate::model::ErrorCode;
-    use crate::plan::{Change, ChangeId, PlannedChange};
+    use crate::plan::{Change, PlannedChange};
     use serde_json::{Value, json};
 
     fn plan(changes: Vec<PlannedChange>) -> Plan {
-        Plan {
-            id: ChangeId::new(),
-            account_id: "acc-1".into(),
-            change: Change::Update(Default::default()),
-            changes,
-            already: Vec::new(),
-            not_found: vec!["gone".into()],
-            suspended: Vec::new(),
-            order: Vec::new(),
-            read_at: crate::model::Timestamp::now(),
-            read: Vec::new(),
-            drifted: Vec::new(),
-            origin: Default::default(),
-        }
+        let mut plan = Plan::empty("acc-1", Change::Update(Default::default()));
+        plan.changes = changes;
+        plan.not_found = vec!["gone".into()];
+        plan
     }
 
     fn lines(path: &Path) -> Vec<Value> {

@@ -350,6 +350,13 @@ pub struct ApplyArgs {
     /// Apply only if the file's SHA-256 is this (what `plan` printed).
     #[arg(long, value_name = "SHA256")]
     pub digest: Option<String>,
+    #[command(flatten)]
+    pub opts: ApplyOpts,
+}
+
+/// How a saved plan (or an undo) is applied.
+#[derive(Args, Debug, Clone)]
+pub struct ApplyOpts {
     /// Do not ask (required when not on a terminal).
     #[arg(long)]
     pub yes: bool,
@@ -377,14 +384,8 @@ pub struct UndoArgs {
     /// of applying it.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
-    /// Do not ask (required when not on a terminal).
-    #[arg(long)]
-    pub yes: bool,
-    /// Most chunks in flight at once (as update-users).
-    #[arg(long)]
-    pub concurrency: Option<usize>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    pub output: OutputFormat,
+    #[command(flatten)]
+    pub opts: ApplyOpts,
 }
 
 impl From<&ConnArgs> for crate::client::ConnConfig {

@@ -2078,6 +2078,21 @@ fn the_console_previews_sends_and_audits_what_the_service_holds() {
     t.keys(&["q"]);
 }
 
+/// `:LINE` and enter.
+fn colon(t: &Tmux, line: &str) {
+    t.keys(&[":"]);
+    t.text(line);
+    t.keys(&["Enter"]);
+}
+
+/// `y` in the preview, then the change's summary.
+fn apply_and_wait(t: &Tmux, summary: &str) {
+    t.confirm("y");
+    t.wait_for("the summary", Duration::from_secs(20), |s| {
+        s.contains(summary)
+    });
+}
+
 /// Plans as files in the console, end to end: `s` in a preview saves the
 /// plan (0600, the digest shown); `:plan FILE` opens it drift-checked
 /// after another admin changed one of its users (the preview says
@@ -2129,9 +2144,7 @@ fn plans_imports_history_and_undo_in_the_console() {
     t.wait_for("the preview closed", Duration::from_secs(5), |s| {
         !s.contains("3 will change")
     });
-    t.keys(&[":"]);
-    t.text(&format!("plan save {}", file.display()));
-    t.keys(&["Enter"]);
+    colon(&t, &format!("plan save {}", file.display()));
     t.wait_for("the plan written", Duration::from_secs(5), |s| {
         s.contains("wrote the plan to") && s.contains("SHA-256")
     });
@@ -2152,16 +2165,11 @@ fn plans_imports_history_and_undo_in_the_console() {
             "Plus",
         ],
     );
-    t.keys(&[":"]);
-    t.text(&format!("plan {}", file.display()));
-    t.keys(&["Enter"]);
+    colon(&t, &format!("plan {}", file.display()));
     t.wait_for("the drift-checked preview", Duration::from_secs(10), |s| {
         s.contains("2 will change") && s.contains("1 drifted")
     });
-    t.confirm("y");
-    t.wait_for("the summary", Duration::from_secs(20), |s| {
-        s.contains("2 updated ·")
-    });
+    apply_and_wait(&t, "2 updated ·");
     assert_eq!(
         picks.iter().map(|&i| license(i)).collect::<Vec<_>>(),
         ["Plus", "Basic", "Basic"]
@@ -2173,9 +2181,7 @@ fn plans_imports_history_and_undo_in_the_console() {
         format!("PrimaryEmail,LicenseType\n{},Pro\n", fx.emails[picks[1]]),
     )
     .expect("csv");
-    t.keys(&[":"]);
-    t.text(&format!("import {}", csv.display()));
-    t.keys(&["Enter"]);
+    colon(&t, &format!("import {}", csv.display()));
     t.wait_for("the import's preview", Duration::from_secs(10), |s| {
         s.contains("1 will change") && s.contains("License Basic → Pro for 1 user")
     });
@@ -2191,10 +2197,7 @@ fn plans_imports_history_and_undo_in_the_console() {
     t.wait_for("the undo's preview", Duration::from_secs(10), |s| {
         s.contains("2 will change") && s.contains("License Basic → Pro for 2 users")
     });
-    t.confirm("y");
-    t.wait_for("the undo applied", Duration::from_secs(20), |s| {
-        s.contains("2 updated ·")
-    });
+    apply_and_wait(&t, "2 updated ·");
     assert_eq!(
         picks.iter().map(|&i| license(i)).collect::<Vec<_>>(),
         ["Plus", "Pro", "Pro"]

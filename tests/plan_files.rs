@@ -6,24 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use support::headless::{bin, run, text};
+use support::headless::{bin, json_lines, json_of, run, text};
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Output;
 
 use serde_json::Value;
 use support::Serve;
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -68,11 +57,7 @@ impl Fixture {
 
     /// The request log's lines so far.
     fn requests(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON line"))
-            .collect()
+        json_lines(&self.log)
     }
 
     /// How many changing requests the service has answered.

@@ -14,7 +14,9 @@ use serde::Serialize;
 use super::Settings;
 use super::output::{ignore_broken_pipe, write_json, write_rows};
 use super::update::{Preview, change_from_flags, parse_flag, selection, send};
-use crate::cli::{ApplyArgs, HistoryArgs, OutputFormat, PlanArgs, PlanCommand, UndoArgs};
+use crate::cli::{
+    ApplyArgs, ApplyOpts, HistoryArgs, OutputFormat, PlanArgs, PlanCommand, UndoArgs,
+};
 use crate::client::Client;
 use crate::config::MAX_CONCURRENCY;
 use crate::model::{License, UserUpdate};
@@ -246,9 +248,10 @@ async fn apply_saved(
     client: &Client,
     saved: &SavedPlan,
     digest: Option<String>,
-    (yes, concurrency, output): (bool, Option<usize>, OutputFormat),
+    opts: &ApplyOpts,
 ) -> anyhow::Result<ExitCode> {
-    let concurrency = concurrency.unwrap_or(settings.concurrency);
+    let (yes, output) = (opts.yes, opts.output);
+    let concurrency = opts.concurrency.unwrap_or(settings.concurrency);
     if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
         bail!("--concurrency must be 1 to {MAX_CONCURRENCY}, got {concurrency}");
     }
@@ -288,11 +291,10 @@ pub async fn apply(settings: Settings, args: ApplyArgs) -> anyhow::Result<ExitCo
         ));
     }
     let client = Client::from_conn(&settings.conn).await?;
-    if let Err(why) = may_apply(&settings, &saved, client.endpoint(), args.yes) {
+    if let Err(why) = may_apply(&settings, &saved, client.endpoint(), args.opts.yes) {
         return refuse(&why);
     }
-    let opts = (args.yes, args.concurrency, args.output);
-    apply_saved(&settings, &client, &saved, Some(digest), opts).await
+    apply_saved(&settings, &client, &saved, Some(digest), &args.opts).await
 }
 
 /// `undo CHANGE_ID [--out PLAN] [--yes]`.
@@ -319,15 +321,14 @@ pub async fn undo(settings: Settings, args: UndoArgs) -> anyhow::Result<ExitCode
             Err(e) => bail!(e),
         };
         let mut stdout = std::io::stdout().lock();
-        ignore_broken_pipe(write_saved(&mut stdout, &saved, &digest, args.output))?;
+        ignore_broken_pipe(write_saved(&mut stdout, &saved, &digest, args.opts.output))?;
         return Ok(ExitCode::SUCCESS);
     }
     let client = Client::from_conn(&settings.conn).await?;
-    if let Err(why) = may_apply(&settings, &saved, client.endpoint(), args.yes) {
+    if let Err(why) = may_apply(&settings, &saved, client.endpoint(), args.opts.yes) {
         return refuse(&why);
     }
-    let opts = (args.yes, args.concurrency, args.output);
-    apply_saved(&settings, &client, &saved, None, opts).await
+    apply_saved(&settings, &client, &saved, None, &args.opts).await
 }
 
 /// One change in `history --output json`.

@@ -16,10 +16,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{
-    Change, ChangeId, Drift, Field, FieldChange, Origin, Plan, PlannedChange, UserRef, update_of,
-};
-use crate::model::{Timestamp, User};
+use super::{Change, Drift, Field, FieldChange, Origin, Plan, PlannedChange, UserRef, update_of};
+use crate::model::User;
 
 /// The `Format` of every plan file.
 pub const FORMAT: &str = "chime-admin-plan";
@@ -175,23 +173,11 @@ impl SavedPlan {
         let mut by_id: HashMap<String, User> =
             read.into_iter().map(|u| (u.user_id.clone(), u)).collect();
         let mut each = HashMap::new();
-        let mut plan = Plan {
-            id: ChangeId::new(),
-            account_id: self.account_id.clone(),
-            change: Change::Update(Default::default()),
-            changes: Vec::new(),
-            already: Vec::new(),
-            not_found: Vec::new(),
-            suspended: Vec::new(),
-            order: Vec::new(),
-            read_at: Timestamp::now(),
-            read: Vec::new(),
-            drifted: Vec::new(),
-            origin: Origin {
-                digest,
-                undoes: self.undoes.clone(),
-                made_from: Some(self.made_from.clone()),
-            },
+        let mut plan = Plan::empty(&self.account_id, Change::Update(Default::default()));
+        plan.origin = Origin {
+            digest,
+            undoes: self.undoes.clone(),
+            made_from: Some(self.made_from.clone()),
         };
         for saved in &self.users {
             plan.order.push(saved.user_id.clone());

@@ -458,6 +458,24 @@ pub struct Drift {
 }
 
 impl Plan {
+    /// A plan of `change` with no user yet, read now.
+    pub fn empty(account_id: &str, change: Change) -> Plan {
+        Plan {
+            id: ChangeId::new(),
+            account_id: account_id.to_string(),
+            change,
+            changes: Vec::new(),
+            already: Vec::new(),
+            not_found: Vec::new(),
+            suspended: Vec::new(),
+            order: Vec::new(),
+            read_at: Timestamp::now(),
+            read: Vec::new(),
+            drifted: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+
     /// The plan of `change` for the `selected` ids (in order, repeats
     /// dropped), from `read`: the users as just read (any order; users not
     /// selected are ignored). A value the account does not support
@@ -475,20 +493,7 @@ impl Plan {
         let mut by_id: HashMap<String, User> =
             read.into_iter().map(|u| (u.user_id.clone(), u)).collect();
         let mut seen = HashSet::new();
-        let mut plan = Plan {
-            id: ChangeId::new(),
-            account_id: account_id.to_string(),
-            change,
-            changes: Vec::new(),
-            already: Vec::new(),
-            not_found: Vec::new(),
-            suspended: Vec::new(),
-            order: Vec::new(),
-            read_at: Timestamp::now(),
-            read: Vec::new(),
-            drifted: Vec::new(),
-            origin: Origin::default(),
-        };
+        let mut plan = Plan::empty(account_id, change);
         for id in selected {
             if !seen.insert(id.as_str()) {
                 continue;

@@ -28,3 +28,24 @@ pub async fn run(mut c: tokio::process::Command) -> Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
 }
+
+/// Its standard output as JSON (or a panic showing both outputs).
+pub fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    })
+}
+
+/// A JSON Lines file (a request log, an audit log) as values; none if it
+/// is not there.
+pub fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
