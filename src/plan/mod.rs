@@ -932,6 +932,15 @@ mod tests {
         assert!(a.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
         // The first ten characters are the time: the same millisecond or later.
         assert!(b.as_str()[..10] >= a.as_str()[..10]);
+        // Many made in the same millisecond are still all different.
+        let many: Vec<ChangeId> = (0..2000).map(|_| ChangeId::new()).collect();
+        let same_ms = many
+            .windows(2)
+            .filter(|w| w[0].as_str()[..10] == w[1].as_str()[..10])
+            .count();
+        assert!(same_ms > 0, "some ids share a millisecond");
+        let unique: HashSet<&str> = many.iter().map(ChangeId::as_str).collect();
+        assert_eq!(unique.len(), many.len());
         assert_eq!(ChangeId::of(0).as_str(), "00000000000000000000000000");
         assert_eq!(ChangeId::of(u128::MAX >> 2).as_str().len(), 26);
     }
