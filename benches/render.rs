@@ -357,8 +357,8 @@ fn main() {
             rss2 as f64 / 1024.0,
             (rss1 - rss0) as f64 / 1024.0
         ),
-        "≤ 150 MB",
-        rss2 <= 150 * 1024,
+        "≤ 100 MB",
+        rss2 <= 100 * 1024,
     );
 
     // 4. The real binary: start to first frame, and idle CPU.
@@ -553,18 +553,24 @@ fn real_binary() {
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    let inproc = std::fs::read_to_string(&log)
-        .ok()
-        .and_then(|l| {
+    // The log is written by a background thread: wait for the line (the
+    // frame on screen does not mean the line is in the file yet).
+    let first_frame_ms = || {
+        std::fs::read_to_string(&log).ok().and_then(|l| {
             l.lines()
                 .rfind(|l| l.contains("first frame drawn"))
-                .and_then(|l| {
-                    l.split("ms=")
-                        .nth(1)
-                        .and_then(|v| v.trim().parse::<f64>().ok())
-                })
+                .and_then(|l| l.split("ms=").nth(1))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<f64>().ok())
         })
-        .unwrap_or(f64::NAN);
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut inproc = first_frame_ms();
+    while inproc.is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        inproc = first_frame_ms();
+    }
+    let inproc = inproc.unwrap_or(f64::NAN);
     let outside = seen.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
     row(
         "start to first frame (in process / via tmux)",
