@@ -110,8 +110,9 @@ async fn concurrency_grows_past_8_to_its_cap() {
     let limit = seen.iter().map(|p| p.concurrency).max().unwrap_or(0);
     assert!(most > 8, "at most {most} chunks in flight");
     assert!(limit <= 64, "limit {limit}");
-    // It started at 8: 7 still in flight when the first chunk ended.
-    assert_eq!(seen[0].in_flight, 7, "{:?}", seen[0]);
+    // (That it starts at 8, 7 still in flight at the first answer, is
+    // checked in paused time in client::batch's tests: not here, where a
+    // loaded machine's scheduling decides it.)
     // A cap holds.
     let (_, seen) = update(&client, &account, &ids, Some(10)).await;
     assert!(seen.iter().all(|p| p.in_flight < 10 && p.concurrency <= 10));

@@ -499,8 +499,11 @@ fn copy_email_with_marks_copies_every_marked_email_and_export_keeps_files() {
         ),
         other => panic!("expected a copy, got {other:?}"),
     }
+    // `~` is the home the console started with (its State's), not this
+    // process's HOME.
+    let home = std::path::PathBuf::from("/home/someone-else");
+    s.home = Some(home.clone());
     let fx = cmdline(&mut s, "export csv ~/x.csv");
-    let home = dirs::home_dir().expect("home");
     match &fx[..] {
         [
             Effect::Io(Request::WriteFile {

@@ -77,6 +77,7 @@ print(json.dumps(sorted(ids)))
     let empty = home.join("empty");
     std::fs::write(&empty, "").expect("empty");
     let out = Command::new("python3")
+        .envs(support::own_home(home))
         .args(["-c", script, url, ACCOUNT, license, &regs.join(",")])
         .env("AWS_CONFIG_FILE", &empty)
         .env("AWS_SHARED_CREDENTIALS_FILE", &empty)

@@ -819,7 +819,13 @@ mod tests {
         changed: Vec<usize>,
     }
 
-    async fn run_against(users: usize, latency_ms: u64, rps: f64, tokens: f64) -> (Sim, Duration) {
+    async fn run_against(
+        users: usize,
+        latency_ms: u64,
+        rps: f64,
+        tokens: f64,
+    ) -> (Sim, Duration, Vec<BatchProgress>) {
+        let mut seen = Vec::new();
         let t0 = Instant::now();
         let sim = Rc::new(RefCell::new(Sim {
             latency: Duration::from_millis(latency_ms),
@@ -844,7 +850,7 @@ mod tests {
             items,
             spec,
             &opts,
-            |_| {},
+            |p| seen.push(p),
             |chunk: Vec<usize>| {
                 let sim = sim.clone();
                 async move {
@@ -903,7 +909,18 @@ mod tests {
             sim.throttled, sim.requests
         );
         assert!(sim.changed.iter().all(|&n| n == 1), "{:?}", sim.changed);
-        (sim, elapsed)
+        (sim, elapsed, seen)
+    }
+
+    /// The batch starts at the initial concurrency: when the first chunk's
+    /// answer lands (all take 50 ms), the other 7 are still in flight, and
+    /// the limit then grows past 8. In paused time, so the figures are the
+    /// scheduler's, not the machine's.
+    #[tokio::test(start_paused = true)]
+    async fn the_first_answer_finds_the_initial_chunks_still_in_flight() {
+        let (_, _, seen) = run_against(1000, 50, 0.0, 0.0).await;
+        assert_eq!(seen[0].in_flight, INITIAL_CONCURRENCY - 1, "{:?}", seen[0]);
+        assert!(seen.iter().any(|p| p.concurrency > INITIAL_CONCURRENCY));
     }
 
     /// 1,000 users against 20 requests/s with 1 ms answers: the pacing
@@ -912,7 +929,7 @@ mod tests {
     /// about 25 (26–34 % of all requests throttled).
     #[tokio::test(start_paused = true)]
     async fn a_fast_throttling_service_throttles_few_requests_and_the_floor_holds() {
-        let (sim, elapsed) = run_against(1000, 1, 20.0, 20.0).await;
+        let (sim, elapsed, _) = run_against(1000, 1, 20.0, 20.0).await;
         let floor = Duration::from_secs_f64(50.0 / 20.0);
         assert!(sim.throttled <= 2, "{} of {}", sim.throttled, sim.requests);
         assert!(elapsed <= floor.mul_f64(1.25), "{elapsed:?}");
@@ -926,7 +943,7 @@ mod tests {
     /// the lowest rate and it grew by one request per second each second).
     #[tokio::test(start_paused = true)]
     async fn an_emptied_bucket_is_probed_again_not_crawled() {
-        let (sim, elapsed) = run_against(1000, 1, 20.0, 0.0).await;
+        let (sim, elapsed, _) = run_against(1000, 1, 20.0, 0.0).await;
         let floor = Duration::from_secs_f64(50.0 / 20.0);
         assert!(sim.throttled <= 12, "{} of {}", sim.throttled, sim.requests);
         assert!(elapsed <= floor.mul_f64(1.5), "{elapsed:?}");
@@ -936,7 +953,7 @@ mod tests {
     /// the batch takes a handful of round trips (one wave would be 1).
     #[tokio::test(start_paused = true)]
     async fn a_slow_unlimited_service_gets_the_whole_batch_in_a_few_round_trips() {
-        let (sim, elapsed) = run_against(1000, 50, 0.0, 0.0).await;
+        let (sim, elapsed, _) = run_against(1000, 50, 0.0, 0.0).await;
         assert_eq!((sim.throttled, sim.requests), (0, 50));
         assert!(elapsed <= Duration::from_millis(4 * 50 + 10), "{elapsed:?}");
     }
@@ -945,7 +962,7 @@ mod tests {
     /// doublings, not a rate.
     #[tokio::test(start_paused = true)]
     async fn a_fast_unlimited_service_is_not_held_back_long() {
-        let (_, elapsed) = run_against(1000, 1, 0.0, 0.0).await;
+        let (_, elapsed, _) = run_against(1000, 1, 0.0, 0.0).await;
         assert!(elapsed <= super::super::pacer::DOUBLING * 4, "{elapsed:?}");
     }
 }

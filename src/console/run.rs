@@ -301,6 +301,7 @@ async fn run_console(
         timer: None,
     };
     let mut state = State::new(endpoint_label, args.read_only, theme);
+    state.home = dirs::home_dir();
     state.profile = config.profile.value.clone();
     state.profiles = aws_profiles();
     state.keymap = std::sync::Arc::new(keymap);

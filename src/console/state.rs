@@ -396,6 +396,9 @@ pub struct State {
     pub batch_summary: Option<String>,
     /// The last change applied (`r` retries its failed rows with it).
     pub last_change: Option<super::form::Change>,
+    /// The home directory, for `~` in file names (set when the console
+    /// starts; `update` reads no environment).
+    pub home: Option<std::path::PathBuf>,
     /// The plan of the last preview shown (`:plan save FILE` saves it).
     pub last_plan: Option<Box<crate::plan::Plan>>,
     /// The admin operation in flight (its generation), if any.
@@ -440,6 +443,7 @@ impl State {
             batch_summary: None,
             last_change: None,
             last_plan: None,
+            home: None,
             failed: Vec::new(),
             admin: None,
             next_gen: 0,

@@ -127,20 +127,20 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             Ok(Cmd::Export {
                 format,
                 scope,
-                file: next.map(expand_home),
+                file: next.map(PathBuf::from),
                 overwrite: word == "export!",
             })
         }
         "history" => no_args(Cmd::History),
         "plan" => match rest.split_once(char::is_whitespace) {
             Some(("save", file)) if !file.trim().is_empty() => {
-                Ok(Cmd::SavePlan(expand_home(file.trim())))
+                Ok(Cmd::SavePlan(PathBuf::from(file.trim())))
             }
             _ if rest.is_empty() || rest == "save" => Err(":plan FILE | :plan save FILE".into()),
-            _ => Ok(Cmd::OpenPlan(expand_home(rest))),
+            _ => Ok(Cmd::OpenPlan(PathBuf::from(rest))),
         },
         "import" if rest.is_empty() => Err(":import FILE (a CSV: UserId or PrimaryEmail, LicenseType…)".into()),
-        "import" => Ok(Cmd::Import(expand_home(rest))),
+        "import" => Ok(Cmd::Import(PathBuf::from(rest))),
         "" => Err(
             "type a command: accounts, account NAME, users, filter, sort, mark, export, copy, profile, plan, import, history, quit"
                 .into(),
@@ -265,12 +265,17 @@ fn pick(head: &str, word: &str, found: Vec<String>, space_after: bool) -> (Strin
     }
 }
 
-/// `~` and `~/…` are the home directory, as a shell would read them.
-fn expand_home(word: &str) -> PathBuf {
-    match (word.strip_prefix('~'), dirs::home_dir()) {
-        (Some(""), Some(home)) => home,
+/// `~` and `~/…` are the home directory (the one the console started
+/// with, kept in the State: `update` reads no environment), as a shell
+/// would read them.
+fn expand_home(state: &State, path: PathBuf) -> PathBuf {
+    let Some(word) = path.to_str() else {
+        return path;
+    };
+    match (word.strip_prefix('~'), &state.home) {
+        (Some(""), Some(home)) => home.clone(),
         (Some(rest), Some(home)) if rest.starts_with('/') => home.join(&rest[1..]),
-        _ => PathBuf::from(word),
+        _ => path,
     }
 }
 
@@ -343,7 +348,10 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             scope,
             file,
             overwrite,
-        } => export_users(state, format, scope, file, overwrite, fx)?,
+        } => {
+            let file = file.map(|f| expand_home(state, f));
+            export_users(state, format, scope, file, overwrite, fx)?
+        }
         Cmd::CopyEmail
             if state.focus != Pane::Accounts
                 && state.users.as_ref().is_some_and(|v| !v.marks.is_empty()) =>
@@ -394,9 +402,18 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             flash(state, format!("switching to profile {profile}…"));
             fx.push(Effect::Io(Request::SwitchProfile { profile }));
         }
-        Cmd::OpenPlan(path) => super::plans::open_plan_file(state, path, fx),
-        Cmd::SavePlan(path) => super::plans::save_plan(state, Some(path), fx),
-        Cmd::Import(path) => super::plans::import(state, path, fx)?,
+        Cmd::OpenPlan(path) => {
+            let path = expand_home(state, path);
+            super::plans::open_plan_file(state, path, fx)
+        }
+        Cmd::SavePlan(path) => {
+            let path = expand_home(state, path);
+            super::plans::save_plan(state, Some(path), fx)
+        }
+        Cmd::Import(path) => {
+            let path = expand_home(state, path);
+            super::plans::import(state, path, fx)?
+        }
         Cmd::History => super::plans::open_history(state, fx),
         Cmd::Quit => return Ok(Some(Command::Quit)),
     }
