@@ -6,7 +6,10 @@
 //! 2. Exactly the plan's `changes` are sent, through the client's batch
 //!    helpers (pacing, retries, per-user results), or one call each for a
 //!    log out or a PIN reset.
-//! 3. One `result` line per user sent, with the plan's `from → to` for it.
+//! 3. One `result` line per user sent, with the plan's `from → to` for it,
+//!    appended as each chunk's answer lands (one write per chunk; an unknown
+//!    outcome once it is settled), so a run cut short keeps what it did. If
+//!    a result cannot be written, nothing more is sent.
 
 use crate::audit::Audit;
 use crate::client::{
@@ -52,33 +55,82 @@ pub async fn apply(
     audit.intent(plan).map_err(NotRecorded)?;
     let account = plan.account_id.as_str();
     let ids: Vec<String> = plan.changes.iter().map(|c| c.user_id.clone()).collect();
+    let cancel = opts.cancel.clone();
+    let mut progress = progress;
+    // Which users' result lines are written, and the first write that failed.
+    let mut written = vec![false; ids.len()];
+    let mut audit_error: Option<std::io::Error> = None;
+    let mut on_chunk = |p: BatchProgress| {
+        let (indexes, lines): (Vec<usize>, Vec<(String, OutcomeResult)>) = p
+            .settled
+            .iter()
+            // An unknown outcome may still be settled by reading it back.
+            .filter(|(_, r)| !matches!(r, OutcomeResult::Unknown { .. }))
+            .filter_map(|(i, r)| Some((*i, (ids.get(*i)?.clone(), r.clone()))))
+            .unzip();
+        if !lines.is_empty() && audit_error.is_none() {
+            match audit.outcomes(plan, &lines) {
+                Ok(()) => indexes.iter().for_each(|&i| written[i] = true),
+                Err(e) => {
+                    // A change that cannot be recorded goes no further.
+                    audit_error = Some(e);
+                    cancel.cancel();
+                }
+            }
+        }
+        progress(p);
+    };
     let report = match &plan.change {
         Change::Update(update) => {
             let items = ids
-                .into_iter()
+                .iter()
                 .map(|id| UpdateUserRequestItem {
-                    user_id: Some(id),
+                    user_id: Some(id.clone()),
                     update: update.clone(),
                 })
                 .collect();
-            client.update_users(account, items, opts, progress).await
+            client
+                .update_users(account, items, opts, &mut on_chunk)
+                .await
         }
         Change::Action(UserAction::Suspend) => {
-            client.suspend_users(account, ids, opts, progress).await
+            let ids = ids.clone();
+            client
+                .suspend_users(account, ids, opts, &mut on_chunk)
+                .await
         }
         Change::Action(UserAction::Unsuspend) => {
-            client.unsuspend_users(account, ids, opts, progress).await
+            let ids = ids.clone();
+            client
+                .unsuspend_users(account, ids, opts, &mut on_chunk)
+                .await
         }
         Change::Action(a @ (UserAction::Logout | UserAction::ResetPin)) => {
             one_by_one(client, plan, *a, &opts, on_pin).await
         }
     };
-    let outcomes: Vec<(String, OutcomeResult)> = report
+    // The rest in one write: unknown outcomes as settled, users not sent,
+    // and any whose chunk's write failed.
+    let rest: Vec<(String, OutcomeResult)> = report
         .outcomes
         .iter()
-        .map(|o| (o.user_id.clone(), o.result.clone()))
+        .enumerate()
+        .filter(|(i, _)| !written.get(*i).copied().unwrap_or(false))
+        .map(|(_, o)| (o.user_id.clone(), o.result.clone()))
         .collect();
-    let audit_error = audit.outcomes(plan, &outcomes).err().map(|e| e.to_string());
+    let last = if rest.is_empty() {
+        Ok(())
+    } else {
+        audit.outcomes(plan, &rest)
+    };
+    let audit_error = match (audit_error, last) {
+        (None, Ok(())) => None,
+        (Some(first), Ok(())) => Some(format!(
+            "{first} (so nothing more was sent; every result was written afterwards)"
+        )),
+        (Some(first), Err(e)) => Some(format!("{first} (so nothing more was sent); then {e}")),
+        (None, Err(e)) => Some(e.to_string()),
+    };
     Ok(Applied {
         report,
         audit_error,

@@ -41,11 +41,13 @@ fn tighten(file: &File) -> io::Result<()> {
     Ok(())
 }
 
-/// Opens `path` for appending, created 0600 (with its directory) if missing.
+/// Opens `path` for appending (and reading), created 0600 (with its
+/// directory) if missing.
 pub fn append(path: &Path) -> io::Result<File> {
     create_parent(path)?;
     let f = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .mode(FILE_MODE)
         .open(path)?;

@@ -389,13 +389,38 @@ async fn run_console(
     }
     drop(out);
     let finished = worker.finish(QUIT_WAIT).await;
+    // The answers of the changes that ended while quitting: did their
+    // results reach the audit log?
+    let mut not_recorded = Vec::new();
+    while let Ok(a) = act_rx.try_recv() {
+        match a {
+            Action::BatchDone {
+                change_id,
+                audit_error: Some(e),
+                ..
+            } => not_recorded.push(format!(
+                "the results of change {change_id} could not be written to the audit log: {e}"
+            )),
+            Action::BatchRefused { message, .. } => not_recorded.push(message),
+            _ => {}
+        }
+    }
+    for why in &not_recorded {
+        tty::note(&format!("error: {}", crate::text::visible(why)));
+    }
     match (sending, finished) {
         (_, false) => tty::note(&format!(
             "gave up waiting after {} s: the audit log may lack the last results",
             QUIT_WAIT.as_secs()
         )),
-        (true, true) => tty::note("done: every user's result is in the audit log"),
-        (false, true) => {}
+        (true, true) if not_recorded.is_empty() => {
+            tty::note("done: every user's result is in the audit log")
+        }
+        _ => {}
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if not_recorded.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

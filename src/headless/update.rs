@@ -151,13 +151,7 @@ async fn send(
         profile: settings.conn.profile.clone(),
     };
     let cancel = tokio_util::sync::CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("interrupted: finishing the requests in flight, sending no more");
-            on_ctrl_c.cancel();
-        }
-    });
+    let ctrl_c = tokio::spawn(stop_on_signals(cancel.clone()));
     let bar = progress_bar(plan.changes.len());
     let opts = BatchOptions {
         max_concurrency: concurrency,
@@ -216,6 +210,38 @@ async fn send(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// SIGINT, SIGTERM and SIGHUP (a closed SSH session) end a run the same
+/// way: nothing more is sent, the requests in flight are waited for, and
+/// every user's result is audited and printed.
+async fn stop_on_signals(cancel: tokio_util::sync::CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        // Without the handlers the default (ending the process) stays: say so.
+        tracing::warn!("cannot handle SIGTERM/SIGHUP");
+        let _ = tokio::signal::ctrl_c().await;
+        cancel.cancel();
+        return;
+    };
+    let name = tokio::select! {
+        r = tokio::signal::ctrl_c() => match r {
+            Ok(()) => "interrupted",
+            Err(_) => std::future::pending().await,
+        },
+        _ = term.recv() => "SIGTERM",
+        _ = hup.recv() => "SIGHUP",
+    };
+    // Cancel first: after a hangup stderr may be gone.
+    cancel.cancel();
+    tracing::warn!(signal = name, "stopping: sending no more");
+    let _ = writeln!(
+        std::io::stderr(),
+        "{name}: finishing the requests in flight, sending no more"
+    );
 }
 
 /// The ids of `--ids-from FILE` (`-`: stdin).
