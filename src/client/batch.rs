@@ -367,7 +367,7 @@ where
                                 message,
                                 request_id: request_id.clone(),
                             };
-                            states[i] = State::Failed(result);
+                            states[i] = State::Failed(still_unknown(&states[i], result));
                             if retryable && attempts[i] < opts.max_user_attempts {
                                 retries.push(Retry {
                                     ready: Instant::now() + backoff(opts, attempts[i]),
@@ -404,7 +404,7 @@ where
                             request_id: e.request_id.clone(),
                         }
                     };
-                    states[i] = State::Failed(result);
+                    states[i] = State::Failed(still_unknown(&states[i], result));
                     if again && attempts[i] < opts.max_user_attempts {
                         let delay = backoff(opts, attempts[i]);
                         if !announced {
@@ -476,6 +476,30 @@ where
             State::Pending => OutcomeResult::NotSent,
         })
         .collect()
+}
+
+/// A user's result after another attempt: once an earlier send's answer was
+/// lost (the service may have acted on it), a later definite error does not
+/// make it `Failed`; it stays `Unknown` (with the later error in its message)
+/// until reading it back settles it.
+fn still_unknown(before: &State, result: OutcomeResult) -> OutcomeResult {
+    match (before, result) {
+        (
+            State::Failed(OutcomeResult::Unknown {
+                message: first,
+                request_id,
+            }),
+            OutcomeResult::Failed {
+                message: then,
+                request_id: later,
+                ..
+            },
+        ) => OutcomeResult::Unknown {
+            message: format!("{first}; then: {then}"),
+            request_id: request_id.clone().or(later),
+        },
+        (_, result) => result,
+    }
 }
 
 /// Throttled sends of one user that are not counted as attempts.
