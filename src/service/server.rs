@@ -15,8 +15,8 @@
 //!   files". When a connection arrives with every slot taken, every open
 //!   connection is asked to close once idle (hyper's graceful shutdown):
 //!   those waiting for a request close at once and free their slots, busy ones
-//!   after their answer; and the connection that has been reading a request
-//!   body the longest (the slowest) is closed at once. A new client is served
+//!   after their answer. But first, if a connection is reading a request
+//!   body, the one reading the longest (the slowest) is closed instead. A new client is served
 //!   promptly however many idle or slow-body sockets are held (nginx likewise
 //!   closes idle keep-alive connections when it runs short of connections).
 //!
@@ -68,16 +68,21 @@ impl Drop for ReadingBody<'_> {
 
 type Conns = Arc<Mutex<HashMap<u64, Arc<ConnBody>>>>;
 
-/// Closes the connection that has been reading a body the longest, if any.
-fn evict_slowest_body(conns: &Conns) {
+/// Closes the connection that has been reading a body the longest, if any
+/// (true then).
+fn evict_slowest_body(conns: &Conns) -> bool {
     let conns = conns.lock().unwrap_or_else(|e| e.into_inner());
     let slowest = conns
         .values()
         .filter(|c| !c.evict.is_cancelled())
         .filter_map(|c| c.since().map(|t| (t, c)))
         .min_by_key(|(t, _)| *t);
-    if let Some((_, c)) = slowest {
-        c.evict.cancel();
+    match slowest {
+        Some((_, c)) => {
+            c.evict.cancel();
+            true
+        }
+        None => false,
     }
 }
 
@@ -178,8 +183,11 @@ pub async fn run(
                         "connection limit reached: closing idle connections"
                     );
                 }
-                close_idle.send_modify(|n| *n += 1);
-                evict_slowest_body(&conns);
+                // The slowest body first; else every idle connection (a
+                // fresh one not yet sending is spared while a body dawdles).
+                if !evict_slowest_body(&conns) {
+                    close_idle.send_modify(|n| *n += 1);
+                }
                 tokio::select! {
                     p = Arc::clone(&slots).acquire_owned() => match p {
                         Ok(p) => p,
