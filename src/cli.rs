@@ -257,9 +257,10 @@ pub struct UpdateUsersArgs {
     /// A user id to change (repeatable).
     #[arg(long = "user-id")]
     pub user_ids: Vec<String>,
-    /// Read user ids from this file (`-` for stdin): one per line, or a CSV
-    /// with a `UserId` column (what `users --output csv` and `update-users
-    /// --output csv` write).
+    /// Read user ids from this file (`-` for stdin): one per line (a line
+    /// that is `#` or starts with `# ` is a comment), or a CSV with a
+    /// `UserId` column (what `users --output csv` and `update-users --output
+    /// csv` write).
     #[arg(long)]
     pub ids_from: Option<PathBuf>,
     /// Every user of the account (or every user with --email).

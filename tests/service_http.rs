@@ -1219,6 +1219,11 @@ async fn malformed_requests_answer_400_and_change_nothing() {
             format!("/accounts/{acc}?operation=disassociate-signin-delegate-groups"),
             r#"{"GroupNames": []}"#,
         ),
+        (
+            "POST",
+            format!("/accounts/{acc}?operation=associate-signin-delegate-groups"),
+            r#"{"SigninDelegateGroups": [{"GroupName": "  "}]}"#,
+        ),
         ("GET", format!("{users}?max-results=0"), ""),
         ("GET", format!("{users}?max-results=abc"), ""),
         ("GET", format!("{users}?user-email=not-an-email"), ""),

@@ -133,6 +133,16 @@ pub(super) fn associate_groups(store: &Store, req: &Request<'_>) -> ApiResult<Ou
     let acc = store.require_account(account_id(req)?)?;
     let r: AssociateSigninDelegateGroupsRequest = body(req)?;
     let groups = required(r.signin_delegate_groups, "SigninDelegateGroups")?;
+    // The model's pattern for GroupName: `.*\S.*`.
+    if groups.iter().any(|g| {
+        g.group_name
+            .as_deref()
+            .is_some_and(|n| !crate::model::validate::is_non_empty(n))
+    }) {
+        return Err(ApiError::bad_request(
+            "GroupName must hold a non-space character",
+        ));
+    }
     let mut row = acc.row.clone();
     let list = row
         .account
