@@ -742,6 +742,67 @@ async fn an_oversized_body_answers_413_and_changes_nothing() {
     svc.shutdown().await.expect("shutdown");
 }
 
+/// A NextToken pages the listing that issued it only: the same account's
+/// users with other filters (`user-type`, `user-email`), or the accounts
+/// with another `name`, answer 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_token_is_refused_by_a_listing_with_other_filters() {
+    let svc = service::start(ServiceConfig::demo()).await.expect("start");
+    let s = Signer::example();
+    let accounts = call(&svc, &s, "GET", "/accounts?max-results=1", "")
+        .await
+        .json();
+    let acc = accounts["Accounts"][0]["AccountId"].as_str().expect("id");
+    let t = accounts["NextToken"].as_str().expect("a token");
+    let again = call(
+        &svc,
+        &s,
+        "GET",
+        &format!("/accounts?max-results=1&next-token={t}"),
+        "",
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    let other = call(
+        &svc,
+        &s,
+        "GET",
+        &format!("/accounts?max-results=1&name=Acme&next-token={t}"),
+        "",
+    )
+    .await;
+    assert_eq!(other.status, 400, "{other:?}");
+
+    let users = format!("/accounts/{acc}/users?max-results=1");
+    let page = call(&svc, &s, "GET", &users, "").await.json();
+    let t = page["NextToken"].as_str().expect("a token");
+    let same = call(&svc, &s, "GET", &format!("{users}&next-token={t}"), "").await;
+    assert_eq!(same.status, 200);
+    for filter in ["user-type=SharedDevice", "user-type=PrivateUser"] {
+        let r = call(
+            &svc,
+            &s,
+            "GET",
+            &format!("{users}&{filter}&next-token={t}"),
+            "",
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.error_type()),
+            (400, Some("BadRequestException")),
+            "{filter}: {r:?}"
+        );
+    }
+    // A filtered listing's own token pages it.
+    let shared = format!("{users}&user-type=SharedDevice");
+    let page = call(&svc, &s, "GET", &shared, "").await.json();
+    let t = page["NextToken"].as_str().expect("a token");
+    let next = call(&svc, &s, "GET", &format!("{shared}&next-token={t}"), "").await;
+    assert_eq!(next.status, 200, "{next:?}");
+    assert_eq!(next.json()["Users"][0]["UserType"], "SharedDevice");
+    svc.shutdown().await.expect("shutdown");
+}
+
 /// Every account, its settings, every user (all pages) and every user's
 /// settings as JSON text.
 async fn dump(svc: &RunningService) -> String {
