@@ -180,7 +180,7 @@ pub struct ServeArgs {
     /// A connection must send a request head within this long of opening or of its last answer (also the keep-alive idle timeout).
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub header_timeout_ms: u64,
-    /// A request body that stalls this long between two reads fails the request.
+    /// A request body that has not arrived whole this long after it began fails the request (a total, not per read).
     #[arg(long, value_name = "MS", default_value_t = 10000)]
     pub body_timeout_ms: u64,
     #[command(flatten)]
