@@ -329,6 +329,11 @@ async fn sighup_mid_run_stops_sending_and_audits_every_user() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_mid_run_stops_sending_and_audits_every_user() {
+    check_stopped("interrupted", stopped_mid_run("INT").await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_run_stops_sending_and_audits_every_user() {
     check_stopped("SIGTERM", stopped_mid_run("TERM").await);
 }

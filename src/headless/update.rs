@@ -215,33 +215,35 @@ async fn send(
 /// SIGINT, SIGTERM and SIGHUP (a closed SSH session) end a run the same
 /// way: nothing more is sent, the requests in flight are waited for, and
 /// every user's result is audited and printed.
-async fn stop_on_signals(cancel: tokio_util::sync::CancellationToken) {
+///
+/// The handlers are installed before this returns (so a signal that comes
+/// at once is handled too); the future waits for the first signal.
+fn stop_on_signals(
+    cancel: tokio_util::sync::CancellationToken,
+) -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
-        // Without the handlers the default (ending the process) stays: say so.
-        tracing::warn!("cannot handle SIGTERM/SIGHUP");
-        let _ = tokio::signal::ctrl_c().await;
+    let int = signal(SignalKind::interrupt());
+    let term = signal(SignalKind::terminate());
+    let hup = signal(SignalKind::hangup());
+    async move {
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (int, term, hup) else {
+            // Without them the default (ending the process) stays.
+            tracing::warn!("cannot handle SIGINT/SIGTERM/SIGHUP");
+            return;
+        };
+        let name = tokio::select! {
+            _ = int.recv() => "interrupted",
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+        };
+        // Cancel first: after a hangup stderr may be gone.
         cancel.cancel();
-        return;
-    };
-    let name = tokio::select! {
-        r = tokio::signal::ctrl_c() => match r {
-            Ok(()) => "interrupted",
-            Err(_) => std::future::pending().await,
-        },
-        _ = term.recv() => "SIGTERM",
-        _ = hup.recv() => "SIGHUP",
-    };
-    // Cancel first: after a hangup stderr may be gone.
-    cancel.cancel();
-    tracing::warn!(signal = name, "stopping: sending no more");
-    let _ = writeln!(
-        std::io::stderr(),
-        "{name}: finishing the requests in flight, sending no more"
-    );
+        tracing::warn!(signal = name, "stopping: sending no more");
+        let _ = writeln!(
+            std::io::stderr(),
+            "{name}: finishing the requests in flight, sending no more"
+        );
+    }
 }
 
 /// The ids of `--ids-from FILE` (`-`: stdin).
