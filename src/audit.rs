@@ -185,15 +185,33 @@ fn now() -> String {
     crate::model::Timestamp::now().to_iso()
 }
 
+/// Appends `lines` in one write, on a fresh line: if the file does not end
+/// in a newline (an earlier write was cut short, say by a full disk), a
+/// newline goes first, so a torn line never glues itself to the next one.
 fn append(path: &Path, lines: &[String]) -> std::io::Result<()> {
     let mut f = crate::private_file::append(path)?;
     let mut buf = String::new();
+    if !ends_in_newline(&f)? {
+        buf.push('\n');
+    }
     for l in lines {
         buf.push_str(l);
         buf.push('\n');
     }
     f.write_all(buf.as_bytes())?;
     f.sync_data()
+}
+
+/// Whether the file is empty or its last byte is a newline.
+fn ends_in_newline(f: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::unix::fs::FileExt;
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8; 1];
+    f.read_exact_at(&mut last, len - 1)?;
+    Ok(last[0] == b'\n')
 }
 
 impl Audit {

@@ -191,7 +191,7 @@ pub struct ServeArgs {
     /// A connection must send a request head within this long of opening or of its last answer (also the keep-alive idle timeout).
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub header_timeout_ms: u64,
-    /// A request body that stalls this long between two reads fails the request.
+    /// A request body that has not arrived whole this long after it began fails the request (a total, not per read).
     #[arg(long, value_name = "MS", default_value_t = 10000)]
     pub body_timeout_ms: u64,
     #[command(flatten)]
@@ -268,9 +268,10 @@ pub struct ChangeArgs {
     /// A user id to change (repeatable).
     #[arg(long = "user-id")]
     pub user_ids: Vec<String>,
-    /// Read users from this file (`-` for stdin): one id or email per line,
-    /// or a CSV with a `UserId` or `PrimaryEmail` column (what `users
-    /// --output csv` and `update-users --output csv` write).
+    /// Read users from this file (`-` for stdin): one id or email per line
+    /// (a line that is `#` or starts with `# ` is a comment), or a CSV with
+    /// a `UserId` or `PrimaryEmail` column (what `users --output csv` and
+    /// `update-users --output csv` write).
     #[arg(long)]
     pub ids_from: Option<PathBuf>,
     /// Every user of the account (or every user with --email).

@@ -2,11 +2,14 @@
 //! log, exports and the service's state hold emails, names and request ids.
 //! Every file is created 0600 and every directory we create 0700, whatever
 //! the umask; a file that already exists with looser bits is tightened when
-//! we open it.
+//! we open it. A file is never opened through a symbolic link, and only a
+//! regular file owned by us is written to (checked before anything is
+//! truncated or tightened): a link planted at a log's path cannot make us
+//! append to, empty or chmod its target, and a FIFO cannot hang us.
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 pub const FILE_MODE: u32 = 0o600;
@@ -41,39 +44,77 @@ fn tighten(file: &File) -> io::Result<()> {
     Ok(())
 }
 
-/// Opens `path` for appending, created 0600 (with its directory) if missing.
+fn refused(path: &Path, why: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{} {why}: refused", path.display()),
+    )
+}
+
+/// Opens `path` with `opts` without following a symbolic link at it (and
+/// without blocking on a FIFO), and checks it is a regular file of ours:
+/// only then may a caller truncate it, tighten it or write to it.
+fn open_checked(path: &Path, opts: &mut OpenOptions) -> io::Result<File> {
+    opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+    let f = opts.open(path).map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP) => refused(path, "is a symbolic link"),
+        // A FIFO with no reader, opened for writing only.
+        Some(libc::ENXIO) => refused(path, "is not a regular file"),
+        _ => e,
+    })?;
+    let meta = f.metadata()?;
+    if !meta.file_type().is_file() {
+        return Err(refused(path, "is not a regular file"));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(refused(path, "belongs to another user"));
+    }
+    Ok(f)
+}
+
+/// Opens `path` for appending (and reading), created 0600 (with its
+/// directory) if missing. A symbolic link, a FIFO or anything but a regular
+/// file of ours at `path` is refused.
 pub fn append(path: &Path) -> io::Result<File> {
     create_parent(path)?;
-    let f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(FILE_MODE)
-        .open(path)?;
+    let f = open_checked(
+        path,
+        OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .mode(FILE_MODE),
+    )?;
     tighten(&f)?;
     Ok(f)
 }
 
-/// Creates `path` (0600) for writing, truncating it if it exists.
+/// Creates `path` (0600) for writing, emptying it if it exists: only a
+/// regular file of ours is replaced (never a symbolic link's target), and
+/// it is emptied only after that check.
 pub fn create(path: &Path) -> io::Result<File> {
     create_parent(path)?;
-    let f = OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(FILE_MODE)
-        .open(path)?;
+    let f = open_checked(
+        path,
+        OpenOptions::new().create(true).write(true).mode(FILE_MODE),
+    )?;
+    f.set_len(0)?;
     tighten(&f)?;
     Ok(f)
 }
 
-/// Creates `path` (0600) only if it does not exist yet: an existing file is
-/// an `AlreadyExists` error and is left untouched.
+/// Creates `path` (0600) only if it does not exist yet: an existing file
+/// (or a symbolic link, even a dangling one) is an `AlreadyExists` error and
+/// is left untouched.
 pub fn create_new(path: &Path) -> io::Result<File> {
     create_parent(path)?;
     OpenOptions::new()
         .create_new(true)
         .write(true)
         .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(path)
 }
 
@@ -105,6 +146,41 @@ mod tests {
             create_new(&out).map(|_| ()).map_err(|e| e.kind()),
             Err(io::ErrorKind::AlreadyExists)
         );
+    }
+
+    #[test]
+    fn a_symlink_or_a_fifo_at_the_path_is_refused_and_its_target_untouched() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, b"precious").expect("write");
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+        let dangling = tmp.path().join("dangling");
+        std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).expect("symlink");
+        for open in [append, create, create_new] {
+            let e = open(&link).map(|_| ()).expect_err("a link is refused");
+            assert!(
+                e.to_string().contains("symbolic link") || e.kind() == io::ErrorKind::AlreadyExists,
+                "{e}"
+            );
+            assert!(open(&dangling).is_err(), "a dangling link is refused");
+        }
+        assert!(
+            !tmp.path().join("nowhere").exists(),
+            "nothing created through it"
+        );
+        assert_eq!(std::fs::read(&victim).expect("read"), b"precious");
+        assert_eq!(mode(&victim), 0o644, "not chmod-ed");
+
+        let fifo = tmp.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+        // SAFETY: a valid C string; mkfifo only creates the node.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        for open in [append, create] {
+            let e = open(&fifo).map(|_| ()).expect_err("a FIFO is refused");
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+        }
     }
 
     #[test]

@@ -62,6 +62,19 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Untrusted text as a message may quote it: at most `max` characters, and
+/// if there were more, how many (`…(300000000 characters)`), so a huge
+/// value never becomes a huge message.
+pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((end, _)) => Cow::Owned(format!("{}…({} characters)", &s[..end], s.chars().count())),
+    }
+}
+
+/// How many characters of untrusted text a message quotes.
+pub const QUOTED: usize = 200;
+
 /// The characters a spreadsheet reads as the start of a formula.
 fn starts_formula(s: &str) -> bool {
     matches!(s.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
@@ -181,6 +194,15 @@ pub fn csv_uncell(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cut_keeps_short_text_and_counts_long_text() {
+        assert_eq!(cut("abc", 3), "abc");
+        assert_eq!(cut("abcd", 3), "abc…(4 characters)");
+        assert_eq!(cut("ééé€", 2), "éé…(4 characters)");
+        let huge = "x".repeat(1_000_000);
+        assert!(cut(&huge, QUOTED).len() < 250);
+    }
+
     use super::*;
 
     #[test]

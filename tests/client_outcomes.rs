@@ -211,6 +211,42 @@ async fn a_change_whose_answer_was_lost_is_read_back_and_reported_updated() {
     assert!(results.iter().all(|l| l["result"] == "ok"), "{results:?}");
 }
 
+/// The change is made and its answer lost; every re-send of it then gets a
+/// definite error (a 503 from a proxy). The outcome stays unknown (not
+/// "failed") until the read-back settles it: the users are at the target.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_stays_unknown_when_the_resend_gets_a_503_and_is_read_back() {
+    let case = Case::new().await;
+    let seen = std::sync::atomic::AtomicBool::new(false);
+    let proxy = Hostile::start(Some(case.upstream()), move |_, head| {
+        match (after_first_batch(&seen, head), is_batch(head)) {
+            (_, false) => Reply::Forward,
+            (false, true) => Reply::ForwardThenClose,
+            (true, true) => Reply::Json(
+                503,
+                r#"{"__type":"ServiceUnavailableException","Message":"proxy says no"}"#.into(),
+            ),
+        }
+    })
+    .await;
+    let audit = case.dir.path().join("audit.jsonl");
+    let (out, v) = case.update(&proxy, &audit).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        proxy.heads().iter().filter(|h| is_batch(h)).count() > 1,
+        "re-sent and refused"
+    );
+    assert!(out.status.success(), "{err}");
+    assert_eq!(statuses(&v), ["Updated"; 3], "{err}");
+    assert_eq!(case.licenses().await, ["Basic"; 3]);
+    let results: Vec<Value> = lines(&audit)
+        .into_iter()
+        .filter(|l| l["event"] == "result")
+        .collect();
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|l| l["result"] == "ok"), "{results:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_that_never_arrived_is_read_back_and_reported_failed() {
     let case = Case::new().await;

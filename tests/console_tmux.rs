@@ -1384,6 +1384,19 @@ fn export_csv_writes_the_filtered_users_as_the_headless_command_does_0600() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600, "the export is its owner's only");
+    // `:export!` replaces a regular file only: never a symbolic link's target.
+    let victim = k.dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").expect("victim");
+    let link = k.dir.path().join("l.csv");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    command_line(t, &format!("export! csv {}", link.display()));
+    t.wait_for("the refused export", Duration::from_secs(5), |s| {
+        s.contains("symbolic link")
+    });
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious\n"
+    );
 }
 
 /// `:copy email` puts the email of the user under the cursor on tmux's

@@ -742,6 +742,67 @@ async fn an_oversized_body_answers_413_and_changes_nothing() {
     svc.shutdown().await.expect("shutdown");
 }
 
+/// A NextToken pages the listing that issued it only: the same account's
+/// users with other filters (`user-type`, `user-email`), or the accounts
+/// with another `name`, answer 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_token_is_refused_by_a_listing_with_other_filters() {
+    let svc = service::start(ServiceConfig::demo()).await.expect("start");
+    let s = Signer::example();
+    let accounts = call(&svc, &s, "GET", "/accounts?max-results=1", "")
+        .await
+        .json();
+    let acc = accounts["Accounts"][0]["AccountId"].as_str().expect("id");
+    let t = accounts["NextToken"].as_str().expect("a token");
+    let again = call(
+        &svc,
+        &s,
+        "GET",
+        &format!("/accounts?max-results=1&next-token={t}"),
+        "",
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    let other = call(
+        &svc,
+        &s,
+        "GET",
+        &format!("/accounts?max-results=1&name=Acme&next-token={t}"),
+        "",
+    )
+    .await;
+    assert_eq!(other.status, 400, "{other:?}");
+
+    let users = format!("/accounts/{acc}/users?max-results=1");
+    let page = call(&svc, &s, "GET", &users, "").await.json();
+    let t = page["NextToken"].as_str().expect("a token");
+    let same = call(&svc, &s, "GET", &format!("{users}&next-token={t}"), "").await;
+    assert_eq!(same.status, 200);
+    for filter in ["user-type=SharedDevice", "user-type=PrivateUser"] {
+        let r = call(
+            &svc,
+            &s,
+            "GET",
+            &format!("{users}&{filter}&next-token={t}"),
+            "",
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.error_type()),
+            (400, Some("BadRequestException")),
+            "{filter}: {r:?}"
+        );
+    }
+    // A filtered listing's own token pages it.
+    let shared = format!("{users}&user-type=SharedDevice");
+    let page = call(&svc, &s, "GET", &shared, "").await.json();
+    let t = page["NextToken"].as_str().expect("a token");
+    let next = call(&svc, &s, "GET", &format!("{shared}&next-token={t}"), "").await;
+    assert_eq!(next.status, 200, "{next:?}");
+    assert_eq!(next.json()["Users"][0]["UserType"], "SharedDevice");
+    svc.shutdown().await.expect("shutdown");
+}
+
 /// Every account, its settings, every user (all pages) and every user's
 /// settings as JSON text.
 async fn dump(svc: &RunningService) -> String {
@@ -1219,6 +1280,11 @@ async fn malformed_requests_answer_400_and_change_nothing() {
             format!("/accounts/{acc}?operation=disassociate-signin-delegate-groups"),
             r#"{"GroupNames": []}"#,
         ),
+        (
+            "POST",
+            format!("/accounts/{acc}?operation=associate-signin-delegate-groups"),
+            r#"{"SigninDelegateGroups": [{"GroupName": "  "}]}"#,
+        ),
         ("GET", format!("{users}?max-results=0"), ""),
         ("GET", format!("{users}?max-results=abc"), ""),
         ("GET", format!("{users}?user-email=not-an-email"), ""),
@@ -1508,6 +1574,143 @@ async fn silent_half_sent_idle_and_stalled_connections_are_closed() {
     assert!(s(&answer.json()["Message"]).contains("stalled"));
     let listed = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
     assert_eq!(listed.json()["Accounts"], serde_json::json!([]));
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// The front door: a request whose `Authorization` is missing or names no
+/// key we accept is answered at once, without waiting for its body (here
+/// 100,000 bytes announced, none sent; the body timeout is 30 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_an_accepted_key_is_answered_before_its_body() {
+    let limits = service::server::Limits {
+        max_connections: 16,
+        header_timeout: Duration::from_secs(30),
+        body_timeout: Duration::from_secs(30),
+    };
+    let svc = service::start(ServiceConfig::empty().with_limits(limits))
+        .await
+        .expect("service starts");
+    let addr = svc.addr();
+    let signed =
+        String::from_utf8(signed_head(addr, "POST", "/accounts", b"{}", 100_000)).expect("ascii");
+    let unknown_key = signed.replace("AKIDEXAMPLE", "AKIDUNKNOWN");
+    let no_auth: String = signed
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("authorization:"))
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    for (head, kind) in [
+        (unknown_key, "UnrecognizedClientException"),
+        (no_auth, "ForbiddenException"),
+    ] {
+        let mut sock = TcpStream::connect(addr).await.expect("connect");
+        sock.write_all(head.as_bytes()).await.expect("write");
+        let answer = tokio::time::timeout(Duration::from_secs(5), until_closed(&mut sock))
+            .await
+            .expect("answered (and closed) without waiting for the body");
+        let answer = parse_response(&answer).expect("an answer");
+        assert!(answer.status >= 400, "{answer:?}");
+        assert!(
+            answer
+                .error_type()
+                .is_some_and(|t| t.contains(kind) || t.contains("Signature")),
+            "{answer:?}"
+        );
+    }
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// The body deadline is a total: a byte every 100 ms does not keep a body
+/// of 100 bytes alive past the 500 ms body timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dripping_body_fails_at_the_total_body_deadline() {
+    let limits = service::server::Limits {
+        max_connections: 16,
+        header_timeout: Duration::from_secs(30),
+        body_timeout: Duration::from_millis(500),
+    };
+    let svc = service::start(ServiceConfig::empty().with_limits(limits))
+        .await
+        .expect("service starts");
+    let addr = svc.addr();
+    let body = format!("{{\"Name\": \"Drip\"{}}}", " ".repeat(84));
+    assert_eq!(body.len(), 100);
+    let sock = TcpStream::connect(addr).await.expect("connect");
+    let (mut r, mut w) = sock.into_split();
+    let head = signed_head(addr, "POST", "/accounts", body.as_bytes(), body.len());
+    let started = std::time::Instant::now();
+    w.write_all(&head).await.expect("write");
+    let drip = tokio::spawn(async move {
+        for b in body.as_bytes() {
+            if w.write_all(&[*b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), r.read_to_end(&mut answer)).await;
+    let elapsed = started.elapsed();
+    drip.abort();
+    assert!(read.is_ok(), "not answered within 5 s");
+    let answer = parse_response(&answer).expect("an answer");
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(
+        s(&answer.json()["Message"]).contains("stalled"),
+        "{answer:?}"
+    );
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    let listed = call(&svc, &Signer::example(), "GET", "/accounts", "").await;
+    assert_eq!(listed.json()["Accounts"], serde_json::json!([]));
+    svc.shutdown().await.expect("shutdown");
+}
+
+/// At the connection cap with every slot held by a slow body (a signed head,
+/// then 10 of its 100 bytes; body and header timeouts of a minute), a new
+/// request is served: the connection reading a body the longest is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_cap_the_slowest_body_is_closed_for_a_new_request() {
+    let limits = service::server::Limits {
+        max_connections: 4,
+        header_timeout: Duration::from_secs(60),
+        body_timeout: Duration::from_secs(60),
+    };
+    let svc = service::start(ServiceConfig::empty().with_limits(limits))
+        .await
+        .expect("service starts");
+    let addr = svc.addr();
+    let body = format!("{{\"Name\": \"Slow\"{}}}", " ".repeat(84));
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        let mut sock = TcpStream::connect(addr).await.expect("connect");
+        let mut req = signed_head(addr, "POST", "/accounts", body.as_bytes(), body.len());
+        req.extend_from_slice(&body.as_bytes()[..10]);
+        sock.write_all(&req).await.expect("write");
+        slow.push(sock);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let answer = loop {
+        let headers = Signer::example().headers(&addr.to_string(), "GET", "/accounts", b"");
+        let tried = tokio::time::timeout(
+            Duration::from_secs(2),
+            send(addr, "GET", "/accounts", &headers, b""),
+        )
+        .await;
+        if let Ok(Some(answer)) = tried {
+            break answer;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no answer while the slow bodies are held"
+        );
+    };
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // The first slow body (the longest reading) was closed without an answer.
+    let first = tokio::time::timeout(Duration::from_secs(5), until_closed(&mut slow[0]))
+        .await
+        .expect("the slowest body's connection is closed");
+    assert!(first.is_empty(), "{first:?}");
+    drop(slow);
     svc.shutdown().await.expect("shutdown");
 }
 

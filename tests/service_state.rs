@@ -60,6 +60,61 @@ async fn a_second_serve_on_the_same_state_file_refuses_and_names_the_first() {
 
 // ---------- files that are not ours, empty, newer, older ----------
 
+/// A symbolic or a hard link to a served state file has its own `.lock`
+/// name: the database file itself is locked, so a second `serve` through
+/// either is refused and the first one's changes stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_symlink_or_a_hard_link_to_a_served_state_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("state.db");
+    let first = Serve::builder().args(&["--empty"]).state(&db).start();
+    let soft = dir.path().join("soft.db");
+    std::os::unix::fs::symlink(&db, &soft).expect("symlink");
+    let hard = dir.path().join("hard.db");
+    std::fs::hard_link(&db, &hard).expect("hard link");
+    for other in [&soft, &hard] {
+        let (code, err) = serve_fails(&["--empty", "--state", &state_arg(other)]);
+        assert_ne!(code, Some(0), "{err}");
+        assert!(
+            err.contains(&state_arg(other)) && err.contains("in use by another chime-admin serve"),
+            "{err}"
+        );
+    }
+    quick_client(&first.url)
+        .create_account("Kept")
+        .await
+        .expect("CreateAccount");
+    assert_eq!(first.terminate(), Some(0));
+    // Once it is stopped, the other path serves the same database.
+    let again = Serve::builder().state(&hard).start();
+    assert_eq!(account_names(&again.url).await, ["Kept"]);
+    assert_eq!(again.terminate(), Some(0));
+}
+
+/// A damaged database (a page overwritten) is refused, named, and left as
+/// it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_state_file_is_refused_naming_it_and_left_as_it_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("state.db");
+    let first = Serve::builder().state(&db).start();
+    assert_eq!(first.terminate(), Some(0));
+    let mut bytes = std::fs::read(&db).expect("read");
+    let pages = bytes.len() / 4096;
+    assert!(pages > 10, "{pages} pages");
+    // A b-tree page in the middle: its header and first cells garbage.
+    let at = (pages / 2) * 4096;
+    bytes[at..at + 64].fill(0xA5);
+    std::fs::write(&db, &bytes).expect("damage");
+    let (code, err) = serve_fails(&["--state", &state_arg(&db)]);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&state_arg(&db)) && err.contains("is damaged"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&db).expect("read"), bytes, "left as it is");
+}
+
 fn sqlite(path: &Path, sql: &str) {
     let conn = rusqlite::Connection::open(path).expect("open");
     conn.execute_batch(sql).expect("sql");

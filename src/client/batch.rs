@@ -61,8 +61,13 @@ impl Default for BatchOptions {
 }
 
 /// Sent to the progress callback after each chunk.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchProgress {
+    /// The users whose outcome this chunk's answer made final, by their
+    /// index in the items given (so a caller can record each result as it
+    /// lands). An `Unknown` one of `update_users` may still be settled by
+    /// reading it back; the report has the last word.
+    pub settled: Vec<(usize, OutcomeResult)>,
     /// Users that succeeded.
     pub done: usize,
     /// Users that failed for good.
@@ -298,6 +303,7 @@ where
         };
         let mut throttled = false;
         let mut clean = true;
+        let mut settled: Vec<usize> = Vec::new();
         match answer {
             Ok(mut answer) => {
                 throttled |= answer.stats.throttled;
@@ -341,10 +347,12 @@ where
                                 request_id: request_id.clone(),
                             });
                             failed += 1;
+                            settled.push(i);
                         }
                         (None, None) => {
                             states[i] = State::Ok(request_id.clone());
                             done += 1;
+                            settled.push(i);
                         }
                         (Some((code, message)), _) => {
                             clean = false;
@@ -359,15 +367,15 @@ where
                                 message,
                                 request_id: request_id.clone(),
                             };
+                            states[i] = State::Failed(still_unknown(&states[i], result));
                             if retryable && attempts[i] < opts.max_user_attempts {
-                                states[i] = State::Failed(result);
                                 retries.push(Retry {
                                     ready: Instant::now() + backoff(opts, attempts[i]),
                                     index: i,
                                 });
                             } else {
-                                states[i] = State::Failed(result);
                                 failed += 1;
+                                settled.push(i);
                             }
                         }
                     }
@@ -396,7 +404,7 @@ where
                             request_id: e.request_id.clone(),
                         }
                     };
-                    states[i] = State::Failed(result);
+                    states[i] = State::Failed(still_unknown(&states[i], result));
                     if again && attempts[i] < opts.max_user_attempts {
                         let delay = backoff(opts, attempts[i]);
                         if !announced {
@@ -416,6 +424,7 @@ where
                         });
                     } else {
                         failed += 1;
+                        settled.push(i);
                     }
                 }
             }
@@ -436,7 +445,21 @@ where
                 limit += 1;
             }
         }
+        let settled = settled
+            .into_iter()
+            .map(|i| {
+                let result = match &states[i] {
+                    State::Ok(request_id) => OutcomeResult::Ok {
+                        request_id: request_id.clone(),
+                    },
+                    State::Failed(r) => r.clone(),
+                    State::Pending => OutcomeResult::NotSent,
+                };
+                (i, result)
+            })
+            .collect();
         progress(BatchProgress {
+            settled,
             done,
             failed,
             total,
@@ -453,6 +476,30 @@ where
             State::Pending => OutcomeResult::NotSent,
         })
         .collect()
+}
+
+/// A user's result after another attempt: once an earlier send's answer was
+/// lost (the service may have acted on it), a later definite error does not
+/// make it `Failed`; it stays `Unknown` (with the later error in its message)
+/// until reading it back settles it.
+fn still_unknown(before: &State, result: OutcomeResult) -> OutcomeResult {
+    match (before, result) {
+        (
+            State::Failed(OutcomeResult::Unknown {
+                message: first,
+                request_id,
+            }),
+            OutcomeResult::Failed {
+                message: then,
+                request_id: later,
+                ..
+            },
+        ) => OutcomeResult::Unknown {
+            message: format!("{first}; then: {then}"),
+            request_id: request_id.clone().or(later),
+        },
+        (_, result) => result,
+    }
 }
 
 /// Throttled sends of one user that are not counted as attempts.

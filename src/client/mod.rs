@@ -447,25 +447,27 @@ fn label<'a>(name: &str, value: Option<&'a str>) -> Result<&'a str, ApiError> {
 
 fn check_endpoint(endpoint: &str) -> Result<String, ApiError> {
     let trimmed = endpoint.trim().trim_end_matches('/');
+    let quoted = crate::text::cut(trimmed, crate::text::QUOTED);
     let uri: http::Uri = trimmed
         .parse()
-        .map_err(|e| ApiError::invalid(format!("bad endpoint URL {trimmed:?}: {e}")))?;
+        .map_err(|e| ApiError::invalid(format!("bad endpoint URL {quoted:?}: {e}")))?;
     match uri.scheme_str() {
         Some("http") | Some("https") if uri.host().is_some() => Ok(trimmed.to_string()),
         _ => Err(ApiError::invalid(format!(
-            "bad endpoint URL {trimmed:?}: expected http://HOST[:PORT] or https://HOST[:PORT]"
+            "bad endpoint URL {quoted:?}: expected http://HOST[:PORT] or https://HOST[:PORT]"
         ))),
     }
 }
 
 /// The `Host` header as botocore sends it: the authority without a default port.
 fn host_header(url: &str) -> Result<String, ApiError> {
+    let quoted = || crate::text::cut(url, crate::text::QUOTED);
     let uri: http::Uri = url
         .parse()
-        .map_err(|e| ApiError::invalid(format!("bad URL {url:?}: {e}")))?;
+        .map_err(|e| ApiError::invalid(format!("bad URL {:?}: {e}", quoted())))?;
     let host = uri
         .host()
-        .ok_or_else(|| ApiError::invalid(format!("URL without host: {url:?}")))?;
+        .ok_or_else(|| ApiError::invalid(format!("URL without host: {:?}", quoted())))?;
     let default_port = match uri.scheme_str() {
         Some("https") => 443,
         _ => 80,

@@ -15,6 +15,10 @@ use bytes::Bytes;
 
 use super::error::{ApiError, ApiErrorKind};
 
+/// The largest answer read (the largest real one, a page of 200 users, is
+/// well under 1 MiB): a bigger one is refused, not held in memory.
+pub const MAX_ANSWER: usize = 64 * 1024 * 1024;
+
 /// Timeouts of one client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
@@ -213,16 +217,41 @@ impl Transport {
             .map_err(|e| self.classify(&e, endpoint))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                self.timed_out(endpoint)
-            } else {
-                ApiError::new(
-                    ApiErrorKind::Transport,
-                    format!("answer from {endpoint} cut short: {}", detail(&e)),
-                )
+        let too_large = || {
+            ApiError::new(
+                ApiErrorKind::Decode,
+                format!(
+                    "the answer from {endpoint} is larger than {} MiB: refused",
+                    MAX_ANSWER / (1024 * 1024)
+                ),
+            )
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER as u64)
+        {
+            return Err(too_large());
+        }
+        let mut response = response;
+        let mut body = bytes::BytesMut::new();
+        loop {
+            let chunk = response.chunk().await.map_err(|e| {
+                if e.is_timeout() {
+                    self.timed_out(endpoint)
+                } else {
+                    ApiError::new(
+                        ApiErrorKind::Transport,
+                        format!("answer from {endpoint} cut short: {}", detail(&e)),
+                    )
+                }
+            })?;
+            let Some(chunk) = chunk else { break };
+            if body.len() + chunk.len() > MAX_ANSWER {
+                return Err(too_large());
             }
-        })?;
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         Ok(Answer {
             status,
             headers,

@@ -390,13 +390,84 @@ async fn run_console(
     }
     drop(out);
     let finished = worker.finish(QUIT_WAIT).await;
+    let answers = std::iter::from_fn(|| act_rx.try_recv().ok());
+    let (notes, recorded) = after_quit(sending, finished, answers);
+    for note in &notes {
+        tty::note(note);
+    }
+    Ok(if recorded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// What quitting says once the worker is done, from the answers of the
+/// changes that ended meanwhile: whether each one's results reached the
+/// audit log. "every user's result is in the audit log" only when true;
+/// false (exit non-zero) when a change's results could not be written.
+fn after_quit(
+    sending: bool,
+    finished: bool,
+    answers: impl IntoIterator<Item = Action>,
+) -> (Vec<String>, bool) {
+    let mut notes: Vec<String> = answers
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::BatchDone {
+                change_id,
+                audit_error: Some(e),
+                ..
+            } => Some(format!(
+                "error: the results of change {change_id} could not be written to the audit log: {}",
+                crate::text::visible(&e)
+            )),
+            Action::BatchRefused { message, .. } => {
+                Some(format!("error: {}", crate::text::visible(&message)))
+            }
+            _ => None,
+        })
+        .collect();
+    let recorded = notes.is_empty();
     match (sending, finished) {
-        (_, false) => tty::note(&format!(
+        (_, false) => notes.push(format!(
             "gave up waiting after {} s: the audit log may lack the last results",
             QUIT_WAIT.as_secs()
         )),
-        (true, true) => tty::note("done: every user's result is in the audit log"),
-        (false, true) => {}
+        (true, true) if recorded => {
+            notes.push("done: every user's result is in the audit log".into())
+        }
+        _ => {}
     }
-    Ok(ExitCode::SUCCESS)
+    (notes, recorded)
+}
+
+#[cfg(test)]
+mod quit_tests {
+    use super::*;
+
+    fn done(audit_error: Option<&str>) -> Action {
+        Action::BatchDone {
+            batch_id: 1,
+            account_id: "acc".into(),
+            change_id: "01CHANGE".into(),
+            outcomes: Vec::new(),
+            elapsed_ms: 0,
+            audit_error: audit_error.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn quit_claims_the_audit_holds_every_result_only_when_it_does() {
+        let (notes, ok) = after_quit(true, true, [done(None)]);
+        assert!(ok);
+        assert_eq!(notes, ["done: every user's result is in the audit log"]);
+        let (notes, ok) = after_quit(true, true, [done(Some("No space left on device"))]);
+        assert!(!ok);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("01CHANGE could not be written to the audit log: No space"));
+        assert!(!notes.iter().any(|n| n.contains("every user's result")));
+        let (notes, ok) = after_quit(false, false, []);
+        assert!(ok && notes[0].starts_with("gave up waiting"));
+    }
 }

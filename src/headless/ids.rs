@@ -1,5 +1,6 @@
 //! `--ids-from FILE`: the user ids of any file the tool itself wrote. A
-//! plain list (one id a line, `#` comments), or a CSV whose header has a
+//! plain list (one id a line; a line that is `#` or starts with `# ` is a
+//! comment, so an id that starts with `#` is still read), or a CSV whose header has a
 //! `UserId` column (`users --output csv`, the console's `:export csv`, an
 //! `update-users --output csv` result), its cells read back through
 //! [`crate::text::csv_uncell`].
@@ -12,7 +13,7 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
     let first = text
         .lines()
         .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'));
+        .find(|l| !l.is_empty() && !is_comment(l));
     let Some(first) = first else {
         return Ok(Vec::new());
     };
@@ -25,7 +26,7 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
     let mut ids = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+        if line.is_empty() || is_comment(line) {
             continue;
         }
         if line.contains(',') {
@@ -37,6 +38,12 @@ pub fn parse(text: &str) -> Result<Vec<String>, String> {
         ids.push(line.to_string());
     }
     Ok(ids)
+}
+
+/// A comment line (trimmed): `#` alone or `# ` and a note. Any other line
+/// is read, `#abc` too: an id is never dropped silently.
+fn is_comment(line: &str) -> bool {
+    line == "#" || line.starts_with("# ")
 }
 
 fn header_cells(line: &str) -> Vec<String> {
@@ -53,7 +60,7 @@ fn header_cells(line: &str) -> Vec<String> {
 fn from_csv(text: &str) -> Result<Vec<String>, String> {
     let body: String = text
         .lines()
-        .skip_while(|l| l.trim().is_empty() || l.trim().starts_with('#'))
+        .skip_while(|l| l.trim().is_empty() || is_comment(l.trim()))
         .collect::<Vec<_>>()
         .join("\n");
     let mut r = csv::ReaderBuilder::new()
@@ -83,6 +90,12 @@ fn from_csv(text: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_hash_space_is_a_comment_and_an_id_starting_with_hash_is_kept() {
+        let ids = parse("# a note\n#\n#u-1\nu-2\n#\tx\n").expect("ids");
+        assert_eq!(ids, ["#u-1", "u-2", "#\tx"]);
+    }
 
     #[test]
     fn a_plain_list_with_comments_and_blank_lines() {

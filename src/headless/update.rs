@@ -151,13 +151,7 @@ pub(super) async fn send(
         profile: settings.conn.profile.clone(),
     };
     let cancel = tokio_util::sync::CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("interrupted: finishing the requests in flight, sending no more");
-            on_ctrl_c.cancel();
-        }
-    });
+    let ctrl_c = tokio::spawn(stop_on_signals(cancel.clone()));
     let bar = progress_bar(plan.changes.len());
     let opts = BatchOptions {
         max_concurrency: concurrency,
@@ -239,6 +233,40 @@ pub(super) async fn send(
             ExitCode::FAILURE
         },
     )
+}
+
+/// SIGINT, SIGTERM and SIGHUP (a closed SSH session) end a run the same
+/// way: nothing more is sent, the requests in flight are waited for, and
+/// every user's result is audited and printed.
+///
+/// The handlers are installed before this returns (so a signal that comes
+/// at once is handled too); the future waits for the first signal.
+fn stop_on_signals(
+    cancel: tokio_util::sync::CancellationToken,
+) -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let int = signal(SignalKind::interrupt());
+    let term = signal(SignalKind::terminate());
+    let hup = signal(SignalKind::hangup());
+    async move {
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (int, term, hup) else {
+            // Without them the default (ending the process) stays.
+            tracing::warn!("cannot handle SIGINT/SIGTERM/SIGHUP");
+            return;
+        };
+        let name = tokio::select! {
+            _ = int.recv() => "interrupted",
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+        };
+        // Cancel first: after a hangup stderr may be gone.
+        cancel.cancel();
+        tracing::warn!(signal = name, "stopping: sending no more");
+        let _ = writeln!(
+            std::io::stderr(),
+            "{name}: finishing the requests in flight, sending no more"
+        );
+    }
 }
 
 /// The ids of `--ids-from FILE` (`-`: stdin).

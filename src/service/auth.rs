@@ -330,13 +330,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Verifies the request's signature against the accepted keys at `now`.
-/// Returns the key that signed it.
-pub fn verify<'k>(
-    req: &SignedRequest<'_>,
+/// The request's `Authorization` header and the accepted key it names.
+fn key_of<'r, 'k>(
+    req: &'r SignedRequest<'_>,
     keys: &'k [AccessKey],
-    now: DateTime<Utc>,
-) -> Result<&'k AccessKey, ApiError> {
+) -> Result<(&'k AccessKey, AuthHeader<'r>), ApiError> {
     // One value each for the headers the check reads: with two, which one
     // counts would be a guess (and a way round the check).
     for name in [
@@ -383,6 +381,28 @@ pub fn verify<'k>(
             "The security token included in the request is invalid.",
         ));
     }
+    Ok((key, a))
+}
+
+/// What can be checked before the body is read: one `Authorization` header
+/// of the AWS4-HMAC-SHA256 shape, naming a key we accept (with its session
+/// token). A request that fails it is answered without reading its body.
+pub fn precheck<'k>(
+    req: &SignedRequest<'_>,
+    keys: &'k [AccessKey],
+) -> Result<&'k AccessKey, ApiError> {
+    key_of(req, keys).map(|(key, _)| key)
+}
+
+/// Verifies the request's signature against the accepted keys at `now`.
+/// Returns the key that signed it.
+pub fn verify<'k>(
+    req: &SignedRequest<'_>,
+    keys: &'k [AccessKey],
+    now: DateTime<Utc>,
+) -> Result<&'k AccessKey, ApiError> {
+    let (key, a) = key_of(req, keys)?;
+    let token = header(req, "x-amz-security-token");
     if a.service != "chime" {
         return Err(invalid(format!(
             "Credential should be scoped to correct service: 'chime', not '{}'",

@@ -320,6 +320,7 @@ pub async fn start(cfg: ServiceConfig) -> anyhow::Result<RunningService> {
         faults: Arc::new(faults::Faults::new(faults)),
         log,
         clock,
+        body_timeout: limits.body_timeout,
     });
     let router = axum::Router::new().fallback(routes::handle).with_state(app);
     let listener = tokio::net::TcpListener::bind(listen)

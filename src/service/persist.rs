@@ -14,7 +14,13 @@
 //! `flock`, which the kernel releases when the process dies, even by
 //! `kill -9`) before the database is opened, and stays locked for as long as
 //! the writer holds the database. It holds the pid of its holder, so a second
-//! `serve` can say which process has the file.
+//! `serve` can say which process has the file. The database file itself is
+//! `flock`ed too (SQLite's own locks are `fcntl` ones, which do not clash),
+//! so another path to it (a symbolic or a hard link, whose `.lock` differs)
+//! is refused as well.
+//!
+//! An existing file is checked (`PRAGMA quick_check`) before it is served: a
+//! damaged one is refused, named, and left as it is.
 
 use std::fs::File;
 use std::io::Write;
@@ -31,6 +37,43 @@ pub struct Persist {
     conn: Connection,
     /// The lock on `STATE.lock`, released when this is dropped (after `conn`).
     _lock: File,
+    /// The lock on the database file itself (whatever path reached it).
+    _db_lock: File,
+}
+
+/// Takes the exclusive `flock` on the database file `file` (opened at
+/// `state`), or says another `serve` has it.
+fn lock_db(state: &Path, file: File) -> anyhow::Result<File> {
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "the state file {} is in use by another chime-admin serve (through another path to the same file: a link): two servers on one file would lose each other's changes. Stop it, or give another --state",
+            state.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", state.display()))
+        }
+    }
+}
+
+/// Refuses a damaged database (`PRAGMA quick_check`), naming it.
+fn check_intact(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+    let problems: Vec<String> = conn
+        .prepare("PRAGMA quick_check(5)")
+        .and_then(|mut st| {
+            st.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap_or_else(|e| vec![e.to_string()]);
+    if problems.iter().all(|p| p == "ok") {
+        return Ok(());
+    }
+    let joined = problems.join("; ");
+    let said = crate::text::visible(&joined);
+    anyhow::bail!(
+        "{} is damaged (quick_check: {said}): refusing to serve it. It was left as it is; restore it from a copy or give --state a new file",
+        path.display()
+    )
 }
 
 /// `STATE.lock`, beside the state file.
@@ -77,6 +120,17 @@ fn open(path: &Path) -> anyhow::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(conn)
+}
+
+/// A connection that only reads (for checking a file before serving it):
+/// it changes nothing in the file, not even its journal mode.
+fn open_checking(path: &Path) -> anyhow::Result<Connection> {
+    use rusqlite::OpenFlags;
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("opening {}", path.display()))
 }
 
 /// Removes group and other bits from the state file and its WAL and SHM
@@ -134,7 +188,10 @@ impl Persist {
         }
         let lock = lock(path)?;
         if existing() {
+            let db = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+            let db_lock = lock_db(path, db)?;
             let version = our_version(path)?;
+            check_intact(&open_checking(path)?, path)?;
             tighten(path).with_context(|| format!("making {} private", path.display()))?;
             let mut conn = open(path)?;
             schema::migrate(&mut conn, version).with_context(|| {
@@ -144,7 +201,14 @@ impl Persist {
                 )
             })?;
             let store = load(&conn)?;
-            return Ok((Persist { conn, _lock: lock }, store));
+            return Ok((
+                Persist {
+                    conn,
+                    _lock: lock,
+                    _db_lock: db_lock,
+                },
+                store,
+            ));
         }
         // Missing or empty: a new database. A WAL beside an empty file would
         // be replayed onto it: that file is not empty after all.
@@ -161,11 +225,14 @@ impl Persist {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }
         let store = data()?.into_store();
+        // Locked before it is renamed into place: the lock moves with it.
+        let db_lock;
         {
             // Created 0600 before SQLite opens it: its WAL and SHM take the
             // database's mode.
-            crate::private_file::create_new(&tmp)
+            let new = crate::private_file::create_new(&tmp)
                 .with_context(|| format!("creating {}", tmp.display()))?;
+            db_lock = lock_db(path, new)?;
             let mut conn = open(&tmp)?;
             conn.execute_batch(schema::TABLES)?;
             schema::mark(&conn)?;
@@ -178,6 +245,7 @@ impl Persist {
             Persist {
                 conn: open(path)?,
                 _lock: lock,
+                _db_lock: db_lock,
             },
             store,
         ))

@@ -36,6 +36,8 @@ pub struct App {
     pub faults: Arc<Faults>,
     pub log: Option<RequestLog>,
     pub clock: Clock,
+    /// The whole body must arrive within this long.
+    pub body_timeout: std::time::Duration,
 }
 
 /// What a request came to, for the answer and the log.
@@ -53,8 +55,37 @@ pub async fn handle(State(app): State<Arc<App>>, req: axum::extract::Request) ->
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let done = match read_body(&parts, body).await {
-        Ok(bytes) => process(&app, &parts, bytes).await,
+    // Who is asking, before a byte of the body is read: a request without a
+    // well-formed Authorization header naming a key we accept is answered
+    // (and its connection closed) without waiting for its body.
+    let checked = precheck(&app, &parts).map(|()| {
+        parts
+            .extensions
+            .get::<Arc<super::server::ConnBody>>()
+            .cloned()
+    });
+    let done = match checked {
+        Ok(conn) => {
+            let reading = conn.as_deref().map(|c| c.reading());
+            let read = tokio::time::timeout(app.body_timeout, read_body(&parts, body)).await;
+            drop(reading);
+            match read {
+                Ok(Ok(bytes)) => process(&app, &parts, bytes).await,
+                Ok(Err(e)) => Done {
+                    op: None,
+                    account_id: None,
+                    result: Err(e),
+                },
+                Err(_) => Done {
+                    op: None,
+                    account_id: None,
+                    result: Err(ApiError::bad_request(format!(
+                        "The request body stalled: it did not arrive whole within {} ms",
+                        app.body_timeout.as_millis()
+                    ))),
+                },
+            }
+        }
         Err(e) => Done {
             op: None,
             account_id: None,
@@ -111,10 +142,8 @@ async fn read_body(parts: &Parts, body: Body) -> ApiResult<Bytes> {
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
-        if stalled(&e) {
-            ApiError::bad_request("The request body stalled: no data arrived in time")
-        } else if declared.is_some() {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        if declared.is_some() {
             ApiError::bad_request("The request body ended before its Content-Length")
         } else {
             too_large()
@@ -122,16 +151,21 @@ async fn read_body(parts: &Parts, body: Body) -> ApiResult<Bytes> {
     })
 }
 
-/// The body timeout (tower-http's `RequestBodyTimeoutLayer`) fired.
-fn stalled(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur = Some(e);
-    while let Some(err) = cur {
-        if err.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
+/// The signature's checks that need no body (see [`auth::precheck`]).
+fn precheck(app: &App, parts: &Parts) -> ApiResult<()> {
+    let headers: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_bytes()))
+        .collect();
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        raw_path: parts.uri.path(),
+        raw_query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+        body: &[],
+    };
+    auth::precheck(&signed, &app.keys).map(|_| ())
 }
 
 fn decode(s: &str) -> ApiResult<String> {

@@ -5,16 +5,20 @@
 //!   must send a complete request head within it, counted from when it opened
 //!   or finished its last answer. So it closes connections that send nothing,
 //!   half a head, and keep-alive connections left idle (the idle timeout).
-//! - **Body timeout** (tower-http's `RequestBodyTimeoutLayer`): a body that
-//!   stalls that long between two reads fails the request (400).
+//! - **Body deadline** (in `routes`): a request's whole body must arrive
+//!   within the body timeout of the handler starting to read it (a total,
+//!   not a per-read timeout a byte now and then would keep resetting), else
+//!   400. And a body is read only once the `Authorization` header has the
+//!   right shape and names a key we accept.
 //! - **Connection cap**: at most `max_connections` open at once, below the
 //!   file-descriptor limit, so `accept` never fails with "Too many open
 //!   files". When a connection arrives with every slot taken, every open
 //!   connection is asked to close once idle (hyper's graceful shutdown):
 //!   those waiting for a request close at once and free their slots, busy ones
-//!   after their answer. A new client is served promptly however many idle
-//!   sockets are held (nginx likewise closes idle keep-alive connections when
-//!   it runs short of connections).
+//!   after their answer. But first, if a connection is reading a request
+//!   body, the one reading the longest (the slowest) is closed instead. A new client is served
+//!   promptly however many idle or slow-body sockets are held (nginx likewise
+//!   closes idle keep-alive connections when it runs short of connections).
 //!
 //! Stopping closes the listener, asks every connection to close once idle and
 //! waits for all of them.
@@ -23,11 +27,64 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tokio_util::sync::CancellationToken;
+
+/// One connection as the accept loop sees it: since when it has been reading
+/// a request body (if it is), and the token that closes it. The handler
+/// finds it in its request's extensions.
+#[derive(Debug, Default)]
+pub struct ConnBody {
+    since: Mutex<Option<Instant>>,
+    evict: CancellationToken,
+}
+
+/// Marks a connection as reading a body until dropped.
+pub struct ReadingBody<'a>(&'a ConnBody);
+
+impl ConnBody {
+    pub fn reading(&self) -> ReadingBody<'_> {
+        *self.since.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        ReadingBody(self)
+    }
+
+    fn since(&self) -> Option<Instant> {
+        *self.since.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for ReadingBody<'_> {
+    fn drop(&mut self) {
+        *self.0.since.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+type Conns = Arc<Mutex<HashMap<u64, Arc<ConnBody>>>>;
+
+/// Closes the connection that has been reading a body the longest, if any
+/// (true then).
+fn evict_slowest_body(conns: &Conns) -> bool {
+    let conns = conns.lock().unwrap_or_else(|e| e.into_inner());
+    let slowest = conns
+        .values()
+        .filter(|c| !c.evict.is_cancelled())
+        .filter_map(|c| c.since().map(|t| (t, c)))
+        .min_by_key(|(t, _)| *t);
+    match slowest {
+        Some((_, c)) => {
+            c.evict.cancel();
+            true
+        }
+        None => false,
+    }
+}
 
 /// File descriptors kept back from the connection cap for the process's own
 /// files (state file and its WAL, logs, the listener, stdio).
@@ -89,11 +146,9 @@ pub async fn run(
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     // Bumped to ask every connection to close once idle.
     let (close_idle, _) = watch::channel(0u64);
-    let service = TowerToHyperService::new(
-        tower::ServiceBuilder::new()
-            .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
-            .service(router),
-    );
+    let service = TowerToHyperService::new(router);
+    let conns: Conns = Arc::default();
+    let mut next_id: u64 = 0;
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
@@ -128,7 +183,11 @@ pub async fn run(
                         "connection limit reached: closing idle connections"
                     );
                 }
-                close_idle.send_modify(|n| *n += 1);
+                // The slowest body first; else every idle connection (a
+                // fresh one not yet sending is spared while a body dawdles).
+                if !evict_slowest_body(&conns) {
+                    close_idle.send_modify(|n| *n += 1);
+                }
                 tokio::select! {
                     p = Arc::clone(&slots).acquire_owned() => match p {
                         Ok(p) => p,
@@ -138,8 +197,23 @@ pub async fn run(
                 }
             }
         };
-        let conn = http.serve_connection(TokioIo::new(sock), service.clone());
+        let body = Arc::new(ConnBody::default());
+        next_id += 1;
+        let id = next_id;
+        conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, body.clone());
+        let svc = service.clone();
+        let ext = body.clone();
+        let per_conn =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ext.clone());
+                hyper::service::Service::call(&svc, req)
+            });
+        let conn = http.serve_connection(TokioIo::new(sock), per_conn);
         let mut closing = close_idle.subscribe();
+        let registry = conns.clone();
         tokio::spawn(async move {
             let _slot = permit;
             let mut conn = std::pin::pin!(conn);
@@ -152,6 +226,10 @@ pub async fn run(
                         }
                         break;
                     }
+                    _ = body.evict.cancelled() => {
+                        tracing::debug!("connection at the cap with the slowest body: closed");
+                        break;
+                    }
                     changed = closing.changed(), if !asked => {
                         asked = true;
                         if changed.is_ok() {
@@ -160,6 +238,10 @@ pub async fn run(
                     }
                 }
             }
+            registry
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
         });
     }
     drop(listener);

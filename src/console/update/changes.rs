@@ -624,7 +624,7 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
             ),
             request_id: None,
             hint: Some(
-                "the change was sent: its results are on screen; free space or fix --audit-log"
+                "what was sent is on screen (nothing more was sent once a result could not be written); free space or fix --audit-log"
                     .into(),
             ),
         }));

@@ -14,7 +14,6 @@ use super::{
 
 pub(super) fn list_accounts(store: &Store, req: &Request<'_>) -> ApiResult<Outcome> {
     let max = max_results(req)?;
-    let start = start_offset(req, "accounts")?;
     let name = req.query.get("name");
     if let Some(n) = name
         && let Some(p) = validate::account_name_problem(n)
@@ -22,6 +21,13 @@ pub(super) fn list_accounts(store: &Store, req: &Request<'_>) -> ApiResult<Outco
         return Err(ApiError::bad_request(p));
     }
     let email = email_filter(req)?;
+    // A token pages this listing only: the accounts with these filters.
+    let scope = format!(
+        "accounts\u{0}{}\u{0}{}",
+        name.map(String::as_str).unwrap_or(""),
+        email.as_deref().unwrap_or("")
+    );
+    let start = start_offset(req, &scope)?;
     let matching = store.accounts().filter(|a| {
         name.is_none_or(|n| a.row.account.name.starts_with(n.as_str()))
             && email.as_ref().is_none_or(|e| a.user_by_email(e).is_some())
@@ -30,7 +36,7 @@ pub(super) fn list_accounts(store: &Store, req: &Request<'_>) -> ApiResult<Outco
     let mut next = None;
     for (i, a) in matching.enumerate().skip(start) {
         if accounts.len() == max {
-            next = Some(token::encode("accounts", i));
+            next = Some(token::encode(&scope, i));
             break;
         }
         accounts.push(a.row.account.clone());
@@ -133,6 +139,16 @@ pub(super) fn associate_groups(store: &Store, req: &Request<'_>) -> ApiResult<Ou
     let acc = store.require_account(account_id(req)?)?;
     let r: AssociateSigninDelegateGroupsRequest = body(req)?;
     let groups = required(r.signin_delegate_groups, "SigninDelegateGroups")?;
+    // The model's pattern for GroupName: `.*\S.*`.
+    if groups.iter().any(|g| {
+        g.group_name
+            .as_deref()
+            .is_some_and(|n| !crate::model::validate::is_non_empty(n))
+    }) {
+        return Err(ApiError::bad_request(
+            "GroupName must hold a non-space character",
+        ));
+    }
     let mut row = acc.row.clone();
     let list = row
         .account

@@ -20,7 +20,6 @@ pub(super) fn list_users(store: &Store, req: &Request<'_>) -> ApiResult<Outcome>
     let acc = store.require_account(account_id(req)?)?;
     let id = &acc.row.account.account_id;
     let max = max_results(req)?;
-    let start = start_offset(req, id)?;
     let email = email_filter(req)?;
     let user_type = match req.query.get("user-type") {
         None => None,
@@ -29,6 +28,13 @@ pub(super) fn list_users(store: &Store, req: &Request<'_>) -> ApiResult<Outcome>
             Some(known(&t, t.is_known(), "UserType", UserType::allowed())?)
         }
     };
+    // A token pages this listing only: this account with these filters.
+    let scope = format!(
+        "{id}\u{0}{}\u{0}{}",
+        user_type.as_ref().map(|t| t.as_str()).unwrap_or(""),
+        email.as_deref().unwrap_or("")
+    );
+    let start = start_offset(req, &scope)?;
     let mut users = Vec::new();
     let mut next = None;
     if let Some(e) = email {
@@ -50,7 +56,7 @@ pub(super) fn list_users(store: &Store, req: &Request<'_>) -> ApiResult<Outcome>
                 continue;
             }
             if users.len() == max {
-                next = Some(token::encode(id, i));
+                next = Some(token::encode(&scope, i));
                 break;
             }
             users.push(user_out(id, row));
