@@ -139,7 +139,11 @@ pub async fn apply(
         .filter(|(i, _)| !written.get(*i).copied().unwrap_or(false))
         .map(|(_, o)| (o.user_id.clone(), o.result.clone()))
         .collect();
-    rest.extend(refused.iter().map(|o| (o.user_id.clone(), o.result.clone())));
+    rest.extend(
+        refused
+            .iter()
+            .map(|o| (o.user_id.clone(), o.result.clone())),
+    );
     report.outcomes.extend(refused);
     // In the plan's order, whatever order the answers came in.
     let position: std::collections::HashMap<&str, usize> = plan
