@@ -32,7 +32,7 @@ pub fn render(state: &State, h: &HistoryView, frame: &mut Frame, area: Rect) {
         let counts = rec
             .counts()
             .iter()
-            .map(|(k, n)| format!("{} {k}", thousands(*n)))
+            .map(|(k, n)| format!("{} {}", thousands(*n), visible(k)))
             .collect::<Vec<_>>()
             .join(", ");
         let mut what = rec.summary().join("; ");
@@ -79,7 +79,7 @@ pub fn render(state: &State, h: &HistoryView, frame: &mut Frame, area: Rect) {
                 .join(", ");
             lines.push(Line::from(vec![
                 Span::raw(format!("  {} ", visible(&u.user_id))),
-                Span::styled(format!("{:<8} ", u.result), th.dim()),
+                Span::styled(format!("{:<8} ", visible(&u.result)), th.dim()),
                 Span::raw(fields),
             ]));
         }
