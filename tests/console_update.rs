@@ -1099,9 +1099,97 @@ fn values_shown_after_a_change_are_the_ones_re_read() {
             gen_id: g,
             account_id: "acc-0".into(),
             users: vec![fresh],
+            failed: vec![],
+            error: None,
         },
     );
     assert_eq!(license(&s), Some(License::Basic));
+}
+
+/// A re-read that failed for some users is never dropped: those rows keep
+/// their old values marked "not re-read", are counted apart (never by
+/// license, whatever the filter), the status line says how many and that
+/// ctrl-r reads them again, and ctrl-r reads exactly them (results stay).
+#[test]
+fn rows_whose_re_read_failed_are_marked_counted_and_read_again_with_ctrl_r() {
+    use chime_admin::console::ui::users::counts_text;
+    let (mut s, g) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s);
+    assert!(
+        rows_status(&s).starts_with("re-reading 3 changed users…"),
+        "{}",
+        rows_status(&s)
+    );
+    let mut fresh = user(0);
+    fresh.license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: vec![fresh],
+            failed: vec!["u-00001".into(), "u-00002".into()],
+            error: Some("GetUser: ThrottledClientException (request id req-7)".into()),
+        },
+    );
+    let v = s.users.as_ref().expect("view");
+    // u-00000 Basic (re-read), u-00003/4 Basic, u-00005..9 Pro; u-00001/2 unknown.
+    assert_eq!(
+        counts_text(v),
+        "10 shown: Pro 5 · Basic 3 · 2 not re-read",
+        "an un-re-read value is never counted as the service's"
+    );
+    let status = rows_status(&s);
+    assert!(
+        status.starts_with(
+            "2 not re-read (GetUser: ThrottledClientException (request id req-7)): ctrl-r reads them again"
+        ),
+        "{status}"
+    );
+    // A filter on license neither counts them by license nor hides them.
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:pro");
+    cmd(&mut s, Command::Submit);
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(counts_text(v), "7 shown: Pro 5 · 2 not re-read");
+    // ctrl-r reads exactly them again; nothing is reloaded, results stay.
+    let fx = cmd(&mut s, Command::Reload);
+    let [
+        Effect::Io(Request::RefreshUsers {
+            account_id,
+            gen_id,
+            user_ids,
+        }),
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account_id.as_str(), *gen_id), ("acc-0", g));
+    assert_eq!(user_ids, &["u-00001".to_string(), "u-00002".to_string()]);
+    let mut u2 = user(2);
+    u2.license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: vec![user(1), u2],
+            failed: vec![],
+            error: None,
+        },
+    );
+    let v = s.users.as_ref().expect("view");
+    assert!(v.not_reread.is_empty());
+    assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict())));
+    assert_eq!(
+        counts_text(v),
+        "7 shown: Pro 6 · 1 changed rows kept for their results; they no longer match"
+    );
+    assert!(
+        !rows_status(&s).contains("not re-read"),
+        "{}",
+        rows_status(&s)
+    );
 }
 
 #[test]
@@ -2211,6 +2299,8 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
                 gen_id,
                 account_id: "acc-0".into(),
                 users: vec![u],
+                failed: vec![],
+                error: None,
             },
         );
     }
@@ -2452,6 +2542,8 @@ fn the_retrying_notice_ends_with_an_answer_not_with_progress() {
             gen_id: g,
             account_id: "acc-0".into(),
             users: users(0..1),
+            failed: vec![],
+            error: None,
         },
     );
     assert_eq!(s.retrying, None);

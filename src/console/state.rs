@@ -188,6 +188,17 @@ pub struct UsersView {
     pub sort: Option<Sort>,
     /// The matching rows by license (the title).
     pub counts: LicenseCounts,
+    /// Ids of rows whose re-read after a change failed: their values are
+    /// from before it (greyed, "? not re-read"), never counted by license;
+    /// `ctrl-r` reads them again.
+    pub not_reread: HashSet<String>,
+    /// Why the last re-read failed, for the status line.
+    pub reread_error: Option<String>,
+    /// Changed users being re-read (0: none in flight).
+    pub rereading: usize,
+    /// Row values changed (re-read) since the filter was last applied:
+    /// some shown rows may no longer match (counted as kept).
+    pub maybe_kept: bool,
 }
 
 /// The pages of ListUsers for a users view.
@@ -260,6 +271,10 @@ pub struct LicenseCounts {
     pub trial: usize,
     /// A license this build does not know, or none.
     pub other: usize,
+    /// Rows whose re-read after a change failed: their license is not known.
+    pub not_reread: usize,
+    /// Changed rows kept for their results that no longer match the filter.
+    pub kept: usize,
 }
 
 impl UsersView {

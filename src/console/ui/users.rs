@@ -27,9 +27,35 @@ fn column(c: UserCol) -> Column<UserCol> {
 }
 
 /// The cell of column `col` for a row.
-fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool) -> Span<'a> {
+fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool, stale: bool) -> Span<'a> {
     let th = &state.theme;
     let u = &r.user;
+    if stale {
+        // Values from before the change: greyed, never shown as the service's.
+        return match col {
+            UserCol::Mark | UserCol::Email | UserCol::Name => {
+                let s = cell(col, state, r, marked, false);
+                if col == UserCol::Mark {
+                    s
+                } else {
+                    s.style(th.dim())
+                }
+            }
+            UserCol::Result => {
+                let done = result_span(state, r);
+                let text = if done.content.is_empty() {
+                    "? not re-read".to_string()
+                } else {
+                    format!("? not re-read · {}", done.content)
+                };
+                Span::styled(text, th.warn())
+            }
+            _ => {
+                let s = cell(col, state, r, marked, false);
+                Span::styled(s.content, th.dim())
+            }
+        };
+    }
     match col {
         UserCol::Mark => {
             if marked {
@@ -115,8 +141,11 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         filter: &v.filter,
         problem: v.query_error.as_deref(),
     };
-    let row_cell =
-        |r: &'a UserRow, col: UserCol| cell(col, state, r, v.marks.contains(&r.user.user_id));
+    let row_cell = |r: &'a UserRow, col: UserCol| {
+        let id = &r.user.user_id;
+        let stale = !v.not_reread.is_empty() && v.not_reread.contains(id);
+        cell(col, state, r, v.marks.contains(id), stale)
+    };
     pane.render(state, frame, area, row_cell, || {
         let loading = v.paging.in_flight() || v.lookup.in_flight();
         let expr = visible(v.filter.text().trim()).into_owned();
@@ -136,7 +165,9 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     });
 }
 
-/// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user left out).
+/// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user
+/// left out), then the rows not re-read after a change and the changed
+/// rows kept that no longer match: never counted by license.
 pub fn counts_text(v: &UsersView) -> String {
     let c = &v.counts;
     let mut parts = vec![];
@@ -150,6 +181,15 @@ pub fn counts_text(v: &UsersView) -> String {
         if n > 0 {
             parts.push(format!("{name} {}", thousands(n)));
         }
+    }
+    if c.not_reread > 0 {
+        parts.push(format!("{} not re-read", thousands(c.not_reread)));
+    }
+    if c.kept > 0 {
+        parts.push(format!(
+            "{} changed rows kept for their results; they no longer match",
+            thousands(c.kept)
+        ));
     }
     let shown = thousands(v.list.visible_len());
     if parts.is_empty() {

@@ -144,6 +144,10 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         query_error: None,
         sort: None,
         counts: Default::default(),
+        not_reread: Default::default(),
+        reread_error: None,
+        rereading: 0,
+        maybe_kept: false,
     }
 }
 

@@ -215,11 +215,12 @@ pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::P
         && v.account.account_id == plan.account_id
     {
         for u in read {
+            v.not_reread.remove(&u.user_id);
             if let Some(&i) = v.by_id.get(&u.user_id) {
                 v.list.items_mut()[i].user = u;
             }
         }
-        super::select::recount(v);
+        super::select::refilter_kept(v);
     }
     if plan.changes.is_empty() {
         let mut text = format!(
@@ -576,6 +577,7 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
             }
             super::select::results_changed(v);
             if !refresh.is_empty() {
+                v.rereading = refresh.len();
                 fx.push(Effect::Io(Request::RefreshUsers {
                     account_id: account_id.to_string(),
                     gen_id: v.gen_id,
@@ -654,20 +656,84 @@ pub fn refused(state: &mut State, batch_id: u64, message: String) {
     }));
 }
 
-/// Re-read users replace their rows (the values shown are the service's).
-pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<User>) {
+/// Re-read users replace their rows (the values shown are the service's);
+/// rows whose re-read failed keep their old values, marked "not re-read"
+/// and counted apart until `ctrl-r` reads them again.
+pub fn refreshed(state: &mut State, reread: Reread) {
+    let Reread {
+        gen_id,
+        account_id,
+        users,
+        failed,
+        error,
+    } = reread;
     let Some(v) = &mut state.users else { return };
     if v.gen_id != gen_id || v.account.account_id != account_id {
         return;
     }
+    v.rereading = 0;
     for u in users {
+        v.not_reread.remove(&u.user_id);
         if let Some(&i) = v.by_id.get(&u.user_id) {
             v.list.items_mut()[i].user = u;
         }
     }
+    let n = failed.len();
+    for id in failed {
+        if v.by_id.contains_key(&id) {
+            v.not_reread.insert(id);
+        }
+    }
+    v.reread_error = if v.not_reread.is_empty() { None } else { error };
     // The rows shown stay (the filter is read again when it is edited or
     // the list reloaded); their counts follow the values now shown.
-    super::select::recount(v);
+    super::select::refilter_kept(v);
+    if n > 0 {
+        let n = thousands(n);
+        flash(
+            state,
+            format!("✗ {n} changed users not re-read: ctrl-r reads them again"),
+        );
+    }
+}
+
+/// A re-read's answer (see `Action::UsersRefreshed`).
+pub struct Reread {
+    pub gen_id: u64,
+    pub account_id: String,
+    pub users: Vec<User>,
+    pub failed: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// `ctrl-r` while some changed rows are not re-read: they are read again
+/// (their results stay). False when there are none.
+pub fn reread_again(state: &mut State, fx: &mut Vec<Effect>) -> bool {
+    let Some(v) = &mut state.users else {
+        return false;
+    };
+    if v.rereading > 0 {
+        let n = thousands(v.rereading);
+        flash(state, format!("still re-reading {n} changed users"));
+        return true;
+    }
+    if v.not_reread.is_empty() {
+        return false;
+    }
+    let mut ids: Vec<String> = v.not_reread.iter().cloned().collect();
+    ids.sort_unstable();
+    v.rereading = ids.len();
+    let n = thousands(ids.len());
+    fx.push(Effect::Io(Request::RefreshUsers {
+        account_id: v.account.account_id.clone(),
+        gen_id: v.gen_id,
+        user_ids: ids,
+    }));
+    flash(
+        state,
+        format!("re-reading the {n} changed users not re-read"),
+    );
+    true
 }
 
 /// The new PIN of a user: shown once in a dialog.
