@@ -1183,7 +1183,7 @@ fn rows_whose_re_read_failed_are_marked_counted_and_read_again_with_ctrl_r() {
     assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict())));
     assert_eq!(
         counts_text(v),
-        "7 shown: Pro 6 · 1 changed rows kept for their results; they no longer match"
+        "7 shown: Pro 6 · 1 changed rows kept for their results; they no longer match (/⏎ re-applies)"
     );
     assert!(
         !rows_status(&s).contains("not re-read"),
@@ -1897,6 +1897,11 @@ fn export_of_results_uses_update_users_columns() {
         request_id: Some("req-1".into()),
     }));
     items[2].result = Some(RowResult::Done(OutcomeResult::NotSent));
+    // All three of one change (the results export holds the last one's).
+    for row in &mut items[..3] {
+        row.batch = Some(7);
+    }
+    v.last_batch = Some(7);
     let (_, csv) = written(&colon(&mut s, "export csv results r.csv"));
     assert_eq!(
         csv,
@@ -2576,4 +2581,105 @@ fn mark_all_stops_with_the_paging_error_and_keeps_what_came() {
     assert!(!v.mark_all_pending);
     assert_eq!(v.marks.len(), 40, "the matches that came are marked");
     assert!(matches!(&s.modals[..], [Modal::Error(e)] if e.code == "Paging"));
+}
+
+/// Issue 22, item 2: changed rows that no longer match the filter stay for
+/// their results, and the title says so instead of counting them as
+/// matches; `/`⏎ applies the filter again.
+#[test]
+fn changed_rows_that_no_longer_match_are_said_so_and_enter_re_applies() {
+    use chime_admin::console::ui::users::counts_text;
+    let (mut s, g) = opened_mixed();
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:pro");
+    cmd(&mut s, Command::Submit);
+    assert_eq!(counts_text(s.users.as_ref().unwrap()), "8 shown: Pro 8");
+    // u-00000, u-00001, u-00002 (the first three shown) to Basic.
+    let (batch, ids) = apply_basic_to_first_five(&mut s);
+    assert_eq!(ids.len(), 5);
+    let ok = || OutcomeResult::Ok { request_id: None };
+    let outcomes: Vec<(&str, OutcomeResult)> = ids.iter().map(|id| (id.as_str(), ok())).collect();
+    batch_done(&mut s, batch, outcomes);
+    let read: Vec<User> = ids
+        .iter()
+        .map(|id| {
+            let mut u = user(id[2..].parse().unwrap());
+            u.license_type = Some(License::Basic);
+            u
+        })
+        .collect();
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: read,
+            failed: vec![],
+            error: None,
+        },
+    );
+    assert_eq!(
+        counts_text(s.users.as_ref().unwrap()),
+        "8 shown: Pro 3 · 5 changed rows kept for their results; they no longer match (/⏎ re-applies)"
+    );
+    cmd(&mut s, Command::Filter);
+    cmd(&mut s, Command::Submit);
+    assert_eq!(counts_text(s.users.as_ref().unwrap()), "3 shown: Pro 3");
+}
+
+/// Issue 22, item 3: the status line's "N marked" is the title's count,
+/// after the marks change too.
+#[test]
+fn the_marked_count_has_one_source() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::MarkAll);
+    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("10 marked"));
+    cmd(&mut s, Command::Mark); // the cursor's row unmarked
+    assert_eq!(s.users.as_ref().unwrap().marks.len(), 9);
+    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("9 marked"));
+    cmd(&mut s, Command::ClearMarks);
+    assert_eq!(s.flash, None, "no marks: nothing to count");
+}
+
+/// Issue 22, item 4: `F` shows the failed rows; `F` again goes back to the
+/// filter you had, not to every user.
+#[test]
+fn f_toggles_back_to_your_filter() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:pro");
+    cmd(&mut s, Command::Submit);
+    let text = |s: &State| s.users.as_ref().unwrap().filter.text().to_string();
+    cmd(&mut s, Command::ShowFailed);
+    assert_eq!(text(&s), "result:failed");
+    cmd(&mut s, Command::ShowFailed);
+    assert_eq!(text(&s), "license:pro");
+    assert_eq!(s.users.as_ref().unwrap().list.visible_len(), 8);
+}
+
+/// Issue 22, item 5: `:export csv results` holds the last change's rows
+/// only, never an earlier change's.
+#[test]
+fn results_export_holds_the_last_change_only() {
+    let (mut s, _) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s); // u-00000..2 have results
+    cmd(&mut s, Command::ClearMarks);
+    cmd(&mut s, Command::Top);
+    for _ in 0..6 {
+        cmd(&mut s, Command::Down);
+    }
+    cmd(&mut s, Command::Logout); // u-00006 only
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::Io(Request::Change { batch_id, .. })] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    batch_done(
+        &mut s,
+        *batch_id,
+        vec![("u-00006", OutcomeResult::Ok { request_id: None })],
+    );
+    let (_, csv) = written(&colon(&mut s, "export csv results out.csv"));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(rows[0].contains("u-00006"), "{csv}");
 }

@@ -110,6 +110,8 @@ pub struct UserRow {
     pub result: Option<RowResult>,
     /// The change `result` belongs to.
     pub change: Option<ChangeLabel>,
+    /// The batch id of that change (`:export … results` holds the last one's).
+    pub batch: Option<u64>,
 }
 
 /// The users the last change of one kind failed for (or did not send),
@@ -194,6 +196,12 @@ pub struct UsersView {
     pub not_reread: HashSet<String>,
     /// Why the last re-read failed, for the status line.
     pub reread_error: Option<String>,
+    /// The batch id of the last change sent in this view: its rows are
+    /// what `:export … results` writes.
+    pub last_batch: Option<u64>,
+    /// What the filter was before `F` showed only the failed rows: `F`
+    /// again goes back to it.
+    pub filter_before_failed: Option<String>,
     /// Changed users being re-read (0: none in flight).
     pub rereading: usize,
     /// Row values changed (re-read) since the filter was last applied:
@@ -347,6 +355,9 @@ pub struct BatchRun {
 pub struct Flash {
     pub text: String,
     pub ticks_left: u32,
+    /// It says how many users are marked: its number follows the marks
+    /// (one count, one source: the title's).
+    pub marks: bool,
 }
 
 /// The open command line.

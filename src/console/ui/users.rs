@@ -187,7 +187,7 @@ pub fn counts_text(v: &UsersView) -> String {
     }
     if c.kept > 0 {
         parts.push(format!(
-            "{} changed rows kept for their results; they no longer match",
+            "{} changed rows kept for their results; they no longer match (/⏎ re-applies)",
             thousands(c.kept)
         ));
     }

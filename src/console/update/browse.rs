@@ -16,7 +16,6 @@ use crate::console::state::{
 };
 
 use super::view::*;
-use crate::console::text::thousands;
 
 /// The animation timer: whether it changed anything on screen.
 pub(super) fn tick(state: &mut State) -> bool {
@@ -148,6 +147,8 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         reread_error: None,
         rereading: 0,
         maybe_kept: false,
+        last_batch: None,
+        filter_before_failed: None,
     }
 }
 
@@ -488,8 +489,7 @@ pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
         v.mark_all_pending = true;
         load_more(state, fx);
     } else {
-        let n = v.marks.len();
-        flash(state, format!("{} marked", thousands(n)));
+        flash_marks(state);
     }
 }
 
@@ -560,6 +560,7 @@ fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
             user: u,
             result: None,
             change: None,
+            batch: None,
         });
     }
     let n = fresh.len();
@@ -613,8 +614,8 @@ pub(super) fn users_page(
             done_marking = Some(v.marks.len());
         }
     }
-    if let Some(n) = done_marking {
-        flash(state, format!("{} marked", thousands(n)));
+    if done_marking.is_some() {
+        flash_marks(state);
     }
     super::changes::sync_form_targets(state);
     load_more(state, fx);
@@ -703,15 +704,17 @@ pub(super) fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
     scroll(state);
 }
 
-/// `F`: only the users the last change failed for; again: every user.
+/// `F`: only the users the last change failed for; again: back to the
+/// filter you had.
 pub(super) fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     let text = if v.filter.text().trim() == "result:failed" {
-        ""
+        v.filter_before_failed.take().unwrap_or_default()
     } else {
-        "result:failed"
+        v.filter_before_failed = Some(v.filter.text().to_string());
+        "result:failed".to_string()
     };
-    v.filter.input = tui_input::Input::new(text.to_string());
+    v.filter.input = tui_input::Input::new(text);
     v.filter.editing = false;
     filter(state, When::Now, fx);
 }

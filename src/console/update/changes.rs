@@ -405,9 +405,11 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
                 let row = &mut v.list.items_mut()[i];
                 row.result = Some(RowResult::Pending);
                 row.change = Some(label);
+                row.batch = Some(batch_id);
                 v.results_shown = true;
             }
         }
+        v.last_batch = Some(batch_id);
         super::select::results_changed(v);
     }
     state.batch = Some(BatchRun {
@@ -572,6 +574,7 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
                     let row = &mut v.list.items_mut()[i];
                     row.result = Some(RowResult::Done(result));
                     row.change = Some(label);
+                    row.batch = Some(batch_id);
                     v.results_shown = true;
                 }
             }
@@ -644,6 +647,7 @@ pub fn refused(state: &mut State, batch_id: u64, message: String) {
             if row.result == Some(RowResult::Pending) {
                 row.result = None;
                 row.change = None;
+                row.batch = None;
             }
         }
     }

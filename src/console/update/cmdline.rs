@@ -429,7 +429,14 @@ fn export_users(
         return Err("no account open: :account NAME".into());
     };
     let rows: Vec<&UserRow> = match scope {
-        Scope::View | Scope::Results => v
+        // The last change's rows only, shown or not: never an older one's.
+        Scope::Results => v
+            .list
+            .items()
+            .iter()
+            .filter(|r| r.result.is_some() && v.last_batch.is_some() && r.batch == v.last_batch)
+            .collect(),
+        Scope::View => v
             .list
             .visible()
             .iter()

@@ -179,6 +179,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             ));
         }
     }
+    sync_marks_flash(state);
     if changed {
         state.dirty = true;
     }

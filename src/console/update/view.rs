@@ -10,7 +10,29 @@ pub(super) fn flash(state: &mut State, text: impl Into<String>) {
     state.flash = Some(Flash {
         text: text.into(),
         ticks_left: FLASH_TICKS,
+        marks: false,
     });
+}
+
+/// "63 marked": a flash whose number is the marks' count, now and later.
+pub(super) fn flash_marks(state: &mut State) {
+    flash(state, "");
+    if let Some(f) = &mut state.flash {
+        f.marks = true;
+    }
+    sync_marks_flash(state);
+}
+
+/// A flash that counts the marks says the count the title shows.
+pub(super) fn sync_marks_flash(state: &mut State) {
+    let n = state.users.as_ref().map_or(0, |v| v.marks.len());
+    if state.flash.as_ref().is_some_and(|f| f.marks) {
+        if n == 0 {
+            state.flash = None;
+        } else if let Some(f) = &mut state.flash {
+            f.text = format!("{} marked", crate::console::text::thousands(n));
+        }
+    }
 }
 
 /// Rows of a page in the accounts and users panes at the current size.
