@@ -1024,3 +1024,53 @@ fn the_preview_counts_what_the_service_holds_not_the_rows_loaded_earlier() {
         assert_eq!(row.user.license_type, Some(License::Basic), "shown as read");
     }
 }
+
+/// Issue 22, item 6: the sort column's header carries ▲ or ▼; a sort by a
+/// column not on screen is named in the title instead.
+#[test]
+fn the_sort_column_and_direction_show_in_the_header_or_the_title() {
+    let mut s = opened(&[30], true);
+    cmdline(&mut s, "sort license");
+    let header = |s: &State, w: u16, h: u16| {
+        screen(s, w, h)
+            .lines()
+            .find(|l| l.contains("Email"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let title = |s: &State, w: u16, h: u16| {
+        screen(s, w, h)
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        header(&s, 120, 40).contains("License ▲"),
+        "{}",
+        header(&s, 120, 40)
+    );
+    assert!(
+        !title(&s, 120, 40).contains("sort"),
+        "{}",
+        title(&s, 120, 40)
+    );
+    cmd(&mut s, Command::SortReverse);
+    assert!(
+        header(&s, 120, 40).contains("License ▼"),
+        "{}",
+        header(&s, 120, 40)
+    );
+    // At 80 columns the invitation column gives way: the title names the sort.
+    cmdline(&mut s, "sort invite");
+    assert!(
+        !header(&s, 80, 24).contains("Invitation"),
+        "{}",
+        header(&s, 80, 24)
+    );
+    assert!(
+        title(&s, 80, 24).contains("sort invite ▲"),
+        "{}",
+        title(&s, 80, 24)
+    );
+}

@@ -38,9 +38,28 @@ pub struct ListPane<'a, 'b, T, K> {
     pub filter: &'b FilterInput,
     /// Why the filter text cannot be read, shown after it.
     pub problem: Option<&'b str>,
+    /// The column the rows are sorted by and whether descending: its
+    /// header carries ▲ or ▼.
+    pub sorted: Option<(K, bool)>,
 }
 
-impl<'a, T, K: Copy> ListPane<'a, '_, T, K> {
+/// A header cell: the title, with ▲/▼ if the rows are sorted by it (the
+/// arrow first when the column is too narrow for both, so it shows).
+fn header_cell(title: &'static str, width: u16, arrow: Option<bool>) -> String {
+    match arrow {
+        None => title.to_string(),
+        Some(descending) => {
+            let a = if descending { '▼' } else { '▲' };
+            if title.chars().count() + 2 <= width as usize {
+                format!("{title} {a}")
+            } else {
+                format!("{a}{title}")
+            }
+        }
+    }
+}
+
+impl<'a, T, K: Copy + PartialEq> ListPane<'a, '_, T, K> {
     /// Draws the pane; `cell(row, column key)` makes one cell, `empty()`
     /// the message shown when no row is visible.
     pub fn render(
@@ -71,7 +90,12 @@ impl<'a, T, K: Copy> ListPane<'a, '_, T, K> {
         let rows_h = inner.height.saturating_sub(1) as usize;
         let cols = self.columns;
         let (kept, widths) = fit_columns(cols, inner.width);
-        let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(th.header());
+        let sorted = self.sorted;
+        let header = Row::new(kept.iter().map(|&i| {
+            let arrow = sorted.filter(|(k, _)| *k == cols[i].key).map(|(_, d)| d);
+            header_cell(cols[i].title, cols[i].width, arrow)
+        }))
+        .style(th.header());
         let start = list.offset.min(list.visible_len());
         let rows = list.visible()[start..]
             .iter()

@@ -116,8 +116,15 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         title.push(Span::styled(text, th.accent()));
     }
     title.push(Span::raw(format!("· {} ", counts_text(v))));
-    if let Some(s) = v.sort {
-        let arrow = if s.descending { "↓" } else { "↑" };
+    let cols = columns(state, v, area.width.saturating_sub(2));
+    let (kept, _) = super::table::fit_columns(&cols, area.width.saturating_sub(2));
+    let on_screen = |k: UserCol| kept.iter().any(|&i| cols[i].key == k);
+    // The header's ▲/▼ says it; the title too when the column is not shown.
+    if let Some(s) = v
+        .sort
+        .filter(|s| !on_screen(s.key) || !v.paging.is_complete())
+    {
+        let arrow = if s.descending { "▼" } else { "▲" };
         let partial = if v.paging.is_complete() {
             ""
         } else {
@@ -131,7 +138,6 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
             th.dim(),
         ));
     }
-    let cols = columns(state, v, area.width.saturating_sub(2));
     let pane = ListPane {
         list,
         columns: &cols,
@@ -140,6 +146,7 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         focused,
         filter: &v.filter,
         problem: v.query_error.as_deref(),
+        sorted: v.sort.map(|s| (s.key, s.descending)),
     };
     let row_cell = |r: &'a UserRow, col: UserCol| {
         let id = &r.user.user_id;
@@ -230,6 +237,10 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
             }
             if c.key == UserCol::Name && !names {
                 c.priority = u8::MAX;
+            }
+            // Room for " ▲" after the title of the sort column.
+            if v.sort.is_some_and(|s| s.key == c.key) {
+                c.width = c.width.max(c.title.chars().count() as u16 + 2);
             }
             c
         })
