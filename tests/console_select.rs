@@ -1074,3 +1074,60 @@ fn the_sort_column_and_direction_show_in_the_header_or_the_title() {
         title(&s, 80, 24)
     );
 }
+
+/// Issue 22, item 13: the preview scrolls through every planned row with
+/// PgDn/PgUp/g/G, and says where it is among them.
+#[test]
+fn the_preview_scrolls_through_every_planned_row() {
+    let mut s = opened(&[30], true);
+    update(
+        &mut s,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    cmd(&mut s, Command::MarkAll);
+    cmd(&mut s, Command::Suspend);
+    let Some(Modal::Preview(p)) = s.modals.last() else {
+        panic!("a preview: {:?}", s.modals.last())
+    };
+    let emails: Vec<String> = p
+        .plan
+        .changes
+        .iter()
+        .map(|c| c.email.expose().to_string())
+        .collect();
+    assert!(emails.len() > 15, "more rows than fit at 80×24");
+    let last = emails.last().unwrap().clone();
+    let shown = |s: &State| screen(s, 80, 24);
+    assert!(!shown(&s).contains(&last), "{}", shown(&s));
+    assert!(shown(&s).contains("1–"), "{}", shown(&s));
+    let mut seen: std::collections::HashSet<String> = Default::default();
+    for _ in 0..emails.len() {
+        let screen = shown(&s);
+        seen.extend(
+            emails
+                .iter()
+                .filter(|e| screen.contains(e.as_str()))
+                .cloned(),
+        );
+        cmd(&mut s, Command::PageDown);
+    }
+    assert_eq!(seen.len(), emails.len(), "PgDn reaches every planned row");
+    cmd(&mut s, Command::Top);
+    assert!(shown(&s).contains(&emails[0]));
+    cmd(&mut s, Command::Bottom);
+    assert!(shown(&s).contains(&last), "{}", shown(&s));
+    assert!(
+        shown(&s).contains(&format!("of {} · pgdn/pgup/g/G scroll", emails.len())),
+        "{}",
+        shown(&s)
+    );
+    cmd(&mut s, Command::PageUp);
+    assert!(!shown(&s).contains(&last));
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Preview(_))),
+        "still open"
+    );
+}

@@ -263,6 +263,34 @@ pub struct Preview {
     /// How its users were picked, for "N marked · …": "marked",
     /// "selected" (the current row) or "to retry".
     pub picked: &'static str,
+    /// The first planned row shown (PgDn/PgUp/g/G scroll through them all).
+    pub scroll: usize,
+}
+
+impl Preview {
+    /// How many planned rows the preview shows at once on a screen `height`
+    /// rows high (its other lines, buttons and hints take the rest).
+    pub fn window(&self, height: u16) -> usize {
+        let h = height.saturating_sub(2).min(24) as usize;
+        let head = 3 + self.plan.summary().len() + self.plan.warnings().len();
+        let room = h.saturating_sub(head + 2 + 4).max(1);
+        let n = self.plan.changes.len();
+        if n > room { (room - 1).max(1) } else { n }
+    }
+
+    /// The first row shown, clamped so the last page is full.
+    pub fn first_row(&self, height: u16) -> usize {
+        let last = self.plan.changes.len().saturating_sub(self.window(height));
+        self.scroll.min(last)
+    }
+
+    /// PgDn/PgUp (`pages` ±1) or g/G (`to`): moves the rows shown.
+    pub fn scroll_by(&mut self, height: u16, pages: isize) {
+        let w = self.window(height) as isize;
+        let at = self.first_row(height) as isize + pages * w;
+        self.scroll = at.max(0) as usize;
+        self.scroll = self.first_row(height);
+    }
 }
 
 impl Preview {

@@ -72,6 +72,13 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         (Modal::Form(_), Command::Submit) => submit_form(state, fx),
         (Modal::Form(_), Command::OnlyLoaded) => only_loaded(state, fx),
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
+        (Modal::Preview(p), Command::PageDown) => p.scroll_by(state.height, 1),
+        (Modal::Preview(p), Command::PageUp) => p.scroll_by(state.height, -1),
+        (Modal::Preview(p), Command::Top) => p.scroll = 0,
+        (Modal::Preview(p), Command::Bottom) => {
+            p.scroll = usize::MAX;
+            p.scroll = p.first_row(state.height);
+        }
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
         (Modal::Prompt(_), Command::Submit) => submit_prompt(state, fx),
@@ -238,6 +245,7 @@ pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::P
         plan,
         apply_focused: false,
         picked,
+        scroll: 0,
     })));
 }
 
