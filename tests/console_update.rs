@@ -2683,3 +2683,28 @@ fn results_export_holds_the_last_change_only() {
     assert_eq!(rows.len(), 1, "{csv}");
     assert!(rows[0].contains("u-00006"), "{csv}");
 }
+
+/// Issue 22, item 9: the form's letters pick among the account's licenses
+/// only; a letter two of them share moves to the next on a second press.
+#[test]
+fn a_shared_letter_pressed_again_moves_to_the_next_license() {
+    use chime_admin::console::form::{ChangeForm, FormField};
+    let u = user(0);
+    let all = vec![License::Basic, License::Plus, License::Pro];
+    let mut f = ChangeForm::new("acc-0", "Account 0", all, &[&u]);
+    assert_eq!(f.field, FormField::License);
+    f.jump('P');
+    assert_eq!(f.license, Some(License::Plus));
+    f.jump('p');
+    assert_eq!(f.license, Some(License::Pro), "P again: the next P");
+    f.jump('P');
+    assert_eq!(f.license, Some(License::Plus), "and round again");
+    f.jump('b');
+    assert_eq!(f.license, Some(License::Basic));
+    // A Team account: Basic and Pro only; P is Pro.
+    let team = vec![License::Basic, License::Pro];
+    let mut f = ChangeForm::new("acc-0", "Account 0", team, &[&u]);
+    f.jump('b');
+    f.jump('P');
+    assert_eq!(f.license, Some(License::Pro));
+}
