@@ -37,7 +37,7 @@ pub enum Command {
     Doctor,
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
-        #[arg(value_enum)]
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) to stdout: `chime-admin man | man -l -`.
@@ -96,7 +96,7 @@ pub struct ConsoleArgs {
     #[arg(long, global = true)]
     pub no_color: bool,
     /// The console's colours.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, ignore_case = true)]
     pub theme: Option<ThemeName>,
 }
 
@@ -209,7 +209,7 @@ pub struct AccountsArgs {
     /// Only accounts whose name starts with this.
     #[arg(long)]
     pub name: Option<String>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 
@@ -227,7 +227,7 @@ pub struct UsersArgs {
     /// invite:pending, a4b:yes, email:ADDRESS, -TERM negates.
     #[arg(long)]
     pub filter: Option<String>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Stop with an error past this many users (a runaway listing).
     #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
@@ -282,7 +282,7 @@ pub struct UpdateUsersArgs {
     /// With --all: stop with an error past this many users.
     #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
     pub max_users: usize,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 

@@ -2708,3 +2708,17 @@ fn a_shared_letter_pressed_again_moves_to_the_next_license() {
     f.jump('P');
     assert_eq!(f.license, Some(License::Pro));
 }
+
+/// Issue 22, item 10: `:` commands take their values in any case.
+#[test]
+fn colon_commands_take_values_in_any_case() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..5, None));
+    colon(&mut s, "sort License DESC");
+    let sort = s.users.as_ref().and_then(|v| v.sort).expect("sorted");
+    assert!(sort.descending, "{sort:?}");
+    cmd(&mut s, Command::Mark);
+    let (path, csv) = written(&colon(&mut s, "export CSV Marked m.csv"));
+    assert_eq!(path, std::path::PathBuf::from("m.csv"));
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}

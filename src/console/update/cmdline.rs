@@ -77,7 +77,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             let names: Vec<&str> = UserCol::sortable().filter_map(|c| c.sort_word()).collect();
             let key = UserCol::parse_sort(key)
                 .ok_or_else(|| format!(":sort {} [asc|desc]", names.join("|")))?;
-            let descending = match words.next() {
+            let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
                 None | Some("asc") => false,
                 Some("desc") => true,
                 Some(_) => return Err(":sort COLUMN asc|desc".into()),
@@ -87,7 +87,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             }
             Ok(Cmd::Sort(Some(Sort { key, descending })))
         }
-        "mark" => match rest {
+        "mark" => match rest.to_ascii_lowercase().as_str() {
             "failed" => Ok(Cmd::MarkFailed),
             _ => Err(":mark failed".into()),
         },
@@ -95,7 +95,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             Err(":profile NAME".into())
         }
         "profile" => Ok(Cmd::Profile(rest.to_string())),
-        "copy" => match rest {
+        "copy" => match rest.to_ascii_lowercase().as_str() {
             "email" | "" => Ok(Cmd::CopyEmail),
             "id" => Ok(Cmd::CopyId),
             _ => Err(":copy email|id".into()),
@@ -107,7 +107,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
                 .and_then(Format::parse)
                 .ok_or(":export csv|json [marked|results] [FILE]")?;
             let mut next = words.next();
-            let scope = match next {
+            let scope = match next.map(str::to_ascii_lowercase).as_deref() {
                 Some("marked") => Scope::Marked,
                 Some("results") => Scope::Results,
                 _ => Scope::View,
