@@ -1131,3 +1131,38 @@ fn the_preview_scrolls_through_every_planned_row() {
         "still open"
     );
 }
+
+/// Issue 22, item 11: `email:a,b` matches either address (it never
+/// silently matches nothing), and a pasted list of emails in `/` becomes
+/// one such term.
+#[test]
+fn email_alternatives_and_a_pasted_list_of_emails() {
+    let mut s = opened(&[30], true);
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "email:user00001@example.com,USER00003@example.com");
+    cmd(&mut s, Command::Submit);
+    let shown = |s: &State| {
+        let v = s.users.as_ref().expect("view");
+        v.list
+            .visible()
+            .iter()
+            .map(|&i| v.list.items()[i].user.user_id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shown(&s), ["u-00001", "u-00003"]);
+    cmd(&mut s, Command::Back); // clears the filter
+    cmd(&mut s, Command::Filter);
+    update(
+        &mut s,
+        Action::Paste(
+            "user00004@example.com\nuser00005@example.com, user00006@example.com\n".into(),
+        ),
+    );
+    cmd(&mut s, Command::Submit);
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(
+        v.filter.text(),
+        "email:user00004@example.com,user00005@example.com,user00006@example.com"
+    );
+    assert_eq!(shown(&s), ["u-00004", "u-00005", "u-00006"]);
+}

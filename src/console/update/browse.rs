@@ -252,6 +252,23 @@ pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                     .then(|| cut_notice(LINE_MAX, "the command line"))
             } else {
                 match focused_filter_mut(state) {
+                    // A list of emails: one `email:a,b,c` term, as long as
+                    // an invite list may be.
+                    Some(f)
+                        if f.editing
+                            && let Some(term) = crate::filter::emails_term(text) =>
+                    {
+                        use crate::console::textfield::INVITE_CHARS_MAX;
+                        let v = f.input.value();
+                        let sep = if v.is_empty() || v.ends_with(' ') {
+                            ""
+                        } else {
+                            " "
+                        };
+                        let r = insert(&mut f.input, &format!("{sep}{term}"), INVITE_CHARS_MAX);
+                        filter(state, When::AfterPause, fx);
+                        r.cut.then(|| cut_notice(INVITE_CHARS_MAX, "the filter"))
+                    }
                     Some(f) if f.editing => {
                         let r = insert(&mut f.input, text, FILTER_MAX);
                         if r.chars > 0 {
