@@ -1166,3 +1166,42 @@ fn email_alternatives_and_a_pasted_list_of_emails() {
     );
     assert_eq!(shown(&s), ["u-00004", "u-00005", "u-00006"]);
 }
+
+/// Issue 22, item 8: the Result column gets the room its results need
+/// before Email is widened (the whole error at 200 columns); a long name
+/// is cut with "…"; the title's counts are never cut mid-number (a count
+/// that does not fit is left out whole). Snapshots at 80×24, 120×40, 200×50.
+#[test]
+fn results_get_room_names_end_in_an_ellipsis_and_counts_are_never_cut() {
+    let mut s = opened(&[40], true);
+    s.users.as_mut().unwrap().list.items_mut()[2]
+        .user
+        .display_name = Some("Maximilian Alexander Oberhuber-Schwarzenegger".into());
+    change_with_failures(&mut s, 6);
+    update(&mut s, Action::Cmd(Command::Zoom));
+    let wide = screen(&s, 200, 50);
+    assert!(
+        wide.contains("✗ Conflict (license change): User is suspended"),
+        "{wide}"
+    );
+    assert!(wide.contains("Maximilian Al…"), "{wide}");
+    cmd(&mut s, Command::Zoom);
+    for (w, h) in [(74, 24), (80, 24), (120, 40), (200, 50)] {
+        let text = screen(&s, w, h);
+        let title = text.lines().find(|l| l.contains(" Users ")).unwrap();
+        // Every number in the title is followed by a space: none is cut.
+        let chars: Vec<char> = title.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if c.is_ascii_digit() {
+                let next = chars.get(i + 1).copied().unwrap_or(' ');
+                assert!(
+                    next.is_ascii_digit() || next == ',' || next == ' ' || next == ')',
+                    "a number cut at {w}×{h}: {title}"
+                );
+            }
+        }
+        if w != 74 {
+            insta::assert_snapshot!(format!("results_room_{w}x{h}"), text);
+        }
+    }
+}

@@ -65,7 +65,7 @@ fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool, stale: bo
             }
         }
         UserCol::Email => Span::raw(visible(u.email())),
-        UserCol::Name => Span::raw(visible(u.display_name())),
+        UserCol::Name => Span::raw(ellipsis(&visible(u.display_name()), UserCol::Name.width())),
         UserCol::License => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         UserCol::UserType => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         UserCol::Registration => match &u.user_registration_status {
@@ -115,7 +115,6 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         };
         title.push(Span::styled(text, th.accent()));
     }
-    title.push(Span::raw(format!("· {} ", counts_text(v))));
     let cols = columns(state, v, area.width.saturating_sub(2));
     let (kept, _) = super::table::fit_columns(&cols, area.width.saturating_sub(2));
     let on_screen = |k: UserCol| kept.iter().any(|&i| cols[i].key == k);
@@ -138,6 +137,16 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
             th.dim(),
         ));
     }
+    // Each count a part of its own (after the sort, which is named only
+    // when nothing else says it): one that does not fit is left out whole,
+    // never cut mid-number.
+    for part in counts_text(v).split(" · ") {
+        title.push(Span::raw(format!("· {part} ")));
+    }
+    // The corners, and the spinner while busy (its trailing space may go).
+    let busy = v.paging.in_flight() || v.lookup.in_flight();
+    let room = area.width.saturating_sub(if busy { 3 } else { 2 });
+    let title = fit_title(title, room as usize);
     let pane = ListPane {
         list,
         columns: &cols,
@@ -170,6 +179,39 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
             "no users in this account".to_string()
         }
     });
+}
+
+/// `text` in `width` columns: whole, or cut with "…" at its end.
+fn ellipsis(text: &str, width: u16) -> String {
+    let w = width as usize;
+    if text.chars().count() <= w {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(w.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The title's parts that fit in `room` columns, whole: a part that does
+/// not fit is left out with every part after it (a number is never cut),
+/// and "…" says some are.
+fn fit_title<'a>(parts: Vec<Span<'a>>, room: usize) -> Vec<Span<'a>> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    let n = parts.len();
+    for (i, p) in parts.into_iter().enumerate() {
+        let w = p.width();
+        let last = i + 1 == n;
+        // Room for the "…" unless this is the last part.
+        let need = if last { w } else { w + 2 };
+        if used + need > room && !(last && used + w <= room) {
+            out.push(Span::raw("… "));
+            return out;
+        }
+        used += w;
+        out.push(p);
+    }
+    out
 }
 
 /// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user
@@ -253,6 +295,32 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
     for c in cols.iter_mut().filter(|c| c.key == UserCol::Email) {
         let room = width.saturating_sub(reserved).max(12);
         c.width = (longest as u16).clamp(12, room);
+    }
+    // While results show, the room left goes to the Result column (as much
+    // as its longest result on screen needs) before Email is widened.
+    if v.results_shown {
+        let longest_result = v
+            .list
+            .visible()
+            .iter()
+            .skip(v.list.offset)
+            .take(state.height as usize)
+            .map(|&i| result_span(state, &v.list.items()[i]).width())
+            .max()
+            .unwrap_or(0) as u16;
+        let (kept, _) = super::table::fit_columns(&cols, width);
+        let used: u16 = kept.iter().map(|&i| cols[i].width + 1).sum();
+        let spare = width.saturating_sub(used);
+        for c in cols.iter_mut() {
+            match c.key {
+                UserCol::Result => {
+                    c.width = longest_result.clamp(c.width, c.width + spare);
+                    c.flex = true;
+                }
+                UserCol::Email => c.flex = false,
+                _ => {}
+            }
+        }
     }
     cols
 }
