@@ -327,6 +327,8 @@ pub enum Modal {
     Settings(Box<super::settings::SettingsForm>),
     /// A one-line prompt (create/rename/delete an account, create or invite users).
     Prompt(Box<super::prompt::Prompt>),
+    /// A message too long for the status line, shown whole.
+    Message(String),
     /// A new personal PIN, shown once; dropped when the dialog closes.
     Pin {
         email: String,

@@ -83,8 +83,16 @@ impl<'a, T, K: Copy + PartialEq> ListPane<'a, '_, T, K> {
             .borders(Borders::ALL)
             .border_style(th.border(self.focused))
             .title(Line::from(title));
+        // A filter error too long for the bottom border is shown whole,
+        // wrapped, over the last rows (the border keeps the ✗).
+        let fits = self.problem.is_none_or(|p| {
+            let line = filter_line(state, self.filter, self.focused, Some(p));
+            line.width() + 2 <= area.width as usize
+        });
+        let problem_above = if fits { None } else { self.problem };
         if self.filter.is_active() {
-            block = block.title_bottom(filter_line(state, self.filter, self.focused, self.problem));
+            let shown = if fits { self.problem } else { Some("(above)") };
+            block = block.title_bottom(filter_line(state, self.filter, self.focused, shown));
         }
         let inner = block.inner(area);
         let rows_h = inner.height.saturating_sub(1) as usize;
@@ -119,6 +127,19 @@ impl<'a, T, K: Copy + PartialEq> ListPane<'a, '_, T, K> {
                 inner.height.saturating_sub(1),
             );
             centered_line(frame, body, Line::styled(empty(), th.dim()));
+        }
+        if let Some(p) = problem_above {
+            let text = format!("{} {p}", crate::console::theme::GLYPH_BAD);
+            let rows = super::dialog::wrapped_rows(&text, inner.width as usize) as u16;
+            let rows = rows.min(inner.height);
+            let r = Rect::new(inner.x, inner.y + inner.height - rows, inner.width, rows);
+            frame.render_widget(ratatui::widgets::Clear, r);
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(text)
+                    .style(th.bad())
+                    .wrap(ratatui::widgets::Wrap { trim: false }),
+                r,
+            );
         }
         filter_cursor(frame, area, self.filter, self.focused);
     }

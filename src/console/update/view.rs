@@ -7,8 +7,16 @@ use crate::console::layout;
 use crate::console::state::{FLASH_TICKS, Flash, State};
 
 pub(super) fn flash(state: &mut State, text: impl Into<String>) {
+    let text = text.into();
+    // Too long for the status line: a dialog shows it whole.
+    if ratatui::text::Span::raw(text.as_str()).width() + 2 > state.width as usize {
+        state
+            .modals
+            .push(crate::console::state::Modal::Message(text));
+        return;
+    }
     state.flash = Some(Flash {
-        text: text.into(),
+        text,
         ticks_left: FLASH_TICKS,
         marks: false,
     });
