@@ -57,6 +57,12 @@ pub fn rows_status(state: &State) -> String {
                         .unwrap_or_default()
                 );
             }
+            if v.counts.kept > 0 {
+                reread.push_str(&format!(
+                    "{} changed rows kept for their results; they no longer match the filter: /⏎ re-applies it · ",
+                    thousands(v.counts.kept)
+                ));
+            }
             reread
                 + &if v.filter.text().is_empty() {
                     format!("{} users · {more}", thousands(loaded))

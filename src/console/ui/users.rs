@@ -235,10 +235,7 @@ pub fn counts_text(v: &UsersView) -> String {
         parts.push(format!("{} not re-read", thousands(c.not_reread)));
     }
     if c.kept > 0 {
-        parts.push(format!(
-            "{} changed rows kept for their results; they no longer match (/⏎ re-applies)",
-            thousands(c.kept)
-        ));
+        parts.push(format!("{} kept: no longer match", thousands(c.kept)));
     }
     let shown = thousands(v.list.visible_len());
     if parts.is_empty() {

@@ -493,11 +493,11 @@ pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
     if let Some(e) = v.query_error.clone() {
         // The rows shown match an older text: marking them would select
         // what the filter line does not say.
-        flash(
+        let fix = "fix it with / or clear it with esc";
+        flash_or(
             state,
-            format!(
-                "✗ nothing marked: the filter has an error ({e}); fix it with / or clear it with esc"
-            ),
+            format!("✗ nothing marked: the filter has an error ({e}); {fix}"),
+            format!("✗ nothing marked: the filter has an error (see the filter line); {fix}"),
         );
         return;
     }

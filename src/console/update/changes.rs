@@ -310,11 +310,11 @@ fn may_start_change(state: &mut State) -> bool {
         return false;
     }
     if let Some(e) = state.users.as_ref().and_then(|v| v.query_error.clone()) {
-        flash(
+        let fix = "fix it with / or clear it with esc; nothing is planned from it";
+        super::view::flash_or(
             state,
-            format!(
-                "✗ the filter has an error ({e}): fix it with / or clear it with esc; nothing is planned from it"
-            ),
+            format!("✗ the filter has an error ({e}): {fix}"),
+            format!("✗ the filter has an error (see the filter line): {fix}"),
         );
         return false;
     }

@@ -22,6 +22,13 @@ pub(super) fn flash(state: &mut State, text: impl Into<String>) {
     });
 }
 
+/// `long` in the status line if it fits there, else `short` (which says
+/// where the rest is shown whole, e.g. the filter line).
+pub(super) fn flash_or(state: &mut State, long: String, short: String) {
+    let fits = ratatui::text::Span::raw(long.as_str()).width() + 2 <= state.width as usize;
+    flash(state, if fits { long } else { short });
+}
+
 /// "63 marked": a flash whose number is the marks' count, now and later.
 pub(super) fn flash_marks(state: &mut State) {
     flash(state, "");
