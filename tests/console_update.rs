@@ -2726,3 +2726,28 @@ fn colon_commands_take_values_in_any_case() {
     assert_eq!(path, std::path::PathBuf::from("m.csv"));
     assert_eq!(csv.lines().count(), 2, "{csv}");
 }
+
+/// A re-read that could not be sent at all (the client failed) ends: the
+/// error shows, and ctrl-r reloads again instead of waiting for it.
+#[test]
+fn a_re_read_that_fails_whole_ends_and_ctrl_r_reloads() {
+    let (mut s, g) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s);
+    assert_eq!(s.users.as_ref().unwrap().rereading, 3);
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: g,
+            error: err("GetUser"),
+        },
+    );
+    assert_eq!(s.users.as_ref().unwrap().rereading, 0);
+    assert!(matches!(s.modals.last(), Some(Modal::Error(_))));
+    cmd(&mut s, Command::Back);
+    let fx = cmd(&mut s, Command::Reload);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Io(Request::LoadUsersPage { .. }))),
+        "{fx:?}"
+    );
+}

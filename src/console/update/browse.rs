@@ -674,6 +674,12 @@ pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
             v.mark_all_pending = false;
             current = true;
         }
+        // The re-read after a change could not be sent at all (no client):
+        // it is over, and ctrl-r may reload again.
+        if v.gen_id == gen_id && v.rereading > 0 {
+            v.rereading = 0;
+            current = true;
+        }
         if v.lookup.awaits(gen_id)
             && let Lookup::InFlight { email, .. } = &v.lookup
         {
