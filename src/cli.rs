@@ -48,7 +48,7 @@ pub enum Command {
     Doctor,
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
-        #[arg(value_enum)]
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) to stdout: `chime-admin man | man -l -`.
@@ -107,7 +107,7 @@ pub struct ConsoleArgs {
     #[arg(long, global = true)]
     pub no_color: bool,
     /// The console's colours.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, ignore_case = true)]
     pub theme: Option<ThemeName>,
 }
 
@@ -220,7 +220,7 @@ pub struct AccountsArgs {
     /// Only accounts whose name starts with this.
     #[arg(long)]
     pub name: Option<String>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 
@@ -238,7 +238,7 @@ pub struct UsersArgs {
     /// invite:pending, a4b:yes, email:ADDRESS, -TERM negates.
     #[arg(long)]
     pub filter: Option<String>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
     /// Stop with an error past this many users (a runaway listing).
     #[arg(long, default_value_t = DEFAULT_MAX_USERS)]
@@ -302,7 +302,7 @@ pub struct UpdateUsersArgs {
     /// Show what would change (reads only), send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 
@@ -330,7 +330,7 @@ pub struct PlanArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub change: ChangeArgs,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 
@@ -339,7 +339,7 @@ pub enum PlanCommand {
     /// Print a saved plan's preview and digest.
     Show {
         plan: PathBuf,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
         output: OutputFormat,
     },
 }
@@ -364,7 +364,7 @@ pub struct ApplyOpts {
     /// Most chunks in flight at once (as update-users).
     #[arg(long)]
     pub concurrency: Option<usize>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 
@@ -373,7 +373,7 @@ pub struct HistoryArgs {
     /// Only the changes of this account.
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 }
 

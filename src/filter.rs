@@ -14,7 +14,7 @@
 //! | `invite:pending` | invitation: `pending`, `accepted`, `failed` |
 //! | `a4b:yes` | Alexa for Business enabled: `yes`, `no` |
 //! | `result:failed` | the last change's outcome on the row: `ok`, `failed`, `unknown`, `not-sent` |
-//! | `email:ana@example.com` | exactly this address (asked of the service with `UserEmail`) |
+//! | `email:ana@example.com` | exactly this address (asked of the service with `UserEmail`); `email:a,b` either |
 //!
 //! `-term` negates a term; `field:a,b` matches either value. A term with an
 //! unknown field or value is an error that names what exists: a filter never
@@ -44,8 +44,8 @@ pub enum Cond {
     Invite(Vec<InviteStatus>),
     A4b(bool),
     Result(Vec<Outcome>),
-    /// A whole address, lower-cased.
-    Email(String),
+    /// Whole addresses (any of them), lower-cased.
+    Email(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,10 +189,11 @@ fn term(word: &str) -> Result<Term, FilterError> {
         },
         "result" => Cond::Result(values("result", value, OUTCOMES).map_err(err)?),
         "email" => {
-            if value.is_empty() {
-                return Err(err("email needs a whole address".into()));
+            let emails: Vec<String> = value.split(',').map(str::to_lowercase).collect();
+            if emails.iter().any(String::is_empty) {
+                return Err(err("email needs a whole address (a,b: either)".into()));
             }
-            Cond::Email(value.to_lowercase())
+            Cond::Email(emails)
         }
         // Not a field we know: an email fragment such as `x:y` is unlikely,
         // a typo of a field is likely. Say which fields exist.
@@ -234,6 +235,18 @@ pub fn without_partial_field(expr: &str) -> &str {
     } else {
         expr
     }
+}
+
+/// A pasted list of two or more emails (separated by spaces, commas,
+/// semicolons or line breaks) as one `email:a,b,c` term; None if the text
+/// is anything else.
+pub fn emails_term(text: &str) -> Option<String> {
+    let emails: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let all = emails.len() >= 2 && emails.iter().all(|e| crate::model::validate::is_email(e));
+    all.then(|| format!("email:{}", emails.join(",")))
 }
 
 /// Reads an expression. The empty (or blank) expression matches everyone.
@@ -280,7 +293,7 @@ impl Cond {
                 on == *want
             }
             Cond::Result(v) => any(v, outcome.as_ref()),
-            Cond::Email(e) => key_email(key) == e,
+            Cond::Email(e) => e.iter().any(|e| key_email(key) == e),
         }
     }
 }
@@ -320,7 +333,7 @@ impl Filter {
     /// `email:` term. The other terms still narrow what it returns.
     pub fn api_email(&self) -> Option<&str> {
         self.terms.iter().find_map(|t| match &t.cond {
-            Cond::Email(e) if !t.negated => Some(e.as_str()),
+            Cond::Email(e) if !t.negated && e.len() == 1 => Some(e[0].as_str()),
             _ => None,
         })
     }

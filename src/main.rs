@@ -135,6 +135,7 @@ fn print_completions(shell: clap_complete::Shell) -> ExitCode {
     let mut script = String::from_utf8_lossy(&script).into_owned();
     if shell == clap_complete::Shell::Bash {
         script = script.replace("chime__subcmd__admin", "chime__admin");
+        script = bash_values(&script);
     }
     match std::io::stdout().write_all(script.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,6 +146,60 @@ fn print_completions(shell: clap_complete::Shell) -> ExitCode {
         }
     }
 }
+
+/// The values bash offers after the options that take a model value (the
+/// enum's values) or a profile (the names in the AWS config and
+/// credentials files, read when completing), instead of file names.
+fn bash_values(script: &str) -> String {
+    use chime_admin::model::{License, UserType};
+    let words = |all: &[&str]| {
+        format!(
+            "COMPREPLY=($(compgen -W \"{}\" -- \"${{cur}}\"))",
+            all.join(" ")
+        )
+    };
+    let licenses: Vec<&str> = License::ALL.iter().map(|l| l.as_str()).collect();
+    let types: Vec<&str> = UserType::ALL.iter().map(|t| t.as_str()).collect();
+    let file_names = "COMPREPLY=($(compgen -f \"${cur}\"))";
+    let mut out = String::with_capacity(script.len() + 512);
+    let mut instead: Option<String> = None;
+    for line in script.lines() {
+        match line.trim() {
+            "--license)" => instead = Some(words(&licenses)),
+            "--user-type)" => instead = Some(words(&types)),
+            "--a4b-enabled)" => instead = Some(words(&["true", "false"])),
+            "--profile)" => {
+                instead = Some(
+                    "COMPREPLY=($(compgen -W \"$(_chime_admin_profiles)\" -- \"${cur}\"))".into(),
+                )
+            }
+            _ => {}
+        }
+        match &instead {
+            Some(with) if line.contains(file_names) => {
+                out.push_str(&line.replace(file_names, with));
+                instead = None;
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out.push_str(PROFILES_FN);
+    out
+}
+
+/// Lists the profile names of the AWS config file (`[profile NAME]`,
+/// `[default]`) and credentials file (`[NAME]`), as the SDK finds them.
+const PROFILES_FN: &str = r#"
+_chime_admin_profiles() {
+    local config="${AWS_CONFIG_FILE:-$HOME/.aws/config}"
+    local creds="${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}"
+    {
+        [ -r "$config" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\(profile[[:space:]]\+\)\{0,1\}\([^]]*[^][:space:]]\)[[:space:]]*\].*/\2/p' "$config"
+        [ -r "$creds" ] && sed -n 's/^[[:space:]]*\[[[:space:]]*\([^]]*[^][:space:]]\)[[:space:]]*\].*/\1/p' "$creds"
+    } 2>/dev/null | grep -v '^sso-session ' | sort -u
+}
+"#;
 
 /// The man page generated from the clap definitions.
 fn print_man_page() -> ExitCode {

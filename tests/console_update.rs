@@ -1099,9 +1099,94 @@ fn values_shown_after_a_change_are_the_ones_re_read() {
             gen_id: g,
             account_id: "acc-0".into(),
             users: vec![fresh],
+            failed: vec![],
+            error: None,
         },
     );
     assert_eq!(license(&s), Some(License::Basic));
+}
+
+/// A re-read that failed for some users is never dropped: those rows keep
+/// their old values marked "not re-read", are counted apart (never by
+/// license, whatever the filter), the status line says how many and that
+/// ctrl-r reads them again, and ctrl-r reads exactly them (results stay).
+#[test]
+fn rows_whose_re_read_failed_are_marked_counted_and_read_again_with_ctrl_r() {
+    use chime_admin::console::ui::users::counts_text;
+    let (mut s, g) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s);
+    assert!(
+        rows_status(&s).starts_with("re-reading 3 changed users…"),
+        "{}",
+        rows_status(&s)
+    );
+    let mut fresh = user(0);
+    fresh.license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: vec![fresh],
+            failed: vec!["u-00001".into(), "u-00002".into()],
+            error: Some("GetUser: ThrottledClientException (request id req-7)".into()),
+        },
+    );
+    let v = s.users.as_ref().expect("view");
+    // u-00000 Basic (re-read), u-00003/4 Basic, u-00005..9 Pro; u-00001/2 unknown.
+    assert_eq!(
+        counts_text(v),
+        "10 shown: Pro 5 · Basic 3 · 2 not re-read",
+        "an un-re-read value is never counted as the service's"
+    );
+    let status = rows_status(&s);
+    assert!(
+        status.starts_with(
+            "2 not re-read (GetUser: ThrottledClientException (request id req-7)): ctrl-r reads them again"
+        ),
+        "{status}"
+    );
+    // A filter on license neither counts them by license nor hides them.
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:pro");
+    cmd(&mut s, Command::Submit);
+    let v = s.users.as_ref().expect("view");
+    assert_eq!(counts_text(v), "7 shown: Pro 5 · 2 not re-read");
+    // ctrl-r reads exactly them again; nothing is reloaded, results stay.
+    let fx = cmd(&mut s, Command::Reload);
+    let [
+        Effect::Io(Request::RefreshUsers {
+            account_id,
+            gen_id,
+            user_ids,
+        }),
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account_id.as_str(), *gen_id), ("acc-0", g));
+    assert_eq!(user_ids, &["u-00001".to_string(), "u-00002".to_string()]);
+    let mut u2 = user(2);
+    u2.license_type = Some(License::Basic);
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: vec![user(1), u2],
+            failed: vec![],
+            error: None,
+        },
+    );
+    let v = s.users.as_ref().expect("view");
+    assert!(v.not_reread.is_empty());
+    assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict())));
+    assert_eq!(counts_text(v), "7 shown: Pro 6 · 1 kept: no longer match");
+    assert!(
+        !rows_status(&s).contains("not re-read"),
+        "{}",
+        rows_status(&s)
+    );
 }
 
 #[test]
@@ -1809,6 +1894,11 @@ fn export_of_results_uses_update_users_columns() {
         request_id: Some("req-1".into()),
     }));
     items[2].result = Some(RowResult::Done(OutcomeResult::NotSent));
+    // All three of one change (the results export holds the last one's).
+    for row in &mut items[..3] {
+        row.batch = Some(7);
+    }
+    v.last_batch = Some(7);
     let (_, csv) = written(&colon(&mut s, "export csv results r.csv"));
     assert_eq!(
         csv,
@@ -2211,6 +2301,8 @@ fn the_failed_set_survives_an_unsuspend_and_r_retries_it() {
                 gen_id,
                 account_id: "acc-0".into(),
                 users: vec![u],
+                failed: vec![],
+                error: None,
             },
         );
     }
@@ -2452,6 +2544,8 @@ fn the_retrying_notice_ends_with_an_answer_not_with_progress() {
             gen_id: g,
             account_id: "acc-0".into(),
             users: users(0..1),
+            failed: vec![],
+            error: None,
         },
     );
     assert_eq!(s.retrying, None);
@@ -2484,4 +2578,176 @@ fn mark_all_stops_with_the_paging_error_and_keeps_what_came() {
     assert!(!v.mark_all_pending);
     assert_eq!(v.marks.len(), 40, "the matches that came are marked");
     assert!(matches!(&s.modals[..], [Modal::Error(e)] if e.code == "Paging"));
+}
+
+/// Issue 22, item 2: changed rows that no longer match the filter stay for
+/// their results, and the title says so instead of counting them as
+/// matches; `/`⏎ applies the filter again.
+#[test]
+fn changed_rows_that_no_longer_match_are_said_so_and_enter_re_applies() {
+    use chime_admin::console::ui::users::counts_text;
+    let (mut s, g) = opened_mixed();
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:pro");
+    cmd(&mut s, Command::Submit);
+    assert_eq!(counts_text(s.users.as_ref().unwrap()), "8 shown: Pro 8");
+    // u-00000, u-00001, u-00002 (the first three shown) to Basic.
+    let (batch, ids) = apply_basic_to_first_five(&mut s);
+    assert_eq!(ids.len(), 5);
+    let ok = || OutcomeResult::Ok { request_id: None };
+    let outcomes: Vec<(&str, OutcomeResult)> = ids.iter().map(|id| (id.as_str(), ok())).collect();
+    batch_done(&mut s, batch, outcomes);
+    let read: Vec<User> = ids
+        .iter()
+        .map(|id| {
+            let mut u = user(id[2..].parse().unwrap());
+            u.license_type = Some(License::Basic);
+            u
+        })
+        .collect();
+    update(
+        &mut s,
+        Action::UsersRefreshed {
+            gen_id: g,
+            account_id: "acc-0".into(),
+            users: read,
+            failed: vec![],
+            error: None,
+        },
+    );
+    assert_eq!(
+        counts_text(s.users.as_ref().unwrap()),
+        "8 shown: Pro 3 · 5 kept: no longer match"
+    );
+    assert!(
+        rows_status(&s).starts_with(
+            "5 changed rows kept for their results; they no longer match the filter: /⏎ re-applies it"
+        ),
+        "{}",
+        rows_status(&s)
+    );
+    cmd(&mut s, Command::Filter);
+    cmd(&mut s, Command::Submit);
+    assert_eq!(counts_text(s.users.as_ref().unwrap()), "3 shown: Pro 3");
+}
+
+/// Issue 22, item 3: the status line's "N marked" is the title's count,
+/// after the marks change too.
+#[test]
+fn the_marked_count_has_one_source() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::MarkAll);
+    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("10 marked"));
+    cmd(&mut s, Command::Mark); // the cursor's row unmarked
+    assert_eq!(s.users.as_ref().unwrap().marks.len(), 9);
+    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some("9 marked"));
+    cmd(&mut s, Command::ClearMarks);
+    assert_eq!(s.flash, None, "no marks: nothing to count");
+}
+
+/// Issue 22, item 4: `F` shows the failed rows; `F` again goes back to the
+/// filter you had, not to every user.
+#[test]
+fn f_toggles_back_to_your_filter() {
+    let (mut s, _) = opened_mixed();
+    cmd(&mut s, Command::Filter);
+    type_text(&mut s, "license:pro");
+    cmd(&mut s, Command::Submit);
+    let text = |s: &State| s.users.as_ref().unwrap().filter.text().to_string();
+    cmd(&mut s, Command::ShowFailed);
+    assert_eq!(text(&s), "result:failed");
+    cmd(&mut s, Command::ShowFailed);
+    assert_eq!(text(&s), "license:pro");
+    assert_eq!(s.users.as_ref().unwrap().list.visible_len(), 8);
+}
+
+/// Issue 22, item 5: `:export csv results` holds the last change's rows
+/// only, never an earlier change's.
+#[test]
+fn results_export_holds_the_last_change_only() {
+    let (mut s, _) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s); // u-00000..2 have results
+    cmd(&mut s, Command::ClearMarks);
+    cmd(&mut s, Command::Top);
+    for _ in 0..6 {
+        cmd(&mut s, Command::Down);
+    }
+    cmd(&mut s, Command::Logout); // u-00006 only
+    let fx = cmd(&mut s, Command::Yes);
+    let [Effect::Io(Request::Change { batch_id, .. })] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    batch_done(
+        &mut s,
+        *batch_id,
+        vec![("u-00006", OutcomeResult::Ok { request_id: None })],
+    );
+    let (_, csv) = written(&colon(&mut s, "export csv results out.csv"));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(rows[0].contains("u-00006"), "{csv}");
+}
+
+/// Issue 22, item 9: the form's letters pick among the account's licenses
+/// only; a letter two of them share moves to the next on a second press.
+#[test]
+fn a_shared_letter_pressed_again_moves_to_the_next_license() {
+    use chime_admin::console::form::{ChangeForm, FormField};
+    let u = user(0);
+    let all = vec![License::Basic, License::Plus, License::Pro];
+    let mut f = ChangeForm::new("acc-0", "Account 0", all, &[&u]);
+    assert_eq!(f.field, FormField::License);
+    f.jump('P');
+    assert_eq!(f.license, Some(License::Plus));
+    f.jump('p');
+    assert_eq!(f.license, Some(License::Pro), "P again: the next P");
+    f.jump('P');
+    assert_eq!(f.license, Some(License::Plus), "and round again");
+    f.jump('b');
+    assert_eq!(f.license, Some(License::Basic));
+    // A Team account: Basic and Pro only; P is Pro.
+    let team = vec![License::Basic, License::Pro];
+    let mut f = ChangeForm::new("acc-0", "Account 0", team, &[&u]);
+    f.jump('b');
+    f.jump('P');
+    assert_eq!(f.license, Some(License::Pro));
+}
+
+/// Issue 22, item 10: `:` commands take their values in any case.
+#[test]
+fn colon_commands_take_values_in_any_case() {
+    let (mut s, g) = opened();
+    update(&mut s, page(g, 0..5, None));
+    colon(&mut s, "sort License DESC");
+    let sort = s.users.as_ref().and_then(|v| v.sort).expect("sorted");
+    assert!(sort.descending, "{sort:?}");
+    cmd(&mut s, Command::Mark);
+    let (path, csv) = written(&colon(&mut s, "export CSV Marked m.csv"));
+    assert_eq!(path, std::path::PathBuf::from("m.csv"));
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}
+
+/// A re-read that could not be sent at all (the client failed) ends: the
+/// error shows, and ctrl-r reloads again instead of waiting for it.
+#[test]
+fn a_re_read_that_fails_whole_ends_and_ctrl_r_reloads() {
+    let (mut s, g) = opened_mixed();
+    basic_for_five_with_u1_refused(&mut s);
+    assert_eq!(s.users.as_ref().unwrap().rereading, 3);
+    update(
+        &mut s,
+        Action::Failed {
+            gen_id: g,
+            error: err("GetUser"),
+        },
+    );
+    assert_eq!(s.users.as_ref().unwrap().rereading, 0);
+    assert!(matches!(s.modals.last(), Some(Modal::Error(_))));
+    cmd(&mut s, Command::Back);
+    let fx = cmd(&mut s, Command::Reload);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Io(Request::LoadUsersPage { .. }))),
+        "{fx:?}"
+    );
 }

@@ -186,13 +186,9 @@ impl std::fmt::Display for ApiError {
             ApiErrorKind::Service { exception, .. } => write!(f, "{exception}: {}", self.message)?,
             _ => f.write_str(&self.message)?,
         }
+        // Whole: a shortened id is useless for a support ticket.
         if let Some(id) = &self.request_id {
-            let short: String = id.chars().take(8).collect();
-            if short.len() < id.len() {
-                write!(f, " (request {short}…)")?;
-            } else {
-                write!(f, " (request {short})")?;
-            }
+            write!(f, " (request id {id})")?;
         }
         Ok(())
     }
@@ -216,7 +212,7 @@ mod tests {
         assert_eq!(e.code(), Some(&ErrorCode::NotFound));
         assert_eq!(
             e.to_string(),
-            "NotFoundException: User not found (request 37ce90e0…)"
+            "NotFoundException: User not found (request id 37ce90e0-1111-2222)"
         );
         let e = ApiError::from_response(404, None, None, br#"{"Code":"NotFound","Message":"x"}"#);
         assert_eq!(e.exception(), Some("NotFound"));

@@ -119,11 +119,14 @@ pub enum Action {
         gen_id: u64,
         result: Result<crate::history::History, String>,
     },
-    /// Users re-read after a change.
+    /// Users re-read after a change: those read, and the ids whose read
+    /// failed (with why), which keep their old values marked "not re-read".
     UsersRefreshed {
         gen_id: u64,
         account_id: String,
         users: Vec<User>,
+        failed: Vec<String>,
+        error: Option<String>,
     },
     /// The client is ready; requests go to `endpoint`.
     Connected {

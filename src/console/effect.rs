@@ -78,7 +78,8 @@ pub enum Request {
     /// (flags and config keep their endpoint and region); answered by
     /// `Action::ProfileSwitched`.
     SwitchProfile { profile: String },
-    /// GetUser for each id: the values after a change, re-read.
+    /// The values after a change, re-read with the client's retries:
+    /// GetUser each for a few ids, the account's ListUsers pages for many.
     RefreshUsers {
         account_id: String,
         gen_id: u64,
@@ -137,7 +138,13 @@ impl Request {
                 super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
                 super::settings::SettingsTarget::User { .. } => "GetUserSettings",
             },
-            Request::RefreshUsers { .. } => "GetUser",
+            Request::RefreshUsers { user_ids, .. } => {
+                if user_ids.len() > crate::plan::READ_BY_GET {
+                    "ListUsers"
+                } else {
+                    "GetUser"
+                }
+            }
             Request::WriteFile { .. } => "export",
             Request::PlanFrom { .. } => "plan",
             Request::LoadHistory { .. } => "history",

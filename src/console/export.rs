@@ -18,7 +18,7 @@ pub enum Format {
 
 impl Format {
     pub fn parse(s: &str) -> Option<Format> {
-        match s {
+        match s.to_ascii_lowercase().as_str() {
             "csv" => Some(Format::Csv),
             "json" => Some(Format::Json),
             _ => None,

@@ -126,19 +126,25 @@ impl ChangeForm {
         self.problem = None;
     }
 
-    /// A letter on an enum field jumps to the first value starting with it.
+    /// A letter on an enum field jumps to the first value starting with
+    /// it; where values share the letter (Plus, Pro), the same letter again
+    /// moves to the next of them. The licenses are the account's only.
     pub fn jump(&mut self, c: char) {
         let c = c.to_ascii_lowercase();
         let starts = |s: &str| s.chars().next().map(|f| f.to_ascii_lowercase()) == Some(c);
         match self.field {
             FormField::License => {
-                if let Some(v) = self.licenses.iter().find(|l| starts(l.as_str())) {
-                    self.license = Some(v.clone());
+                let name = |l: &License| l.as_str().to_string();
+                if let Some(v) = next_starting(&self.licenses, self.license.as_ref(), name, starts)
+                {
+                    self.license = Some(v);
                 }
             }
             FormField::UserType => {
-                if let Some(v) = UserType::ALL.iter().find(|l| starts(l.as_str())) {
-                    self.user_type = Some(v.clone());
+                let name = |t: &UserType| t.as_str().to_string();
+                if let Some(v) = next_starting(UserType::ALL, self.user_type.as_ref(), name, starts)
+                {
+                    self.user_type = Some(v);
                 }
             }
             FormField::A4b => match c {
@@ -263,6 +269,34 @@ pub struct Preview {
     /// How its users were picked, for "N marked · …": "marked",
     /// "selected" (the current row) or "to retry".
     pub picked: &'static str,
+    /// The first planned row shown (PgDn/PgUp/g/G scroll through them all).
+    pub scroll: usize,
+}
+
+impl Preview {
+    /// How many planned rows the preview shows at once on a screen `height`
+    /// rows high (its other lines, buttons and hints take the rest).
+    pub fn window(&self, height: u16) -> usize {
+        let h = height.saturating_sub(2).min(24) as usize;
+        let head = 3 + self.plan.summary().len() + self.plan.warnings().len();
+        let room = h.saturating_sub(head + 2 + 4).max(1);
+        let n = self.plan.changes.len();
+        if n > room { (room - 1).max(1) } else { n }
+    }
+
+    /// The first row shown, clamped so the last page is full.
+    pub fn first_row(&self, height: u16) -> usize {
+        let last = self.plan.changes.len().saturating_sub(self.window(height));
+        self.scroll.min(last)
+    }
+
+    /// PgDn/PgUp (`pages` ±1) or g/G (`to`): moves the rows shown.
+    pub fn scroll_by(&mut self, height: u16, pages: isize) {
+        let w = self.window(height) as isize;
+        let at = self.first_row(height) as isize + pages * w;
+        self.scroll = at.max(0) as usize;
+        self.scroll = self.first_row(height);
+    }
 }
 
 impl Preview {
@@ -270,4 +304,21 @@ impl Preview {
     pub fn no_change(&self) -> usize {
         self.plan.already.len()
     }
+}
+
+/// The value after `current` among `values` whose name `starts` (wrapping),
+/// or the first of them when `current` is not one.
+fn next_starting<T: Clone + PartialEq>(
+    values: &[T],
+    current: Option<&T>,
+    name: impl Fn(&T) -> String,
+    starts: impl Fn(&str) -> bool,
+) -> Option<T> {
+    let matching: Vec<&T> = values.iter().filter(|v| starts(&name(v))).collect();
+    let at = current.and_then(|c| matching.iter().position(|v| *v == c));
+    let next = match at {
+        Some(i) => matching.get((i + 1) % matching.len().max(1)),
+        None => matching.first(),
+    };
+    next.map(|v| (*v).clone())
 }

@@ -350,6 +350,10 @@ pub static BINDINGS: &[Binding] = &[
     b(C::Submit, S::Dialog, &[key(KeyCode::Enter)], "enter", "press the focused button (Cancel first)", None),
     b(C::Back, S::Dialog, &[key(KeyCode::Esc), ch('n')], "esc/n", "close, cancel", Some("close")),
     b(C::NextField, S::Dialog, &[key(KeyCode::Tab), key(KeyCode::Left), key(KeyCode::Right)], "tab/←/→", "other button", None),
+    b(C::PageDown, S::Dialog, &[key(KeyCode::PageDown)], "pgdn", "the preview's next rows", None),
+    b(C::PageUp, S::Dialog, &[key(KeyCode::PageUp)], "pgup", "the preview's rows before", None),
+    b(C::Top, S::Dialog, &[key(KeyCode::Home), ch('g')], "home/g", "the preview's first rows", None),
+    b(C::Bottom, S::Dialog, &[key(KeyCode::End), ch('G')], "end/G", "the preview's last rows", None),
     b(C::ForceQuit, S::Dialog, &[ctrl('c')], "ctrl-c", "quit now", None),
 ];
 

@@ -110,6 +110,8 @@ pub struct UserRow {
     pub result: Option<RowResult>,
     /// The change `result` belongs to.
     pub change: Option<ChangeLabel>,
+    /// The batch id of that change (`:export … results` holds the last one's).
+    pub batch: Option<u64>,
 }
 
 /// The users the last change of one kind failed for (or did not send),
@@ -188,6 +190,23 @@ pub struct UsersView {
     pub sort: Option<Sort>,
     /// The matching rows by license (the title).
     pub counts: LicenseCounts,
+    /// Ids of rows whose re-read after a change failed: their values are
+    /// from before it (greyed, "? not re-read"), never counted by license;
+    /// `ctrl-r` reads them again.
+    pub not_reread: HashSet<String>,
+    /// Why the last re-read failed, for the status line.
+    pub reread_error: Option<String>,
+    /// The batch id of the last change sent in this view: its rows are
+    /// what `:export … results` writes.
+    pub last_batch: Option<u64>,
+    /// What the filter was before `F` showed only the failed rows: `F`
+    /// again goes back to it.
+    pub filter_before_failed: Option<String>,
+    /// Changed users being re-read (0: none in flight).
+    pub rereading: usize,
+    /// Row values changed (re-read) since the filter was last applied:
+    /// some shown rows may no longer match (counted as kept).
+    pub maybe_kept: bool,
 }
 
 /// The pages of ListUsers for a users view.
@@ -260,6 +279,10 @@ pub struct LicenseCounts {
     pub trial: usize,
     /// A license this build does not know, or none.
     pub other: usize,
+    /// Rows whose re-read after a change failed: their license is not known.
+    pub not_reread: usize,
+    /// Changed rows kept for their results that no longer match the filter.
+    pub kept: usize,
 }
 
 impl UsersView {
@@ -306,6 +329,8 @@ pub enum Modal {
     Prompt(Box<super::prompt::Prompt>),
     /// The changes in the audit log (`H`, `:history`).
     History(Box<HistoryView>),
+    /// A message too long for the status line, shown whole.
+    Message(String),
     /// A new personal PIN, shown once; dropped when the dialog closes.
     Pin {
         email: String,
@@ -345,6 +370,9 @@ pub struct BatchRun {
 pub struct Flash {
     pub text: String,
     pub ticks_left: u32,
+    /// It says how many users are marked: its number follows the marks
+    /// (one count, one source: the title's).
+    pub marks: bool,
 }
 
 /// The open command line.

@@ -25,9 +25,6 @@ use crate::audit::Audit;
 /// Requests in flight at once.
 pub const MAX_IN_FLIGHT: usize = 4;
 
-/// GetUser calls in flight when re-reading changed users.
-pub const REFRESH_CONCURRENCY: usize = 16;
-
 /// What the worker needs besides the client.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -617,7 +614,10 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
     }
 }
 
-/// Re-reads users after a change, sending them back in groups.
+/// Re-reads users after a change through the client's retries (throttling
+/// slows it, never drops it): GetUser each for a few, the account's
+/// ListUsers pages (200 a call) for many. Every id is answered: read, or
+/// among `failed` with why, so the console marks it "not re-read".
 async fn refresh(
     client: Client,
     account_id: String,
@@ -625,31 +625,76 @@ async fn refresh(
     user_ids: Vec<String>,
     actions: mpsc::UnboundedSender<Action>,
 ) {
-    let client = &client;
-    let account = account_id.as_str();
-    let mut stream = futures::stream::iter(user_ids)
-        .map(|id| async move { client.get_user(account, &id).await })
-        .buffer_unordered(REFRESH_CONCURRENCY)
-        .chunks(100);
-    while let Some(results) = stream.next().await {
-        let users: Vec<User> = results
-            .into_iter()
-            .filter_map(|r| match r {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    tracing::warn!(error = %e.short(), "re-reading a changed user failed");
-                    None
-                }
-            })
-            .collect();
-        let a = Action::UsersRefreshed {
-            gen_id,
-            account_id: account_id.clone(),
-            users,
+    let (users, failed, error) = reread(&client, &account_id, user_ids).await;
+    if let Some(e) = &error {
+        tracing::warn!(failed = failed.len(), error = %e, "re-reading changed users failed");
+    }
+    let _ = actions.send(Action::UsersRefreshed {
+        gen_id,
+        account_id,
+        users,
+        failed,
+        error,
+    });
+}
+
+/// The users with `ids` as the service holds them now, the ids not read,
+/// and why (the last failure).
+async fn reread(
+    client: &Client,
+    account_id: &str,
+    ids: Vec<String>,
+) -> (Vec<User>, Vec<String>, Option<String>) {
+    let wanted: std::collections::HashSet<String> = ids.into_iter().collect();
+    if wanted.len() > crate::plan::READ_BY_GET {
+        let query = ListUsersQuery::default();
+        return match crate::plan::list_users(client, account_id, &query).await {
+            Ok(mut users) => {
+                users.retain(|u| wanted.contains(&u.user_id));
+                let read: std::collections::HashSet<&str> =
+                    users.iter().map(|u| u.user_id.as_str()).collect();
+                let gone: Vec<String> = wanted
+                    .iter()
+                    .filter(|id| !read.contains(id.as_str()))
+                    .cloned()
+                    .collect();
+                let why = (!gone.is_empty()).then(|| "not in the account's listing".to_string());
+                (users, gone, why)
+            }
+            Err(e) => (
+                Vec::new(),
+                wanted.into_iter().collect(),
+                Some(reread_error("ListUsers", &e)),
+            ),
         };
-        if actions.send(a).is_err() {
-            return;
+    }
+    let results: Vec<(String, Result<User, ApiError>)> = futures::stream::iter(wanted)
+        .map(|id| async move {
+            let r = client.get_user(account_id, &id).await;
+            (id, r)
+        })
+        .buffer_unordered(crate::client::batch::INITIAL_CONCURRENCY)
+        .collect()
+        .await;
+    let (mut users, mut failed, mut why) = (Vec::new(), Vec::new(), None);
+    for (id, r) in results {
+        match r {
+            Ok(u) => users.push(u),
+            Err(e) => {
+                why = Some(reread_error("GetUser", &e));
+                failed.push(id);
+            }
         }
+    }
+    (users, failed, why)
+}
+
+/// "GetUser: ThrottledClientException (request id …)": a failed re-read,
+/// its request id whole.
+fn reread_error(operation: &str, e: &ApiError) -> String {
+    match &e.request_id {
+        Some(id) => format!("{operation}: {} (request id {id})", e.short()),
+        None => format!("{operation}: {}", e.short()),
     }
 }
 

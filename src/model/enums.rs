@@ -47,10 +47,16 @@ macro_rules! string_enum {
 
         impl std::str::FromStr for $name {
             type Err = String;
-            /// Strict parse: only the model's values (for flags and forms).
+            /// Strict parse: only the model's values (for flags and forms),
+            /// in any case as people type them (`pro` is `Pro`).
             fn from_str(s: &str) -> Result<Self, String> {
                 let v = $name::from(s);
-                if v.is_known() {
+                let v = if v.is_known() {
+                    Some(v)
+                } else {
+                    Self::ALL.iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim())).cloned()
+                };
+                if let Some(v) = v {
                     Ok(v)
                 } else {
                     Err(format!(

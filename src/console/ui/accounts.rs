@@ -49,6 +49,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         focused,
         filter: &view.filter,
         problem: None,
+        sorted: None,
     };
     pane.render(
         state,

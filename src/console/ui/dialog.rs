@@ -15,11 +15,14 @@ use crate::text::visible;
 fn dialog(state: &State, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, hint: &str) {
     let th = &state.theme;
     let w = 70.min(area.width.saturating_sub(4));
-    // Rough wrapped height: each line takes ceil(len / inner width) rows.
+    // The height of the lines as wrapped word by word: every line whole.
     let inner_w = w.saturating_sub(2).max(1) as usize;
     let h: usize = lines
         .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            wrapped_rows(&text, inner_w)
+        })
         .sum();
     let r = centered(area, w, (h as u16).saturating_add(2));
     let block = Block::default()
@@ -67,6 +70,41 @@ pub fn error(state: &State, e: &ErrorInfo, frame: &mut Frame, area: Rect) {
             .unwrap_or("esc")
     );
     dialog(state, frame, area, "Error", lines, &close);
+}
+
+/// A message too long for the status line, whole.
+pub fn message(state: &State, text: &str, frame: &mut Frame, area: Rect) {
+    let lines = vec![Line::raw(visible(text).into_owned())];
+    let close = format!(
+        "{} close",
+        state
+            .keymap
+            .label(Scope::Dialog, Command::Back)
+            .unwrap_or("esc")
+    );
+    dialog(state, frame, area, "Message", lines, &close);
+}
+
+/// The rows `text` takes when word-wrapped to `width` columns (as the
+/// dialog's paragraph wraps it: whole words, a word longer than a row cut).
+pub fn wrapped_rows(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut rows, mut col) = (1, 0);
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        let need = if col == 0 { w } else { col + 1 + w };
+        if need <= width {
+            col = need;
+        } else if w <= width {
+            rows += 1;
+            col = w;
+        } else {
+            // A word longer than a row: it fills rows of its own.
+            rows += usize::from(col > 0) + (w - 1) / width;
+            col = (w - 1) % width + 1;
+        }
+    }
+    rows
 }
 
 pub fn confirm_quit(state: &State, frame: &mut Frame, area: Rect) {

@@ -149,10 +149,11 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
         lines.push(Line::styled(format!("  ⚠ {w}"), th.warn()));
     }
     lines.push(Line::raw(""));
-    // Rows that fit, then "and N more"; 4 lines stay for buttons and hints.
-    let room = (h as usize).saturating_sub(lines.len() + 2 + 4).max(1);
-    let shown = if n > room { room - 1 } else { n };
-    for c in &plan.changes[..shown.min(n)] {
+    // The rows that fit from the first one scrolled to, then where they
+    // are among all; 4 lines stay for buttons and hints.
+    let shown = p.window(area.height).min(n);
+    let first = p.first_row(area.height);
+    for c in &plan.changes[first..(first + shown).min(n)] {
         let fields: Vec<String> = c
             .fields
             .iter()
@@ -165,7 +166,12 @@ pub fn render_preview(state: &State, p: &Preview, frame: &mut Frame, area: Rect)
     }
     if n > shown {
         lines.push(Line::styled(
-            format!("  and {} more", thousands(n - shown)),
+            format!(
+                "  {}–{} of {} · pgdn/pgup/g/G scroll",
+                thousands(first + 1),
+                thousands((first + shown).min(n)),
+                thousands(n)
+            ),
             th.dim(),
         ));
     }

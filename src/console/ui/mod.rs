@@ -57,6 +57,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Some(Modal::Help { scroll }) => help::render(state, *scroll, frame, area),
         Some(Modal::Error(e)) => dialog::error(state, e, frame, area),
         Some(Modal::ConfirmQuit) => dialog::confirm_quit(state, frame, area),
+        Some(Modal::Message(text)) => dialog::message(state, text, frame, area),
         Some(Modal::Form(f)) => form::render_form(state, f, frame, area),
         Some(Modal::Preview(p)) => form::render_preview(state, p, frame, area),
         Some(Modal::History(h)) => history::render(state, h, frame, area),

@@ -44,27 +44,47 @@ pub fn rows_status(state: &State) -> String {
             } else {
                 format!("{} loaded, more exist", thousands(loaded))
             };
-            if v.filter.text().is_empty() {
-                format!("{} users · {more}", thousands(loaded))
-            } else if v.paging.is_complete() {
-                format!(
-                    "matching {} of {} users",
-                    thousands(v.list.visible_len()),
-                    thousands(loaded)
-                )
-            } else if stopped {
-                format!(
-                    "matching {} of {} loaded · paging stopped: ctrl-r reloads",
-                    thousands(v.list.visible_len()),
-                    thousands(loaded)
-                )
-            } else {
-                format!(
-                    "matching {} of {} loaded · more exist, loading…",
-                    thousands(v.list.visible_len()),
-                    thousands(loaded)
-                )
+            let mut reread = String::new();
+            if v.rereading > 0 {
+                reread = format!("re-reading {} changed users… · ", thousands(v.rereading));
+            } else if !v.not_reread.is_empty() {
+                reread = format!(
+                    "{} not re-read{}: ctrl-r reads them again · ",
+                    thousands(v.not_reread.len()),
+                    v.reread_error
+                        .as_deref()
+                        .map(|e| format!(" ({})", visible(e)))
+                        .unwrap_or_default()
+                );
             }
+            if v.counts.kept > 0 {
+                reread.push_str(&format!(
+                    "{} changed rows kept for their results; they no longer match the filter: /⏎ re-applies it · ",
+                    thousands(v.counts.kept)
+                ));
+            }
+            reread
+                + &if v.filter.text().is_empty() {
+                    format!("{} users · {more}", thousands(loaded))
+                } else if v.paging.is_complete() {
+                    format!(
+                        "matching {} of {} users",
+                        thousands(v.list.visible_len()),
+                        thousands(loaded)
+                    )
+                } else if stopped {
+                    format!(
+                        "matching {} of {} loaded · paging stopped: ctrl-r reloads",
+                        thousands(v.list.visible_len()),
+                        thousands(loaded)
+                    )
+                } else {
+                    format!(
+                        "matching {} of {} loaded · more exist, loading…",
+                        thousands(v.list.visible_len()),
+                        thousands(loaded)
+                    )
+                }
         }
         _ => {
             let a = &state.accounts;

@@ -38,9 +38,28 @@ pub struct ListPane<'a, 'b, T, K> {
     pub filter: &'b FilterInput,
     /// Why the filter text cannot be read, shown after it.
     pub problem: Option<&'b str>,
+    /// The column the rows are sorted by and whether descending: its
+    /// header carries ▲ or ▼.
+    pub sorted: Option<(K, bool)>,
 }
 
-impl<'a, T, K: Copy> ListPane<'a, '_, T, K> {
+/// A header cell: the title, with ▲/▼ if the rows are sorted by it (the
+/// arrow first when the column is too narrow for both, so it shows).
+fn header_cell(title: &'static str, width: u16, arrow: Option<bool>) -> String {
+    match arrow {
+        None => title.to_string(),
+        Some(descending) => {
+            let a = if descending { '▼' } else { '▲' };
+            if title.chars().count() + 2 <= width as usize {
+                format!("{title} {a}")
+            } else {
+                format!("{a}{title}")
+            }
+        }
+    }
+}
+
+impl<'a, T, K: Copy + PartialEq> ListPane<'a, '_, T, K> {
     /// Draws the pane; `cell(row, column key)` makes one cell, `empty()`
     /// the message shown when no row is visible.
     pub fn render(
@@ -64,14 +83,27 @@ impl<'a, T, K: Copy> ListPane<'a, '_, T, K> {
             .borders(Borders::ALL)
             .border_style(th.border(self.focused))
             .title(Line::from(title));
+        // A filter error too long for the bottom border is shown whole,
+        // wrapped, over the last rows (the border keeps the ✗).
+        let fits = self.problem.is_none_or(|p| {
+            let line = filter_line(state, self.filter, self.focused, Some(p));
+            line.width() + 2 <= area.width as usize
+        });
+        let problem_above = if fits { None } else { self.problem };
         if self.filter.is_active() {
-            block = block.title_bottom(filter_line(state, self.filter, self.focused, self.problem));
+            let shown = if fits { self.problem } else { Some("(above)") };
+            block = block.title_bottom(filter_line(state, self.filter, self.focused, shown));
         }
         let inner = block.inner(area);
         let rows_h = inner.height.saturating_sub(1) as usize;
         let cols = self.columns;
         let (kept, widths) = fit_columns(cols, inner.width);
-        let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(th.header());
+        let sorted = self.sorted;
+        let header = Row::new(kept.iter().map(|&i| {
+            let arrow = sorted.filter(|(k, _)| *k == cols[i].key).map(|(_, d)| d);
+            header_cell(cols[i].title, cols[i].width, arrow)
+        }))
+        .style(th.header());
         let start = list.offset.min(list.visible_len());
         let rows = list.visible()[start..]
             .iter()
@@ -95,6 +127,19 @@ impl<'a, T, K: Copy> ListPane<'a, '_, T, K> {
                 inner.height.saturating_sub(1),
             );
             centered_line(frame, body, Line::styled(empty(), th.dim()));
+        }
+        if let Some(p) = problem_above {
+            let text = format!("{} {p}", crate::console::theme::GLYPH_BAD);
+            let rows = super::dialog::wrapped_rows(&text, inner.width as usize) as u16;
+            let rows = rows.min(inner.height);
+            let r = Rect::new(inner.x, inner.y + inner.height - rows, inner.width, rows);
+            frame.render_widget(ratatui::widgets::Clear, r);
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(text)
+                    .style(th.bad())
+                    .wrap(ratatui::widgets::Wrap { trim: false }),
+                r,
+            );
         }
         filter_cursor(frame, area, self.filter, self.focused);
     }

@@ -27,9 +27,35 @@ fn column(c: UserCol) -> Column<UserCol> {
 }
 
 /// The cell of column `col` for a row.
-fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool) -> Span<'a> {
+fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool, stale: bool) -> Span<'a> {
     let th = &state.theme;
     let u = &r.user;
+    if stale {
+        // Values from before the change: greyed, never shown as the service's.
+        return match col {
+            UserCol::Mark | UserCol::Email | UserCol::Name => {
+                let s = cell(col, state, r, marked, false);
+                if col == UserCol::Mark {
+                    s
+                } else {
+                    s.style(th.dim())
+                }
+            }
+            UserCol::Result => {
+                let done = result_span(state, r);
+                let text = if done.content.is_empty() {
+                    "? not re-read".to_string()
+                } else {
+                    format!("? not re-read · {}", done.content)
+                };
+                Span::styled(text, th.warn())
+            }
+            _ => {
+                let s = cell(col, state, r, marked, false);
+                Span::styled(s.content, th.dim())
+            }
+        };
+    }
     match col {
         UserCol::Mark => {
             if marked {
@@ -39,7 +65,7 @@ fn cell<'a>(col: UserCol, state: &State, r: &'a UserRow, marked: bool) -> Span<'
             }
         }
         UserCol::Email => Span::raw(visible(u.email())),
-        UserCol::Name => Span::raw(visible(u.display_name())),
+        UserCol::Name => Span::raw(ellipsis(&visible(u.display_name()), UserCol::Name.width())),
         UserCol::License => Span::raw(u.license_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         UserCol::UserType => Span::raw(u.user_type.as_ref().map(|l| l.as_str()).unwrap_or("")),
         UserCol::Registration => match &u.user_registration_status {
@@ -89,9 +115,15 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         };
         title.push(Span::styled(text, th.accent()));
     }
-    title.push(Span::raw(format!("· {} ", counts_text(v))));
-    if let Some(s) = v.sort {
-        let arrow = if s.descending { "↓" } else { "↑" };
+    let cols = columns(state, v, area.width.saturating_sub(2));
+    let (kept, _) = super::table::fit_columns(&cols, area.width.saturating_sub(2));
+    let on_screen = |k: UserCol| kept.iter().any(|&i| cols[i].key == k);
+    // The header's ▲/▼ says it; the title too when the column is not shown.
+    if let Some(s) = v
+        .sort
+        .filter(|s| !on_screen(s.key) || !v.paging.is_complete())
+    {
+        let arrow = if s.descending { "▼" } else { "▲" };
         let partial = if v.paging.is_complete() {
             ""
         } else {
@@ -105,7 +137,16 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
             th.dim(),
         ));
     }
-    let cols = columns(state, v, area.width.saturating_sub(2));
+    // Each count a part of its own (after the sort, which is named only
+    // when nothing else says it): one that does not fit is left out whole,
+    // never cut mid-number.
+    for part in counts_text(v).split(" · ") {
+        title.push(Span::raw(format!("· {part} ")));
+    }
+    // The corners, and the spinner while busy (its trailing space may go).
+    let busy = v.paging.in_flight() || v.lookup.in_flight();
+    let room = area.width.saturating_sub(if busy { 3 } else { 2 });
+    let title = fit_title(title, room as usize);
     let pane = ListPane {
         list,
         columns: &cols,
@@ -114,9 +155,13 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
         focused,
         filter: &v.filter,
         problem: v.query_error.as_deref(),
+        sorted: v.sort.map(|s| (s.key, s.descending)),
     };
-    let row_cell =
-        |r: &'a UserRow, col: UserCol| cell(col, state, r, v.marks.contains(&r.user.user_id));
+    let row_cell = |r: &'a UserRow, col: UserCol| {
+        let id = &r.user.user_id;
+        let stale = !v.not_reread.is_empty() && v.not_reread.contains(id);
+        cell(col, state, r, v.marks.contains(id), stale)
+    };
     pane.render(state, frame, area, row_cell, || {
         let loading = v.paging.in_flight() || v.lookup.in_flight();
         let expr = visible(v.filter.text().trim()).into_owned();
@@ -136,7 +181,42 @@ pub fn render<'a>(state: &State, v: &'a UsersView, frame: &mut Frame, area: Rect
     });
 }
 
-/// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user left out).
+/// `text` in `width` columns: whole, or cut with "…" at its end.
+fn ellipsis(text: &str, width: u16) -> String {
+    let w = width as usize;
+    if text.chars().count() <= w {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(w.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The title's parts that fit in `room` columns, whole: a part that does
+/// not fit is left out with every part after it (a number is never cut),
+/// and "…" says some are.
+fn fit_title<'a>(parts: Vec<Span<'a>>, room: usize) -> Vec<Span<'a>> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    let n = parts.len();
+    for (i, p) in parts.into_iter().enumerate() {
+        let w = p.width();
+        let last = i + 1 == n;
+        // Room for the "…" unless this is the last part.
+        let need = if last { w } else { w + 2 };
+        if used + need > room && !(last && used + w <= room) {
+            out.push(Span::raw("… "));
+            return out;
+        }
+        used += w;
+        out.push(p);
+    }
+    out
+}
+
+/// "1,250 shown: Pro 812 · Plus 238 · Basic 200" (licenses with no user
+/// left out), then the rows not re-read after a change and the changed
+/// rows kept that no longer match: never counted by license.
 pub fn counts_text(v: &UsersView) -> String {
     let c = &v.counts;
     let mut parts = vec![];
@@ -150,6 +230,12 @@ pub fn counts_text(v: &UsersView) -> String {
         if n > 0 {
             parts.push(format!("{name} {}", thousands(n)));
         }
+    }
+    if c.not_reread > 0 {
+        parts.push(format!("{} not re-read", thousands(c.not_reread)));
+    }
+    if c.kept > 0 {
+        parts.push(format!("{} kept: no longer match", thousands(c.kept)));
     }
     let shown = thousands(v.list.visible_len());
     if parts.is_empty() {
@@ -191,6 +277,10 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
             if c.key == UserCol::Name && !names {
                 c.priority = u8::MAX;
             }
+            // Room for " ▲" after the title of the sort column.
+            if v.sort.is_some_and(|s| s.key == c.key) {
+                c.width = c.width.max(c.title.chars().count() as u16 + 2);
+            }
             c
         })
         .collect();
@@ -202,6 +292,32 @@ fn columns(state: &State, v: &UsersView, width: u16) -> Vec<Column<UserCol>> {
     for c in cols.iter_mut().filter(|c| c.key == UserCol::Email) {
         let room = width.saturating_sub(reserved).max(12);
         c.width = (longest as u16).clamp(12, room);
+    }
+    // While results show, the room left goes to the Result column (as much
+    // as its longest result on screen needs) before Email is widened.
+    if v.results_shown {
+        let longest_result = v
+            .list
+            .visible()
+            .iter()
+            .skip(v.list.offset)
+            .take(state.height as usize)
+            .map(|&i| result_span(state, &v.list.items()[i]).width())
+            .max()
+            .unwrap_or(0) as u16;
+        let (kept, _) = super::table::fit_columns(&cols, width);
+        let used: u16 = kept.iter().map(|&i| cols[i].width + 1).sum();
+        let spare = width.saturating_sub(used);
+        for c in cols.iter_mut() {
+            match c.key {
+                UserCol::Result => {
+                    c.width = longest_result.clamp(c.width, c.width + spare);
+                    c.flex = true;
+                }
+                UserCol::Email => c.flex = false,
+                _ => {}
+            }
+        }
     }
     cols
 }

@@ -16,7 +16,6 @@ use crate::console::state::{
 };
 
 use super::view::*;
-use crate::console::text::thousands;
 
 /// The animation timer: whether it changed anything on screen.
 pub(super) fn tick(state: &mut State) -> bool {
@@ -144,6 +143,12 @@ fn new_users_view(account: Account, gen_id: u64) -> UsersView {
         query_error: None,
         sort: None,
         counts: Default::default(),
+        not_reread: Default::default(),
+        reread_error: None,
+        rereading: 0,
+        maybe_kept: false,
+        last_batch: None,
+        filter_before_failed: None,
     }
 }
 
@@ -247,6 +252,23 @@ pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                     .then(|| cut_notice(LINE_MAX, "the command line"))
             } else {
                 match focused_filter_mut(state) {
+                    // A list of emails: one `email:a,b,c` term, as long as
+                    // an invite list may be.
+                    Some(f)
+                        if f.editing
+                            && let Some(term) = crate::filter::emails_term(text) =>
+                    {
+                        use crate::console::textfield::INVITE_CHARS_MAX;
+                        let v = f.input.value();
+                        let sep = if v.is_empty() || v.ends_with(' ') {
+                            ""
+                        } else {
+                            " "
+                        };
+                        let r = insert(&mut f.input, &format!("{sep}{term}"), INVITE_CHARS_MAX);
+                        filter(state, When::AfterPause, fx);
+                        r.cut.then(|| cut_notice(INVITE_CHARS_MAX, "the filter"))
+                    }
                     Some(f) if f.editing => {
                         let r = insert(&mut f.input, text, FILTER_MAX);
                         if r.chars > 0 {
@@ -471,11 +493,11 @@ pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
     if let Some(e) = v.query_error.clone() {
         // The rows shown match an older text: marking them would select
         // what the filter line does not say.
-        flash(
+        let fix = "fix it with / or clear it with esc";
+        flash_or(
             state,
-            format!(
-                "✗ nothing marked: the filter has an error ({e}); fix it with / or clear it with esc"
-            ),
+            format!("✗ nothing marked: the filter has an error ({e}); {fix}"),
+            format!("✗ nothing marked: the filter has an error (see the filter line); {fix}"),
         );
         return;
     }
@@ -484,8 +506,7 @@ pub(super) fn mark_all(state: &mut State, fx: &mut Vec<Effect>) {
         v.mark_all_pending = true;
         load_more(state, fx);
     } else {
-        let n = v.marks.len();
-        flash(state, format!("{} marked", thousands(n)));
+        flash_marks(state);
     }
 }
 
@@ -556,6 +577,7 @@ fn add_users(v: &mut UsersView, users: Vec<User>) -> usize {
             user: u,
             result: None,
             change: None,
+            batch: None,
         });
     }
     let n = fresh.len();
@@ -609,8 +631,8 @@ pub(super) fn users_page(
             done_marking = Some(v.marks.len());
         }
     }
-    if let Some(n) = done_marking {
-        flash(state, format!("{} marked", thousands(n)));
+    if done_marking.is_some() {
+        flash_marks(state);
     }
     super::changes::sync_form_targets(state);
     load_more(state, fx);
@@ -650,6 +672,12 @@ pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
         {
             v.paging = Paging::Next(token.clone());
             v.mark_all_pending = false;
+            current = true;
+        }
+        // The re-read after a change could not be sent at all (no client):
+        // it is over, and ctrl-r may reload again.
+        if v.gen_id == gen_id && v.rereading > 0 {
+            v.rereading = 0;
             current = true;
         }
         if v.lookup.awaits(gen_id)
@@ -699,15 +727,17 @@ pub(super) fn with_users(state: &mut State, f: impl FnOnce(&mut UsersView)) {
     scroll(state);
 }
 
-/// `F`: only the users the last change failed for; again: every user.
+/// `F`: only the users the last change failed for; again: back to the
+/// filter you had.
 pub(super) fn show_failed(state: &mut State, fx: &mut Vec<Effect>) {
     let Some(v) = &mut state.users else { return };
     let text = if v.filter.text().trim() == "result:failed" {
-        ""
+        v.filter_before_failed.take().unwrap_or_default()
     } else {
-        "result:failed"
+        v.filter_before_failed = Some(v.filter.text().to_string());
+        "result:failed".to_string()
     };
-    v.filter.input = tui_input::Input::new(text.to_string());
+    v.filter.input = tui_input::Input::new(text);
     v.filter.editing = false;
     filter(state, When::Now, fx);
 }

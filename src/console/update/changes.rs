@@ -72,6 +72,13 @@ pub fn modal_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         (Modal::Form(_), Command::Submit) => submit_form(state, fx),
         (Modal::Form(_), Command::OnlyLoaded) => only_loaded(state, fx),
         (Modal::Preview(p), Command::NextField) => p.apply_focused = !p.apply_focused,
+        (Modal::Preview(p), Command::PageDown) => p.scroll_by(state.height, 1),
+        (Modal::Preview(p), Command::PageUp) => p.scroll_by(state.height, -1),
+        (Modal::Preview(p), Command::Top) => p.scroll = 0,
+        (Modal::Preview(p), Command::Bottom) => {
+            p.scroll = usize::MAX;
+            p.scroll = p.first_row(state.height);
+        }
         (Modal::Preview(p), Command::Submit) if p.apply_focused => apply(state, fx),
         (Modal::Preview(_), Command::Yes) => apply(state, fx),
         (Modal::Prompt(_), Command::Submit) => submit_prompt(state, fx),
@@ -215,11 +222,12 @@ pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::P
         && v.account.account_id == plan.account_id
     {
         for u in read {
+            v.not_reread.remove(&u.user_id);
             if let Some(&i) = v.by_id.get(&u.user_id) {
                 v.list.items_mut()[i].user = u;
             }
         }
-        super::select::recount(v);
+        super::select::refilter_kept(v);
     }
     if plan.changes.is_empty() {
         let mut text = format!(
@@ -238,6 +246,7 @@ pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::P
         plan,
         apply_focused: false,
         picked,
+        scroll: 0,
     })));
 }
 
@@ -302,11 +311,11 @@ fn may_start_change(state: &mut State) -> bool {
         return false;
     }
     if let Some(e) = state.users.as_ref().and_then(|v| v.query_error.clone()) {
-        flash(
+        let fix = "fix it with / or clear it with esc; nothing is planned from it";
+        super::view::flash_or(
             state,
-            format!(
-                "✗ the filter has an error ({e}): fix it with / or clear it with esc; nothing is planned from it"
-            ),
+            format!("✗ the filter has an error ({e}): {fix}"),
+            format!("✗ the filter has an error (see the filter line): {fix}"),
         );
         return false;
     }
@@ -405,9 +414,11 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
                 let row = &mut v.list.items_mut()[i];
                 row.result = Some(RowResult::Pending);
                 row.change = Some(label);
+                row.batch = Some(batch_id);
                 v.results_shown = true;
             }
         }
+        v.last_batch = Some(batch_id);
         super::select::results_changed(v);
     }
     state.batch = Some(BatchRun {
@@ -572,11 +583,13 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
                     let row = &mut v.list.items_mut()[i];
                     row.result = Some(RowResult::Done(result));
                     row.change = Some(label);
+                    row.batch = Some(batch_id);
                     v.results_shown = true;
                 }
             }
             super::select::results_changed(v);
             if !refresh.is_empty() {
+                v.rereading = refresh.len();
                 fx.push(Effect::Io(Request::RefreshUsers {
                     account_id: account_id.to_string(),
                     gen_id: v.gen_id,
@@ -643,6 +656,7 @@ pub fn refused(state: &mut State, batch_id: u64, message: String) {
             if row.result == Some(RowResult::Pending) {
                 row.result = None;
                 row.change = None;
+                row.batch = None;
             }
         }
     }
@@ -655,20 +669,84 @@ pub fn refused(state: &mut State, batch_id: u64, message: String) {
     }));
 }
 
-/// Re-read users replace their rows (the values shown are the service's).
-pub fn refreshed(state: &mut State, gen_id: u64, account_id: &str, users: Vec<User>) {
+/// Re-read users replace their rows (the values shown are the service's);
+/// rows whose re-read failed keep their old values, marked "not re-read"
+/// and counted apart until `ctrl-r` reads them again.
+pub fn refreshed(state: &mut State, reread: Reread) {
+    let Reread {
+        gen_id,
+        account_id,
+        users,
+        failed,
+        error,
+    } = reread;
     let Some(v) = &mut state.users else { return };
     if v.gen_id != gen_id || v.account.account_id != account_id {
         return;
     }
+    v.rereading = 0;
     for u in users {
+        v.not_reread.remove(&u.user_id);
         if let Some(&i) = v.by_id.get(&u.user_id) {
             v.list.items_mut()[i].user = u;
         }
     }
+    let n = failed.len();
+    for id in failed {
+        if v.by_id.contains_key(&id) {
+            v.not_reread.insert(id);
+        }
+    }
+    v.reread_error = if v.not_reread.is_empty() { None } else { error };
     // The rows shown stay (the filter is read again when it is edited or
     // the list reloaded); their counts follow the values now shown.
-    super::select::recount(v);
+    super::select::refilter_kept(v);
+    if n > 0 {
+        let n = thousands(n);
+        flash(
+            state,
+            format!("✗ {n} changed users not re-read: ctrl-r reads them again"),
+        );
+    }
+}
+
+/// A re-read's answer (see `Action::UsersRefreshed`).
+pub struct Reread {
+    pub gen_id: u64,
+    pub account_id: String,
+    pub users: Vec<User>,
+    pub failed: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// `ctrl-r` while some changed rows are not re-read: they are read again
+/// (their results stay). False when there are none.
+pub fn reread_again(state: &mut State, fx: &mut Vec<Effect>) -> bool {
+    let Some(v) = &mut state.users else {
+        return false;
+    };
+    if v.rereading > 0 {
+        let n = thousands(v.rereading);
+        flash(state, format!("still re-reading {n} changed users"));
+        return true;
+    }
+    if v.not_reread.is_empty() {
+        return false;
+    }
+    let mut ids: Vec<String> = v.not_reread.iter().cloned().collect();
+    ids.sort_unstable();
+    v.rereading = ids.len();
+    let n = thousands(ids.len());
+    fx.push(Effect::Io(Request::RefreshUsers {
+        account_id: v.account.account_id.clone(),
+        gen_id: v.gen_id,
+        user_ids: ids,
+    }));
+    flash(
+        state,
+        format!("re-reading the {n} changed users not re-read"),
+    );
+    true
 }
 
 /// The new PIN of a user: shown once in a dialog.

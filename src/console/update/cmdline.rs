@@ -83,7 +83,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             let names: Vec<&str> = UserCol::sortable().filter_map(|c| c.sort_word()).collect();
             let key = UserCol::parse_sort(key)
                 .ok_or_else(|| format!(":sort {} [asc|desc]", names.join("|")))?;
-            let descending = match words.next() {
+            let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
                 None | Some("asc") => false,
                 Some("desc") => true,
                 Some(_) => return Err(":sort COLUMN asc|desc".into()),
@@ -93,7 +93,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             }
             Ok(Cmd::Sort(Some(Sort { key, descending })))
         }
-        "mark" => match rest {
+        "mark" => match rest.to_ascii_lowercase().as_str() {
             "failed" => Ok(Cmd::MarkFailed),
             _ => Err(":mark failed".into()),
         },
@@ -101,7 +101,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             Err(":profile NAME".into())
         }
         "profile" => Ok(Cmd::Profile(rest.to_string())),
-        "copy" => match rest {
+        "copy" => match rest.to_ascii_lowercase().as_str() {
             "email" | "" => Ok(Cmd::CopyEmail),
             "id" => Ok(Cmd::CopyId),
             _ => Err(":copy email|id".into()),
@@ -113,7 +113,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
                 .and_then(Format::parse)
                 .ok_or(":export csv|json [marked|results] [FILE]")?;
             let mut next = words.next();
-            let scope = match next {
+            let scope = match next.map(str::to_ascii_lowercase).as_deref() {
                 Some("marked") => Scope::Marked,
                 Some("results") => Scope::Results,
                 _ => Scope::View,
@@ -467,7 +467,14 @@ fn export_users(
         return Err("no account open: :account NAME".into());
     };
     let rows: Vec<&UserRow> = match scope {
-        Scope::View | Scope::Results => v
+        // The last change's rows only, shown or not: never an older one's.
+        Scope::Results => v
+            .list
+            .items()
+            .iter()
+            .filter(|r| r.result.is_some() && v.last_batch.is_some() && r.batch == v.last_batch)
+            .collect(),
+        Scope::View => v
             .list
             .visible()
             .iter()

@@ -151,7 +151,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             gen_id,
             account_id,
             users,
-        } => changes::refreshed(state, gen_id, &account_id, users),
+            failed,
+            error,
+        } => changes::refreshed(
+            state,
+            changes::Reread {
+                gen_id,
+                account_id,
+                users,
+                failed,
+                error,
+            },
+        ),
         Action::Connected { endpoint } => {
             state.endpoint = endpoint;
         }
@@ -170,6 +181,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             ));
         }
     }
+    sync_marks_flash(state);
     if changed {
         state.dirty = true;
     }
@@ -214,7 +226,11 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::Back => back(state),
         Command::Reload => match state.focus {
             Pane::Accounts => reload_accounts(state, fx),
-            Pane::Users | Pane::Detail => reload_users(state, fx),
+            Pane::Users | Pane::Detail => {
+                if !changes::reread_again(state, fx) {
+                    reload_users(state, fx)
+                }
+            }
         },
         Command::Help => {
             state.help_search = Default::default();

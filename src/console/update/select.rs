@@ -3,6 +3,7 @@
 //! failed rows. Plain functions over a [`UsersView`]; no IO.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use crate::filter::{self, Filter, Outcome};
 use crate::model::License;
@@ -29,6 +30,13 @@ fn matches(q: &Filter, row: &UserRow, key: &str) -> bool {
     q.matches(&row.user, key, outcome(row.result.as_ref()))
 }
 
+/// Whether a row is shown under `q`: it matches, or its re-read after a
+/// change failed (its values are not the service's, so no filter can say
+/// it does not match: it stays, marked "not re-read").
+fn shown(q: &Filter, not_reread: &HashSet<String>, row: &UserRow, key: &str) -> bool {
+    (!not_reread.is_empty() && not_reread.contains(&row.user.user_id)) || matches(q, row, key)
+}
+
 /// Reads the filter text and shows the rows that match it. A text that
 /// cannot be read leaves the rows as they were and says why
 /// (`query_error`): a filter never silently matches nothing.
@@ -44,12 +52,16 @@ pub fn apply_filter(v: &mut UsersView) {
         Err(e) => v.query_error = Some(e.message),
         Ok(q) => {
             v.query_error = None;
-            if q == v.query {
+            if q == v.query && !v.maybe_kept {
                 return;
             }
-            let narrows = q.narrows(&v.query);
-            v.list.filter_by(narrows, |row, key| matches(&q, row, key));
+            // After a re-read any row may match or not: all are looked at.
+            let narrows = q.narrows(&v.query) && !v.maybe_kept;
+            let nr = &v.not_reread;
+            v.list
+                .filter_by(narrows, |row, key| shown(&q, nr, row, key));
             v.query = q;
+            v.maybe_kept = false;
             recount(v);
         }
     }
@@ -57,8 +69,17 @@ pub fn apply_filter(v: &mut UsersView) {
 
 /// Looks at every row again (their results changed).
 pub fn refilter(v: &mut UsersView) {
-    let q = &v.query;
-    v.list.filter_by(false, |row, key| matches(q, row, key));
+    let (q, nr) = (&v.query, &v.not_reread);
+    v.list.filter_by(false, |row, key| shown(q, nr, row, key));
+    v.maybe_kept = false;
+    recount(v);
+}
+
+/// The values of shown rows changed (re-read after a change) without the
+/// filter being applied again: the rows stay, and those that no longer
+/// match are counted as kept for their results.
+pub fn refilter_kept(v: &mut UsersView) {
+    v.maybe_kept = true;
     recount(v);
 }
 
@@ -77,7 +98,7 @@ pub fn key(row: &UserRow) -> String {
 /// Adds rows (already known to be new), placed by the sort if there is one.
 pub fn add_rows(v: &mut UsersView, rows: Vec<UserRow>) {
     let first = v.list.len();
-    let q = &v.query;
+    let (q, nr) = (&v.query, &v.not_reread);
     let keyed: Vec<(UserRow, String)> = rows
         .into_iter()
         .map(|r| {
@@ -89,11 +110,11 @@ pub fn add_rows(v: &mut UsersView, rows: Vec<UserRow>) {
         Some(s) => {
             let cmp = move |a: &UserRow, b: &UserRow| compare(s, a, b);
             v.list
-                .extend_by(keyed, |row, key| matches(q, row, key), Some(&cmp));
+                .extend_by(keyed, |row, key| shown(q, nr, row, key), Some(&cmp));
         }
         None => v
             .list
-            .extend_by(keyed, |row, key| matches(q, row, key), None),
+            .extend_by(keyed, |row, key| shown(q, nr, row, key), None),
     }
     for i in first..v.list.len() {
         if v.list.is_visible(i) {
@@ -112,11 +133,21 @@ fn count(c: &mut LicenseCounts, row: &UserRow) {
     }
 }
 
-/// Counts the matching rows by license again.
+/// Counts the shown rows again: those that match by license; those not
+/// re-read after a change apart (their license is not known); and, after
+/// a re-read changed values the filter was not applied to again, the
+/// changed rows kept for their results that no longer match.
 pub fn recount(v: &mut UsersView) {
     let mut c = LicenseCounts::default();
     for &i in v.list.visible() {
-        count(&mut c, &v.list.items()[i]);
+        let row = &v.list.items()[i];
+        if v.not_reread.contains(&row.user.user_id) {
+            c.not_reread += 1;
+        } else if v.maybe_kept && !matches(&v.query, row, &key(row)) {
+            c.kept += 1;
+        } else {
+            count(&mut c, row);
+        }
     }
     v.counts = c;
 }
