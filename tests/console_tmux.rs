@@ -2158,9 +2158,22 @@ fn plans_imports_history_and_undo_in_the_console() {
         !s.contains("3 will change")
     });
     colon(&t, &format!("plan save {}", file.display()));
-    t.wait_for("the plan written", Duration::from_secs(5), |s| {
+    // The message names the file and its whole digest (a dialog when the
+    // status line is too short for it).
+    let s = t.wait_for("the plan written", Duration::from_secs(5), |s| {
         s.contains("wrote the plan to") && s.contains("SHA-256")
     });
+    let digest = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(
+            std::fs::read(&file).expect("the plan"),
+        ))
+    };
+    let flat: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    assert!(flat.contains(&digest), "the whole digest {digest}: {s}");
+    if s.contains("Message") {
+        t.escape_until("the message closed", |s| !s.contains("wrote the plan to"));
+    }
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&file).expect("plan").permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
