@@ -40,14 +40,16 @@ pub fn render(state: &State, h: &HistoryView, frame: &mut Frame, area: Rect) {
             what = format!("undo of {u}: {what}");
         }
         let time = rec.time.get(..19).unwrap_or(&rec.time).replace('T', " ");
+        // The counts before what changed: a narrow pane cuts the words, not
+        // how it ended.
         let text = format!(
             "{} {} {} {} · {} · {}",
             if i == h.selected { "▶" } else { " " },
             visible(&rec.change_id),
             visible(&time),
+            counts,
             visible(&rec.operation),
             visible(&what),
-            counts
         );
         let style = if i == h.selected {
             th.selected(true)
