@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use support::headless::{bin, run, text};
+use support::headless::{bin, json_of as json, run, text};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,16 +15,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::Serve;
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
-}
 
 /// The whole JSON lines of a file that may be mid-write.
 fn whole_lines(path: &Path) -> Vec<Value> {

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
-use support::headless::{bin, run};
+use support::headless::{bin, json_of as json, run};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,22 +15,8 @@ use std::process::Output;
 use serde_json::Value;
 use support::{Hostile, Reply, Serve};
 
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 fn lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    support::headless::json_lines(path)
 }
 
 /// How many times the service changed each user (`changed_user_ids`).
