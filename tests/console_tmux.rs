@@ -2034,19 +2034,7 @@ fn the_console_previews_sends_and_audits_what_the_service_holds() {
     });
     filter_to_one(&t, &fx.emails[target]);
     // Another admin changes the user after the console loaded it.
-    aws(
-        &fx.url,
-        fx.dir.path(),
-        &[
-            "update-user",
-            "--account-id",
-            &fx.account_id,
-            "--user-id",
-            &user_id,
-            "--license-type",
-            "Plus",
-        ],
-    );
+    support::aws_set_license(&fx.url, fx.dir.path(), &fx.account_id, &user_id, "Plus");
     let before = aws(
         &fx.url,
         fx.dir.path(),
@@ -2178,18 +2166,12 @@ fn plans_imports_history_and_undo_in_the_console() {
     let mode = std::fs::metadata(&file).expect("plan").permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
     // Another admin moves the first one to Plus: drifted.
-    aws(
+    support::aws_set_license(
         &fx.url,
         fx.dir.path(),
-        &[
-            "update-user",
-            "--account-id",
-            &fx.account_id,
-            "--user-id",
-            &id(picks[0]),
-            "--license-type",
-            "Plus",
-        ],
+        &fx.account_id,
+        &id(picks[0]),
+        "Plus",
     );
     colon(&t, &format!("plan {}", file.display()));
     t.wait_for("the drift-checked preview", Duration::from_secs(10), |s| {

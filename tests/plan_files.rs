@@ -102,22 +102,7 @@ print(json.dumps(out))
 
     /// Another admin (the AWS CLI) sets a user's license.
     fn aws_set_license(&self, user: &str, license: &str) {
-        let empty = self.path("empty");
-        std::fs::write(&empty, "").expect("empty");
-        let out = std::process::Command::new("aws")
-            .envs(support::own_home(self.dir.path()))
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "secret")
-            .env("AWS_CONFIG_FILE", &empty)
-            .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .args(["chime", "update-user", "--endpoint-url", &self.svc.url])
-            .args(["--region", "us-east-1", "--account-id", &self.account])
-            .args(["--user-id", user, "--license-type", license])
-            .output()
-            .expect("aws runs");
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        support::aws_set_license(&self.svc.url, self.dir.path(), &self.account, user, license);
     }
 
     /// `users --output csv`, as a spreadsheet would get it.

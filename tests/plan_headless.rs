@@ -81,20 +81,7 @@ impl Fixture {
 
     /// The AWS CLI, as another admin: `aws chime update-user`.
     fn aws_set_license(&self, account: &str, user: &str, license: &str) {
-        let out = std::process::Command::new("aws")
-            .envs(support::own_home(self.dir.path()))
-            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "secret")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .args(["chime", "update-user", "--endpoint-url", &self.svc.url])
-            .args(["--account-id", account, "--user-id", user])
-            .args(["--license-type", license])
-            .output()
-            .expect("aws runs");
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        support::aws_set_license(&self.svc.url, self.dir.path(), account, user, license);
     }
 }
 

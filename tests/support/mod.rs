@@ -569,3 +569,28 @@ impl RefusingPort {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// Another admin: the real AWS CLI sets a user's license on `url` (its own
+/// HOME under `home`, the example keys, no config or credentials files).
+pub fn aws_set_license(url: &str, home: &Path, account: &str, user: &str, license: &str) {
+    let empty = home.join("empty-aws-config");
+    std::fs::write(&empty, "").expect("an empty AWS config");
+    let out = Command::new("aws")
+        .envs(own_home(home))
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .args(["chime", "update-user", "--endpoint-url", url])
+        .args(["--region", "us-east-1", "--account-id", account])
+        .args(["--user-id", user, "--license-type", license])
+        .output()
+        .expect("aws runs");
+    assert!(
+        out.status.success(),
+        "aws chime update-user: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
