@@ -11,8 +11,8 @@ use ratatui::backend::TestBackend;
 
 use chime_admin::audit::Audit;
 use chime_admin::console::action::Action;
+use chime_admin::console::effect::AdminOp;
 use chime_admin::console::jobs::run_admin;
-use chime_admin::console::prompt::AdminOp;
 use chime_admin::console::state::{ErrorInfo, Modal, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;

@@ -1427,7 +1427,7 @@ fn prompt_problem(s: &State) -> String {
 /// refused by the service, shows the error and changes nothing else.
 #[test]
 fn delete_account_wants_the_name_typed_and_shows_a_refusal() {
-    use chime_admin::console::prompt::AdminOp;
+    use chime_admin::console::effect::AdminOp;
     let (mut s, _) = opened();
     s.focus = Pane::Accounts;
     cmd(&mut s, Command::DeleteAccount);
@@ -1468,7 +1468,7 @@ fn delete_account_wants_the_name_typed_and_shows_a_refusal() {
 /// read again.
 #[test]
 fn invite_checks_every_email_and_reloads_the_users_when_done() {
-    use chime_admin::console::prompt::AdminOp;
+    use chime_admin::console::effect::AdminOp;
     let (mut s, _) = opened();
     s.focus = Pane::Users;
     cmd(&mut s, Command::Invite);
@@ -1518,7 +1518,7 @@ fn invite_checks_every_email_and_reloads_the_users_when_done() {
 /// is checked (any case).
 #[test]
 fn create_user_checks_the_user_type_and_sends_every_field() {
-    use chime_admin::console::prompt::AdminOp;
+    use chime_admin::console::effect::AdminOp;
     let (mut s, _) = opened();
     s.focus = Pane::Users;
     cmd(&mut s, Command::CreateUser);
@@ -1566,7 +1566,7 @@ fn read_only_opens_no_admin_prompt() {
 
 #[test]
 fn settings_are_read_first_then_toggled_and_saved() {
-    use chime_admin::console::prompt::AdminOp;
+    use chime_admin::console::effect::AdminOp;
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..3, None));
     let fx = cmd(&mut s, Command::Settings);
@@ -2048,7 +2048,7 @@ fn a_paste_is_text_for_the_open_input_and_never_applies_anything() {
     let fx = cmd(&mut s, Command::Submit);
     let [
         Effect::Io(Request::Admin {
-            op: chime_admin::console::prompt::AdminOp::Invite { emails, .. },
+            op: chime_admin::console::effect::AdminOp::Invite { emails, .. },
             ..
         }),
     ] = &fx[..]

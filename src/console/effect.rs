@@ -3,7 +3,7 @@
 //! (clipboard, timer). Each request carries the generation id its answer
 //! must match. Emails are `Sensitive`, so logging an effect never shows one.
 
-use crate::model::Sensitive;
+use crate::model::{License, Sensitive, UserType};
 use crate::plan::{Change, Plan};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,15 +51,9 @@ pub enum Request {
     /// reporting progress, audited under its change id.
     Change { batch_id: u64, plan: Box<Plan> },
     /// GetAccountSettings or GetUserSettings, for the settings form.
-    LoadSettings {
-        gen_id: u64,
-        target: super::settings::SettingsTarget,
-    },
+    LoadSettings { gen_id: u64, target: SettingsTarget },
     /// Create/rename/delete an account, create a user, invite users.
-    Admin {
-        gen_id: u64,
-        op: super::prompt::AdminOp,
-    },
+    Admin { gen_id: u64, op: AdminOp },
     /// Stops sending the rest of a batch (what is in flight finishes).
     CancelBatch { batch_id: u64 },
     /// Write an export (`:export`); answered by `Action::Exported`.
@@ -101,6 +95,99 @@ pub enum PlanSource {
     Saved(Box<crate::plan::file::SavedPlan>),
 }
 
+/// Whose settings a settings form reads and writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsTarget {
+    Account {
+        account_id: String,
+        name: String,
+    },
+    User {
+        account_id: String,
+        user_id: String,
+        email: String,
+    },
+}
+
+/// An admin operation (a prompt or the settings form submitted).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminOp {
+    CreateAccount {
+        name: String,
+    },
+    UpdateAccount {
+        account_id: String,
+        name: Option<String>,
+        default_license: Option<License>,
+    },
+    DeleteAccount {
+        account_id: String,
+    },
+    CreateUser {
+        account_id: String,
+        email: Sensitive,
+        username: Option<Sensitive>,
+        user_type: Option<UserType>,
+    },
+    Invite {
+        account_id: String,
+        emails: Vec<Sensitive>,
+        user_type: Option<UserType>,
+    },
+    AddGroups {
+        account_id: String,
+        groups: Vec<String>,
+    },
+    RemoveGroups {
+        account_id: String,
+        groups: Vec<String>,
+    },
+    AccountSettings {
+        account_id: String,
+        settings: crate::model::AccountSettings,
+    },
+    UserSettings {
+        account_id: String,
+        user_id: String,
+        settings: crate::model::UserSettings,
+    },
+}
+
+impl AdminOp {
+    pub fn operation(&self) -> &'static str {
+        match self {
+            AdminOp::CreateAccount { .. } => "CreateAccount",
+            AdminOp::UpdateAccount { .. } => "UpdateAccount",
+            AdminOp::DeleteAccount { .. } => "DeleteAccount",
+            AdminOp::CreateUser { .. } => "CreateUser",
+            AdminOp::Invite { .. } => "InviteUsers",
+            AdminOp::AddGroups { .. } => "AssociateSigninDelegateGroupsWithAccount",
+            AdminOp::RemoveGroups { .. } => "DisassociateSigninDelegateGroupsFromAccount",
+            AdminOp::AccountSettings { .. } => "UpdateAccountSettings",
+            AdminOp::UserSettings { .. } => "UpdateUserSettings",
+        }
+    }
+
+    /// Whether it changes the account list (else the users of one account).
+    pub fn about_accounts(&self) -> bool {
+        !matches!(self, AdminOp::CreateUser { .. } | AdminOp::Invite { .. })
+    }
+
+    pub fn account_id(&self) -> Option<&str> {
+        match self {
+            AdminOp::CreateAccount { .. } => None,
+            AdminOp::UpdateAccount { account_id, .. }
+            | AdminOp::DeleteAccount { account_id }
+            | AdminOp::CreateUser { account_id, .. }
+            | AdminOp::Invite { account_id, .. }
+            | AdminOp::AddGroups { account_id, .. }
+            | AdminOp::RemoveGroups { account_id, .. }
+            | AdminOp::AccountSettings { account_id, .. }
+            | AdminOp::UserSettings { account_id, .. } => Some(account_id),
+        }
+    }
+}
+
 /// What the terminal loop does: the worker never touches the terminal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Term {
@@ -135,8 +222,8 @@ impl Request {
             Request::CancelBatch { .. } => "BatchUpdateUser",
             Request::Admin { op, .. } => op.operation(),
             Request::LoadSettings { target, .. } => match target {
-                super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
-                super::settings::SettingsTarget::User { .. } => "GetUserSettings",
+                SettingsTarget::Account { .. } => "GetAccountSettings",
+                SettingsTarget::User { .. } => "GetUserSettings",
             },
             Request::RefreshUsers { user_ids, .. } => {
                 if user_ids.len() > crate::plan::READ_BY_GET {

@@ -14,6 +14,7 @@ use crate::model::{InviteStatus, Sensitive, UserType};
 use crate::plan::Plan;
 
 use super::action::Action;
+use super::effect::AdminOp;
 use crate::audit::Audit;
 
 /// One change for many users: a plan, applied.
@@ -104,10 +105,9 @@ impl ChangeJob {
 pub async fn run_admin(
     client: &Client,
     gen_id: u64,
-    op: crate::console::prompt::AdminOp,
+    op: AdminOp,
     audit: &Audit,
 ) -> Result<Action, ApiError> {
-    use crate::console::prompt::AdminOp;
     let name = op.operation();
     let about_accounts = op.about_accounts();
     let account = op.account_id().map(String::from);

@@ -8,6 +8,8 @@ use tui_input::Input;
 use crate::model::validate::{MAX_ID_LIST, account_name_problem, is_email};
 use crate::model::{License, Sensitive, UserType};
 
+use super::effect::AdminOp;
+
 /// What a prompt asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptKind {
@@ -37,85 +39,6 @@ pub enum PromptKind {
     RemoveGroups {
         account_id: String,
     },
-}
-
-/// The operation a submitted prompt sends.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AdminOp {
-    CreateAccount {
-        name: String,
-    },
-    UpdateAccount {
-        account_id: String,
-        name: Option<String>,
-        default_license: Option<License>,
-    },
-    DeleteAccount {
-        account_id: String,
-    },
-    CreateUser {
-        account_id: String,
-        email: Sensitive,
-        username: Option<Sensitive>,
-        user_type: Option<UserType>,
-    },
-    Invite {
-        account_id: String,
-        emails: Vec<Sensitive>,
-        user_type: Option<UserType>,
-    },
-    AddGroups {
-        account_id: String,
-        groups: Vec<String>,
-    },
-    RemoveGroups {
-        account_id: String,
-        groups: Vec<String>,
-    },
-    AccountSettings {
-        account_id: String,
-        settings: crate::model::AccountSettings,
-    },
-    UserSettings {
-        account_id: String,
-        user_id: String,
-        settings: crate::model::UserSettings,
-    },
-}
-
-impl AdminOp {
-    pub fn operation(&self) -> &'static str {
-        match self {
-            AdminOp::CreateAccount { .. } => "CreateAccount",
-            AdminOp::UpdateAccount { .. } => "UpdateAccount",
-            AdminOp::DeleteAccount { .. } => "DeleteAccount",
-            AdminOp::CreateUser { .. } => "CreateUser",
-            AdminOp::Invite { .. } => "InviteUsers",
-            AdminOp::AddGroups { .. } => "AssociateSigninDelegateGroupsWithAccount",
-            AdminOp::RemoveGroups { .. } => "DisassociateSigninDelegateGroupsFromAccount",
-            AdminOp::AccountSettings { .. } => "UpdateAccountSettings",
-            AdminOp::UserSettings { .. } => "UpdateUserSettings",
-        }
-    }
-
-    /// Whether it changes the account list (else the users of one account).
-    pub fn about_accounts(&self) -> bool {
-        !matches!(self, AdminOp::CreateUser { .. } | AdminOp::Invite { .. })
-    }
-
-    pub fn account_id(&self) -> Option<&str> {
-        match self {
-            AdminOp::CreateAccount { .. } => None,
-            AdminOp::UpdateAccount { account_id, .. }
-            | AdminOp::DeleteAccount { account_id }
-            | AdminOp::CreateUser { account_id, .. }
-            | AdminOp::Invite { account_id, .. }
-            | AdminOp::AddGroups { account_id, .. }
-            | AdminOp::RemoveGroups { account_id, .. }
-            | AdminOp::AccountSettings { account_id, .. }
-            | AdminOp::UserSettings { account_id, .. } => Some(account_id),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -4,18 +4,7 @@
 
 use crate::model::{AccountSettings, TelephonySettings, UserSettings};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingsTarget {
-    Account {
-        account_id: String,
-        name: String,
-    },
-    User {
-        account_id: String,
-        user_id: String,
-        email: String,
-    },
-}
+use super::effect::SettingsTarget;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsForm {

@@ -17,7 +17,7 @@ use crate::client::{ApiError, Client, ClientEvent, ListUsersQuery};
 use crate::model::User;
 
 use super::action::Action;
-use super::effect::Request;
+use super::effect::{AdminOp, Request, SettingsTarget};
 use super::jobs::ChangeJob;
 use super::state::ErrorInfo;
 use crate::audit::Audit;
@@ -474,9 +474,9 @@ async fn settings(
     operation: &'static str,
     client: Client,
     gen_id: u64,
-    target: super::settings::SettingsTarget,
+    target: SettingsTarget,
 ) -> Action {
-    use super::settings::{SettingsForm, SettingsTarget};
+    use super::settings::SettingsForm;
     let values = match &target {
         SettingsTarget::Account { account_id, .. } => client
             .get_account_settings(account_id)
@@ -501,7 +501,7 @@ async fn admin(
     operation: &'static str,
     client: Client,
     gen_id: u64,
-    op: super::prompt::AdminOp,
+    op: AdminOp,
     audit: Audit,
 ) -> Action {
     match super::jobs::run_admin(&client, gen_id, op, &audit).await {

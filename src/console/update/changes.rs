@@ -831,7 +831,8 @@ fn submit_prompt(state: &mut State, fx: &mut Vec<Effect>) {
 
 /// `T`: the settings of the account, or the telephony of the current user.
 pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
-    use crate::console::settings::{SettingsForm, SettingsTarget};
+    use crate::console::effect::SettingsTarget;
+    use crate::console::settings::SettingsForm;
     if state.read_only || state.admin.is_some() {
         return;
     }
@@ -870,8 +871,9 @@ pub fn open_settings(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 fn submit_settings(state: &mut State, fx: &mut Vec<Effect>) {
-    use crate::console::prompt::AdminOp;
-    use crate::console::settings::{SettingsForm, SettingsTarget};
+    use crate::console::effect::AdminOp;
+    use crate::console::effect::SettingsTarget;
+    use crate::console::settings::SettingsForm;
     let Some(Modal::Settings(f)) = state.modals.last() else {
         return;
     };
