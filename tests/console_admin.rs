@@ -10,10 +10,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use chime_admin::audit::Audit;
-use chime_admin::console::action::Action;
+use chime_admin::console::action::{Action, Failure};
 use chime_admin::console::effect::AdminOp;
 use chime_admin::console::jobs::run_admin;
-use chime_admin::console::state::{ErrorInfo, Modal, State};
+use chime_admin::console::state::{Modal, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::render;
 use chime_admin::console::update::update;
@@ -89,7 +89,7 @@ impl Stage {
     /// message, the request id and what to do.
     async fn fails_shown_and_audited(&self, gen_id: u64, op: AdminOp) {
         let name = op.operation();
-        let e = run_admin(&self.client, gen_id, op, &self.audit)
+        let e = run_admin(&self.client, op, &self.audit)
             .await
             .expect_err(&format!("{name} fails"));
         let request_id = e.request_id.clone().expect("the service's request id");
@@ -116,7 +116,8 @@ impl Stage {
             &mut state,
             Action::Failed {
                 gen_id,
-                error: ErrorInfo::of(name, &e),
+                operation: name.into(),
+                error: Failure::Api(e.clone()),
             },
         );
         assert!(

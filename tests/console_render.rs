@@ -8,7 +8,8 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use tui_input::InputRequest;
 
-use chime_admin::console::action::Action;
+use chime_admin::client::{ApiError, ApiErrorKind};
+use chime_admin::console::action::{Action, Failure, WriteFailure};
 use chime_admin::console::effect::{Effect, Request};
 use chime_admin::console::keys::{Command, Keymap};
 use chime_admin::console::state::{ErrorInfo, Modal, State};
@@ -229,13 +230,16 @@ fn error_dialog() {
         &mut s,
         Action::Failed {
             gen_id,
-            error: ErrorInfo {
-                operation: "ListAccounts".into(),
-                code: "UnrecognizedClientException".into(),
+            operation: "ListAccounts".into(),
+            error: Failure::Api(ApiError {
+                kind: ApiErrorKind::Service {
+                    exception: "UnrecognizedClientException".into(),
+                    code: None,
+                },
                 message: "The security token included in the request is invalid.".into(),
                 request_id: Some("37ce90e0-0000-4000-8000-000000000001".into()),
-                hint: Some("check the access key: set AWS_PROFILE or run aws configure".into()),
-            },
+                status: Some(403),
+            }),
         },
     );
     snap("error", &s);
@@ -558,13 +562,16 @@ fn theme_256_reads_on_light_and_dark_backgrounds() {
         &mut s,
         Action::Failed {
             gen_id,
-            error: ErrorInfo {
-                operation: "ListUsers".into(),
-                code: "ThrottledClientException".into(),
+            operation: "ListUsers".into(),
+            error: Failure::Api(ApiError {
+                kind: ApiErrorKind::Service {
+                    exception: "ThrottledClientException".into(),
+                    code: None,
+                },
                 message: "Rate exceeded".into(),
                 request_id: None,
-                hint: None,
-            },
+                status: Some(429),
+            }),
         },
     );
     assert!(
@@ -695,7 +702,12 @@ fn hostile_text_is_shown_visibly_in_every_pane_and_dialog() {
     update(&mut s, Action::Cmd(Command::Back));
     update(
         &mut s,
-        Action::Exported(Err("✗ export to /tmp/\u{202E}vsc.exe failed".into())),
+        Action::Exported {
+            path: "/tmp/\u{202E}vsc.exe".into(),
+            what: "3 users".into(),
+            note: String::new(),
+            result: Err(WriteFailure::Io("permission denied".into())),
+        },
     );
     let text = buffer_text(draw(&s, 120, 40).backend().buffer());
     no_raw(&text, "status line");

@@ -727,7 +727,15 @@ fn prompts_and_settings_have_their_own_footer_and_name_the_account() {
         &mut s,
         Action::SettingsLoaded {
             gen_id,
-            values: vec![true, false, true],
+            settings: chime_admin::console::action::Settings::User(
+                chime_admin::model::UserSettings {
+                    telephony: chime_admin::model::TelephonySettings {
+                        inbound_calling: true,
+                        outbound_calling: false,
+                        sms: true,
+                    },
+                },
+            ),
         },
     );
     let text = screen(&s, 100, 30);

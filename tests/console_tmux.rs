@@ -769,7 +769,8 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let refused = rt.block_on(async {
         use chime_admin::audit::Audit;
-        use chime_admin::console::{action::Action, effect::Request, worker};
+        use chime_admin::console::action::Action;
+        use chime_admin::console::{effect::Request, worker};
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let url = fx.url.clone();
         let client = async move {
@@ -809,13 +810,24 @@ fn read_only_offers_no_change_and_the_worker_refuses_one() {
         });
         loop {
             match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-                Ok(Some(Action::Failed { gen_id: 7, error })) => break error,
+                Ok(Some(Action::Failed {
+                    gen_id: 7,
+                    operation,
+                    error,
+                })) => break (operation, error),
                 Ok(Some(_)) => continue,
                 other => panic!("no refusal: {other:?}"),
             }
         }
     });
-    assert_eq!(refused.code, "ReadOnly");
+    assert_eq!(
+        refused,
+        (
+            "BatchUpdateUser".to_string(),
+            chime_admin::console::action::Failure::ReadOnly
+        ),
+        "refused by the worker in read-only mode"
+    );
     assert_eq!(fx.users_now(), fx.users, "nothing changed on the service");
     assert!(
         !fx.dir.path().join("ro-audit.jsonl").exists(),

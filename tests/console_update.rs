@@ -4,17 +4,19 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::InputRequest;
 
-use chime_admin::client::OutcomeResult;
-use chime_admin::console::action::Action;
+use chime_admin::client::{ApiError, ApiErrorKind, OutcomeResult};
+use chime_admin::console::action::{
+    Action, AdminOutcome, Failure, ProfileFailure, RereadFailure, Settings,
+};
 use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::keys::{self, Command, KeyContext};
 use chime_admin::console::state::{
-    BatchRun, ErrorInfo, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Paging, Pane, RowResult, State,
+    BatchRun, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Paging, Pane, RowResult, State,
 };
 use chime_admin::console::theme::Theme;
 use chime_admin::console::ui::status::{key_context, rows_status};
 use chime_admin::console::update::{start, update};
-use chime_admin::model::{Account, AccountType, License, User};
+use chime_admin::model::{Account, AccountType, License, TelephonySettings, User, UserSettings};
 
 mod support;
 use support::planner::answer_plans;
@@ -114,13 +116,20 @@ fn page(gen_id: u64, range: std::ops::Range<usize>, next: Option<&str>) -> Actio
     }
 }
 
-fn err(op: &str) -> ErrorInfo {
-    ErrorInfo {
+/// The worker's answer: request `gen_id` (an `op`) failed with a 503.
+fn failed(gen_id: u64, op: &str) -> Action {
+    Action::Failed {
+        gen_id,
         operation: op.into(),
-        code: "ServiceUnavailableException".into(),
-        message: "try later".into(),
-        request_id: Some("req-1".into()),
-        hint: None,
+        error: Failure::Api(ApiError {
+            kind: ApiErrorKind::Service {
+                exception: "ServiceUnavailableException".into(),
+                code: None,
+            },
+            message: "try later".into(),
+            request_id: Some("req-1".into()),
+            status: Some(503),
+        }),
     }
 }
 
@@ -533,25 +542,18 @@ fn errors_show_dismiss_and_stale_errors_are_ignored() {
         s.retrying.as_deref(),
         Some("transient error, retrying (ListUsers, attempt 3)")
     );
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: g + 100,
-            error: err("ListUsers"),
-        },
-    );
+    update(&mut s, failed(g + 100, "ListUsers"));
     assert!(
         s.modals.is_empty(),
         "an error for a request nobody waits for is not shown"
     );
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: g,
-            error: err("ListUsers"),
-        },
-    );
-    assert!(matches!(&s.modals[..], [Modal::Error(e)] if *e == err("ListUsers")));
+    update(&mut s, failed(g, "ListUsers"));
+    assert!(matches!(&s.modals[..], [Modal::Error(e)]
+        if e.operation == "ListUsers"
+            && e.code == "ServiceUnavailableException"
+            && e.message == "try later"
+            && e.request_id.as_deref() == Some("req-1")
+            && e.hint.as_deref() == Some("the service failed: ctrl-r to try again")));
     assert_eq!(s.mode(), Mode::Dialog);
     assert!(!s.is_loading());
     // Keys other than dismiss do nothing under the dialog.
@@ -707,19 +709,7 @@ fn ticks_animate_only_while_loading_and_expire_flash() {
     update(&mut s, Action::Timer { gen_id: 999 });
     assert!(!s.dirty, "a timer nothing waits for draws nothing");
     // Every other action asks for a frame, even one that turns out stale.
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: 999,
-            error: ErrorInfo {
-                operation: "ListUsers".into(),
-                code: "x".into(),
-                message: "stale".into(),
-                request_id: None,
-                hint: None,
-            },
-        },
-    );
+    update(&mut s, failed(999, "ListUsers"));
     assert!(
         s.dirty,
         "update marks the screen for every action but the idle timers"
@@ -1129,7 +1119,18 @@ fn rows_whose_re_read_failed_are_marked_counted_and_read_again_with_ctrl_r() {
             account_id: "acc-0".into(),
             users: vec![fresh],
             failed: vec!["u-00001".into(), "u-00002".into()],
-            error: Some("GetUser: ThrottledClientException (request id req-7)".into()),
+            error: Some(RereadFailure::Api {
+                operation: "GetUser".into(),
+                error: ApiError {
+                    kind: ApiErrorKind::Service {
+                        exception: "ThrottledClientException".into(),
+                        code: None,
+                    },
+                    message: "Rate exceeded".into(),
+                    request_id: Some("req-7".into()),
+                    status: Some(429),
+                },
+            }),
         },
     );
     let v = s.users.as_ref().expect("view");
@@ -1246,13 +1247,7 @@ fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
     );
     assert!(cmd(&mut s, Command::CancelBatch).is_empty());
     // The worker refuses (read-only) or cannot send: pending rows fail, the batch ends.
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: batch,
-            error: err("BatchUpdateUser"),
-        },
-    );
+    update(&mut s, failed(batch, "BatchUpdateUser"));
     assert!(!s.busy_changing());
     let v = s.users.as_ref().expect("view");
     assert!(matches!(
@@ -1452,13 +1447,7 @@ fn delete_account_wants_the_name_typed_and_shows_a_refusal() {
     };
     assert_eq!(account_id, "acc-0");
     // Refused by the service: the error is shown, nothing else changes.
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: *gen_id,
-            error: err("DeleteAccount"),
-        },
-    );
+    update(&mut s, failed(*gen_id, "DeleteAccount"));
     assert!(matches!(s.modals.last(), Some(Modal::Error(e)) if e.operation == "DeleteAccount"));
     assert_eq!(s.admin, None);
 }
@@ -1497,7 +1486,10 @@ fn invite_checks_every_email_and_reloads_the_users_when_done() {
         &mut s,
         Action::AdminDone {
             gen_id: *gen_id,
-            message: "120 invited".into(),
+            outcome: AdminOutcome::Invited {
+                invited: 120,
+                refused: 0,
+            },
             about_accounts: false,
         },
     );
@@ -1581,7 +1573,7 @@ fn settings_are_read_first_then_toggled_and_saved() {
         &mut s,
         Action::SettingsLoaded {
             gen_id: gen_id + 1,
-            values: vec![false; 3],
+            settings: Settings::User(UserSettings::default()),
         },
     );
     let Some(Modal::Settings(f)) = s.modals.last() else {
@@ -1592,7 +1584,13 @@ fn settings_are_read_first_then_toggled_and_saved() {
         &mut s,
         Action::SettingsLoaded {
             gen_id,
-            values: vec![true, true, false],
+            settings: Settings::User(UserSettings {
+                telephony: TelephonySettings {
+                    inbound_calling: true,
+                    outbound_calling: true,
+                    sms: false,
+                },
+            }),
         },
     );
     cmd(&mut s, Command::NextField);
@@ -1869,7 +1867,12 @@ fn export_writes_the_filtered_view_marked_rows_or_results() {
     // The worker's answer lands in the status line.
     update(
         &mut s,
-        Action::Exported(Ok("wrote 10 users to /tmp/out.csv".into())),
+        Action::Exported {
+            path: "/tmp/out.csv".into(),
+            what: "10 users".into(),
+            note: String::new(),
+            result: Ok(()),
+        },
     );
     assert!(
         s.flash
@@ -1964,7 +1967,10 @@ fn profile_switch_asks_the_worker_and_reloads_only_when_it_worked() {
         &mut s,
         Action::ProfileSwitched {
             profile: "ops".into(),
-            result: Err("the config profile (ops) could not be found".into()),
+            result: Err(ProfileFailure::Client(ApiError::new(
+                ApiErrorKind::Credentials,
+                "the config profile (ops) could not be found",
+            ))),
         },
     );
     assert!(fx.is_empty() && s.users.is_some() && s.profile.is_none());
@@ -2249,7 +2255,10 @@ fn a_failed_profile_switch_is_drawn() {
         &mut s,
         Action::ProfileSwitched {
             profile: "nope".into(),
-            result: Err("the config profile (nope) could not be found".into()),
+            result: Err(ProfileFailure::Client(ApiError::new(
+                ApiErrorKind::Credentials,
+                "the config profile (nope) could not be found",
+            ))),
         },
     );
     assert!(s.dirty, "a frame is asked for");
@@ -2550,13 +2559,7 @@ fn the_retrying_notice_ends_with_an_answer_not_with_progress() {
     );
     assert_eq!(s.retrying, None);
     retrying(&mut s);
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: g + 7,
-            error: err("GetUser"),
-        },
-    );
+    update(&mut s, failed(g + 7, "GetUser"));
     assert_eq!(s.retrying, None, "a failure ends it too");
 }
 
@@ -2734,13 +2737,7 @@ fn a_re_read_that_fails_whole_ends_and_ctrl_r_reloads() {
     let (mut s, g) = opened_mixed();
     basic_for_five_with_u1_refused(&mut s);
     assert_eq!(s.users.as_ref().unwrap().rereading, 3);
-    update(
-        &mut s,
-        Action::Failed {
-            gen_id: g,
-            error: err("GetUser"),
-        },
-    );
+    update(&mut s, failed(g, "GetUser"));
     assert_eq!(s.users.as_ref().unwrap().rereading, 0);
     assert!(matches!(s.modals.last(), Some(Modal::Error(_))));
     cmd(&mut s, Command::Back);

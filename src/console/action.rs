@@ -4,11 +4,10 @@
 
 use tui_input::InputRequest;
 
-use crate::client::OutcomeResult;
-use crate::model::{Account, Sensitive, User};
+use crate::client::{ApiError, OutcomeResult};
+use crate::model::{Account, AccountSettings, License, Sensitive, User, UserSettings};
 
 use super::keys::Command;
-use super::state::ErrorInfo;
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -21,13 +20,19 @@ pub enum Action {
     /// Text pasted (bracketed paste): it goes into the open text input as
     /// text, never as keys.
     Paste(String),
-    /// An export was written (the message names the file) or failed.
-    Exported(Result<String, String>),
+    /// An export was written to `path` (absolute) or not. `what` and
+    /// `note` are the request's, handed back untouched.
+    Exported {
+        path: std::path::PathBuf,
+        what: String,
+        note: String,
+        result: Result<(), WriteFailure>,
+    },
     /// The worker's client now uses this profile (Ok: its endpoint), or
     /// could not be built with it (the old one stays).
     ProfileSwitched {
         profile: String,
-        result: Result<String, String>,
+        result: Result<String, ProfileFailure>,
     },
     /// A key typed into the open input line.
     Input(InputRequest),
@@ -61,10 +66,12 @@ pub enum Action {
         email: Sensitive,
         users: Vec<User>,
     },
-    /// A request failed; `gen_id` is the generation it was sent for.
+    /// A request failed; `gen_id` is the generation it was sent for,
+    /// `operation` what it was (`Request::operation`).
     Failed {
         gen_id: u64,
-        error: ErrorInfo,
+        operation: String,
+        error: Failure,
     },
     /// A batch made progress (after each chunk).
     BatchProgress {
@@ -100,24 +107,25 @@ pub enum Action {
     /// The current settings for the settings form.
     SettingsLoaded {
         gen_id: u64,
-        values: Vec<bool>,
+        settings: Settings,
     },
-    /// An admin operation succeeded; `message` says what happened.
+    /// An admin operation succeeded: what it did, and whether it changed
+    /// the account list (else the users of one account).
     AdminDone {
         gen_id: u64,
-        message: String,
+        outcome: AdminOutcome,
         about_accounts: bool,
     },
     /// The plan of a change, made from the users just read (or why none
     /// could be made).
     Planned {
         gen_id: u64,
-        result: Result<Box<crate::plan::Plan>, ErrorInfo>,
+        result: Result<Box<crate::plan::Plan>, PlanFailure>,
     },
     /// The audit log's changes (or why it could not be read).
     HistoryLoaded {
         gen_id: u64,
-        result: Result<crate::history::History, String>,
+        result: Result<crate::history::History, ReadFailure>,
     },
     /// Users re-read after a change: those read, and the ids whose read
     /// failed (with why), which keep their old values marked "not re-read".
@@ -126,7 +134,7 @@ pub enum Action {
         account_id: String,
         users: Vec<User>,
         failed: Vec<String>,
-        error: Option<String>,
+        error: Option<RereadFailure>,
     },
     /// The client is ready; requests go to `endpoint`.
     Connected {
@@ -139,6 +147,101 @@ pub enum Action {
         /// Throttled (429 or a throttling error code), else a transient failure.
         throttled: bool,
     },
+}
+
+/// Why a request failed, as the worker knows it (`update` words it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The call failed: the client's or the service's error.
+    Api(ApiError),
+    /// Refused in read-only mode: nothing was sent.
+    ReadOnly,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanFailure {
+    /// Reading the users failed (`operation`: GetUser or ListUsers).
+    Read { operation: String, error: ApiError },
+    /// A value the account does not support ([`crate::plan::PlanError::Refused`]).
+    Refused(String),
+    /// A plan file that cannot be read, and why.
+    File(String),
+    /// A plan file made for another endpoint than the client's.
+    OtherEndpoint { made_for: String, here: String },
+    /// A desired-state CSV that cannot be read or parsed, and why.
+    Import(String),
+    /// A desired-state CSV whose plan was refused, and why.
+    ImportRefused(String),
+}
+
+/// Settings as the service holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settings {
+    Account(AccountSettings),
+    User(UserSettings),
+}
+
+/// What an admin operation did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminOutcome {
+    AccountCreated {
+        name: String,
+    },
+    /// The account (`name`: as the service answered) renamed, or its
+    /// default license set.
+    AccountUpdated {
+        name: String,
+        renamed: Option<String>,
+        default_license: Option<License>,
+    },
+    AccountDeleted,
+    UserCreated {
+        email: Sensitive,
+    },
+    GroupsAdded(Vec<String>),
+    GroupsRemoved(Vec<String>),
+    AccountSettingsSaved,
+    UserSettingsSaved,
+    /// InviteUsers: how many were invited and how many the service refused.
+    Invited {
+        invited: usize,
+        refused: usize,
+    },
+}
+
+/// Why an export was not written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteFailure {
+    /// The file exists and may not be replaced.
+    Exists,
+    /// The file system's error.
+    Io(String),
+}
+
+/// Why `:profile` kept the old client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileFailure {
+    /// The demo's client has fixed credentials.
+    Demo,
+    /// No client could be built with the profile.
+    Client(ApiError),
+}
+
+/// A file that could not be read: which, and the file system's error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadFailure {
+    pub path: std::path::PathBuf,
+    pub error: String,
+}
+
+/// Why some changed users were not re-read (the last failure).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RereadFailure {
+    /// A call failed.
+    Api { operation: String, error: ApiError },
+    /// The account's listing does not hold them.
+    NotListed,
 }
 
 impl Action {

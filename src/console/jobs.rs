@@ -1,7 +1,8 @@
 //! The worker's change jobs: one plan (an update, a suspend, …) applied
 //! through [`crate::apply`], with progress, per-user results, cancellation
 //! and the audit log; and the admin operations. Secrets (a new PIN) go to
-//! the console only.
+//! the console only. They answer with what happened (counts, outcomes,
+//! the service's errors), never with text for the screen.
 
 use std::time::Instant;
 
@@ -10,10 +11,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::{ApiError, BatchOptions, BatchProgress, Client, OutcomeResult, request_ids};
 use crate::model::validate::MAX_ID_LIST;
-use crate::model::{InviteStatus, Sensitive, UserType};
+use crate::model::{InviteStatus, License, Sensitive, UserType};
 use crate::plan::Plan;
 
-use super::action::Action;
+use super::action::{Action, AdminOutcome};
 use super::effect::AdminOp;
 use crate::audit::Audit;
 
@@ -101,125 +102,19 @@ impl ChangeJob {
     }
 }
 
-/// Runs one admin operation; the answer says what happened in words.
+/// Runs one admin operation, audited: what it did, or the service's error.
 pub async fn run_admin(
     client: &Client,
-    gen_id: u64,
     op: AdminOp,
     audit: &Audit,
-) -> Result<Action, ApiError> {
+) -> Result<AdminOutcome, ApiError> {
     let name = op.operation();
-    let about_accounts = op.about_accounts();
     let account = op.account_id().map(String::from);
-    let work = async {
-        let result: Result<(String, String), ApiError> = match op {
-            AdminOp::CreateAccount { name } => client.create_account(&name).await.map(|a| {
-                (
-                    format!("account {} created", a.name),
-                    format!("name {:?}", a.name),
-                )
-            }),
-            AdminOp::UpdateAccount {
-                account_id,
-                name,
-                default_license,
-            } => client
-                .update_account(&account_id, name.as_deref(), default_license.clone())
-                .await
-                .map(|a| {
-                    let what = match (&name, &default_license) {
-                        (Some(n), _) => format!("renamed to {n}"),
-                        (_, Some(l)) => format!("default license {l}"),
-                        _ => "updated".into(),
-                    };
-                    (format!("account {}: {what}", a.name), what)
-                }),
-            AdminOp::DeleteAccount { account_id } => client
-                .delete_account(&account_id)
-                .await
-                .map(|_| ("account deleted".to_string(), "deleted".to_string())),
-            AdminOp::CreateUser {
-                account_id,
-                email,
-                username,
-                user_type,
-            } => client
-                .create_user(
-                    &account_id,
-                    username.as_ref().map(|u| u.expose()),
-                    Some(email.expose()),
-                    user_type,
-                )
-                .await
-                .map(|u| {
-                    (
-                        format!("user created: {}", u.email()),
-                        format!("user {}", u.user_id),
-                    )
-                }),
-            AdminOp::AddGroups { account_id, groups } => {
-                let g: Vec<crate::model::SigninDelegateGroup> = groups
-                    .iter()
-                    .map(|n| crate::model::SigninDelegateGroup {
-                        group_name: Some(n.clone()),
-                    })
-                    .collect();
-                client
-                    .associate_signin_delegate_groups_with_account(&account_id, &g)
-                    .await
-                    .map(|_| {
-                        (
-                            format!("groups added: {}", groups.join(", ")),
-                            groups.join(","),
-                        )
-                    })
-            }
-            AdminOp::RemoveGroups { account_id, groups } => client
-                .disassociate_signin_delegate_groups_from_account(&account_id, &groups)
-                .await
-                .map(|_| {
-                    (
-                        format!("groups removed: {}", groups.join(", ")),
-                        groups.join(","),
-                    )
-                }),
-            AdminOp::AccountSettings {
-                account_id,
-                settings,
-            } => client
-                .update_account_settings(&account_id, &settings)
-                .await
-                .map(|_| ("account settings saved".into(), format!("{settings:?}"))),
-            AdminOp::UserSettings {
-                account_id,
-                user_id,
-                settings,
-            } => client
-                .update_user_settings(&account_id, &user_id, &settings)
-                .await
-                .map(|_| {
-                    (
-                        "telephony settings saved".into(),
-                        format!("user {user_id}: {settings:?}"),
-                    )
-                }),
-            AdminOp::Invite {
-                account_id,
-                emails,
-                user_type,
-            } => invite(client, &account_id, &emails, user_type).await,
-        };
-        result
-    };
-    let (result, request_ids) = request_ids::capture(work).await;
+    let (result, request_ids) = request_ids::capture(send_admin(client, op)).await;
     match result {
-        Ok((message, detail)) => {
+        Ok((outcome, detail)) => {
             audit.admin(name, account.as_deref(), &detail, Ok(&request_ids));
-            Ok(Action::AdminDone {
-                gen_id,
-                message,
-                about_accounts,
-            })
+            Ok(outcome)
         }
         Err(e) => {
             let short = e.short();
@@ -234,6 +129,111 @@ pub async fn run_admin(
     }
 }
 
+/// Sends one admin operation: what it did, and the audit log's detail.
+async fn send_admin(client: &Client, op: AdminOp) -> Result<(AdminOutcome, String), ApiError> {
+    match op {
+        AdminOp::CreateAccount { name } => client.create_account(&name).await.map(|a| {
+            let detail = format!("name {:?}", a.name);
+            (AdminOutcome::AccountCreated { name: a.name }, detail)
+        }),
+        AdminOp::UpdateAccount {
+            account_id,
+            name,
+            default_license,
+        } => update_account(client, &account_id, name, default_license).await,
+        AdminOp::DeleteAccount { account_id } => client
+            .delete_account(&account_id)
+            .await
+            .map(|_| (AdminOutcome::AccountDeleted, "deleted".to_string())),
+        AdminOp::CreateUser {
+            account_id,
+            email,
+            username,
+            user_type,
+        } => client
+            .create_user(
+                &account_id,
+                username.as_ref().map(|u| u.expose()),
+                Some(email.expose()),
+                user_type,
+            )
+            .await
+            .map(|u| {
+                let detail = format!("user {}", u.user_id);
+                let email = Sensitive::from(u.email());
+                (AdminOutcome::UserCreated { email }, detail)
+            }),
+        AdminOp::AddGroups { account_id, groups } => {
+            let g: Vec<crate::model::SigninDelegateGroup> = groups
+                .iter()
+                .map(|n| crate::model::SigninDelegateGroup {
+                    group_name: Some(n.clone()),
+                })
+                .collect();
+            client
+                .associate_signin_delegate_groups_with_account(&account_id, &g)
+                .await
+                .map(|_| {
+                    let detail = groups.join(",");
+                    (AdminOutcome::GroupsAdded(groups), detail)
+                })
+        }
+        AdminOp::RemoveGroups { account_id, groups } => client
+            .disassociate_signin_delegate_groups_from_account(&account_id, &groups)
+            .await
+            .map(|_| {
+                let detail = groups.join(",");
+                (AdminOutcome::GroupsRemoved(groups), detail)
+            }),
+        AdminOp::AccountSettings {
+            account_id,
+            settings,
+        } => client
+            .update_account_settings(&account_id, &settings)
+            .await
+            .map(|_| (AdminOutcome::AccountSettingsSaved, format!("{settings:?}"))),
+        AdminOp::UserSettings {
+            account_id,
+            user_id,
+            settings,
+        } => client
+            .update_user_settings(&account_id, &user_id, &settings)
+            .await
+            .map(|_| {
+                let detail = format!("user {user_id}: {settings:?}");
+                (AdminOutcome::UserSettingsSaved, detail)
+            }),
+        AdminOp::Invite {
+            account_id,
+            emails,
+            user_type,
+        } => invite(client, &account_id, &emails, user_type).await,
+    }
+}
+
+/// UpdateAccount: a new name or a default license.
+async fn update_account(
+    client: &Client,
+    account_id: &str,
+    renamed: Option<String>,
+    default_license: Option<License>,
+) -> Result<(AdminOutcome, String), ApiError> {
+    let a = client
+        .update_account(account_id, renamed.as_deref(), default_license.clone())
+        .await?;
+    let detail = match (&renamed, &default_license) {
+        (Some(n), _) => format!("renamed to {n}"),
+        (_, Some(l)) => format!("default license {l}"),
+        _ => "updated".into(),
+    };
+    let outcome = AdminOutcome::AccountUpdated {
+        name: a.name,
+        renamed,
+        default_license,
+    };
+    Ok((outcome, detail))
+}
+
 /// InviteUsers for a list, `MAX_ID_LIST` emails a call, one call after
 /// another. A call refused as a whole (e.g. "Only Team accounts support
 /// InviteUsers") ends it with that error, its request id kept, and says how
@@ -244,7 +244,7 @@ async fn invite(
     account_id: &str,
     emails: &[Sensitive],
     user_type: Option<UserType>,
-) -> Result<(String, String), ApiError> {
+) -> Result<(AdminOutcome, String), ApiError> {
     let n = emails.len();
     let (mut invited, mut failed) = (0, 0);
     for chunk in emails.chunks(MAX_ID_LIST) {
@@ -271,13 +271,12 @@ async fn invite(
             }
         }
     }
-    let msg = if failed == 0 {
-        format!("{invited} invited")
-    } else {
-        format!("✗ {invited} invited · {failed} refused by the service")
+    let outcome = AdminOutcome::Invited {
+        invited,
+        refused: failed,
     };
     Ok((
-        msg,
+        outcome,
         format!("{n} emails, {invited} invited, {failed} failed"),
     ))
 }

@@ -4,6 +4,7 @@
 
 use crate::model::{AccountSettings, TelephonySettings, UserSettings};
 
+use super::action::Settings;
 use super::effect::SettingsTarget;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +46,14 @@ impl SettingsForm {
     pub fn toggle(&mut self) {
         if let Some(v) = self.values.as_mut().and_then(|v| v.get_mut(self.field)) {
             *v = !*v;
+        }
+    }
+
+    /// The toggles for settings as read.
+    pub fn values_of(settings: &Settings) -> Vec<bool> {
+        match settings {
+            Settings::Account(s) => SettingsForm::account_values(s),
+            Settings::User(s) => SettingsForm::user_values(s),
         }
     }
 

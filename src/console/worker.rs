@@ -16,10 +16,12 @@ use tokio_util::sync::CancellationToken;
 use crate::client::{ApiError, Client, ClientEvent, ListUsersQuery};
 use crate::model::User;
 
-use super::action::Action;
+use super::action::{
+    Action, Failure, PlanFailure, ProfileFailure, ReadFailure, RereadFailure, Settings,
+    WriteFailure,
+};
 use super::effect::{AdminOp, Request, SettingsTarget};
 use super::jobs::ChangeJob;
-use super::state::ErrorInfo;
 use crate::audit::Audit;
 
 /// Requests in flight at once.
@@ -248,13 +250,16 @@ impl Serve {
             Request::LoadHistory { gen_id } => {
                 let path = self.audit.path.clone();
                 async move {
-                    let read = tokio::task::spawn_blocking(move || {
-                        crate::history::read(&path).map_err(|e| {
-                            format!("cannot read the audit log {}: {e}", path.display())
-                        })
-                    })
-                    .await;
-                    let result = read.unwrap_or_else(|e| Err(e.to_string()));
+                    let read = {
+                        let path = path.clone();
+                        tokio::task::spawn_blocking(move || crate::history::read(&path)).await
+                    };
+                    let result = read
+                        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+                        .map_err(|e| ReadFailure {
+                            path,
+                            error: e.to_string(),
+                        });
                     Action::HistoryLoaded { gen_id, result }
                 }
                 .boxed()
@@ -365,18 +370,22 @@ async fn write_file(
             f.write_all(contents.expose().as_bytes())
         })
     };
-    let r = write
+    let result = write
         .await
         .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-        .map(|()| format!("wrote {what} to {}{note}", shown.display()))
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!("✗ {} exists: :export! … replaces it", shown.display())
+                WriteFailure::Exists
             } else {
-                format!("✗ export to {} failed: {e}", shown.display())
+                WriteFailure::Io(e.to_string())
             }
         });
-    let _ = actions.send(Action::Exported(r));
+    let _ = actions.send(Action::Exported {
+        path: shown,
+        what,
+        note,
+        result,
+    });
 }
 
 /// `:profile NAME`: the client rebuilt with this profile (flags and config
@@ -387,15 +396,17 @@ async fn switch_profile(
     client: &mut Result<Client, ApiError>,
     audit: &mut Audit,
     actions: &mpsc::UnboundedSender<Action>,
-) -> Result<String, String> {
+) -> Result<String, ProfileFailure> {
     let Some(conn) = conn else {
-        return Err("the demo uses its own credentials: no profiles".to_string());
+        return Err(ProfileFailure::Demo);
     };
     let conn = crate::cli::ConnArgs {
         profile: Some(profile.to_string()),
         ..conn.clone()
     };
-    let c = Client::from_conn(&conn).await.map_err(|e| e.to_string())?;
+    let c = Client::from_conn(&conn)
+        .await
+        .map_err(ProfileFailure::Client)?;
     let endpoint = c.endpoint().to_string();
     audit.endpoint = endpoint.clone();
     audit.profile = Some(profile.to_string());
@@ -476,12 +487,11 @@ async fn settings(
     gen_id: u64,
     target: SettingsTarget,
 ) -> Action {
-    use super::settings::SettingsForm;
-    let values = match &target {
+    let read = match &target {
         SettingsTarget::Account { account_id, .. } => client
             .get_account_settings(account_id)
             .await
-            .map(|s| SettingsForm::account_values(&s)),
+            .map(Settings::Account),
         SettingsTarget::User {
             account_id,
             user_id,
@@ -489,10 +499,10 @@ async fn settings(
         } => client
             .get_user_settings(account_id, user_id)
             .await
-            .map(|s| SettingsForm::user_values(&s)),
+            .map(Settings::User),
     };
-    match values {
-        Ok(values) => Action::SettingsLoaded { gen_id, values },
+    match read {
+        Ok(settings) => Action::SettingsLoaded { gen_id, settings },
         Err(e) => failed(operation, gen_id, &e),
     }
 }
@@ -504,8 +514,13 @@ async fn admin(
     op: AdminOp,
     audit: Audit,
 ) -> Action {
-    match super::jobs::run_admin(&client, gen_id, op, &audit).await {
-        Ok(a) => a,
+    let about_accounts = op.about_accounts();
+    match super::jobs::run_admin(&client, op, &audit).await {
+        Ok(outcome) => Action::AdminDone {
+            gen_id,
+            outcome,
+            about_accounts,
+        },
         Err(e) => failed(operation, gen_id, &e),
     }
 }
@@ -524,15 +539,12 @@ async fn plan(
         Ok(plan) => Ok(Box::new(plan)),
         Err(crate::plan::PlanError::Api(e)) => {
             tracing::warn!(operation, error = %e.short(), "reading the users to plan failed");
-            Err(ErrorInfo::of(operation, &e))
+            Err(PlanFailure::Read {
+                operation: operation.to_string(),
+                error: e,
+            })
         }
-        Err(crate::plan::PlanError::Refused(why)) => Err(ErrorInfo {
-            operation: "plan".into(),
-            code: "Refused".into(),
-            message: why,
-            request_id: None,
-            hint: Some("pick a value the account supports".into()),
-        }),
+        Err(crate::plan::PlanError::Refused(why)) => Err(PlanFailure::Refused(why)),
     };
     Action::Planned { gen_id, result }
 }
@@ -541,14 +553,10 @@ async fn plan(
 /// saved plan is checked against the users as they are now (drift).
 async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSource) -> Action {
     use super::effect::PlanSource;
-    let refused = |message: String, hint: &str| ErrorInfo {
-        operation: "plan".into(),
-        code: "Refused".into(),
-        message,
-        request_id: None,
-        hint: Some(hint.into()),
+    let api = |error: ApiError| PlanFailure::Read {
+        operation: "ListUsers".to_string(),
+        error,
     };
-    let api = |e: ApiError| ErrorInfo::of("ListUsers", &e);
     let result = match source {
         PlanSource::File(path) => {
             let read =
@@ -556,22 +564,15 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
                     .await
                     .unwrap_or_else(|e| Err(e.to_string()));
             match read {
-                Err(e) => Err(refused(
-                    e,
-                    "a file written by plan --out, undo --out or s in a preview",
-                )),
+                Err(e) => Err(PlanFailure::File(e)),
                 Ok((saved, _))
                     if saved.endpoint.trim_end_matches('/')
                         != client.endpoint().trim_end_matches('/') =>
                 {
-                    Err(refused(
-                        format!(
-                            "the plan was made for {}, not {}: nothing is sent",
-                            saved.endpoint,
-                            client.endpoint()
-                        ),
-                        "open it in a console on that endpoint",
-                    ))
+                    Err(PlanFailure::OtherEndpoint {
+                        made_for: saved.endpoint,
+                        here: client.endpoint().to_string(),
+                    })
                 }
                 Ok((saved, digest)) => crate::plan::recheck(&client, &saved, Some(digest))
                     .await
@@ -589,10 +590,7 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
             match read.map_err(|e| format!("{shown}: {e}")).and_then(|text| {
                 crate::plan::desired::parse(&text).map_err(|e| format!("{shown}: {e}"))
             }) {
-                Err(e) => Err(refused(
-                    e,
-                    "columns: UserId or PrimaryEmail, and LicenseType, UserType, AlexaForBusinessEnabled or AlexaForBusinessRoomArn",
-                )),
+                Err(e) => Err(PlanFailure::Import(e)),
                 Ok(rows) => {
                     match crate::plan::make_desired(&client, &account_id, &rows, None).await {
                         Ok(mut plan) => {
@@ -600,7 +598,7 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
                             Ok(plan)
                         }
                         Err(crate::plan::PlanError::Refused(why)) => {
-                            Err(refused(why, "fix the file and import it again"))
+                            Err(PlanFailure::ImportRefused(why))
                         }
                         Err(crate::plan::PlanError::Api(e)) => Err(api(e)),
                     }
@@ -627,7 +625,7 @@ async fn refresh(
 ) {
     let (users, failed, error) = reread(&client, &account_id, user_ids).await;
     if let Some(e) = &error {
-        tracing::warn!(failed = failed.len(), error = %e, "re-reading changed users failed");
+        tracing::warn!(failed = failed.len(), error = ?e, "re-reading changed users failed");
     }
     let _ = actions.send(Action::UsersRefreshed {
         gen_id,
@@ -644,7 +642,7 @@ async fn reread(
     client: &Client,
     account_id: &str,
     ids: Vec<String>,
-) -> (Vec<User>, Vec<String>, Option<String>) {
+) -> (Vec<User>, Vec<String>, Option<RereadFailure>) {
     let wanted: std::collections::HashSet<String> = ids.into_iter().collect();
     if wanted.len() > crate::plan::READ_BY_GET {
         let query = ListUsersQuery::default();
@@ -658,13 +656,16 @@ async fn reread(
                     .filter(|id| !read.contains(id.as_str()))
                     .cloned()
                     .collect();
-                let why = (!gone.is_empty()).then(|| "not in the account's listing".to_string());
+                let why = (!gone.is_empty()).then_some(RereadFailure::NotListed);
                 (users, gone, why)
             }
             Err(e) => (
                 Vec::new(),
                 wanted.into_iter().collect(),
-                Some(reread_error("ListUsers", &e)),
+                Some(RereadFailure::Api {
+                    operation: "ListUsers".to_string(),
+                    error: e,
+                }),
             ),
         };
     }
@@ -681,7 +682,10 @@ async fn reread(
         match r {
             Ok(u) => users.push(u),
             Err(e) => {
-                why = Some(reread_error("GetUser", &e));
+                why = Some(RereadFailure::Api {
+                    operation: "GetUser".to_string(),
+                    error: e,
+                });
                 failed.push(id);
             }
         }
@@ -689,25 +693,11 @@ async fn reread(
     (users, failed, why)
 }
 
-/// "GetUser: ThrottledClientException (request id …)": a failed re-read,
-/// its request id whole.
-fn reread_error(operation: &str, e: &ApiError) -> String {
-    match &e.request_id {
-        Some(id) => format!("{operation}: {} (request id {id})", e.short()),
-        None => format!("{operation}: {}", e.short()),
-    }
-}
-
 fn refused(req: &Request) -> Action {
     Action::Failed {
         gen_id: req.generation(),
-        error: ErrorInfo {
-            operation: req.operation().to_string(),
-            code: "ReadOnly".into(),
-            message: "the console is in read-only mode: nothing was sent".into(),
-            request_id: None,
-            hint: Some("start it without --read-only to make changes".into()),
-        },
+        operation: req.operation().to_string(),
+        error: Failure::ReadOnly,
     }
 }
 
@@ -721,6 +711,7 @@ fn failed(operation: &str, gen_id: u64, e: &ApiError) -> Action {
     );
     Action::Failed {
         gen_id,
-        error: ErrorInfo::of(operation, e),
+        operation: operation.to_string(),
+        error: Failure::Api(e.clone()),
     }
 }

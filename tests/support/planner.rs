@@ -48,13 +48,7 @@ pub fn answer_plans_with(
         let supported = v.account.supported_licenses.clone();
         let result = Plan::build(&account_id, supported.as_deref(), change, &user_ids, read)
             .map(Box::new)
-            .map_err(|why| chime_admin::console::state::ErrorInfo {
-                operation: "plan".into(),
-                code: "Refused".into(),
-                message: why,
-                request_id: None,
-                hint: None,
-            });
+            .map_err(chime_admin::console::action::PlanFailure::Refused);
         out.extend(update(s, Action::Planned { gen_id, result }));
     }
     out

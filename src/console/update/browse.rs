@@ -8,6 +8,7 @@ use crate::model::{Account, Operation, User};
 
 use crate::client::pager::PageGuard;
 use crate::client::{DEFAULT_LIST_LIMIT, OutcomeResult};
+use crate::console::action::Failure;
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::list::FilteredList;
 use crate::console::state::{
@@ -660,7 +661,23 @@ pub(super) fn users_found(
     }
 }
 
-pub(super) fn failed(state: &mut State, gen_id: u64, error: ErrorInfo) {
+/// The email look-up's pause is over: it is sent if it is still due.
+/// False if the timer is stale (nothing changes).
+pub(super) fn timer(state: &mut State, gen_id: u64, fx: &mut Vec<Effect>) -> bool {
+    let due = state
+        .users
+        .as_ref()
+        .is_some_and(|v| v.lookup == Lookup::Due(gen_id));
+    if due {
+        send_lookup(state, fx);
+    }
+    due
+}
+
+/// A request failed: what waited for it stops, and the error is shown if
+/// the request is still current.
+pub(super) fn failed(state: &mut State, gen_id: u64, operation: &str, failure: &Failure) {
+    let error = super::words::error_of(operation, failure);
     let mut current = false;
     if state.accounts.gen_id == gen_id && state.accounts.loading {
         state.accounts.loading = false;

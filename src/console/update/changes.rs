@@ -6,6 +6,7 @@ use tui_input::InputRequest;
 
 use super::view::{flash, scroll};
 use crate::client::OutcomeResult;
+use crate::console::action::{PlanFailure, RereadFailure};
 use crate::console::effect::{Effect, Request};
 use crate::console::form::{Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction};
 use crate::console::keys::Command;
@@ -195,7 +196,11 @@ fn request_plan(
 
 /// The plan is here: the rows show the values it was read from, and the
 /// preview shows the plan (or the refusal, or that nothing is to be sent).
-pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::Plan>, ErrorInfo>) {
+pub fn planned(
+    state: &mut State,
+    gen_id: u64,
+    result: Result<Box<crate::plan::Plan>, PlanFailure>,
+) {
     let Some(Modal::Planning {
         gen_id: waiting,
         account_name,
@@ -213,7 +218,7 @@ pub fn planned(state: &mut State, gen_id: u64, result: Result<Box<crate::plan::P
     let mut plan = match result {
         Ok(plan) => *plan,
         Err(e) => {
-            state.modals.push(Modal::Error(e));
+            state.modals.push(Modal::Error(super::words::plan_error(e)));
             return;
         }
     };
@@ -697,7 +702,11 @@ pub fn refreshed(state: &mut State, reread: Reread) {
             v.not_reread.insert(id);
         }
     }
-    v.reread_error = if v.not_reread.is_empty() { None } else { error };
+    v.reread_error = if v.not_reread.is_empty() {
+        None
+    } else {
+        error.as_ref().map(super::words::reread_failed)
+    };
     // The rows shown stay (the filter is read again when it is edited or
     // the list reloaded); their counts follow the values now shown.
     super::select::refilter_kept(v);
@@ -716,7 +725,7 @@ pub struct Reread {
     pub account_id: String,
     pub users: Vec<User>,
     pub failed: Vec<String>,
-    pub error: Option<String>,
+    pub error: Option<RereadFailure>,
 }
 
 /// `ctrl-r` while some changed rows are not re-read: they are read again

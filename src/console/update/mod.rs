@@ -13,85 +13,77 @@ use super::form::UserAction;
 use super::keys::Command;
 use super::state::{Lookup, Modal, Pane, State};
 
+mod answers;
 mod browse;
 pub mod changes;
 pub mod cmdline;
 pub mod plans;
 pub mod select;
 mod view;
+pub mod words;
 
 use browse::*;
 use view::*;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
+    if action.ends_a_call() {
+        state.retrying = None;
+    }
     // The one place the screen is marked dirty: every action may change what
     // it shows, except the two timers, which count only when they change
     // something: `Tick` (the spinner while loading, a flash running out) and
     // `Timer` (the email look-up sent once typing has paused).
-    let mut changed = true;
-    if action.ends_a_call() {
-        state.retrying = None;
+    let changed = dispatch(state, action, &mut fx);
+    sync_marks_flash(state);
+    if changed {
+        state.dirty = true;
     }
+    fx
+}
+
+/// Hands an action to its handler; false if it changed nothing on screen
+/// (only the two timers can say so).
+fn dispatch(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     match action {
-        Action::Cmd(c) => command(state, c, &mut fx),
-        Action::HurriedCmd(c) => {
-            if changes::confirms_change(state, c) {
-                changes::hurried_confirm(state, c);
-            } else {
-                command(state, c, &mut fx);
-            }
+        Action::Cmd(c) => command(state, c, fx),
+        Action::HurriedCmd(c) => hurried_command(state, c, fx),
+        Action::Paste(text) => paste(state, &text, fx),
+        Action::Input(req) => input(state, req, fx),
+        Action::Resize { width, height } => resize(state, width, height),
+        Action::Tick => return tick(state),
+        Action::Timer { gen_id } => return timer(state, gen_id, fx),
+        Action::ProfileSwitched { profile, result } => {
+            answers::profile_switched(state, profile, result, fx)
         }
-        Action::Paste(text) => paste(state, &text, &mut fx),
-        Action::Input(req) => input(state, req, &mut fx),
-        Action::ProfileSwitched { profile, result } => match result {
-            Ok(endpoint) => {
-                state.profile = Some(profile.clone());
-                state.endpoint = endpoint;
-                state.users = None;
-                state.focus = Pane::Accounts;
-                state.user_counts.clear();
-                reload_accounts(state, &mut fx);
-                flash(state, format!("profile {profile}"));
-            }
-            Err(e) => flash(state, format!("✗ profile {profile}: {e}")),
-        },
-        Action::Exported(r) => {
-            flash(state, r.unwrap_or_else(|e| e));
-        }
-        Action::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            scroll(state);
-        }
-        Action::Tick => changed = tick(state),
-        Action::Timer { gen_id } => {
-            changed = state
-                .users
-                .as_ref()
-                .is_some_and(|v| v.lookup == Lookup::Due(gen_id));
-            if changed {
-                send_lookup(state, &mut fx);
-            }
-        }
+        Action::Exported {
+            path,
+            what,
+            note,
+            result,
+        } => answers::exported(state, &path, (&what, &note), &result),
         Action::AccountsPage {
             gen_id,
             accounts,
             next_token,
-        } => accounts_page(state, gen_id, accounts, next_token, &mut fx),
+        } => accounts_page(state, gen_id, accounts, next_token, fx),
         Action::UsersPage {
             gen_id,
             account_id,
             users,
             next_token,
-        } => users_page(state, gen_id, &account_id, users, next_token, &mut fx),
+        } => users_page(state, gen_id, &account_id, users, next_token, fx),
         Action::UsersFound {
             gen_id,
             account_id,
             email,
             users,
         } => users_found(state, gen_id, &account_id, email.expose(), users),
-        Action::Failed { gen_id, error } => failed(state, gen_id, error),
+        Action::Failed {
+            gen_id,
+            operation,
+            error,
+        } => failed(state, gen_id, &operation, &error),
         Action::BatchProgress {
             batch_id,
             done,
@@ -106,42 +98,29 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             outcomes,
             elapsed_ms,
             audit_error,
-        } => {
-            let finished = changes::Finished {
+        } => changes::done(
+            state,
+            changes::Finished {
                 batch_id,
                 account_id,
                 change_id,
                 outcomes,
                 elapsed_ms,
                 audit_error,
-            };
-            changes::done(state, finished, &mut fx)
-        }
+            },
+            fx,
+        ),
         Action::BatchRefused { batch_id, message } => changes::refused(state, batch_id, message),
         Action::Planned { gen_id, result } => changes::planned(state, gen_id, result),
         Action::HistoryLoaded { gen_id, result } => plans::history_loaded(state, gen_id, result),
-        Action::SettingsLoaded { gen_id, values } => {
-            if let Some(Modal::Settings(f)) = state.modals.last_mut()
-                && f.gen_id == gen_id
-            {
-                f.values = Some(values);
-            }
+        Action::SettingsLoaded { gen_id, settings } => {
+            answers::settings_loaded(state, gen_id, &settings)
         }
         Action::AdminDone {
             gen_id,
-            message,
+            outcome,
             about_accounts,
-        } => {
-            if state.admin == Some(gen_id) {
-                state.admin = None;
-                flash(state, message);
-                if about_accounts {
-                    reload_accounts(state, &mut fx);
-                } else {
-                    reload_users(state, &mut fx);
-                }
-            }
-        }
+        } => answers::admin_done(state, gen_id, &outcome, about_accounts, fx),
         Action::PinReset {
             batch_id,
             email,
@@ -163,29 +142,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 error,
             },
         ),
-        Action::Connected { endpoint } => {
-            state.endpoint = endpoint;
-        }
+        Action::Connected { endpoint } => state.endpoint = endpoint,
         Action::Retrying {
             operation,
             attempt,
             throttled,
-        } => {
-            let reason = if throttled {
-                "throttled"
-            } else {
-                "transient error"
-            };
-            state.retrying = Some(format!(
-                "{reason}, retrying ({operation}, attempt {attempt})"
-            ));
-        }
+        } => answers::retrying(state, &operation, attempt, throttled),
     }
-    sync_marks_flash(state);
-    if changed {
-        state.dirty = true;
+    true
+}
+
+/// A key in a burst (a paste without bracketed paste): it never confirms.
+fn hurried_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
+    if changes::confirms_change(state, c) {
+        changes::hurried_confirm(state, c);
+    } else {
+        command(state, c, fx);
     }
-    fx
 }
 
 /// The effects to run at start: the first page of accounts.

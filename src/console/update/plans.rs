@@ -126,7 +126,7 @@ pub fn open_history(state: &mut State, fx: &mut Vec<Effect>) {
 pub fn history_loaded(
     state: &mut State,
     gen_id: u64,
-    result: Result<crate::history::History, String>,
+    result: Result<crate::history::History, crate::console::action::ReadFailure>,
 ) {
     let Some(Modal::History(h)) = state.modals.last_mut() else {
         return;
@@ -142,7 +142,7 @@ pub fn history_loaded(
         }
         Err(e) => {
             state.modals.pop();
-            flash(state, format!("✗ {e}"));
+            flash(state, super::words::history_failed(&e));
         }
     }
 }

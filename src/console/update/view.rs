@@ -69,3 +69,10 @@ pub(super) fn scroll(state: &mut State) {
         v.list.scroll_into_view(user_rows);
     }
 }
+
+/// The terminal's new size: the cursors stay on screen.
+pub(super) fn resize(state: &mut State, width: u16, height: u16) {
+    state.width = width;
+    state.height = height;
+    scroll(state);
+}
