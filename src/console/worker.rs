@@ -165,15 +165,8 @@ impl Serve {
     /// for one of the slots comes back to be run in one.
     async fn route(&mut self, req: Request) -> Option<BoxFuture<'static, Action>> {
         let (operation, gen_id) = (req.operation(), req.generation());
-        let call: BoxFuture<'static, Action> = match req {
-            Request::CancelBatch { batch_id } => {
-                if let Ok(map) = self.cancels.lock()
-                    && let Some(token) = map.get(&batch_id)
-                {
-                    token.cancel();
-                }
-                return None;
-            }
+        match req {
+            Request::CancelBatch { batch_id } => self.cancel(batch_id),
             Request::WriteFile {
                 path,
                 contents,
@@ -181,43 +174,14 @@ impl Serve {
                 overwrite,
                 note,
             } => {
-                tokio::spawn(write_file(
-                    path,
-                    contents,
-                    (what, note),
-                    overwrite,
-                    self.actions.clone(),
-                ));
-                return None;
+                let labels = (what, note);
+                let write = write_file(path, contents, labels, overwrite, self.actions.clone());
+                tokio::spawn(write);
             }
-            Request::SwitchProfile { profile } => {
-                let conn = self.conn.as_ref();
-                let result = switch_profile(
-                    conn,
-                    &profile,
-                    &mut self.client,
-                    &mut self.audit,
-                    &self.actions,
-                );
-                let result = result.await;
-                tracing::info!(ok = result.is_ok(), "profile switched");
-                let _ = self
-                    .actions
-                    .send(Action::ProfileSwitched { profile, result });
-                return None;
-            }
+            Request::SwitchProfile { profile } => self.switch_profile(profile).await,
             Request::Change { batch_id, plan } => {
                 let client = self.ready(operation, gen_id)?;
-                let job = ChangeJob::new(batch_id, plan);
-                self.changing.spawn(run_job(
-                    job,
-                    client,
-                    self.concurrency,
-                    &self.audit,
-                    &self.cancels,
-                    &self.actions,
-                ));
-                return None;
+                self.start_change(client, batch_id, plan);
             }
             Request::RefreshUsers {
                 account_id,
@@ -225,14 +189,8 @@ impl Serve {
                 user_ids,
             } => {
                 let client = self.ready(operation, gen_id)?;
-                tokio::spawn(refresh(
-                    client,
-                    account_id,
-                    gen_id,
-                    user_ids,
-                    self.actions.clone(),
-                ));
-                return None;
+                let actions = self.actions.clone();
+                tokio::spawn(refresh(client, account_id, gen_id, user_ids, actions));
             }
             Request::Plan {
                 gen_id,
@@ -241,32 +199,19 @@ impl Serve {
                 user_ids,
             } => {
                 let client = self.ready(operation, gen_id)?;
-                plan(operation, client, gen_id, account_id, change, user_ids).boxed()
+                return Some(plan(operation, client, gen_id, account_id, change, user_ids).boxed());
             }
             Request::PlanFrom { gen_id, source } => {
                 let client = self.ready(operation, gen_id)?;
-                plan_from(client, gen_id, source).boxed()
+                return Some(plan_from(client, gen_id, source).boxed());
             }
             Request::LoadHistory { gen_id } => {
-                let path = self.audit.path.clone();
-                async move {
-                    let read = {
-                        let path = path.clone();
-                        tokio::task::spawn_blocking(move || crate::history::read(&path)).await
-                    };
-                    let result = read
-                        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-                        .map_err(|e| ReadFailure {
-                            path,
-                            error: e.to_string(),
-                        });
-                    Action::HistoryLoaded { gen_id, result }
-                }
-                .boxed()
+                return Some(load_history(self.audit.path.clone(), gen_id).boxed());
             }
             Request::LoadAccounts { gen_id, token } => {
                 let client = self.ready(operation, gen_id)?;
-                accounts_page(operation, client, gen_id, token, self.page_size).boxed()
+                let page = self.page_size;
+                return Some(accounts_page(operation, client, gen_id, token, page).boxed());
             }
             Request::LoadUsersPage {
                 account_id,
@@ -274,7 +219,9 @@ impl Serve {
                 token,
             } => {
                 let client = self.ready(operation, gen_id)?;
-                users_page(operation, client, account_id, gen_id, token, self.page_size).boxed()
+                let page = self.page_size;
+                let call = users_page(operation, client, account_id, gen_id, token, page);
+                return Some(call.boxed());
             }
             Request::FindUserByEmail {
                 account_id,
@@ -282,19 +229,74 @@ impl Serve {
                 email,
             } => {
                 let client = self.ready(operation, gen_id)?;
-                user_by_email(operation, client, account_id, gen_id, email).boxed()
+                return Some(user_by_email(operation, client, account_id, gen_id, email).boxed());
             }
             Request::LoadSettings { gen_id, target } => {
                 let client = self.ready(operation, gen_id)?;
-                settings(operation, client, gen_id, target).boxed()
+                return Some(settings(operation, client, gen_id, target).boxed());
             }
             Request::Admin { gen_id, op } => {
                 let client = self.ready(operation, gen_id)?;
-                admin(operation, client, gen_id, op, self.audit.clone()).boxed()
+                let audit = self.audit.clone();
+                return Some(admin(operation, client, gen_id, op, audit).boxed());
             }
-        };
-        Some(call)
+        }
+        None
     }
+
+    /// Stops sending the rest of a change (what is in flight finishes).
+    fn cancel(&self, batch_id: u64) {
+        if let Ok(map) = self.cancels.lock()
+            && let Some(token) = map.get(&batch_id)
+        {
+            token.cancel();
+        }
+    }
+
+    /// `:profile NAME`: the client rebuilt, answered at once.
+    async fn switch_profile(&mut self, profile: String) {
+        let conn = self.conn.as_ref();
+        let result = switch_profile(
+            conn,
+            &profile,
+            &mut self.client,
+            &mut self.audit,
+            &self.actions,
+        );
+        let result = result.await;
+        tracing::info!(ok = result.is_ok(), "profile switched");
+        let _ = self
+            .actions
+            .send(Action::ProfileSwitched { profile, result });
+    }
+
+    /// A change runs as a task of its own (waited for when quitting).
+    fn start_change(&mut self, client: Client, batch_id: u64, plan: Box<crate::plan::Plan>) {
+        let job = ChangeJob::new(batch_id, plan);
+        self.changing.spawn(run_job(
+            job,
+            client,
+            self.concurrency,
+            &self.audit,
+            &self.cancels,
+            &self.actions,
+        ));
+    }
+}
+
+/// The audit log read back as the history of changes.
+async fn load_history(path: std::path::PathBuf, gen_id: u64) -> Action {
+    let read = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || crate::history::read(&path)).await
+    };
+    let result = read
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        .map_err(|e| ReadFailure {
+            path,
+            error: e.to_string(),
+        });
+    Action::HistoryLoaded { gen_id, result }
 }
 
 /// Client retries become "throttled, retrying" in the status line.

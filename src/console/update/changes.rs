@@ -5,7 +5,7 @@
 use tui_input::InputRequest;
 
 use super::view::{flash, scroll};
-use crate::client::OutcomeResult;
+use crate::client::{BatchReport, OutcomeResult, UserOutcome};
 use crate::console::action::{PlanFailure, RereadFailure};
 use crate::console::effect::{Effect, Request};
 use crate::console::form::{Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction};
@@ -535,7 +535,6 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
         elapsed_ms,
         audit_error,
     } = finished;
-    let account_id = account_id.as_str();
     let Some(label) = state
         .batch
         .as_ref()
@@ -545,78 +544,58 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
         return;
     };
     state.batch = None;
-    let unfinished: Vec<String> = outcomes
+    let report = BatchReport {
+        outcomes: outcomes
+            .into_iter()
+            .map(|(user_id, result)| UserOutcome { user_id, result })
+            .collect(),
+    };
+    let updated = !matches!(state.last_change, Some(Change::Action(_)));
+    let summary = summary(&report, updated, elapsed_ms);
+    keep_failed(state, label, &account_id, unfinished(&report));
+    let ran = Ran {
+        batch_id,
+        label,
+        account_id,
+    };
+    land_results(state, &ran, report, fx);
+    // The id the audit log files it under, once, whole.
+    flash(state, format!("change {change_id}"));
+    state.batch_summary = Some(summary);
+    if let Some(e) = audit_error {
+        state
+            .modals
+            .push(Modal::Error(not_recorded(&change_id, &e)));
+    }
+    scroll(state);
+}
+
+/// The users a retry would send again: failed, unknown or not sent.
+fn unfinished(report: &BatchReport) -> Vec<String> {
+    report
+        .outcomes
         .iter()
-        .filter(|(_, r)| {
+        .filter(|o| {
             matches!(
-                r,
+                o.result,
                 OutcomeResult::Failed { .. }
                     | OutcomeResult::Unknown { .. }
                     | OutcomeResult::NotSent
             )
         })
-        .map(|(id, _)| id.clone())
-        .collect();
-    keep_failed(state, label, account_id, unfinished);
-    let (mut ok, mut failed, mut unknown, mut not_sent) = (0, 0, 0, 0);
-    let mut refresh = Vec::new();
-    let view = state
-        .users
-        .as_mut()
-        .filter(|v| v.account.account_id == account_id);
-    match view {
-        Some(v) => {
-            for (id, result) in outcomes {
-                match result {
-                    OutcomeResult::Ok { .. } => {
-                        ok += 1;
-                        v.marks.remove(&id);
-                        refresh.push(id.clone());
-                    }
-                    OutcomeResult::Failed { .. } => {
-                        failed += 1;
-                        // Re-read too: the service's view may explain the failure.
-                        refresh.push(id.clone());
-                    }
-                    OutcomeResult::Unknown { .. } => {
-                        unknown += 1;
-                        refresh.push(id.clone());
-                    }
-                    OutcomeResult::NotSent => not_sent += 1,
-                }
-                if let Some(&i) = v.by_id.get(&id) {
-                    let row = &mut v.list.items_mut()[i];
-                    row.result = Some(RowResult::Done(result));
-                    row.change = Some(label);
-                    row.batch = Some(batch_id);
-                    v.results_shown = true;
-                }
-            }
-            super::select::results_changed(v);
-            if !refresh.is_empty() {
-                v.rereading = refresh.len();
-                fx.push(Effect::Io(Request::RefreshUsers {
-                    account_id: account_id.to_string(),
-                    gen_id: v.gen_id,
-                    user_ids: refresh,
-                }));
-            }
-        }
-        None => {
-            for (_, r) in &outcomes {
-                match r {
-                    OutcomeResult::Ok { .. } => ok += 1,
-                    OutcomeResult::Failed { .. } => failed += 1,
-                    OutcomeResult::Unknown { .. } => unknown += 1,
-                    OutcomeResult::NotSent => not_sent += 1,
-                }
-            }
-        }
-    }
-    let mut summary = format!("{} done", thousands(ok));
-    if !matches!(state.last_change, Some(Change::Action(_))) {
-        summary = format!("{} updated", thousands(ok));
-    }
+        .map(|o| o.user_id.clone())
+        .collect()
+}
+
+/// "12 updated · 1 failed (r retries) · 0.4 s": a change's counts.
+fn summary(report: &BatchReport, updated: bool, elapsed_ms: u64) -> String {
+    let ok = thousands(report.succeeded());
+    let mut summary = if updated {
+        format!("{ok} updated")
+    } else {
+        format!("{ok} done")
+    };
+    let (failed, unknown, not_sent) = (report.failed(), report.unknown(), report.not_sent());
     if failed > 0 {
         summary.push_str(&format!(" · {} failed (r retries)", thousands(failed)));
     }
@@ -630,24 +609,72 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
         summary.push_str(&format!(" · {} not sent", thousands(not_sent)));
     }
     summary.push_str(&format!(" · {:.1} s", elapsed_ms as f64 / 1000.0));
-    // The id the audit log files it under, once, whole.
-    flash(state, format!("change {change_id}"));
-    state.batch_summary = Some(summary);
-    if let Some(e) = audit_error {
-        state.modals.push(Modal::Error(ErrorInfo {
-            operation: "audit log".into(),
-            code: "NotRecorded".into(),
-            message: format!(
-                "the results of change {change_id} could not be written to the audit log: {e}"
-            ),
-            request_id: None,
-            hint: Some(
-                "what was sent is on screen (nothing more was sent once a result could not be written); free space or fix --audit-log"
-                    .into(),
-            ),
+    summary
+}
+
+/// The change whose results land: its batch, label and account.
+struct Ran {
+    batch_id: u64,
+    label: ChangeLabel,
+    account_id: String,
+}
+
+/// Every user's result into its row (if the account is still open): a
+/// user changed is unmarked; every user sent is read again, since the
+/// service's view may explain a failure too.
+fn land_results(state: &mut State, ran: &Ran, report: BatchReport, fx: &mut Vec<Effect>) {
+    let Some(v) = state
+        .users
+        .as_mut()
+        .filter(|v| v.account.account_id == ran.account_id)
+    else {
+        return;
+    };
+    let mut refresh = Vec::new();
+    for UserOutcome { user_id, result } in report.outcomes {
+        match result {
+            OutcomeResult::Ok { .. } => {
+                v.marks.remove(&user_id);
+                refresh.push(user_id.clone());
+            }
+            OutcomeResult::Failed { .. } | OutcomeResult::Unknown { .. } => {
+                refresh.push(user_id.clone());
+            }
+            OutcomeResult::NotSent => {}
+        }
+        if let Some(&i) = v.by_id.get(&user_id) {
+            let row = &mut v.list.items_mut()[i];
+            row.result = Some(RowResult::Done(result));
+            row.change = Some(ran.label);
+            row.batch = Some(ran.batch_id);
+            v.results_shown = true;
+        }
+    }
+    super::select::results_changed(v);
+    if !refresh.is_empty() {
+        v.rereading = refresh.len();
+        fx.push(Effect::Io(Request::RefreshUsers {
+            account_id: ran.account_id.clone(),
+            gen_id: v.gen_id,
+            user_ids: refresh,
         }));
     }
-    scroll(state);
+}
+
+/// The results of a change sent could not be written to the audit log.
+fn not_recorded(change_id: &str, e: &str) -> ErrorInfo {
+    ErrorInfo {
+        operation: "audit log".into(),
+        code: "NotRecorded".into(),
+        message: format!(
+            "the results of change {change_id} could not be written to the audit log: {e}"
+        ),
+        request_id: None,
+        hint: Some(
+            "what was sent is on screen (nothing more was sent once a result could not be written); free space or fix --audit-log"
+                .into(),
+        ),
+    }
 }
 
 /// Nothing of a change was sent: its `send` line could not be written.
