@@ -6,10 +6,12 @@
 //! - [`keys`]: the one key registry (dispatch, footer, help, read-only, the
 //!   `:` commands); [`theme`], [`layout`], [`text`]: plain data and arithmetic.
 //! - [`columns`]: the users table's columns (titles, widths, sort words);
-//!   [`state`]: what the screen shows; [`action`]: what happens to it;
-//!   [`effect`]: requests for IO; [`help`]: the `?` overlay's text.
+//!   [`state`]: what the screen shows; [`action`]: what happens to it (the
+//!   worker's answers as domain results); [`effect`]: requests for IO and
+//!   their payloads; [`help`]: the `?` overlay's text.
 //! - [`update`]: every behaviour, no IO, never the drawing (`update/browse`,
-//!   `changes`, `cmdline`, `select`, under the dispatch in `update/mod.rs`).
+//!   `changes`, `cmdline`, `select`, under the dispatch in `update/mod.rs`);
+//!   `update/words` puts the worker's answers into the screen's words.
 //! - `ui`: drawing from `&State`.
 //! - [`worker`]: runs effects with the client; [`run`](mod@run): terminal and event loop.
 

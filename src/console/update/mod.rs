@@ -5,7 +5,8 @@
 //! `browse` (cursors, paging, the filter, marks, answers), [`changes`]
 //! (forms, previews, batches), [`cmdline`] (the `:` line, which hands a key's
 //! Command back here), [`select`] (filter, sort, counts), `view` (the flash
-//! and keeping cursors on screen).
+//! and keeping cursors on screen), `answers` (the worker's answers no pane
+//! owns) and [`words`] (the worker's domain results in the screen's words).
 
 use super::action::Action;
 use super::effect::Effect;
