@@ -626,8 +626,19 @@ async fn refresh(
     actions: mpsc::UnboundedSender<Action>,
 ) {
     let (users, failed, error) = reread(&client, &account_id, user_ids).await;
-    if let Some(e) = &error {
-        tracing::warn!(failed = failed.len(), error = ?e, "re-reading changed users failed");
+    match &error {
+        Some(RereadFailure::Api { operation, error }) => tracing::warn!(
+            failed = failed.len(),
+            operation,
+            error = %error.short(),
+            request_id = error.request_id.as_deref().unwrap_or("-"),
+            "re-reading changed users failed"
+        ),
+        Some(RereadFailure::NotListed) => tracing::warn!(
+            failed = failed.len(),
+            "re-reading changed users: not in the account's listing"
+        ),
+        None => {}
     }
     let _ = actions.send(Action::UsersRefreshed {
         gen_id,
