@@ -170,7 +170,10 @@ pub enum PlanFailure {
     /// A plan file made for another endpoint than the client's.
     OtherEndpoint { made_for: String, here: String },
     /// A desired-state CSV that cannot be read or parsed, and why.
-    Import(String),
+    Import {
+        path: std::path::PathBuf,
+        why: String,
+    },
     /// A desired-state CSV whose plan was refused, and why.
     ImportRefused(String),
 }

@@ -584,33 +584,44 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
         PlanSource::Saved(saved) => crate::plan::recheck(&client, &saved, None)
             .await
             .map_err(api),
-        PlanSource::Import { account_id, path } => {
-            let shown = path.display().to_string();
-            let read = tokio::task::spawn_blocking(move || std::fs::read_to_string(&path))
-                .await
-                .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
-            match read.map_err(|e| format!("{shown}: {e}")).and_then(|text| {
-                crate::plan::desired::parse(&text).map_err(|e| format!("{shown}: {e}"))
-            }) {
-                Err(e) => Err(PlanFailure::Import(e)),
-                Ok(rows) => {
-                    match crate::plan::make_desired(&client, &account_id, &rows, None).await {
-                        Ok(mut plan) => {
-                            plan.origin.made_from = Some(format!("file {shown}"));
-                            Ok(plan)
-                        }
-                        Err(crate::plan::PlanError::Refused(why)) => {
-                            Err(PlanFailure::ImportRefused(why))
-                        }
-                        Err(crate::plan::PlanError::Api(e)) => Err(api(e)),
-                    }
-                }
-            }
-        }
+        PlanSource::Import { account_id, path } => plan_import(&client, &account_id, path).await,
     };
     Action::Planned {
         gen_id,
         result: result.map(Box::new),
+    }
+}
+
+/// The plan of a desired-state CSV (`:import FILE`) for this account.
+async fn plan_import(
+    client: &Client,
+    account_id: &str,
+    path: std::path::PathBuf,
+) -> Result<crate::plan::Plan, PlanFailure> {
+    let shown = path.display().to_string();
+    let read = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || std::fs::read_to_string(&path))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())))
+    };
+    let rows = read
+        .map_err(|e| e.to_string())
+        .and_then(|text| crate::plan::desired::parse(&text).map_err(|e| e.to_string()))
+        .map_err(|why| PlanFailure::Import {
+            path: path.clone(),
+            why,
+        })?;
+    match crate::plan::make_desired(client, account_id, &rows, None).await {
+        Ok(mut plan) => {
+            plan.origin.made_from = Some(format!("file {shown}"));
+            Ok(plan)
+        }
+        Err(crate::plan::PlanError::Refused(why)) => Err(PlanFailure::ImportRefused(why)),
+        Err(crate::plan::PlanError::Api(error)) => Err(PlanFailure::Read {
+            operation: "ListUsers".to_string(),
+            error,
+        }),
     }
 }
 

@@ -43,8 +43,8 @@ pub fn plan_error(failure: PlanFailure) -> ErrorInfo {
             format!("the plan was made for {made_for}, not {here}: nothing is sent"),
             "open it in a console on that endpoint",
         ),
-        PlanFailure::Import(why) => refused(
-            why,
+        PlanFailure::Import { path, why } => refused(
+            format!("{}: {why}", path.display()),
             "columns: UserId or PrimaryEmail, and LicenseType, UserType, AlexaForBusinessEnabled or AlexaForBusinessRoomArn",
         ),
         PlanFailure::ImportRefused(why) => refused(why, "fix the file and import it again"),
@@ -119,4 +119,109 @@ pub fn history_failed(failure: &ReadFailure) -> String {
         failure.path.display(),
         failure.error
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{ApiError, ApiErrorKind};
+    use crate::model::License;
+
+    #[test]
+    fn admin_outcomes_read_as_the_status_line_says_them() {
+        let said = |o: AdminOutcome| admin_done(&o);
+        assert_eq!(
+            said(AdminOutcome::AccountUpdated {
+                name: "Ops".into(),
+                renamed: None,
+                default_license: Some(License::Basic),
+            }),
+            "account Ops: default license Basic"
+        );
+        assert_eq!(
+            said(AdminOutcome::UserCreated {
+                email: "a@example.com".into()
+            }),
+            "user created: a@example.com"
+        );
+        assert_eq!(
+            said(AdminOutcome::Invited {
+                invited: 3,
+                refused: 0
+            }),
+            "3 invited"
+        );
+        assert_eq!(
+            said(AdminOutcome::Invited {
+                invited: 2,
+                refused: 1
+            }),
+            "✗ 2 invited · 1 refused by the service"
+        );
+        assert_eq!(
+            said(AdminOutcome::GroupsRemoved(vec!["a".into(), "b".into()])),
+            "groups removed: a, b"
+        );
+    }
+
+    #[test]
+    fn failures_keep_their_operation_code_and_a_hint() {
+        let e = error_of("UpdateUserSettings", &Failure::ReadOnly);
+        assert_eq!(
+            (e.operation.as_str(), e.code.as_str()),
+            ("UpdateUserSettings", "ReadOnly")
+        );
+        assert!(e.hint.is_some_and(|h| h.contains("--read-only")));
+        let e = plan_error(PlanFailure::OtherEndpoint {
+            made_for: "https://a".into(),
+            here: "https://b".into(),
+        });
+        assert_eq!(
+            e.message,
+            "the plan was made for https://a, not https://b: nothing is sent"
+        );
+        let e = plan_error(PlanFailure::Import {
+            path: "/tmp/want.csv".into(),
+            why: "line 2: no UserId".into(),
+        });
+        assert_eq!(e.message, "/tmp/want.csv: line 2: no UserId");
+        let mut api = ApiError::new(ApiErrorKind::Timeout, "no answer");
+        api.request_id = Some("req-9".into());
+        let e = plan_error(PlanFailure::Read {
+            operation: "GetUser".into(),
+            error: api.clone(),
+        });
+        assert_eq!(e, ErrorInfo::of("GetUser", &api));
+        assert_eq!(
+            reread_failed(&RereadFailure::Api {
+                operation: "GetUser".into(),
+                error: api,
+            }),
+            "GetUser: Timeout (request id req-9)"
+        );
+    }
+
+    #[test]
+    fn files_and_profiles_are_named_in_the_message() {
+        let path = Path::new("/tmp/users.csv");
+        assert_eq!(
+            exported(path, "12 users", "", &Ok(())),
+            "wrote 12 users to /tmp/users.csv"
+        );
+        assert_eq!(
+            exported(path, "12 users", "", &Err(WriteFailure::Exists)),
+            "✗ /tmp/users.csv exists: :export! … replaces it"
+        );
+        assert_eq!(
+            profile_failed("ops", &ProfileFailure::Demo),
+            "✗ profile ops: the demo uses its own credentials: no profiles"
+        );
+        assert_eq!(
+            history_failed(&ReadFailure {
+                path: "/tmp/audit.jsonl".into(),
+                error: "permission denied".into(),
+            }),
+            "✗ cannot read the audit log /tmp/audit.jsonl: permission denied"
+        );
+    }
 }
