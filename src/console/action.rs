@@ -1,6 +1,8 @@
 //! Everything that can happen to the console: an intent from a key (via the
 //! key registry), text typed into an input, a resize, a timer tick, or the
-//! worker's answer to an Effect.
+//! worker's answer to an Effect. The worker answers with domain results
+//! (an `ApiError`, settings as read, what an admin operation did, counts);
+//! `update/words.rs` puts them into the screen's words.
 
 use tui_input::InputRequest;
 

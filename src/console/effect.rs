@@ -2,6 +2,8 @@
 //! client or the file system, or a [`Term`] effect the terminal loop runs
 //! (clipboard, timer). Each request carries the generation id its answer
 //! must match. Emails are `Sensitive`, so logging an effect never shows one.
+//! The payloads of requests live here too ([`AdminOp`], [`SettingsTarget`],
+//! [`PlanSource`]): the worker reads them, the forms build them.
 
 use crate::model::{License, Sensitive, UserType};
 use crate::plan::{Change, Plan};
