@@ -20,6 +20,7 @@
 pub mod desired;
 pub mod file;
 
+use crate::text::{thousands, users_word};
 use std::collections::{HashMap, HashSet};
 
 use futures::StreamExt;
@@ -555,7 +556,8 @@ impl Plan {
         if !self.suspended.is_empty() {
             let n = self.suspended.len();
             out.push(format!(
-                "{n} suspended: {} will fail; unsuspend {} first or leave {} out",
+                "{} suspended: {} will fail; unsuspend {} first or leave {} out",
+                thousands(n),
                 if n == 1 { "it" } else { "they" },
                 if n == 1 { "it" } else { "them" },
                 if n == 1 { "it" } else { "them" },
@@ -564,13 +566,13 @@ impl Plan {
         if !self.not_found.is_empty() {
             out.push(format!(
                 "{} not found in the account: not sent",
-                self.not_found.len()
+                thousands(self.not_found.len())
             ));
         }
         if !self.drifted.is_empty() {
             out.push(format!(
                 "{} drifted (changed by someone since the plan was made): left alone",
-                self.drifted.len()
+                thousands(self.drifted.len())
             ));
         }
         out
@@ -631,10 +633,7 @@ pub fn summary(changes: &[PlannedChange]) -> Vec<String> {
     }
     groups
         .into_iter()
-        .map(|((field, from, to), n)| {
-            let users = if n == 1 { "user" } else { "users" };
-            format!("{field} {from} → {to} for {n} {users}")
-        })
+        .map(|((field, from, to), n)| format!("{field} {from} → {to} for {}", users_word(n)))
         .collect()
 }
 
@@ -857,6 +856,24 @@ mod tests {
             license_type: l,
             ..User::default()
         }
+    }
+
+    /// Counts of a thousand or more are grouped as everywhere on screen.
+    #[test]
+    fn summary_counts_are_grouped_by_thousands() {
+        let changes: Vec<PlannedChange> = (0..3012)
+            .map(|i| PlannedChange {
+                user_id: format!("u{i}"),
+                email: Sensitive::default(),
+                fields: vec![FieldChange {
+                    field: Field::License,
+                    from: "Basic".into(),
+                    to: "Pro".into(),
+                }],
+            })
+            .collect();
+        assert_eq!(summary(&changes), ["License Basic → Pro for 3,012 users"]);
+        assert_eq!(summary(&changes[..1]), ["License Basic → Pro for 1 user"]);
     }
 
     fn to_pro() -> Change {
