@@ -613,7 +613,7 @@ fn screen(s: &State, w: u16, h: u16) -> String {
 }
 
 fn snap(name: &str, s: &State) {
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(s, w, h));
     }
 }
