@@ -2621,7 +2621,7 @@ fn changed_rows_that_no_longer_match_are_said_so_and_enter_re_applies() {
     );
     assert!(
         rows_status(&s).starts_with(
-            "5 changed rows kept for their results, no longer matching: /⏎ re-applies the filter"
+            "5 changed rows kept, no longer matching: /⏎ re-filters"
         ),
         "{}",
         rows_status(&s)

@@ -59,7 +59,7 @@ pub fn rows_status(state: &State) -> String {
             }
             if v.counts.kept > 0 {
                 reread.push_str(&format!(
-                    "{} changed rows kept for their results, no longer matching: /⏎ re-applies the filter · ",
+                    "{} changed rows kept, no longer matching: /⏎ re-filters · ",
                     thousands(v.counts.kept)
                 ));
             }
