@@ -197,9 +197,9 @@ fn write_saved(
         writeln!(
             out,
             "{} to change, {} already at the values, {} not found",
-            saved.users.len(),
-            saved.already,
-            saved.not_found.len()
+            crate::text::thousands(saved.users.len()),
+            crate::text::thousands(saved.already),
+            crate::text::thousands(saved.not_found.len())
         )?;
         writeln!(out, "Digest (SHA-256): {digest}")?;
     }

@@ -550,32 +550,57 @@ impl Plan {
     }
 
     /// What the preview must say besides the counts: users it will fail
-    /// for, users gone.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if !self.suspended.is_empty() {
-            let n = self.suspended.len();
-            out.push(format!(
-                "{} suspended: {} will fail; unsuspend {} first or leave {} out",
-                thousands(n),
-                if n == 1 { "it" } else { "they" },
-                if n == 1 { "it" } else { "them" },
-                if n == 1 { "it" } else { "them" },
-            ));
+    /// for, users gone, users changed since the plan was made.
+    pub fn warnings(&self) -> Vec<Warning> {
+        [
+            Warning::Suspended(self.suspended.len()),
+            Warning::NotFound(self.not_found.len()),
+            Warning::Drifted(self.drifted.len()),
+        ]
+        .into_iter()
+        .filter(|w| w.count() > 0)
+        .collect()
+    }
+}
+
+/// A preview's warning, one text wherever it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warning {
+    /// Users an update will fail for.
+    Suspended(usize),
+    /// Selected users not in the account: not sent.
+    NotFound(usize),
+    /// Users changed by someone since the plan was made: left alone.
+    Drifted(usize),
+}
+
+impl Warning {
+    pub fn count(self) -> usize {
+        match self {
+            Warning::Suspended(n) | Warning::NotFound(n) | Warning::Drifted(n) => n,
         }
-        if !self.not_found.is_empty() {
-            out.push(format!(
-                "{} not found in the account: not sent",
-                thousands(self.not_found.len())
-            ));
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = thousands(self.count());
+        let (they, them) = if self.count() == 1 {
+            ("it", "it")
+        } else {
+            ("they", "them")
+        };
+        match self {
+            Warning::Suspended(_) => write!(
+                f,
+                "{n} suspended: {they} will fail; unsuspend {them} first or leave {them} out"
+            ),
+            Warning::NotFound(_) => write!(f, "{n} not found in the account: not sent"),
+            Warning::Drifted(_) => write!(
+                f,
+                "{n} drifted (changed by someone since the plan was made): left alone"
+            ),
         }
-        if !self.drifted.is_empty() {
-            out.push(format!(
-                "{} drifted (changed by someone since the plan was made): left alone",
-                thousands(self.drifted.len())
-            ));
-        }
-        out
     }
 }
 
@@ -916,9 +941,14 @@ mod tests {
             ]
         );
         assert_eq!(plan.read.len(), 5);
-        let w = plan.warnings();
-        assert!(w[0].starts_with("1 suspended: it will fail"), "{w:?}");
-        assert!(w[1].starts_with("1 not found"), "{w:?}");
+        let w: Vec<String> = plan.warnings().iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            w,
+            [
+                "1 suspended: it will fail; unsuspend it first or leave it out",
+                "1 not found in the account: not sent"
+            ]
+        );
     }
 
     #[test]
