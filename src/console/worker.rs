@@ -549,6 +549,10 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
         hint: Some(hint.into()),
     };
     let api = |e: ApiError| ErrorInfo::of("ListUsers", &e);
+    let rechecked = |e: crate::plan::PlanError, hint: &str| match e {
+        crate::plan::PlanError::Refused(why) => refused(why, hint),
+        crate::plan::PlanError::Api(e) => api(e),
+    };
     let result = match source {
         PlanSource::File(path) => {
             let read =
@@ -575,12 +579,12 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
                 }
                 Ok((saved, digest)) => crate::plan::recheck(&client, &saved, Some(digest))
                     .await
-                    .map_err(api),
+                    .map_err(|e| rechecked(e, "fix the plan file or make it again")),
             }
         }
         PlanSource::Saved(saved) => crate::plan::recheck(&client, &saved, None)
             .await
-            .map_err(api),
+            .map_err(|e| rechecked(e, "the change cannot be undone as recorded")),
         PlanSource::Import { account_id, path } => {
             let shown = path.display().to_string();
             let read = tokio::task::spawn_blocking(move || std::fs::read_to_string(&path))

@@ -816,9 +816,29 @@ pub async fn recheck(
     client: &Client,
     saved: &file::SavedPlan,
     digest: Option<String>,
-) -> Result<Plan, ApiError> {
-    let read = read_users(client, &saved.account_id, &saved.user_ids()).await?;
-    Ok(saved.recheck(read, digest))
+) -> Result<Plan, PlanError> {
+    // A plan file is the admin's to edit: a license its account does not
+    // support is refused here as when the plan is made (the account is read
+    // beside the users).
+    let sets_license = saved.users.iter().any(|u| u.to.contains_key("LicenseType"));
+    let licenses = async {
+        if sets_license {
+            client
+                .get_account(&saved.account_id)
+                .await
+                .map(|a| a.supported_licenses)
+        } else {
+            Ok(None)
+        }
+    };
+    let ids = saved.user_ids();
+    let (supported, read) = tokio::join!(licenses, read_users(client, &saved.account_id, &ids));
+    let (supported, read) = (supported?, read?);
+    let plan = saved.recheck(read, digest);
+    match refused(&plan.change, supported.as_deref()) {
+        Some(why) if !plan.changes.is_empty() => Err(PlanError::Refused(why)),
+        _ => Ok(plan),
+    }
 }
 
 /// Every user of the account that `query` lists (all pages).
