@@ -49,17 +49,50 @@ pub async fn apply(
     plan: &Plan,
     opts: BatchOptions,
     audit: &Audit,
-    progress: impl FnMut(BatchProgress),
+    mut progress: impl FnMut(BatchProgress),
     on_pin: impl Fn(&PlannedChange, Sensitive),
 ) -> Result<Applied, NotRecorded> {
+    // 1. The `send` line first: if it cannot be written, nothing is sent.
     audit.intent(plan).map_err(NotRecorded)?;
-    let account = plan.account_id.as_str();
-    // What is sent for an update: each user's planned `to` values (the
-    // request is the plan, whatever kind of update made it); a user whose
-    // values cannot be sent fails here and is never sent.
-    let mut items = Vec::new();
-    let mut refused = Vec::new();
-    if plan.change.is_update() {
+    // 2. Exactly the plan's users, each chunk's results written as it lands.
+    let Sending {
+        items,
+        refused,
+        ids,
+    } = Sending::of(plan);
+    let mut results = Results::new(audit, plan, &ids, &opts);
+    let on_chunk = |p: BatchProgress| {
+        results.chunk(&p);
+        progress(p);
+    };
+    let report = send(client, plan, items, &ids, opts, on_chunk, on_pin).await;
+    // 3. The rest of the result lines in one write.
+    Ok(results.finish(report, refused))
+}
+
+/// What is sent for a plan.
+struct Sending {
+    /// For an update: each user's planned `to` values (the request is the
+    /// plan, whatever kind of update made it).
+    items: Vec<UpdateUserRequestItem>,
+    /// Users whose values cannot be sent: failed here, never sent.
+    refused: Vec<UserOutcome>,
+    /// The users sent, in the order sent (the batch reports by this index).
+    ids: Vec<String>,
+}
+
+impl Sending {
+    fn of(plan: &Plan) -> Sending {
+        let mut items = Vec::new();
+        let mut refused = Vec::new();
+        if !plan.change.is_update() {
+            let ids = plan.changes.iter().map(|c| c.user_id.clone()).collect();
+            return Sending {
+                items,
+                refused,
+                ids,
+            };
+        }
         for c in &plan.changes {
             match crate::plan::update_of(&c.fields) {
                 Ok(update) => items.push(UpdateUserRequestItem {
@@ -76,105 +109,142 @@ pub async fn apply(
                 }),
             }
         }
-    }
-    // The users sent, in the order sent (the batch reports by this index).
-    let ids: Vec<String> = if plan.change.is_update() {
-        items.iter().filter_map(|i| i.user_id.clone()).collect()
-    } else {
-        plan.changes.iter().map(|c| c.user_id.clone()).collect()
-    };
-    let cancel = opts.cancel.clone();
-    let mut progress = progress;
-    // Which users' result lines are written, and the first write that failed.
-    let mut written = vec![false; ids.len()];
-    let mut audit_error: Option<std::io::Error> = None;
-    let mut on_chunk = |p: BatchProgress| {
-        let (indexes, lines): (Vec<usize>, Vec<(String, OutcomeResult)>) = p
-            .settled
-            .iter()
-            // An unknown outcome may still be settled by reading it back.
-            .filter(|(_, r)| !matches!(r, OutcomeResult::Unknown { .. }))
-            .filter_map(|(i, r)| Some((*i, (ids.get(*i)?.clone(), r.clone()))))
-            .unzip();
-        if !lines.is_empty() && audit_error.is_none() {
-            match audit.outcomes(plan, &lines) {
-                Ok(()) => indexes.iter().for_each(|&i| written[i] = true),
-                Err(e) => {
-                    // A change that cannot be recorded goes no further.
-                    audit_error = Some(e);
-                    cancel.cancel();
-                }
-            }
+        let ids = items.iter().filter_map(|i| i.user_id.clone()).collect();
+        Sending {
+            items,
+            refused,
+            ids,
         }
-        progress(p);
-    };
-    let mut report = match &plan.change {
+    }
+}
+
+/// Sends the plan's users through the batch helper its change takes (or
+/// one call each for a log out or a PIN reset).
+async fn send(
+    client: &Client,
+    plan: &Plan,
+    items: Vec<UpdateUserRequestItem>,
+    ids: &[String],
+    opts: BatchOptions,
+    on_chunk: impl FnMut(BatchProgress),
+    on_pin: impl Fn(&PlannedChange, Sensitive),
+) -> BatchReport {
+    let account = plan.account_id.as_str();
+    match &plan.change {
         Change::Update(_) | Change::Desired { .. } => {
-            client
-                .update_users(account, items, opts, &mut on_chunk)
-                .await
+            client.update_users(account, items, opts, on_chunk).await
         }
         Change::Action(UserAction::Suspend) => {
-            let ids = ids.clone();
             client
-                .suspend_users(account, ids, opts, &mut on_chunk)
+                .suspend_users(account, ids.to_vec(), opts, on_chunk)
                 .await
         }
         Change::Action(UserAction::Unsuspend) => {
-            let ids = ids.clone();
             client
-                .unsuspend_users(account, ids, opts, &mut on_chunk)
+                .unsuspend_users(account, ids.to_vec(), opts, on_chunk)
                 .await
         }
         Change::Action(a @ (UserAction::Logout | UserAction::ResetPin)) => {
             one_by_one(client, plan, *a, &opts, on_pin).await
         }
-    };
-    // The rest in one write: unknown outcomes as settled, users not sent,
-    // and any whose chunk's write failed.
-    let mut rest: Vec<(String, OutcomeResult)> = report
-        .outcomes
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !written.get(*i).copied().unwrap_or(false))
-        .map(|(_, o)| (o.user_id.clone(), o.result.clone()))
-        .collect();
-    rest.extend(
-        refused
+    }
+}
+
+/// The result lines of a change: written chunk by chunk as answers land;
+/// the first write that fails cancels the rest of the change.
+struct Results<'a> {
+    audit: &'a Audit,
+    plan: &'a Plan,
+    ids: &'a [String],
+    cancel: tokio_util::sync::CancellationToken,
+    /// Which users' result lines are written.
+    written: Vec<bool>,
+    /// The first write that failed.
+    error: Option<std::io::Error>,
+}
+
+impl<'a> Results<'a> {
+    fn new(audit: &'a Audit, plan: &'a Plan, ids: &'a [String], opts: &BatchOptions) -> Self {
+        Results {
+            audit,
+            plan,
+            ids,
+            cancel: opts.cancel.clone(),
+            written: vec![false; ids.len()],
+            error: None,
+        }
+    }
+
+    /// One chunk's settled users, in one write. A change that cannot be
+    /// recorded goes no further.
+    fn chunk(&mut self, p: &BatchProgress) {
+        let (indexes, lines): (Vec<usize>, Vec<(String, OutcomeResult)>) = p
+            .settled
             .iter()
-            .map(|o| (o.user_id.clone(), o.result.clone())),
-    );
-    report.outcomes.extend(refused);
-    // In the plan's order, whatever order the answers came in.
-    let position: std::collections::HashMap<&str, usize> = plan
-        .changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.user_id.as_str(), i))
-        .collect();
-    report.outcomes.sort_by_key(|o| {
-        position
-            .get(o.user_id.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    let last = if rest.is_empty() {
-        Ok(())
-    } else {
-        audit.outcomes(plan, &rest)
-    };
-    let audit_error = match (audit_error, last) {
-        (None, Ok(())) => None,
-        (Some(first), Ok(())) => Some(format!(
-            "{first} (so nothing more was sent; every result was written afterwards)"
-        )),
-        (Some(first), Err(e)) => Some(format!("{first} (so nothing more was sent); then {e}")),
-        (None, Err(e)) => Some(e.to_string()),
-    };
-    Ok(Applied {
-        report,
-        audit_error,
-    })
+            // An unknown outcome may still be settled by reading it back.
+            .filter(|(_, r)| !matches!(r, OutcomeResult::Unknown { .. }))
+            .filter_map(|(i, r)| Some((*i, (self.ids.get(*i)?.clone(), r.clone()))))
+            .unzip();
+        if lines.is_empty() || self.error.is_some() {
+            return;
+        }
+        match self.audit.outcomes(self.plan, &lines) {
+            Ok(()) => indexes.iter().for_each(|&i| self.written[i] = true),
+            Err(e) => {
+                self.error = Some(e);
+                self.cancel.cancel();
+            }
+        }
+    }
+
+    /// The rest in one write: unknown outcomes as settled, users not sent,
+    /// users refused before sending, and any whose chunk's write failed.
+    /// The report in the plan's order, whatever order the answers came in.
+    fn finish(self, mut report: BatchReport, refused: Vec<UserOutcome>) -> Applied {
+        let mut rest: Vec<(String, OutcomeResult)> = report
+            .outcomes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.written.get(*i).copied().unwrap_or(false))
+            .map(|(_, o)| (o.user_id.clone(), o.result.clone()))
+            .collect();
+        rest.extend(
+            refused
+                .iter()
+                .map(|o| (o.user_id.clone(), o.result.clone())),
+        );
+        report.outcomes.extend(refused);
+        let position: std::collections::HashMap<&str, usize> = self
+            .plan
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.user_id.as_str(), i))
+            .collect();
+        report.outcomes.sort_by_key(|o| {
+            position
+                .get(o.user_id.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
+        let last = if rest.is_empty() {
+            Ok(())
+        } else {
+            self.audit.outcomes(self.plan, &rest)
+        };
+        let audit_error = match (self.error, last) {
+            (None, Ok(())) => None,
+            (Some(first), Ok(())) => Some(format!(
+                "{first} (so nothing more was sent; every result was written afterwards)"
+            )),
+            (Some(first), Err(e)) => Some(format!("{first} (so nothing more was sent); then {e}")),
+            (None, Err(e)) => Some(e.to_string()),
+        };
+        Applied {
+            report,
+            audit_error,
+        }
+    }
 }
 
 fn failed(e: &ApiError) -> OutcomeResult {

@@ -28,6 +28,25 @@ const MAX_SKEW_SECS: f64 = 300.0;
 
 pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     let mut out = Report::default();
+    local_lines(&args, &mut out);
+    let client = match Client::from_conn(&args.conn).await {
+        Ok(c) => c,
+        Err(e) => {
+            out.fail("configuration", &e.to_string());
+            return Ok(out.finish());
+        }
+    };
+    endpoint_lines(&client, &mut out);
+    if !credentials(&client, &mut out).await {
+        return Ok(out.finish());
+    }
+    probe(&client, &mut out).await;
+    Ok(out.finish())
+}
+
+/// What is known before any client: the profile, which AWS_* variables are
+/// set, and where the log and the audit log go.
+fn local_lines(args: &ConsoleArgs, out: &mut Report) {
     let profile = args
         .conn
         .profile
@@ -65,14 +84,10 @@ pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             .display()
             .to_string(),
     );
+}
 
-    let client = match Client::from_conn(&args.conn).await {
-        Ok(c) => c,
-        Err(e) => {
-            out.fail("configuration", &e.to_string());
-            return Ok(out.finish());
-        }
-    };
+/// The endpoint (and whether it is AWS's own), the region and the proxy.
+fn endpoint_lines(client: &Client, out: &mut Report) {
     if crate::client::config::is_aws_default(client.endpoint()) {
         out.line(
             "endpoint",
@@ -90,7 +105,11 @@ pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         "proxy",
         &crate::client::transport::proxy_summary(client.endpoint(), |k| std::env::var(k).ok()),
     );
+}
 
+/// Which credentials would be used, from where, and until when (never the
+/// secret). False if there are none: nothing more can be checked.
+async fn credentials(client: &Client, out: &mut Report) -> bool {
     match client.credential_summary().await {
         Ok(c) => {
             let mut text = format!("{} from {}", c.access_key, c.source);
@@ -105,48 +124,49 @@ pub async fn doctor(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
                 None => text.push_str(", no expiry"),
             }
             out.ok("credentials", &text);
+            true
         }
         Err(e) => {
             out.fail(
                 "credentials",
                 &format!("{e} — set AWS_PROFILE, or run `aws configure`"),
             );
-            return Ok(out.finish());
+            false
         }
     }
+}
 
-    match client.probe().await {
-        Ok(p) => {
-            let more = if p.more { "+" } else { "" };
-            let rid = p
-                .request_id
-                .map(|r| format!(", request {r}"))
-                .unwrap_or_default();
-            out.ok(
-                "ListAccounts",
-                &format!(
-                    "{}{more} accounts in {} ms{rid}",
-                    p.accounts,
-                    p.latency.as_millis()
-                ),
-            );
-            match p.clock_skew {
-                Some(s) if s.abs() >= MAX_SKEW_SECS => out.fail(
-                    "clock skew",
-                    &format!(
-                        "{s:+.1} s: SigV4 refuses more than 5 minutes; fix this machine's clock"
-                    ),
-                ),
-                Some(s) => out.ok(
-                    "clock skew",
-                    &format!("{s:+.0} s (the service's Date header, 1 s resolution)"),
-                ),
-                None => out.line("clock skew", "unknown (no Date header in the answer)"),
-            }
-        }
-        Err(e) => out.fail("ListAccounts", &e.to_string()),
+/// A signed ListAccounts: how many accounts, how fast, and the clock skew
+/// the service's Date header shows.
+async fn probe(client: &Client, out: &mut Report) {
+    let p = match client.probe().await {
+        Ok(p) => p,
+        Err(e) => return out.fail("ListAccounts", &e.to_string()),
+    };
+    let more = if p.more { "+" } else { "" };
+    let rid = p
+        .request_id
+        .map(|r| format!(", request {r}"))
+        .unwrap_or_default();
+    out.ok(
+        "ListAccounts",
+        &format!(
+            "{}{more} accounts in {} ms{rid}",
+            p.accounts,
+            p.latency.as_millis()
+        ),
+    );
+    match p.clock_skew {
+        Some(s) if s.abs() >= MAX_SKEW_SECS => out.fail(
+            "clock skew",
+            &format!("{s:+.1} s: SigV4 refuses more than 5 minutes; fix this machine's clock"),
+        ),
+        Some(s) => out.ok(
+            "clock skew",
+            &format!("{s:+.0} s (the service's Date header, 1 s resolution)"),
+        ),
+        None => out.line("clock skew", "unknown (no Date header in the answer)"),
     }
-    Ok(out.finish())
 }
 
 /// Lines of `name  value`, with ✓ / ✗ where something was checked.

@@ -613,7 +613,7 @@ fn screen(s: &State, w: u16, h: u16) -> String {
 }
 
 fn snap(name: &str, s: &State) {
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(s, w, h));
     }
 }
@@ -1304,4 +1304,70 @@ fn messages_are_never_cut() {
         s.modals.last()
     );
     assert!(read(&screen(&s, 80, 24)).contains("nothing is planned from it"));
+}
+
+/// The text inside the dialog whose title holds `title`, its rows joined
+/// and runs of spaces dropped: what a person reads in it.
+fn dialog_text(screen: &str, title: &str) -> String {
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let Some((top, left)) = rows.iter().enumerate().find_map(|(y, r)| {
+        let line: String = r.iter().collect();
+        let at = line.find(&format!("┌ {title}"))?;
+        Some((y, line[..at].chars().count()))
+    }) else {
+        return String::new();
+    };
+    let Some(right) = (left + 1..rows[top].len()).find(|&x| rows[top][x] == '┐') else {
+        return String::new();
+    };
+    let text: String = rows[top + 1..]
+        .iter()
+        .take_while(|r| r.get(left) == Some(&'│'))
+        .map(|r| r[left + 1..right].iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Issue 22, item 7: a prompt's label (the invite prompt's limits) and an
+/// error whose words wrap early are shown whole at every size: the dialog
+/// is as tall as its lines wrapped word by word, not as their length in
+/// characters divided by the width.
+#[test]
+fn prompts_and_dialogs_show_every_word() {
+    use chime_admin::console::state::ErrorInfo;
+    let mut s = opened(&[30], true);
+    cmd(&mut s, Command::Invite);
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Prompt(_))),
+        "{:?}",
+        s.modals.last()
+    );
+    for (w, h) in [(80, 24), (100, 20), (120, 40), (60, 20)] {
+        let screen = screen(&s, w, h);
+        assert!(
+            dialog_text(&screen, "Invite users").contains("(at most 500, sent 50 per call)"),
+            "{w}×{h}:\n{screen}"
+        );
+    }
+    cmd(&mut s, Command::Back);
+    // Words of 40 characters: two never share a row 68 columns wide, so
+    // the message takes 4 rows though its 163 characters would fit in 3.
+    let word = |c: char| std::iter::repeat_n(c, 40).collect::<String>();
+    let message = [word('a'), word('b'), word('c'), word('d')].join(" ");
+    s.modals.push(Modal::Error(ErrorInfo {
+        operation: "GetUser".into(),
+        code: "BadRequest".into(),
+        message,
+        request_id: Some("8f18187c-3d2a-4b5e-9c1f-0a1b2c3d4e5f".into()),
+        hint: Some("check the user id and try again".into()),
+    }));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = screen(&s, w, h);
+        let text = dialog_text(&screen, "Error");
+        assert!(
+            text.contains(&word('d')) && text.contains("check the user id and try again"),
+            "{w}×{h}:\n{screen}"
+        );
+    }
 }

@@ -387,6 +387,10 @@ fn sighup_restores_the_terminal_and_a_dead_endpoint_is_explained() {
     a_signal_restores_the_terminal("HUP");
 }
 
+/// The SIGHUP path: an idle console (nothing to draw, so no write fails)
+/// whose pane goes away stops on the hang-up signal, and its log says so.
+/// The path without SIGHUP is
+/// [`a_lost_terminal_without_sighup_is_noticed_by_the_failed_write_mid_change`].
 #[test]
 fn a_lost_terminal_ends_the_process() {
     let fx_dir = tempfile::tempdir().expect("tempdir");
@@ -411,6 +415,12 @@ fn a_lost_terminal_ends_the_process() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let log = std::fs::read_to_string(fx_dir.path().join("console.log")).expect("log");
+    let stopping = log
+        .lines()
+        .find(|l| l.contains("console stopping"))
+        .expect("the stopping line");
+    assert!(stopping.contains("SIGHUP"), "{stopping}");
 }
 
 // ---------------------------------------------------------------- changes (issue 6)
@@ -1681,14 +1691,23 @@ fn console_cmd_stty(url: &str, dir: &Path, extra: &str) -> String {
     )
 }
 
-/// An SSH connection dropped during a bulk change (`tmux kill-pane`: SIGHUP,
-/// then every write to the tty fails with EIO) ends like `q` during a change:
-/// the users not sent are cancelled, the requests sent are waited for, and
-/// the audit log has one result line per user of the change; its successes
-/// are exactly the users the service's request log says were changed, each
-/// with the request id that changed it. Nothing panics.
-#[test]
-fn a_dropped_connection_mid_change_audits_what_the_service_did() {
+/// A bulk change of most of Example Corp's 5,000 users to Basic, sent by
+/// the console (at 400 ms a request) in a 120×40 pane running `pane_cmd`
+/// (the console's shell command and its files' dir in, the pane's shell
+/// command out), with at least
+/// one chunk done: the moment a terminal is lost in the tests below.
+struct MidChange {
+    dir: tempfile::TempDir,
+    /// The service's request log.
+    requests: PathBuf,
+    _serve: Serve,
+    t: Tmux,
+    /// The console's pid.
+    pid: u32,
+    to_change: usize,
+}
+
+fn mid_change(name: &str, pane_cmd: impl FnOnce(String, &Path) -> String) -> MidChange {
     let dir = tempfile::tempdir().expect("tempdir");
     let requests = dir.path().join("requests.jsonl");
     let serve = Serve::start(&[
@@ -1709,8 +1728,12 @@ fn a_dropped_connection_mid_change_audits_what_the_service_did() {
     let to_change = before.iter().filter(|u| license(u) != "Basic").count();
     assert!(to_change > 1000, "many users to change: {to_change}");
 
-    let t = Tmux::new("dropped");
-    t.start(120, 40, &console_cmd(&serve.url, dir.path(), ""));
+    let t = Tmux::new(name);
+    t.start(
+        120,
+        40,
+        &pane_cmd(console_cmd(&serve.url, dir.path(), ""), dir.path()),
+    );
     t.wait_for("the accounts", Duration::from_secs(10), |s| {
         s.contains("Example Corp")
     });
@@ -1731,65 +1754,183 @@ fn a_dropped_connection_mid_change_audits_what_the_service_did() {
             .is_some_and(|done| done.replace(',', "").parse::<usize>().unwrap_or(0) >= 20)
     });
     let pid = child_pid(&t);
-    // The link drops: the pane and its pty go away under the console.
-    t.cmd(&["kill-pane", "-t", "t"]);
-    wait_gone(pid, "the console after its terminal went away");
-
-    let log = std::fs::read_to_string(dir.path().join("console.log")).expect("log");
-    assert!(!log.contains("panic"), "no panic:\n{log}");
-    assert!(log.contains("console stopping"), "{log}");
-    // The restore's writes failed on the dead tty and were dropped, quietly.
-    assert!(
-        log.contains("the terminal is gone: nothing more is written to it"),
-        "{log}"
-    );
-    let audit = json_lines(&dir.path().join("audit.jsonl"));
-    let results: Vec<&serde_json::Value> =
-        audit.iter().filter(|v| v["event"] == "result").collect();
-    assert_eq!(
-        results.len(),
+    MidChange {
+        dir,
+        requests,
+        _serve: serve,
+        t,
+        pid,
         to_change,
-        "one result line per user of the change"
-    );
-    // The service's own record: which request changed which user.
-    let mut changed_by = std::collections::HashMap::new();
-    for r in json_lines(&requests) {
-        if r["operation"] == "BatchUpdateUser" {
-            for id in r["changed_user_ids"].as_array().expect("ids") {
-                let id = id.as_str().expect("id").to_string();
-                let req = r["request_id"].as_str().expect("request id").to_string();
-                assert!(changed_by.insert(id, req).is_none(), "changed twice");
+    }
+}
+
+impl MidChange {
+    /// The console stopped for a lost terminal, quietly: the restore's
+    /// writes failed on the dead tty and were dropped, nothing panicked.
+    /// Its log, for more checks.
+    fn assert_stopped_quietly(&self) -> String {
+        let log = std::fs::read_to_string(self.dir.path().join("console.log")).expect("log");
+        assert!(!log.contains("panic"), "no panic:\n{log}");
+        assert!(log.contains("console stopping"), "{log}");
+        assert!(
+            log.contains("the terminal is gone: nothing more is written to it"),
+            "{log}"
+        );
+        log
+    }
+
+    /// The audit log has one result line per user of the change; its
+    /// successes are exactly the users the service's request log says were
+    /// changed, each with the request id that changed it; the others are
+    /// unchanged. Returns how many were changed.
+    fn assert_audited_as_the_service_did(&self) -> usize {
+        let audit = json_lines(&self.dir.path().join("audit.jsonl"));
+        let results: Vec<&serde_json::Value> =
+            audit.iter().filter(|v| v["event"] == "result").collect();
+        assert_eq!(
+            results.len(),
+            self.to_change,
+            "one result line per user of the change"
+        );
+        // The service's own record: which request changed which user.
+        let mut changed_by = std::collections::HashMap::new();
+        for r in json_lines(&self.requests) {
+            if r["operation"] == "BatchUpdateUser" {
+                for id in r["changed_user_ids"].as_array().expect("ids") {
+                    let id = id.as_str().expect("id").to_string();
+                    let req = r["request_id"].as_str().expect("request id").to_string();
+                    assert!(changed_by.insert(id, req).is_none(), "changed twice");
+                }
             }
         }
-    }
-    let mut ok = 0;
-    for r in &results {
-        let id = r["user_id"].as_str().expect("user id");
-        match r["result"].as_str() {
-            Some("ok") => {
-                ok += 1;
-                assert_eq!(
-                    changed_by.get(id).map(String::as_str),
-                    r["request_id"].as_str(),
-                    "the audit names the request that changed {id}"
-                );
+        let mut ok = 0;
+        for r in &results {
+            let id = r["user_id"].as_str().expect("user id");
+            match r["result"].as_str() {
+                Some("ok") => {
+                    ok += 1;
+                    assert_eq!(
+                        changed_by.get(id).map(String::as_str),
+                        r["request_id"].as_str(),
+                        "the audit names the request that changed {id}"
+                    );
+                }
+                // Not sent, or refused by the service (a suspended user): unchanged.
+                Some("not_sent" | "failed") => {
+                    assert!(!changed_by.contains_key(id), "{id} was changed: {r}")
+                }
+                other => panic!("unexpected result {other:?}: {r}"),
             }
-            // Not sent, or refused by the service (a suspended user): unchanged.
-            Some("not_sent" | "failed") => {
-                assert!(!changed_by.contains_key(id), "{id} was changed: {r}")
-            }
-            other => panic!("unexpected result {other:?}: {r}"),
         }
+        assert_eq!(
+            ok,
+            changed_by.len(),
+            "every user the service changed is audited ok"
+        );
+        assert!(
+            ok >= 20 && ok < self.to_change,
+            "{ok} of {} sent",
+            self.to_change
+        );
+        ok
     }
-    assert_eq!(
-        ok,
-        changed_by.len(),
-        "every user the service changed is audited ok"
-    );
-    assert!(ok >= 20 && ok < to_change, "{ok} of {to_change} sent");
+}
+
+/// An SSH connection dropped during a bulk change (`tmux kill-pane`: SIGHUP,
+/// then every write to the tty fails with EIO) ends like `q` during a change:
+/// the users not sent are cancelled, the requests sent are waited for, and
+/// the audit log has one result line per user of the change; its successes
+/// are exactly the users the service's request log says were changed, each
+/// with the request id that changed it. Nothing panics.
+#[test]
+fn a_dropped_connection_mid_change_audits_what_the_service_did() {
+    let m = mid_change("dropped", |cmd, _| cmd);
+    // The link drops: the pane and its pty go away under the console.
+    m.t.cmd(&["kill-pane", "-t", "t"]);
+    wait_gone(m.pid, "the console after its terminal went away");
+    m.assert_stopped_quietly();
+    let ok = m.assert_audited_as_the_service_did();
     eprintln!(
         "kill-pane mid-change: {ok} users sent, {ok} ok result lines, {} result lines in all",
-        results.len()
+        m.to_change
+    );
+}
+
+/// SIGKILLs a process on drop unless it has exited: a console a failed test
+/// leaves behind (one that never notices its terminal is gone) is stopped.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.0)).unwrap_or_default();
+        if !stat.is_empty() && !stat.contains(") Z") {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
+/// Whether `sig` (1 = SIGHUP) is in process `pid`'s blocked-signal mask.
+fn blocks_signal(pid: u32, sig: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let mask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigBlk:"))
+        .expect("SigBlk");
+    u64::from_str_radix(mask.trim(), 16).expect("mask") & (1 << (sig - 1)) != 0
+}
+
+/// The same dropped link with SIGHUP kept from the console: it runs with
+/// SIGHUP blocked (`env --block-signal=HUP`; its shell ignores SIGHUP and
+/// writes the exit code to a file), so the hang-up signal stays pending and
+/// only the failed writes to the dead tty can stop it (reading a hung-up tty
+/// gives no error: it reads as empty). The console still stops within a
+/// bounded wait, exit code 0, says why in its log (the write failed, not a
+/// signal), and audits the change in flight as the service did it. The
+/// restore's writes go nowhere (the terminal is gone): the log shows them
+/// dropped quietly.
+#[test]
+fn a_lost_terminal_without_sighup_is_noticed_by_the_failed_write_mid_change() {
+    let m = mid_change("lostnohup", |cmd, dir| {
+        let (done, tmp) = (dir.join("exit-code"), dir.join("exit-code.tmp"));
+        format!("trap '' HUP; {cmd}")
+            .replacen("env ", "env --block-signal=HUP ", 1)
+            .replace(
+                "echo EXITED $?; sleep 600",
+                &format!("echo $? > {}; mv {0} {}", tmp.display(), done.display()),
+            )
+    });
+    let exit_file = m.dir.path().join("exit-code");
+    let _stop = KillOnDrop(m.pid);
+    assert!(
+        blocks_signal(m.pid, 1),
+        "the console runs with SIGHUP blocked"
+    );
+    m.t.cmd(&["kill-pane", "-t", "t"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !exit_file.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the console kept running without its terminal (SIGHUP blocked)"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let code = std::fs::read_to_string(&exit_file).expect("exit code");
+    assert_eq!(code.trim(), "0", "the exit code");
+    let log = m.assert_stopped_quietly();
+    let stopping = log
+        .lines()
+        .find(|l| l.contains("console stopping"))
+        .expect("the stopping line");
+    assert!(
+        stopping.contains("the terminal is gone (writing to it failed)"),
+        "stopped by the failed write, not a signal or input: {stopping}"
+    );
+    let ok = m.assert_audited_as_the_service_did();
+    eprintln!(
+        "lost terminal, SIGHUP blocked: {ok} users sent, {} result lines in all",
+        m.to_change
     );
 }
 

@@ -2623,9 +2623,7 @@ fn changed_rows_that_no_longer_match_are_said_so_and_enter_re_applies() {
         "8 shown: Pro 3 · 5 kept: no longer match"
     );
     assert!(
-        rows_status(&s).starts_with(
-            "5 changed rows kept for their results; they no longer match the filter: /⏎ re-applies it"
-        ),
+        rows_status(&s).starts_with("5 changed rows kept, no longer matching: /⏎ re-filters"),
         "{}",
         rows_status(&s)
     );

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
+use chime_admin::text::thousands;
 use support::headless::{bin, json_of as json, run, text};
 
 use std::path::{Path, PathBuf};
@@ -225,20 +226,23 @@ async fn dry_run_previews_with_reads_only_and_changes_nothing() {
     assert!(
         table.starts_with(&format!(
             "Dry run, nothing sent: {} of {} users of account {acc} would change.",
-            basic + plus,
-            before.len()
+            thousands(basic + plus),
+            thousands(before.len())
         )),
         "{table}"
     );
     if basic > 0 {
         let s = if basic == 1 { "user" } else { "users" };
         assert!(
-            table.contains(&format!("License Basic → Pro for {basic} {s}")),
+            table.contains(&format!("License Basic → Pro for {} {s}", thousands(basic))),
             "{table}"
         );
     }
     assert!(
-        table.contains(&format!("{pro} already at the values, 0 not found")),
+        table.contains(&format!(
+            "{} already at the values, 0 not found",
+            thousands(pro)
+        )),
         "{table}"
     );
     assert!(

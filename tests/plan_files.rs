@@ -223,7 +223,23 @@ async fn export_edit_plan_review_apply_and_the_account_matches_the_file() {
     let p = plan_file.to_str().expect("utf8");
     let bad = f.path("not-a-plan.json");
     std::fs::write(&bad, "{\"Format\":\"something\"}").expect("bad");
+    // A plan file edited to a license the account does not support.
+    let edited_plan = f.path("edited.plan.json");
+    let text_of_plan = String::from_utf8(bytes.clone()).expect("utf8");
+    assert!(text_of_plan.contains("\"LicenseType\": \"Basic\""));
+    std::fs::write(
+        &edited_plan,
+        text_of_plan.replace(
+            "\"LicenseType\": \"Basic\"",
+            "\"LicenseType\": \"ProTrial\"",
+        ),
+    )
+    .expect("edited plan");
     for (args, says) in [
+        (
+            vec!["apply", edited_plan.to_str().expect("utf8"), "--yes"],
+            "license ProTrial is not supported by this account",
+        ),
         (vec!["apply", p, "--yes", "--digest", "00ff"], "not 00ff"),
         (vec!["apply", p], "not a terminal"),
         (vec!["--read-only", "apply", p, "--yes"], "read-only"),

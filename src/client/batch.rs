@@ -180,6 +180,12 @@ struct Spec<'a> {
 /// The engine: `keys[i]` names item `i` in answers, or says why item `i`
 /// cannot be sent (it is then failed without being sent: one bad item would
 /// make the service refuse its whole chunk); `send(items)` sends one chunk.
+///
+/// The loop only schedules: it launches chunks while the limit and the pace
+/// allow ([`Scheduler::next_chunk`]), waits when nothing is in flight
+/// ([`Scheduler::idle`]), takes the next answer, lets the scheduler judge
+/// it ([`Scheduler::on_answer`] / [`Scheduler::on_error`]), adapts the
+/// limit ([`Scheduler::adapt`]) and reports ([`Scheduler::progress`]).
 async fn run<I, F, Fut>(
     keys: Vec<Result<String, String>>,
     items: Vec<I>,
@@ -193,289 +199,405 @@ where
     F: Fn(Vec<I>) -> Fut,
     Fut: Future<Output = Result<ChunkAnswer, ApiError>>,
 {
-    let Spec {
-        op,
-        chunk_size,
-        events,
-    } = spec;
-    let total = items.len();
-    let cap = opts.max_concurrency.max(1);
-    let mut limit = INITIAL_CONCURRENCY.min(cap);
-    let mut states: Vec<State> = (0..total).map(|_| State::Pending).collect();
-    let mut attempts = vec![0u32; total];
-    // Throttled sends of each user: they do not count as attempts, up to
-    // this many.
-    let mut throttles = vec![0u32; total];
-    let mut fresh: VecDeque<usize> = VecDeque::with_capacity(total);
-    let mut retries: Vec<Retry> = Vec::new();
+    let mut s = Scheduler::new(&keys, items, spec, opts);
     let mut in_flight = FuturesUnordered::new();
-    let (mut done, mut failed) = (0usize, 0usize);
-    let mut launched: u64 = 0;
-    let mut last_decrease: u64 = 0;
-    let mut pacer = super::pacer::Pacer::new(Instant::now(), limit);
-    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, k) in keys.iter().enumerate() {
-        match k {
-            Ok(k) => {
-                by_key.entry(k.as_str()).or_default().push(i);
-                fresh.push_back(i);
-            }
-            Err(problem) => {
-                states[i] = State::Failed(OutcomeResult::Failed {
-                    code: Some(ErrorCode::BadRequest),
-                    message: problem.clone(),
-                    request_id: None,
-                });
-                failed += 1;
-            }
-        }
-    }
-
     loop {
         let cancelled = opts.cancel.is_cancelled();
         // Launch while there is room (and, once throttled, at the pace).
-        while !cancelled && in_flight.len() < limit {
-            let now = Instant::now();
-            if pacer.wait_until(now).is_some() {
+        while !cancelled && in_flight.len() < s.limit {
+            let Some((seq, chunk)) = s.next_chunk(Instant::now()) else {
                 break;
-            }
-            let mut chunk: Vec<usize> = Vec::with_capacity(chunk_size);
-            retries.sort_by_key(|r| r.ready);
-            while chunk.len() < chunk_size && retries.first().is_some_and(|r| r.ready <= now) {
-                chunk.push(retries.remove(0).index);
-            }
-            while chunk.len() < chunk_size {
-                match fresh.pop_front() {
-                    Some(i) => chunk.push(i),
-                    None => break,
-                }
-            }
-            if chunk.is_empty() {
-                break;
-            }
-            launched += 1;
-            pacer.sent(now);
-            let seq = launched;
-            for &i in &chunk {
-                attempts[i] += 1;
-            }
-            let batch: Vec<I> = chunk.iter().map(|&i| items[i].clone()).collect();
-            let fut = send(batch);
+            };
+            let fut = send(s.items_of(&chunk));
             in_flight.push(async move { (seq, chunk, fut.await) });
         }
         if in_flight.is_empty() {
-            if cancelled || (retries.is_empty() && fresh.is_empty()) {
+            if cancelled || s.drained() {
                 break;
             }
-            // Nothing in flight: wait for the pace, and for the first
-            // retry if only delayed retries are left (or a cancel).
-            let first_retry = if fresh.is_empty() {
-                retries.iter().map(|r| r.ready).min()
-            } else {
-                None
-            };
-            let until = [pacer.wait_until(Instant::now()), first_retry]
-                .into_iter()
-                .flatten()
-                .max()
-                .unwrap_or_else(Instant::now);
-            tokio::select! {
-                _ = tokio::time::sleep_until(until) => {}
-                _ = opts.cancel.cancelled() => {}
-            }
+            s.idle().await;
             continue;
         }
-        let has_work = !fresh.is_empty() || !retries.is_empty();
-        let next_ready = retries.iter().map(|r| r.ready).min();
-        let wake_for_retry = next_ready.filter(|_| in_flight.len() < limit && !cancelled);
-        let paced = pacer
-            .wait_until(Instant::now())
-            .filter(|_| has_work && in_flight.len() < limit && !cancelled);
-        // While paced, nothing launches before the pace allows.
-        let wake_for_retry = paced.or(wake_for_retry);
+        let wake = s.wake_at(in_flight.len(), cancelled);
         let finished = tokio::select! {
             f = in_flight.next() => f,
             _ = opts.cancel.cancelled(), if !cancelled => None,
-            _ = sleep_until_opt(wake_for_retry) => None,
+            _ = sleep_until_opt(wake) => None,
         };
         let Some((seq, chunk, answer)) = finished else {
             continue;
         };
-        let mut throttled = false;
-        let mut clean = true;
-        let mut settled: Vec<usize> = Vec::new();
-        match answer {
-            Ok(mut answer) => {
-                throttled |= answer.stats.throttled;
-                clean &= answer.stats.attempts <= 1;
-                let request_id = answer.stats.request_id.clone();
-                let mut errors: HashMap<usize, (Option<ErrorCode>, String)> = HashMap::new();
-                for (key, code, message) in answer.failures {
-                    let indexes = by_key.get(key.as_str()).map(|v| {
-                        v.iter()
-                            .copied()
-                            .filter(|i| chunk.contains(i))
-                            .collect::<Vec<_>>()
-                    });
-                    match indexes.filter(|v| !v.is_empty()) {
-                        Some(indexes) => {
-                            for i in indexes {
-                                errors.insert(i, (code.clone(), message.clone()));
-                            }
-                        }
-                        None => answer.unnamed.push((code, message)),
-                    }
-                }
-                // An error the service did not tie to a user of this chunk:
-                // no user of the chunk can be called updated.
-                let unknown = answer.unnamed.first().map(|(code, message)| {
-                    tracing::warn!(
-                        operation = op.name(),
-                        errors = answer.unnamed.len(),
-                        "errors that name no user of the chunk: results unknown"
-                    );
-                    let code = code.as_ref().map(|c| c.as_str()).unwrap_or("error");
-                    format!("the service reported {code} ({message}) without naming the user")
-                });
-                for i in chunk {
-                    let error = errors.remove(&i);
-                    match (error, &unknown) {
-                        (None, Some(message)) => {
-                            clean = false;
-                            states[i] = State::Failed(OutcomeResult::Unknown {
-                                message: message.clone(),
-                                request_id: request_id.clone(),
-                            });
-                            failed += 1;
-                            settled.push(i);
-                        }
-                        (None, None) => {
-                            states[i] = State::Ok(request_id.clone());
-                            done += 1;
-                            settled.push(i);
-                        }
-                        (Some((code, message)), _) => {
-                            clean = false;
-                            let retryable = code.as_ref().is_some_and(|c| c.is_retryable());
-                            if code.as_ref().is_some_and(|c| {
-                                matches!(c, ErrorCode::Throttled | ErrorCode::Throttling)
-                            }) {
-                                throttled = true;
-                            }
-                            let result = OutcomeResult::Failed {
-                                code,
-                                message,
-                                request_id: request_id.clone(),
-                            };
-                            states[i] = State::Failed(still_unknown(&states[i], result));
-                            if retryable && attempts[i] < opts.max_user_attempts {
-                                retries.push(Retry {
-                                    ready: Instant::now() + backoff(opts, attempts[i]),
-                                    index: i,
-                                });
-                            } else {
-                                failed += 1;
-                                settled.push(i);
-                            }
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                clean = false;
-                throttled |= e.is_throttling();
-                let again = (e.is_retryable() && op.is_idempotent()) || e.never_reached_service();
-                let mut announced = false;
-                for i in chunk {
-                    if e.is_throttling() && throttles[i] < MAX_THROTTLED_SENDS {
-                        throttles[i] += 1;
-                        attempts[i] = attempts[i].saturating_sub(1);
-                    }
-                    // Sent and unanswered: the change may have been made.
-                    let result = if e.answer_lost() && !op.is_read_only() {
-                        OutcomeResult::Unknown {
-                            message: e.to_string(),
-                            request_id: e.request_id.clone(),
-                        }
-                    } else {
-                        OutcomeResult::Failed {
-                            code: e.code().cloned(),
-                            message: e.to_string(),
-                            request_id: e.request_id.clone(),
-                        }
-                    };
-                    states[i] = State::Failed(still_unknown(&states[i], result));
-                    if again && attempts[i] < opts.max_user_attempts {
-                        let delay = backoff(opts, attempts[i]);
-                        if !announced {
-                            // The chunk goes again: say so, as the retry layer does.
-                            announced = true;
-                            let _ = events.send(super::ClientEvent::Retrying {
-                                operation: op,
-                                attempt: attempts[i] + 1,
-                                max_attempts: opts.max_user_attempts,
-                                error: e.clone(),
-                                delay,
-                            });
-                        }
-                        retries.push(Retry {
-                            ready: Instant::now() + delay,
-                            index: i,
-                        });
-                    } else {
-                        failed += 1;
-                        settled.push(i);
-                    }
-                }
-            }
-        }
-        if !throttled {
-            pacer.accepted(Instant::now());
-        }
-        if throttled {
-            if seq > last_decrease {
-                limit = (limit / 2).max(1);
-                last_decrease = launched;
-                pacer.throttled(Instant::now());
-                tracing::debug!(limit, "throttled: concurrency halved");
-            }
-        } else if clean {
-            pacer.clean();
-            if limit < cap {
-                limit += 1;
-            }
-        }
-        let settled = settled
-            .into_iter()
-            .map(|i| {
-                let result = match &states[i] {
-                    State::Ok(request_id) => OutcomeResult::Ok {
-                        request_id: request_id.clone(),
-                    },
-                    State::Failed(r) => r.clone(),
-                    State::Pending => OutcomeResult::NotSent,
-                };
-                (i, result)
-            })
-            .collect();
-        progress(BatchProgress {
-            settled,
-            done,
-            failed,
-            total,
-            in_flight: in_flight.len(),
-            concurrency: limit,
-        });
+        let end = match answer {
+            Ok(answer) => s.on_answer(chunk, answer),
+            Err(e) => s.on_error(chunk, &e),
+        };
+        s.adapt(seq, end.throttled, end.clean);
+        progress(s.progress(end.settled, in_flight.len()));
     }
     // Users waiting for a retry keep their last error; users never sent are NotSent.
-    states
-        .into_iter()
-        .map(|s| match s {
+    s.states.into_iter().map(State::into_result).collect()
+}
+
+/// How one chunk's answer went: whether it was throttled, whether it was
+/// clean (one attempt, every user changed), and the users it settled.
+struct ChunkEnd {
+    throttled: bool,
+    clean: bool,
+    settled: Vec<usize>,
+}
+
+/// The batch's state between answers: each user's state and attempts, the
+/// users waiting (fresh, or for a retry), the adaptive limit and the pacer.
+struct Scheduler<'a, I> {
+    items: Vec<I>,
+    /// Every item index of a key (a user may be given twice).
+    by_key: HashMap<&'a str, Vec<usize>>,
+    op: Operation,
+    chunk_size: usize,
+    events: &'a tokio::sync::broadcast::Sender<super::ClientEvent>,
+    opts: &'a BatchOptions,
+    /// The cap of the limit, and the limit: most chunks in flight now.
+    cap: usize,
+    limit: usize,
+    states: Vec<State>,
+    attempts: Vec<u32>,
+    /// Throttled sends of each user: they do not count as attempts, up to
+    /// [`MAX_THROTTLED_SENDS`].
+    throttles: Vec<u32>,
+    fresh: VecDeque<usize>,
+    retries: Vec<Retry>,
+    done: usize,
+    failed: usize,
+    /// Chunks launched, and how many were launched when the limit was last
+    /// halved (one halving per round of chunks).
+    launched: u64,
+    last_decrease: u64,
+    pacer: super::pacer::Pacer,
+}
+
+impl<'a, I: Clone> Scheduler<'a, I> {
+    /// Every item with a key waits to be sent; one without is failed here.
+    fn new(
+        keys: &'a [Result<String, String>],
+        items: Vec<I>,
+        spec: Spec<'a>,
+        opts: &'a BatchOptions,
+    ) -> Self {
+        let total = items.len();
+        let cap = opts.max_concurrency.max(1);
+        let limit = INITIAL_CONCURRENCY.min(cap);
+        let mut s = Scheduler {
+            items,
+            by_key: HashMap::new(),
+            op: spec.op,
+            chunk_size: spec.chunk_size,
+            events: spec.events,
+            opts,
+            cap,
+            limit,
+            states: (0..total).map(|_| State::Pending).collect(),
+            attempts: vec![0; total],
+            throttles: vec![0; total],
+            fresh: VecDeque::with_capacity(total),
+            retries: Vec::new(),
+            done: 0,
+            failed: 0,
+            launched: 0,
+            last_decrease: 0,
+            pacer: super::pacer::Pacer::new(Instant::now(), limit),
+        };
+        for (i, k) in keys.iter().enumerate() {
+            match k {
+                Ok(k) => {
+                    s.by_key.entry(k.as_str()).or_default().push(i);
+                    s.fresh.push_back(i);
+                }
+                Err(problem) => {
+                    s.states[i] = State::Failed(OutcomeResult::Failed {
+                        code: Some(ErrorCode::BadRequest),
+                        message: problem.clone(),
+                        request_id: None,
+                    });
+                    s.failed += 1;
+                }
+            }
+        }
+        s
+    }
+
+    /// The next chunk to send, if the pace allows one now: the retries that
+    /// are due first, then fresh users. Counts an attempt for each user.
+    fn next_chunk(&mut self, now: Instant) -> Option<(u64, Vec<usize>)> {
+        if self.pacer.wait_until(now).is_some() {
+            return None;
+        }
+        let mut chunk: Vec<usize> = Vec::with_capacity(self.chunk_size);
+        self.retries.sort_by_key(|r| r.ready);
+        while chunk.len() < self.chunk_size && self.retries.first().is_some_and(|r| r.ready <= now)
+        {
+            chunk.push(self.retries.remove(0).index);
+        }
+        while chunk.len() < self.chunk_size {
+            match self.fresh.pop_front() {
+                Some(i) => chunk.push(i),
+                None => break,
+            }
+        }
+        if chunk.is_empty() {
+            return None;
+        }
+        self.launched += 1;
+        self.pacer.sent(now);
+        for &i in &chunk {
+            self.attempts[i] += 1;
+        }
+        Some((self.launched, chunk))
+    }
+
+    fn items_of(&self, chunk: &[usize]) -> Vec<I> {
+        chunk.iter().map(|&i| self.items[i].clone()).collect()
+    }
+
+    /// Nobody waits to be sent, fresh or again.
+    fn drained(&self) -> bool {
+        self.retries.is_empty() && self.fresh.is_empty()
+    }
+
+    /// Nothing in flight: waits for the pace, and for the first retry if
+    /// only delayed retries are left (or a cancel).
+    async fn idle(&self) {
+        let first_retry = if self.fresh.is_empty() {
+            self.retries.iter().map(|r| r.ready).min()
+        } else {
+            None
+        };
+        let until = [self.pacer.wait_until(Instant::now()), first_retry]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or_else(Instant::now);
+        tokio::select! {
+            _ = tokio::time::sleep_until(until) => {}
+            _ = self.opts.cancel.cancelled() => {}
+        }
+    }
+
+    /// While chunks are in flight, when to wake to launch one more (a retry
+    /// due, or the pace allowing it), if there is room.
+    fn wake_at(&self, in_flight: usize, cancelled: bool) -> Option<Instant> {
+        let room = in_flight < self.limit && !cancelled;
+        let has_work = !self.drained();
+        let next_ready = self.retries.iter().map(|r| r.ready).min();
+        let wake_for_retry = next_ready.filter(|_| room);
+        let paced = self
+            .pacer
+            .wait_until(Instant::now())
+            .filter(|_| has_work && room);
+        // While paced, nothing launches before the pace allows.
+        paced.or(wake_for_retry)
+    }
+
+    /// A chunk answered: each user named with an error failed (sent again
+    /// if retryable), each other one changed, unless an error named no
+    /// user of the chunk (then none of them is known changed).
+    fn on_answer(&mut self, chunk: Vec<usize>, mut answer: ChunkAnswer) -> ChunkEnd {
+        let mut end = ChunkEnd {
+            throttled: answer.stats.throttled,
+            clean: answer.stats.attempts <= 1,
+            settled: Vec::new(),
+        };
+        let request_id = answer.stats.request_id.clone();
+        let mut errors: HashMap<usize, (Option<ErrorCode>, String)> = HashMap::new();
+        for (key, code, message) in answer.failures {
+            let indexes = self.by_key.get(key.as_str()).map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|i| chunk.contains(i))
+                    .collect::<Vec<_>>()
+            });
+            match indexes.filter(|v| !v.is_empty()) {
+                Some(indexes) => {
+                    for i in indexes {
+                        errors.insert(i, (code.clone(), message.clone()));
+                    }
+                }
+                None => answer.unnamed.push((code, message)),
+            }
+        }
+        let unknown = self.unnamed_message(&answer.unnamed);
+        for i in chunk {
+            match (errors.remove(&i), &unknown) {
+                (None, Some(message)) => {
+                    end.clean = false;
+                    self.states[i] = State::Failed(OutcomeResult::Unknown {
+                        message: message.clone(),
+                        request_id: request_id.clone(),
+                    });
+                    self.failed += 1;
+                    end.settled.push(i);
+                }
+                (None, None) => {
+                    self.states[i] = State::Ok(request_id.clone());
+                    self.done += 1;
+                    end.settled.push(i);
+                }
+                (Some((code, message)), _) => {
+                    end.clean = false;
+                    end.throttled |= code
+                        .as_ref()
+                        .is_some_and(|c| matches!(c, ErrorCode::Throttled | ErrorCode::Throttling));
+                    let retryable = code.as_ref().is_some_and(|c| c.is_retryable());
+                    let result = OutcomeResult::Failed {
+                        code,
+                        message,
+                        request_id: request_id.clone(),
+                    };
+                    self.states[i] = State::Failed(still_unknown(&self.states[i], result));
+                    if retryable && self.attempts[i] < self.opts.max_user_attempts {
+                        self.retry(i, backoff(self.opts, self.attempts[i]));
+                    } else {
+                        self.failed += 1;
+                        end.settled.push(i);
+                    }
+                }
+            }
+        }
+        end
+    }
+
+    /// An error the service did not tie to a user of this chunk: no user of
+    /// the chunk can be called updated. The message each of them gets.
+    fn unnamed_message(&self, unnamed: &[(Option<ErrorCode>, String)]) -> Option<String> {
+        let (code, message) = unnamed.first()?;
+        tracing::warn!(
+            operation = self.op.name(),
+            errors = unnamed.len(),
+            "errors that name no user of the chunk: results unknown"
+        );
+        let code = code.as_ref().map(|c| c.as_str()).unwrap_or("error");
+        Some(format!(
+            "the service reported {code} ({message}) without naming the user"
+        ))
+    }
+
+    /// A whole chunk failed: its users go again if the error allows it (a
+    /// throttled send does not count as an attempt), announced as the retry
+    /// layer does; else they failed, or are unknown if the answer was lost
+    /// after sending.
+    fn on_error(&mut self, chunk: Vec<usize>, e: &ApiError) -> ChunkEnd {
+        let mut end = ChunkEnd {
+            throttled: e.is_throttling(),
+            clean: false,
+            settled: Vec::new(),
+        };
+        let op = self.op;
+        let again = (e.is_retryable() && op.is_idempotent()) || e.never_reached_service();
+        let mut announced = false;
+        for i in chunk {
+            if e.is_throttling() && self.throttles[i] < MAX_THROTTLED_SENDS {
+                self.throttles[i] += 1;
+                self.attempts[i] = self.attempts[i].saturating_sub(1);
+            }
+            // Sent and unanswered: the change may have been made.
+            let result = if e.answer_lost() && !op.is_read_only() {
+                OutcomeResult::Unknown {
+                    message: e.to_string(),
+                    request_id: e.request_id.clone(),
+                }
+            } else {
+                OutcomeResult::Failed {
+                    code: e.code().cloned(),
+                    message: e.to_string(),
+                    request_id: e.request_id.clone(),
+                }
+            };
+            self.states[i] = State::Failed(still_unknown(&self.states[i], result));
+            if again && self.attempts[i] < self.opts.max_user_attempts {
+                let delay = backoff(self.opts, self.attempts[i]);
+                if !announced {
+                    // The chunk goes again: say so, as the retry layer does.
+                    announced = true;
+                    let _ = self.events.send(super::ClientEvent::Retrying {
+                        operation: op,
+                        attempt: self.attempts[i] + 1,
+                        max_attempts: self.opts.max_user_attempts,
+                        error: e.clone(),
+                        delay,
+                    });
+                }
+                self.retry(i, delay);
+            } else {
+                self.failed += 1;
+                end.settled.push(i);
+            }
+        }
+        end
+    }
+
+    fn retry(&mut self, index: usize, delay: Duration) {
+        self.retries.push(Retry {
+            ready: Instant::now() + delay,
+            index,
+        });
+    }
+
+    /// The limit after chunk `seq`'s answer: halved on throttling (once per
+    /// round: only for a chunk launched after the last halving), one more
+    /// after a clean chunk, up to the cap; the pacer told either way.
+    fn adapt(&mut self, seq: u64, throttled: bool, clean: bool) {
+        if !throttled {
+            self.pacer.accepted(Instant::now());
+        }
+        if throttled {
+            if seq > self.last_decrease {
+                self.limit = (self.limit / 2).max(1);
+                self.last_decrease = self.launched;
+                self.pacer.throttled(Instant::now());
+                tracing::debug!(limit = self.limit, "throttled: concurrency halved");
+            }
+        } else if clean {
+            self.pacer.clean();
+            if self.limit < self.cap {
+                self.limit += 1;
+            }
+        }
+    }
+
+    /// What the progress callback is told after an answer.
+    fn progress(&self, settled: Vec<usize>, in_flight: usize) -> BatchProgress {
+        BatchProgress {
+            settled: settled
+                .into_iter()
+                .map(|i| (i, self.states[i].result()))
+                .collect(),
+            done: self.done,
+            failed: self.failed,
+            total: self.items.len(),
+            in_flight,
+            concurrency: self.limit,
+        }
+    }
+}
+
+impl State {
+    /// The user's result so far: a user never sent is `NotSent`.
+    fn result(&self) -> OutcomeResult {
+        match self {
+            State::Ok(request_id) => OutcomeResult::Ok {
+                request_id: request_id.clone(),
+            },
+            State::Failed(r) => r.clone(),
+            State::Pending => OutcomeResult::NotSent,
+        }
+    }
+
+    fn into_result(self) -> OutcomeResult {
+        match self {
             State::Ok(request_id) => OutcomeResult::Ok { request_id },
             State::Failed(r) => r,
             State::Pending => OutcomeResult::NotSent,
-        })
-        .collect()
+        }
+    }
 }
 
 /// A user's result after another attempt: once an earlier send's answer was

@@ -169,6 +169,10 @@ pub enum PlanFailure {
     Refused(String),
     /// A plan file that cannot be read, and why.
     File(String),
+    /// A plan file whose values the account refuses now.
+    FileRefused(String),
+    /// An undo whose values the account refuses now.
+    UndoRefused(String),
     /// A plan file made for another endpoint than the client's.
     OtherEndpoint { made_for: String, here: String },
     /// A desired-state CSV that cannot be read or parsed, and why.

@@ -273,27 +273,11 @@ async fn run_console(
     started: Instant,
 ) -> anyhow::Result<ExitCode> {
     let theme = Theme::from_name(config.theme.value);
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
+    let mut signals = Signals::new()?;
     let (guard, mut term) = tty::setup()?;
 
     let (act_tx, mut act_rx) = mpsc::unbounded_channel::<Action>();
-    let audit = Audit {
-        path: config
-            .audit_log
-            .value
-            .clone()
-            .unwrap_or_else(audit::default_path),
-        endpoint: endpoint_label.clone(),
-        profile: config.profile.value.clone(),
-    };
-    let cfg = WorkerConfig {
-        read_only: args.read_only,
-        audit,
-        page_size: config.page_size.value,
-        concurrency: config.concurrency.value,
-        conn,
-    };
+    let cfg = worker_config(args, config, conn, &endpoint_label);
     let worker = worker::spawn(client, cfg, act_tx);
     let mut out = Dispatch {
         fx_tx: worker.effects.clone(),
@@ -307,84 +291,32 @@ async fn run_console(
     state.keymap = std::sync::Arc::new(keymap);
     // From here on nothing returns early: a terminal that fails goes through
     // the same shutdown as quitting (the worker is waited for below).
-    let size = term.size().unwrap_or(ratatui::layout::Size::new(80, 24));
-    update(
-        &mut state,
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
-    );
-    for e in start(&mut state) {
-        out.send(e);
-    }
-    if let Err(e) = term.draw(|f| ui::render(&state, f)) {
-        tracing::warn!(error = %e, "drawing the first frame failed");
-    }
-    state.dirty = false;
-    tracing::info!(
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "first frame drawn"
-    );
-
+    first_frame(&mut term, &mut state, &mut out, started);
     let mut events = EventStream::new();
-    let mut clock = InputClock::default();
-    let panic_on_key = debug_panic_requested();
-    let mut ticker = tokio::time::interval(TICK);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let reason = loop {
-        let animating = state.animating();
-        let due = out.timer.map(|(at, _)| at);
-        let action = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => {
-                    if panic_on_key {
-                        debug_panic(&ev);
-                    }
-                    let action = action_for_event(&state, &ev);
-                    clock.stamp(&ev, Instant::now(), action)
-                }
-                // The tty went away (SSH connection lost): stop.
-                Some(Err(e)) => break format!("terminal input failed: {e}"),
-                None => break "terminal input closed".to_string(),
-            },
-            Some(a) = act_rx.recv() => Some(a),
-            _ = ticker.tick(), if animating => Some(Action::Tick),
-            _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
-                out.timer.take().map(|(_, gen_id)| Action::Timer { gen_id })
-            }
-            _ = sigterm.recv() => break "SIGTERM".to_string(),
-            _ = sighup.recv() => break "SIGHUP".to_string(),
-        };
-        if let Some(a) = action {
-            for e in update(&mut state, a) {
-                out.send(e);
-            }
-        }
-        // Apply every answer already waiting before drawing once.
-        while let Ok(a) = act_rx.try_recv() {
-            for e in update(&mut state, a) {
-                out.send(e);
-            }
-        }
-        if state.quit {
-            break "quit".to_string();
-        }
-        if state.dirty {
-            if let Err(e) = term.draw(|f| ui::render(&state, f)) {
-                break format!("drawing failed: {e}");
-            }
-            state.dirty = false;
-        }
-        if tty::lost() {
-            break "the terminal is gone (writing to it failed)".to_string();
-        }
+    let mut console = Console {
+        term: &mut term,
+        state: &mut state,
+        out: &mut out,
+        act_rx: &mut act_rx,
     };
+    let reason = console.run(&mut events, &mut signals).await;
     tracing::info!(%reason, "console stopping");
     drop(term);
     drop(guard);
-    // The terminal is the shell's again: say why the prompt may take a moment.
     let sending = state.batch.is_some();
+    Ok(shut_down(sending, out, worker, act_rx).await)
+}
+
+/// After the terminal is given back: the changes already sent are waited
+/// for (up to [`QUIT_WAIT`]) and the shell is told whether every result
+/// reached the audit log; the exit code says so too.
+async fn shut_down(
+    sending: bool,
+    out: Dispatch,
+    worker: worker::Worker,
+    mut act_rx: mpsc::UnboundedReceiver<Action>,
+) -> ExitCode {
+    // The terminal is the shell's again: say why the prompt may take a moment.
     if sending {
         tty::note("cancelled the users not sent yet; waiting for the requests already sent…");
     }
@@ -395,11 +327,164 @@ async fn run_console(
     for note in &notes {
         tty::note(note);
     }
-    Ok(if recorded {
+    if recorded {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
+}
+
+/// What the worker needs from the flags and the config.
+fn worker_config(
+    args: &ConsoleArgs,
+    config: &Config,
+    conn: Option<crate::cli::ConnArgs>,
+    endpoint_label: &str,
+) -> WorkerConfig {
+    let audit = Audit {
+        path: config
+            .audit_log
+            .value
+            .clone()
+            .unwrap_or_else(audit::default_path),
+        endpoint: endpoint_label.to_string(),
+        profile: config.profile.value.clone(),
+    };
+    WorkerConfig {
+        read_only: args.read_only,
+        audit,
+        page_size: config.page_size.value,
+        concurrency: config.concurrency.value,
+        conn,
+    }
+}
+
+/// The terminal's size, the start's effects sent, the first frame drawn (a
+/// failure is logged: the loop notices a lost terminal at its next draw).
+fn first_frame(term: &mut Screen, state: &mut State, out: &mut Dispatch, started: Instant) {
+    let size = term.size().unwrap_or(ratatui::layout::Size::new(80, 24));
+    update(
+        state,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    for e in start(state) {
+        out.send(e);
+    }
+    if let Err(e) = term.draw(|f| ui::render(state, f)) {
+        tracing::warn!(error = %e, "drawing the first frame failed");
+    }
+    state.dirty = false;
+    tracing::info!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "first frame drawn"
+    );
+}
+
+/// The console's terminal.
+type Screen = ratatui::Terminal<ratatui::backend::CrosstermBackend<tty::Tty>>;
+
+/// The signals that end the console: SIGTERM, and SIGHUP (the terminal
+/// hung up).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
+/// The loop's parts: the terminal, the state, where effects go and the
+/// worker's answers.
+struct Console<'a> {
+    term: &'a mut Screen,
+    state: &'a mut State,
+    out: &'a mut Dispatch,
+    act_rx: &'a mut mpsc::UnboundedReceiver<Action>,
+}
+
+impl Console<'_> {
+    /// Runs until the console stops; returns why. It stops on `quit`, a
+    /// signal, and a lost terminal, noticed two ways: input that fails or
+    /// ends, and a write that fails (`tty::lost`, checked after each frame;
+    /// a hung-up tty reads as empty, not as an error, so this is the path
+    /// when no SIGHUP comes).
+    async fn run(&mut self, events: &mut EventStream, signals: &mut Signals) -> String {
+        let mut clock = InputClock::default();
+        let panic_on_key = debug_panic_requested();
+        let mut ticker = tokio::time::interval(TICK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let animating = self.state.animating();
+            let due = self.out.timer.map(|(at, _)| at);
+            let action = tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(ev)) => {
+                        if panic_on_key {
+                            debug_panic(&ev);
+                        }
+                        let action = action_for_event(self.state, &ev);
+                        clock.stamp(&ev, Instant::now(), action)
+                    }
+                    // The tty went away (SSH connection lost): stop.
+                    Some(Err(e)) => return format!("terminal input failed: {e}"),
+                    None => return "terminal input closed".to_string(),
+                },
+                Some(a) = self.act_rx.recv() => Some(a),
+                _ = ticker.tick(), if animating => Some(Action::Tick),
+                _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
+                    self.out.timer.take().map(|(_, gen_id)| Action::Timer { gen_id })
+                }
+                _ = signals.term.recv() => return "SIGTERM".to_string(),
+                _ = signals.hup.recv() => return "SIGHUP".to_string(),
+            };
+            if let Some(reason) = self.step(action) {
+                return reason;
+            }
+        }
+    }
+
+    /// One turn after an input, answer or timer: the action and every
+    /// answer already waiting applied, then one frame if anything changed.
+    /// Why to stop, if the console should.
+    fn step(&mut self, action: Option<Action>) -> Option<String> {
+        if let Some(a) = action {
+            self.apply(a);
+        }
+        // Apply every answer already waiting before drawing once.
+        while let Ok(a) = self.act_rx.try_recv() {
+            self.apply(a);
+        }
+        if self.state.quit {
+            return Some("quit".to_string());
+        }
+        if self.state.dirty {
+            if let Err(e) = self.term.draw(|f| ui::render(self.state, f)) {
+                return Some(format!("drawing failed: {e}"));
+            }
+            self.state.dirty = false;
+        }
+        // The terminal writer swallows a failed write and marks the
+        // terminal lost: the frame above was the first to fail.
+        if tty::lost() {
+            return Some("the terminal is gone (writing to it failed)".to_string());
+        }
+        None
+    }
+
+    fn apply(&mut self, a: Action) {
+        for e in update(self.state, a) {
+            self.out.send(e);
+        }
+    }
 }
 
 /// What quitting says once the worker is done, from the answers of the

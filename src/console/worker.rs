@@ -559,6 +559,10 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
         operation: "ListUsers".to_string(),
         error,
     };
+    let rechecked = |e: crate::plan::PlanError, refused: fn(String) -> PlanFailure| match e {
+        crate::plan::PlanError::Refused(why) => refused(why),
+        crate::plan::PlanError::Api(e) => api(e),
+    };
     let result = match source {
         PlanSource::File(path) => {
             let read =
@@ -578,12 +582,12 @@ async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSourc
                 }
                 Ok((saved, digest)) => crate::plan::recheck(&client, &saved, Some(digest))
                     .await
-                    .map_err(api),
+                    .map_err(|e| rechecked(e, PlanFailure::FileRefused)),
             }
         }
         PlanSource::Saved(saved) => crate::plan::recheck(&client, &saved, None)
             .await
-            .map_err(api),
+            .map_err(|e| rechecked(e, PlanFailure::UndoRefused)),
         PlanSource::Import { account_id, path } => plan_import(&client, &account_id, path).await,
     };
     Action::Planned {

@@ -197,9 +197,9 @@ fn write_saved(
         writeln!(
             out,
             "{} to change, {} already at the values, {} not found",
-            saved.users.len(),
-            saved.already,
-            saved.not_found.len()
+            crate::text::thousands(saved.users.len()),
+            crate::text::thousands(saved.already),
+            crate::text::thousands(saved.not_found.len())
         )?;
         writeln!(out, "Digest (SHA-256): {digest}")?;
     }
@@ -255,7 +255,11 @@ async fn apply_saved(
     if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
         bail!("--concurrency must be 1 to {MAX_CONCURRENCY}, got {concurrency}");
     }
-    let plan: Plan = crate::plan::recheck(client, saved, digest).await?;
+    let plan: Plan = match crate::plan::recheck(client, saved, digest).await {
+        Ok(p) => p,
+        Err(PlanError::Refused(why)) => return refuse(&why),
+        Err(PlanError::Api(e)) => return Err(e.into()),
+    };
     if !yes {
         let mut err = std::io::stderr().lock();
         let mut preview = Preview::of(&plan);

@@ -27,7 +27,8 @@ use crate::client::{BatchOptions, Client, OutcomeResult, UserOutcome};
 use crate::columns::{RESULT_COLUMNS, ResultRow};
 use crate::config::MAX_CONCURRENCY;
 use crate::model::{AlexaForBusinessMetadata, License, Sensitive, UserType, UserUpdate, validate};
-use crate::plan::{Change, Plan, PlanError, Selection};
+use crate::plan::{Change, Plan, PlanError, Selection, Warning};
+use crate::text::thousands;
 
 /// Exit code of a refused command (as for bad flags).
 const REFUSED: u8 = 2;
@@ -213,14 +214,18 @@ pub(super) async fn send(
     let drifted = if plan.drifted.is_empty() {
         String::new()
     } else {
-        format!(", {} drifted (left alone)", plan.drifted.len())
+        format!(", {} drifted (left alone)", thousands(plan.drifted.len()))
     };
     eprintln!(
-        "change {}: {ok} of {} users updated, {} already at the values{drifted}, {failed} failed, {unknown} unknown, {not_sent} not sent, {} not found",
+        "change {}: {} of {} users updated, {} already at the values{drifted}, {} failed, {} unknown, {} not sent, {} not found",
         plan.id,
-        plan.selected(),
-        plan.already.len(),
-        plan.not_found.len()
+        thousands(ok),
+        thousands(plan.selected()),
+        thousands(plan.already.len()),
+        thousands(failed),
+        thousands(unknown),
+        thousands(not_sent),
+        thousands(plan.not_found.len())
     );
     if let Some(e) = applied.as_ref().and_then(|a| a.audit_error.as_deref()) {
         eprintln!("chime-admin: the results could not be written to the audit log: {e}");
@@ -295,8 +300,9 @@ pub(super) struct Preview {
     account_id: String,
     /// "License Basic → Pro for 16 users".
     summary: Vec<String>,
-    /// Suspended users an update will fail for; users not found.
-    warnings: Vec<String>,
+    /// Suspended users an update will fail for; users not found; drifted.
+    #[serde(serialize_with = "as_texts")]
+    warnings: Vec<Warning>,
     selected: usize,
     changes: Vec<PreviewRow>,
     already_at_values: Vec<String>,
@@ -318,6 +324,11 @@ struct PreviewField {
     field: &'static str,
     from: String,
     to: String,
+}
+
+/// Warnings as their texts (in JSON too).
+fn as_texts<S: serde::Serializer>(w: &[Warning], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(w.iter().map(|w| w.to_string()))
 }
 
 impl Preview {
@@ -380,8 +391,8 @@ impl Preview {
                     } else {
                         "Dry run"
                     },
-                    self.changes.len(),
-                    self.selected,
+                    thousands(self.changes.len()),
+                    thousands(self.selected),
                     crate::text::visible(&self.account_id)
                 )?;
                 if let (Some(file), Some(digest)) = (&self.plan, &self.digest) {
@@ -394,20 +405,20 @@ impl Preview {
                 writeln!(
                     out,
                     "{} already at the values, {} not found{}",
-                    self.already_at_values.len(),
-                    self.not_found.len(),
+                    thousands(self.already_at_values.len()),
+                    thousands(self.not_found.len()),
                     match self.not_found.first() {
                         Some(id) => format!(" (first: {})", crate::text::visible(id)),
                         None => String::new(),
                     }
                 )?;
-                if !self.suspended.is_empty() {
-                    let n = self.suspended.len();
-                    writeln!(
-                        out,
-                        "{n} suspended: {} will fail; unsuspend them first or leave them out",
-                        if n == 1 { "it" } else { "they" }
-                    )?;
+                // The plan's warnings but the one the line above says.
+                for w in self
+                    .warnings
+                    .iter()
+                    .filter(|w| !matches!(w, Warning::NotFound(_)))
+                {
+                    writeln!(out, "{w}")?;
                 }
                 if self.changes.is_empty() {
                     return Ok(());

@@ -20,6 +20,7 @@
 pub mod desired;
 pub mod file;
 
+use crate::text::{thousands, users_word};
 use std::collections::{HashMap, HashSet};
 
 use futures::StreamExt;
@@ -549,31 +550,57 @@ impl Plan {
     }
 
     /// What the preview must say besides the counts: users it will fail
-    /// for, users gone.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if !self.suspended.is_empty() {
-            let n = self.suspended.len();
-            out.push(format!(
-                "{n} suspended: {} will fail; unsuspend {} first or leave {} out",
-                if n == 1 { "it" } else { "they" },
-                if n == 1 { "it" } else { "them" },
-                if n == 1 { "it" } else { "them" },
-            ));
+    /// for, users gone, users changed since the plan was made.
+    pub fn warnings(&self) -> Vec<Warning> {
+        [
+            Warning::Suspended(self.suspended.len()),
+            Warning::NotFound(self.not_found.len()),
+            Warning::Drifted(self.drifted.len()),
+        ]
+        .into_iter()
+        .filter(|w| w.count() > 0)
+        .collect()
+    }
+}
+
+/// A preview's warning, one text wherever it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warning {
+    /// Users an update will fail for.
+    Suspended(usize),
+    /// Selected users not in the account: not sent.
+    NotFound(usize),
+    /// Users changed by someone since the plan was made: left alone.
+    Drifted(usize),
+}
+
+impl Warning {
+    pub fn count(self) -> usize {
+        match self {
+            Warning::Suspended(n) | Warning::NotFound(n) | Warning::Drifted(n) => n,
         }
-        if !self.not_found.is_empty() {
-            out.push(format!(
-                "{} not found in the account: not sent",
-                self.not_found.len()
-            ));
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = thousands(self.count());
+        let (they, them) = if self.count() == 1 {
+            ("it", "it")
+        } else {
+            ("they", "them")
+        };
+        match self {
+            Warning::Suspended(_) => write!(
+                f,
+                "{n} suspended: {they} will fail; unsuspend {them} first or leave {them} out"
+            ),
+            Warning::NotFound(_) => write!(f, "{n} not found in the account: not sent"),
+            Warning::Drifted(_) => write!(
+                f,
+                "{n} drifted (changed by someone since the plan was made): left alone"
+            ),
         }
-        if !self.drifted.is_empty() {
-            out.push(format!(
-                "{} drifted (changed by someone since the plan was made): left alone",
-                self.drifted.len()
-            ));
-        }
-        out
     }
 }
 
@@ -631,10 +658,7 @@ pub fn summary(changes: &[PlannedChange]) -> Vec<String> {
     }
     groups
         .into_iter()
-        .map(|((field, from, to), n)| {
-            let users = if n == 1 { "user" } else { "users" };
-            format!("{field} {from} → {to} for {n} {users}")
-        })
+        .map(|((field, from, to), n)| format!("{field} {from} → {to} for {}", users_word(n)))
         .collect()
 }
 
@@ -792,9 +816,29 @@ pub async fn recheck(
     client: &Client,
     saved: &file::SavedPlan,
     digest: Option<String>,
-) -> Result<Plan, ApiError> {
-    let read = read_users(client, &saved.account_id, &saved.user_ids()).await?;
-    Ok(saved.recheck(read, digest))
+) -> Result<Plan, PlanError> {
+    // A plan file is the admin's to edit: a license its account does not
+    // support is refused here as when the plan is made (the account is read
+    // beside the users).
+    let sets_license = saved.users.iter().any(|u| u.to.contains_key("LicenseType"));
+    let licenses = async {
+        if sets_license {
+            client
+                .get_account(&saved.account_id)
+                .await
+                .map(|a| a.supported_licenses)
+        } else {
+            Ok(None)
+        }
+    };
+    let ids = saved.user_ids();
+    let (supported, read) = tokio::join!(licenses, read_users(client, &saved.account_id, &ids));
+    let (supported, read) = (supported?, read?);
+    let plan = saved.recheck(read, digest);
+    match refused(&plan.change, supported.as_deref()) {
+        Some(why) if !plan.changes.is_empty() => Err(PlanError::Refused(why)),
+        _ => Ok(plan),
+    }
 }
 
 /// Every user of the account that `query` lists (all pages).
@@ -859,6 +903,24 @@ mod tests {
         }
     }
 
+    /// Counts of a thousand or more are grouped as everywhere on screen.
+    #[test]
+    fn summary_counts_are_grouped_by_thousands() {
+        let changes: Vec<PlannedChange> = (0..3012)
+            .map(|i| PlannedChange {
+                user_id: format!("u{i}"),
+                email: Sensitive::default(),
+                fields: vec![FieldChange {
+                    field: Field::License,
+                    from: "Basic".into(),
+                    to: "Pro".into(),
+                }],
+            })
+            .collect();
+        assert_eq!(summary(&changes), ["License Basic → Pro for 3,012 users"]);
+        assert_eq!(summary(&changes[..1]), ["License Basic → Pro for 1 user"]);
+    }
+
     fn to_pro() -> Change {
         Change::Update(UserUpdate {
             license_type: Some(License::Pro),
@@ -899,9 +961,14 @@ mod tests {
             ]
         );
         assert_eq!(plan.read.len(), 5);
-        let w = plan.warnings();
-        assert!(w[0].starts_with("1 suspended: it will fail"), "{w:?}");
-        assert!(w[1].starts_with("1 not found"), "{w:?}");
+        let w: Vec<String> = plan.warnings().iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            w,
+            [
+                "1 suspended: it will fail; unsuspend it first or leave it out",
+                "1 not found in the account: not sent"
+            ]
+        );
     }
 
     #[test]

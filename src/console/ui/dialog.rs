@@ -138,12 +138,58 @@ pub fn pin(state: &State, email: &str, pin: &str, frame: &mut Frame, area: Rect)
     );
 }
 
-/// A prompt: its main input and optional fields, and why it cannot be sent yet.
+/// A prompt: its main input and optional fields, and why it cannot be sent
+/// yet. Labels and the reason wrap at spaces, every word shown; the dialog is
+/// as tall as they are wrapped (an input line never wraps: it scrolls).
 pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Frame, area: Rect) {
     let th = &state.theme;
     let w = 72.min(area.width.saturating_sub(2));
-    let h = 5 + 3 * p.extra.len() as u16 + u16::from(p.problem.is_some());
-    let r = centered(area, w, h + 2);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let width = inner_w.saturating_sub(2);
+    let fields = std::iter::once((p.label(), &p.input))
+        .chain(p.extra.iter().map(|(l, i)| (l.to_string(), i)));
+    let mut lines = Vec::new();
+    // Rows taken so far, as the paragraph wraps them.
+    let mut rows = 0usize;
+    let mut push = |lines: &mut Vec<Line<'static>>, line: Line<'static>| {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        rows += wrapped_rows(&text, inner_w);
+        lines.push(line);
+        rows
+    };
+    let mut cursor = None;
+    for (n, (label, input)) in fields.enumerate() {
+        if n > 0 {
+            push(&mut lines, Line::raw(""));
+        }
+        let at = push(
+            &mut lines,
+            Line::styled(visible(&label).into_owned(), th.dim()),
+        );
+        let scroll = input.visual_scroll(width);
+        let value: String = input.value().chars().skip(scroll).take(width).collect();
+        let marker = if n == p.field { "> " } else { "  " };
+        if n == p.field {
+            let x = 2 + input.visual_cursor().saturating_sub(scroll);
+            cursor = Some((x as u16, at as u16));
+        }
+        push(
+            &mut lines,
+            Line::from(vec![
+                Span::raw(marker),
+                Span::raw(visible(&value).into_owned()),
+            ]),
+        );
+    }
+    if let Some(why) = &p.problem {
+        push(&mut lines, Line::raw(""));
+        push(
+            &mut lines,
+            Line::styled(format!("{GLYPH_BAD} {}", visible(why)), th.bad()),
+        );
+    }
+    let h = u16::try_from(rows).unwrap_or(u16::MAX);
+    let r = centered(area, w, h.saturating_add(2));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.border(true))
@@ -159,37 +205,13 @@ pub fn prompt(state: &State, p: &crate::console::prompt::Prompt, frame: &mut Fra
             th.dim(),
         ));
     let inner = block.inner(r);
-    let width = inner.width.saturating_sub(2) as usize;
-    let fields = std::iter::once((p.label(), &p.input))
-        .chain(p.extra.iter().map(|(l, i)| (l.to_string(), i)));
-    let mut lines = Vec::new();
-    let mut cursor = None;
-    for (n, (label, input)) in fields.enumerate() {
-        if n > 0 {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(visible(&label).into_owned(), th.dim()));
-        let scroll = input.visual_scroll(width);
-        let value: String = input.value().chars().skip(scroll).take(width).collect();
-        let marker = if n == p.field { "> " } else { "  " };
-        if n == p.field {
-            let x = 2 + input.visual_cursor().saturating_sub(scroll);
-            cursor = Some((x as u16, lines.len() as u16));
-        }
-        lines.push(Line::from(vec![
-            Span::raw(marker),
-            Span::raw(visible(&value).into_owned()),
-        ]));
-    }
-    if let Some(why) = &p.problem {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("{GLYPH_BAD} {}", visible(why)),
-            th.bad(),
-        ));
-    }
     frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(block), r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
     if let Some((x, y)) = cursor
         && x < inner.width
         && y < inner.height

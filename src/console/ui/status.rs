@@ -59,7 +59,7 @@ pub fn rows_status(state: &State) -> String {
             }
             if v.counts.kept > 0 {
                 reread.push_str(&format!(
-                    "{} changed rows kept for their results; they no longer match the filter: /⏎ re-applies it · ",
+                    "{} changed rows kept, no longer matching: /⏎ re-filters · ",
                     thousands(v.counts.kept)
                 ));
             }
@@ -127,6 +127,26 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
         }
         return;
     }
+    // Each part with its rank: what just happened first (the flash, then a
+    // retry, then the change's progress), then the rows' status, part by
+    // part (also in the pane's title). Parts are shown in this order, each
+    // whole; on a narrow line the lowest-ranked that do not fit are left
+    // out, never cut mid-word.
+    let mut parts: Vec<(u8, Span)> = Vec::new();
+    if let Some(b) = &state.batch {
+        parts.push((3, Span::styled(super::text::progress_line(b), th.accent())));
+    } else if let Some(sum) = &state.batch_summary {
+        parts.push((3, Span::styled(visible(sum).into_owned(), th.accent())));
+    }
+    if let Some(r) = &state.retrying {
+        parts.push((2, Span::styled(format!("⚠ {}", visible(r)), th.warn())));
+    }
+    if let Some(f) = &state.flash {
+        parts.push((1, Span::styled(visible(&f.text).into_owned(), th.accent())));
+    }
+    for (i, p) in rows_status(state).split(SEP).enumerate() {
+        parts.push((4 + i.min(200) as u8, Span::raw(p.to_string())));
+    }
     let mut spans = vec![Span::raw(" ")];
     if state.is_loading() {
         spans.push(Span::raw(format!(
@@ -134,27 +154,42 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
             SPINNER[state.spinner % SPINNER.len()]
         )));
     }
-    if let Some(b) = &state.batch {
-        spans.push(Span::styled(
-            format!("{} · ", super::text::progress_line(b)),
-            th.accent(),
-        ));
-    } else if let Some(sum) = &state.batch_summary {
-        spans.push(Span::styled(format!("{} · ", visible(sum)), th.accent()));
+    let room = (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
+    let shown = whole_parts(&parts, room);
+    for (n, span) in shown.into_iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::raw(SEP));
+        }
+        spans.push(span);
     }
-    // What just happened before what stays: on a narrow line the rows'
-    // status (also in the pane's title) is cut, not a warning or a notice.
-    if let Some(r) = &state.retrying {
-        spans.push(Span::styled(format!("⚠ {} · ", visible(r)), th.warn()));
-    }
-    if let Some(f) = &state.flash {
-        spans.push(Span::styled(
-            format!("{} · ", visible(&f.text)),
-            th.accent(),
-        ));
-    }
-    spans.push(Span::raw(rows_status(state)));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Between the parts of the status line.
+const SEP: &str = " · ";
+
+/// The parts (in their order) that fit in `width` columns with a separator
+/// between them, chosen by rank (lowest first). The first-ranked part is
+/// always shown (the flash fits the line by construction; a longer message
+/// opens a dialog instead).
+fn whole_parts<'a>(parts: &[(u8, Span<'a>)], width: usize) -> Vec<Span<'a>> {
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| (parts[i].0, i));
+    let mut keep = vec![false; parts.len()];
+    let mut used = 0usize;
+    for (n, i) in order.into_iter().enumerate() {
+        let w = parts[i].1.width() + if n == 0 { 0 } else { Span::raw(SEP).width() };
+        if n == 0 || used + w <= width {
+            used += w;
+            keep[i] = true;
+        }
+    }
+    parts
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((_, s), _)| s.clone())
+        .collect()
 }
 
 pub fn key_context(state: &State) -> KeyContext {
@@ -182,4 +217,43 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {d}  "), th.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(parts: &[(u8, Span<'static>)], width: usize) -> String {
+        whole_parts(parts, width)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect::<Vec<_>>()
+            .join(SEP)
+    }
+
+    /// Parts are left out whole by rank, never cut; the order stays.
+    #[test]
+    fn a_narrow_status_line_leaves_parts_out_whole() {
+        let parts = [
+            (
+                3,
+                Span::raw("1,199 updated · 51 failed (r retries) · 0.3 s"),
+            ),
+            (1, Span::raw("saved")),
+            (4, Span::raw("1,199 changed rows kept for their results")),
+            (5, Span::raw("matching 1,250 of 5,000 users")),
+        ];
+        assert_eq!(
+            text(&parts, 200),
+            "1,199 updated · 51 failed (r retries) · 0.3 s · saved · \
+             1,199 changed rows kept for their results · matching 1,250 of 5,000 users"
+        );
+        // No room for the kept rows: the shorter part after them still fits.
+        assert_eq!(
+            text(&parts, 90),
+            "1,199 updated · 51 failed (r retries) · 0.3 s · saved · matching 1,250 of 5,000 users"
+        );
+        assert_eq!(text(&parts, 20), "saved");
+        assert_eq!(text(&parts, 2), "saved", "the first-ranked part always");
+    }
 }

@@ -39,6 +39,8 @@ pub fn plan_error(failure: PlanFailure) -> ErrorInfo {
             why,
             "a file written by plan --out, undo --out or s in a preview",
         ),
+        PlanFailure::FileRefused(why) => refused(why, "fix the plan file or make it again"),
+        PlanFailure::UndoRefused(why) => refused(why, "the change cannot be undone as recorded"),
         PlanFailure::OtherEndpoint { made_for, here } => refused(
             format!("the plan was made for {made_for}, not {here}: nothing is sent"),
             "open it in a console on that endpoint",
