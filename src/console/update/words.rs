@@ -182,6 +182,13 @@ mod tests {
             e.message,
             "the plan was made for https://a, not https://b: nothing is sent"
         );
+        let e = plan_error(PlanFailure::UndoRefused(
+            "ProTrial is not a license of it".into(),
+        ));
+        assert_eq!(
+            (e.code.as_str(), e.hint.as_deref()),
+            ("Refused", Some("the change cannot be undone as recorded"))
+        );
         let e = plan_error(PlanFailure::Import {
             path: "/tmp/want.csv".into(),
             why: "line 2: no UserId".into(),
