@@ -115,24 +115,6 @@ pub async fn run_demo(
     code
 }
 
-/// The profile names in the AWS shared config and credentials files
-/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config`
-/// and `~/.aws/credentials`), for `:profile` completion. A file that cannot
-/// be read adds no names.
-fn aws_profiles() -> Vec<String> {
-    let file = |var: &str, name: &str| {
-        std::env::var_os(var)
-            .map(std::path::PathBuf::from)
-            .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join(name)))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default()
-    };
-    super::update::cmdline::profile_names(
-        &file("AWS_CONFIG_FILE", "config"),
-        &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-    )
-}
-
 /// The test hook `CHIME_ADMIN_DEBUG_PANIC=1` (read once at start): the first
 /// key press panics, so a test can see the terminal restored and the panic
 /// logged. In every build, so the suite checks the restore in the build it
@@ -303,7 +285,9 @@ async fn run_console(
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.home = dirs::home_dir();
     state.profile = config.profile.value.clone();
-    state.profiles = aws_profiles();
+    // `:profile` completion: read once, here, before the first frame (two
+    // small files, by the SDK's own loader: the names the chain knows).
+    state.profiles = crate::client::config::profile_names().await;
     state.keymap = std::sync::Arc::new(keymap);
     // From here on nothing returns early: a terminal that fails goes through
     // the same shutdown as quitting (the worker is waited for below).

@@ -202,38 +202,6 @@ fn complete_arg(line: &str, command: &str, names: &[&str]) -> (String, Vec<Strin
     pick(&format!("{command} "), arg, found, false)
 }
 
-/// The AWS profile names in the shared config file (`[profile NAME]` and
-/// `[default]`) and the shared credentials file (`[NAME]`), sorted, each
-/// once. Other config sections (`[sso-session …]`, `[services …]`) are not
-/// profiles.
-pub fn profile_names(config: &str, credentials: &str) -> Vec<String> {
-    let mut names: Vec<String> = sections(config)
-        .filter_map(|s| {
-            if s == "default" {
-                return Some(s);
-            }
-            let rest = s.strip_prefix("profile")?;
-            rest.starts_with(char::is_whitespace).then(|| rest.trim())
-        })
-        .chain(sections(credentials))
-        .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// The trimmed names of an INI file's `[section]` headers.
-fn sections(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().filter_map(|l| {
-        let l = l.trim();
-        let inner = l.strip_prefix('[')?;
-        let end = inner.find(']')?;
-        Some(inner[..end].trim())
-    })
-}
-
 fn pick(head: &str, word: &str, found: Vec<String>, space_after: bool) -> (String, Vec<String>) {
     match found.as_slice() {
         [] => (format!("{head}{word}"), found),
@@ -524,29 +492,6 @@ fn export_users(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn profile_names_come_from_both_files() {
-        let config = "\
-[default]
-region = us-east-1
-[profile prod]
-role_arn = arn:aws:iam::123456789012:role/admin
-  [ profile  dev ]  ; a comment
-# [profile commented]
-[sso-session corp]
-sso_start_url = https://example.awsapps.com/start
-[services local]
-[profilex]
-[profile]
-";
-        let credentials = "[default]\naws_access_key_id = AKIDEXAMPLE\n[ci]\n[prod]\n";
-        assert_eq!(
-            profile_names(config, credentials),
-            ["ci", "default", "dev", "prod"]
-        );
-        assert!(profile_names("", "").is_empty());
-    }
 
     #[test]
     fn profile_arguments_complete_from_the_names() {
