@@ -392,8 +392,30 @@ fn console_layers_point_down() {
             ],
         ),
         (
+            "src/console/command.rs",
+            &[
+                "src/console/keys.rs",
+                "src/console/keymap.rs",
+                "src/console/state.rs",
+                "src/console/update/",
+                "src/console/ui/",
+                "src/console/run.rs",
+            ],
+        ),
+        (
+            "src/console/keymap.rs",
+            &[
+                "src/console/state.rs",
+                "src/console/update/",
+                "src/console/ui/",
+                "src/console/run.rs",
+            ],
+        ),
+        (
             "src/console/keys.rs",
             &[
+                "src/console/keymap.rs",
+                "src/console/state.rs",
                 "src/console/update/",
                 "src/console/ui/",
                 "src/console/run.rs",

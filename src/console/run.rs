@@ -23,7 +23,7 @@ use crate::service::{ServiceConfig, start as start_service};
 use super::action::Action;
 use super::effect::{Effect, Request, Term};
 use super::export;
-use super::keys::Keymap;
+use super::keymap::Keymap;
 use super::state::{Mode, State};
 use super::theme::Theme;
 use super::ui::status::key_context;

@@ -8,9 +8,9 @@
 //! and keeping cursors on screen).
 
 use super::action::Action;
+use super::command::Command;
 use super::effect::Effect;
 use super::form::UserAction;
-use super::keys::Command;
 use super::state::{Lookup, Modal, Pane, State};
 
 mod browse;
