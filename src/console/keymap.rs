@@ -10,6 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::command::Command;
 use super::keys::{BINDINGS, Binding, Key, KeyContext, Scope, key};
 
+/// A key press as the registry writes keys.
 fn normalize(ev: &KeyEvent) -> Key {
     let mut mods = ev.modifiers;
     // Shifted letters and shift-tab arrive with SHIFT; the key code already says it.
