@@ -149,7 +149,10 @@ impl Verb {
         word.parse().ok()
     }
 
-    /// What it takes after the word (empty: nothing) and what it does.
+    /// What it takes after the word (empty: nothing) and what it does. What
+    /// it takes is read by Tab completion too: one space-separated part per
+    /// argument, `[…]` when it may be left out, `a|b` the words it takes, a
+    /// NAME in capitals a value of the user's (see [`Verb::arg_words`]).
     pub const fn spec(self) -> (&'static str, &'static str) {
         match self {
             Verb::Accounts => ("", "the accounts pane"),
@@ -174,8 +177,8 @@ impl Verb {
             ),
             Verb::Profile => ("NAME", "switch AWS profile (reloads the accounts)"),
             Verb::Plan => (
-                "FILE",
-                "open a saved plan (drift-checked preview, y applies); plan save FILE: save the open preview",
+                "[save] FILE",
+                "open a saved plan (drift-checked preview, y applies); save FILE: save the open preview",
             ),
             Verb::Import => (
                 "FILE",
@@ -189,6 +192,20 @@ impl Verb {
     /// Whether it takes anything after the word (completion adds a space).
     pub fn takes_args(self) -> bool {
         !self.spec().0.is_empty()
+    }
+
+    /// The words its `i`th argument takes, as [`Verb::spec`] writes them:
+    /// `:export csv|json [marked|results] [FILE]` takes `csv`, `json`, then
+    /// `marked`, `results`, then a file (no words).
+    pub fn arg_words(self, i: usize) -> Vec<&'static str> {
+        let Some(part) = self.spec().0.split_whitespace().nth(i) else {
+            return Vec::new();
+        };
+        part.trim_start_matches('[')
+            .trim_end_matches(']')
+            .split('|')
+            .filter(|w| !w.chars().all(|c| c.is_ascii_uppercase()))
+            .collect()
     }
 
     /// How it is typed: `:account NAME`.

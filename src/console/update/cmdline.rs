@@ -109,9 +109,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             Some(("save", file)) if !file.trim().is_empty() => {
                 Ok(Cmd::SavePlan(PathBuf::from(file.trim())))
             }
-            _ if rest.is_empty() || rest == "save" => {
-                Err(format!("{} | :plan save FILE", verb.usage()))
-            }
+            _ if rest.is_empty() || rest == "save" => usage(),
             _ => Ok(Cmd::OpenPlan(PathBuf::from(rest))),
         },
         Verb::Import if rest.is_empty() => Err(format!(
@@ -183,18 +181,12 @@ pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (Strin
             matches!(found.as_slice(), [one] if Verb::from_word(one).is_some_and(Verb::takes_args));
         return pick(head, word, found, space);
     };
-    let pool: Vec<&str> = match (Verb::from_word(first), args) {
+    let pool = match Verb::from_word(first) {
         // Account names may have spaces: complete the whole argument.
-        (Some(v @ Verb::Account), _) => return complete_arg(line, v, account_names),
-        (Some(v @ Verb::Profile), _) => return complete_arg(line, v, profiles),
-        (Some(Verb::Export), []) => vec!["csv", "json"],
-        (Some(Verb::Export), [_]) => vec!["marked", "results"],
-        (Some(Verb::Copy), []) => vec!["email", "id"],
-        (Some(Verb::Sort), []) => UserCol::sortable().filter_map(|c| c.sort_word()).collect(),
-        (Some(Verb::Sort), [_]) => vec!["asc", "desc"],
-        (Some(Verb::Mark), []) => vec!["failed"],
-        (Some(Verb::Plan), []) => vec!["save"],
-        _ => Vec::new(),
+        Some(v @ Verb::Account) => return complete_arg(line, v, account_names),
+        Some(v @ Verb::Profile) => return complete_arg(line, v, profiles),
+        Some(v) => v.arg_words(args.len()),
+        None => Vec::new(),
     };
     pick(head, word, candidates(pool, word), true)
 }
@@ -542,6 +534,25 @@ mod tests {
             ("profile x".to_string(), vec![])
         );
         assert_eq!(complete("pro", &[], &profiles).0, "profile ");
+    }
+
+    /// Each argument completes from the words its usage names, and a value
+    /// (FILE, EXPR) from none.
+    #[test]
+    fn arguments_complete_from_the_usage() {
+        let offered = |line: &str| complete(line, &[], &[]).1;
+        assert_eq!(offered("export "), ["csv", "json"]);
+        assert_eq!(offered("export json "), ["marked", "results"]);
+        assert!(offered("export json marked ").is_empty());
+        assert_eq!(offered("copy "), ["email", "id"]);
+        assert_eq!(complete("mark f", &[], &[]).0, "mark failed ");
+        assert_eq!(complete("plan s", &[], &[]).0, "plan save ");
+        assert!(offered("plan save ").is_empty());
+        assert!(offered("filter ").is_empty());
+        assert!(offered("quit ").is_empty());
+        assert_eq!(complete("hist", &[], &[]).0, "history");
+        assert_eq!(complete("imp", &[], &[]).0, "import ");
+        assert_eq!(parse("plan").err().as_deref(), Some(":plan [save] FILE"));
     }
 
     #[test]
