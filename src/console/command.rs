@@ -7,6 +7,8 @@
 //! Dispatch, the footer, the help, the config keys, the `:` parser and Tab
 //! completion all read these names.
 
+use std::str::FromStr;
+
 use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 
 /// What a key asks for.
@@ -93,22 +95,26 @@ pub enum Command {
     Undo,
 }
 
-impl Command {
-    /// Every command, in declaration order.
-    pub fn all() -> impl Iterator<Item = Command> {
-        Command::iter()
+/// What strum derives for [`Command`] and [`Verb`], under the names the
+/// console reads: every one in declaration order (the help's and
+/// completion's), its name (a `[keys]` name, a `:` word) and the one a name
+/// means (`q` is `quit`).
+pub trait Named: IntoEnumIterator + Into<&'static str> + FromStr + Copy {
+    fn all() -> impl Iterator<Item = Self> {
+        Self::iter()
     }
 
-    /// The command's name in the config's `[keys]` table (snake_case).
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         self.into()
     }
 
-    /// The command a `[keys]` name means.
-    pub fn from_name(name: &str) -> Option<Command> {
+    fn from_name(name: &str) -> Option<Self> {
         name.parse().ok()
     }
 }
+
+impl Named for Command {}
+impl Named for Verb {}
 
 /// A `:` command (k9s style). Its word is the variant's name in lower case;
 /// what it takes and what it does are [`Verb::spec`]'s. The parser and the
@@ -134,21 +140,6 @@ pub enum Verb {
 }
 
 impl Verb {
-    /// Every `:` command, in the order the help and completion list them.
-    pub fn all() -> impl Iterator<Item = Verb> {
-        Verb::iter()
-    }
-
-    /// The word typed after `:`.
-    pub fn word(self) -> &'static str {
-        self.into()
-    }
-
-    /// The command a typed word means (`q` is `quit`).
-    pub fn from_word(word: &str) -> Option<Verb> {
-        word.parse().ok()
-    }
-
     /// What it takes after the word (empty: nothing) and what it does. What
     /// it takes is read by Tab completion too: one space-separated part per
     /// argument, `[…]` when it may be left out, `a|b` the words it takes, a
@@ -211,8 +202,8 @@ impl Verb {
     /// How it is typed: `:account NAME`.
     pub fn usage(self) -> String {
         match self.spec().0 {
-            "" => format!(":{}", self.word()),
-            args => format!(":{} {args}", self.word()),
+            "" => format!(":{}", self.name()),
+            args => format!(":{} {args}", self.name()),
         }
     }
 

@@ -6,7 +6,7 @@
 
 use ratatui::text::Span;
 
-use super::command::{Command, Verb};
+use super::command::{Command, Named, Verb};
 use super::keys::Scope;
 use super::state::State;
 
@@ -92,7 +92,7 @@ fn rows(state: &State) -> Vec<Row> {
         keys.push((scope, e.label.clone(), e.description.to_string()));
         if scope == Scope::CommandLine && e.command == Command::ForceQuit {
             for verb in Verb::all() {
-                keys.push((scope, format!(":{}", verb.word()), verb.help()));
+                keys.push((scope, format!(":{}", verb.name()), verb.help()));
             }
         }
     }
@@ -196,9 +196,9 @@ mod tests {
             );
         }
         for v in Verb::all() {
-            let word = v.word();
+            let word = v.name();
             assert!(!word.is_empty(), "{v:?} has no word");
-            assert_eq!(Verb::from_word(word), Some(v), "{word}");
+            assert_eq!(Verb::from_name(word), Some(v), "{word}");
             assert!(
                 !v.spec().1.trim().is_empty()
                     && lines

@@ -7,7 +7,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::command::Command;
+use super::command::{Command, Named};
 use super::keys::{BINDINGS, Binding, Key, KeyContext, Scope, key};
 
 /// A key press as the registry writes keys.

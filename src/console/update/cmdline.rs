@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::browse::{apply_filter, open};
 use super::view::{flash, scroll};
 use crate::console::columns::UserCol;
-use crate::console::command::{Command, Verb};
+use crate::console::command::{Command, Named, Verb};
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::export::{self, Format};
 use crate::console::state::{Pane, Sort, State, UserRow, UsersView};
@@ -61,8 +61,8 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         Some(name) => (name, true),
         None => (word, false),
     };
-    let words = || Verb::all().map(Verb::word).collect::<Vec<_>>().join(", ");
-    let verb = match Verb::from_word(name) {
+    let words = || Verb::all().map(Verb::name).collect::<Vec<_>>().join(", ");
+    let verb = match Verb::from_name(name) {
         Some(v) if !overwrite || v == Verb::Export => v,
         _ if word.is_empty() => return Err(format!("type a command: {}", words())),
         _ => {
@@ -175,13 +175,13 @@ pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (Strin
     };
     let words: Vec<&str> = head.split_whitespace().collect();
     let Some((first, args)) = words.split_first() else {
-        let found = candidates(Verb::all().map(Verb::word), word);
+        let found = candidates(Verb::all().map(Verb::name), word);
         // A command that takes something gets its space.
         let space =
-            matches!(found.as_slice(), [one] if Verb::from_word(one).is_some_and(Verb::takes_args));
+            matches!(found.as_slice(), [one] if Verb::from_name(one).is_some_and(Verb::takes_args));
         return pick(head, word, found, space);
     };
-    let pool = match Verb::from_word(first) {
+    let pool = match Verb::from_name(first) {
         // Account names may have spaces: complete the whole argument.
         Some(v @ Verb::Account) => return complete_arg(line, v, account_names),
         Some(v @ Verb::Profile) => return complete_arg(line, v, profiles),
@@ -205,7 +205,7 @@ fn complete_arg(line: &str, verb: Verb, names: &[&str]) -> (String, Vec<String>)
         .trim_start()
         .trim_start_matches(':')
         .trim_start()
-        .get(verb.word().len()..)
+        .get(verb.name().len()..)
         .unwrap_or("")
         .trim_start();
     let lower = arg.to_lowercase();
@@ -214,7 +214,7 @@ fn complete_arg(line: &str, verb: Verb, names: &[&str]) -> (String, Vec<String>)
         .filter(|n| n.to_lowercase().starts_with(&lower))
         .map(|n| n.to_string())
         .collect();
-    pick(&format!("{} ", verb.word()), arg, found, false)
+    pick(&format!("{} ", verb.name()), arg, found, false)
 }
 
 /// The line with `found` in place of `word`: the one candidate (and a
