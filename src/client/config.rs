@@ -157,6 +157,10 @@ pub(crate) async fn resolve(conn: &ConnConfig) -> Result<Resolved, ApiError> {
 /// knows. Files that cannot be read or parsed give no names (the chain then
 /// finds no profile in them either); a name with a space cannot be typed
 /// after `:profile` and is left out.
+///
+/// The console awaits it once, in `run_console` before the first frame (two
+/// small files; `update` reads none), and completes from the names kept in
+/// the State.
 pub async fn profile_names() -> Vec<String> {
     profile_names_in(&Fs::real(), &Env::real()).await
 }

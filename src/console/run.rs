@@ -285,9 +285,7 @@ async fn run_console(
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.home = dirs::home_dir();
     state.profile = config.profile.value.clone();
-    // `:profile` completion: read once, here, before the first frame (two
-    // small files, by the SDK's own loader: the names the chain knows).
-    state.profiles = crate::client::config::profile_names().await;
+    state.profiles = crate::client::config::profile_names().await; // once, for `:profile`
     state.keymap = std::sync::Arc::new(keymap);
     // From here on nothing returns early: a terminal that fails goes through
     // the same shutdown as quitting (the worker is waited for below).
