@@ -9,8 +9,9 @@ use ratatui::style::{Color, Modifier};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
+use chime_admin::console::command::Command;
 use chime_admin::console::effect::{Effect, Request};
-use chime_admin::console::keys::{Command, Keymap};
+use chime_admin::console::keymap::Keymap;
 use chime_admin::console::state::{ErrorInfo, Modal, State};
 use chime_admin::console::theme::Theme;
 

@@ -7,7 +7,7 @@ use tui_input::InputRequest;
 use crate::client::OutcomeResult;
 use crate::model::{Account, Sensitive, User};
 
-use super::keys::Command;
+use super::command::Command;
 use super::state::ErrorInfo;
 
 #[derive(Debug, Clone)]

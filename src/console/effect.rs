@@ -3,7 +3,7 @@
 //! (clipboard, timer). Each request carries the generation id its answer
 //! must match. Emails are `Sensitive`, so logging an effect never shows one.
 
-use crate::model::Sensitive;
+use crate::model::{Operation, Sensitive};
 use crate::plan::{Change, Plan};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -122,27 +122,25 @@ impl Request {
     /// The service operation (or what else) the request is, for messages and logs.
     pub fn operation(&self) -> &'static str {
         match self {
-            Request::LoadAccounts { .. } => "ListAccounts",
-            Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => "ListUsers",
-            Request::Change { plan, .. } => plan.change.operation(),
-            Request::Plan { user_ids, .. } => {
-                if user_ids.len() > crate::plan::READ_BY_GET {
-                    "ListUsers"
-                } else {
-                    "GetUser"
-                }
+            Request::LoadAccounts { .. } => Operation::ListAccounts.name(),
+            Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => {
+                Operation::ListUsers.name()
             }
-            Request::CancelBatch { .. } => "BatchUpdateUser",
+            Request::Change { plan, .. } => plan.change.operation(),
+            Request::CancelBatch { .. } => Operation::BatchUpdateUser.name(),
             Request::Admin { op, .. } => op.operation(),
             Request::LoadSettings { target, .. } => match target {
-                super::settings::SettingsTarget::Account { .. } => "GetAccountSettings",
-                super::settings::SettingsTarget::User { .. } => "GetUserSettings",
+                super::settings::SettingsTarget::Account { .. } => {
+                    Operation::GetAccountSettings.name()
+                }
+                super::settings::SettingsTarget::User { .. } => Operation::GetUserSettings.name(),
             },
-            Request::RefreshUsers { user_ids, .. } => {
+            // The users read fresh: by GetUser for a few, else the account's pages.
+            Request::Plan { user_ids, .. } | Request::RefreshUsers { user_ids, .. } => {
                 if user_ids.len() > crate::plan::READ_BY_GET {
-                    "ListUsers"
+                    Operation::ListUsers.name()
                 } else {
-                    "GetUser"
+                    Operation::GetUser.name()
                 }
             }
             Request::WriteFile { .. } => "export",

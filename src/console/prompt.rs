@@ -6,7 +6,7 @@
 use tui_input::Input;
 
 use crate::model::validate::{MAX_ID_LIST, account_name_problem, is_email};
-use crate::model::{License, Sensitive, UserType};
+use crate::model::{License, Operation, Sensitive, UserType};
 
 /// What a prompt asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,17 +85,18 @@ pub enum AdminOp {
 
 impl AdminOp {
     pub fn operation(&self) -> &'static str {
-        match self {
-            AdminOp::CreateAccount { .. } => "CreateAccount",
-            AdminOp::UpdateAccount { .. } => "UpdateAccount",
-            AdminOp::DeleteAccount { .. } => "DeleteAccount",
-            AdminOp::CreateUser { .. } => "CreateUser",
-            AdminOp::Invite { .. } => "InviteUsers",
-            AdminOp::AddGroups { .. } => "AssociateSigninDelegateGroupsWithAccount",
-            AdminOp::RemoveGroups { .. } => "DisassociateSigninDelegateGroupsFromAccount",
-            AdminOp::AccountSettings { .. } => "UpdateAccountSettings",
-            AdminOp::UserSettings { .. } => "UpdateUserSettings",
-        }
+        let op = match self {
+            AdminOp::CreateAccount { .. } => Operation::CreateAccount,
+            AdminOp::UpdateAccount { .. } => Operation::UpdateAccount,
+            AdminOp::DeleteAccount { .. } => Operation::DeleteAccount,
+            AdminOp::CreateUser { .. } => Operation::CreateUser,
+            AdminOp::Invite { .. } => Operation::InviteUsers,
+            AdminOp::AddGroups { .. } => Operation::AssociateSigninDelegateGroupsWithAccount,
+            AdminOp::RemoveGroups { .. } => Operation::DisassociateSigninDelegateGroupsFromAccount,
+            AdminOp::AccountSettings { .. } => Operation::UpdateAccountSettings,
+            AdminOp::UserSettings { .. } => Operation::UpdateUserSettings,
+        };
+        op.name()
     }
 
     /// Whether it changes the account list (else the users of one account).

@@ -6,9 +6,9 @@ use tui_input::InputRequest;
 
 use super::view::{flash, scroll};
 use crate::client::OutcomeResult;
+use crate::console::command::Command;
 use crate::console::effect::{Effect, Request};
 use crate::console::form::{Change, ChangeForm, ChangeLabel, FormField, Preview, UserAction};
-use crate::console::keys::Command;
 use crate::console::state::{BatchRun, ErrorInfo, FailedSet, Modal, Pane, RowResult, State};
 use crate::console::text::{thousands, users_word};
 use crate::model::User;
