@@ -21,8 +21,8 @@ use ratatui::backend::{CrosstermBackend, TestBackend};
 use tui_input::InputRequest;
 
 use chime_admin::console::action::Action;
+use chime_admin::console::command::Command as Cmd;
 use chime_admin::console::effect::{Effect, Request};
-use chime_admin::console::keys::Command as Cmd;
 use chime_admin::console::run::action_for_event;
 use chime_admin::console::state::State;
 use chime_admin::console::theme::Theme;

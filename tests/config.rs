@@ -11,7 +11,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use chime_admin::cli::{ConsoleArgs, ThemeName};
 use chime_admin::config::{Config, FileState, Source};
-use chime_admin::console::keys::{Command, KeyContext, Keymap, Scope};
+use chime_admin::console::command::Command;
+use chime_admin::console::keymap::Keymap;
+use chime_admin::console::keys::{KeyContext, Scope};
 use chime_admin::console::state::Mode;
 
 fn args_for(path: &Path) -> ConsoleArgs {

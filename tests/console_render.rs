@@ -10,8 +10,9 @@ use tui_input::InputRequest;
 
 use chime_admin::client::{ApiError, ApiErrorKind};
 use chime_admin::console::action::{Action, Failure, WriteFailure};
+use chime_admin::console::command::Command;
 use chime_admin::console::effect::{Effect, Request};
-use chime_admin::console::keys::{Command, Keymap};
+use chime_admin::console::keymap::Keymap;
 use chime_admin::console::state::{ErrorInfo, Modal, State};
 use chime_admin::console::theme::Theme;
 

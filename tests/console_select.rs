@@ -9,9 +9,9 @@ use tui_input::InputRequest;
 use chime_admin::client::OutcomeResult;
 use chime_admin::console::action::Action;
 use chime_admin::console::columns::UserCol;
+use chime_admin::console::command::Command;
 use chime_admin::console::effect::{Effect, Request, Term};
 use chime_admin::console::form::{ChangeLabel, Field, FieldChange, PlannedChange};
-use chime_admin::console::keys::Command;
 use chime_admin::console::state::{LicenseCounts, Modal, Pane, RowResult, State};
 use chime_admin::console::theme::Theme;
 use chime_admin::console::update::{start, update};
@@ -758,7 +758,7 @@ fn too_small_names_the_quit_key_in_effect() {
         .into_iter()
         .collect();
     s.keymap = std::sync::Arc::new(
-        chime_admin::console::keys::Keymap::with_overrides(&overrides).expect("keymap"),
+        chime_admin::console::keymap::Keymap::with_overrides(&overrides).expect("keymap"),
     );
     let text = screen(&s, 50, 12);
     assert!(text.contains("press Q to quit"), "{text}");

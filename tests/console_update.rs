@@ -8,8 +8,10 @@ use chime_admin::client::{ApiError, ApiErrorKind, OutcomeResult};
 use chime_admin::console::action::{
     Action, AdminOutcome, Failure, ProfileFailure, RereadFailure, Settings,
 };
+use chime_admin::console::command::Command;
 use chime_admin::console::effect::{Effect, Request, Term};
-use chime_admin::console::keys::{self, Command, KeyContext};
+use chime_admin::console::keymap;
+use chime_admin::console::keys::KeyContext;
 use chime_admin::console::state::{
     BatchRun, LOOKUP_DEBOUNCE, Modal, Mode, PAGE_SIZE, Paging, Pane, RowResult, State,
 };
@@ -726,7 +728,7 @@ fn the_registry_dispatches_by_mode() {
     let (mut s, g) = opened();
     update(&mut s, page(g, 0..3, None));
     let ctx = key_context(&s);
-    let k = |c, m| keys::command_for(ctx, &key(c, m));
+    let k = |c, m| keymap::command_for(ctx, &key(c, m));
     assert_eq!(
         k(KeyCode::Char('j'), KeyModifiers::NONE),
         Some(Command::Down)
@@ -752,15 +754,15 @@ fn the_registry_dispatches_by_mode() {
     cmd(&mut s, Command::Filter);
     let ctx = key_context(&s);
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Char('j'), KeyModifiers::NONE)),
         None
     );
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Enter, KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Enter, KeyModifiers::NONE)),
         Some(Command::Submit)
     );
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        keymap::command_for(ctx, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
         Some(Command::ForceQuit)
     );
     // Marks only in the users pane.
@@ -773,11 +775,11 @@ fn the_registry_dispatches_by_mode() {
         ..accounts
     };
     assert_eq!(
-        keys::command_for(accounts, &key(KeyCode::Char(' '), KeyModifiers::NONE)),
+        keymap::command_for(accounts, &key(KeyCode::Char(' '), KeyModifiers::NONE)),
         None
     );
     // The footer comes from the same table.
-    let footer = keys::footer(key_context(&s));
+    let footer = keymap::footer(key_context(&s));
     assert!(footer.iter().any(|(k, _)| *k == "enter"), "{footer:?}");
 }
 
@@ -1234,11 +1236,11 @@ fn cancel_asks_once_and_a_refused_change_fails_its_rows() {
     let (batch, _) = apply_basic_to_first_five(&mut s);
     let ctx = key_context(&s);
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char('x'), KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Char('x'), KeyModifiers::NONE)),
         Some(Command::CancelBatch)
     );
     assert!(
-        keys::footer(ctx).iter().any(|(k, _)| *k == "x"),
+        keymap::footer(ctx).iter().any(|(k, _)| *k == "x"),
         "the cancel key is in the footer"
     );
     assert_eq!(
@@ -1286,20 +1288,20 @@ fn read_only_hides_and_refuses_changes() {
     update(&mut s, page(gen_id, 0..5, None));
     let ctx = key_context(&s);
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char('e'), KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Char('e'), KeyModifiers::NONE)),
         None
     );
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Char('r'), KeyModifiers::NONE)),
         None
     );
-    assert!(keys::help_entries(true).iter().all(|(_, b)| !b.dangerous));
+    assert!(keymap::help_entries(true).iter().all(|(_, b)| !b.dangerous));
     assert!(
-        keys::help_entries(false)
+        keymap::help_entries(false)
             .iter()
             .any(|(_, b)| b.command == Command::Edit)
     );
-    assert!(!keys::footer(ctx).iter().any(|(k, _)| *k == "e"));
+    assert!(!keymap::footer(ctx).iter().any(|(k, _)| *k == "e"));
     // Even if asked directly, update opens no form.
     cmd(&mut s, Command::Edit);
     assert!(s.modals.is_empty());
@@ -1658,22 +1660,22 @@ fn colon_opens_with_the_registry_key_and_esc_closes() {
     let (mut s, _) = opened();
     let ctx = key_context(&s);
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char(':'), KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Char(':'), KeyModifiers::NONE)),
         Some(Command::CommandLine)
     );
     cmd(&mut s, Command::CommandLine);
     type_text(&mut s, "acc");
     let ctx = key_context(&s);
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Tab, KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Tab, KeyModifiers::NONE)),
         Some(Command::NextField)
     );
     // q is text here, not quit.
     assert_eq!(
-        keys::command_for(ctx, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+        keymap::command_for(ctx, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
         None
     );
-    let footer = keys::footer(ctx);
+    let footer = keymap::footer(ctx);
     assert!(
         footer.iter().any(|(k, d)| k == "tab" && *d == "complete"),
         "{footer:?}"

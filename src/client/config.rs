@@ -9,6 +9,8 @@ use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_types::os_shim_internal::{Env, Fs};
 use aws_types::region::Region;
 use aws_types::service_config::ServiceConfigKey;
 
@@ -147,6 +149,40 @@ pub(crate) async fn resolve(conn: &ConnConfig) -> Result<Resolved, ApiError> {
     })
 }
 
+/// The profile names of the AWS shared config and credentials files
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config`
+/// and `~/.aws/credentials`), sorted, as the SDK's own profile loader reads
+/// them: the loader the credential chain of [`resolve`] uses, so a name
+/// offered (the console's `:profile` completion) is a profile the chain
+/// knows. Files that cannot be read or parsed give no names (the chain then
+/// finds no profile in them either); a name with a space cannot be typed
+/// after `:profile` and is left out.
+///
+/// The console awaits it once, in `run_console` before the first frame (two
+/// small files; `update` reads none), and completes from the names kept in
+/// the State.
+pub async fn profile_names() -> Vec<String> {
+    profile_names_in(&Fs::real(), &Env::real()).await
+}
+
+async fn profile_names_in(fs: &Fs, env: &Env) -> Vec<String> {
+    match aws_config::profile::load(fs, env, &EnvConfigFiles::default(), None).await {
+        Ok(set) => {
+            let mut names: Vec<String> = set
+                .profiles()
+                .filter(|n| !n.contains(char::is_whitespace))
+                .map(str::to_string)
+                .collect();
+            names.sort();
+            names
+        }
+        Err(e) => {
+            tracing::debug!(error = %error_chain(&e), "no AWS profile names");
+            Vec::new()
+        }
+    }
+}
+
 /// Credentials refreshed this long before they expire.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
@@ -226,6 +262,43 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names are the SDK parser's: `[profile NAME]` and `[default]` in
+    /// the config, `[NAME]` in the credentials; not SSO sessions, service
+    /// sections, `[profilex]` or a commented header. The files are the
+    /// environment's, in a file system of the test's own.
+    #[tokio::test]
+    async fn profile_names_are_the_sdk_loaders() {
+        let config = "\
+[default]
+region = us-east-1
+[profile prod]
+role_arn = arn:aws:iam::123456789012:role/admin
+[profile dev] ; a comment
+# [profile commented]
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+[services local]
+[profilex]
+";
+        let credentials = "[default]\naws_access_key_id = AKIDEXAMPLE\n[ci]\n[prod]\n";
+        let fs = Fs::from_slice(&[("/h/config", config), ("/h/credentials", credentials)]);
+        let env = Env::from_slice(&[
+            ("AWS_CONFIG_FILE", "/h/config"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/h/credentials"),
+        ]);
+        assert_eq!(
+            profile_names_in(&fs, &env).await,
+            ["ci", "default", "dev", "prod"]
+        );
+        // Without the variables: `~/.aws` under HOME.
+        let fs = Fs::from_slice(&[("/home/me/.aws/config", "[profile only]\n")]);
+        let env = Env::from_slice(&[("HOME", "/home/me")]);
+        assert_eq!(profile_names_in(&fs, &env).await, ["only"]);
+        // No files: no names.
+        let empty = Fs::from_slice(&[]);
+        assert!(profile_names_in(&empty, &env).await.is_empty());
+    }
 
     #[test]
     fn partitions() {

@@ -9,7 +9,7 @@ use tui_input::InputRequest;
 use crate::client::{ApiError, OutcomeResult};
 use crate::model::{Account, AccountSettings, License, Sensitive, User, UserSettings};
 
-use super::keys::Command;
+use super::command::Command;
 
 #[derive(Debug, Clone)]
 pub enum Action {

@@ -163,11 +163,7 @@ mod tests {
     #[test]
     fn the_sort_command_help_lists_the_sort_words_in_order() {
         let words: Vec<&str> = UserCol::sortable().filter_map(|c| c.sort_word()).collect();
-        let help = crate::console::keys::COMMANDS
-            .iter()
-            .find(|(c, _)| *c == "sort")
-            .map(|(_, h)| *h)
-            .unwrap_or_default();
+        let help = crate::console::command::Verb::Sort.help();
         assert!(help.starts_with(&format!("{} ", words.join("|"))), "{help}");
     }
 }

@@ -5,7 +5,7 @@
 //! The payloads of requests live here too ([`AdminOp`], [`SettingsTarget`],
 //! [`PlanSource`]): the worker reads them, the forms build them.
 
-use crate::model::{License, Sensitive, UserType};
+use crate::model::{License, Operation, Sensitive, UserType};
 use crate::plan::{Change, Plan};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,17 +157,18 @@ pub enum AdminOp {
 
 impl AdminOp {
     pub fn operation(&self) -> &'static str {
-        match self {
-            AdminOp::CreateAccount { .. } => "CreateAccount",
-            AdminOp::UpdateAccount { .. } => "UpdateAccount",
-            AdminOp::DeleteAccount { .. } => "DeleteAccount",
-            AdminOp::CreateUser { .. } => "CreateUser",
-            AdminOp::Invite { .. } => "InviteUsers",
-            AdminOp::AddGroups { .. } => "AssociateSigninDelegateGroupsWithAccount",
-            AdminOp::RemoveGroups { .. } => "DisassociateSigninDelegateGroupsFromAccount",
-            AdminOp::AccountSettings { .. } => "UpdateAccountSettings",
-            AdminOp::UserSettings { .. } => "UpdateUserSettings",
-        }
+        let op = match self {
+            AdminOp::CreateAccount { .. } => Operation::CreateAccount,
+            AdminOp::UpdateAccount { .. } => Operation::UpdateAccount,
+            AdminOp::DeleteAccount { .. } => Operation::DeleteAccount,
+            AdminOp::CreateUser { .. } => Operation::CreateUser,
+            AdminOp::Invite { .. } => Operation::InviteUsers,
+            AdminOp::AddGroups { .. } => Operation::AssociateSigninDelegateGroupsWithAccount,
+            AdminOp::RemoveGroups { .. } => Operation::DisassociateSigninDelegateGroupsFromAccount,
+            AdminOp::AccountSettings { .. } => Operation::UpdateAccountSettings,
+            AdminOp::UserSettings { .. } => Operation::UpdateUserSettings,
+        };
+        op.name()
     }
 
     /// Whether it changes the account list (else the users of one account).
@@ -211,27 +212,23 @@ impl Request {
     /// The service operation (or what else) the request is, for messages and logs.
     pub fn operation(&self) -> &'static str {
         match self {
-            Request::LoadAccounts { .. } => "ListAccounts",
-            Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => "ListUsers",
-            Request::Change { plan, .. } => plan.change.operation(),
-            Request::Plan { user_ids, .. } => {
-                if user_ids.len() > crate::plan::READ_BY_GET {
-                    "ListUsers"
-                } else {
-                    "GetUser"
-                }
+            Request::LoadAccounts { .. } => Operation::ListAccounts.name(),
+            Request::LoadUsersPage { .. } | Request::FindUserByEmail { .. } => {
+                Operation::ListUsers.name()
             }
-            Request::CancelBatch { .. } => "BatchUpdateUser",
+            Request::Change { plan, .. } => plan.change.operation(),
+            Request::CancelBatch { .. } => Operation::BatchUpdateUser.name(),
             Request::Admin { op, .. } => op.operation(),
             Request::LoadSettings { target, .. } => match target {
-                SettingsTarget::Account { .. } => "GetAccountSettings",
-                SettingsTarget::User { .. } => "GetUserSettings",
+                SettingsTarget::Account { .. } => Operation::GetAccountSettings.name(),
+                SettingsTarget::User { .. } => Operation::GetUserSettings.name(),
             },
-            Request::RefreshUsers { user_ids, .. } => {
+            // The users read fresh: by GetUser for a few, else the account's pages.
+            Request::Plan { user_ids, .. } | Request::RefreshUsers { user_ids, .. } => {
                 if user_ids.len() > crate::plan::READ_BY_GET {
-                    "ListUsers"
+                    Operation::ListUsers.name()
                 } else {
-                    "GetUser"
+                    Operation::GetUser.name()
                 }
             }
             Request::WriteFile { .. } => "export",

@@ -6,7 +6,8 @@
 
 use ratatui::text::Span;
 
-use super::keys::{COMMANDS, Command, Scope};
+use super::command::{Command, Named, Verb};
+use super::keys::Scope;
 use super::state::State;
 
 /// The overlay's width at most (it is narrower on a narrower terminal).
@@ -20,7 +21,7 @@ const INDENT: usize = 2;
 enum Row {
     Title(Scope),
     Blank,
-    Key(String, &'static str),
+    Key(String, String),
 }
 /// One line of the overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +64,7 @@ pub fn lines(state: &State, inner: usize) -> Vec<HelpLine> {
             Row::Blank => lines.push(HelpLine::Blank),
             Row::Key(label, description) => {
                 let key = format!("{:INDENT$}{} ", "", pad(&truncate(&label, key_w), key_w));
-                for (i, part) in wrap(description, desc_w).into_iter().enumerate() {
+                for (i, part) in wrap(&description, desc_w).into_iter().enumerate() {
                     if i == 0 {
                         lines.push(HelpLine::Key(key.clone(), part));
                     } else {
@@ -86,19 +87,19 @@ fn rows(state: &State) -> Vec<Row> {
             || label.to_lowercase().contains(&needle)
             || what.to_lowercase().contains(&needle)
     };
-    let mut keys: Vec<(Scope, String, &'static str)> = Vec::new();
+    let mut keys: Vec<(Scope, String, String)> = Vec::new();
     for (scope, e) in state.keymap.help_entries(state.read_only) {
-        keys.push((scope, e.label.clone(), e.description));
+        keys.push((scope, e.label.clone(), e.description.to_string()));
         if scope == Scope::CommandLine && e.command == Command::ForceQuit {
-            for (name, what) in COMMANDS {
-                keys.push((scope, format!(":{name}"), what));
+            for verb in Verb::all() {
+                keys.push((scope, format!(":{}", verb.name()), verb.help()));
             }
         }
     }
     let mut rows = Vec::new();
     let mut last: Option<Scope> = None;
     for (scope, label, what) in keys {
-        if !wanted(&label, what) {
+        if !wanted(&label, &what) {
             continue;
         }
         if last != Some(scope) {
@@ -164,6 +165,49 @@ fn wrap(text: &str, w: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every command has a name and a line in the `?` help: a key command
+    /// its name (the config's `[keys]` word, read back to it) and an entry
+    /// in the key registry; a `:` command its word (read back to it) and its
+    /// `:word` line under the command line's keys.
+    #[test]
+    fn every_command_has_a_name_and_a_help_line() {
+        let state = State::new("test", false, crate::console::theme::Theme::default());
+        let lines: Vec<(String, String)> = rows(&state)
+            .into_iter()
+            .filter_map(|r| match r {
+                Row::Key(label, what) => Some((label, what)),
+                _ => None,
+            })
+            .collect();
+        let mut names = std::collections::BTreeSet::new();
+        for c in Command::all() {
+            let name = c.name();
+            assert!(!name.is_empty(), "{c:?} has no name");
+            assert_eq!(Command::from_name(name), Some(c), "{name}");
+            assert!(names.insert(name), "two commands are named {name}");
+            assert!(
+                state
+                    .keymap
+                    .help_entries(false)
+                    .iter()
+                    .any(|(_, e)| e.command == c && !e.description.is_empty()),
+                "{c:?} ({name}) has no help line: give it an entry in keys.rs's BINDINGS"
+            );
+        }
+        for v in Verb::all() {
+            let word = v.name();
+            assert!(!word.is_empty(), "{v:?} has no word");
+            assert_eq!(Verb::from_name(word), Some(v), "{word}");
+            assert!(
+                !v.spec().1.trim().is_empty()
+                    && lines
+                        .iter()
+                        .any(|(label, what)| *label == format!(":{word}") && *what == v.help()),
+                ":{word} has no help line: give it one in Verb::spec"
+            );
+        }
+    }
 
     #[test]
     fn long_labels_are_cut_and_descriptions_wrap_at_spaces() {

@@ -3,8 +3,11 @@
 //! are written down in `docs/architecture.md`.
 //!
 //! Every import points down (tests/architecture.rs checks it):
-//! - [`keys`]: the one key registry (dispatch, footer, help, read-only, the
-//!   `:` commands); [`theme`], [`layout`], [`text`]: plain data and arithmetic.
+//! - [`command`]: every command by name (the key commands, the `:` line's);
+//!   [`mode`]: where the keys go; [`keys`]: the one key registry (keys, help
+//!   line, footer hint, read-only); [`keymap`]: the registry with the
+//!   config's keys, which dispatch, the footer and the help read; [`theme`],
+//!   [`layout`], [`text`]: plain data and arithmetic.
 //! - [`columns`]: the users table's columns (titles, widths, sort words);
 //!   [`state`]: what the screen shows; [`action`]: what happens to it (the
 //!   worker's answers as domain results); [`effect`]: requests for IO and
@@ -17,14 +20,17 @@
 
 pub mod action;
 pub mod columns;
+pub mod command;
 pub mod effect;
 pub mod export;
 pub mod form;
 pub mod help;
 pub mod jobs;
+pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod list;
+pub mod mode;
 /// The log setup is the crate's ([`crate::logging`]), shared by every subcommand.
 pub use crate::logging;
 pub mod prompt;

@@ -23,7 +23,7 @@ use crate::service::{ServiceConfig, start as start_service};
 use super::action::Action;
 use super::effect::{Effect, Request, Term};
 use super::export;
-use super::keys::Keymap;
+use super::keymap::Keymap;
 use super::state::{Mode, State};
 use super::theme::Theme;
 use super::ui::status::key_context;
@@ -113,24 +113,6 @@ pub async fn run_demo(
         svc.shutdown().await?;
     }
     code
-}
-
-/// The profile names in the AWS shared config and credentials files
-/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config`
-/// and `~/.aws/credentials`), for `:profile` completion. A file that cannot
-/// be read adds no names.
-fn aws_profiles() -> Vec<String> {
-    let file = |var: &str, name: &str| {
-        std::env::var_os(var)
-            .map(std::path::PathBuf::from)
-            .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join(name)))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default()
-    };
-    super::update::cmdline::profile_names(
-        &file("AWS_CONFIG_FILE", "config"),
-        &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-    )
 }
 
 /// The test hook `CHIME_ADMIN_DEBUG_PANIC=1` (read once at start): the first
@@ -287,7 +269,7 @@ async fn run_console(
     let mut state = State::new(endpoint_label, args.read_only, theme);
     state.home = dirs::home_dir();
     state.profile = config.profile.value.clone();
-    state.profiles = aws_profiles();
+    state.profiles = crate::client::config::profile_names().await; // once, for `:profile`
     state.keymap = std::sync::Arc::new(keymap);
     // From here on nothing returns early: a terminal that fails goes through
     // the same shutdown as quitting (the worker is waited for below).

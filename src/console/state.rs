@@ -12,8 +12,8 @@ use crate::model::{Account, User};
 
 use super::columns::UserCol;
 use super::form::{ChangeForm, ChangeLabel, Preview};
-pub use super::keys::Mode;
 use super::list::FilteredList;
+pub use super::mode::Mode;
 use super::theme::Theme;
 
 /// Users are asked for in pages of this size (the API's maximum).
@@ -405,7 +405,7 @@ pub struct State {
     /// The `:` command line, while open.
     pub cmdline: Option<CmdLine>,
     /// The key registry with the user's keys (dispatch, footer, help).
-    pub keymap: std::sync::Arc<super::keys::Keymap>,
+    pub keymap: std::sync::Arc<super::keymap::Keymap>,
     pub width: u16,
     pub height: u16,
     /// Animation frame of the spinner.

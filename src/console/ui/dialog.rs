@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::area::centered;
-use crate::console::keys::{Command, Scope};
+use crate::console::command::Command;
+use crate::console::keys::Scope;
 use crate::console::state::{ErrorInfo, State};
 use crate::console::theme::GLYPH_BAD;
 use crate::text::visible;

@@ -9,8 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::area::centered;
+use crate::console::command::Command;
 use crate::console::help::{self, HelpLine};
-use crate::console::keys::{self, Command, Scope};
+use crate::console::keys::{self, Scope};
 use crate::console::state::State;
 
 /// Where the overlay goes in a terminal of this size: between the title bar

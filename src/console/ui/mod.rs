@@ -25,7 +25,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         // The quit key as the config has it (it may be remapped).
         let quit = state
             .keymap
-            .label(super::keys::Scope::Global, super::keys::Command::Quit)
+            .label(super::keys::Scope::Global, super::command::Command::Quit)
             .unwrap_or("ctrl-c");
         let msg = format!(
             "chime-admin needs at least {}×{}; this terminal is {}×{}. Make it larger, or press {quit} to quit.",

@@ -7,12 +7,10 @@ use std::path::PathBuf;
 use super::browse::{apply_filter, open};
 use super::view::{flash, scroll};
 use crate::console::columns::UserCol;
+use crate::console::command::{Command, Named, Verb};
 use crate::console::effect::{Effect, Request, Term};
 use crate::console::export::{self, Format};
-use crate::console::keys::Command;
-use crate::console::state::{Pane, Sort, State, UserRow};
-
-pub use crate::console::keys::COMMANDS;
+use crate::console::state::{Pane, Sort, State, UserRow, UsersView};
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +56,24 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         Some((w, r)) => (w, r.trim()),
         None => (line, ""),
     };
+    // `:export!` may replace a file; no other command takes the `!`.
+    let (name, overwrite) = match word.strip_suffix('!') {
+        Some(name) => (name, true),
+        None => (word, false),
+    };
+    let words = || Verb::all().map(Verb::name).collect::<Vec<_>>().join(", ");
+    let verb = match Verb::from_name(name) {
+        Some(v) if !overwrite || v == Verb::Export => v,
+        _ if word.is_empty() => return Err(format!("type a command: {}", words())),
+        _ => {
+            return Err(format!(
+                "no command {:?} ({})",
+                crate::text::visible(word),
+                words()
+            ));
+        }
+    };
+    let usage = || Err(verb.usage());
     let no_args = |c: Cmd| {
         if rest.is_empty() {
             Ok(c)
@@ -65,91 +81,88 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
             Err(format!(":{word} takes nothing"))
         }
     };
-    match word {
-        "accounts" => no_args(Cmd::Accounts),
-        "users" => no_args(Cmd::Users),
-        "quit" | "q" => no_args(Cmd::Quit),
-        "account" if rest.is_empty() => Err(":account NAME".into()),
-        "account" => Ok(Cmd::Account(rest.to_string())),
-        "filter" => match crate::filter::parse(rest) {
+    match verb {
+        Verb::Accounts => no_args(Cmd::Accounts),
+        Verb::Users => no_args(Cmd::Users),
+        Verb::History => no_args(Cmd::History),
+        Verb::Quit => no_args(Cmd::Quit),
+        Verb::Account if rest.is_empty() => usage(),
+        Verb::Account => Ok(Cmd::Account(rest.to_string())),
+        Verb::Filter => match crate::filter::parse(rest) {
             Ok(_) => Ok(Cmd::Filter(rest.to_string())),
             Err(e) => Err(e.to_string()),
         },
-        "sort" => {
-            let mut words = rest.split_whitespace();
-            let Some(key) = words.next() else {
-                return Ok(Cmd::Sort(None));
-            };
-            let names: Vec<&str> = UserCol::sortable().filter_map(|c| c.sort_word()).collect();
-            let key = UserCol::parse_sort(key)
-                .ok_or_else(|| format!(":sort {} [asc|desc]", names.join("|")))?;
-            let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
-                None | Some("asc") => false,
-                Some("desc") => true,
-                Some(_) => return Err(":sort COLUMN asc|desc".into()),
-            };
-            if words.next().is_some() {
-                return Err(":sort COLUMN [asc|desc]".into());
-            }
-            Ok(Cmd::Sort(Some(Sort { key, descending })))
-        }
-        "mark" => match rest.to_ascii_lowercase().as_str() {
+        Verb::Sort => parse_sort(rest),
+        Verb::Mark => match rest.to_ascii_lowercase().as_str() {
             "failed" => Ok(Cmd::MarkFailed),
-            _ => Err(":mark failed".into()),
+            _ => usage(),
         },
-        "profile" if rest.is_empty() || rest.contains(char::is_whitespace) => {
-            Err(":profile NAME".into())
-        }
-        "profile" => Ok(Cmd::Profile(rest.to_string())),
-        "copy" => match rest.to_ascii_lowercase().as_str() {
+        Verb::Profile if rest.is_empty() || rest.contains(char::is_whitespace) => usage(),
+        Verb::Profile => Ok(Cmd::Profile(rest.to_string())),
+        Verb::Copy => match rest.to_ascii_lowercase().as_str() {
             "email" | "" => Ok(Cmd::CopyEmail),
             "id" => Ok(Cmd::CopyId),
-            _ => Err(":copy email|id".into()),
+            _ => usage(),
         },
-        "export" | "export!" => {
-            let mut words = rest.split_whitespace();
-            let format = words
-                .next()
-                .and_then(Format::parse)
-                .ok_or(":export csv|json [marked|results] [FILE]")?;
-            let mut next = words.next();
-            let scope = match next.map(str::to_ascii_lowercase).as_deref() {
-                Some("marked") => Scope::Marked,
-                Some("results") => Scope::Results,
-                _ => Scope::View,
-            };
-            if scope != Scope::View {
-                next = words.next();
-            }
-            if words.next().is_some() {
-                return Err(":export csv|json [marked|results] [FILE]: one file".into());
-            }
-            Ok(Cmd::Export {
-                format,
-                scope,
-                file: next.map(PathBuf::from),
-                overwrite: word == "export!",
-            })
-        }
-        "history" => no_args(Cmd::History),
-        "plan" => match rest.split_once(char::is_whitespace) {
+        Verb::Export => parse_export(rest, overwrite),
+        Verb::Plan => match rest.split_once(char::is_whitespace) {
             Some(("save", file)) if !file.trim().is_empty() => {
                 Ok(Cmd::SavePlan(PathBuf::from(file.trim())))
             }
-            _ if rest.is_empty() || rest == "save" => Err(":plan FILE | :plan save FILE".into()),
+            _ if rest.is_empty() || rest == "save" => usage(),
             _ => Ok(Cmd::OpenPlan(PathBuf::from(rest))),
         },
-        "import" if rest.is_empty() => Err(":import FILE (a CSV: UserId or PrimaryEmail, LicenseType…)".into()),
-        "import" => Ok(Cmd::Import(PathBuf::from(rest))),
-        "" => Err(
-            "type a command: accounts, account NAME, users, filter, sort, mark, export, copy, profile, plan, import, history, quit"
-                .into(),
-        ),
-        other => Err(format!(
-            "no command {:?} (accounts, account, users, filter, sort, mark, export, copy, profile, plan, import, history, quit)",
-            crate::text::visible(other)
+        Verb::Import if rest.is_empty() => Err(format!(
+            "{} (a CSV: UserId or PrimaryEmail, LicenseType…)",
+            verb.usage()
         )),
+        Verb::Import => Ok(Cmd::Import(PathBuf::from(rest))),
     }
+}
+
+/// `:sort [COLUMN [asc|desc]]`.
+fn parse_sort(rest: &str) -> Result<Cmd, String> {
+    let mut words = rest.split_whitespace();
+    let Some(key) = words.next() else {
+        return Ok(Cmd::Sort(None));
+    };
+    let key = UserCol::parse_sort(key).ok_or_else(|| Verb::Sort.usage())?;
+    let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => return Err(":sort COLUMN asc|desc".into()),
+    };
+    if words.next().is_some() {
+        return Err(":sort COLUMN [asc|desc]".into());
+    }
+    Ok(Cmd::Sort(Some(Sort { key, descending })))
+}
+
+/// `:export csv|json [marked|results] [FILE]` (`overwrite`: `:export!`).
+fn parse_export(rest: &str, overwrite: bool) -> Result<Cmd, String> {
+    let mut words = rest.split_whitespace();
+    let format = words
+        .next()
+        .and_then(Format::parse)
+        .ok_or_else(|| Verb::Export.usage())?;
+    let mut next = words.next();
+    let scope = match next.map(str::to_ascii_lowercase).as_deref() {
+        Some("marked") => Scope::Marked,
+        Some("results") => Scope::Results,
+        _ => Scope::View,
+    };
+    if scope != Scope::View {
+        next = words.next();
+    }
+    if words.next().is_some() {
+        return Err(format!("{}: one file", Verb::Export.usage()));
+    }
+    Ok(Cmd::Export {
+        format,
+        scope,
+        file: next.map(PathBuf::from),
+        overwrite,
+    })
 }
 
 /// Tab: completes the word under the cursor (the line's last word). One
@@ -161,36 +174,38 @@ pub fn complete(line: &str, account_names: &[&str], profiles: &[&str]) -> (Strin
         None => ("", line),
     };
     let words: Vec<&str> = head.split_whitespace().collect();
-    let pool: Vec<&str> = match words.as_slice() {
-        [] => COMMANDS.iter().map(|(c, _)| *c).collect(),
-        // Account names may have spaces: complete the whole argument.
-        ["account", ..] => return complete_arg(line, "account", account_names),
-        ["profile", ..] => return complete_arg(line, "profile", profiles),
-        ["export"] => vec!["csv", "json"],
-        ["export", _] => vec!["marked", "results"],
-        ["copy"] => vec!["email", "id"],
-        ["sort"] => UserCol::sortable().filter_map(|c| c.sort_word()).collect(),
-        ["sort", _] => vec!["asc", "desc"],
-        ["mark"] => vec!["failed"],
-        ["plan"] => vec!["save"],
-        _ => Vec::new(),
+    let Some((first, args)) = words.split_first() else {
+        let found = candidates(Verb::all().map(Verb::name), word);
+        // A command that takes something gets its space.
+        let space =
+            matches!(found.as_slice(), [one] if Verb::from_name(one).is_some_and(Verb::takes_args));
+        return pick(head, word, found, space);
     };
-    let found: Vec<String> = pool
-        .iter()
-        .filter(|c| c.starts_with(word))
-        .map(|c| c.to_string())
-        .collect();
-    let takes_args = words.is_empty() && !matches!(word, "accounts" | "users" | "quit");
-    pick(head, word, found, takes_args || !words.is_empty())
+    let pool = match Verb::from_name(first) {
+        // Account names may have spaces: complete the whole argument.
+        Some(v @ Verb::Account) => return complete_arg(line, v, account_names),
+        Some(v @ Verb::Profile) => return complete_arg(line, v, profiles),
+        Some(v) => v.arg_words(args.len()),
+        None => Vec::new(),
+    };
+    pick(head, word, candidates(pool, word), true)
 }
 
-/// Completes the whole argument of `command` (case-insensitive prefix) from `names`.
-fn complete_arg(line: &str, command: &str, names: &[&str]) -> (String, Vec<String>) {
+/// The words of `pool` that start with `word`.
+fn candidates<'a>(pool: impl IntoIterator<Item = &'a str>, word: &str) -> Vec<String> {
+    pool.into_iter()
+        .filter(|c| c.starts_with(word))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Completes the whole argument of `verb` (case-insensitive prefix) from `names`.
+fn complete_arg(line: &str, verb: Verb, names: &[&str]) -> (String, Vec<String>) {
     let arg = line
         .trim_start()
         .trim_start_matches(':')
         .trim_start()
-        .get(command.len()..)
+        .get(verb.name().len()..)
         .unwrap_or("")
         .trim_start();
     let lower = arg.to_lowercase();
@@ -199,50 +214,16 @@ fn complete_arg(line: &str, command: &str, names: &[&str]) -> (String, Vec<Strin
         .filter(|n| n.to_lowercase().starts_with(&lower))
         .map(|n| n.to_string())
         .collect();
-    pick(&format!("{command} "), arg, found, false)
+    pick(&format!("{} ", verb.name()), arg, found, false)
 }
 
-/// The AWS profile names in the shared config file (`[profile NAME]` and
-/// `[default]`) and the shared credentials file (`[NAME]`), sorted, each
-/// once. Other config sections (`[sso-session …]`, `[services …]`) are not
-/// profiles.
-pub fn profile_names(config: &str, credentials: &str) -> Vec<String> {
-    let mut names: Vec<String> = sections(config)
-        .filter_map(|s| {
-            if s == "default" {
-                return Some(s);
-            }
-            let rest = s.strip_prefix("profile")?;
-            rest.starts_with(char::is_whitespace).then(|| rest.trim())
-        })
-        .chain(sections(credentials))
-        .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// The trimmed names of an INI file's `[section]` headers.
-fn sections(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().filter_map(|l| {
-        let l = l.trim();
-        let inner = l.strip_prefix('[')?;
-        let end = inner.find(']')?;
-        Some(inner[..end].trim())
-    })
-}
-
+/// The line with `found` in place of `word`: the one candidate (and a
+/// space after it if `space_after`), or the candidates' common prefix.
 fn pick(head: &str, word: &str, found: Vec<String>, space_after: bool) -> (String, Vec<String>) {
     match found.as_slice() {
         [] => (format!("{head}{word}"), found),
         [one] => {
-            let sep = if space_after && !matches!(one.as_str(), "accounts" | "users" | "quit") {
-                " "
-            } else {
-                ""
-            };
+            let sep = if space_after { " " } else { "" };
             (format!("{head}{one}{sep}"), Vec::new())
         }
         many => {
@@ -307,42 +288,24 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             scroll(state);
         }
         Cmd::Users => {
-            if state.users.is_none() {
-                return Err("no account open: :account NAME".into());
-            }
+            open_users(state)?;
             state.focus = Pane::Users;
             scroll(state);
         }
         Cmd::Account(name) => open_account(state, &name, fx)?,
         Cmd::Filter(text) => {
-            let Some(v) = &mut state.users else {
-                return Err("no account open: :account NAME".into());
-            };
+            let v = open_users(state)?;
             v.filter.input = tui_input::Input::new(text);
             v.filter.editing = false;
             state.focus = Pane::Users;
             apply_filter(state, fx);
         }
         Cmd::Sort(sort) => {
-            let Some(v) = &mut state.users else {
-                return Err("no account open: :account NAME".into());
-            };
-            super::select::set_sort(v, sort);
+            super::select::set_sort(open_users(state)?, sort);
             state.focus = Pane::Users;
             scroll(state);
         }
-        Cmd::MarkFailed => {
-            let Some(v) = &mut state.users else {
-                return Err("no account open: :account NAME".into());
-            };
-            let ids = super::select::failed_ids(v);
-            if ids.is_empty() {
-                return Err("no failed users: the last change failed for none here".into());
-            }
-            let n = ids.len();
-            v.marks.extend(ids);
-            flash(state, format!("{n} failed users marked"));
-        }
+        Cmd::MarkFailed => mark_failed(state)?,
         Cmd::Export {
             format,
             scope,
@@ -352,49 +315,7 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
             let file = file.map(|f| expand_home(state, f));
             export_users(state, format, scope, file, overwrite, fx)?
         }
-        Cmd::CopyEmail
-            if state.focus != Pane::Accounts
-                && state.users.as_ref().is_some_and(|v| !v.marks.is_empty()) =>
-        {
-            let Some(v) = &state.users else {
-                return Ok(None);
-            };
-            let emails: Vec<&str> = v
-                .list
-                .items()
-                .iter()
-                .filter(|r| v.marks.contains(&r.user.user_id))
-                .map(|r| r.user.email())
-                .collect();
-            let n = emails.len();
-            fx.push(Effect::Term(Term::Copy {
-                text: emails.join("\n").into(),
-                what: format!("{n} emails"),
-            }));
-            flash(
-                state,
-                format!("copied the {n} marked users' emails to the clipboard (OSC52)"),
-            );
-        }
-        Cmd::CopyEmail | Cmd::CopyId => {
-            let user = match state.focus {
-                Pane::Users | Pane::Detail => state.users.as_ref().and_then(|v| v.selected_user()),
-                Pane::Accounts => None,
-            };
-            let Some(u) = user else {
-                return Err("no user selected".into());
-            };
-            let (text, what) = if cmd == Cmd::CopyId {
-                (u.user_id.clone(), "user id")
-            } else {
-                (u.email().to_string(), "email")
-            };
-            fx.push(Effect::Term(Term::Copy {
-                text: text.into(),
-                what: what.to_string(),
-            }));
-            flash(state, format!("copied the {what} to the clipboard (OSC52)"));
-        }
+        Cmd::CopyEmail | Cmd::CopyId => copy(state, cmd == Cmd::CopyId, fx)?,
         Cmd::Profile(profile) => {
             if state.busy_changing() {
                 return Err("a change is being sent: switch profiles after it".into());
@@ -418,6 +339,75 @@ fn execute(state: &mut State, cmd: Cmd, fx: &mut Vec<Effect>) -> Result<Option<C
         Cmd::Quit => return Ok(Some(Command::Quit)),
     }
     Ok(None)
+}
+
+/// The open account's users, or why a command needs one.
+fn open_users(state: &mut State) -> Result<&mut UsersView, String> {
+    state.users.as_mut().ok_or_else(no_account)
+}
+
+/// Why a command that needs an account's users does nothing.
+fn no_account() -> String {
+    format!("no account open: {}", Verb::Account.usage())
+}
+
+/// `:mark failed`: the users the last change failed for, marked.
+fn mark_failed(state: &mut State) -> Result<(), String> {
+    let v = open_users(state)?;
+    let ids = super::select::failed_ids(v);
+    if ids.is_empty() {
+        return Err("no failed users: the last change failed for none here".into());
+    }
+    let n = ids.len();
+    v.marks.extend(ids);
+    flash(state, format!("{n} failed users marked"));
+    Ok(())
+}
+
+/// `:copy email|id`: the marked users' emails (one a line) when the users
+/// pane has marks, else the current user's email or id, to the clipboard.
+fn copy(state: &mut State, id: bool, fx: &mut Vec<Effect>) -> Result<(), String> {
+    let marked = state
+        .users
+        .as_ref()
+        .filter(|v| state.focus != Pane::Accounts && !v.marks.is_empty() && !id);
+    if let Some(v) = marked {
+        let emails: Vec<&str> = v
+            .list
+            .items()
+            .iter()
+            .filter(|r| v.marks.contains(&r.user.user_id))
+            .map(|r| r.user.email())
+            .collect();
+        let n = emails.len();
+        fx.push(Effect::Term(Term::Copy {
+            text: emails.join("\n").into(),
+            what: format!("{n} emails"),
+        }));
+        flash(
+            state,
+            format!("copied the {n} marked users' emails to the clipboard (OSC52)"),
+        );
+        return Ok(());
+    }
+    let user = match state.focus {
+        Pane::Users | Pane::Detail => state.users.as_ref().and_then(|v| v.selected_user()),
+        Pane::Accounts => None,
+    };
+    let Some(u) = user else {
+        return Err("no user selected".into());
+    };
+    let (text, what) = if id {
+        (u.user_id.clone(), "user id")
+    } else {
+        (u.email().to_string(), "email")
+    };
+    fx.push(Effect::Term(Term::Copy {
+        text: text.into(),
+        what: what.to_string(),
+    }));
+    flash(state, format!("copied the {what} to the clipboard (OSC52)"));
+    Ok(())
 }
 
 /// `:account NAME`: the one account whose name is NAME (or starts with it), opened.
@@ -464,7 +454,7 @@ fn export_users(
     fx: &mut Vec<Effect>,
 ) -> Result<(), String> {
     let Some(v) = &state.users else {
-        return Err("no account open: :account NAME".into());
+        return Err(no_account());
     };
     let rows: Vec<&UserRow> = match scope {
         // The last change's rows only, shown or not: never an older one's.
@@ -526,29 +516,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn profile_names_come_from_both_files() {
-        let config = "\
-[default]
-region = us-east-1
-[profile prod]
-role_arn = arn:aws:iam::123456789012:role/admin
-  [ profile  dev ]  ; a comment
-# [profile commented]
-[sso-session corp]
-sso_start_url = https://example.awsapps.com/start
-[services local]
-[profilex]
-[profile]
-";
-        let credentials = "[default]\naws_access_key_id = AKIDEXAMPLE\n[ci]\n[prod]\n";
-        assert_eq!(
-            profile_names(config, credentials),
-            ["ci", "default", "dev", "prod"]
-        );
-        assert!(profile_names("", "").is_empty());
-    }
-
-    #[test]
     fn profile_arguments_complete_from_the_names() {
         let profiles = ["default", "dev", "prod", "prod-eu"];
         assert_eq!(
@@ -567,6 +534,25 @@ sso_start_url = https://example.awsapps.com/start
             ("profile x".to_string(), vec![])
         );
         assert_eq!(complete("pro", &[], &profiles).0, "profile ");
+    }
+
+    /// Each argument completes from the words its usage names, and a value
+    /// (FILE, EXPR) from none.
+    #[test]
+    fn arguments_complete_from_the_usage() {
+        let offered = |line: &str| complete(line, &[], &[]).1;
+        assert_eq!(offered("export "), ["csv", "json"]);
+        assert_eq!(offered("export json "), ["marked", "results"]);
+        assert!(offered("export json marked ").is_empty());
+        assert_eq!(offered("copy "), ["email", "id"]);
+        assert_eq!(complete("mark f", &[], &[]).0, "mark failed ");
+        assert_eq!(complete("plan s", &[], &[]).0, "plan save ");
+        assert!(offered("plan save ").is_empty());
+        assert!(offered("filter ").is_empty());
+        assert!(offered("quit ").is_empty());
+        assert_eq!(complete("hist", &[], &[]).0, "history");
+        assert_eq!(complete("imp", &[], &[]).0, "import ");
+        assert_eq!(parse("plan").err().as_deref(), Some(":plan [save] FILE"));
     }
 
     #[test]

@@ -9,9 +9,9 @@
 //! owns) and [`words`] (the worker's domain results in the screen's words).
 
 use super::action::Action;
+use super::command::Command;
 use super::effect::Effect;
 use super::form::UserAction;
-use super::keys::Command;
 use super::state::{Lookup, Modal, Pane, State};
 
 mod answers;
@@ -187,6 +187,11 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         changes::modal_command(state, c, fx);
         return;
     }
+    screen_command(state, c, fx);
+}
+
+/// A key on the main screen (no modal, no command line open): the dispatch.
+fn screen_command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
     match c {
         Command::Up => move_cursor(state, |l, _| l.move_by(-1), fx),
         Command::Down => move_cursor(state, |l, _| l.move_by(1), fx),
@@ -198,14 +203,7 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
         Command::PrevPane => cycle_focus(state, false),
         Command::Open => open(state, fx),
         Command::Back => back(state),
-        Command::Reload => match state.focus {
-            Pane::Accounts => reload_accounts(state, fx),
-            Pane::Users | Pane::Detail => {
-                if !changes::reread_again(state, fx) {
-                    reload_users(state, fx)
-                }
-            }
-        },
+        Command::Reload => reload(state, fx),
         Command::Help => {
             state.help_search = Default::default();
             state.modals.push(Modal::Help { scroll: 0 });
@@ -216,26 +214,7 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
                 f.editing = true;
             }
         }
-        Command::Submit => {
-            if let Some(f) = focused_filter_mut(state) {
-                f.editing = false;
-            }
-            // The whole text now, a last word that looked like a field too.
-            if state.focus == Pane::Users
-                && let Some(v) = &mut state.users
-            {
-                select::apply_filter(v);
-            }
-            // Enter does not wait for the pause: the look-up goes now.
-            if state.focus != Pane::Accounts
-                && state
-                    .users
-                    .as_ref()
-                    .is_some_and(|v| matches!(v.lookup, Lookup::Due(_)))
-            {
-                send_lookup(state, fx);
-            }
-        }
+        Command::Submit => keep_filter(state, fx),
         Command::Quit => {
             if state.busy_changing() {
                 state.modals.push(Modal::ConfirmQuit);
@@ -286,13 +265,50 @@ pub(super) fn command(state: &mut State, c: Command, fx: &mut Vec<Effect>) {
             state.zoomed = !state.zoomed;
             scroll(state);
         }
-        Command::ClearMarks => {
-            if let Some(v) = &mut state.users {
-                v.marks.clear();
-                v.last_mark = None;
-                v.mark_all_pending = false;
+        Command::ClearMarks => clear_marks(state),
+    }
+}
+
+/// Ctrl-r: the accounts again, or the users (the rows whose re-read failed
+/// first, if any).
+fn reload(state: &mut State, fx: &mut Vec<Effect>) {
+    match state.focus {
+        Pane::Accounts => reload_accounts(state, fx),
+        Pane::Users | Pane::Detail => {
+            if !changes::reread_again(state, fx) {
+                reload_users(state, fx)
             }
         }
+    }
+}
+
+/// Enter in the filter line: keep it, applied whole (a last word that
+/// looked like a field too), and send a due email look-up now.
+fn keep_filter(state: &mut State, fx: &mut Vec<Effect>) {
+    if let Some(f) = focused_filter_mut(state) {
+        f.editing = false;
+    }
+    if state.focus == Pane::Users
+        && let Some(v) = &mut state.users
+    {
+        select::apply_filter(v);
+    }
+    // Enter does not wait for the pause: the look-up goes now.
+    if state.focus != Pane::Accounts
+        && state
+            .users
+            .as_ref()
+            .is_some_and(|v| matches!(v.lookup, Lookup::Due(_)))
+    {
+        send_lookup(state, fx);
+    }
+}
+
+fn clear_marks(state: &mut State) {
+    if let Some(v) = &mut state.users {
+        v.marks.clear();
+        v.last_mark = None;
+        v.mark_all_pending = false;
     }
 }
 

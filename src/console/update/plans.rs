@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use super::view::flash;
+use crate::console::command::Command;
 use crate::console::effect::{Effect, PlanSource, Request};
-use crate::console::keys::Command;
 use crate::console::state::{HistoryView, Modal, State};
 use crate::plan::file::SavedPlan;
 
