@@ -175,6 +175,8 @@ struct Spec<'a> {
     op: Operation,
     chunk_size: usize,
     events: &'a tokio::sync::broadcast::Sender<super::ClientEvent>,
+    /// The client's accepted requests, which the pacer measures from.
+    accepted: Option<&'a std::sync::Arc<super::accepted::Accepted>>,
 }
 
 /// The engine: `keys[i]` names item `i` in answers, or says why item `i`
@@ -304,7 +306,10 @@ impl<'a, I: Clone> Scheduler<'a, I> {
             failed: 0,
             launched: 0,
             last_decrease: 0,
-            pacer: super::pacer::Pacer::new(Instant::now(), limit),
+            pacer: match spec.accepted {
+                Some(log) => super::pacer::Pacer::new(Instant::now(), limit).measuring(log.clone()),
+                None => super::pacer::Pacer::new(Instant::now(), limit),
+            },
         };
         for (i, k) in keys.iter().enumerate() {
             match k {
@@ -717,6 +722,7 @@ impl Client {
                 op: Operation::BatchUpdateUser,
                 chunk_size: MAX_UPDATE_ITEMS,
                 events: &self.inner.events,
+                accepted: Some(&self.inner.accepted),
             },
             &opts,
             progress,
@@ -886,6 +892,7 @@ impl Client {
                 op,
                 chunk_size: MAX_ID_LIST,
                 events: &self.inner.events,
+                accepted: Some(&self.inner.accepted),
             },
             &opts,
             progress,
@@ -928,6 +935,7 @@ impl Client {
                 op: Operation::InviteUsers,
                 chunk_size: MAX_ID_LIST,
                 events: &self.inner.events,
+                accepted: Some(&self.inner.accepted),
             },
             &opts,
             progress,
@@ -1010,6 +1018,7 @@ mod tests {
             op: Operation::BatchUpdateUser,
             chunk_size: 20,
             events: &events,
+            accepted: None,
         };
         let keys = (0..users).map(|i| Ok(i.to_string())).collect();
         let items: Vec<usize> = (0..users).collect();

@@ -3,6 +3,7 @@
 //! ([`pager`]) and batches ([`batch`]); configuration and credentials come
 //! from the AWS SDK's own chain ([`config`]). It knows nothing of the console.
 
+mod accepted;
 pub mod batch;
 pub mod config;
 pub mod error;
@@ -68,6 +69,9 @@ struct Inner {
     timeouts: Timeouts,
     /// The most items a listing reads before it stops with an error.
     list_limit: usize,
+    /// Every request the service answered without throttling (the batch
+    /// pacer measures the service's rate from it).
+    accepted: Arc<accepted::Accepted>,
 }
 
 /// The default listing limit (see [`Client::with_list_limit`]).
@@ -129,6 +133,7 @@ impl Client {
                 events,
                 timeouts,
                 list_limit: DEFAULT_LIST_LIMIT,
+                accepted: Arc::default(),
             }),
         })
     }
@@ -296,7 +301,7 @@ impl Client {
         }
         let answer = answer?;
         request_ids::record(answer.request_id());
-        if (200..300).contains(&answer.status) {
+        let result = if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
             Err(ApiError::from_response(
@@ -305,7 +310,17 @@ impl Client {
                 answer.request_id(),
                 &answer.body,
             ))
+        };
+        // Answered and not throttled (a refusal took a token too); a 5xx
+        // says nothing about the rate.
+        if result
+            .as_ref()
+            .err()
+            .is_none_or(|e| !e.is_throttling() && e.status.is_some_and(|s| s < 500))
+        {
+            self.inner.accepted.record(tokio::time::Instant::now());
         }
+        result
     }
 
     fn url(&self, call: &Call<'_>) -> Result<String, ApiError> {

@@ -23,7 +23,10 @@
 //!   nothing to measure: slow start begins again from the lowest rate.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::accepted::Accepted;
 
 use tokio::time::Instant;
 
@@ -64,6 +67,10 @@ pub(crate) struct Pacer {
     /// throttling the service's bucket is empty, so what it accepts from
     /// then on is its refill rate, with no burst in it.
     since_throttled: Option<(Instant, usize)>,
+    /// Every request of the client the service accepted, the chunks among
+    /// them: a rate is measured from it when it counts more than the
+    /// chunks (the requests before the batch spent the same bucket).
+    shared: Option<Arc<Accepted>>,
 }
 
 impl Pacer {
@@ -81,7 +88,14 @@ impl Pacer {
             last: now,
             accepted: VecDeque::new(),
             since_throttled: None,
+            shared: None,
         }
+    }
+
+    /// Measures from the client's log of accepted requests too.
+    pub fn measuring(mut self, shared: Arc<Accepted>) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     /// Rate and tokens as of `now` (slow start's doublings applied).
@@ -150,13 +164,16 @@ impl Pacer {
     /// next throttling measures.
     pub fn throttled(&mut self, now: Instant) {
         self.refill(now);
+        let shared = self.shared.as_deref();
         let measured = match self.since_throttled {
             Some((at, n)) => {
+                let n = n.max(shared.map_or(0, |s| s.since(at)));
                 let span = now.saturating_duration_since(at).as_secs_f64();
                 (n > 0 && span > 0.0).then(|| n as f64 / span)
             }
             None => {
                 let n = self.accepted.iter().filter(|t| now - **t <= WINDOW).count();
+                let n = n.max(shared.map_or(0, |s| s.within(now, WINDOW)));
                 (n > 0).then(|| n as f64 / WINDOW.as_secs_f64())
             }
         };
@@ -235,6 +252,31 @@ mod tests {
         // A pause refills no more than the burst.
         let idle = t0 + Duration::from_secs(5);
         assert_eq!(sends(&mut p, idle, idle + Duration::from_nanos(1)), 8);
+    }
+
+    /// At the first throttling the rate is measured from every request the
+    /// client had accepted in the last second, not only the batch's chunks:
+    /// 25 listing pages and one chunk measure 26 a second, not 1.
+    #[test]
+    fn requests_before_the_batch_count_in_the_measured_rate() {
+        let t0 = Instant::now();
+        let log = Arc::new(Accepted::default());
+        for i in 0..25 {
+            log.record(t0 + ms(i * 10));
+        }
+        let mut p = Pacer::new(t0 + ms(250), 8).measuring(log.clone());
+        let now = t0 + ms(300);
+        p.sent(now);
+        p.accepted(now);
+        log.record(now);
+        p.throttled(now);
+        assert!((p.rate() - 26.0 * BACKOFF).abs() < 1e-9, "{}", p.rate());
+        // Without the client's log: one chunk a second.
+        let mut alone = Pacer::new(t0 + ms(250), 8);
+        alone.sent(now);
+        alone.accepted(now);
+        alone.throttled(now);
+        assert_eq!(alone.rate(), BACKOFF);
     }
 
     #[test]
