@@ -44,7 +44,8 @@ pub enum Cond {
     Invite(Vec<InviteStatus>),
     A4b(bool),
     Result(Vec<Outcome>),
-    /// Whole addresses (any of them), lower-cased.
+    /// Whole addresses (any of them), lower-cased, sorted and without
+    /// repeats: a pasted list of thousands is looked up, not scanned.
     Email(Vec<String>),
 }
 
@@ -189,10 +190,12 @@ fn term(word: &str) -> Result<Term, FilterError> {
         },
         "result" => Cond::Result(values("result", value, OUTCOMES).map_err(err)?),
         "email" => {
-            let emails: Vec<String> = value.split(',').map(str::to_lowercase).collect();
+            let mut emails: Vec<String> = value.split(',').map(str::to_lowercase).collect();
             if emails.iter().any(String::is_empty) {
                 return Err(err("email needs a whole address (a,b: either)".into()));
             }
+            emails.sort_unstable();
+            emails.dedup();
             Cond::Email(emails)
         }
         // Not a field we know: an email fragment such as `x:y` is unlikely,
@@ -293,7 +296,10 @@ impl Cond {
                 on == *want
             }
             Cond::Result(v) => any(v, outcome.as_ref()),
-            Cond::Email(e) => e.iter().any(|e| key_email(key) == e),
+            Cond::Email(e) => {
+                let want = key_email(key);
+                e.binary_search_by(|x| x.as_str().cmp(want)).is_ok()
+            }
         }
     }
 }
@@ -369,6 +375,39 @@ mod tests {
     fn hits(expr: &str, u: &User, outcome: Option<Outcome>) -> bool {
         let f = parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
         f.matches(u, &text_key(u), outcome)
+    }
+
+    /// A list of addresses in any order, case and with repeats (a paste of
+    /// thousands) matches each of them, and only them.
+    #[test]
+    fn email_alternatives_in_any_order_case_and_repeats() {
+        let list: Vec<String> = (0..3000)
+            .rev()
+            .map(|i| format!("User{i}@Example.com"))
+            .chain(["user7@example.com".to_string()])
+            .collect();
+        let expr = format!("email:{}", list.join(","));
+        for (email, want) in [
+            ("user0@example.com", true),
+            ("user2999@example.com", true),
+            ("USER1500@example.com", true),
+            ("user3000@example.com", false),
+            ("user15@example.co", false),
+        ] {
+            let u = user(email, "X", License::Pro, RegistrationStatus::Registered);
+            assert_eq!(hits(&expr, &u, None), want, "{email}");
+        }
+        let two = parse("email:b@x.com,A@x.com").expect("parses");
+        assert_eq!(two, parse("email:a@x.com,b@x.com,b@x.com").expect("parses"));
+        assert_eq!(
+            two.api_email(),
+            None,
+            "two addresses: not asked of the service"
+        );
+        assert_eq!(
+            parse("email:Ana@X.com").expect("parses").api_email(),
+            Some("ana@x.com")
+        );
     }
 
     #[test]
