@@ -241,15 +241,33 @@ pub fn without_partial_field(expr: &str) -> &str {
 }
 
 /// A pasted list of two or more emails (separated by spaces, commas,
-/// semicolons or line breaks) as one `email:a,b,c` term; None if the text
-/// is anything else.
-pub fn emails_term(text: &str) -> Option<String> {
+/// semicolons or line breaks) as one `email:a,b,c` term of at most `max`
+/// characters (the addresses that fit, each whole), with how many it kept
+/// of how many; None if the text is anything else.
+pub fn emails_term(text: &str, max: usize) -> Option<(String, usize, usize)> {
     let emails: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .filter(|w| !w.is_empty())
         .collect();
     let all = emails.len() >= 2 && emails.iter().all(|e| crate::model::validate::is_email(e));
-    all.then(|| format!("email:{}", emails.join(",")))
+    if !all {
+        return None;
+    }
+    // Whole addresses only: one cut in half would match nobody.
+    let mut term = String::from("email:");
+    let mut kept = 0;
+    for e in &emails {
+        let sep = usize::from(kept > 0);
+        if term.chars().count() + sep + e.chars().count() > max {
+            break;
+        }
+        if sep == 1 {
+            term.push(',');
+        }
+        term.push_str(e);
+        kept += 1;
+    }
+    (kept > 0).then_some((term, kept, emails.len()))
 }
 
 /// Reads an expression. The empty (or blank) expression matches everyone.

@@ -1188,6 +1188,27 @@ fn email_alternatives_and_a_pasted_list_of_emails() {
         "email:user00004@example.com,user00005@example.com,user00006@example.com"
     );
     assert_eq!(shown(&s), ["u-00004", "u-00005", "u-00006"]);
+    // A paste longer than the filter takes: whole addresses only, and the
+    // notice says how many were kept. The row listed first still matches.
+    cmd(&mut s, Command::Back);
+    cmd(&mut s, Command::Filter);
+    let many: Vec<String> = std::iter::once("user00007@example.com".to_string())
+        .chain((0..10_000).map(|i| format!("someone.with.a.long.name{i}@example.com")))
+        .collect();
+    update(&mut s, Action::Paste(many.join("\n")));
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(
+        flash.starts_with("paste cut: ") && flash.contains(" of 10,001 addresses kept, each whole"),
+        "{flash}"
+    );
+    cmd(&mut s, Command::Submit);
+    let text = s.users.as_ref().expect("view").filter.text().to_string();
+    let last = text.rsplit(',').next().unwrap_or_default();
+    assert!(
+        many.iter().any(|m| m == last),
+        "the last address is whole: {last}"
+    );
+    assert_eq!(shown(&s), ["u-00007"]);
 }
 
 /// Issue 22, item 8: the Result column gets the room its results need

@@ -233,6 +233,12 @@ fn load_more(state: &mut State, fx: &mut Vec<Effect>) {
 /// Pasted text: into the open text input (the filter line, a prompt's field,
 /// the room ARN, the command line), cut at its limit; anywhere else it is
 /// ignored with a notice. Never a key: it cannot confirm or apply anything.
+/// The characters a pasted `email:` term may take after `current` (and the
+/// space before it).
+fn pasted_room(current: &str) -> usize {
+    crate::console::textfield::INVITE_CHARS_MAX.saturating_sub(current.chars().count() + 1)
+}
+
 pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
     use crate::console::form::FormField;
     use crate::console::textfield::{FILTER_MAX, LINE_MAX, cut_notice, insert};
@@ -257,7 +263,8 @@ pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                     // an invite list may be.
                     Some(f)
                         if f.editing
-                            && let Some(term) = crate::filter::emails_term(text) =>
+                            && let Some((term, kept, of)) =
+                                crate::filter::emails_term(text, pasted_room(f.input.value())) =>
                     {
                         use crate::console::textfield::INVITE_CHARS_MAX;
                         let v = f.input.value();
@@ -266,9 +273,16 @@ pub(super) fn paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) {
                         } else {
                             " "
                         };
-                        let r = insert(&mut f.input, &format!("{sep}{term}"), INVITE_CHARS_MAX);
+                        insert(&mut f.input, &format!("{sep}{term}"), INVITE_CHARS_MAX);
                         filter(state, When::AfterPause, fx);
-                        r.cut.then(|| cut_notice(INVITE_CHARS_MAX, "the filter"))
+                        (kept < of).then(|| {
+                            format!(
+                                "paste cut: {} of {} addresses kept, each whole (the filter takes {} characters)",
+                                crate::console::text::thousands(kept),
+                                crate::console::text::thousands(of),
+                                crate::console::text::thousands(INVITE_CHARS_MAX)
+                            )
+                        })
                     }
                     Some(f) if f.editing => {
                         let r = insert(&mut f.input, text, FILTER_MAX);
