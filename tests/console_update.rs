@@ -1122,7 +1122,7 @@ fn rows_whose_re_read_failed_are_marked_counted_and_read_again_with_ctrl_r() {
             users: vec![fresh],
             failed: vec!["u-00001".into(), "u-00002".into()],
             error: Some(RereadFailure::Api {
-                operation: "GetUser".into(),
+                operation: chime_admin::model::Operation::GetUser,
                 error: ApiError {
                     kind: ApiErrorKind::Service {
                         exception: "ThrottledClientException".into(),

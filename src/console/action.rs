@@ -7,7 +7,7 @@
 use tui_input::InputRequest;
 
 use crate::client::{ApiError, OutcomeResult};
-use crate::model::{Account, AccountSettings, License, Sensitive, User, UserSettings};
+use crate::model::{Account, AccountSettings, License, Operation, Sensitive, User, UserSettings};
 
 use super::command::Command;
 
@@ -164,7 +164,10 @@ pub enum Failure {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlanFailure {
     /// Reading the users failed (`operation`: GetUser or ListUsers).
-    Read { operation: String, error: ApiError },
+    Read {
+        operation: Operation,
+        error: ApiError,
+    },
     /// A value the account does not support ([`crate::plan::PlanError::Refused`]).
     Refused(String),
     /// A plan file that cannot be read, and why.
@@ -248,7 +251,10 @@ pub struct ReadFailure {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RereadFailure {
     /// A call failed.
-    Api { operation: String, error: ApiError },
+    Api {
+        operation: Operation,
+        error: ApiError,
+    },
     /// The account's listing does not hold them.
     NotListed,
 }

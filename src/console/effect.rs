@@ -225,11 +225,7 @@ impl Request {
             },
             // The users read fresh: by GetUser for a few, else the account's pages.
             Request::Plan { user_ids, .. } | Request::RefreshUsers { user_ids, .. } => {
-                if user_ids.len() > crate::plan::READ_BY_GET {
-                    Operation::ListUsers.name()
-                } else {
-                    Operation::GetUser.name()
-                }
+                crate::plan::read_operation(user_ids).name()
             }
             Request::WriteFile { .. } => "export",
             Request::PlanFrom { .. } => "plan",

@@ -14,7 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::{ApiError, Client, ClientEvent, ListUsersQuery};
-use crate::model::User;
+use crate::model::{Operation, User};
 
 use super::action::{
     Action, Failure, PlanFailure, ProfileFailure, ReadFailure, RereadFailure, Settings,
@@ -199,7 +199,7 @@ impl Serve {
                 user_ids,
             } => {
                 let client = self.ready(operation, gen_id)?;
-                return Some(plan(operation, client, gen_id, account_id, change, user_ids).boxed());
+                return Some(plan(client, gen_id, account_id, change, user_ids).boxed());
             }
             Request::PlanFrom { gen_id, source } => {
                 let client = self.ready(operation, gen_id)?;
@@ -529,20 +529,20 @@ async fn admin(
 
 /// Reads the selected users fresh and plans the change for them.
 async fn plan(
-    operation: &'static str,
     client: Client,
     gen_id: u64,
     account_id: String,
     change: crate::plan::Change,
     user_ids: Vec<String>,
 ) -> Action {
+    let operation = crate::plan::read_operation(&user_ids);
     let selection = crate::plan::Selection::Ids(user_ids);
     let result = match crate::plan::make(&client, &account_id, change, selection).await {
         Ok(plan) => Ok(Box::new(plan)),
         Err(crate::plan::PlanError::Api(e)) => {
-            tracing::warn!(operation, error = %e.short(), "reading the users to plan failed");
+            tracing::warn!(%operation, error = %e.short(), "reading the users to plan failed");
             Err(PlanFailure::Read {
-                operation: operation.to_string(),
+                operation,
                 error: e,
             })
         }
@@ -556,7 +556,7 @@ async fn plan(
 async fn plan_from(client: Client, gen_id: u64, source: super::effect::PlanSource) -> Action {
     use super::effect::PlanSource;
     let api = |error: ApiError| PlanFailure::Read {
-        operation: "ListUsers".to_string(),
+        operation: Operation::ListUsers,
         error,
     };
     let rechecked = |e: crate::plan::PlanError, refused: fn(String) -> PlanFailure| match e {
@@ -623,7 +623,7 @@ async fn plan_import(
         }
         Err(crate::plan::PlanError::Refused(why)) => Err(PlanFailure::ImportRefused(why)),
         Err(crate::plan::PlanError::Api(error)) => Err(PlanFailure::Read {
-            operation: "ListUsers".to_string(),
+            operation: Operation::ListUsers,
             error,
         }),
     }
@@ -644,7 +644,7 @@ async fn refresh(
     match &error {
         Some(RereadFailure::Api { operation, error }) => tracing::warn!(
             failed = failed.len(),
-            operation,
+            operation = operation.name(),
             error = %error.short(),
             request_id = error.request_id.as_deref().unwrap_or("-"),
             "re-reading changed users failed"
@@ -691,7 +691,7 @@ async fn reread(
                 Vec::new(),
                 wanted.into_iter().collect(),
                 Some(RereadFailure::Api {
-                    operation: "ListUsers".to_string(),
+                    operation: Operation::ListUsers,
                     error: e,
                 }),
             ),
@@ -711,7 +711,7 @@ async fn reread(
             Ok(u) => users.push(u),
             Err(e) => {
                 why = Some(RereadFailure::Api {
-                    operation: "GetUser".to_string(),
+                    operation: Operation::GetUser,
                     error: e,
                 });
                 failed.push(id);

@@ -705,6 +705,16 @@ impl std::fmt::Display for PlanError {
 /// account's ListUsers pages (200 a call).
 pub const READ_BY_GET: usize = 20;
 
+/// The operation that reads `ids` fresh: GetUser for a few, else the
+/// account's listing (ListUsers).
+pub fn read_operation(ids: &[String]) -> Operation {
+    if ids.len() > READ_BY_GET || ids.iter().any(|i| i.contains('@')) {
+        Operation::ListUsers
+    } else {
+        Operation::GetUser
+    }
+}
+
 /// Reads the selection fresh from the service and plans `change` for it:
 /// one read for the preview and the apply. A license change also reads the
 /// account (GetAccount, beside the users) for its SupportedLicenses.

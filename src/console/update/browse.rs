@@ -629,7 +629,7 @@ pub(super) fn users_page(
         Err(e) => {
             // Marking every match cannot finish: the marks made stay.
             v.mark_all_pending = false;
-            stopped = Some(ErrorInfo::of("ListUsers", &e));
+            stopped = Some(ErrorInfo::of(crate::model::Operation::ListUsers.name(), &e));
             Paging::Stopped
         }
     };

@@ -33,7 +33,7 @@ pub fn plan_error(failure: PlanFailure) -> ErrorInfo {
         hint: Some(hint.into()),
     };
     match failure {
-        PlanFailure::Read { operation, error } => ErrorInfo::of(&operation, &error),
+        PlanFailure::Read { operation, error } => ErrorInfo::of(operation.name(), &error),
         PlanFailure::Refused(why) => refused(why, "pick a value the account supports"),
         PlanFailure::File(why) => refused(
             why,
@@ -197,13 +197,13 @@ mod tests {
         let mut api = ApiError::new(ApiErrorKind::Timeout, "no answer");
         api.request_id = Some("req-9".into());
         let e = plan_error(PlanFailure::Read {
-            operation: "GetUser".into(),
+            operation: crate::model::Operation::GetUser,
             error: api.clone(),
         });
         assert_eq!(e, ErrorInfo::of("GetUser", &api));
         assert_eq!(
             reread_failed(&RereadFailure::Api {
-                operation: "GetUser".into(),
+                operation: crate::model::Operation::GetUser,
                 error: api,
             }),
             "GetUser: Timeout (request id req-9)"
