@@ -306,10 +306,8 @@ impl<'a, I: Clone> Scheduler<'a, I> {
             failed: 0,
             launched: 0,
             last_decrease: 0,
-            pacer: match spec.accepted {
-                Some(log) => super::pacer::Pacer::new(Instant::now(), limit).measuring(log.clone()),
-                None => super::pacer::Pacer::new(Instant::now(), limit),
-            },
+            pacer: super::pacer::Pacer::new(Instant::now(), limit)
+                .measuring(spec.accepted.cloned()),
         };
         for (i, k) in keys.iter().enumerate() {
             match k {

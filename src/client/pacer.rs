@@ -92,9 +92,9 @@ impl Pacer {
         }
     }
 
-    /// Measures from the client's log of accepted requests too.
-    pub fn measuring(mut self, shared: Arc<Accepted>) -> Self {
-        self.shared = Some(shared);
+    /// Measures from the client's log of accepted requests too (if any).
+    pub fn measuring(mut self, shared: Option<Arc<Accepted>>) -> Self {
+        self.shared = shared;
         self
     }
 
@@ -264,7 +264,7 @@ mod tests {
         for i in 0..25 {
             log.record(t0 + ms(i * 10));
         }
-        let mut p = Pacer::new(t0 + ms(250), 8).measuring(log.clone());
+        let mut p = Pacer::new(t0 + ms(250), 8).measuring(Some(log.clone()));
         let now = t0 + ms(300);
         p.sent(now);
         p.accepted(now);

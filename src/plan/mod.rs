@@ -724,16 +724,7 @@ pub async fn make(
     change: Change,
     selection: Selection,
 ) -> Result<Plan, PlanError> {
-    let licenses = async {
-        if sets_license(&change) {
-            client
-                .get_account(account_id)
-                .await
-                .map(|a| a.supported_licenses)
-        } else {
-            Ok(None)
-        }
-    };
+    let licenses = supported_licenses(client, account_id, sets_license(&change));
     // The account and the users are read at once (one round trip less).
     let (supported, read) = tokio::join!(licenses, read_selection(client, account_id, selection));
     let supported = supported?;
@@ -831,16 +822,7 @@ pub async fn recheck(
     // support is refused here as when the plan is made (the account is read
     // beside the users).
     let sets_license = saved.users.iter().any(|u| u.to.contains_key("LicenseType"));
-    let licenses = async {
-        if sets_license {
-            client
-                .get_account(&saved.account_id)
-                .await
-                .map(|a| a.supported_licenses)
-        } else {
-            Ok(None)
-        }
-    };
+    let licenses = supported_licenses(client, &saved.account_id, sets_license);
     let ids = saved.user_ids();
     let (supported, read) = tokio::join!(licenses, read_users(client, &saved.account_id, &ids));
     let (supported, read) = (supported?, read?);
@@ -849,6 +831,19 @@ pub async fn recheck(
         Some(why) if !plan.changes.is_empty() => Err(PlanError::Refused(why)),
         _ => Ok(plan),
     }
+}
+
+/// The account's SupportedLicenses when a change sets a license (`needed`),
+/// read with GetAccount; None otherwise (nothing is sent).
+async fn supported_licenses(
+    client: &Client,
+    account_id: &str,
+    needed: bool,
+) -> Result<Option<Vec<License>>, ApiError> {
+    if !needed {
+        return Ok(None);
+    }
+    Ok(client.get_account(account_id).await?.supported_licenses)
 }
 
 /// Every user of the account that `query` lists (all pages).
