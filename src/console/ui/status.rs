@@ -26,8 +26,15 @@ pub fn title(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// What the status line says about the loaded rows.
+/// What the status line says about the loaded rows, as one text.
 pub fn rows_status(state: &State) -> String {
+    rows_parts(state).join(SEP)
+}
+
+/// What the status line says about the loaded rows, part by part (the
+/// status line leaves out whole parts that do not fit; a part may hold the
+/// separator itself, e.g. in an error message, and stays one part).
+fn rows_parts(state: &State) -> Vec<String> {
     match (state.focus, &state.users) {
         (Pane::Users | Pane::Detail, Some(v)) => {
             let loaded = v.list.len();
@@ -44,51 +51,47 @@ pub fn rows_status(state: &State) -> String {
             } else {
                 format!("{} loaded, more exist", thousands(loaded))
             };
-            let mut reread = String::new();
+            let mut parts = Vec::new();
             if v.rereading > 0 {
-                reread = format!("re-reading {} changed users… · ", thousands(v.rereading));
+                parts.push(format!(
+                    "re-reading {} changed users…",
+                    thousands(v.rereading)
+                ));
             } else if !v.not_reread.is_empty() {
-                reread = format!(
-                    "{} not re-read{}: ctrl-r reads them again · ",
+                parts.push(format!(
+                    "{} not re-read{}: ctrl-r reads them again",
                     thousands(v.not_reread.len()),
                     v.reread_error
                         .as_deref()
                         .map(|e| format!(" ({})", visible(e)))
                         .unwrap_or_default()
-                );
+                ));
             }
             if v.counts.kept > 0 {
-                reread.push_str(&format!(
-                    "{} changed rows kept, no longer matching: /⏎ re-filters · ",
+                parts.push(format!(
+                    "{} changed rows kept, no longer matching: /⏎ re-filters",
                     thousands(v.counts.kept)
                 ));
             }
-            reread
-                + &if v.filter.text().is_empty() {
-                    format!("{} users · {more}", thousands(loaded))
-                } else if v.paging.is_complete() {
-                    format!(
-                        "matching {} of {} users",
-                        thousands(v.list.visible_len()),
-                        thousands(loaded)
-                    )
-                } else if stopped {
-                    format!(
-                        "matching {} of {} loaded · paging stopped: ctrl-r reloads",
-                        thousands(v.list.visible_len()),
-                        thousands(loaded)
-                    )
+            let (shown, loaded_text) = (thousands(v.list.visible_len()), thousands(loaded));
+            if v.filter.text().is_empty() {
+                parts.push(format!("{loaded_text} users"));
+                parts.push(more);
+            } else if v.paging.is_complete() {
+                parts.push(format!("matching {shown} of {loaded_text} users"));
+            } else {
+                parts.push(format!("matching {shown} of {loaded_text} loaded"));
+                parts.push(if stopped {
+                    "paging stopped: ctrl-r reloads".to_string()
                 } else {
-                    format!(
-                        "matching {} of {} loaded · more exist, loading…",
-                        thousands(v.list.visible_len()),
-                        thousands(loaded)
-                    )
-                }
+                    "more exist, loading…".to_string()
+                });
+            }
+            parts
         }
         _ => {
             let a = &state.accounts;
-            if a.loading && a.list.is_empty() {
+            vec![if a.loading && a.list.is_empty() {
                 "loading accounts".to_string()
             } else if !a.loading && !a.loaded && !a.list.is_empty() {
                 format!(
@@ -105,7 +108,7 @@ pub fn rows_status(state: &State) -> String {
                     thousands(a.list.visible_len()),
                     thousands(a.list.len())
                 )
-            }
+            }]
         }
     }
 }
@@ -144,8 +147,8 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     if let Some(f) = &state.flash {
         parts.push((1, Span::styled(visible(&f.text).into_owned(), th.accent())));
     }
-    for (i, p) in rows_status(state).split(SEP).enumerate() {
-        parts.push((4 + i.min(200) as u8, Span::raw(p.to_string())));
+    for (i, p) in rows_parts(state).into_iter().enumerate() {
+        parts.push((4 + i.min(200) as u8, Span::raw(p)));
     }
     let mut spans = vec![Span::raw(" ")];
     if state.is_loading() {
