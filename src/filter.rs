@@ -255,17 +255,18 @@ pub fn emails_term(text: &str, max: usize) -> Option<(String, usize, usize)> {
     }
     // Whole addresses only: one cut in half would match nobody.
     let mut term = String::from("email:");
-    let mut kept = 0;
+    let (mut chars, mut kept) = (term.len(), 0);
     for e in &emails {
         let sep = usize::from(kept > 0);
-        if term.chars().count() + sep + e.chars().count() > max {
+        let add = sep + e.chars().count();
+        if chars + add > max {
             break;
         }
         if sep == 1 {
             term.push(',');
         }
         term.push_str(e);
-        kept += 1;
+        (chars, kept) = (chars + add, kept + 1);
     }
     (kept > 0).then_some((term, kept, emails.len()))
 }
