@@ -821,7 +821,9 @@ pub async fn recheck(
     // A plan file is the admin's to edit: a license its account does not
     // support is refused here as when the plan is made (the account is read
     // beside the users).
-    let sets_license = saved.users.iter().any(|u| u.to.contains_key("LicenseType"));
+    let sets_license = Field::License
+        .member()
+        .is_some_and(|m| saved.users.iter().any(|u| u.to.contains_key(m)));
     let licenses = supported_licenses(client, &saved.account_id, sets_license);
     let ids = saved.user_ids();
     let (supported, read) = tokio::join!(licenses, read_users(client, &saved.account_id, &ids));
