@@ -185,11 +185,19 @@ fn now() -> String {
     crate::model::Timestamp::now().to_iso()
 }
 
+/// How long a writer (or a reader) waits for another writer to finish its
+/// lines.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Appends `lines` in one write, on a fresh line: if the file does not end
 /// in a newline (an earlier write was cut short, say by a full disk), a
 /// newline goes first, so a torn line never glues itself to the next one.
+/// The look at the last byte and the write are one step under an exclusive
+/// `flock`: another process's write under way would otherwise look torn and
+/// get a blank line after it.
 fn append(path: &Path, lines: &[String]) -> std::io::Result<()> {
     let mut f = crate::private_file::append(path)?;
+    crate::private_file::lock_within(&f, path, LOCK_WAIT)?;
     let mut buf = String::new();
     if !ends_in_newline(&f)? {
         buf.push('\n');
@@ -484,5 +492,41 @@ mod tests {
         }
         let text = std::fs::read_to_string(&audit.path).expect("audit");
         assert!(!text.contains("old Room ARN") && !text.contains("new Room ARN"));
+    }
+
+    /// Two writers on one log, each with its own open file (as two
+    /// processes have): while one's large write is under way the other
+    /// must not see a file that "does not end in a newline" and put a
+    /// newline first. Every line stays whole, with no blank line between.
+    #[test]
+    fn writers_on_one_log_never_tear_or_blank_a_line() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("audit.jsonl");
+        let big: Vec<String> = (0..400)
+            .map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}", "x".repeat(200)))
+            .collect();
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let path = path.clone();
+                let big = big.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..100 {
+                        append(&path, &big).expect("append");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("writer");
+        }
+        let text = std::fs::read_to_string(&path).expect("audit");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2 * 100 * 400, "no line lost, none added");
+        for l in lines {
+            assert!(
+                serde_json::from_str::<Value>(l).is_ok(),
+                "a torn line {l:?}"
+            );
+        }
     }
 }

@@ -52,9 +52,10 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(|s| s.as_str()).map(str::to_string)
 }
 
-/// Reads the audit log at `path` (a missing file: no changes).
+/// Reads the audit log at `path` (a missing file: no changes), under a
+/// shared lock: a change being written is read whole or not at all.
 pub fn read(path: &Path) -> std::io::Result<History> {
-    match std::fs::read_to_string(path) {
+    match crate::private_file::read_locked(path, crate::audit::LOCK_WAIT) {
         Ok(t) => Ok(parse(&t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
         Err(e) => Err(e),

@@ -11,6 +11,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub const FILE_MODE: u32 = 0o600;
 pub const DIR_MODE: u32 = 0o700;
@@ -89,6 +90,53 @@ pub fn append(path: &Path) -> io::Result<File> {
     )?;
     tighten(&f)?;
     Ok(f)
+}
+
+/// Takes the exclusive `flock` on `file`, waiting at most `limit` for
+/// another process (or another open of the same file) to release it. The
+/// lock goes with the file when it is closed, or when its process dies.
+pub fn lock_within(file: &File, path: &Path, limit: Duration) -> io::Result<()> {
+    wait_for(path, limit, || file.try_lock())
+}
+
+/// Reads the whole of `path` under a shared `flock` (waiting at most
+/// `limit` for a writer that holds the exclusive one), so a write under
+/// way is never read half done. A symbolic link or anything but a regular
+/// file of ours is refused, as for writing.
+pub fn read_locked(path: &Path, limit: Duration) -> io::Result<String> {
+    use std::io::Read;
+    let mut f = open_checked(path, OpenOptions::new().read(true))?;
+    wait_for(path, limit, || f.try_lock_shared())?;
+    let mut text = String::new();
+    f.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+fn wait_for(
+    path: &Path,
+    limit: Duration,
+    mut try_lock: impl FnMut() -> Result<(), std::fs::TryLockError>,
+) -> io::Result<()> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() >= deadline => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "{} stayed locked by another process for {:?}",
+                        path.display(),
+                        limit
+                    ),
+                ));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+    }
 }
 
 /// Creates `path` (0600) for writing, emptying it if it exists: only a
@@ -191,5 +239,24 @@ mod tests {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).expect("chmod");
         append(&p).expect("append");
         assert_eq!(mode(&p), 0o600);
+    }
+
+    /// A reader waits while a writer holds the lock, then reads it whole;
+    /// a link is refused; a lock held past the limit is a clear error.
+    #[test]
+    fn read_locked_waits_for_the_writer_and_refuses_a_link() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let log = tmp.path().join("audit.jsonl");
+        let writer = append(&log).expect("append");
+        lock_within(&writer, &log, Duration::from_secs(1)).expect("lock");
+        let e = read_locked(&log, Duration::from_millis(50)).expect_err("still locked");
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+        assert!(e.to_string().contains("stayed locked"), "{e}");
+        drop(writer);
+        assert_eq!(read_locked(&log, Duration::from_secs(1)).expect("read"), "");
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&log, &link).expect("symlink");
+        let e = read_locked(&link, Duration::from_secs(1)).expect_err("a link");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
     }
 }
