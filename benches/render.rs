@@ -493,7 +493,7 @@ fn bulk_change() {
         row("ratio", format!("{ratio:.2}"), "≤ 1.25", ratio <= 1.25);
         row(
             "result",
-            s.batch_summary.clone().unwrap_or_default(),
+            s.summary().unwrap_or_default(),
             "",
             true,
         );

@@ -13,7 +13,7 @@
 //! | `reg:unregistered` | registration: `registered`, `unregistered`, `suspended` |
 //! | `invite:pending` | invitation: `pending`, `accepted`, `failed` |
 //! | `a4b:yes` | Alexa for Business enabled: `yes`, `no` |
-//! | `result:failed` | the last change's outcome on the row: `ok`, `failed`, `unknown`, `not-sent` |
+//! | `result:failed` | the last change's outcome on the row: `ok`, `failed`, `unknown`, `not-sent`, `already` (at the values: not sent) |
 //! | `email:ana@example.com` | exactly this address (asked of the service with `UserEmail`); `email:a,b` either |
 //!
 //! `-term` negates a term; `field:a,b` matches either value. A term with an
@@ -31,6 +31,8 @@ pub enum Outcome {
     Failed,
     Unknown,
     NotSent,
+    /// Left out of the sending: at the change's values already.
+    Already,
 }
 
 /// One condition on a user.
@@ -105,6 +107,7 @@ const OUTCOMES: &[(&str, Outcome)] = &[
     ("failed", Outcome::Failed),
     ("unknown", Outcome::Unknown),
     ("not-sent", Outcome::NotSent),
+    ("already", Outcome::Already),
 ];
 const YES_NO: &[(&str, bool)] = &[("yes", true), ("no", false)];
 
@@ -485,6 +488,8 @@ mod tests {
         assert!(!hits("result:failed", &u, Some(Outcome::Ok)));
         assert!(!hits("result:failed", &u, None));
         assert!(hits("result:not-sent", &u, Some(Outcome::NotSent)));
+        assert!(hits("result:already", &u, Some(Outcome::Already)));
+        assert!(!hits("result:ok", &u, Some(Outcome::Already)));
         assert!(hits("result:unknown,failed", &u, Some(Outcome::Unknown)));
         assert!(hits("-result:failed", &u, None));
         assert!(parse("result:failed").is_ok_and(|f| f.uses_results()));

@@ -835,7 +835,7 @@ fn an_unknown_outcome_is_its_own_state_filtered_shown_and_retried() {
             elapsed_ms: 5,
         },
     );
-    let summary = s.batch_summary.clone().unwrap_or_default();
+    let summary = s.summary().unwrap_or_default();
     assert!(summary.contains("1 unknown"), "{summary}");
     filter(&mut s, "result:unknown");
     assert_eq!(shown(&s), ["u-00001"]);

@@ -593,6 +593,7 @@ fn quit_asks_while_a_change_runs_and_ctrl_c_always_quits() {
         total: 10,
         done: 0,
         failed: 0,
+        already: 0,
         elapsed_ms: 0,
         cancelling: false,
     });
@@ -1004,7 +1005,12 @@ fn a_running_change_shows_pending_rows_and_progress_and_ignores_other_batches() 
     assert!(s.busy_changing());
     let v = s.users.as_ref().expect("view");
     assert_eq!(v.list.items()[0].result, Some(RowResult::Pending));
-    assert_eq!(v.list.items()[3].result, None, "no change: not sent");
+    assert_eq!(
+        v.list.items()[3].result,
+        Some(RowResult::Already),
+        "no change: not sent, and the row says so as the preview did"
+    );
+    assert_eq!(v.list.items()[5].result, None, "not selected");
     assert!(cmd(&mut s, Command::Down).is_empty());
     update(
         &mut s,
@@ -1031,11 +1037,12 @@ fn results_land_inline_and_failed_rows_stay_marked() {
     let fx = basic_for_five_with_u1_refused(&mut s);
     assert!(!s.busy_changing());
     assert_eq!(
-        s.batch_summary.as_deref(),
-        Some("2 updated · 1 failed (r retries) · 0.7 s")
+        s.summary().as_deref(),
+        Some("2 updated · 1 failed (r retries) · 2 already · 0.7 s")
     );
     let v = s.users.as_ref().expect("view");
     assert_eq!(v.list.items()[1].result, Some(RowResult::Done(conflict())));
+    assert_eq!(v.list.items()[4].result, Some(RowResult::Already));
     assert!(v.marks.contains("u-00001"), "failed rows stay marked");
     assert!(
         !v.marks.contains("u-00000") && !v.marks.contains("u-00002"),
@@ -1377,7 +1384,7 @@ fn suspend_skips_the_suspended_and_a_reset_pin_is_shown_once() {
             elapsed_ms: 5,
         },
     );
-    assert_eq!(s.batch_summary.as_deref(), Some("2 done · 0.0 s"));
+    assert_eq!(s.summary().as_deref(), Some("2 done · 1 already · 0.0 s"));
 
     // Reset PIN: the current row only; the PIN shows in a dialog, gone once closed.
     cmd(&mut s, Command::Top);

@@ -82,6 +82,7 @@ fn result_out(r: &UserRow) -> Option<ResultRow<'_>> {
     Some(
         match r.result.as_ref()? {
             RowResult::Pending => ResultRow::plain(user_id, "Pending"),
+            RowResult::Already => ResultRow::plain(user_id, "Already"),
             RowResult::Done(o) => ResultRow::of(user_id, o),
         }
         .with_email(email),

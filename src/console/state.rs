@@ -96,12 +96,15 @@ impl ErrorInfo {
     }
 }
 
-/// The last change sent for one user (the result column): still on its
-/// way, or the client's outcome (ok, failed, unknown, not sent).
+/// The last change for one user (the result column): still on its way,
+/// the client's outcome (ok, failed, unknown, not sent), or left out of the
+/// sending because the plan read it at the change's values already (what
+/// the preview counted as "already at these values").
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowResult {
     Pending,
     Done(OutcomeResult),
+    Already,
 }
 
 #[derive(Debug, Clone)]
@@ -361,6 +364,8 @@ pub struct BatchRun {
     pub total: usize,
     pub done: usize,
     pub failed: usize,
+    /// Users of the selection read at the change's values: not sent.
+    pub already: usize,
     /// Milliseconds since it started, as the worker measured.
     pub elapsed_ms: u64,
     pub cancelling: bool,
@@ -420,8 +425,10 @@ pub struct State {
     pub quit: bool,
     /// The change being sent, if any.
     pub batch: Option<BatchRun>,
-    /// "41 updated · 1 failed": the outcome of the last change.
-    pub batch_summary: Option<String>,
+    /// The outcome of the last change, part by part ("41 updated",
+    /// "1 failed (r retries)", "0.4 s"): the status line keeps each part
+    /// whole and leaves out the ones that do not fit.
+    pub batch_summary: Option<Vec<String>>,
     /// The last change applied (`r` retries its failed rows with it).
     pub last_change: Option<super::form::Change>,
     /// The home directory, for `~` in file names (set when the console
@@ -437,6 +444,11 @@ pub struct State {
 }
 
 impl State {
+    /// The last change's outcome as one line: "41 updated · 1 failed (r retries) · 0.4 s".
+    pub fn summary(&self) -> Option<String> {
+        self.batch_summary.as_ref().map(|p| p.join(" · "))
+    }
+
     pub fn new(endpoint: impl Into<String>, read_only: bool, theme: Theme) -> Self {
         State {
             accounts: AccountsView {

@@ -139,7 +139,9 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
     if let Some(b) = &state.batch {
         parts.push((3, Span::styled(super::text::progress_line(b), th.accent())));
     } else if let Some(sum) = &state.batch_summary {
-        parts.push((3, Span::styled(visible(sum).into_owned(), th.accent())));
+        for p in sum {
+            parts.push((3, Span::styled(visible(p).into_owned(), th.accent())));
+        }
     }
     if let Some(r) = &state.retrying {
         parts.push((2, Span::styled(format!("⚠ {}", visible(r)), th.warn())));

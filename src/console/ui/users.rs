@@ -371,6 +371,7 @@ pub fn result_span(state: &State, r: &UserRow) -> Span<'static> {
         Some(RowResult::Done(OutcomeResult::NotSent)) => {
             Span::styled(format!("– not sent ({noun})"), th.warn())
         }
+        Some(RowResult::Already) => Span::styled(format!("= already ({noun})"), th.dim()),
         Some(RowResult::Done(OutcomeResult::Unknown { message, .. })) => Span::styled(
             format!("? unknown ({noun}): {}", visible(message)),
             th.warn(),

@@ -410,14 +410,23 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     let batch_id = state.new_gen();
     let label = ChangeLabel::of(plan.change.action(), &plan.changes);
     if let Some(v) = &mut state.users {
-        // Users already at the target values are done: unmark them.
-        for u in &plan.already {
-            v.marks.remove(&u.user_id);
-        }
-        for c in &plan.changes {
-            if let Some(&i) = v.by_id.get(&c.user_id) {
+        // Users already at the target values are done (the preview said
+        // so, and the rows say it too): unmark them.
+        let already = plan
+            .already
+            .iter()
+            .map(|u| (&u.user_id, RowResult::Already));
+        let sending = plan
+            .changes
+            .iter()
+            .map(|c| (&c.user_id, RowResult::Pending));
+        for (user_id, result) in already.chain(sending) {
+            if result == RowResult::Already {
+                v.marks.remove(user_id);
+            }
+            if let Some(&i) = v.by_id.get(user_id) {
                 let row = &mut v.list.items_mut()[i];
-                row.result = Some(RowResult::Pending);
+                row.result = Some(result);
                 row.change = Some(label);
                 row.batch = Some(batch_id);
                 v.results_shown = true;
@@ -434,6 +443,7 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
         total: plan.changes.len(),
         done: 0,
         failed: 0,
+        already: plan.already.len(),
         elapsed_ms: 0,
         cancelling: false,
     });
@@ -535,11 +545,11 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
         elapsed_ms,
         audit_error,
     } = finished;
-    let Some(label) = state
+    let Some((label, already)) = state
         .batch
         .as_ref()
         .filter(|b| b.id == batch_id)
-        .map(|b| b.label)
+        .map(|b| (b.label, b.already))
     else {
         return;
     };
@@ -551,7 +561,7 @@ pub fn done(state: &mut State, finished: Finished, fx: &mut Vec<Effect>) {
             .collect(),
     };
     let updated = !matches!(state.last_change, Some(Change::Action(_)));
-    let summary = summary(&report, updated, elapsed_ms);
+    let summary = summary(&report, already, updated, elapsed_ms);
     keep_failed(state, label, &account_id, unfinished(&report));
     let ran = Ran {
         batch_id,
@@ -587,29 +597,29 @@ fn unfinished(report: &BatchReport) -> Vec<String> {
         .collect()
 }
 
-/// "12 updated · 1 failed (r retries) · 0.4 s": a change's counts.
-fn summary(report: &BatchReport, updated: bool, elapsed_ms: u64) -> String {
+/// "12 updated", "1 failed (r retries)", "2 already", "0.4 s": a change's
+/// counts, part by part, `already` the users the plan left out (at the
+/// values already).
+fn summary(report: &BatchReport, already: usize, updated: bool, elapsed_ms: u64) -> Vec<String> {
     let ok = thousands(report.succeeded());
-    let mut summary = if updated {
+    let mut parts = vec![if updated {
         format!("{ok} updated")
     } else {
         format!("{ok} done")
-    };
-    let (failed, unknown, not_sent) = (report.failed(), report.unknown(), report.not_sent());
-    if failed > 0 {
-        summary.push_str(&format!(" · {} failed (r retries)", thousands(failed)));
+    }];
+    let counts = [
+        (report.failed(), "failed (r retries)"),
+        (report.unknown(), "unknown (sent, answer lost; r retries)"),
+        (report.not_sent(), "not sent"),
+        (already, "already"),
+    ];
+    for (n, what) in counts {
+        if n > 0 {
+            parts.push(format!("{} {what}", thousands(n)));
+        }
     }
-    if unknown > 0 {
-        summary.push_str(&format!(
-            " · {} unknown (sent, answer lost; r retries)",
-            thousands(unknown)
-        ));
-    }
-    if not_sent > 0 {
-        summary.push_str(&format!(" · {} not sent", thousands(not_sent)));
-    }
-    summary.push_str(&format!(" · {:.1} s", elapsed_ms as f64 / 1000.0));
-    summary
+    parts.push(format!("{:.1} s", elapsed_ms as f64 / 1000.0));
+    parts
 }
 
 /// The change whose results land: its batch, label and account.

@@ -17,6 +17,7 @@ use crate::console::state::{LicenseCounts, RowResult, Sort, UserRow, UsersView};
 pub fn outcome(r: Option<&RowResult>) -> Option<Outcome> {
     match r? {
         RowResult::Pending => None,
+        RowResult::Already => Some(Outcome::Already),
         RowResult::Done(r) => Some(match r {
             OutcomeResult::Ok { .. } => Outcome::Ok,
             OutcomeResult::Failed { .. } => Outcome::Failed,
@@ -167,7 +168,8 @@ fn result_rank(r: Option<&RowResult>) -> u8 {
         Some(RowResult::Done(OutcomeResult::NotSent)) => 2,
         Some(RowResult::Pending) => 3,
         Some(RowResult::Done(OutcomeResult::Ok { .. })) => 4,
-        None => 5,
+        Some(RowResult::Already) => 5,
+        None => 6,
     }
 }
 
