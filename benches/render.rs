@@ -491,12 +491,7 @@ fn bulk_change() {
             true,
         );
         row("ratio", format!("{ratio:.2}"), "≤ 1.25", ratio <= 1.25);
-        row(
-            "result",
-            s.summary().unwrap_or_default(),
-            "",
-            true,
-        );
+        row("result", s.summary().unwrap_or_default(), "", true);
         let _ = svc.shutdown().await;
         let _ = std::fs::remove_dir_all(&dir);
     });

@@ -389,8 +389,9 @@ fn sighup_restores_the_terminal_and_a_dead_endpoint_is_explained() {
 
 /// The SIGHUP path: an idle console (nothing to draw, so no write fails)
 /// whose pane goes away stops on the hang-up signal, and its log says so.
-/// The path without SIGHUP is
-/// [`a_lost_terminal_without_sighup_is_noticed_by_the_failed_write_mid_change`].
+/// The paths without SIGHUP are
+/// [`a_lost_terminal_without_sighup_mid_change_stops_and_audits_what_the_service_did`]
+/// and [`an_idle_console_without_sighup_notices_its_terminal_hung_up`].
 #[test]
 fn a_lost_terminal_ends_the_process() {
     let fx_dir = tempfile::tempdir().expect("tempdir");
@@ -1881,33 +1882,22 @@ fn blocks_signal(pid: u32, sig: u32) -> bool {
     u64::from_str_radix(mask.trim(), 16).expect("mask") & (1 << (sig - 1)) != 0
 }
 
-/// The same dropped link with SIGHUP kept from the console: it runs with
-/// SIGHUP blocked (`env --block-signal=HUP`; its shell ignores SIGHUP and
-/// writes the exit code to a file), so the hang-up signal stays pending and
-/// only the failed writes to the dead tty can stop it (reading a hung-up tty
-/// gives no error: it reads as empty). The console still stops within a
-/// bounded wait, exit code 0, says why in its log (the write failed, not a
-/// signal), and audits the change in flight as the service did it. The
-/// restore's writes go nowhere (the terminal is gone): the log shows them
-/// dropped quietly.
-#[test]
-fn a_lost_terminal_without_sighup_is_noticed_by_the_failed_write_mid_change() {
-    let m = mid_change("lostnohup", |cmd, dir| {
-        let (done, tmp) = (dir.join("exit-code"), dir.join("exit-code.tmp"));
-        format!("trap '' HUP; {cmd}")
-            .replacen("env ", "env --block-signal=HUP ", 1)
-            .replace(
-                "echo EXITED $?; sleep 600",
-                &format!("echo $? > {}; mv {0} {}", tmp.display(), done.display()),
-            )
-    });
-    let exit_file = m.dir.path().join("exit-code");
-    let _stop = KillOnDrop(m.pid);
-    assert!(
-        blocks_signal(m.pid, 1),
-        "the console runs with SIGHUP blocked"
-    );
-    m.t.cmd(&["kill-pane", "-t", "t"]);
+/// The console's pane command with SIGHUP kept from it: blocked in the
+/// console (`env --block-signal=HUP`), ignored by its shell, which writes
+/// the exit code to `dir/exit-code` (whole, by a rename).
+fn without_sighup(cmd: String, dir: &Path) -> String {
+    let (done, tmp) = (dir.join("exit-code"), dir.join("exit-code.tmp"));
+    format!("trap '' HUP; {cmd}")
+        .replacen("env ", "env --block-signal=HUP ", 1)
+        .replace(
+            "echo EXITED $?; sleep 600",
+            &format!("echo $? > {}; mv {0} {}", tmp.display(), done.display()),
+        )
+}
+
+/// Waits (60 s at most) for `dir/exit-code` and returns it.
+fn exit_code_in(dir: &Path) -> String {
+    let exit_file = dir.join("exit-code");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !exit_file.exists() {
         assert!(
@@ -1916,22 +1906,84 @@ fn a_lost_terminal_without_sighup_is_noticed_by_the_failed_write_mid_change() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let code = std::fs::read_to_string(&exit_file).expect("exit code");
-    assert_eq!(code.trim(), "0", "the exit code");
+    std::fs::read_to_string(&exit_file)
+        .expect("exit code")
+        .trim()
+        .to_string()
+}
+
+/// The same dropped link with SIGHUP kept from the console: it runs with
+/// SIGHUP blocked (`env --block-signal=HUP`; its shell ignores SIGHUP and
+/// writes the exit code to a file), so the hang-up signal stays pending and
+/// only the console's own look at the dead tty can stop it: a write that
+/// fails after a frame, or the hang-up it polls for (reading a hung-up tty
+/// gives no error: it reads as empty); whichever comes first. The console
+/// still stops within a bounded wait, exit code 0, says why in its log (not
+/// a signal), and audits the change in flight as the service did it. The
+/// restore's writes go nowhere (the terminal is gone): the log shows them
+/// dropped quietly.
+#[test]
+fn a_lost_terminal_without_sighup_mid_change_stops_and_audits_what_the_service_did() {
+    let m = mid_change("lostnohup", without_sighup);
+    let _stop = KillOnDrop(m.pid);
+    assert!(
+        blocks_signal(m.pid, 1),
+        "the console runs with SIGHUP blocked"
+    );
+    m.t.cmd(&["kill-pane", "-t", "t"]);
+    assert_eq!(exit_code_in(m.dir.path()), "0", "the exit code");
     let log = m.assert_stopped_quietly();
     let stopping = log
         .lines()
         .find(|l| l.contains("console stopping"))
         .expect("the stopping line");
     assert!(
-        stopping.contains("the terminal is gone (writing to it failed)"),
-        "stopped by the failed write, not a signal or input: {stopping}"
+        stopping.contains("the terminal is gone (writing to it failed)")
+            || stopping.contains("the terminal hung up"),
+        "stopped by the failed write or the hang-up it polls for, not a signal or input: {stopping}"
     );
     let ok = m.assert_audited_as_the_service_did();
     eprintln!(
         "lost terminal, SIGHUP blocked: {ok} users sent, {} result lines in all",
         m.to_change
     );
+}
+
+/// An idle console (nothing to draw, so no write fails) with SIGHUP
+/// blocked loses its pane: the hang-up is all there is to notice. It stops
+/// within a bounded wait, exit code 0, and says why in its log; before, it
+/// stayed on, spinning on a tty that reads as empty.
+#[test]
+fn an_idle_console_without_sighup_notices_its_terminal_hung_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(&[]);
+    let t = Tmux::new("idlenohup");
+    t.start(
+        120,
+        40,
+        &without_sighup(console_cmd(&serve.url, dir.path(), ""), dir.path()),
+    );
+    t.wait_for("the accounts", Duration::from_secs(10), |s| {
+        s.contains("Example Corp")
+    });
+    let pid = child_pid(&t);
+    let _stop = KillOnDrop(pid);
+    assert!(
+        blocks_signal(pid, 1),
+        "the console runs with SIGHUP blocked"
+    );
+    t.cmd(&["kill-pane", "-t", "t"]);
+    assert_eq!(exit_code_in(dir.path()), "0", "the exit code");
+    let log = std::fs::read_to_string(dir.path().join("console.log")).expect("log");
+    let stopping = log
+        .lines()
+        .find(|l| l.contains("console stopping"))
+        .unwrap_or_else(|| panic!("the stopping line:\n{log}"));
+    assert!(
+        stopping.contains("the terminal hung up"),
+        "stopped by the hang-up, not a signal or a write: {stopping}"
+    );
+    assert!(!log.contains("panic"), "no panic:\n{log}");
 }
 
 /// `3012` → `3,012`, as the console writes counts.

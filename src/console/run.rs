@@ -35,6 +35,8 @@ use crate::logging;
 
 /// Animation frame interval (spinner, flash timeout).
 pub const TICK: Duration = Duration::from_millis(100);
+/// How often an idle console looks whether its terminal hung up.
+const HANG_UP_CHECK: Duration = Duration::from_secs(1);
 
 /// `chime-admin`: the console on AWS or `--endpoint-url`.
 pub async fn run(args: ConsoleArgs, config: Config) -> anyhow::Result<ExitCode> {
@@ -395,15 +397,19 @@ struct Console<'a> {
 
 impl Console<'_> {
     /// Runs until the console stops; returns why. It stops on `quit`, a
-    /// signal, and a lost terminal, noticed two ways: input that fails or
-    /// ends, and a write that fails (`tty::lost`, checked after each frame;
-    /// a hung-up tty reads as empty, not as an error, so this is the path
-    /// when no SIGHUP comes).
+    /// signal, and a lost terminal, noticed three ways: input that fails or
+    /// ends, a write that fails (`tty::lost`, checked after each frame), and
+    /// a hung-up tty (`tty::hung_up`, looked at every `HANG_UP_CHECK`: an
+    /// idle console writes nothing, and a hung-up tty reads as empty, not as
+    /// an error, so this is the path when no SIGHUP comes and nothing is
+    /// drawn).
     async fn run(&mut self, events: &mut EventStream, signals: &mut Signals) -> String {
         let mut clock = InputClock::default();
         let panic_on_key = debug_panic_requested();
         let mut ticker = tokio::time::interval(TICK);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut alive = tokio::time::interval(HANG_UP_CHECK);
+        alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let animating = self.state.animating();
             let due = self.out.timer.map(|(at, _)| at);
@@ -424,6 +430,12 @@ impl Console<'_> {
                 _ = ticker.tick(), if animating => Some(Action::Tick),
                 _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
                     self.out.timer.take().map(|(_, gen_id)| Action::Timer { gen_id })
+                }
+                _ = alive.tick() => {
+                    if tty::hung_up() {
+                        return "the terminal hung up".to_string();
+                    }
+                    None
                 }
                 _ = signals.term.recv() => return "SIGTERM".to_string(),
                 _ = signals.hup.recv() => return "SIGHUP".to_string(),

@@ -119,6 +119,21 @@ pub fn note(text: &str) {
     }
 }
 
+/// Whether the terminal on standard output has hung up (its SSH link or
+/// its pane closed): `poll` reports POLLHUP for it. An idle console writes
+/// nothing, so no write can fail, and a hung-up tty reads as empty, not as
+/// an error; with SIGHUP blocked or ignored this is how it notices.
+pub fn hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, a zero timeout: poll only fills `revents`.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
 /// Writes `bytes` (an OSC52 clipboard sequence) to the terminal.
 pub fn write_raw(bytes: &[u8]) -> io::Result<()> {
     let mut out = Tty;
