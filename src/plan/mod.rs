@@ -705,10 +705,13 @@ impl std::fmt::Display for PlanError {
 /// account's ListUsers pages (200 a call).
 pub const READ_BY_GET: usize = 20;
 
-/// The operation that reads `ids` fresh: GetUser for a few, else the
-/// account's listing (ListUsers).
+/// The operation that reads `ids` fresh: GetUser for a few (counted once
+/// each), else the account's listing (ListUsers), which emails need too.
+/// The one rule: [`read_users`] reads the way this names, and errors name
+/// the operation it says.
 pub fn read_operation(ids: &[String]) -> Operation {
-    if ids.len() > READ_BY_GET || ids.iter().any(|i| i.contains('@')) {
+    let unique: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    if unique.len() > READ_BY_GET || ids.iter().any(|i| i.contains('@')) {
         Operation::ListUsers
     } else {
         Operation::GetUser
@@ -873,7 +876,7 @@ pub async fn read_users(
         return Ok(Vec::new());
     }
     let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    if wanted.len() > READ_BY_GET {
+    if read_operation(ids) == Operation::ListUsers {
         let mut users = list_users(client, account_id, &ListUsersQuery::default()).await?;
         users.retain(|u| wanted.contains(u.user_id.as_str()));
         return Ok(users);
@@ -901,6 +904,23 @@ pub async fn read_users(
 mod tests {
     use super::*;
     use crate::model::RegistrationStatus;
+
+    /// One rule for the read: a few users (counted once each) one GetUser
+    /// each; many, or any email, the account's listing.
+    #[test]
+    fn the_read_is_named_by_its_unique_users() {
+        let ids = |n: usize| (0..n).map(|i| format!("u-{i}")).collect::<Vec<_>>();
+        assert_eq!(read_operation(&ids(READ_BY_GET)), Operation::GetUser);
+        assert_eq!(read_operation(&ids(READ_BY_GET + 1)), Operation::ListUsers);
+        let same = vec!["u-1".to_string(); READ_BY_GET + 5];
+        assert_eq!(
+            read_operation(&same),
+            Operation::GetUser,
+            "one user, named 25 times"
+        );
+        let email = vec!["a@example.com".to_string()];
+        assert_eq!(read_operation(&email), Operation::ListUsers);
+    }
 
     fn user(id: &str, l: Option<License>) -> User {
         User {
