@@ -17,8 +17,8 @@
 //! | `email:ana@example.com` | exactly this address (asked of the service with `UserEmail`); `email:a,b` either |
 //!
 //! `-term` negates a term; `field:a,b` matches either value. A term with an
-//! unknown field or value is an error that names what exists: a filter never
-//! silently matches nothing.
+//! unknown field or value is an error that names what exists (and what a
+//! typo was likely meant to be): a filter never silently matches nothing.
 
 use std::fmt;
 
@@ -124,7 +124,10 @@ fn values<T: Clone>(field: &str, raw: &str, table: &[(&str, T)]) -> Result<Vec<T
                 .iter()
                 .find(|(w, _)| *w == v)
                 .map(|(_, t)| t.clone())
-                .ok_or_else(|| format!("{field} is one of {}", names()))
+                .ok_or_else(|| {
+                    let near = crate::text::did_you_mean(&v, table.iter().map(|(w, _)| *w));
+                    format!("{near}{field} is one of {}", names())
+                })
         })
         .collect()
 }
@@ -204,8 +207,9 @@ fn term(word: &str) -> Result<Term, FilterError> {
         // Not a field we know: an email fragment such as `x:y` is unlikely,
         // a typo of a field is likely. Say which fields exist.
         _ => {
+            let near = crate::text::did_you_mean(&field, FIELDS.split(", "));
             return Err(err(format!(
-                "unknown field {:?}: fields are {FIELDS}",
+                "unknown field {:?}: {near}fields are {FIELDS}",
                 crate::text::visible(&field)
             )));
         }
@@ -520,6 +524,12 @@ mod tests {
         assert!(
             e.message.contains("unknown field") && e.message.contains(FIELDS),
             "{e}"
+        );
+        assert!(e.message.contains("did you mean license?"), "{e}");
+        let e = parse("license:pro reg:unregisterd").expect_err("a typo of a value");
+        assert_eq!(
+            e.message,
+            "did you mean unregistered? reg is one of registered, unregistered, suspended"
         );
         let e = parse("ana license:gold").expect_err("bad value");
         assert_eq!(e.term, "license:gold");

@@ -43,6 +43,33 @@ pub fn users_word(n: usize) -> String {
     }
 }
 
+/// The candidate `word` looks like a typo of (case ignored): at most two
+/// edits away (a swap of two letters is one), and fewer edits than half
+/// its length. None when nothing is that near, or `word` is one already.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.trim().to_lowercase();
+    let near: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_lowercase()), c))
+        .collect();
+    if near.iter().any(|&(d, _)| d == 0) {
+        return None;
+    }
+    near.into_iter()
+        .filter(|&(d, c)| d <= 2 && d * 2 < c.chars().count())
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// "did you mean X? " when `word` looks like a typo of a candidate, to
+/// go before the list of what exists (so a narrow line cuts the list, not
+/// the guess); empty otherwise.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, candidates)
+        .map(|c| format!("did you mean {c}? "))
+        .unwrap_or_default()
+}
+
 /// True for the characters [`visible`] shows as `⟨U+XXXX⟩`: controls, and
 /// the format characters that reorder or hide text.
 pub fn is_hidden(c: char) -> bool {
@@ -216,6 +243,27 @@ pub fn csv_uncell(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    /// A typo names what was meant; a word far from every candidate, or a
+    /// candidate itself, names nothing.
+    #[test]
+    fn closest_names_the_value_a_typo_was_meant_to_be() {
+        use super::closest;
+        let reg = ["registered", "unregistered", "suspended"];
+        assert_eq!(closest("unregisterd", reg), Some("unregistered"));
+        assert_eq!(closest("Suspnded", reg), Some("suspended"));
+        assert_eq!(closest("registered", reg), None, "exact: no suggestion");
+        assert_eq!(closest("gold", ["Basic", "Plus", "Pro", "ProTrial"]), None);
+        assert_eq!(
+            closest("prp", ["Basic", "Plus", "Pro", "ProTrial"]),
+            Some("Pro")
+        );
+        assert_eq!(
+            closest("licnese", ["license", "type", "reg"]),
+            Some("license")
+        );
+        assert_eq!(closest("x", ["a4b", "reg"]), None, "too short to guess");
+    }
+
     #[test]
     fn cut_keeps_short_text_and_counts_long_text() {
         assert_eq!(cut("abc", 3), "abc");

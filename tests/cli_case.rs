@@ -68,4 +68,46 @@ fn enum_flags_take_any_case_and_print_the_canonical_form() {
     );
     assert!(!ok);
     assert!(err.contains("Basic, Plus, Pro, ProTrial"), "{err}");
+    assert!(!err.contains("did you mean"), "gold is near nothing: {err}");
+    // A typo is refused too, naming what it was likely meant to be.
+    let (ok, _, err) = run(
+        dir.path(),
+        &serve.url,
+        &[
+            "update-users",
+            &account,
+            "--all",
+            "--license",
+            "prp",
+            "--filter",
+            "reg:unregisterd",
+            "--dry-run",
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("invalid License \"prp\": did you mean Pro? expected one of"),
+        "{err}"
+    );
+    let (ok, _, err) = run(
+        dir.path(),
+        &serve.url,
+        &[
+            "update-users",
+            &account,
+            "--all",
+            "--license",
+            "pro",
+            "--filter",
+            "reg:unregisterd",
+            "--dry-run",
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "did you mean unregistered? reg is one of registered, unregistered, suspended"
+        ),
+        "{err}"
+    );
 }

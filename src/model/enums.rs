@@ -59,10 +59,11 @@ macro_rules! string_enum {
                 if let Some(v) = v {
                     Ok(v)
                 } else {
+                    let near = crate::text::did_you_mean(s, Self::ALL.iter().map(|k| k.as_str()));
                     Err(format!(
-                        "invalid {} {:?}: expected one of {}",
+                        "invalid {} {:?}: {near}expected one of {}",
                         stringify!($name),
-                        s,
+                        crate::text::visible(s),
                         Self::allowed()
                     ))
                 }
