@@ -1350,6 +1350,28 @@ fn dialog_text(screen: &str, title: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Issue 22, item 7, on the command line: a hint longer than the line
+/// after the input (a typo's guess and every command) opens whole in a box
+/// above it at every size; a short one stays on the line.
+#[test]
+fn a_long_command_line_hint_is_shown_whole() {
+    let mut s = opened(&[30], true);
+    cmdline(&mut s, "expotr csv");
+    let hint = s
+        .cmdline
+        .as_ref()
+        .and_then(|c| c.hint.clone())
+        .expect("a hint");
+    for (w, h) in [(80, 24), (120, 40), (60, 20)] {
+        let screen = screen(&s, w, h);
+        assert_eq!(dialog_text(&screen, "Command"), hint, "{w}×{h}:\n{screen}");
+        assert!(screen.contains(":expotr csv"), "{w}×{h}:\n{screen}");
+    }
+    let screen = screen(&s, 200, 50);
+    assert_eq!(dialog_text(&screen, "Command"), "", "it fits the line");
+    assert!(screen.contains(&hint), "{screen}");
+}
+
 /// Issue 22, item 7: a prompt's label (the invite prompt's limits) and an
 /// error whose words wrap early are shown whole at every size: the dialog
 /// is as tall as its lines wrapped word by word, not as their length in

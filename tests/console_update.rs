@@ -1819,7 +1819,19 @@ fn colon_commands_jump_focus_filter_and_quit() {
         s.cmdline
             .as_ref()
             .and_then(|c| c.hint.as_deref())
-            .is_some_and(|h| h.contains("no command"))
+            .is_some_and(|h| h.contains("no command") && !h.contains("did you mean"))
+    );
+    cmd(&mut s, Command::Back);
+    // A typo of one names it first.
+    cmd(&mut s, Command::CommandLine);
+    type_text(&mut s, "expotr csv");
+    cmd(&mut s, Command::Submit);
+    let hint = s.cmdline.as_ref().and_then(|c| c.hint.clone());
+    assert!(
+        hint.as_deref().is_some_and(
+            |h| h.starts_with("no command \"expotr\": did you mean export? commands are")
+        ),
+        "{hint:?}"
     );
     cmd(&mut s, Command::Back);
     colon(&mut s, "quit");

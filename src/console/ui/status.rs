@@ -121,7 +121,13 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
             Span::styled(visible(c.input.value()), th.key()),
         ];
         if let Some(h) = &c.hint {
-            spans.push(Span::styled(format!("   {}", visible(h)), th.dim()));
+            let hint = Span::styled(format!("   {}", visible(h)), th.dim());
+            let used: usize = spans.iter().map(Span::width).sum();
+            if used + hint.width() <= area.width as usize {
+                spans.push(hint);
+            } else {
+                hint_above(state, h, frame, area);
+            }
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         let x = area.x + 1 + c.input.visual_cursor() as u16;
@@ -168,6 +174,25 @@ pub fn status(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(span);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A command line's hint too long to follow the input: whole, wrapped in a
+/// box just above the status line (over the panes), as wide as the screen.
+fn hint_above(state: &State, hint: &str, frame: &mut Frame, status: Rect) {
+    use ratatui::widgets::{Block, Borders, Clear, Wrap};
+    let text = visible(hint);
+    let inner = status.width.saturating_sub(2) as usize;
+    let rows = super::dialog::wrapped_rows(&text, inner) as u16;
+    let height = (rows + 2).min(status.y);
+    let area = Rect::new(status.x, status.y - height, status.width, height);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(text.into_owned())
+            .style(state.theme.dim())
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).title(" Command ")),
+        area,
+    );
 }
 
 /// Between the parts of the status line.

@@ -66,8 +66,9 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         Some(v) if !overwrite || v == Verb::Export => v,
         _ if word.is_empty() => return Err(format!("type a command: {}", words())),
         _ => {
+            let near = crate::text::did_you_mean(name, Verb::all().map(Verb::name));
             return Err(format!(
-                "no command {:?} ({})",
+                "no command {:?}: {near}commands are {}",
                 crate::text::visible(word),
                 words()
             ));
