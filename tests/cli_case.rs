@@ -53,57 +53,25 @@ fn enum_flags_take_any_case_and_print_the_canonical_form() {
         !out.contains("\"basic\"") && !out.contains("shareddevice"),
         "{out}"
     );
+    // `update-users --all … --dry-run` with `args` is refused: its stderr.
+    let refused = |args: &[&str]| {
+        let mut all = vec!["update-users", account.as_str(), "--all", "--dry-run"];
+        all.extend_from_slice(args);
+        let (ok, _, err) = run(dir.path(), &serve.url, &all);
+        assert!(!ok, "{args:?} refused");
+        err
+    };
     // A value that is none of them is still refused, naming them.
-    let (ok, _, err) = run(
-        dir.path(),
-        &serve.url,
-        &[
-            "update-users",
-            &account,
-            "--all",
-            "--license",
-            "gold",
-            "--dry-run",
-        ],
-    );
-    assert!(!ok);
+    let err = refused(&["--license", "gold"]);
     assert!(err.contains("Basic, Plus, Pro, ProTrial"), "{err}");
     assert!(!err.contains("did you mean"), "gold is near nothing: {err}");
     // A typo is refused too, naming what it was likely meant to be.
-    let (ok, _, err) = run(
-        dir.path(),
-        &serve.url,
-        &[
-            "update-users",
-            &account,
-            "--all",
-            "--license",
-            "prp",
-            "--filter",
-            "reg:unregisterd",
-            "--dry-run",
-        ],
-    );
-    assert!(!ok);
+    let err = refused(&["--license", "prp", "--filter", "reg:unregisterd"]);
     assert!(
         err.contains("invalid License \"prp\": did you mean Pro? expected one of"),
         "{err}"
     );
-    let (ok, _, err) = run(
-        dir.path(),
-        &serve.url,
-        &[
-            "update-users",
-            &account,
-            "--all",
-            "--license",
-            "pro",
-            "--filter",
-            "reg:unregisterd",
-            "--dry-run",
-        ],
-    );
-    assert!(!ok);
+    let err = refused(&["--license", "pro", "--filter", "reg:unregisterd"]);
     assert!(
         err.contains(
             "did you mean unregistered? reg is one of registered, unregistered, suspended"
