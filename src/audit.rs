@@ -325,21 +325,8 @@ impl Audit {
         let _ = self.try_write(lines);
     }
 
-    /// Appends `lines`. The write waits on the disk (`sync_data`) and
-    /// perhaps on another process's lock: on a multi-thread runtime the
-    /// runtime is told first (`block_in_place`), so the tasks beside this
-    /// one (the console's screen among them) move to another thread
-    /// instead of waiting with it.
     fn try_write(&self, lines: &[String]) -> std::io::Result<()> {
-        let write = || append(&self.path, lines);
-        let multi_thread = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        let written = if multi_thread {
-            tokio::task::block_in_place(write)
-        } else {
-            write()
-        };
-        written.inspect_err(|e| {
+        append(&self.path, lines).inspect_err(|e| {
             tracing::error!(path = %self.path.display(), error = %e, "cannot write the audit log");
         })
     }
@@ -541,49 +528,5 @@ mod tests {
                 "a torn line {l:?}"
             );
         }
-    }
-
-    /// While an audit write waits (here on another process's lock), the
-    /// other tasks of a multi-thread runtime still run, even with one
-    /// worker thread: the write tells the runtime it blocks. The lock is
-    /// released only once the other task has run (or after 5 s, failing).
-    #[test]
-    fn a_waiting_write_does_not_hold_up_the_other_tasks() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let audit = Audit {
-            path: dir.path().join("audit.jsonl"),
-            endpoint: "http://127.0.0.1:1".into(),
-            profile: None,
-        };
-        let held = crate::private_file::append(&audit.path).expect("open");
-        held.try_lock().expect("lock");
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .build()
-            .expect("runtime");
-        let (about_to_write, writing) = std::sync::mpsc::channel();
-        let writer = {
-            let audit = audit.clone();
-            rt.spawn(async move {
-                let _ = about_to_write.send(());
-                audit.admin("CreateAccount", None, "name", Ok(&["req-1".to_string()]));
-            })
-        };
-        writing
-            .recv_timeout(std::time::Duration::from_secs(5))
-            .expect("the writer started");
-        let (ran, other_ran) = std::sync::mpsc::channel();
-        rt.spawn(async move {
-            let _ = ran.send(());
-        });
-        let other = other_ran.recv_timeout(std::time::Duration::from_secs(5));
-        drop(held);
-        rt.block_on(writer).expect("writer");
-        assert!(other.is_ok(), "the other task waited for the audit write");
-        assert_eq!(
-            lines(&audit.path).len(),
-            1,
-            "written once the lock was free"
-        );
     }
 }
