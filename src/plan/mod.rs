@@ -711,7 +711,12 @@ pub const READ_BY_GET: usize = 20;
 /// the operation it says.
 pub fn read_operation(ids: &[String]) -> Operation {
     let unique: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    if unique.len() > READ_BY_GET || ids.iter().any(|i| i.contains('@')) {
+    read_of(&unique)
+}
+
+/// [`read_operation`] for ids already counted once each.
+fn read_of(unique: &HashSet<&str>) -> Operation {
+    if unique.len() > READ_BY_GET || unique.iter().any(|i| i.contains('@')) {
         Operation::ListUsers
     } else {
         Operation::GetUser
@@ -876,7 +881,7 @@ pub async fn read_users(
         return Ok(Vec::new());
     }
     let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    if read_operation(ids) == Operation::ListUsers {
+    if read_of(&wanted) == Operation::ListUsers {
         let mut users = list_users(client, account_id, &ListUsersQuery::default()).await?;
         users.retain(|u| wanted.contains(u.user_id.as_str()));
         return Ok(users);

@@ -410,8 +410,11 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
     let batch_id = state.new_gen();
     let label = ChangeLabel::of(plan.change.action(), &plan.changes);
     if let Some(v) = &mut state.users {
-        // Users already at the target values are done (the preview said
-        // so, and the rows say it too): unmark them.
+        // Users already at the target values are done: unmark them (the
+        // preview said so, and their rows say it too).
+        for u in &plan.already {
+            v.marks.remove(&u.user_id);
+        }
         let already = plan
             .already
             .iter()
@@ -421,9 +424,6 @@ fn apply(state: &mut State, fx: &mut Vec<Effect>) {
             .iter()
             .map(|c| (&c.user_id, RowResult::Pending));
         for (user_id, result) in already.chain(sending) {
-            if result == RowResult::Already {
-                v.marks.remove(user_id);
-            }
             if let Some(&i) = v.by_id.get(user_id) {
                 let row = &mut v.list.items_mut()[i];
                 row.result = Some(result);
